@@ -1,0 +1,108 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "spool",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spool", targets: ["spool"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Pure domain: job specs, lifecycle, pools, workers, devices, decisions. No I/O.
+        .target(name: "SpoolCore", swiftSettings: strict),
+        // Embedded store: SQLite through GRDB, WAL mode.
+        .target(
+            name: "SpoolSQLite",
+            dependencies: ["SpoolCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Media engine: ffmpeg/ffprobe argument building, probing, running, device discovery.
+        .target(
+            name: "SpoolMedia",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Input access at the edge and in workers: canonical paths under input roots, DNS checks, HTTP fetch.
+        .target(name: "SpoolInputs", dependencies: ["SpoolCore"], swiftSettings: strict),
+        // Worker: claims jobs from the store, runs them through the media engine, commits outputs.
+        .target(
+            name: "SpoolWorker",
+            dependencies: [
+                "SpoolCore", "SpoolMedia", "SpoolInputs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP API (Hummingbird 2): jobs, uploads, events, outputs, pools, workers, health, metrics.
+        .target(
+            name: "SpoolHTTP",
+            dependencies: [
+                "SpoolCore", "SpoolInputs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: strict
+        ),
+        // HTTP client the CLI uses to talk to a server.
+        .target(name: "SpoolClient", dependencies: ["SpoolCore"], swiftSettings: strict),
+        // Commands: serve, submit, status, jobs, cancel, workers, pools.
+        .target(
+            name: "SpoolCommands",
+            dependencies: [
+                "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "spool", dependencies: ["SpoolCommands"], swiftSettings: strict),
+
+        .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
+        .testTarget(name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolMediaTests",
+            dependencies: ["SpoolMedia", "SpoolCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpoolHTTPTests",
+            dependencies: [
+                "SpoolHTTP", "SpoolCore", "SpoolSQLite",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
+        .testTarget(name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient"], swiftSettings: strict),
+    ]
+)

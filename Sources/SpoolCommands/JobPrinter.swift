@@ -1,0 +1,63 @@
+import Foundation
+import SpoolCore
+
+enum JobPrinter {
+    static func printSummary(_ job: JobView) {
+        switch job.state {
+        case .succeeded:
+            print("\(job.id.rawValue) succeeded in \(elapsed(job)) on \(job.pool ?? "?") (attempt \(job.attempts))")
+            for output in job.outputs {
+                var facts: [String] = [output.kind.rawValue]
+                if let codec = output.codec { facts.append(codec) }
+                if let width = output.width, let height = output.height { facts.append("\(width)x\(height)") }
+                if let duration = output.durationSeconds { facts.append(String(format: "%.2fs", duration)) }
+                facts.append(ByteCount.format(output.sizeBytes))
+                if let ssim = output.ssim { facts.append(String(format: "SSIM %.3f", ssim)) }
+                print("  \(output.name): \(output.uri.replacingOccurrences(of: "file://", with: ""))")
+                print("    \(facts.joined(separator: ", "))")
+            }
+        case .failed, .cancelled:
+            print("\(job.id.rawValue) \(job.state.rawValue) after \(job.attempts) attempt(s)")
+            if let error = job.error {
+                print("  \(error.code.rawValue): \(error.message)")
+                for line in error.stderrTail?.suffix(5) ?? [] { print("    | \(line)") }
+            }
+        case .queued, .running:
+            print("\(job.id.rawValue) \(job.state.rawValue) \(Int(job.progress * 100))%")
+        }
+    }
+
+    static func printDetail(_ job: JobView) {
+        var rows: [[String]] = [
+            ["id", job.id.rawValue], ["state", job.state.rawValue], ["progress", "\(Int(job.progress * 100))%"],
+            ["input", job.input], ["priority", "\(job.priority)"], ["class", job.serviceClass.rawValue],
+            ["pool", job.pool ?? "-"], ["worker", job.worker?.rawValue ?? "-"], ["attempts", "\(job.attempts)"],
+            ["created", job.createdAt.formatted(.iso8601)],
+        ]
+        if let fps = job.fps { rows.append(["fps", String(format: "%.1f", fps)]) }
+        if let speed = job.speed { rows.append(["speed", String(format: "%.2fx", speed)]) }
+        if let retry = job.retryAt { rows.append(["retry at", retry.formatted(.iso8601)]) }
+        if let error = job.error { rows.append(["error", "\(error.code.rawValue): \(error.message)"]) }
+        print(Terminal.table(["field", "value"], rows).split(separator: "\n").dropFirst().joined(separator: "\n"))
+        if !job.outputs.isEmpty {
+            print("")
+            print(
+                Terminal.table(
+                    ["output", "kind", "codec", "size", "duration", "bytes", "ssim", "path"],
+                    job.outputs.map { output in
+                        [
+                            output.name, output.kind.rawValue, output.codec ?? "-",
+                            output.width.map { "\($0)x\(output.height ?? 0)" } ?? "-",
+                            output.durationSeconds.map { String(format: "%.2fs", $0) } ?? "-",
+                            ByteCount.format(output.sizeBytes), output.ssim.map { String(format: "%.3f", $0) } ?? "-",
+                            output.uri.replacingOccurrences(of: "file://", with: ""),
+                        ]
+                    }))
+        }
+    }
+
+    static func elapsed(_ job: JobView) -> String {
+        guard let start = job.startedAt, let end = job.finishedAt else { return "?" }
+        return String(format: "%.1fs", end.timeIntervalSince(start))
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import SpoolClient
+import SpoolCore
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one job: state, progress, outputs, error.")
+
+    @Argument(help: "The job ID (job_…).") var id: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let job = try await reportingErrors { try await client.job(JobID(rawValue: id)) }
+        if json { try Terminal.printJSON(job) } else { JobPrinter.printDetail(job) }
+    }
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+
+    @Option(help: "Only jobs in this state: queued, running, succeeded, failed or cancelled.") var state: JobState?
+    @Option(help: "How many jobs (1…500).") var limit = 20
+    @Option(help: "Continue from a previous page's cursor.") var cursor: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let page = try await reportingErrors { try await client.jobs(state: state, limit: limit, cursor: cursor) }
+        if json { return try Terminal.printJSON(page) }
+        if page.jobs.isEmpty { return print("no jobs") }
+        print(
+            Terminal.table(
+                ["id", "state", "progress", "pool", "attempts", "created", "input"],
+                page.jobs.map { job in
+                    [
+                        job.id.rawValue, job.state.rawValue, "\(Int(job.progress * 100))%", job.pool ?? "-",
+                        "\(job.attempts)", job.createdAt.formatted(.iso8601), job.input,
+                    ]
+                }))
+        if let next = page.nextCursor { print("more: spool jobs --cursor \(next)") }
+    }
+}
+
+extension JobState: ExpressibleByArgument {}
+
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel a queued or running job; its ffmpeg is stopped and partial files removed.")
+
+    @Argument(help: "The job ID (job_…).") var id: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let job = try await reportingErrors { try await client.cancel(JobID(rawValue: id)) }
+        if json { try Terminal.printJSON(job) } else { print("\(job.id.rawValue) \(job.state.rawValue)") }
+    }
+}
+
+struct Workers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List workers with their devices, slots and running jobs.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let workers = try await reportingErrors { try await client.workers() }
+        if json { return try Terminal.printJSON(workers) }
+        if workers.isEmpty { return print("no workers") }
+        print(
+            Terminal.table(
+                ["worker", "pool", "kind", "host", "slots", "busy", "devices"],
+                workers.map { worker in
+                    [
+                        worker.id.rawValue, worker.pool, worker.poolKind.rawValue, worker.host, "\(worker.slots)",
+                        "\(worker.running.count)", Self.describe(worker.devices),
+                    ]
+                }))
+    }
+
+    static func describe(_ devices: DeviceInventory?) -> String {
+        guard let devices else { return "-" }
+        var parts = ["\(devices.cpuCores) cores", "ffmpeg \(devices.ffmpeg.ffmpegVersion)"]
+        parts += devices.opencl.map { "OpenCL \($0.name)" }
+        parts += devices.gpus.map { "\($0.name) (NVENC \($0.engines.nvenc), NVDEC \($0.engines.nvdec))" }
+        return parts.joined(separator: ", ")
+    }
+}
+
+struct Pools: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List pools and their capacity.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let pools = try await reportingErrors { try await client.pools() }
+        if json { return try Terminal.printJSON(pools) }
+        if pools.isEmpty { return print("no pools (no worker has registered yet)") }
+        print(
+            Terminal.table(
+                ["pool", "kind", "workers", "slots", "busy", "what"],
+                pools.map { [$0.name, $0.kind.rawValue, "\($0.workers)", "\($0.slots)", "\($0.running)", $0.summary] }))
+    }
+}
+
+struct PresetsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the named output presets.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let presets = try await reportingErrors { try await client.presets() }
+        if json { return try Terminal.printJSON(presets) }
+        print(Terminal.table(["preset", "what"], presets.map { [$0.name, $0.summary] }))
+    }
+}

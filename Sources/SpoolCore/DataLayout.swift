@@ -1,0 +1,32 @@
+/// Where Spool keeps its files under the data directory. Every process of a deployment shares this layout.
+///
+///     DATA/spool.sqlite               embedded store (WAL)
+///     DATA/uploads/ID                 finished uploads (ID.part while streaming)
+///     DATA/work/JOB/aN/               attempt N's private staging area: fetched input, ffmpeg.pid, out/
+///     DATA/outputs/JOB/               published outputs (renamed from work/JOB/aN/out after the commit)
+public struct DataLayout: Sendable, Equatable {
+    public var root: String
+
+    public init(root: String) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+    }
+
+    public var database: String { root + "/spool.sqlite" }
+    public var uploads: String { root + "/uploads" }
+    public var work: String { root + "/work" }
+    public var outputs: String { root + "/outputs" }
+
+    public func upload(_ id: UploadID) -> String { uploads + "/" + id.rawValue }
+    public func partialUpload(_ id: UploadID) -> String { upload(id) + ".part" }
+    public func workDirectory(_ job: JobID) -> String { work + "/" + job.rawValue }
+    public func attemptDirectory(_ job: JobID, attempt: Int) -> String { workDirectory(job) + "/a\(attempt)" }
+    public func stagingDirectory(_ job: JobID, attempt: Int) -> String { attemptDirectory(job, attempt: attempt) + "/out" }
+    public func pidFile(_ job: JobID, attempt: Int) -> String { attemptDirectory(job, attempt: attempt) + "/ffmpeg.pid" }
+    public func outputDirectory(_ job: JobID) -> String { outputs + "/" + job.rawValue }
+
+    /// Parses an attempt directory name (`a3` → 3).
+    public static func attemptNumber(directoryName: String) -> Int? {
+        guard directoryName.first == "a" else { return nil }
+        return Int(directoryName.dropFirst())
+    }
+}

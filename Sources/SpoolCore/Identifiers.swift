@@ -1,0 +1,76 @@
+/// Opaque identifiers. Each is a prefixed random token so a stray ID in a log says what it names.
+public struct JobID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static func generate() -> JobID { JobID(rawValue: "job_" + RandomToken.make()) }
+    public var description: String { rawValue }
+    public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+public struct WorkerID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static func generate(pool: String) -> WorkerID { WorkerID(rawValue: "wrk_\(pool)_" + RandomToken.make(length: 8)) }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+public struct TenantID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// Until API keys arrive every job belongs to this tenant; the model already carries the field.
+    public static let `default` = TenantID(rawValue: "default")
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+public struct UploadID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static func generate() -> UploadID { UploadID(rawValue: "upl_" + RandomToken.make()) }
+    public var description: String { rawValue }
+
+    /// Upload IDs become file names, so only the generated alphabet is accepted.
+    public var isWellFormed: Bool {
+        rawValue.hasPrefix("upl_") && rawValue.count <= 64
+            && rawValue.dropFirst(4).allSatisfy { RandomToken.alphabet.contains($0) } && rawValue.count > 4
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+enum RandomToken {
+    static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+    static func make(length: Int = 16) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+}

@@ -1,0 +1,39 @@
+/// What inputs a server accepts. Lexical checks live here; the edge resolves symlinks and DNS and asks again.
+public struct InputPolicy: Sendable, Equatable {
+    /// Absolute directories `file://` inputs must lie under.
+    public var inputRoots: [String]
+    /// Lets `http(s)://` inputs reach loopback, private and link-local addresses (tests, trusted networks).
+    public var allowPrivateNetworks: Bool
+    public var maxUploadBytes: Int64
+
+    public init(inputRoots: [String] = [], allowPrivateNetworks: Bool = false, maxUploadBytes: Int64 = 4 << 30) {
+        self.inputRoots = inputRoots.map { PathRules.normalize($0) ?? $0 }
+        self.allowPrivateNetworks = allowPrivateNetworks
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    /// Whether an absolute, normalized path lies under one of the roots (prefix match with a trailing slash).
+    public func isUnderInputRoot(_ path: String) -> Bool {
+        inputRoots.contains { root in
+            let base = root.hasSuffix("/") ? root : root + "/"
+            return path.hasPrefix(base)
+        }
+    }
+}
+
+public enum PathRules {
+    /// Normalizes an absolute path lexically. Returns nil for relative paths, NUL bytes, `..` segments and
+    /// percent-encoded dots, which are refused rather than resolved so that no trick reaches the filesystem.
+    public static func normalize(_ path: String) -> String? {
+        guard path.hasPrefix("/"), !path.contains("\0") else { return nil }
+        let lowered = path.lowercased()
+        if lowered.contains("%2e") || lowered.contains("%2f") || lowered.contains("%00") { return nil }
+        var parts: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment == "." { continue }
+            if segment == ".." { return nil }
+            parts.append(segment)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A job as stored: its spec plus where it is in its lifecycle. Changed only through `JobLifecycle`.
+public struct Job: Codable, Sendable, Equatable, Identifiable {
+    public var id: JobID
+    public var spec: JobSpec
+    public var state: JobState
+    /// Deliveries so far. Each claim increments it, so it doubles as the fencing token of the current lease.
+    public var attempt: Int
+    /// Failed attempts, counted against `RetryPolicy.maxAttempts`. A graceful hand-back does not count.
+    public var failures: Int
+    public var progress: TranscodeProgress?
+    public var pool: String?
+    public var worker: WorkerID?
+    public var leaseExpiresAt: Date?
+    /// A queued job is not claimed before this time (retry backoff).
+    public var notBefore: Date
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var error: JobError?
+    public var outputs: [OutputResult]
+
+    public init(id: JobID, spec: JobSpec, now: Date) {
+        self.id = id
+        self.spec = spec
+        self.state = .queued
+        self.attempt = 0
+        self.failures = 0
+        self.progress = nil
+        self.pool = nil
+        self.worker = nil
+        self.leaseExpiresAt = nil
+        self.notBefore = now
+        self.createdAt = now
+        self.updatedAt = now
+        self.startedAt = nil
+        self.finishedAt = nil
+        self.error = nil
+        self.outputs = []
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, spec, state, attempt, failures, progress, pool, worker, error, outputs
+        case leaseExpiresAt = "lease_expires_at"
+        case notBefore = "not_before"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    /// The lease the current attempt runs under, if the job is running.
+    public var currentLease: Lease? {
+        guard state == .running, let worker else { return nil }
+        return Lease(job: id, worker: worker, attempt: attempt)
+    }
+}
+
+/// Proof that a worker holds a job's current attempt. Every write a worker makes must carry it; a write with a
+/// stale lease (an earlier attempt, another worker) is refused.
+public struct Lease: Codable, Sendable, Equatable, Hashable {
+    public var job: JobID
+    public var worker: WorkerID
+    /// The fencing token: the job's delivery count when this lease was granted.
+    public var attempt: Int
+
+    public init(job: JobID, worker: WorkerID, attempt: Int) {
+        self.job = job
+        self.worker = worker
+        self.attempt = attempt
+    }
+}

@@ -1,0 +1,46 @@
+/// Why a job (or one attempt of it) failed, in words a person can act on.
+public struct JobError: Codable, Sendable, Equatable, Error {
+    public enum Code: String, Codable, Sendable {
+        /// The input is not a decodable video: retrying cannot help.
+        case invalidInput = "invalid_input"
+        /// The input could not be fetched (HTTP error, missing upload, file gone).
+        case inputUnavailable = "input_unavailable"
+        /// No pool here can produce what the job asks for.
+        case unsupported
+        /// ffmpeg exited non-zero or was killed.
+        case transcodeFailed = "transcode_failed"
+        /// ffmpeg made no progress for the stall limit.
+        case stalled
+        /// The job ran past its hard cap.
+        case timeout
+        /// An output did not match what was asked (codec, size, duration).
+        case validationFailed = "validation_failed"
+        /// The worker ran the job but lost its lease before committing.
+        case leaseLost = "lease_lost"
+        case internalError = "internal"
+    }
+
+    public var code: Code
+    public var message: String
+    /// The last lines ffmpeg printed, when it was ffmpeg that failed.
+    public var stderrTail: [String]?
+
+    public init(code: Code, message: String, stderrTail: [String]? = nil) {
+        self.code = code
+        self.message = message
+        self.stderrTail = stderrTail
+    }
+
+    /// Whether another attempt may pass. Bad input and unsupported requests fail at once.
+    public var isRetryable: Bool {
+        switch code {
+        case .invalidInput, .unsupported: false
+        default: true
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, message
+        case stderrTail = "stderr_tail"
+    }
+}

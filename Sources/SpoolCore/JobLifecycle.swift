@@ -1,0 +1,178 @@
+import Foundation
+
+/// Something that happens to a job.
+public enum JobEvent: Sendable, Equatable {
+    /// A worker takes the job for a new attempt.
+    case claim(worker: WorkerID, pool: String, leaseDuration: Duration)
+    /// The worker holding `lease` is alive; it may report progress.
+    case heartbeat(Lease, progress: TranscodeProgress?, leaseDuration: Duration)
+    /// The attempt produced validated outputs.
+    case succeed(Lease, outputs: [OutputResult])
+    /// The attempt failed.
+    case fail(Lease, JobError)
+    /// The worker stops without failing (shutdown): the job goes back to the queue, no failure counted.
+    case handBack(Lease)
+    /// A client cancels the job.
+    case cancel
+    /// The lease ran out, or its worker is known to be dead (the store decides which leases qualify).
+    case leaseExpired
+}
+
+/// What the system must do after a transition. The store persists the job; services perform these.
+public enum JobEffect: Sendable, Equatable {
+    /// Move the attempt's staged outputs into the job's output directory.
+    case publishOutputs(attempt: Int)
+    /// Delete the attempt's staged files.
+    case discardAttempt(attempt: Int)
+    /// Stop the attempt's ffmpeg process group.
+    case stopAttempt(attempt: Int)
+}
+
+public struct Transition: Sendable, Equatable {
+    public var job: Job
+    public var effects: [JobEffect]
+}
+
+public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The lease is not the job's current one: a late or duplicate worker. It must stop and clean up.
+    case staleLease(current: Int, presented: Int)
+    /// The job is in a state where the event means nothing (for example cancelling a finished job).
+    case invalidTransition(from: JobState, event: String)
+    /// The job is queued but waits for its retry backoff.
+    case notReady(until: Date)
+
+    public var description: String {
+        switch self {
+        case .staleLease(let current, let presented):
+            "lease for attempt \(presented) is stale; the job is at attempt \(current)"
+        case .invalidTransition(let from, let event):
+            "cannot \(event) a job that is \(from.rawValue)"
+        case .notReady(let until):
+            "job waits for its retry backoff until \(until)"
+        }
+    }
+}
+
+/// The job lifecycle as a pure function: an event and the current job give the next job and the effects.
+///
+///     queued ──claim──▶ running ──succeed──▶ succeeded
+///        ▲                 │ ├──fail (retryable, budget left)──▶ queued (after backoff)
+///        │                 │ ├──fail (final)──────────────────▶ failed
+///        └──handBack / leaseExpired (budget left)              │
+///     queued|running ──cancel──▶ cancelled
+public struct JobLifecycle: Sendable {
+    public var retryPolicy: RetryPolicy
+
+    public init(retryPolicy: RetryPolicy = RetryPolicy()) {
+        self.retryPolicy = retryPolicy
+    }
+
+    public func apply(_ event: JobEvent, to job: Job, now: Date) throws(LifecycleError) -> Transition {
+        var next = job
+        next.updatedAt = now
+        switch event {
+        case .claim(let worker, let pool, let leaseDuration):
+            guard job.state == .queued else { throw .invalidTransition(from: job.state, event: "claim") }
+            guard job.notBefore <= now else { throw .notReady(until: job.notBefore) }
+            next.state = .running
+            next.attempt += 1
+            next.worker = worker
+            next.pool = pool
+            next.leaseExpiresAt = now.addingTimeInterval(leaseDuration.seconds)
+            next.progress = TranscodeProgress(fraction: 0)
+            next.startedAt = next.startedAt ?? now
+            return Transition(job: next, effects: [])
+
+        case .heartbeat(let lease, let progress, let leaseDuration):
+            try checkCurrent(lease, job)
+            next.leaseExpiresAt = now.addingTimeInterval(leaseDuration.seconds)
+            if let progress { next.progress = progress }
+            return Transition(job: next, effects: [])
+
+        case .succeed(let lease, let outputs):
+            try checkCurrent(lease, job)
+            next.state = .succeeded
+            next.outputs = outputs
+            next.progress = TranscodeProgress(fraction: 1, fps: job.progress?.fps, speed: job.progress?.speed)
+            next.leaseExpiresAt = nil
+            next.finishedAt = now
+            next.error = nil
+            return Transition(job: next, effects: [.publishOutputs(attempt: lease.attempt)])
+
+        case .fail(let lease, let error):
+            try checkCurrent(lease, job)
+            next.failures += 1
+            next.error = error
+            next.leaseExpiresAt = nil
+            if error.isRetryable && next.failures < retryPolicy.maxAttempts {
+                next.state = .queued
+                next.worker = nil
+                next.progress = nil
+                next.notBefore = now.addingTimeInterval(retryPolicy.delay(afterFailures: next.failures).seconds)
+            } else {
+                next.state = .failed
+                next.finishedAt = now
+            }
+            return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
+
+        case .handBack(let lease):
+            try checkCurrent(lease, job)
+            next.state = .queued
+            next.worker = nil
+            next.progress = nil
+            next.leaseExpiresAt = nil
+            next.notBefore = now
+            return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
+
+        case .cancel:
+            switch job.state {
+            case .queued:
+                next.state = .cancelled
+                next.finishedAt = now
+                return Transition(job: next, effects: [])
+            case .running:
+                next.state = .cancelled
+                next.finishedAt = now
+                next.leaseExpiresAt = nil
+                return Transition(
+                    job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
+            case .succeeded, .failed, .cancelled:
+                throw .invalidTransition(from: job.state, event: "cancel")
+            }
+
+        case .leaseExpired:
+            guard job.state == .running else { throw .invalidTransition(from: job.state, event: "expire the lease of") }
+            let lost = JobError(
+                code: .leaseLost,
+                message: "worker \(job.worker?.rawValue ?? "?") stopped heartbeating during attempt \(job.attempt)")
+            next.failures += 1
+            next.error = lost
+            next.leaseExpiresAt = nil
+            next.worker = nil
+            if next.failures < retryPolicy.maxAttempts {
+                next.state = .queued
+                next.progress = nil
+                next.notBefore = now
+            } else {
+                next.state = .failed
+                next.finishedAt = now
+            }
+            return Transition(
+                job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
+        }
+    }
+
+    private func checkCurrent(_ lease: Lease, _ job: Job) throws(LifecycleError) {
+        guard job.state == .running, job.attempt == lease.attempt, job.worker == lease.worker else {
+            throw .staleLease(current: job.attempt, presented: lease.attempt)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    public var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

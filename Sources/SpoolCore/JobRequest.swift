@@ -1,0 +1,32 @@
+/// The body of `POST /v1/jobs` as a client sends it, before validation.
+public struct JobRequest: Codable, Sendable, Equatable {
+    public var input: String?
+    public var outputs: [OutputSpec]?
+    public var preset: String?
+    public var priority: Int?
+    public var pool: String?
+    public var idempotencyKey: String?
+    public var metadata: [String: String]?
+    public var serviceClass: ServiceClass?
+
+    public init(
+        input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
+        pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
+        serviceClass: ServiceClass? = nil
+    ) {
+        self.input = input
+        self.outputs = outputs
+        self.preset = preset
+        self.priority = priority
+        self.pool = pool
+        self.idempotencyKey = idempotencyKey
+        self.metadata = metadata
+        self.serviceClass = serviceClass
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case input, outputs, preset, priority, pool, metadata
+        case idempotencyKey = "idempotency_key"
+        case serviceClass = "service_class"
+    }
+}

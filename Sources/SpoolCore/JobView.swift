@@ -1,0 +1,168 @@
+import Foundation
+
+/// A job as the API shows it: flat, with outputs that say where to fetch them.
+public struct JobView: Codable, Sendable, Equatable {
+    public struct Output: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: OutputKind
+        /// Where the file lies on the shared data volume.
+        public var uri: String
+        /// Where to download it over HTTP.
+        public var url: String
+        public var files: [String]
+        public var codec: String?
+        public var width: Int?
+        public var height: Int?
+        public var durationSeconds: Double?
+        public var sizeBytes: Int64
+        public var ssim: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, uri, url, files, codec, width, height, ssim
+            case durationSeconds = "duration_seconds"
+            case sizeBytes = "size_bytes"
+        }
+    }
+
+    public var id: JobID
+    public var tenant: TenantID
+    public var state: JobState
+    public var progress: Double
+    public var fps: Double?
+    public var speed: Double?
+    public var priority: Int
+    public var serviceClass: ServiceClass
+    public var input: String
+    public var preset: String?
+    public var pool: String?
+    public var worker: WorkerID?
+    public var attempts: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var retryAt: Date?
+    public var error: JobError?
+    public var metadata: [String: String]
+    public var requestedOutputs: [OutputSpec]
+    public var outputs: [Output]
+
+    public init(_ job: Job, layout: DataLayout) {
+        id = job.id
+        tenant = job.spec.tenant
+        state = job.state
+        progress = job.state == .succeeded ? 1 : (job.progress?.fraction ?? 0)
+        fps = job.state == .running ? job.progress?.fps : nil
+        speed = job.state == .running ? job.progress?.speed : nil
+        priority = job.spec.priority
+        serviceClass = job.spec.serviceClass
+        input = job.spec.input.description
+        preset = job.spec.preset
+        pool = job.pool ?? job.spec.pool
+        worker = job.worker
+        attempts = job.attempt
+        createdAt = job.createdAt
+        updatedAt = job.updatedAt
+        startedAt = job.startedAt
+        finishedAt = job.finishedAt
+        retryAt = job.state == .queued && job.failures > 0 ? job.notBefore : nil
+        error = job.error
+        metadata = job.spec.metadata
+        requestedOutputs = job.spec.outputs
+        let directory = layout.outputDirectory(job.id)
+        outputs = job.outputs.map { result in
+            Output(
+                name: result.name, kind: result.kind, uri: "file://" + directory + "/" + result.path,
+                url: "/v1/jobs/\(job.id.rawValue)/outputs/\(result.name)", files: result.files, codec: result.codec,
+                width: result.width, height: result.height, durationSeconds: result.durationSeconds,
+                sizeBytes: result.sizeBytes, ssim: result.ssim)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, state, progress, fps, speed, priority, input, preset, pool, worker, attempts, error, metadata
+        case outputs
+        case serviceClass = "service_class"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case retryAt = "retry_at"
+        case requestedOutputs = "requested_outputs"
+    }
+}
+
+/// A page of jobs as the API shows it.
+public struct JobListView: Codable, Sendable, Equatable {
+    public var jobs: [JobView]
+    public var nextCursor: String?
+
+    public init(jobs: [JobView], nextCursor: String?) {
+        self.jobs = jobs
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobs
+        case nextCursor = "next_cursor"
+    }
+}
+
+/// A pool as `GET /v1/pools` shows it.
+public struct PoolView: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: PoolKind
+    public var summary: String
+    public var workers: Int
+    public var slots: Int
+    public var running: Int
+
+    public init(name: String, kind: PoolKind, summary: String, workers: Int, slots: Int, running: Int) {
+        self.name = name
+        self.kind = kind
+        self.summary = summary
+        self.workers = workers
+        self.slots = slots
+        self.running = running
+    }
+}
+
+/// The answer to `POST /v1/uploads`.
+public struct UploadView: Codable, Sendable, Equatable {
+    public var id: UploadID
+    /// Pass this as a job's `input`.
+    public var uri: String
+    public var sizeBytes: Int64
+
+    public init(id: UploadID, sizeBytes: Int64) {
+        self.id = id
+        self.uri = "upload:" + id.rawValue
+        self.sizeBytes = sizeBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, uri
+        case sizeBytes = "size_bytes"
+    }
+}
+
+/// RFC 9457 problem details, as every API error is returned.
+public struct ProblemDetails: Codable, Sendable, Equatable, Error {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// The request field that broke a rule, when one did.
+    public var field: String?
+    /// The rule's stable name.
+    public var rule: String?
+
+    public init(type: String, title: String, status: Int, detail: String, field: String? = nil, rule: String? = nil) {
+        self.type = type
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.field = field
+        self.rule = rule
+    }
+}

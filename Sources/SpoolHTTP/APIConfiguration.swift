@@ -1,0 +1,33 @@
+import SpoolCore
+import SpoolInputs
+
+/// What the HTTP API needs to know about its deployment.
+public struct APIConfiguration: Sendable {
+    public var layout: DataLayout
+    public var inputPolicy: InputPolicy
+    /// How often the event stream looks for changes.
+    public var eventPollInterval: Duration
+    /// Largest accepted JSON body.
+    public var maxJSONBytes: Int
+
+    public init(
+        layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
+        maxJSONBytes: Int = 1 << 20
+    ) {
+        self.layout = layout
+        self.inputPolicy = inputPolicy
+        self.eventPollInterval = eventPollInterval
+        self.maxJSONBytes = maxJSONBytes
+    }
+
+    var inputAccess: InputAccess { InputAccess(policy: inputPolicy, layout: layout) }
+}
+
+/// Answers `/ready`: each check names what is wrong, or nil when fine.
+public struct ReadinessChecks: Sendable {
+    public var checks: [String: @Sendable () async -> String?]
+
+    public init(_ checks: [String: @Sendable () async -> String?] = [:]) {
+        self.checks = checks
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metrics
+import SpoolCore
+
+extension SpoolAPI {
+    func addJobRoutes(to router: Router<BasicRequestContext>) {
+        let submitted = Counter(label: "spool_jobs_submitted_total")
+
+        router.post("/v1/jobs") { request, _ -> Response in
+            var body = try await JSONCoding.decode(JobRequest.self, from: request, limit: configuration.maxJSONBytes)
+            if body.idempotencyKey == nil, let header = request.headers[HTTPField.Name("Idempotency-Key")!] {
+                body.idempotencyKey = header
+            }
+            let spec: JobSpec
+            do throws(SpecError) {
+                spec = try body.validate(policy: configuration.inputPolicy)
+                try configuration.inputAccess.verify(spec.input)
+            } catch {
+                throw Problem.badRequest(error)
+            }
+            let (job, created) = try await store.submit(spec, now: Date())
+            if created { submitted.increment() }
+            var headers: HTTPFields = [.location: "/v1/jobs/\(job.id.rawValue)"]
+            if !created { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+            return try JSONCoding.response(view(job), status: .accepted, headers: headers)
+        }
+
+        router.get("/v1/jobs") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            var filter = JobFilter()
+            if let state = query.get("state") {
+                guard let parsed = JobState(rawValue: state) else {
+                    let states = JobState.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw Problem.badRequest(
+                        SpecError(field: "state", rule: "enum", message: "state must be one of \(states)"))
+                }
+                filter.state = parsed
+            }
+            if let limit = query.get("limit") {
+                guard let value = Int(limit), (1...500).contains(value) else {
+                    throw Problem.badRequest(SpecError(field: "limit", rule: "range", message: "limit must be 1…500"))
+                }
+                filter.limit = value
+            }
+            filter.cursor = query.get("cursor")
+            let page = try await store.list(filter)
+            return try JSONCoding.response(JobListView(jobs: page.jobs.map(view), nextCursor: page.nextCursor))
+        }
+
+        router.get("/v1/jobs/{id}") { _, context -> Response in
+            try JSONCoding.response(view(try await requireJob(context)))
+        }
+
+        router.delete("/v1/jobs/{id}") { _, context -> Response in
+            let job = try await requireJob(context)
+            do {
+                let transition = try await store.apply(.cancel, to: job.id, now: Date())
+                return try JSONCoding.response(view(transition.job), status: .accepted)
+            } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
+                throw Problem.conflict("job \(job.id) already \(from.rawValue); only queued or running jobs can be cancelled", rule: "already_finished")
+            }
+        }
+
+        router.get("/v1/presets") { _, _ -> Response in
+            try JSONCoding.response(["presets": Presets.all])
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Metrics
+import SpoolCore
+
+extension SpoolAPI {
+    func addSystemRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ -> Response in
+            try JSONCoding.response(["status": "ok"])
+        }
+
+        router.get("/ready") { _, _ -> Response in
+            var failures: [String: String] = [:]
+            do {
+                try await store.ping()
+            } catch {
+                failures["store"] = String(describing: error)
+            }
+            for (name, check) in readiness.checks {
+                if let problem = await check() { failures[name] = problem }
+            }
+            if failures.isEmpty { return try JSONCoding.response(["status": "ready"]) }
+            var response = try JSONCoding.response(ReadinessView(status: "not_ready", failures: failures), status: .serviceUnavailable)
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+
+        router.get("/metrics") { _, _ -> Response in
+            let counts = (try? await store.countByState()) ?? [:]
+            for state in JobState.allCases {
+                Gauge(label: "spool_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+            }
+            let workers = (try? await store.workers()) ?? []
+            Gauge(label: "spool_workers").record(workers.count)
+            Gauge(label: "spool_worker_slots").record(workers.reduce(0) { $0 + $1.slots })
+            Gauge(label: "spool_worker_slots_busy").record(workers.reduce(0) { $0 + $1.running.count })
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+
+        router.get("/openapi.yaml") { _, _ -> Response in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+                let data = try? Data(contentsOf: url)
+            else { throw Problem.notFound("openapi.yaml is not bundled with this build") }
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
+        router.get("/v1/workers") { _, _ -> Response in
+            try JSONCoding.response(["workers": try await store.workers()])
+        }
+
+        router.get("/v1/pools") { _, _ -> Response in
+            let workers = try await store.workers()
+            let byPool = Dictionary(grouping: workers, by: \.pool)
+            let pools = byPool.keys.sorted().map { name in
+                let members = byPool[name]!
+                let kind = members[0].poolKind
+                let summary =
+                    members.compactMap(\.devices).first.flatMap { devices in
+                        PoolPlanner.pools(for: devices).first { $0.kind == kind }?.summary
+                    } ?? kind.rawValue
+                return PoolView(
+                    name: name, kind: kind, summary: summary, workers: members.count,
+                    slots: members.reduce(0) { $0 + $1.slots }, running: members.reduce(0) { $0 + $1.running.count })
+            }
+            return try JSONCoding.response(["pools": pools])
+        }
+    }
+}
+
+struct ReadinessView: Codable {
+    var status: String
+    var failures: [String: String]
+}

@@ -1,0 +1,21 @@
+import SpoolCore
+
+/// One requested output and where its main file will be, relative to the job's staging directory:
+/// "small.mp4", "hls/master.m3u8", "thumbs/0001.jpg".
+public struct PlannedOutput: Sendable, Equatable {
+    public var spec: OutputSpec
+    public var primaryPath: String
+
+    public init(spec: OutputSpec, primaryPath: String) {
+        self.spec = spec
+        self.primaryPath = primaryPath
+    }
+
+    /// The folder holding every file of an HLS or thumbnail output; nil for a single-file MP4.
+    var directory: String? {
+        switch spec.kind {
+        case .mp4: nil
+        case .hls, .thumbnails: primaryPath.split(separator: "/").dropLast().joined(separator: "/")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import SpoolCore
+
+/// A job as one `jobs` row. Every column is derived from the job itself, so the queryable columns and the JSON
+/// body cannot disagree.
+struct JobRow {
+    var id: String
+    var tenant: String
+    var state: String
+    var priority: Int
+    var serviceClass: String
+    var pool: String?
+    var idempotencyKey: String?
+    var createdAt: Double
+    var updatedAt: Double
+    var notBefore: Double
+    var leaseExpiresAt: Double?
+    var worker: String?
+    var attempt: Int
+    var body: String
+
+    init(_ job: Job) throws {
+        id = job.id.rawValue
+        tenant = job.spec.tenant.rawValue
+        state = job.state.rawValue
+        priority = job.spec.priority
+        serviceClass = job.spec.serviceClass.rawValue
+        pool = job.spec.pool
+        idempotencyKey = job.spec.idempotencyKey
+        createdAt = job.createdAt.timeIntervalSince1970
+        updatedAt = job.updatedAt.timeIntervalSince1970
+        notBefore = job.notBefore.timeIntervalSince1970
+        leaseExpiresAt = job.leaseExpiresAt?.timeIntervalSince1970
+        worker = job.worker?.rawValue
+        attempt = job.attempt
+        body = try StoredJSON.encode(job)
+    }
+
+    func insert(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO jobs (id, tenant, state, priority, service_class, pool, idempotency_key, created_at,
+                    updated_at, not_before, lease_expires_at, worker, attempt, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, tenant, state, priority, serviceClass, pool, idempotencyKey, createdAt, updatedAt, notBefore,
+                leaseExpiresAt, worker, attempt, body,
+            ])
+    }
+
+    /// Rewrites every mutable column. The spec's columns (tenant, pool, key, priority) never change after submit.
+    func update(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE jobs SET state = ?, updated_at = ?, not_before = ?, lease_expires_at = ?, worker = ?,
+                    attempt = ?, body = ?
+                WHERE id = ?
+                """,
+            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, body, id])
+    }
+
+    /// A heartbeat changes only the lease, progress and update time, none of them indexed, so this most frequent
+    /// write rewrites the row and touches no index.
+    func updateLease(_ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE jobs SET updated_at = ?, lease_expires_at = ?, body = ? WHERE id = ?",
+            arguments: [updatedAt, leaseExpiresAt, body, id])
+    }
+}

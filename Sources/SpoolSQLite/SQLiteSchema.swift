@@ -1,0 +1,58 @@
+import GRDB
+
+/// The store's schema as an ordered list of migrations. Append new migrations; never edit a shipped one, because
+/// databases in the field have already run it.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-jobs-and-workers") { db in
+            // `seq` is the rowid: it orders jobs stably for cursors, and AUTOINCREMENT keeps a deleted job's
+            // number from being reused, so a cursor handed out earlier never skips or repeats a row.
+            // `body` holds the whole `Job` as JSON; the other columns copy the fields queries filter or sort on.
+            // `pool` is the spec's pinned pool (NULL for any pool), not the pool the job last ran on.
+            try db.execute(
+                sql: """
+                    CREATE TABLE jobs (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        tenant TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        service_class TEXT NOT NULL,
+                        pool TEXT,
+                        idempotency_key TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        not_before REAL NOT NULL,
+                        lease_expires_at REAL,
+                        worker TEXT,
+                        attempt INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+
+                    -- Enforces idempotency even if two writers raced past the lookup.
+                    CREATE UNIQUE INDEX jobs_idempotency ON jobs(tenant, idempotency_key)
+                        WHERE idempotency_key IS NOT NULL;
+
+                    -- The claim query walks this in order and stops at the first ready job. Partial, so finished
+                    -- jobs (the bulk of the table over time) cost nothing here.
+                    CREATE INDEX jobs_claim ON jobs(pool, priority DESC, created_at, seq) WHERE state = 'queued';
+
+                    -- Listings are newest first by seq; an index on one column is ordered by (column, rowid), so
+                    -- these serve `WHERE x = ? AND seq < ? ORDER BY seq DESC` without sorting. `jobs_state` also
+                    -- serves lease recovery (running jobs are few). Nothing indexes `lease_expires_at`, so the
+                    -- heartbeat, the most frequent write, updates no index at all.
+                    CREATE INDEX jobs_tenant ON jobs(tenant);
+                    CREATE INDEX jobs_state ON jobs(state);
+
+                    CREATE TABLE workers (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        pool TEXT NOT NULL,
+                        heartbeat_at REAL NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import SpoolCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Cleans up after crashes: stops ffmpeg processes whose worker died, completes publications that a crash
+/// interrupted (the commit landed, the rename did not), and removes every staged attempt that can no longer commit.
+public struct AttemptJanitor: Sendable {
+    public struct Report: Sendable, Equatable {
+        public var killedProcesses = 0
+        public var rolledForward = 0
+        public var removedAttempts = 0
+        public var removedUploads = 0
+
+        public var isEmpty: Bool { self == Report() }
+    }
+
+    let store: any JobStore
+    let files: AttemptFiles
+    let logger: Logger
+
+    public init(store: any JobStore, layout: DataLayout, logger: Logger) {
+        self.store = store
+        self.files = AttemptFiles(layout: layout)
+        self.logger = logger
+    }
+
+    var layout: DataLayout { files.layout }
+
+    /// - Parameter staleUploadAge: partial uploads older than this are removed (nil: remove all, for a single-node
+    ///   start when nothing else can be uploading).
+    public func sweep(staleUploadAge: TimeInterval?) async throws -> Report {
+        var report = Report()
+        let manager = FileManager.default
+        for jobName in (try? manager.contentsOfDirectory(atPath: layout.work)) ?? [] {
+            let id = JobID(rawValue: jobName)
+            let job = try await store.job(id)
+            for attemptName in (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? [] {
+                guard let attempt = DataLayout.attemptNumber(directoryName: attemptName) else { continue }
+                if let job, job.state == .running, job.attempt == attempt { continue }
+                if stopOrphan(job: id, attempt: attempt) { report.killedProcesses += 1 }
+                if let job, job.state == .succeeded, job.attempt == attempt,
+                    !manager.fileExists(atPath: layout.outputDirectory(id))
+                {
+                    try files.publish(id, attempt: attempt)
+                    report.rolledForward += 1
+                    logger.notice("rolled forward a publication interrupted by a crash", metadata: ["job": "\(id)"])
+                } else {
+                    files.discard(id, attempt: attempt)
+                    report.removedAttempts += 1
+                }
+            }
+            let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []
+            if remaining.isEmpty { try? manager.removeItem(atPath: layout.workDirectory(id)) }
+        }
+        for name in (try? manager.contentsOfDirectory(atPath: layout.uploads)) ?? [] where name.hasSuffix(".part") {
+            let path = layout.uploads + "/" + name
+            let modified = (try? manager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+            if let staleUploadAge, Date().timeIntervalSince(modified) < staleUploadAge { continue }
+            try? manager.removeItem(atPath: path)
+            report.removedUploads += 1
+        }
+        return report
+    }
+
+    /// Kills the process group recorded for an attempt, if that process is still ffmpeg working in that attempt's
+    /// directory (the check guards against a recycled PID).
+    func stopOrphan(job: JobID, attempt: Int) -> Bool {
+        let pidPath = layout.pidFile(job, attempt: attempt)
+        guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
+            let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
+        else { return false }
+        let arguments = String(decoding: cmdline, as: UTF8.self)
+        guard arguments.contains(layout.attemptDirectory(job, attempt: attempt)) else { return false }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        logger.notice("stopped an orphaned ffmpeg", metadata: ["job": "\(job)", "attempt": "\(attempt)", "pid": "\(pid)"])
+        return true
+    }
+}

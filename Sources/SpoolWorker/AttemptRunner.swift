@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import Metrics
+import SpoolCore
+import SpoolInputs
+import SpoolMedia
+
+/// Runs one attempt of one job end to end: stage the input, probe it, transcode, validate, commit, publish.
+/// Every store write carries the attempt's lease, so a late or duplicate attempt can never commit.
+struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
+    let store: any JobStore
+    let configuration: WorkerConfiguration
+    let inventory: DeviceInventory
+    let files: AttemptFiles
+    let inputAccess: InputAccess
+    let tools: MediaTools
+    let clock: C
+    let logger: Logger
+
+    /// How an attempt ended, before the store is told.
+    enum Outcome: Sendable {
+        case finished(Result<[OutputResult], JobError>)
+        /// The store told the worker to stop (cancelled, or the lease went to someone else).
+        case stopped(HeartbeatReply)
+        /// The worker is shutting down.
+        case interrupted
+    }
+
+    func run(_ job: Job) async {
+        guard let lease = job.currentLease else { return }
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "attempt"] = "\(lease.attempt)"
+        let started = ContinuousClock.now
+        let outcome: Outcome
+        do {
+            try files.prepare(job.id, attempt: lease.attempt)
+            outcome = await supervise(job, lease: lease)
+        } catch {
+            outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
+        }
+        await settle(job, lease: lease, outcome: outcome, logger: logger)
+        Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
+            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+    }
+
+    /// Runs the transcode beside a heartbeat loop; whichever ends first decides, and the other is cancelled.
+    func supervise(_ job: Job, lease: Lease) async -> Outcome {
+        let progress = ProgressCell()
+        return await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                do {
+                    return .finished(.success(try await execute(job, lease: lease, progress: progress)))
+                } catch let error as JobError {
+                    return .finished(.failure(error))
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .finished(.failure(JobError(code: .internalError, message: String(describing: error))))
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await clock.sleep(for: configuration.heartbeatInterval)
+                        let reply = try await store.heartbeat(
+                            lease, progress: progress.get(), leaseDuration: configuration.leaseDuration, now: Date())
+                        if reply != .proceed { return .stopped(reply) }
+                    } catch is CancellationError {
+                        return nil
+                    } catch {
+                        // A store hiccup must not kill the transcode; the lease is long enough to ride it out.
+                        logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if let first { return first }
+            // Both children ended by cancellation: the worker itself is shutting down.
+            return .interrupted
+        }
+    }
+
+    func execute(_ job: Job, lease: Lease, progress: ProgressCell) async throws -> [OutputResult] {
+        let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
+        let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
+        let input = try await stageInput(job.spec.input, attemptDirectory: attemptDirectory)
+        let source = try await MediaProber(tools: tools).probe(path: input)
+        let path = try EncodePathChooser.choose(pool: configuration.pool.kind, inventory: inventory).get()
+        let command = TranscodeCommandBuilder.build(
+            input: input, source: source, outputs: job.spec.outputs, path: path, stagingDirectory: staging,
+            threadsPerOutput: configuration.threadsPerOutput)
+        logger.info("transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
+        let runner = FFmpegRunner(
+            tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+        let files = self.files
+        try await runner.run(
+            command, sourceDurationSeconds: source.durationSeconds,
+            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+            onProgress: { progress.set($0) })
+        return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
+            command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
+            measureSSIM: configuration.measureSSIM)
+    }
+
+    func stageInput(_ source: InputSource, attemptDirectory: String) async throws(JobError) -> String {
+        switch source {
+        case .file(let path):
+            do {
+                return try inputAccess.resolveFile(path)
+            } catch {
+                throw JobError(code: .inputUnavailable, message: error.message)
+            }
+        case .upload(let id):
+            let path = files.layout.upload(id)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw JobError(code: .inputUnavailable, message: "upload \(id) is gone from \(files.layout.uploads)")
+            }
+            return path
+        case .http(let url):
+            let destination = attemptDirectory + "/input"
+            try await InputFetcher(access: inputAccess).fetch(url, to: destination)
+            return destination
+        }
+    }
+
+    /// Tells the store how the attempt ended and performs the effects the lifecycle returns.
+    func settle(_ job: Job, lease: Lease, outcome: Outcome, logger: Logger) async {
+        let event: JobEvent?
+        switch outcome {
+        case .finished(.success(let outputs)): event = .succeed(lease, outputs: outputs)
+        case .finished(.failure(let error)): event = .fail(lease, error)
+        case .interrupted: event = .handBack(lease)
+        case .stopped: event = nil
+        }
+        guard let event else {
+            logger.info("attempt stopped by the store", metadata: ["reason": "\(outcome)"])
+            files.discard(job.id, attempt: lease.attempt)
+            Counter(label: "spool_attempts_total", dimensions: [("outcome", "stopped")]).increment()
+            return
+        }
+        do {
+            let transition = try await store.apply(event, to: job.id, now: Date())
+            for effect in transition.effects {
+                switch effect {
+                case .publishOutputs(let attempt): try files.publish(job.id, attempt: attempt)
+                case .discardAttempt(let attempt): files.discard(job.id, attempt: attempt)
+                case .stopAttempt: break
+                }
+            }
+            let label: String
+            switch transition.job.state {
+            case .succeeded: label = "succeeded"
+            case .failed: label = "failed"
+            case .queued: label = outcomeIsHandBack(outcome) ? "handed_back" : "retried"
+            default: label = transition.job.state.rawValue
+            }
+            Counter(label: "spool_attempts_total", dimensions: [("outcome", label)]).increment()
+            logger.info("attempt settled", metadata: ["state": "\(transition.job.state.rawValue)", "error": "\(transition.job.error?.message ?? "-")"])
+        } catch {
+            // The commit was refused (a stale lease) or the store is away: this attempt's files must not survive.
+            logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
+            files.discard(job.id, attempt: lease.attempt)
+            Counter(label: "spool_attempts_total", dimensions: [("outcome", "refused")]).increment()
+        }
+    }
+
+    private func outcomeIsHandBack(_ outcome: Outcome) -> Bool {
+        if case .interrupted = outcome { return true }
+        return false
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,45 @@
+import SpoolCore
+
+/// How one worker runs: which pool it serves, how many jobs at once, and its time limits.
+public struct WorkerConfiguration: Sendable {
+    public var pool: PoolDescriptor
+    /// Jobs run at once. On CPU, one single-threaded job per core beats one multi-threaded job (shared notes §7).
+    public var slots: Int
+    /// Whether the worker also takes jobs that name no pool.
+    public var acceptsUnpinned: Bool
+    public var leaseDuration: Duration
+    /// How often a running job renews its lease, reports progress and learns of cancellation.
+    public var heartbeatInterval: Duration
+    /// How long an idle slot waits before looking for work again.
+    public var pollInterval: Duration
+    /// How often the worker's own registry entry is refreshed.
+    public var registrationInterval: Duration
+    public var stallTimeout: Duration
+    public var hardCap: Duration
+    /// Time running jobs get to finish after SIGTERM before they are handed back.
+    public var shutdownGrace: Duration
+    /// ffmpeg threads per output; nil lets ffmpeg decide.
+    public var threadsPerOutput: Int?
+    public var measureSSIM: Bool
+
+    public init(
+        pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
+        heartbeatInterval: Duration = .milliseconds(500), pollInterval: Duration = .milliseconds(250),
+        registrationInterval: Duration = .seconds(2), stallTimeout: Duration = .seconds(60),
+        hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
+        measureSSIM: Bool = true
+    ) {
+        self.pool = pool
+        self.slots = max(1, slots)
+        self.acceptsUnpinned = acceptsUnpinned
+        self.leaseDuration = leaseDuration
+        self.heartbeatInterval = heartbeatInterval
+        self.pollInterval = pollInterval
+        self.registrationInterval = registrationInterval
+        self.stallTimeout = stallTimeout
+        self.hardCap = hardCap
+        self.shutdownGrace = shutdownGrace
+        self.threadsPerOutput = threadsPerOutput
+        self.measureSSIM = measureSSIM
+    }
+}

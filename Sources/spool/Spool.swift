@@ -1,0 +1,8 @@
+import SpoolCommands
+
+@main
+enum Spool {
+    static func main() async {
+        await SpoolCommand.runAsRoot()
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import SpoolCore
+@testable import SpoolHTTP
+import SpoolSQLite
+
+/// The HTTP API over a real SQLite store, in process. Transcoding is covered by the media and integration tests.
+@Suite struct APITests {
+    struct Fixture {
+        let root: URL
+        let inputs: URL
+        let layout: DataLayout
+        let store: SQLiteJobStore
+        let app: Application<RouterResponder<BasicRequestContext>>
+
+        init(maxUploadBytes: Int64 = 1 << 20) throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-api-\(UUID().uuidString)")
+            inputs = root.appendingPathComponent("in")
+            try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+            layout = DataLayout(root: root.appendingPathComponent("data").path)
+            try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+            store = try SQLiteJobStore(path: layout.database)
+            let policy = InputPolicy(inputRoots: [inputs.path], maxUploadBytes: maxUploadBytes)
+            let api = SpoolAPI(
+                store: store,
+                configuration: APIConfiguration(layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20)))
+            app = Application(router: api.router())
+        }
+
+        func cleanUp() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    @Test func uploadSubmitGetListAndCancel() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            let upload = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "not really a video"))
+            #expect(upload.status == .created)
+            let uploaded = try Self.decode(UploadView.self, upload.body)
+            #expect(uploaded.sizeBytes == 18)
+            #expect(FileManager.default.fileExists(atPath: fixture.layout.upload(uploaded.id)))
+
+            let body = #"{"input": "\#(uploaded.uri)", "preset": "web-360p", "priority": 70, "idempotency_key": "k1", "metadata": {"a": "b"}}"#
+            let submitted = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(body))
+            #expect(submitted.status == .accepted)
+            let job = try Self.decode(JobView.self, submitted.body)
+            #expect(job.state == .queued)
+            #expect(job.priority == 70)
+            #expect(job.tenant == .default)
+            #expect(job.metadata == ["a": "b"])
+            #expect(submitted.headers[.location] == "/v1/jobs/\(job.id.rawValue)")
+
+            let replay = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(body))
+            #expect(replay.status == .accepted)
+            #expect(try Self.decode(JobView.self, replay.body).id == job.id)
+
+            let fetched = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)", method: .get)
+            #expect(try Self.decode(JobView.self, fetched.body).requestedOutputs == Presets.named("web-360p")!.outputs)
+
+            let listed = try await client.execute(uri: "/v1/jobs?state=queued&limit=10", method: .get)
+            #expect(try Self.decode(JobListView.self, listed.body).jobs.map(\.id) == [job.id])
+            let none = try await client.execute(uri: "/v1/jobs?state=running", method: .get)
+            #expect(try Self.decode(JobListView.self, none.body).jobs.isEmpty)
+
+            let cancelled = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)", method: .delete)
+            #expect(cancelled.status == .accepted)
+            #expect(try Self.decode(JobView.self, cancelled.body).state == .cancelled)
+            let again = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)", method: .delete)
+            #expect(again.status == .conflict)
+            #expect(again.headers[.contentType] == "application/problem+json")
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"input": "file:///etc/passwd", "preset": "web-360p"}"#, "input", "input_root"),
+        (#"{"input": "file:///IN/../../etc/passwd", "preset": "web-360p"}"#, "input", "path_traversal"),
+        (#"{"input": "file:///IN/missing.mp4", "preset": "web-360p"}"#, "input", "input_missing"),
+        (#"{"input": "file:///IN/escape.mp4", "preset": "web-360p"}"#, "input", "input_root"),
+        (#"{"input": "http://127.0.0.1:9/a.mp4", "preset": "web-360p"}"#, "input", "private_address"),
+        (#"{"input": "upload:upl_0123456789abcdef", "preset": "web-360p"}"#, "input", "upload_missing"),
+        (#"{"input": "upload:upl_x", "preset": "nope"}"#, "preset", "unknown_preset"),
+        (#"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "mp4", "video": {"height": 99}}]}"#, "outputs[0].video.height", "dimension"),
+        (#"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "gif"}]}"#, "outputs[0].kind", "invalid"),
+        (#"{"input": 5}"#, "input", "type"),
+        (#"not json"#, "body", "invalid"),
+    ])
+    func badSubmissionsAreProblems(body: String, field: String, rule: String) async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        // A symlink inside the input root that points outside it.
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.inputs.appendingPathComponent("escape.mp4").path, withDestinationPath: "/etc/hostname")
+        let request = body.replacingOccurrences(of: "/IN/", with: fixture.inputs.path + "/")
+        try await fixture.app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(request))
+            #expect(response.status == .badRequest)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            let problem = try Self.decode(ProblemDetails.self, response.body)
+            #expect(problem.status == 400)
+            #expect(problem.field == field)
+            #expect(problem.rule == rule)
+            #expect(!problem.detail.isEmpty)
+        }
+        #expect(try await fixture.store.countByState().values.reduce(0, +) == 0)
+    }
+
+    @Test func unknownJobsAndRoutesAreProblems() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            for uri in ["/v1/jobs/job_nope", "/v1/nothing-here", "/v1/jobs/job_nope/outputs/x"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .notFound, "\(uri)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(uri)")
+            }
+            let badState = try await client.execute(uri: "/v1/jobs?state=weird", method: .get)
+            #expect(badState.status == .badRequest)
+            #expect(try Self.decode(ProblemDetails.self, badState.body).field == "state")
+        }
+    }
+
+    @Test func oversizedUploadsAreRefusedAndLeaveNoFile() async throws {
+        let fixture = try Fixture(maxUploadBytes: 1000)
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/uploads", method: .post, body: ByteBuffer(repeating: 7, count: 5000))
+            #expect(response.status == .contentTooLarge)
+            let empty = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer())
+            #expect(empty.status == .badRequest)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.layout.uploads).isEmpty)
+    }
+
+    @Test func systemEndpoints() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
+            let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(String(buffer: spec.body).hasPrefix("openapi: 3.1.0"))
+            let presets = try await client.execute(uri: "/v1/presets", method: .get)
+            #expect(String(buffer: presets.body).contains("hls-ladder"))
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.status == .ok)
+            #expect(try await client.execute(uri: "/v1/pools", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/v1/workers", method: .get).status == .ok)
+        }
+    }
+
+    /// Outputs are served only by the names the job's record lists, with cache headers and byte ranges.
+    @Test func outputsDownloadWithRangesAndRefuseTraversal() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let spec = JobSpec(input: .upload(UploadID(rawValue: "upl_x")), outputs: Presets.named("hls-ladder")!.outputs)
+        let (job, _) = try await fixture.store.submit(spec, now: Date())
+        let worker = WorkerID(rawValue: "wrk_test")
+        _ = try await fixture.store.claimNext(
+            worker: worker, pool: "cpu", acceptsUnpinned: true, leaseDuration: .seconds(30), now: Date())
+        let directory = fixture.layout.outputDirectory(job.id)
+        try FileManager.default.createDirectory(atPath: directory + "/hls/720p", withIntermediateDirectories: true)
+        try "#EXTM3U\n".write(toFile: directory + "/hls/master.m3u8", atomically: true, encoding: .utf8)
+        try "0123456789".write(toFile: directory + "/hls/720p/seg0.ts", atomically: true, encoding: .utf8)
+        let output = OutputResult(
+            name: "hls", kind: .hls, path: "hls/master.m3u8", files: ["hls/master.m3u8", "hls/720p/seg0.ts"],
+            codec: "h264", width: 1280, height: 720, durationSeconds: 3, sizeBytes: 18, ssim: 0.97)
+        try await fixture.store.apply(
+            .succeed(Lease(job: job.id, worker: worker, attempt: 1), outputs: [output]), to: job.id, now: Date())
+
+        try await fixture.app.test(.router) { client in
+            let master = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls", method: .get)
+            #expect(master.status == .ok)
+            #expect(String(buffer: master.body) == "#EXTM3U\n")
+            #expect(master.headers[.contentType] == "application/vnd.apple.mpegurl")
+            #expect(master.headers[.cacheControl]?.contains("immutable") == true)
+
+            let segment = try await client.execute(
+                uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts", method: .get, headers: [.range: "bytes=2-5"])
+            #expect(segment.status == .partialContent)
+            #expect(String(buffer: segment.body) == "2345")
+            #expect(segment.headers[.contentRange] == "bytes 2-5/10")
+
+            for path in ["../../../../etc/passwd", "720p/../../spool.sqlite", "%2e%2e/x"] {
+                let response = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/\(path)", method: .get)
+                #expect(response.status == .notFound, "\(path)")
+            }
+        }
+    }
+
+    @Test func eventsStreamStateUntilTheJobEnds() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let spec = JobSpec(input: .upload(UploadID(rawValue: "upl_x")), outputs: Presets.named("web-360p")!.outputs)
+        let (job, _) = try await fixture.store.submit(spec, now: Date())
+        try await fixture.store.apply(.cancel, to: job.id, now: Date())
+        try await fixture.app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/events", method: .get)
+            #expect(response.headers[.contentType] == "text/event-stream")
+            let text = String(buffer: response.body)
+            #expect(text.hasPrefix("event: state\ndata: {"))
+            #expect(text.contains(#""state":"cancelled""#))
+        }
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import SpoolClient
+import SpoolCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Real `spool serve` processes, real ffmpeg, real HTTP, real kills.
+@Suite(.serialized) struct ServerIntegrationTests {
+    let root: URL
+    let inputs: URL
+    let data: URL
+
+    init() throws {
+        root = try TestMedia.temporaryDirectory("it")
+        inputs = root.appendingPathComponent("in")
+        data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: root) }
+
+    func waitFor(
+        _ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120), until done: (JobView) -> Bool = { $0.state.isTerminal }
+    ) async throws -> JobView {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let job = try await client.job(id)
+            if done(job) { return job }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("job \(id) did not reach the expected state in \(timeout)")
+    }
+
+    @Test func uploadTranscodeAndDownloadEveryOutputKind() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip)
+
+        let upload = try await client.upload(file: clip)
+        let outputs = [
+            try OutputShorthand.parse("small=mp4,height=240,codec=h264"),
+            try OutputShorthand.parse("ladder=hls,heights=240/180,segment=1"),
+            try OutputShorthand.parse("thumbs=thumbnails,every=1,height=90"),
+        ]
+        let submitted = try await client.submit(JobRequest(input: upload.uri, outputs: outputs))
+        let job = try await waitFor(client, submitted.id)
+        #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
+        #expect(job.attempts == 1)
+        #expect(job.progress == 1)
+
+        let small = try #require(job.outputs.first { $0.name == "small" })
+        #expect(small.codec == "h264")
+        #expect(small.height == 240)
+        #expect(small.width == 426 || small.width == 428)
+        #expect(abs((small.durationSeconds ?? 0) - 3) <= 0.05)
+        #expect((small.ssim ?? 0) > 0.5)
+        #expect(FileManager.default.fileExists(atPath: String(small.uri.dropFirst("file://".count))))
+
+        let download = try await client.get(small.url)
+        #expect(download.status == 200)
+        #expect(Int64(download.body.count) == small.sizeBytes)
+        #expect(download.headers["cache-control"]?.contains("immutable") == true)
+
+        let ladder = try #require(job.outputs.first { $0.name == "ladder" })
+        let master = try await client.get(ladder.url)
+        #expect(String(decoding: master.body, as: UTF8.self).contains("#EXT-X-STREAM-INF"))
+        for file in ladder.files {
+            #expect(try await client.get(ladder.url + "/" + file.split(separator: "/").dropFirst().joined(separator: "/")).status == 200 || file == ladder.files[0])
+        }
+        let thumbs = try #require(job.outputs.first { $0.name == "thumbs" })
+        #expect(thumbs.files.count >= 3)
+
+        // Nothing is left in the work area once the job is published.
+        let work = data.appendingPathComponent("work").path
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).isEmpty)
+
+        let workers = try await client.workers()
+        #expect(workers.contains { $0.poolKind == .cpu && $0.devices?.ffmpeg.encoders.contains("libx264") == true })
+    }
+
+    @Test func openCLPoolRunsOnPoCL() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let pools = try await client.pools()
+        try #require(pools.contains { $0.kind == .opencl }, "no opencl pool: \(pools)\n\(server.log())")
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 2)
+        let submitted = try await client.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("sharp=mp4,height=180")], pool: "opencl"))
+        let job = try await waitFor(client, submitted.id)
+        #expect(job.state == .succeeded, "\(job.error?.message ?? "")")
+        #expect(job.pool == "opencl")
+        #expect(job.outputs.first?.height == 180)
+    }
+
+    @Test func cancelStopsFFmpegWithinTwoSecondsAndRemovesPartialFiles() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = inputs.appendingPathComponent("long.mp4")
+        try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 30, rate: 30)
+        let submitted = try await client.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080,crf=18")]))
+        _ = try await waitFor(client, submitted.id, until: { $0.state == .running && $0.progress > 0 })
+        #expect(!TestMedia.processes(containing: submitted.id.rawValue).isEmpty)
+
+        let cancelledAt = ContinuousClock.now
+        let cancelled = try await client.cancel(submitted.id)
+        #expect(cancelled.state == .cancelled)
+        let workDirectory = data.appendingPathComponent("work/\(submitted.id.rawValue)").path
+        while !TestMedia.processes(containing: submitted.id.rawValue).isEmpty
+            || FileManager.default.fileExists(atPath: workDirectory)
+        {
+            #expect(ContinuousClock.now - cancelledAt < .seconds(2), "ffmpeg or its files outlived the cancel")
+            if ContinuousClock.now - cancelledAt > .seconds(5) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(TestMedia.processes(containing: submitted.id.rawValue).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: workDirectory))
+        #expect(try await client.job(submitted.id).state == .cancelled)
+    }
+
+    /// kill -9 the server while jobs run, start it again on the same data: every job completes once, no orphaned
+    /// ffmpeg survives, nothing is left in the work area.
+    @Test func killDashNineAndRestartCompletesEveryJobOnce() async throws {
+        defer { cleanUp() }
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, rate: 30)
+        let first = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
+        defer { first.stop() }
+        try await first.start()
+        var ids: [JobID] = []
+        for index in 0..<3 {
+            let job = try await first.client.submit(
+                JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o\(index)=mp4,height=720,crf=20")]))
+            ids.append(job.id)
+        }
+        let running = try await waitFor(first.client, ids[0], until: { $0.state == .running && $0.progress > 0.05 })
+        #expect(running.attempts == 1)
+        first.crash()
+        #expect(!TestMedia.processes(containing: ids[0].rawValue).isEmpty, "ffmpeg is orphaned by the crash")
+
+        let second = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
+        defer { second.stop() }
+        try await second.start()
+        var finals: [JobView] = []
+        for id in ids { finals.append(try await waitFor(second.client, id, timeout: .seconds(240))) }
+        for job in finals {
+            #expect(job.state == .succeeded, "\(job.id): \(job.error?.message ?? "")\n\(second.log())")
+            #expect(job.outputs.count == 1)
+        }
+        #expect(finals[0].attempts == 2, "the interrupted job ran again exactly once")
+        #expect(finals[1].attempts == 1)
+        #expect(finals[2].attempts == 1)
+        #expect(second.log().contains("orphans_killed"), "the restart reported its recovery")
+        for id in ids { #expect(TestMedia.processes(containing: id.rawValue).isEmpty) }
+        let work = data.appendingPathComponent("work").path
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).isEmpty)
+        for id in ids {
+            let files = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("outputs/\(id.rawValue)").path)
+            #expect(files.count == 1, "\(files)")
+        }
+    }
+
+    @Test func sigtermHandsRunningJobsBackAndExitsZero() async throws {
+        defer { cleanUp() }
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, rate: 30)
+        let arguments = ["--cpu-slots", "1", "--pools", "cpu", "--shutdown-grace", "1"]
+        let first = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: arguments)
+        defer { first.stop() }
+        try await first.start()
+        let job = try await first.client.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=20")]))
+        _ = try await waitFor(first.client, job.id, until: { $0.state == .running && $0.progress > 0 })
+        let status = await first.terminate()
+        #expect(status == 0, "\(first.log())")
+        #expect(TestMedia.processes(containing: job.id.rawValue).isEmpty)
+
+        let second = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: arguments)
+        defer { second.stop() }
+        try await second.start()
+        let final = try await waitFor(second.client, job.id, timeout: .seconds(180))
+        #expect(final.state == .succeeded)
+        #expect(final.error == nil)
+        #expect(final.attempts == 2)
+    }
+
+    @Test func badInputsFailClearly() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let preset = "web-360p"
+
+        func problem(_ input: String) async -> ProblemDetails? {
+            do {
+                _ = try await client.submit(JobRequest(input: input, preset: preset))
+                return nil
+            } catch ClientError.problem(let problem) {
+                return problem
+            } catch {
+                return nil
+            }
+        }
+        #expect(await problem("file:///etc/passwd")?.rule == "input_root")
+        #expect(await problem("file://\(inputs.path)/../../etc/passwd")?.rule == "path_traversal")
+        #expect(await problem("http://127.0.0.1:\(server.port)/health")?.rule == "private_address")
+        #expect(await problem("http://169.254.169.254/latest/meta-data")?.rule == "private_address")
+
+        let empty = inputs.appendingPathComponent("empty.mp4")
+        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        var random = [UInt8](repeating: 0, count: 64 * 1024)
+        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
+        let noise = inputs.appendingPathComponent("noise.mp4")
+        try Data(random).write(to: noise)
+        let text = inputs.appendingPathComponent("notes.mp4")
+        try "this is a text file, not a video\n".write(to: text, atomically: true, encoding: .utf8)
+
+        for file in [empty, noise, text] {
+            let job = try await client.submit(JobRequest(input: "file://" + file.path, preset: preset))
+            let final = try await waitFor(client, job.id)
+            #expect(final.state == .failed, "\(file.lastPathComponent)")
+            #expect(final.error?.code == .invalidInput, "\(file.lastPathComponent): \(final.error?.message ?? "")")
+            #expect(final.attempts == 1, "invalid input is not retried")
+        }
+        let uploadedNoise = try await client.upload(file: noise)
+        let job = try await client.submit(JobRequest(input: uploadedNoise.uri, preset: preset))
+        #expect(try await waitFor(client, job.id).error?.code == .invalidInput)
+    }
+
+    @Test func cliSubmitWaitsAndReportsOutputs() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 2)
+
+        let submit = try CLI.run(["submit", clip.path, "--output", "small=mp4,height=180", "--wait", "--server", server.url.absoluteString])
+        #expect(submit.status == 0, "\(submit.stderr)")
+        #expect(submit.stdout.contains("succeeded"))
+        #expect(submit.stdout.contains("small: "))
+        let summary = try #require(submit.stdout.split(separator: "\n").first { $0.contains(" succeeded in ") })
+        let id = try #require(summary.split(separator: " ").first.map(String.init))
+        #expect(id.hasPrefix("job_"))
+
+        let status = try CLI.run(["status", id, "--json", "--server", server.url.absoluteString])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"state\" : \"succeeded\""))
+
+        let jobs = try CLI.run(["jobs", "--server", server.url.absoluteString])
+        #expect(jobs.stdout.contains(id))
+
+        let missing = try CLI.run(["status", "job_nope", "--server", server.url.absoluteString])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.hasPrefix("spool: "))
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+
+        let unreachable = try CLI.run(["jobs", "--server", "http://127.0.0.1:1"])
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderr.contains("cannot reach a Spool server"))
+    }
+}
+
+enum CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try SpoolBinary.url()
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import SpoolClient
+import SpoolCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real `spool serve` process on a free loopback port, with its own data directory. Stopped by PID when the test
+/// ends, whatever happened.
+final class SpoolServerProcess {
+    let dataDirectory: URL
+    let inputRoot: URL
+    let port: Int
+    let logFile: URL
+    private(set) var process: Process?
+    let extraArguments: [String]
+
+    init(dataDirectory: URL, inputRoot: URL, extraArguments: [String] = []) throws {
+        self.dataDirectory = dataDirectory
+        self.inputRoot = inputRoot
+        self.port = try FreePort.find()
+        self.logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
+        self.extraArguments = extraArguments
+    }
+
+    var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var client: SpoolClient { SpoolClient(server: url, timeout: 30) }
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    func start() async throws {
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = try SpoolBinary.url()
+        process.arguments =
+            [
+                "serve", "--data", dataDirectory.path, "--port", "\(port)", "--input-root", inputRoot.path,
+                "--log-level", "info",
+            ] + extraArguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        try await waitUntilReady()
+    }
+
+    func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let process, !process.isRunning {
+                throw TestFailure("spool serve exited with \(process.terminationStatus):\n\(log())")
+            }
+            if let (status, _, _) = try? await client.get("/ready"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("spool serve did not become ready:\n\(log())")
+    }
+
+    /// kill -9: no chance to clean up, as in a crash.
+    func crash() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// SIGTERM and wait for the exit status.
+    func terminate() async -> Int32 {
+        guard let process else { return 0 }
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    deinit { stop() }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum SpoolBinary {
+    /// The `spool` executable built beside the test bundle, or $SPOOL_BINARY.
+    static func url() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["SPOOL_BINARY"] { return URL(fileURLWithPath: path) }
+        var candidates: [URL] = []
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("spool"))
+            directory = directory.deletingLastPathComponent()
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/spool"))
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw TestFailure("no spool binary; run `swift build` first (looked in \(candidates.map(\.path)))")
+        }
+        return found
+    }
+}
+
+enum FreePort {
+    static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw TestFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,605 @@
+import Foundation
+import SpoolCore
+import Testing
+
+/// Behaviour every `JobStore` must show, written against the protocol so that each implementation (SQLite now,
+/// Redis later) runs the same checks. A store under test must be fresh (empty) and built with `lifecycle`, whose
+/// retry policy the checks count on. Time is injected: every check passes explicit dates, so nothing sleeps.
+enum JobStoreConformance {
+    enum Check: String, CaseIterable, Sendable {
+        case submitRoundTrip
+        case idempotentSubmit
+        case idempotentSubmitConcurrent
+        case idempotencyIsPerTenant
+        case claimOrder
+        case claimPools
+        case claimRespectsBackoff
+        case claimAtBackoffBoundary
+        case concurrentClaimers
+        case succeedWithCurrentLease
+        case staleLeaseRefused
+        case failRetriesThenFails
+        case cancel
+        case heartbeatReplies
+        case recoverExpiredLeases
+        case recoverDeadWorkers
+        case pagination
+        case listFilters
+        case countByState
+        case workers
+        case ping
+    }
+
+    /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
+    static let lifecycle = JobLifecycle(
+        retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
+
+    /// A start time with a fractional part, so a store that rounds dates fails the equality checks.
+    static let t0 = Date(timeIntervalSince1970: 1_750_000_000.123_456_7)
+    static let leaseDuration: Duration = .seconds(30)
+
+    static func run(_ check: Check, on store: any JobStore) async throws {
+        switch check {
+        case .submitRoundTrip: try await submitRoundTrip(store)
+        case .idempotentSubmit: try await idempotentSubmit(store)
+        case .idempotentSubmitConcurrent: try await idempotentSubmitConcurrent(store)
+        case .idempotencyIsPerTenant: try await idempotencyIsPerTenant(store)
+        case .claimOrder: try await claimOrder(store)
+        case .claimPools: try await claimPools(store)
+        case .claimRespectsBackoff: try await claimRespectsBackoff(store)
+        case .claimAtBackoffBoundary: try await claimAtBackoffBoundary(store)
+        case .concurrentClaimers: try await concurrentClaimers(store)
+        case .succeedWithCurrentLease: try await succeedWithCurrentLease(store)
+        case .staleLeaseRefused: try await staleLeaseRefused(store)
+        case .failRetriesThenFails: try await failRetriesThenFails(store)
+        case .cancel: try await cancel(store)
+        case .heartbeatReplies: try await heartbeatReplies(store)
+        case .recoverExpiredLeases: try await recoverExpiredLeases(store)
+        case .recoverDeadWorkers: try await recoverDeadWorkers(store)
+        case .pagination: try await pagination(store)
+        case .listFilters: try await listFilters(store)
+        case .countByState: try await countByState(store)
+        case .workers: try await workers(store)
+        case .ping: try await store.ping()
+        }
+    }
+
+    /// Runs every check, each on a fresh store.
+    static func runAll(makeStore: () async throws -> any JobStore) async throws {
+        for check in Check.allCases {
+            try await run(check, on: try await makeStore())
+        }
+    }
+
+    // MARK: - Fixtures
+
+    static func spec(
+        tenant: TenantID = .default, priority: Int = 50, pool: String? = nil, key: String? = nil,
+        input: String = "/media/in.mp4"
+    ) -> JobSpec {
+        JobSpec(
+            tenant: tenant, input: .file(path: input),
+            outputs: [
+                OutputSpec(
+                    name: "720p", format: .mp4(video: VideoSettings(height: 720, crf: 23), audio: AudioSettings())),
+                OutputSpec(name: "thumbs", format: .thumbnails(everySeconds: 5, count: nil, height: 180)),
+            ],
+            priority: priority, pool: pool, idempotencyKey: key, metadata: ["source": "conformance"])
+    }
+
+    static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
+
+    static func worker(_ name: String) -> WorkerID { WorkerID(rawValue: "wrk_cpu_" + name) }
+
+    static func claim(
+        _ store: any JobStore, by name: String = "a", pool: String = "cpu", acceptsUnpinned: Bool = true,
+        at seconds: Double = 1
+    ) async throws -> Job? {
+        try await store.claimNext(
+            worker: worker(name), pool: pool, acceptsUnpinned: acceptsUnpinned, leaseDuration: leaseDuration,
+            now: at(seconds))
+    }
+
+    static let output = OutputResult(
+        name: "720p", kind: .mp4, path: "720p.mp4", files: ["720p.mp4"], codec: "h264", width: 1280, height: 720,
+        durationSeconds: 10.5, sizeBytes: 1_234_567, ssim: 0.987)
+
+    /// Runs `body` and returns the `LifecycleError` it threw as `StoreError.lifecycle`, recording an issue if it
+    /// threw anything else or nothing.
+    static func lifecycleError(
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+    ) async -> LifecycleError? {
+        do {
+            try await body()
+            Issue.record("expected StoreError.lifecycle, nothing was thrown", sourceLocation: sourceLocation)
+        } catch StoreError.lifecycle(let error) {
+            return error
+        } catch {
+            Issue.record("expected StoreError.lifecycle, got \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    // MARK: - Submit
+
+    static func submitRoundTrip(_ store: any JobStore) async throws {
+        let (job, created) = try await store.submit(spec(priority: 70, pool: "cuda"), now: t0)
+        #expect(created)
+        #expect(job.state == .queued)
+        #expect(job.attempt == 0)
+        #expect(job.createdAt == t0)
+        #expect(job.notBefore == t0)
+        #expect(try await store.job(job.id) == job)
+        #expect(try await store.job(JobID(rawValue: "job_missing")) == nil)
+
+        // A job with every optional field filled survives the trip too.
+        let claimed = try #require(try await claim(store, pool: "cuda"))
+        let progress = TranscodeProgress(fraction: 0.25, fps: 59.94, speed: 1.7)
+        _ = try await store.heartbeat(
+            try #require(claimed.currentLease), progress: progress, leaseDuration: leaseDuration, now: at(2.5))
+        let transition = try await store.apply(
+            .fail(
+                try #require(claimed.currentLease),
+                JobError(code: .stalled, message: "no progress", stderrTail: ["frame= 10"])),
+            to: job.id, now: at(3.75))
+        #expect(try await store.job(job.id) == transition.job)
+    }
+
+    static func idempotentSubmit(_ store: any JobStore) async throws {
+        let first = try await store.submit(spec(key: "order-1"), now: t0)
+        let second = try await store.submit(spec(priority: 99, key: "order-1"), now: at(5))
+        #expect(first.created)
+        #expect(!second.created)
+        #expect(second.job == first.job)
+        let third = try await store.submit(spec(key: "order-2"), now: at(6))
+        #expect(third.created)
+        // Without a key every submit is a new job.
+        let a = try await store.submit(spec(), now: at(7))
+        let b = try await store.submit(spec(), now: at(7))
+        #expect(a.job.id != b.job.id)
+        #expect(try await store.countByState()[.queued] == 4)
+    }
+
+    static func idempotentSubmitConcurrent(_ store: any JobStore) async throws {
+        let results = try await withThrowingTaskGroup(of: (id: JobID, created: Bool).self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let result = try await store.submit(spec(key: "same"), now: at(Double(index)))
+                    return (result.job.id, result.created)
+                }
+            }
+            return try await group.reduce(into: [(id: JobID, created: Bool)]()) { $0.append($1) }
+        }
+        #expect(results.count == 20)
+        #expect(results.filter(\.created).count == 1)
+        #expect(Set(results.map(\.id)).count == 1)
+        #expect(try await store.list(JobFilter(limit: 500)).jobs.count == 1)
+    }
+
+    static func idempotencyIsPerTenant(_ store: any JobStore) async throws {
+        let acme = try await store.submit(spec(tenant: TenantID(rawValue: "acme"), key: "k"), now: t0)
+        let globex = try await store.submit(spec(tenant: TenantID(rawValue: "globex"), key: "k"), now: t0)
+        #expect(acme.created && globex.created)
+        #expect(acme.job.id != globex.job.id)
+        let again = try await store.submit(spec(tenant: TenantID(rawValue: "acme"), key: "k"), now: at(1))
+        #expect(!again.created)
+        #expect(again.job.id == acme.job.id)
+    }
+
+    // MARK: - Claim
+
+    static func claimOrder(_ store: any JobStore) async throws {
+        let low = try await store.submit(spec(priority: 10), now: at(0)).job
+        let highOld = try await store.submit(spec(priority: 90), now: at(1)).job
+        let middle = try await store.submit(spec(priority: 50), now: at(2)).job
+        let highNew = try await store.submit(spec(priority: 90), now: at(3)).job
+        var order: [JobID] = []
+        while let job = try await claim(store, at: 10) { order.append(job.id) }
+        #expect(order == [highOld.id, highNew.id, middle.id, low.id])
+    }
+
+    static func claimPools(_ store: any JobStore) async throws {
+        let cuda = try await store.submit(spec(priority: 40, pool: "cuda"), now: at(0)).job
+        let anyPool = try await store.submit(spec(priority: 60), now: at(1)).job
+        let cpu = try await store.submit(spec(priority: 50, pool: "cpu"), now: at(2)).job
+
+        // A claimer that takes only its own pool sees neither the unpinned job nor another pool's.
+        let strict = try #require(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: false, at: 5))
+        #expect(strict.id == cpu.id)
+        #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: false, at: 5) == nil)
+
+        // One that accepts unpinned work weighs both by priority, and never takes another pool's job.
+        let first = try #require(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: true, at: 6))
+        let second = try #require(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: true, at: 6))
+        #expect(first.id == anyPool.id)
+        #expect(second.id == cuda.id)
+        #expect(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: true, at: 6) == nil)
+
+        #expect(first.state == .running)
+        #expect(first.attempt == 1)
+        #expect(first.pool == "cuda")
+        #expect(first.worker == worker("g"))
+        #expect(first.leaseExpiresAt == at(6).addingTimeInterval(30))
+        #expect(first.startedAt == at(6))
+        #expect(try await store.job(first.id) == first)
+    }
+
+    static func claimRespectsBackoff(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: t0).job
+        let claimed = try #require(try await claim(store, at: 1))
+        let failed = try await store.apply(
+            .fail(try #require(claimed.currentLease), JobError(code: .transcodeFailed, message: "exit 1")),
+            to: job.id, now: at(10))
+        #expect(failed.job.state == .queued)
+        #expect(failed.job.notBefore == at(12))
+        // A job in backoff is invisible to claimers, and does not hide the jobs behind it.
+        let other = try await store.submit(spec(priority: 1), now: at(11)).job
+        #expect(try await claim(store, at: 11.5)?.id == other.id)
+        #expect(try await claim(store, at: 11.9) == nil)
+        let retried = try #require(try await claim(store, at: 12))
+        #expect(retried.id == job.id)
+        #expect(retried.attempt == 2)
+        #expect(retried.failures == 1)
+    }
+
+    /// Stores index dates as seconds since 1970, where two adjacent `Date` values can read the same. One tick
+    /// before the backoff ends the job must still be invisible, and asking must not fail with `notReady`.
+    static func claimAtBackoffBoundary(_ store: any JobStore) async throws {
+        func tick(before date: Date) -> Date {
+            Date(timeIntervalSinceReferenceDate: date.timeIntervalSinceReferenceDate.nextDown)
+        }
+        // A failure time, a few ticks after 10 s, whose backoff end collides with the tick before it in seconds
+        // since 1970 (the low bits decide, so walk tick by tick).
+        let candidates = sequence(first: at(10)) {
+            Date(timeIntervalSinceReferenceDate: $0.timeIntervalSinceReferenceDate.nextUp)
+        }
+        let failAt = try #require(
+            candidates.prefix(16).first { failAt in
+                let end = failAt.addingTimeInterval(2)
+                return tick(before: end).timeIntervalSince1970 == end.timeIntervalSince1970
+            })
+        let job = try await store.submit(spec(), now: t0).job
+        let lease = try #require(try await claim(store, at: 1)?.currentLease)
+        let failed = try await store.apply(
+            .fail(lease, JobError(code: .transcodeFailed, message: "exit 1")), to: job.id, now: failAt)
+        let end = failed.job.notBefore
+        func claimAt(_ now: Date) async throws -> Job? {
+            try await store.claimNext(
+                worker: worker("a"), pool: "cpu", acceptsUnpinned: true, leaseDuration: leaseDuration, now: now)
+        }
+        #expect(try await claimAt(tick(before: end)) == nil)
+        #expect(try await claimAt(end)?.id == job.id)
+    }
+
+    static func concurrentClaimers(_ store: any JobStore) async throws {
+        var submitted: Set<JobID> = []
+        for index in 0..<50 {
+            submitted.insert(try await store.submit(spec(priority: index % 7), now: at(Double(index))).job.id)
+        }
+        let claims = try await withThrowingTaskGroup(of: [Lease].self) { group in
+            for claimer in 0..<8 {
+                group.addTask {
+                    var mine: [Lease] = []
+                    while let job = try await claim(store, by: "c\(claimer)", at: 100) {
+                        mine.append(try #require(job.currentLease))
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: [Lease]()) { $0 += $1 }
+        }
+        #expect(claims.count == 50)
+        #expect(Set(claims.map(\.job)) == submitted)
+        #expect(claims.allSatisfy { $0.attempt == 1 })
+        #expect(try await store.countByState()[.running] == 50)
+    }
+
+    // MARK: - Lifecycle through the store
+
+    static func succeedWithCurrentLease(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: t0).job
+        let claimed = try #require(try await claim(store))
+        let lease = try #require(claimed.currentLease)
+        let transition = try await store.apply(.succeed(lease, outputs: [output]), to: job.id, now: at(20))
+        #expect(transition.effects == [.publishOutputs(attempt: 1)])
+        #expect(transition.job.state == .succeeded)
+        #expect(transition.job.outputs == [output])
+        #expect(transition.job.finishedAt == at(20))
+        #expect(try await store.job(job.id) == transition.job)
+        // Finished work is never claimed again.
+        #expect(try await claim(store, at: 100) == nil)
+    }
+
+    static func staleLeaseRefused(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: t0).job
+        let first = try #require(try await claim(store, by: "old", at: 1))
+        let recovered = try await store.recoverLeases(now: at(40), deadWorkers: [])
+        #expect(recovered.map(\.job.id) == [job.id])
+        let second = try #require(try await claim(store, by: "new", at: 41))
+        #expect(second.attempt == 2)
+
+        let staleLease = try #require(first.currentLease)
+        let error = await lifecycleError {
+            try await store.apply(.succeed(staleLease, outputs: [output]), to: job.id, now: at(42))
+        }
+        #expect(error == .staleLease(current: 2, presented: 1))
+        let handBackError = await lifecycleError {
+            try await store.apply(.handBack(staleLease), to: job.id, now: at(42))
+        }
+        #expect(handBackError == .staleLease(current: 2, presented: 1))
+
+        // The refused writes changed nothing: the new attempt is intact and can finish.
+        #expect(try await store.job(job.id) == second)
+        let done = try await store.apply(
+            .succeed(try #require(second.currentLease), outputs: [output]), to: job.id, now: at(43))
+        #expect(done.job.state == .succeeded)
+    }
+
+    static func failRetriesThenFails(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: t0).job
+        let error = JobError(code: .transcodeFailed, message: "ffmpeg exited 1", stderrTail: ["Conversion failed!"])
+        var now = 1.0
+        for attempt in 1...3 {
+            let claimed = try #require(try await claim(store, at: now), "attempt \(attempt) should be claimable")
+            #expect(claimed.attempt == attempt)
+            let transition = try await store.apply(
+                .fail(try #require(claimed.currentLease), error), to: job.id, now: at(now + 1))
+            #expect(transition.effects == [.discardAttempt(attempt: attempt)])
+            #expect(transition.job.failures == attempt)
+            if attempt < 3 {
+                #expect(transition.job.state == .queued)
+                // 2 s after the first failure, 4 s after the second.
+                #expect(transition.job.notBefore == at(now + 1 + Double(2 << (attempt - 1))))
+                now = now + 1 + Double(2 << (attempt - 1))
+            } else {
+                #expect(transition.job.state == .failed)
+                #expect(transition.job.finishedAt == at(now + 1))
+                #expect(transition.job.error == error)
+            }
+        }
+        #expect(try await store.job(job.id)?.state == .failed)
+        #expect(try await claim(store, at: 1000) == nil)
+
+        // An error that retrying cannot fix fails the job on the first attempt.
+        let bad = try await store.submit(spec(), now: at(2000)).job
+        let claimed = try #require(try await claim(store, at: 2001))
+        let final = try await store.apply(
+            .fail(try #require(claimed.currentLease), JobError(code: .invalidInput, message: "not a video")),
+            to: bad.id, now: at(2002))
+        #expect(final.job.state == .failed)
+        #expect(final.job.failures == 1)
+    }
+
+    static func cancel(_ store: any JobStore) async throws {
+        let queued = try await store.submit(spec(), now: t0).job
+        let cancelledQueued = try await store.apply(.cancel, to: queued.id, now: at(1))
+        #expect(cancelledQueued.job.state == .cancelled)
+        #expect(cancelledQueued.effects.isEmpty)
+        #expect(try await claim(store, at: 2) == nil)
+
+        let running = try await store.submit(spec(), now: at(3)).job
+        let claimed = try #require(try await claim(store, at: 4))
+        #expect(claimed.id == running.id)
+        let cancelledRunning = try await store.apply(.cancel, to: running.id, now: at(5))
+        #expect(cancelledRunning.effects == [.stopAttempt(attempt: 1), .discardAttempt(attempt: 1)])
+        #expect(try await store.job(running.id) == cancelledRunning.job)
+
+        let again = await lifecycleError { try await store.apply(.cancel, to: running.id, now: at(6)) }
+        #expect(again == .invalidTransition(from: .cancelled, event: "cancel"))
+
+        // A worker that finishes after the cancel cannot resurrect the job.
+        let late = await lifecycleError {
+            try await store.apply(
+                .succeed(try #require(claimed.currentLease), outputs: [output]), to: running.id, now: at(7))
+        }
+        #expect(late == .staleLease(current: 1, presented: 1))
+
+        let missing = JobID(rawValue: "job_missing")
+        await #expect(throws: StoreError.jobNotFound(missing)) {
+            try await store.apply(.cancel, to: missing, now: at(8))
+        }
+    }
+
+    static func heartbeatReplies(_ store: any JobStore) async throws {
+        func beat(_ lease: Lease, _ progress: TranscodeProgress? = nil, at seconds: Double) async throws
+            -> HeartbeatReply
+        {
+            try await store.heartbeat(lease, progress: progress, leaseDuration: leaseDuration, now: at(seconds))
+        }
+        let job = try await store.submit(spec(), now: t0).job
+        let lease = try #require(try await claim(store, by: "a", at: 1)?.currentLease)
+
+        let progress = TranscodeProgress(fraction: 0.5, fps: 120, speed: 4)
+        #expect(try await beat(lease, progress, at: 10) == .proceed)
+        let extended = try #require(try await store.job(job.id))
+        #expect(extended.leaseExpiresAt == at(40))
+        #expect(extended.progress == progress)
+        #expect(extended.updatedAt == at(10))
+        // Without progress the last reported one stays.
+        #expect(try await beat(lease, at: 20) == .proceed)
+        #expect(try await store.job(job.id)?.progress == progress)
+
+        var otherAttempt = lease
+        otherAttempt.attempt = 2
+        #expect(try await beat(otherAttempt, at: 21) == .leaseLost)
+        var otherWorker = lease
+        otherWorker.worker = worker("b")
+        #expect(try await beat(otherWorker, at: 21) == .leaseLost)
+        // Refused heartbeats leave the lease alone.
+        #expect(try await store.job(job.id)?.leaseExpiresAt == at(50))
+
+        // Expired and redelivered: the old holder has lost it, the new one proceeds.
+        _ = try await store.recoverLeases(now: at(60), deadWorkers: [])
+        let newLease = try #require(try await claim(store, by: "b", at: 61)?.currentLease)
+        #expect(try await beat(lease, at: 62) == .leaseLost)
+        #expect(try await beat(newLease, at: 62) == .proceed)
+
+        try await store.apply(.cancel, to: job.id, now: at(63))
+        #expect(try await beat(newLease, at: 64) == .cancelled)
+
+        // A finished job's lease is over.
+        let other = try await store.submit(spec(), now: at(70)).job
+        let otherLease = try #require(try await claim(store, at: 71)?.currentLease)
+        try await store.apply(.succeed(otherLease, outputs: []), to: other.id, now: at(72))
+        #expect(try await beat(otherLease, at: 73) == .leaseLost)
+
+        let missing = Lease(job: JobID(rawValue: "job_missing"), worker: worker("a"), attempt: 1)
+        await #expect(throws: StoreError.jobNotFound(missing.job)) { try await beat(missing, at: 74) }
+    }
+
+    // MARK: - Lease recovery
+
+    static func recoverExpiredLeases(_ store: any JobStore) async throws {
+        let short = try await store.submit(spec(priority: 90), now: t0).job
+        let long = try await store.submit(spec(priority: 10), now: t0).job
+        _ = try await store.claimNext(
+            worker: worker("a"), pool: "cpu", acceptsUnpinned: true, leaseDuration: .seconds(10), now: at(1))
+        _ = try await store.claimNext(
+            worker: worker("b"), pool: "cpu", acceptsUnpinned: true, leaseDuration: .seconds(60), now: at(1))
+
+        // A lease that ends exactly now is still held.
+        #expect(try await store.recoverLeases(now: at(11), deadWorkers: []).isEmpty)
+
+        let recovered = try await store.recoverLeases(now: at(30), deadWorkers: [])
+        #expect(recovered.map(\.job.id) == [short.id])
+        let transition = try #require(recovered.first)
+        #expect(transition.effects == [.stopAttempt(attempt: 1), .discardAttempt(attempt: 1)])
+        #expect(transition.job.state == .queued)
+        #expect(transition.job.failures == 1)
+        #expect(transition.job.error?.code == .leaseLost)
+        #expect(transition.job.worker == nil)
+        #expect(try await store.job(short.id) == transition.job)
+        #expect(try await store.job(long.id)?.state == .running)
+        // Recovery is idempotent.
+        #expect(try await store.recoverLeases(now: at(30), deadWorkers: []).isEmpty)
+
+        // Leases that keep expiring use up the retry budget.
+        for round in 2...3 {
+            let start = Double(100 * round)
+            let job = try #require(try await claim(store, at: start))
+            #expect(job.id == short.id)
+            let again = try await store.recoverLeases(now: at(start + 31), deadWorkers: [])
+            #expect(again.map(\.job.id).contains(short.id))
+        }
+        let final = try #require(try await store.job(short.id))
+        #expect(final.state == .failed)
+        #expect(final.failures == 3)
+    }
+
+    static func recoverDeadWorkers(_ store: any JobStore) async throws {
+        let first = try await store.submit(spec(priority: 90), now: t0).job
+        let second = try await store.submit(spec(priority: 10), now: t0).job
+        _ = try #require(try await claim(store, by: "dead", at: 1))
+        _ = try #require(try await claim(store, by: "alive", at: 1))
+
+        let recovered = try await store.recoverLeases(now: at(2), deadWorkers: [worker("dead"), worker("unknown")])
+        #expect(recovered.map(\.job.id) == [first.id])
+        #expect(try await store.job(first.id)?.state == .queued)
+        #expect(try await store.job(second.id)?.state == .running)
+        #expect(try await store.job(second.id)?.worker == worker("alive"))
+    }
+
+    // MARK: - Listing
+
+    static func pagination(_ store: any JobStore) async throws {
+        var submitted: [JobID] = []
+        for index in 0..<25 {
+            submitted.append(try await store.submit(spec(), now: at(Double(index))).job.id)
+        }
+        var pages: [[JobID]] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.list(JobFilter(limit: 10, cursor: cursor))
+            pages.append(page.jobs.map(\.id))
+            cursor = page.nextCursor
+        } while cursor != nil && pages.count < 10
+        #expect(pages.map(\.count) == [10, 10, 5])
+        let newestFirst = Array(submitted.reversed())
+        #expect(pages.flatMap { $0 } == newestFirst)
+
+        // An exactly full last page still ends the listing.
+        let twentyFive = try await store.list(JobFilter(limit: 25))
+        #expect(twentyFive.jobs.count == 25)
+        #expect(twentyFive.nextCursor == nil)
+
+        // Limits are clamped to 1…500.
+        let one = try await store.list(JobFilter(limit: 0))
+        #expect(one.jobs.map(\.id) == [submitted[24]])
+        #expect(one.nextCursor != nil)
+        #expect(try await store.list(JobFilter(limit: 10_000)).jobs.count == 25)
+
+        // Jobs submitted while paging do not shift the pages already handed out.
+        let page1 = try await store.list(JobFilter(limit: 10))
+        _ = try await store.submit(spec(), now: at(100))
+        let page2 = try await store.list(JobFilter(limit: 10, cursor: page1.nextCursor))
+        #expect(page2.jobs.map(\.id) == Array(newestFirst[10..<20]))
+    }
+
+    static func listFilters(_ store: any JobStore) async throws {
+        let acme = TenantID(rawValue: "acme")
+        var acmeJobs: [JobID] = []
+        for index in 0..<12 {
+            let tenant = index.isMultiple(of: 2) ? acme : .default
+            let job = try await store.submit(spec(tenant: tenant), now: at(Double(index))).job
+            if tenant == acme { acmeJobs.append(job.id) }
+        }
+        // Claim the three oldest: jobs 0 (acme), 1, 2 (acme).
+        for _ in 0..<3 { _ = try #require(try await claim(store, at: 50)) }
+
+        let running = try await store.list(JobFilter(state: .running))
+        #expect(running.jobs.count == 3)
+        #expect(running.jobs.allSatisfy { $0.state == .running })
+
+        var acmeListed: [JobID] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.list(JobFilter(tenant: acme, limit: 4, cursor: cursor))
+            acmeListed += page.jobs.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(acmeListed == Array(acmeJobs.reversed()))
+
+        let acmeQueued = try await store.list(JobFilter(tenant: acme, state: .queued))
+        #expect(acmeQueued.jobs.map(\.id) == Array(acmeJobs.reversed().prefix(4)))
+        #expect(try await store.list(JobFilter(tenant: TenantID(rawValue: "nobody"))).jobs.isEmpty)
+        #expect(try await store.list(JobFilter(state: .failed)) == JobPage(jobs: [], nextCursor: nil))
+    }
+
+    static func countByState(_ store: any JobStore) async throws {
+        #expect(try await store.countByState() == [.queued: 0, .running: 0, .succeeded: 0, .failed: 0, .cancelled: 0])
+        for index in 0..<6 { _ = try await store.submit(spec(), now: at(Double(index))) }
+        let first = try #require(try await claim(store, at: 10))
+        _ = try #require(try await claim(store, at: 10))
+        try await store.apply(.succeed(try #require(first.currentLease), outputs: []), to: first.id, now: at(11))
+        let queued = try await store.list(JobFilter(state: .queued, limit: 1)).jobs[0]
+        try await store.apply(.cancel, to: queued.id, now: at(12))
+        #expect(try await store.countByState() == [.queued: 3, .running: 1, .succeeded: 1, .failed: 0, .cancelled: 1])
+    }
+
+    // MARK: - Workers
+
+    static func workers(_ store: any JobStore) async throws {
+        #expect(try await store.workers().isEmpty)
+        var cpu = WorkerRecord(
+            id: worker("1"), pool: "cpu", poolKind: .cpu, host: "host-a", pid: 4242, slots: 2, devices: nil,
+            startedAt: t0, heartbeatAt: t0)
+        let cuda = WorkerRecord(
+            id: WorkerID(rawValue: "wrk_cuda_1"), pool: "cuda", poolKind: .cuda, host: "host-b", pid: 7, slots: 4,
+            running: [JobID(rawValue: "job_x")], devices: nil, startedAt: at(1), heartbeatAt: at(1))
+        try await store.upsertWorker(cpu)
+        try await store.upsertWorker(cuda)
+        #expect(Set(try await store.workers().map(\.id)) == [cpu.id, cuda.id])
+
+        cpu.heartbeatAt = at(5)
+        cpu.running = [JobID(rawValue: "job_y")]
+        try await store.upsertWorker(cpu)
+        let listed = try await store.workers()
+        #expect(listed.count == 2)
+        #expect(listed.first { $0.id == cpu.id } == cpu)
+        #expect(listed.first { $0.id == cuda.id } == cuda)
+
+        try await store.removeWorker(cpu.id)
+        try await store.removeWorker(WorkerID(rawValue: "wrk_never_registered"))
+        #expect(try await store.workers() == [cuda])
+    }
+}
