@@ -150,7 +150,7 @@ public struct OutputValidator: Sendable {
         func measure(_ output: PlannedOutput, _ relative: String, size: FrameSize) async throws(JobError) -> Double? {
             guard measureSSIM else { return nil }
             return try await ssim.measure(
-                output: absolute(relative), source: sourcePath, size: size,
+                output: absolute(relative), source: sourcePath, size: size, duration: source.videoDurationSeconds,
                 label: "output '\(output.spec.name)' (\(relative))")
         }
 

@@ -7,15 +7,35 @@ struct SSIMMeter: Sendable {
     var tools: MediaTools
     var timeout: Duration
     var clock: any Clock<Duration>
-    /// Frames per second sampled from each side: enough to catch a broken encode without decoding-bound cost.
-    static let sampleRate = "2"
+    /// The window compared: about 2 % of the clip, at least 0.2 s and at most 10 s. Decoding both whole files would
+    /// cost a large share of the transcode itself (bench/overhead measured it), while a window still catches a broken
+    /// or badly degraded encode.
+    static func window(duration: Double) -> (start: Double, length: Double) {
+        let length = min(max(duration * 0.02, 0.2), 10, max(duration, 0))
+        // Short clips are compared from the start: seeking into them would decode up to a whole GOP first.
+        let start = duration >= 60 ? (duration - length) / 2 : 0
+        return (start, length)
+    }
 
-    static func arguments(output: String, source: String, size: FrameSize) -> [String] {
-        let sample = "setpts=PTS-STARTPTS,fps=\(sampleRate),scale=\(size.width):\(size.height),format=yuv420p"
+    static func arguments(output: String, source: String, size: FrameSize, duration: Double? = nil) -> [String] {
+        var seek: [String] = []
+        var sampling = ""
+        if let duration, duration > 0 {
+            let (start, length) = window(duration: duration)
+            if start > 0 { seek += ["-ss", String(format: "%.3f", start)] }
+            seek += ["-t", String(format: "%.3f", length)]
+            // Long windows are thinned to 4 frames a second; short ones compare every frame.
+            if length > 2 { sampling = "fps=4," }
+        } else {
+            sampling = "fps=4,"
+        }
+        let sample = "setpts=PTS-STARTPTS,\(sampling)scale=\(size.width):\(size.height),format=yuv420p"
         return [
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
+        ] + seek + [
             "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
+        ] + seek + [
             "-i", FFmpegURL.input(source),
             "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
             "-an", "-f", "null", "-",
@@ -23,11 +43,14 @@ struct SSIMMeter: Sendable {
     }
 
     /// The mean SSIM, or nil when it could not be measured in time (a measurement, not a verdict).
-    func measure(output: String, source: String, size: FrameSize, label: String) async throws(JobError) -> Double? {
+    func measure(output: String, source: String, size: FrameSize, duration: Double?, label: String) async throws(JobError)
+        -> Double?
+    {
         let result: ToolOutput
         do {
             result = try await ToolProcess.run(
-                tools.ffmpeg, arguments: Self.arguments(output: output, source: source, size: size), timeout: timeout,
+                tools.ffmpeg, arguments: Self.arguments(output: output, source: source, size: size, duration: duration),
+                timeout: timeout,
                 clock: clock)
         } catch {
             switch error {

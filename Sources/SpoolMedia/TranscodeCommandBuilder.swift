@@ -37,7 +37,7 @@ public enum TranscodeCommandBuilder {
         var plan = Plan(path: path, source: source, staging: staging, threads: threadsPerOutput)
         var planned: [PlannedOutput] = []
         var directories = [staging]
-        for (index, spec) in outputs.enumerated() {
+        for (index, spec) in LadderFitting.fit(outputs, to: source).enumerated() {
             let base = baseName(spec.name, index: index)
             switch spec.format {
             case .mp4(let video, let audio):

@@ -39,7 +39,10 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         } catch {
             outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
         }
-        await settle(job, lease: lease, outcome: outcome, logger: logger)
+        // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the file
+        // moves run in a fresh task, which does not inherit this one's cancellation.
+        let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
+        await settled.value
         Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
     }

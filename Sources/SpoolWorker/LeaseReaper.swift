@@ -22,7 +22,7 @@ public struct LeaseReaper<C: Clock>: Service where C.Duration == Duration {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await clock.sleep(for: interval)
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
             } catch {
                 return
             }
