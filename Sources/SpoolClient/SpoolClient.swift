@@ -20,7 +20,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
             let field = problem.field.map { " (\($0))" } ?? ""
             return "\(problem.title)\(field): \(problem.detail)"
         case .unreachable(let server, let reason):
-            return "cannot reach a Spool server at \(server): \(reason). Start one with `spool serve`, or pass --server URL"
+            return
+                "cannot reach a Spool server at \(server): \(reason). Start one with `spool serve`, or pass --server URL"
         case .unexpected(let status, let body):
             return "the server answered HTTP \(status): \(body.prefix(200))"
         }

@@ -17,7 +17,8 @@ struct JobWatcher {
             let job = try await client.job(id)
             if interactive {
                 let note = job.state == .running ? "running on \(job.pool ?? "?")" : job.state.rawValue
-                Terminal.overwrite(ProgressBar.render(fraction: job.progress, fps: job.fps, speed: job.speed, note: note))
+                Terminal.overwrite(
+                    ProgressBar.render(fraction: job.progress, fps: job.fps, speed: job.speed, note: note))
             } else if showBar {
                 let decile = Int(job.progress * 10)
                 if job.state != lastState || decile != lastDecile {

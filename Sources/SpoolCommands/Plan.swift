@@ -26,7 +26,9 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         let specs: [OutputSpec]
         do {
-            specs = try outputs.isEmpty ? (Presets.named(preset ?? "web-default")?.outputs ?? []) : outputs.map(Submit.parseOutput)
+            specs =
+                try outputs.isEmpty
+                ? (Presets.named(preset ?? "web-default")?.outputs ?? []) : outputs.map(Submit.parseOutput)
         } catch {
             throw ValidationError(error.message)
         }
@@ -52,7 +54,8 @@ struct Plan: AsyncParsableCommand {
             stagingDirectory: URL(fileURLWithPath: staging).standardizedFileURL.path,
             threadsPerOutput: threads ?? (pool == .cpu ? 1 : nil))
         if json {
-            try Terminal.printJSON(PlanView(arguments: ["ffmpeg"] + command.arguments, outputs: command.outputs.map(\.primaryPath)))
+            try Terminal.printJSON(
+                PlanView(arguments: ["ffmpeg"] + command.arguments, outputs: command.outputs.map(\.primaryPath)))
         } else {
             print((["ffmpeg"] + command.arguments).map(ShellQuote.quote).joined(separator: " "))
         }

@@ -62,7 +62,8 @@ struct Cancel: AsyncParsableCommand {
 }
 
 struct Workers: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List workers with their devices, slots and running jobs.")
+    static let configuration = CommandConfiguration(
+        abstract: "List workers with their devices, slots and running jobs.")
 
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: ClientOptions

@@ -104,7 +104,8 @@ struct Serve: AsyncParsableCommand {
             let unknown = wanted.subtracting(planned.map(\.name))
             guard unknown.isEmpty else {
                 Terminal.error(
-                    "this machine cannot serve pool(s) \(unknown.sorted().joined(separator: ", ")); it can serve \(planned.map(\.name).joined(separator: ", "))")
+                    "this machine cannot serve pool(s) \(unknown.sorted().joined(separator: ", ")); it can serve \(planned.map(\.name).joined(separator: ", "))"
+                )
                 throw ExitCode(1)
             }
             planned = planned.filter { wanted.contains($0.name) }
@@ -121,7 +122,8 @@ struct Serve: AsyncParsableCommand {
         let workers = planned.map { pool in
             TranscodeWorker(
                 store: store, configuration: workerConfiguration(for: pool, inventory: inventory, all: planned),
-                inventory: inventory, layout: layout, inputPolicy: inputPolicy, clock: ContinuousClock(), logger: logger)
+                inventory: inventory, layout: layout, inputPolicy: inputPolicy, clock: ContinuousClock(), logger: logger
+            )
         }
         let reaper = LeaseReaper(store: store, layout: layout, clock: ContinuousClock(), logger: logger)
         let api = SpoolAPI(
@@ -155,7 +157,8 @@ struct Serve: AsyncParsableCommand {
                     "requeued": "\(transitions.filter { $0.job.state == .queued }.count)",
                     "failed": "\(transitions.filter { $0.job.state == .failed }.count)",
                     "orphans_killed": "\(report.killedProcesses)", "rolled_forward": "\(report.rolledForward)",
-                    "attempts_removed": "\(report.removedAttempts)", "partial_uploads_removed": "\(report.removedUploads)",
+                    "attempts_removed": "\(report.removedAttempts)",
+                    "partial_uploads_removed": "\(report.removedUploads)",
                 ])
         }
     }
@@ -179,7 +182,8 @@ struct Serve: AsyncParsableCommand {
         }
         return WorkerConfiguration(
             pool: pool, slots: slots, acceptsUnpinned: acceptsUnpinned, leaseDuration: .seconds(leaseSeconds),
-            stallTimeout: .seconds(stallTimeout), hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGrace),
+            stallTimeout: .seconds(stallTimeout), hardCap: .seconds(maxJobSeconds),
+            shutdownGrace: .seconds(shutdownGrace),
             threadsPerOutput: pool.kind == .cpu ? 1 : nil)
     }
 }

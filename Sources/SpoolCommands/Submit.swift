@@ -107,7 +107,8 @@ struct Submit: AsyncParsableCommand {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("'\(input)' is not a file here; give a video file or a file://, http(s):// or upload: URI")
+            throw ValidationError(
+                "'\(input)' is not a file here; give a video file or a file://, http(s):// or upload: URI")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int64) ?? 0
         if !json { Terminal.error("uploading \(input) (\(ByteCount.format(size)))…") }

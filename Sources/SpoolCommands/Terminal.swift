@@ -6,7 +6,9 @@ import Foundation
 
 /// Where the CLI writes: results to stdout, diagnostics to stderr, progress bars only to a terminal.
 enum Terminal {
-    static var isInteractive: Bool { isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" }
+    static var isInteractive: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
 
     static func error(_ message: String) {
         FileHandle.standardError.write(Data(("spool: " + message + "\n").utf8))
@@ -27,7 +29,9 @@ enum Terminal {
     /// Left-aligned columns for human tables.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        let widths = header.indices.map { column in
+            all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+        }
         return all.map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)

@@ -20,8 +20,12 @@ public struct DataLayout: Sendable, Equatable {
     public func partialUpload(_ id: UploadID) -> String { upload(id) + ".part" }
     public func workDirectory(_ job: JobID) -> String { work + "/" + job.rawValue }
     public func attemptDirectory(_ job: JobID, attempt: Int) -> String { workDirectory(job) + "/a\(attempt)" }
-    public func stagingDirectory(_ job: JobID, attempt: Int) -> String { attemptDirectory(job, attempt: attempt) + "/out" }
-    public func pidFile(_ job: JobID, attempt: Int) -> String { attemptDirectory(job, attempt: attempt) + "/ffmpeg.pid" }
+    public func stagingDirectory(_ job: JobID, attempt: Int) -> String {
+        attemptDirectory(job, attempt: attempt) + "/out"
+    }
+    public func pidFile(_ job: JobID, attempt: Int) -> String {
+        attemptDirectory(job, attempt: attempt) + "/ffmpeg.pid"
+    }
     public func outputDirectory(_ job: JobID) -> String { outputs + "/" + job.rawValue }
 
     /// Parses an attempt directory name (`a3` → 3).

@@ -18,7 +18,9 @@ public struct JobID: RawRepresentable, Hashable, Sendable, Codable, CustomString
 public struct WorkerID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public static func generate(pool: String) -> WorkerID { WorkerID(rawValue: "wrk_\(pool)_" + RandomToken.make(length: 8)) }
+    public static func generate(pool: String) -> WorkerID {
+        WorkerID(rawValue: "wrk_\(pool)_" + RandomToken.make(length: 8))
+    }
     public var description: String { rawValue }
 
     public init(from decoder: any Decoder) throws {

@@ -7,7 +7,8 @@ extension JobRequest {
     /// Checks every rule and builds the spec. The first broken rule is thrown, naming its field.
     public func validate(policy: InputPolicy, tenant: TenantID = .default) throws(SpecError) -> JobSpec {
         guard let input, !input.isEmpty else {
-            throw SpecError(field: "input", rule: "required", message: "give the input as a file://, http(s):// or upload: URI")
+            throw SpecError(
+                field: "input", rule: "required", message: "give the input as a file://, http(s):// or upload: URI")
         }
         let source = try Self.parseInput(input, policy: policy)
 
@@ -16,13 +17,15 @@ extension JobRequest {
         case (.some, .some):
             throw SpecError(field: "preset", rule: "exclusive", message: "give either outputs or a preset, not both")
         case (nil, nil):
-            throw SpecError(field: "outputs", rule: "required", message: "give outputs or a preset (GET /v1/presets lists them)")
+            throw SpecError(
+                field: "outputs", rule: "required", message: "give outputs or a preset (GET /v1/presets lists them)")
         case (let list?, nil):
             outputs = list
         case (nil, let name?):
             guard let preset = Presets.named(name) else {
                 let names = Presets.all.map(\.name).joined(separator: ", ")
-                throw SpecError(field: "preset", rule: "unknown_preset", message: "no preset named '\(name)'; known: \(names)")
+                throw SpecError(
+                    field: "preset", rule: "unknown_preset", message: "no preset named '\(name)'; known: \(names)")
             }
             outputs = preset.outputs
         }
@@ -36,7 +39,8 @@ extension JobRequest {
             throw SpecError(field: "pool", rule: "name", message: "pool names are 1–64 characters of a-z, 0-9, _ and -")
         }
         if let key = idempotencyKey, key.isEmpty || key.count > 200 {
-            throw SpecError(field: "idempotency_key", rule: "length", message: "idempotency_key must be 1–200 characters")
+            throw SpecError(
+                field: "idempotency_key", rule: "length", message: "idempotency_key must be 1–200 characters")
         }
         let metadata = self.metadata ?? [:]
         guard metadata.count <= 32 else {
@@ -44,7 +48,8 @@ extension JobRequest {
         }
         for (key, value) in metadata where key.isEmpty || key.count > 64 || value.count > 1024 {
             throw SpecError(
-                field: "metadata.\(key)", rule: "size", message: "metadata keys are 1–64 characters, values at most 1024")
+                field: "metadata.\(key)", rule: "size",
+                message: "metadata keys are 1–64 characters, values at most 1024")
         }
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
@@ -55,7 +60,8 @@ extension JobRequest {
         if let rest = uri.removingPrefix("upload:") {
             let id = UploadID(rawValue: rest)
             guard id.isWellFormed else {
-                throw SpecError(field: "input", rule: "upload_id", message: "'\(rest)' is not an upload ID from POST /v1/uploads")
+                throw SpecError(
+                    field: "input", rule: "upload_id", message: "'\(rest)' is not an upload ID from POST /v1/uploads")
             }
             return .upload(id)
         }
@@ -75,17 +81,20 @@ extension JobRequest {
             return .file(path: path)
         }
         guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased() else {
-            throw SpecError(field: "input", rule: "uri", message: "'\(uri)' is not a URI; use file://, http(s):// or upload:")
+            throw SpecError(
+                field: "input", rule: "uri", message: "'\(uri)' is not a URI; use file://, http(s):// or upload:")
         }
         guard scheme == "http" || scheme == "https" else {
             throw SpecError(
-                field: "input", rule: "scheme", message: "scheme '\(scheme)' is not accepted; use file://, http(s):// or upload:")
+                field: "input", rule: "scheme",
+                message: "scheme '\(scheme)' is not accepted; use file://, http(s):// or upload:")
         }
         guard let host = components.host, !host.isEmpty else {
             throw SpecError(field: "input", rule: "uri", message: "the URL has no host")
         }
         if !policy.allowPrivateNetworks {
-            if NetworkAddressRules.isIPLiteral(host) && NetworkAddressRules.isInternal(host) || host.lowercased() == "localhost"
+            if NetworkAddressRules.isIPLiteral(host) && NetworkAddressRules.isInternal(host)
+                || host.lowercased() == "localhost"
                 || host.lowercased().hasSuffix(".localhost")
             {
                 throw SpecError(
@@ -110,10 +119,12 @@ extension JobRequest {
                 output.name.first != "-"
             else {
                 throw SpecError(
-                    field: field + ".name", rule: "name", message: "output names are 1–64 characters of a-z, 0-9, _ and -")
+                    field: field + ".name", rule: "name",
+                    message: "output names are 1–64 characters of a-z, 0-9, _ and -")
             }
             guard seen.insert(output.name).inserted else {
-                throw SpecError(field: field + ".name", rule: "unique", message: "output name '\(output.name)' is used twice")
+                throw SpecError(
+                    field: field + ".name", rule: "unique", message: "output name '\(output.name)' is used twice")
             }
             switch output.format {
             case .mp4(let video, let audio):
@@ -121,10 +132,12 @@ extension JobRequest {
                 try validate(audio: audio, field: field + ".audio")
             case .hls(let renditions, let segmentSeconds):
                 guard (1...8).contains(renditions.count) else {
-                    throw SpecError(field: field + ".renditions", rule: "size", message: "an HLS ladder has 1–8 renditions")
+                    throw SpecError(
+                        field: field + ".renditions", rule: "size", message: "an HLS ladder has 1–8 renditions")
                 }
                 guard (1...30).contains(segmentSeconds) else {
-                    throw SpecError(field: field + ".segment_seconds", rule: "range", message: "segment_seconds must be 1…30")
+                    throw SpecError(
+                        field: field + ".segment_seconds", rule: "range", message: "segment_seconds must be 1…30")
                 }
                 for (r, rendition) in renditions.enumerated() {
                     try validate(video: rendition.video, field: field + ".renditions[\(r)].video")
@@ -136,7 +149,8 @@ extension JobRequest {
                     throw SpecError(
                         field: field, rule: "thumbnail_mode", message: "give exactly one of every_seconds or count")
                 case (let every?, nil) where !(0.1...3600).contains(every):
-                    throw SpecError(field: field + ".every_seconds", rule: "range", message: "every_seconds must be 0.1…3600")
+                    throw SpecError(
+                        field: field + ".every_seconds", rule: "range", message: "every_seconds must be 0.1…3600")
                 case (nil, let count?) where !(1...1000).contains(count):
                     throw SpecError(field: field + ".count", rule: "range", message: "count must be 1…1000")
                 default: break
@@ -171,7 +185,8 @@ extension JobRequest {
 
     static func validateDimension(_ value: Int, field: String) throws(SpecError) {
         guard (16...7680).contains(value), value % 2 == 0 else {
-            throw SpecError(field: field, rule: "dimension", message: "sizes must be even and 16…7680 pixels, got \(value)")
+            throw SpecError(
+                field: field, rule: "dimension", message: "sizes must be even and 16…7680 pixels, got \(value)")
         }
     }
 }

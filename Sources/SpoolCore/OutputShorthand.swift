@@ -13,7 +13,8 @@ public enum OutputShorthand {
     public static func parse(_ text: String) throws(SpecError) -> OutputSpec {
         let parts = text.split(separator: ",").map(String.init)
         guard let head = parts.first, let equals = head.firstIndex(of: "=") else {
-            throw SpecError(field: "--output", rule: "syntax", message: "expected NAME=KIND[,KEY=VALUE…], got '\(text)'")
+            throw SpecError(
+                field: "--output", rule: "syntax", message: "expected NAME=KIND[,KEY=VALUE…], got '\(text)'")
         }
         let name = String(head[..<equals])
         let kind = String(head[head.index(after: equals)...])
@@ -28,21 +29,24 @@ public enum OutputShorthand {
         func int(_ key: String) throws(SpecError) -> Int? {
             guard let value = options.removeValue(forKey: key) else { return nil }
             guard let number = Int(value) else {
-                throw SpecError(field: "--output \(key)", rule: "type", message: "\(key) must be a whole number, got '\(value)'")
+                throw SpecError(
+                    field: "--output \(key)", rule: "type", message: "\(key) must be a whole number, got '\(value)'")
             }
             return number
         }
         func double(_ key: String) throws(SpecError) -> Double? {
             guard let value = options.removeValue(forKey: key) else { return nil }
             guard let number = Double(value) else {
-                throw SpecError(field: "--output \(key)", rule: "type", message: "\(key) must be a number, got '\(value)'")
+                throw SpecError(
+                    field: "--output \(key)", rule: "type", message: "\(key) must be a number, got '\(value)'")
             }
             return number
         }
         func codec() throws(SpecError) -> VideoCodec {
             guard let value = options.removeValue(forKey: "codec") else { return .h264 }
             guard let codec = VideoCodec(rawValue: value) else {
-                throw SpecError(field: "--output codec", rule: "enum", message: "codec must be h264 or hevc, got '\(value)'")
+                throw SpecError(
+                    field: "--output codec", rule: "enum", message: "codec must be h264 or hevc, got '\(value)'")
             }
             return codec
         }
@@ -55,7 +59,8 @@ public enum OutputShorthand {
                 crf: try int("crf"), fps: try double("fps"))
             let audioName = options.removeValue(forKey: "audio") ?? "aac"
             guard let audio = AudioCodec(rawValue: audioName) else {
-                throw SpecError(field: "--output audio", rule: "enum", message: "audio must be aac or none, got '\(audioName)'")
+                throw SpecError(
+                    field: "--output audio", rule: "enum", message: "audio must be aac or none, got '\(audioName)'")
             }
             format = .mp4(video: video, audio: AudioSettings(codec: audio))
         case "hls":
@@ -64,18 +69,23 @@ public enum OutputShorthand {
             var renditions: [Rendition] = []
             for height in heights {
                 guard let value = Int(height) else {
-                    throw SpecError(field: "--output heights", rule: "type", message: "heights are numbers split by '/'")
+                    throw SpecError(
+                        field: "--output heights", rule: "type", message: "heights are numbers split by '/'")
                 }
                 renditions.append(Rendition(video: VideoSettings(codec: videoCodec, height: value)))
             }
             format = .hls(renditions: renditions, segmentSeconds: try int("segment") ?? 4)
         case "thumbnails":
-            format = .thumbnails(everySeconds: try double("every"), count: try int("count"), height: try int("height") ?? 180)
+            format = .thumbnails(
+                everySeconds: try double("every"), count: try int("count"), height: try int("height") ?? 180)
         default:
-            throw SpecError(field: "--output", rule: "kind", message: "kind must be mp4, hls or thumbnails, got '\(kind)'")
+            throw SpecError(
+                field: "--output", rule: "kind", message: "kind must be mp4, hls or thumbnails, got '\(kind)'")
         }
         if let unknown = options.keys.sorted().first {
-            throw SpecError(field: "--output \(unknown)", rule: "unknown_key", message: "'\(unknown)' means nothing for \(kind) outputs")
+            throw SpecError(
+                field: "--output \(unknown)", rule: "unknown_key",
+                message: "'\(unknown)' means nothing for \(kind) outputs")
         }
         return OutputSpec(name: name, format: format)
     }

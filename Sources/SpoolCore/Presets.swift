@@ -10,22 +10,30 @@ public enum Presets {
         Preset(
             name: "web-1080p", summary: "H.264 1080p MP4 with AAC audio, CRF 23",
             outputs: [
-                OutputSpec(name: "1080p", format: .mp4(video: VideoSettings(codec: .h264, height: 1080, crf: 23), audio: AudioSettings()))
+                OutputSpec(
+                    name: "1080p",
+                    format: .mp4(video: VideoSettings(codec: .h264, height: 1080, crf: 23), audio: AudioSettings()))
             ]),
         Preset(
             name: "web-720p", summary: "H.264 720p MP4 with AAC audio, CRF 23",
             outputs: [
-                OutputSpec(name: "720p", format: .mp4(video: VideoSettings(codec: .h264, height: 720, crf: 23), audio: AudioSettings()))
+                OutputSpec(
+                    name: "720p",
+                    format: .mp4(video: VideoSettings(codec: .h264, height: 720, crf: 23), audio: AudioSettings()))
             ]),
         Preset(
             name: "web-360p", summary: "H.264 360p MP4 with AAC audio, CRF 26: a small preview",
             outputs: [
-                OutputSpec(name: "360p", format: .mp4(video: VideoSettings(codec: .h264, height: 360, crf: 26), audio: AudioSettings()))
+                OutputSpec(
+                    name: "360p",
+                    format: .mp4(video: VideoSettings(codec: .h264, height: 360, crf: 26), audio: AudioSettings()))
             ]),
         Preset(
             name: "hevc-1080p", summary: "HEVC 1080p MP4 with AAC audio, CRF 28",
             outputs: [
-                OutputSpec(name: "1080p-hevc", format: .mp4(video: VideoSettings(codec: .hevc, height: 1080, crf: 28), audio: AudioSettings()))
+                OutputSpec(
+                    name: "1080p-hevc",
+                    format: .mp4(video: VideoSettings(codec: .hevc, height: 1080, crf: 28), audio: AudioSettings()))
             ]),
         Preset(
             name: "hls-ladder", summary: "HLS ladder 1080p/720p/480p/360p with a master playlist, 4 s segments",
@@ -44,10 +52,15 @@ public enum Presets {
             name: "thumbnails", summary: "One 180p JPEG every 10 seconds",
             outputs: [OutputSpec(name: "thumbs", format: .thumbnails(everySeconds: 10, count: nil, height: 180))]),
         Preset(
-            name: "web-default", summary: "720p MP4, 360p MP4 and thumbnails every 5 s: what `spool submit` uses by default",
+            name: "web-default",
+            summary: "720p MP4, 360p MP4 and thumbnails every 5 s: what `spool submit` uses by default",
             outputs: [
-                OutputSpec(name: "720p", format: .mp4(video: VideoSettings(codec: .h264, height: 720, crf: 23), audio: AudioSettings())),
-                OutputSpec(name: "360p", format: .mp4(video: VideoSettings(codec: .h264, height: 360, crf: 26), audio: AudioSettings())),
+                OutputSpec(
+                    name: "720p",
+                    format: .mp4(video: VideoSettings(codec: .h264, height: 720, crf: 23), audio: AudioSettings())),
+                OutputSpec(
+                    name: "360p",
+                    format: .mp4(video: VideoSettings(codec: .h264, height: 360, crf: 26), audio: AudioSettings())),
                 OutputSpec(name: "thumbs", format: .thumbnails(everySeconds: 5, count: nil, height: 180)),
             ]),
     ]

@@ -2,7 +2,9 @@
 public enum ProgressBar {
     static let partials: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
-    public static func render(fraction: Double, width: Int = 30, fps: Double? = nil, speed: Double? = nil, note: String = "")
+    public static func render(
+        fraction: Double, width: Int = 30, fps: Double? = nil, speed: Double? = nil, note: String = ""
+    )
         -> String
     {
         let clamped = min(max(fraction, 0), 1)

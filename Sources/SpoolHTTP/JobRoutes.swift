@@ -59,7 +59,9 @@ extension SpoolAPI {
                 let transition = try await store.apply(.cancel, to: job.id, now: Date())
                 return try JSONCoding.response(view(transition.job), status: .accepted)
             } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
-                throw Problem.conflict("job \(job.id) already \(from.rawValue); only queued or running jobs can be cancelled", rule: "already_finished")
+                throw Problem.conflict(
+                    "job \(job.id) already \(from.rawValue); only queued or running jobs can be cancelled",
+                    rule: "already_finished")
             }
         }
 

@@ -12,13 +12,18 @@ extension SpoolAPI {
             guard let output = job.outputs.first(where: { $0.name == name }) else {
                 throw Problem.notFound(
                     job.state == .succeeded
-                        ? "job \(job.id) has no output '\(name)'" : "job \(job.id) is \(job.state.rawValue); outputs appear when it succeeds")
+                        ? "job \(job.id) has no output '\(name)'"
+                        : "job \(job.id) is \(job.state.rawValue); outputs appear when it succeeds")
             }
             let rest = context.parameters.getCatchAll().joined(separator: "/")
-            let relative = rest.isEmpty ? output.path : output.path.split(separator: "/").dropLast().map(String.init)
-                .appending(rest).joined(separator: "/")
+            let relative =
+                rest.isEmpty
+                ? output.path
+                : output.path.split(separator: "/").dropLast().map(String.init)
+                    .appending(rest).joined(separator: "/")
             guard output.files.contains(relative) || (rest.isEmpty && relative == output.path) else {
-                throw Problem.notFound("output '\(name)' has no file '\(rest)'; it has \(output.files.joined(separator: ", "))")
+                throw Problem.notFound(
+                    "output '\(name)' has no file '\(rest)'; it has \(output.files.joined(separator: ", "))")
             }
             let path = configuration.layout.outputDirectory(job.id) + "/" + relative
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -39,7 +44,8 @@ extension SpoolAPI {
                 return Response(status: .partialContent, headers: headers, body: body)
             }
             headers[.contentLength] = String(size)
-            return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: path, context: context))
+            return Response(
+                status: .ok, headers: headers, body: try await FileIO().loadFile(path: path, context: context))
         }
         router.get("/v1/jobs/{id}/outputs/{name}", use: handler)
         router.get("/v1/jobs/{id}/outputs/{name}/**", use: handler)

@@ -13,7 +13,8 @@ enum Problem {
 
     static func notFound(_ detail: String) -> ProblemError {
         ProblemError(
-            ProblemDetails(type: "https://spool.dev/problems/not-found", title: "Not found", status: 404, detail: detail))
+            ProblemDetails(
+                type: "https://spool.dev/problems/not-found", title: "Not found", status: 404, detail: detail))
     }
 
     static func conflict(_ detail: String, rule: String) -> ProblemError {
@@ -82,7 +83,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .jobNotFound(let id): throw Problem.notFound("no job \(id)")
             case .unavailable(let reason): throw Problem.unavailable("the job store is unavailable: \(reason)")
             case .lifecycle(let lifecycle): throw Problem.conflict(lifecycle.description, rule: "lifecycle")
-            case .invalidCursor: throw Problem.badRequest(SpecError(field: "cursor", rule: "cursor", message: error.description))
+            case .invalidCursor:
+                throw Problem.badRequest(SpecError(field: "cursor", rule: "cursor", message: error.description))
             case .corrupt(let reason):
                 context.logger.error("store corrupt", metadata: ["reason": .string(reason)])
                 throw internalError()

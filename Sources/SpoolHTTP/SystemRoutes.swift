@@ -20,7 +20,8 @@ extension SpoolAPI {
                 if let problem = await check() { failures[name] = problem }
             }
             if failures.isEmpty { return try JSONCoding.response(["status": "ready"]) }
-            var response = try JSONCoding.response(ReadinessView(status: "not_ready", failures: failures), status: .serviceUnavailable)
+            var response = try JSONCoding.response(
+                ReadinessView(status: "not_ready", failures: failures), status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"
             return response
         }

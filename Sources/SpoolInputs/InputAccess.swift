@@ -24,7 +24,8 @@ public struct InputAccess: Sendable {
         case .upload(let id):
             guard FileManager.default.fileExists(atPath: layout.upload(id)) else {
                 throw SpecError(
-                    field: "input", rule: "upload_missing", message: "no finished upload \(id); POST the file to /v1/uploads first")
+                    field: "input", rule: "upload_missing",
+                    message: "no finished upload \(id); POST the file to /v1/uploads first")
             }
         case .http(let url):
             try checkHost(of: url)
@@ -34,13 +35,16 @@ public struct InputAccess: Sendable {
     /// The canonical path of a `file://` input, with every symlink resolved, that still lies under an input root.
     public func resolveFile(_ path: String) throws(SpecError) -> String {
         guard let resolved = realpath(path, nil) else {
-            throw SpecError(field: "input", rule: "input_missing", message: "'\(path)' does not exist or cannot be read")
+            throw SpecError(
+                field: "input", rule: "input_missing", message: "'\(path)' does not exist or cannot be read")
         }
         defer { free(resolved) }
         let canonical = String(cString: resolved)
-        guard policy.isUnderInputRoot(canonical) || canonicalRoots().contains(where: { canonical.hasPrefix($0 + "/") }) else {
+        guard policy.isUnderInputRoot(canonical) || canonicalRoots().contains(where: { canonical.hasPrefix($0 + "/") })
+        else {
             throw SpecError(
-                field: "input", rule: "input_root", message: "'\(path)' leads outside the input roots (through a symlink)")
+                field: "input", rule: "input_root",
+                message: "'\(path)' leads outside the input roots (through a symlink)")
         }
         var info = stat()
         guard stat(canonical, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {

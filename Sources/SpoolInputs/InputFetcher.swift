@@ -40,12 +40,14 @@ public struct InputFetcher: Sendable {
         defer { try? FileManager.default.removeItem(at: downloaded) }
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            throw JobError(code: .inputUnavailable, message: "\(url) answered HTTP \(status); redirects are not followed")
+            throw JobError(
+                code: .inputUnavailable, message: "\(url) answered HTTP \(status); redirects are not followed")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: downloaded.path)[.size] as? Int64) ?? 0
         guard size <= access.policy.maxUploadBytes else {
             throw JobError(
-                code: .inputUnavailable, message: "\(url) is \(size) bytes, over the \(access.policy.maxUploadBytes)-byte limit")
+                code: .inputUnavailable,
+                message: "\(url) is \(size) bytes, over the \(access.policy.maxUploadBytes)-byte limit")
         }
         do {
             try? FileManager.default.removeItem(atPath: destination)

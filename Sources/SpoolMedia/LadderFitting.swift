@@ -9,7 +9,8 @@ public enum LadderFitting {
         return outputs.map { output in
             guard case .hls(let renditions, let segmentSeconds) = output.format else { return output }
             var kept = renditions.filter { ($0.video.height ?? 0) <= sourceHeight }
-            if kept.isEmpty, var lowest = renditions.min(by: { ($0.video.height ?? .max) < ($1.video.height ?? .max) }) {
+            if kept.isEmpty, var lowest = renditions.min(by: { ($0.video.height ?? .max) < ($1.video.height ?? .max) })
+            {
                 lowest.video.height = sourceHeight - sourceHeight % 2
                 lowest.video.width = nil
                 kept = [lowest]

@@ -97,7 +97,7 @@ public struct OutputValidator: Sendable {
         {
             do {
                 return try await prober.probeOutput(path: absolute(relative), countPackets: countPackets)
-            } catch where error.code == .validationFailed {
+            } catch  where error.code == .validationFailed {
                 throw fail(output, error.message.replacingOccurrences(of: staging + "/", with: ""))
             }
         }

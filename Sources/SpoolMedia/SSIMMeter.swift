@@ -43,7 +43,8 @@ struct SSIMMeter: Sendable {
     }
 
     /// The mean SSIM, or nil when it could not be measured in time (a measurement, not a verdict).
-    func measure(output: String, source: String, size: FrameSize, duration: Double?, label: String) async throws(JobError)
+    func measure(output: String, source: String, size: FrameSize, duration: Double?, label: String)
+        async throws(JobError)
         -> Double?
     {
         let result: ToolOutput

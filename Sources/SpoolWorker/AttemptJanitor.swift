@@ -78,7 +78,8 @@ public struct AttemptJanitor: Sendable {
         guard arguments.contains(layout.attemptDirectory(job, attempt: attempt)) else { return false }
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
-        logger.notice("stopped an orphaned ffmpeg", metadata: ["job": "\(job)", "attempt": "\(attempt)", "pid": "\(pid)"])
+        logger.notice(
+            "stopped an orphaned ffmpeg", metadata: ["job": "\(job)", "attempt": "\(attempt)", "pid": "\(pid)"])
         return true
     }
 }

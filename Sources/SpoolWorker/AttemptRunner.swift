@@ -95,7 +95,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let command = TranscodeCommandBuilder.build(
             input: input, source: source, outputs: job.spec.outputs, path: path, stagingDirectory: staging,
             threadsPerOutput: configuration.threadsPerOutput)
-        logger.info("transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
+        logger.info(
+            "transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
         let runner = FFmpegRunner(
             tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
         let files = self.files
@@ -161,7 +162,11 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             default: label = transition.job.state.rawValue
             }
             Counter(label: "spool_attempts_total", dimensions: [("outcome", label)]).increment()
-            logger.info("attempt settled", metadata: ["state": "\(transition.job.state.rawValue)", "error": "\(transition.job.error?.message ?? "-")"])
+            logger.info(
+                "attempt settled",
+                metadata: [
+                    "state": "\(transition.job.state.rawValue)", "error": "\(transition.job.error?.message ?? "-")",
+                ])
         } catch {
             // The commit was refused (a stale lease) or the store is away: this attempt's files must not survive.
             logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])

@@ -1,5 +1,5 @@
-import Synchronization
 import SpoolCore
+import Synchronization
 
 /// The latest progress of a running attempt, written by ffmpeg's progress reader and read by the heartbeat.
 final class ProgressCell: Sendable {

@@ -45,7 +45,10 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         try await register(startedAt: started)
         logger.info(
             "worker started",
-            metadata: ["pool": "\(configuration.pool.name)", "kind": "\(configuration.pool.kind)", "slots": "\(configuration.slots)"])
+            metadata: [
+                "pool": "\(configuration.pool.name)", "kind": "\(configuration.pool.kind)",
+                "slots": "\(configuration.slots)",
+            ])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<configuration.slots {

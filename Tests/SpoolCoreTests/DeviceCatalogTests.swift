@@ -36,7 +36,8 @@ import Testing
 
     @Test func poolsFollowTheHardware() {
         #expect(PoolPlanner.pools(for: inventory(gpus: [])).map(\.kind) == [.cpu])
-        let pocl = OpenCLDevice(platformIndex: 0, deviceIndex: 0, platform: "Portable Computing Language", name: "pthread")
+        let pocl = OpenCLDevice(
+            platformIndex: 0, deviceIndex: 0, platform: "Portable Computing Language", name: "pthread")
         #expect(PoolPlanner.pools(for: inventory(gpus: [], opencl: [pocl])).map(\.kind) == [.cpu, .opencl])
         let h200 = GPUDevice(
             index: 0, uuid: "GPU-1", name: "NVIDIA H200", memoryTotalMiB: 143_771, memoryUsedMiB: 0,
@@ -47,7 +48,10 @@ import Testing
     }
 
     @Test func internalAddresses() {
-        for address in ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "::1", "fe80::1", "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"] {
+        for address in [
+            "127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "::1", "fe80::1", "fd00::1",
+            "0.0.0.0", "::ffff:127.0.0.1",
+        ] {
             #expect(NetworkAddressRules.isInternal(address), "\(address)")
         }
         for address in ["8.8.8.8", "172.32.0.1", "2001:db8::1", "93.184.216.34"] {

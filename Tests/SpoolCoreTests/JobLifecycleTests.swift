@@ -4,7 +4,8 @@ import Testing
 @testable import SpoolCore
 
 @Suite struct JobLifecycleTests {
-    let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
+    let lifecycle = JobLifecycle(
+        retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
     let t0 = Date(timeIntervalSince1970: 1_000_000)
     let worker = WorkerID(rawValue: "wrk_cpu_a")
 
@@ -75,7 +76,9 @@ import Testing
             now = job.notBefore
         }
         job = try claimed(job, at: now)
-        job = try lifecycle.apply(.fail(job.currentLease!, JobError(code: .transcodeFailed, message: "x")), to: job, now: now).job
+        job = try lifecycle.apply(
+            .fail(job.currentLease!, JobError(code: .transcodeFailed, message: "x")), to: job, now: now
+        ).job
         #expect(job.state == .failed)
         #expect(job.failures == 3)
         #expect(job.finishedAt == now)
@@ -83,7 +86,9 @@ import Testing
 
     @Test func invalidInputIsNotRetried() throws {
         var job = try claimed(queuedJob(), at: t0)
-        job = try lifecycle.apply(.fail(job.currentLease!, JobError(code: .invalidInput, message: "not a video")), to: job, now: t0).job
+        job = try lifecycle.apply(
+            .fail(job.currentLease!, JobError(code: .invalidInput, message: "not a video")), to: job, now: t0
+        ).job
         #expect(job.state == .failed)
         #expect(job.error?.code == .invalidInput)
     }

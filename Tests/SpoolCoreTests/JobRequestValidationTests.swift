@@ -78,11 +78,23 @@ import Testing
 
     @Test func outputRulesNameTheField() throws {
         let cases: [(String, String, String)] = [
-            (#"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4","video":{"height":241}}]}"#, "outputs[0].video.height", "dimension"),
-            (#"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4","video":{"crf":60}}]}"#, "outputs[0].video.crf", "range"),
-            (#"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4"},{"name":"a","kind":"mp4"}]}"#, "outputs[1].name", "unique"),
+            (
+                #"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4","video":{"height":241}}]}"#,
+                "outputs[0].video.height", "dimension"
+            ),
+            (
+                #"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4","video":{"crf":60}}]}"#,
+                "outputs[0].video.crf", "range"
+            ),
+            (
+                #"{"input":"upload:upl_a","outputs":[{"name":"a","kind":"mp4"},{"name":"a","kind":"mp4"}]}"#,
+                "outputs[1].name", "unique"
+            ),
             (#"{"input":"upload:upl_a","outputs":[{"name":"../x","kind":"mp4"}]}"#, "outputs[0].name", "name"),
-            (#"{"input":"upload:upl_a","outputs":[{"name":"t","kind":"thumbnails","height":90}]}"#, "outputs[0]", "thumbnail_mode"),
+            (
+                #"{"input":"upload:upl_a","outputs":[{"name":"t","kind":"thumbnails","height":90}]}"#, "outputs[0]",
+                "thumbnail_mode"
+            ),
             (#"{"input":"upload:upl_a","outputs":[]}"#, "outputs", "required"),
             (#"{"input":"upload:upl_a"}"#, "outputs", "required"),
             (#"{"input":"upload:upl_a","preset":"nope"}"#, "preset", "unknown_preset"),

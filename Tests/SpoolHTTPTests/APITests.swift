@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SpoolSQLite
 import Testing
 
 @testable import SpoolCore
 @testable import SpoolHTTP
-import SpoolSQLite
 
 /// The HTTP API over a real SQLite store, in process. Transcoding is covered by the media and integration tests.
 @Suite struct APITests {
@@ -26,7 +26,8 @@ import SpoolSQLite
             let policy = InputPolicy(inputRoots: [inputs.path], maxUploadBytes: maxUploadBytes)
             let api = SpoolAPI(
                 store: store,
-                configuration: APIConfiguration(layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20)))
+                configuration: APIConfiguration(
+                    layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20)))
             app = Application(router: api.router())
         }
 
@@ -45,13 +46,15 @@ import SpoolSQLite
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
         try await fixture.app.test(.router) { client in
-            let upload = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "not really a video"))
+            let upload = try await client.execute(
+                uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "not really a video"))
             #expect(upload.status == .created)
             let uploaded = try Self.decode(UploadView.self, upload.body)
             #expect(uploaded.sizeBytes == 18)
             #expect(FileManager.default.fileExists(atPath: fixture.layout.upload(uploaded.id)))
 
-            let body = #"{"input": "\#(uploaded.uri)", "preset": "web-360p", "priority": 70, "idempotency_key": "k1", "metadata": {"a": "b"}}"#
+            let body =
+                #"{"input": "\#(uploaded.uri)", "preset": "web-360p", "priority": 70, "idempotency_key": "k1", "metadata": {"a": "b"}}"#
             let submitted = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(body))
             #expect(submitted.status == .accepted)
             let job = try Self.decode(JobView.self, submitted.body)
@@ -90,7 +93,10 @@ import SpoolSQLite
         (#"{"input": "http://127.0.0.1:9/a.mp4", "preset": "web-360p"}"#, "input", "private_address"),
         (#"{"input": "upload:upl_0123456789abcdef", "preset": "web-360p"}"#, "input", "upload_missing"),
         (#"{"input": "upload:upl_x", "preset": "nope"}"#, "preset", "unknown_preset"),
-        (#"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "mp4", "video": {"height": 99}}]}"#, "outputs[0].video.height", "dimension"),
+        (
+            #"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "mp4", "video": {"height": 99}}]}"#,
+            "outputs[0].video.height", "dimension"
+        ),
         (#"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "gif"}]}"#, "outputs[0].kind", "invalid"),
         (#"{"input": 5}"#, "input", "type"),
         (#"not json"#, "body", "invalid"),
@@ -187,13 +193,15 @@ import SpoolSQLite
             #expect(master.headers[.cacheControl]?.contains("immutable") == true)
 
             let segment = try await client.execute(
-                uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts", method: .get, headers: [.range: "bytes=2-5"])
+                uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts", method: .get,
+                headers: [.range: "bytes=2-5"])
             #expect(segment.status == .partialContent)
             #expect(String(buffer: segment.body) == "2345")
             #expect(segment.headers[.contentRange] == "bytes 2-5/10")
 
             for path in ["../../../../etc/passwd", "720p/../../spool.sqlite", "%2e%2e/x"] {
-                let response = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/\(path)", method: .get)
+                let response = try await client.execute(
+                    uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/\(path)", method: .get)
                 #expect(response.status == .notFound, "\(path)")
             }
         }

@@ -23,7 +23,8 @@ import Testing
     func cleanUp() { try? FileManager.default.removeItem(at: root) }
 
     func waitFor(
-        _ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120), until done: (JobView) -> Bool = { $0.state.isTerminal }
+        _ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120),
+        until done: (JobView) -> Bool = { $0.state.isTerminal }
     ) async throws -> JobView {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -72,7 +73,9 @@ import Testing
         let master = try await client.get(ladder.url)
         #expect(String(decoding: master.body, as: UTF8.self).contains("#EXT-X-STREAM-INF"))
         for file in ladder.files {
-            #expect(try await client.get(ladder.url + "/" + file.split(separator: "/").dropFirst().joined(separator: "/")).status == 200 || file == ladder.files[0])
+            #expect(
+                try await client.get(ladder.url + "/" + file.split(separator: "/").dropFirst().joined(separator: "/"))
+                    .status == 200 || file == ladder.files[0])
         }
         let thumbs = try #require(job.outputs.first { $0.name == "thumbs" })
         #expect(thumbs.files.count >= 3)
@@ -96,7 +99,9 @@ import Testing
         let clip = inputs.appendingPathComponent("clip.mp4")
         try TestMedia.makeClip(at: clip, seconds: 2)
         let submitted = try await client.submit(
-            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("sharp=mp4,height=180")], pool: "opencl"))
+            JobRequest(
+                input: "file://" + clip.path, outputs: [try OutputShorthand.parse("sharp=mp4,height=180")],
+                pool: "opencl"))
         let job = try await waitFor(client, submitted.id)
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")")
         #expect(job.pool == "opencl")
@@ -112,7 +117,8 @@ import Testing
         let clip = inputs.appendingPathComponent("long.mp4")
         try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 30, rate: 30)
         let submitted = try await client.submit(
-            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080,crf=18")]))
+            JobRequest(
+                input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080,crf=18")]))
         _ = try await waitFor(client, submitted.id, until: { $0.state == .running && $0.progress > 0 })
         #expect(!TestMedia.processes(containing: submitted.id.rawValue).isEmpty)
 
@@ -138,13 +144,16 @@ import Testing
         defer { cleanUp() }
         let clip = inputs.appendingPathComponent("mid.mp4")
         try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, rate: 30)
-        let first = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
+        let first = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
         defer { first.stop() }
         try await first.start()
         var ids: [JobID] = []
         for index in 0..<3 {
             let job = try await first.client.submit(
-                JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o\(index)=mp4,height=720,crf=20")]))
+                JobRequest(
+                    input: "file://" + clip.path,
+                    outputs: [try OutputShorthand.parse("o\(index)=mp4,height=720,crf=20")]))
             ids.append(job.id)
         }
         let running = try await waitFor(first.client, ids[0], until: { $0.state == .running && $0.progress > 0.05 })
@@ -152,7 +161,8 @@ import Testing
         first.crash()
         #expect(!TestMedia.processes(containing: ids[0].rawValue).isEmpty, "ffmpeg is orphaned by the crash")
 
-        let second = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
+        let second = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
         defer { second.stop() }
         try await second.start()
         var finals: [JobView] = []
@@ -169,7 +179,8 @@ import Testing
         let work = data.appendingPathComponent("work").path
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).isEmpty)
         for id in ids {
-            let files = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("outputs/\(id.rawValue)").path)
+            let files = try FileManager.default.contentsOfDirectory(
+                atPath: data.appendingPathComponent("outputs/\(id.rawValue)").path)
             #expect(files.count == 1, "\(files)")
         }
     }
@@ -253,7 +264,9 @@ import Testing
         let clip = inputs.appendingPathComponent("clip.mp4")
         try TestMedia.makeClip(at: clip, seconds: 2)
 
-        let submit = try CLI.run(["submit", clip.path, "--output", "small=mp4,height=180", "--wait", "--server", server.url.absoluteString])
+        let submit = try CLI.run([
+            "submit", clip.path, "--output", "small=mp4,height=180", "--wait", "--server", server.url.absoluteString,
+        ])
         #expect(submit.status == 0, "\(submit.stderr)")
         #expect(submit.stdout.contains("succeeded"))
         #expect(submit.stdout.contains("small: "))

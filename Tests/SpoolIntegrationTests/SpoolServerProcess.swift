@@ -20,7 +20,8 @@ final class SpoolServerProcess {
         self.dataDirectory = dataDirectory
         self.inputRoot = inputRoot
         self.port = try FreePort.find()
-        self.logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
+        self.logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent(
+            "serve-\(UUID().uuidString.prefix(6)).log")
         self.extraArguments = extraArguments
     }
 

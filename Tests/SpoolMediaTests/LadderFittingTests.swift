@@ -7,7 +7,9 @@ import Testing
     func source(height: Int) -> MediaInfo {
         MediaInfo(
             formatName: "mov,mp4", durationSeconds: 10,
-            video: VideoStreamInfo(codec: "h264", width: height * 16 / 9, height: height, frameRate: 30, durationSeconds: 10, frameCount: 300),
+            video: VideoStreamInfo(
+                codec: "h264", width: height * 16 / 9, height: height, frameRate: 30, durationSeconds: 10,
+                frameCount: 300),
             audio: nil)
     }
 

@@ -50,21 +50,24 @@ struct SmallPartsTests {
         let arguments = SSIMMeter.arguments(
             output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240))
         let sample = "setpts=PTS-STARTPTS,fps=4,scale=426:240,format=yuv420p"
-        #expect(arguments == [
-            "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-            "-i", "file:/staging/small.mp4",
-            "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
-            "-i", "file:/in/source.mp4",
-            "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
-            "-an", "-f", "null", "-",
-        ])
+        #expect(
+            arguments == [
+                "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
+                "-i", "file:/staging/small.mp4",
+                "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
+                "-i", "file:/in/source.mp4",
+                "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
+                "-an", "-f", "null", "-",
+            ])
         let windowed = SSIMMeter.arguments(
-            output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240), duration: 60)
+            output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240),
+            duration: 60)
         #expect(windowed.filter { $0 == "-ss" }.count == 2)
         #expect(windowed[windowed.firstIndex(of: "-ss")! + 1] == "29.400")
         #expect(windowed[windowed.firstIndex(of: "-t")! + 1] == "1.200")
         let short = SSIMMeter.arguments(
-            output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240), duration: 6)
+            output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240),
+            duration: 6)
         #expect(!short.contains("-ss"))
         #expect(short[short.firstIndex(of: "-t")! + 1] == "0.200")
         #expect(SSIMMeter.window(duration: 3600) == (1795, 10))
