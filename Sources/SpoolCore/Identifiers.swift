@@ -1,18 +1,11 @@
-/// Opaque identifiers. Each is a prefixed random token so a stray ID in a log says what it names.
+/// Opaque identifiers. Each is a prefixed random token so a stray ID in a log says what it names. They encode as
+/// plain JSON strings (the standard library's coding for `RawRepresentable` types).
 public struct JobID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public static func generate() -> JobID { JobID(rawValue: "job_" + RandomToken.make()) }
     public var description: String { rawValue }
     public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 public struct WorkerID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
@@ -22,14 +15,6 @@ public struct WorkerID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
         WorkerID(rawValue: "wrk_\(pool)_" + RandomToken.make(length: 8))
     }
     public var description: String { rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 public struct TenantID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
@@ -38,14 +23,6 @@ public struct TenantID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
     /// Until API keys arrive every job belongs to this tenant; the model already carries the field.
     public static let `default` = TenantID(rawValue: "default")
     public var description: String { rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 public struct UploadID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
@@ -58,14 +35,6 @@ public struct UploadID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
     public var isWellFormed: Bool {
         rawValue.hasPrefix("upl_") && rawValue.count <= 64
             && rawValue.dropFirst(4).allSatisfy { RandomToken.alphabet.contains($0) } && rawValue.count > 4
-    }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 
