@@ -119,16 +119,18 @@ struct Serve: AsyncParsableCommand {
 
         let inputPolicy = InputPolicy(
             inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks, maxUploadBytes: maxUploadBytes)
+        let workSignal = WorkSignal()
         let workers = planned.map { pool in
             TranscodeWorker(
                 store: store, configuration: workerConfiguration(for: pool, inventory: inventory, all: planned),
-                inventory: inventory, layout: layout, inputPolicy: inputPolicy, clock: ContinuousClock(), logger: logger
+                inventory: inventory, layout: layout, inputPolicy: inputPolicy, workSignal: workSignal,
+                clock: ContinuousClock(), logger: logger
             )
         }
         let reaper = LeaseReaper(store: store, layout: layout, clock: ContinuousClock(), logger: logger)
         let api = SpoolAPI(
             store: store, configuration: APIConfiguration(layout: layout, inputPolicy: inputPolicy),
-            readiness: ReadinessChecks(["ffmpeg": { nil }]), registry: registry)
+            readiness: ReadinessChecks(["ffmpeg": { nil }]), registry: registry, workSignal: workSignal)
         let services: [any Service] = workers + [reaper]
         let poolNames = planned.map(\.name).joined(separator: ", ")
         let app = Application(

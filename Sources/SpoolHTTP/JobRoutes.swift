@@ -21,7 +21,10 @@ extension SpoolAPI {
                 throw Problem.badRequest(error)
             }
             let (job, created) = try await store.submit(spec, now: Date())
-            if created { submitted.increment() }
+            if created {
+                submitted.increment()
+                workSignal?.notify()
+            }
             var headers: HTTPFields = [.location: "/v1/jobs/\(job.id.rawValue)"]
             if !created { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
             return try JSONCoding.response(view(job), status: .accepted, headers: headers)

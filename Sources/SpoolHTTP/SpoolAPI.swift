@@ -10,11 +10,14 @@ public struct SpoolAPI: Sendable {
     let configuration: APIConfiguration
     let readiness: ReadinessChecks
     let registry: PrometheusCollectorRegistry
+    /// Wakes workers in this process when a job is submitted (embedded mode).
+    let workSignal: WorkSignal?
 
     public init(
         store: any JobStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), workSignal: WorkSignal? = nil
     ) {
+        self.workSignal = workSignal
         self.store = store
         self.configuration = configuration
         self.readiness = readiness

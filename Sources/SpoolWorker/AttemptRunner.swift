@@ -26,7 +26,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         case interrupted
     }
 
-    func run(_ job: Job) async {
+    /// - Parameter transcodeFinished: called once ffmpeg has exited, so the slot can take its next job while this
+    ///   attempt validates and commits (that part is short and mostly waits on ffprobe and the store).
+    func run(_ job: Job, transcodeFinished: @escaping @Sendable () -> Void = {}) async {
         guard let lease = job.currentLease else { return }
         var logger = logger
         logger[metadataKey: "job"] = "\(job.id)"
@@ -35,7 +37,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let outcome: Outcome
         do {
             try files.prepare(job.id, attempt: lease.attempt)
-            outcome = await supervise(job, lease: lease)
+            outcome = await supervise(job, lease: lease, transcodeFinished: transcodeFinished)
         } catch {
             outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
         }
@@ -48,12 +50,15 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Runs the transcode beside a heartbeat loop; whichever ends first decides, and the other is cancelled.
-    func supervise(_ job: Job, lease: Lease) async -> Outcome {
+    func supervise(_ job: Job, lease: Lease, transcodeFinished: @escaping @Sendable () -> Void) async -> Outcome {
         let progress = ProgressCell()
         return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
-                    return .finished(.success(try await execute(job, lease: lease, progress: progress)))
+                    return .finished(
+                        .success(
+                            try await execute(
+                                job, lease: lease, progress: progress, transcodeFinished: transcodeFinished)))
                 } catch let error as JobError {
                     return .finished(.failure(error))
                 } catch is CancellationError {
@@ -86,7 +91,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    func execute(_ job: Job, lease: Lease, progress: ProgressCell) async throws -> [OutputResult] {
+    func execute(
+        _ job: Job, lease: Lease, progress: ProgressCell, transcodeFinished: @Sendable () -> Void
+    ) async throws -> [OutputResult] {
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, attemptDirectory: attemptDirectory)
@@ -104,6 +111,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             command, sourceDurationSeconds: source.durationSeconds,
             onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
             onProgress: { progress.set($0) })
+        transcodeFinished()
         return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
             command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
             measureSSIM: configuration.measureSSIM)

@@ -16,17 +16,30 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let runner: AttemptRunner<C>
     let clock: C
     let logger: Logger
+    let workSignal: WorkSignal?
     private let state = Mutex(WorkerState())
 
     struct WorkerState {
         var shuttingDown = false
         var running: [JobID: Task<Void, Never>] = [:]
+        /// Attempts that ended before their slot loop recorded them (a fast failure can win that race).
+        var endedEarly: Set<JobID> = []
+
+        mutating func start(_ job: JobID, _ task: Task<Void, Never>) {
+            if endedEarly.remove(job) == nil { running[job] = task }
+        }
+
+        mutating func finish(_ job: JobID) {
+            if running.removeValue(forKey: job) == nil { endedEarly.insert(job) }
+        }
     }
 
     public init(
         store: any JobStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
-        inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), clock: C, logger: Logger
+        inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), workSignal: WorkSignal? = nil, clock: C,
+        logger: Logger
     ) {
+        self.workSignal = workSignal
         self.id = WorkerID.generate(pool: configuration.pool.name)
         self.store = store
         self.configuration = configuration
@@ -57,6 +70,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 group.addTask { await self.registrationLoop(startedAt: started) }
                 // The slot loops end on shutdown; then the registration loop is no longer needed.
                 for _ in 0..<configuration.slots { await group.next() }
+                // Attempts still validating or committing finish before the worker deregisters.
+                for attempt in state.withLock({ Array($0.running.values) }) { await attempt.value }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -80,13 +95,30 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 job = nil
             }
             guard let job else {
-                try? await clock.sleep(for: configuration.pollInterval)
+                await idle()
                 continue
             }
-            let task = Task { await runner.run(job) }
-            state.withLock { $0.running[job.id] = task }
-            await task.value
-            _ = state.withLock { $0.running.removeValue(forKey: job.id) }
+            // The slot is free again once ffmpeg exits; validation and the commit finish in the background.
+            let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self)
+            let task = Task {
+                await runner.run(job, transcodeFinished: { freeSlot.finish() })
+                freeSlot.finish()
+                state.withLock { $0.finish(job.id) }
+            }
+            state.withLock { $0.start(job.id, task) }
+            for await _ in slotFreed {}
+        }
+    }
+
+    /// Waits for the poll interval, or less when this process is told that work arrived.
+    func idle() async {
+        let clock = clock
+        let interval = configuration.pollInterval
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(for: interval) }
+            if let workSignal { group.addTask { await workSignal.wait() } }
+            await group.next()
+            group.cancelAll()
         }
     }
 

@@ -1,0 +1,107 @@
+"""Runs the overhead benchmark; see bench/overhead for what it measures."""
+import argparse, concurrent.futures, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import urllib.request
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--spool", required=True)
+parser.add_argument("--jobs", type=int, default=12)
+parser.add_argument("--seconds", type=int, default=10)
+args = parser.parse_args()
+cores = os.cpu_count() or 1
+work = tempfile.mkdtemp(prefix="spool-bench.")
+output = {"name": "bench", "kind": "mp4", "video": {"codec": "h264", "height": 720, "crf": 23}, "audio": {"codec": "aac"}}
+shorthand = "bench=mp4,height=720,crf=23"
+
+
+def make_clip():
+    os.makedirs(f"{work}/in")
+    clip = f"{work}/in/clip-1080p.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                    "-t", str(args.seconds), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", clip], check=True)
+    return clip
+
+
+def plain_round(clip, index):
+    stage = f"{work}/plain{index}/STAGE"
+    plan = json.loads(subprocess.run([args.spool, "plan", clip, "--output", shorthand, "--pool", "cpu",
+                                      "--staging", stage, "--json"], check=True, capture_output=True).stdout)
+    def one(job):
+        directory = f"{work}/plain{index}/{job}"
+        os.makedirs(directory)
+        argv = [a.replace(stage, directory) for a in plan["arguments"]]
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=cores) as pool:
+        list(pool.map(one, range(args.jobs)))
+    return time.monotonic() - start
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def spool_round(clip, index):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    server_url = f"http://127.0.0.1:{port}"
+    log = open(f"{work}/serve{index}.log", "w")
+    server = subprocess.Popen([args.spool, "serve", "--data", f"{work}/data{index}", "--port", str(port),
+                               "--input-root", f"{work}/in", "--pools", "cpu", "--cpu-slots", str(cores),
+                               "--log-level", "warning"], stdout=log, stderr=log)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{server_url}/ready")
+                break
+            except OSError:
+                time.sleep(0.05)
+        body = json.dumps({"input": "file://" + clip, "outputs": [output]}).encode()
+        cpu_before = cpu_seconds(server.pid)
+        start = time.monotonic()
+        ids = set()
+        for _ in range(args.jobs):
+            request = urllib.request.Request(f"{server_url}/v1/jobs", data=body,
+                                             headers={"content-type": "application/json"})
+            ids.add(json.load(urllib.request.urlopen(request))["id"])
+        def pending(state):
+            return json.load(urllib.request.urlopen(f"{server_url}/v1/jobs?state={state}&limit=1"))["jobs"]
+        while True:
+            # Two one-row queries every 100 ms: the benchmark's own polling costs the server next to nothing.
+            if not pending("queued") and not pending("running"):
+                break
+            time.sleep(0.1)
+        elapsed = time.monotonic() - start
+        page = json.load(urllib.request.urlopen(f"{server_url}/v1/jobs?limit=500"))
+        bad = [job["state"] for job in page["jobs"] if job["id"] in ids and job["state"] != "succeeded"]
+        if bad:
+            sys.exit(f"{len(bad)} jobs did not succeed: {bad}; see {work}/serve{index}.log")
+        return elapsed, cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+
+try:
+    clip = make_clip()
+    print(f"{args.jobs} transcodes of a {args.seconds} s 1080p30 clip to 720p H.264, {cores} at a time")
+    plain, spool, serve_cpu = [], [], 0.0
+    for index, kind in enumerate(["plain", "spool", "spool", "plain"]):
+        if kind == "plain":
+            plain.append(plain_round(clip, index))
+            print(f"round {index + 1}: plain ffmpeg {plain[-1]:6.2f} s", flush=True)
+        else:
+            elapsed, cpu = spool_round(clip, index)
+            spool.append(elapsed)
+            serve_cpu += cpu
+            print(f"round {index + 1}: spool        {elapsed:6.2f} s  (spool serve itself used {cpu:.2f} s of CPU)",
+                  flush=True)
+    print(f"plain ffmpeg total: {sum(plain):.2f} s; spool total: {sum(spool):.2f} s "
+          f"(includes probe, validation, SSIM, commit)")
+    print(f"overhead_ratio: {sum(plain) / sum(spool):.3f}")
+finally:
+    shutil.rmtree(work, ignore_errors=True)
