@@ -127,10 +127,19 @@ struct Serve: AsyncParsableCommand {
                 clock: ContinuousClock(), logger: logger
             )
         }
+        let expectedWorkers = workers.count
+        let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let reaper = LeaseReaper(store: store, layout: layout, clock: ContinuousClock(), logger: logger)
         let api = SpoolAPI(
             store: store, configuration: APIConfiguration(layout: layout, inputPolicy: inputPolicy),
-            readiness: ReadinessChecks(["ffmpeg": { nil }]), registry: registry, workSignal: workSignal)
+            readiness: ReadinessChecks([
+                "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
+                "workers": {
+                    // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
+                    let registered = (try? await store.workers().count) ?? 0
+                    return registered >= expectedWorkers ? nil : "\(registered) of \(expectedWorkers) workers registered"
+                }
+            ]), registry: registry, workSignal: workSignal)
         let services: [any Service] = workers + [reaper]
         let poolNames = planned.map(\.name).joined(separator: ", ")
         let app = Application(

@@ -43,6 +43,7 @@ public struct AttemptFiles: Sendable {
     /// Records ffmpeg's process group so a restarted server can stop an orphan left by a crash.
     public func writePID(_ pid: Int32, job: JobID, attempt: Int) {
         let path = layout.pidFile(job, attempt: attempt)
-        FileManager.default.createFile(atPath: path, contents: Data("\(pid)\n".utf8))
+        // Best effort: without the file a crash leaves an orphan the janitor cannot name, nothing worse.
+        _ = FileManager.default.createFile(atPath: path, contents: Data("\(pid)\n".utf8))
     }
 }

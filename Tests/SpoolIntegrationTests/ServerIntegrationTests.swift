@@ -236,7 +236,7 @@ import Testing
         #expect(await problem("http://169.254.169.254/latest/meta-data")?.rule == "private_address")
 
         let empty = inputs.appendingPathComponent("empty.mp4")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
         var random = [UInt8](repeating: 0, count: 64 * 1024)
         for index in random.indices { random[index] = UInt8.random(in: 0...255) }
         let noise = inputs.appendingPathComponent("noise.mp4")

@@ -30,7 +30,7 @@ final class SpoolServerProcess {
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
     func start() async throws {
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
         let process = Process()
