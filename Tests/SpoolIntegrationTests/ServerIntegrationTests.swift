@@ -212,6 +212,40 @@ import Testing
         _ = try await second.client.cancel(job.id)
     }
 
+    /// An http(s) input is downloaded by Spool itself (here from a real HTTP server on loopback, which the server is
+    /// told to allow), and the job's events stream over real SSE until it ends.
+    @Test func httpInputsAndServerSentEvents() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--allow-private-networks"])
+        defer { server.stop() }
+        try await server.start()
+        let clip = inputs.appendingPathComponent("web.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 2)
+        let origin = try HTTPFileServer(directory: inputs)
+        defer { origin.stop() }
+        try await origin.waitUntilServing()
+
+        let job = try await server.client.submit(
+            JobRequest(
+                input: "http://127.0.0.1:\(origin.port)/web.mp4",
+                outputs: [try OutputShorthand.parse("s=mp4,height=180")]))
+        let events = try CLI.runTool(
+            "curl", ["-sN", "--max-time", "60", "\(server.url.absoluteString)/v1/jobs/\(job.id.rawValue)/events"])
+        #expect(events.contains("event: state"))
+        #expect(events.contains("event: progress") || events.contains(#""state":"running""#))
+        #expect(events.contains(#""state":"succeeded""#), "\(events.suffix(500))")
+        let final = try await server.client.job(job.id)
+        #expect(final.state == .succeeded, "\(final.error?.message ?? "")")
+        #expect(final.outputs.first?.height == 180)
+
+        let missing = try await server.client.submit(
+            JobRequest(input: "http://127.0.0.1:\(origin.port)/nope.mp4", preset: "web-360p"))
+        let failed = try await waitFor(server.client, missing.id, timeout: .seconds(60))
+        #expect(failed.state == .failed)
+        #expect(failed.error?.code == .inputUnavailable, "\(failed.error?.message ?? "")")
+    }
+
     @Test func badInputsFailClearly() async throws {
         defer { cleanUp() }
         let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
@@ -293,6 +327,19 @@ import Testing
 }
 
 enum CLI {
+    /// Runs another tool (curl) and returns its stdout.
+    static func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
