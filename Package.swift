@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -40,6 +41,22 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // A RESP2/RESP3 Redis client on SwiftNIO: pooling, pipelining, scripts, Redis Cluster. No Spool types.
+        .target(
+            name: "RESPClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The job store on Redis 7 (single node or Cluster).
+        .target(
+            name: "SpoolRedis",
+            dependencies: ["SpoolCore", "RESPClient"],
             swiftSettings: strict
         ),
         // Input access at the edge and in workers: canonical paths under input roots, DNS checks, HTTP fetch.
@@ -76,6 +93,7 @@ let package = Package(
             name: "SpoolCommands",
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
+                "SpoolRedis", "RESPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -87,7 +105,20 @@ let package = Package(
         .executableTarget(name: "spool", dependencies: ["SpoolCommands"], swiftSettings: strict),
 
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
-        .testTarget(name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "RESPClientTests",
+            dependencies: ["RESPClient", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
+        // The behaviour every JobStore must show; SQLite and Redis run the same checks.
+        .target(
+            name: "JobStoreConformance", dependencies: ["SpoolCore"], path: "Tests/JobStoreConformance",
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore", "JobStoreConformance"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolRedisTests", dependencies: ["SpoolRedis", "SpoolCore", "RESPClient", "JobStoreConformance"],
+            swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
             dependencies: ["SpoolMedia", "SpoolCore"],

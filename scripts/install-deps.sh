@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU) and clinfo.
+# Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, and redis-server (the
+# distributed store; the tests start their own servers on free ports).
 # Does nothing when everything is already there.
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v clinfo >/dev/null || missing+=(clinfo)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v redis-cli >/dev/null || missing+=(redis-tools)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

@@ -75,6 +75,16 @@ public struct SpoolClient: Sendable {
         try await send("DELETE", "/v1/jobs/\(id.rawValue)")
     }
 
+    /// Sends a failed or cancelled job back to the queue with a fresh retry budget.
+    public func retry(_ id: JobID) async throws -> JobView {
+        try await send("POST", "/v1/jobs/\(id.rawValue)/retry")
+    }
+
+    /// Jobs that failed after using up their attempts on failures that may pass.
+    public func deadLetters(limit: Int = 50) async throws -> JobListView {
+        try await send("GET", "/v1/dead-letters?limit=\(limit)")
+    }
+
     public func workers() async throws -> [WorkerRecord] {
         let list: WorkerList = try await send("GET", "/v1/workers")
         return list.workers

@@ -61,6 +61,50 @@ struct Cancel: AsyncParsableCommand {
     }
 }
 
+struct Retry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a failed (dead-lettered) or cancelled job back to the queue with a fresh retry budget.")
+
+    @Argument(help: "The job ID (job_…).") var id: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let job = try await reportingErrors { try await client.retry(JobID(rawValue: id)) }
+        if json { try Terminal.printJSON(job) } else { print("\(job.id.rawValue) \(job.state.rawValue)") }
+    }
+}
+
+struct DeadLetters: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dead-letters",
+        abstract:
+            "List poison jobs: failed after using up their attempts, with the last error. `spool retry ID` requeues one."
+    )
+
+    @Option(help: "How many jobs.") var limit = 20
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let page = try await reportingErrors { try await client.deadLetters(limit: limit) }
+        if json { return try Terminal.printJSON(page) }
+        if page.jobs.isEmpty { return print("no dead letters") }
+        print(
+            Terminal.table(
+                ["id", "attempts", "error", "finished"],
+                page.jobs.map { job in
+                    [
+                        job.id.rawValue, "\(job.attempts)",
+                        job.error.map { "\($0.code.rawValue): \($0.message)" } ?? "-",
+                        job.finishedAt?.formatted(.iso8601) ?? "-",
+                    ]
+                }))
+    }
+}
+
 struct Workers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List workers with their devices, slots and running jobs.")

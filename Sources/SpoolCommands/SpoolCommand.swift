@@ -16,7 +16,7 @@ public struct SpoolCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Submit.self, Status.self, Jobs.self, Cancel.self, Workers.self, Pools.self, PresetsCommand.self,
-            Plan.self,
+            Plan.self, Retry.self, DeadLetters.self, Gateway.self, WorkerCommand.self, Manager.self,
         ]
     )
 

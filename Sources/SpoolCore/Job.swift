@@ -51,6 +51,10 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         case finishedAt = "finished_at"
     }
 
+    /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost
+    /// lease): a poison job, kept in the dead-letter list until an operator retries it.
+    public var isDeadLettered: Bool { state == .failed && (error?.isRetryable ?? false) }
+
     /// The lease the current attempt runs under, if the job is running.
     public var currentLease: Lease? {
         guard state == .running, let worker else { return nil }

@@ -16,6 +16,8 @@ public enum JobEvent: Sendable, Equatable {
     case cancel
     /// The lease ran out, or its worker is known to be dead (the store decides which leases qualify).
     case leaseExpired
+    /// An operator sends a failed (dead-lettered) or cancelled job back to the queue with a fresh retry budget.
+    case retry
 }
 
 /// What the system must do after a transition. The store persists the job; services perform these.
@@ -60,6 +62,7 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
 ///        │                 │ ├──fail (final)──────────────────▶ failed
 ///        └──handBack / leaseExpired (budget left)              │
 ///     queued|running ──cancel──▶ cancelled
+///     failed|cancelled ──retry──▶ queued (fresh retry budget; the attempt number keeps counting)
 public struct JobLifecycle: Sendable {
     public var retryPolicy: RetryPolicy
 
@@ -139,6 +142,20 @@ public struct JobLifecycle: Sendable {
             case .succeeded, .failed, .cancelled:
                 throw .invalidTransition(from: job.state, event: "cancel")
             }
+
+        case .retry:
+            guard job.state == .failed || job.state == .cancelled else {
+                throw .invalidTransition(from: job.state, event: "retry")
+            }
+            next.state = .queued
+            next.failures = 0
+            next.worker = nil
+            next.progress = nil
+            next.leaseExpiresAt = nil
+            next.notBefore = now
+            next.finishedAt = nil
+            next.outputs = []
+            return Transition(job: next, effects: [])
 
         case .leaseExpired:
             guard job.state == .running else { throw .invalidTransition(from: job.state, event: "expire the lease of") }

@@ -68,6 +68,34 @@ extension SpoolAPI {
             }
         }
 
+        router.post("/v1/jobs/{id}/retry") { _, context -> Response in
+            let job = try await requireJob(context)
+            do {
+                let transition = try await store.apply(.retry, to: job.id, now: Date())
+                workSignal?.notify()
+                return try JSONCoding.response(view(transition.job), status: .accepted)
+            } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
+                throw Problem.conflict(
+                    "job \(job.id) is \(from.rawValue); only failed or cancelled jobs can be retried",
+                    rule: "not_finished")
+            }
+        }
+
+        // Poison jobs: failed after using up their attempts on failures that may pass, with the last error.
+        router.get("/v1/dead-letters") { request, _ -> Response in
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50
+            var cursor: String? = request.uri.queryParameters.get("cursor")
+            var found: [JobView] = []
+            var next: String?
+            repeat {
+                let page = try await store.list(JobFilter(state: .failed, limit: 200, cursor: cursor))
+                for job in page.jobs where job.isDeadLettered && found.count < limit { found.append(view(job)) }
+                cursor = page.nextCursor
+                next = found.count >= limit ? page.nextCursor : nil
+            } while cursor != nil && found.count < limit
+            return try JSONCoding.response(JobListView(jobs: found, nextCursor: next))
+        }
+
         router.get("/v1/presets") { _, _ -> Response in
             try JSONCoding.response(["presets": Presets.all])
         }

@@ -123,6 +123,36 @@ import Testing
         #expect(job.error?.code == .leaseLost)
     }
 
+    @Test func retryRequeuesADeadLetterWithAFreshBudget() throws {
+        var job = queuedJob()
+        var now = t0
+        for _ in 1...3 {
+            job = try claimed(job, at: now)
+            job = try lifecycle.apply(
+                .fail(job.currentLease!, JobError(code: .transcodeFailed, message: "crash")), to: job, now: now
+            ).job
+            now = max(now, job.notBefore)
+        }
+        #expect(job.isDeadLettered)
+        job = try lifecycle.apply(.retry, to: job, now: now).job
+        #expect(job.state == .queued)
+        #expect(job.failures == 0)
+        #expect(job.attempt == 3, "the fencing token keeps counting")
+        #expect(!job.isDeadLettered)
+        #expect(throws: LifecycleError.invalidTransition(from: .queued, event: "retry")) {
+            try lifecycle.apply(.retry, to: job, now: now)
+        }
+    }
+
+    @Test func invalidInputIsFailedButNotDeadLettered() throws {
+        var job = try claimed(queuedJob(), at: t0)
+        job = try lifecycle.apply(
+            .fail(job.currentLease!, JobError(code: .invalidInput, message: "x")), to: job, now: t0
+        ).job
+        #expect(job.state == .failed)
+        #expect(!job.isDeadLettered)
+    }
+
     @Test func retryDelayIsCapped() {
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: .seconds(2), maxDelay: .seconds(60))
         #expect(policy.delay(afterFailures: 1) == .seconds(2))

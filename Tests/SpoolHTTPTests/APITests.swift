@@ -207,6 +207,41 @@ import Testing
         }
     }
 
+    @Test func deadLettersAreListedAndCanBeRetried() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let spec = JobSpec(input: .upload(UploadID(rawValue: "upl_x")), outputs: Presets.named("web-360p")!.outputs)
+        let (job, _) = try await fixture.store.submit(spec, now: Date())
+        var now = Date()
+        for attempt in 1...3 {
+            let claimed = try #require(
+                try await fixture.store.claimNext(
+                    worker: WorkerID(rawValue: "wrk_t"), pool: "cpu", acceptsUnpinned: true,
+                    leaseDuration: .seconds(30),
+                    now: now))
+            #expect(claimed.attempt == attempt)
+            let failed = try await fixture.store.apply(
+                .fail(claimed.currentLease!, JobError(code: .transcodeFailed, message: "ffmpeg crashed")), to: job.id,
+                now: now)
+            now = max(now, failed.job.notBefore).addingTimeInterval(0.001)
+        }
+        try await fixture.app.test(.router) { client in
+            let letters = try Self.decode(
+                JobListView.self, try await client.execute(uri: "/v1/dead-letters", method: .get).body)
+            #expect(letters.jobs.map(\.id) == [job.id])
+            #expect(letters.jobs.first?.error?.code == .transcodeFailed)
+
+            let retried = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/retry", method: .post)
+            #expect(retried.status == .accepted)
+            #expect(try Self.decode(JobView.self, retried.body).state == .queued)
+            let again = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)/retry", method: .post)
+            #expect(again.status == .conflict)
+            let empty = try Self.decode(
+                JobListView.self, try await client.execute(uri: "/v1/dead-letters", method: .get).body)
+            #expect(empty.jobs.isEmpty)
+        }
+    }
+
     @Test func eventsStreamStateUntilTheJobEnds() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }

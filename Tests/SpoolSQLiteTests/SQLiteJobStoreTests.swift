@@ -1,4 +1,5 @@
 import Foundation
+import JobStoreConformance
 import SpoolCore
 import SpoolSQLite
 import Testing

@@ -1,9 +1,9 @@
 import Foundation
-import SpoolCore
 
-/// How jobs and workers are written into `body` columns.
-enum StoredJSON {
-    static func encode(_ value: some Encodable) throws -> String {
+/// How stores write jobs and workers as JSON: exact dates, sorted keys, non-finite numbers as strings. Shared by
+/// every `JobStore`, so a job moves between stores unchanged.
+public enum StoredJSON {
+    public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         // Dates keep their exact Double (seconds since 2001), so a job read back compares equal to the job that
         // was written; seconds-since-1970 or ISO 8601 would round some values.
@@ -16,7 +16,7 @@ enum StoredJSON {
     }
 
     /// Decodes a stored body. A body that does not decode is damage (or a newer format), not a caller mistake.
-    static func decode<T: Decodable>(_ type: T.Type, from text: String, what: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String, what: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .deferredToDate
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(

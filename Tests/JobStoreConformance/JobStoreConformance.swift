@@ -5,8 +5,8 @@ import Testing
 /// Behaviour every `JobStore` must show, written against the protocol so that each implementation (SQLite now,
 /// Redis later) runs the same checks. A store under test must be fresh (empty) and built with `lifecycle`, whose
 /// retry policy the checks count on. Time is injected: every check passes explicit dates, so nothing sleeps.
-enum JobStoreConformance {
-    enum Check: String, CaseIterable, Sendable {
+public enum JobStoreConformance {
+    public enum Check: String, CaseIterable, Sendable {
         case submitRoundTrip
         case idempotentSubmit
         case idempotentSubmitConcurrent
@@ -31,14 +31,14 @@ enum JobStoreConformance {
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
-    static let lifecycle = JobLifecycle(
+    public static let lifecycle = JobLifecycle(
         retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
 
     /// A start time with a fractional part, so a store that rounds dates fails the equality checks.
-    static let t0 = Date(timeIntervalSince1970: 1_750_000_000.123_456_7)
-    static let leaseDuration: Duration = .seconds(30)
+    public static let t0 = Date(timeIntervalSince1970: 1_750_000_000.123_456_7)
+    public static let leaseDuration: Duration = .seconds(30)
 
-    static func run(_ check: Check, on store: any JobStore) async throws {
+    public static func run(_ check: Check, on store: any JobStore) async throws {
         switch check {
         case .submitRoundTrip: try await submitRoundTrip(store)
         case .idempotentSubmit: try await idempotentSubmit(store)
@@ -65,7 +65,7 @@ enum JobStoreConformance {
     }
 
     /// Runs every check, each on a fresh store.
-    static func runAll(makeStore: () async throws -> any JobStore) async throws {
+    public static func runAll(makeStore: () async throws -> any JobStore) async throws {
         for check in Check.allCases {
             try await run(check, on: try await makeStore())
         }
@@ -73,7 +73,7 @@ enum JobStoreConformance {
 
     // MARK: - Fixtures
 
-    static func spec(
+    public static func spec(
         tenant: TenantID = .default, priority: Int = 50, pool: String? = nil, key: String? = nil,
         input: String = "/media/in.mp4"
     ) -> JobSpec {
@@ -87,11 +87,11 @@ enum JobStoreConformance {
             priority: priority, pool: pool, idempotencyKey: key, metadata: ["source": "conformance"])
     }
 
-    static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
+    public static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
-    static func worker(_ name: String) -> WorkerID { WorkerID(rawValue: "wrk_cpu_" + name) }
+    public static func worker(_ name: String) -> WorkerID { WorkerID(rawValue: "wrk_cpu_" + name) }
 
-    static func claim(
+    public static func claim(
         _ store: any JobStore, by name: String = "a", pool: String = "cpu", acceptsUnpinned: Bool = true,
         at seconds: Double = 1
     ) async throws -> Job? {

@@ -1,0 +1,332 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Connections to one server, each lent to one caller at a time.
+///
+/// Grows on demand up to `maxConnections`; callers beyond that wait in line. Idle connections beyond
+/// `minConnections` are closed after `idleTimeout`; one idle longer than `healthCheckAfterIdle` is `PING`ed before
+/// reuse. Broken connections (after a timeout or I/O error) are closed on return and never handed out again.
+/// New connections come from a factory with backoff and a circuit breaker.
+///
+/// Decisions are taken synchronously under one lock and their effects (connecting, closing, resuming waiters) run
+/// after it is released, so no lock is ever held across an `await`.
+public final class RedisConnectionPool: Sendable {
+    public let endpoint: RedisEndpoint
+    public let configuration: Configuration
+    let factory: RedisConnectionFactory
+    private let time: TimeSource
+    private let logger: Logger
+    private let state: Mutex<State>
+    private let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    private struct IdleConnection {
+        var connection: RedisConnection
+        var since: Duration
+    }
+
+    private enum WaitOutcome: Sendable {
+        case connection(RedisConnection)
+        /// Capacity freed up (a broken connection was dropped or a connect failed): try again from the top.
+        case retry
+    }
+
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<WaitOutcome, any Error>
+    }
+
+    private struct State {
+        var idle: [IdleConnection] = []  // most recently used last, so the oldest idle out first
+        var live: [ObjectIdentifier: RedisConnection] = [:]
+        var leased = 0
+        var connecting = 0
+        var waiters: [Waiter] = []
+        /// Waiters that have an ID but are not queued yet, and errors for those abandoned before they queued.
+        var registering: Set<Int> = []
+        var abandoned: [Int: any Error] = [:]
+        var nextWaiterID = 0
+        var closed = false
+    }
+
+    private enum LeaseAction {
+        case reuse(RedisConnection, healthCheck: Bool)
+        case create
+        case wait
+        case fail(any Error)
+    }
+
+    public convenience init(
+        endpoint: RedisEndpoint,
+        configuration: Configuration = Configuration(),
+        connectionConfiguration: RedisConnection.Configuration = RedisConnection.Configuration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "RESPClient")
+    ) {
+        let time = TimeSource(clock)
+        let factory = RedisConnectionFactory(
+            endpoint: endpoint,
+            connectionConfiguration: connectionConfiguration,
+            poolConfiguration: configuration,
+            eventLoopGroup: eventLoopGroup,
+            time: time,
+            logger: logger
+        )
+        self.init(factory: factory, configuration: configuration, time: time, logger: logger)
+    }
+
+    /// Pools that share a factory share its circuit breaker (e.g. a server's regular and blocking pools).
+    init(factory: RedisConnectionFactory, configuration: Configuration, time: TimeSource, logger: Logger) {
+        self.endpoint = factory.endpoint
+        self.configuration = configuration
+        self.factory = factory
+        self.time = time
+        var logger = logger
+        logger[metadataKey: RedisLogKey.endpoint] = "\(factory.endpoint)"
+        self.logger = logger
+        self.state = Mutex(State())
+        let interval = max(configuration.idleTimeout / 4, .milliseconds(100))
+        let task = Task { [weak self, time] in
+            while !Task.isCancelled {
+                do { try await time.sleep(for: interval) } catch { return }
+                guard let self else { return }
+                self.pruneIdleConnections()
+            }
+        }
+        maintenance.withLock { $0 = task }
+    }
+
+    deinit {
+        maintenance.withLock { $0?.cancel() }
+        // Open channels are kept alive by their event loop, so an unclosed pool would leak its sockets.
+        for connection in state.withLock({ Array($0.live.values) }) { connection.closeNow() }
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards, also when `body` throws.
+    public func withConnection<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RedisConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await lease()
+        do {
+            let result = try await body(connection)
+            release(connection)
+            return result
+        } catch {
+            release(connection)
+            throw error
+        }
+    }
+
+    public var statistics: Statistics {
+        state.withLock { state in
+            Statistics(
+                open: state.live.count,
+                idle: state.idle.count,
+                leased: state.leased,
+                connecting: state.connecting,
+                waiting: state.waiters.count
+            )
+        }
+    }
+
+    /// Closes every connection, including lent ones (their calls fail with `RedisError.connectionClosed`), and fails
+    /// waiting callers with `RedisError.closed`.
+    public func close() async {
+        let (connections, waiters) = state.withLock { state in
+            state.closed = true
+            let connections = Array(state.live.values)
+            let waiters = state.waiters
+            state.live = [:]
+            state.idle = []
+            state.waiters = []
+            return (connections, waiters)
+        }
+        maintenance.withLock { $0?.cancel() }
+        for waiter in waiters { waiter.continuation.resume(throwing: RedisError.closed) }
+        for connection in connections { await connection.close() }
+    }
+
+    func lease() async throws -> RedisConnection {
+        let deadline = time.now() + configuration.acquireTimeout
+        while true {
+            try Task.checkCancellation()
+            let now = time.now()
+            var discarded: [RedisConnection] = []
+            let action: LeaseAction = state.withLock { state in
+                if state.closed { return .fail(RedisError.closed) }
+                while let entry = state.idle.popLast() {
+                    if entry.connection.isBroken {
+                        state.live[ObjectIdentifier(entry.connection)] = nil
+                        discarded.append(entry.connection)
+                        continue
+                    }
+                    state.leased += 1
+                    return .reuse(
+                        entry.connection, healthCheck: now - entry.since >= configuration.healthCheckAfterIdle)
+                }
+                if state.live.count + state.connecting < configuration.maxConnections {
+                    state.connecting += 1
+                    return .create
+                }
+                return .wait
+            }
+            for connection in discarded { connection.closeNow() }
+
+            switch action {
+            case .fail(let error):
+                throw error
+            case .reuse(let connection, let healthCheck):
+                if healthCheck, !(await isHealthy(connection)) {
+                    release(connection)
+                    continue
+                }
+                return connection
+            case .create:
+                return try await create()
+            case .wait:
+                switch try await waitForConnection(until: deadline) {
+                case .connection(let connection): return connection
+                case .retry: continue
+                }
+            }
+        }
+    }
+
+    func release(_ connection: RedisConnection) {
+        let now = time.now()
+        let broken = connection.isBroken
+        let (waiter, outcome, discard): (Waiter?, WaitOutcome, Bool) = state.withLock { state in
+            state.leased -= 1
+            if state.closed || broken {
+                state.live[ObjectIdentifier(connection)] = nil
+                return (state.waiters.isEmpty ? nil : state.waiters.removeFirst(), .retry, true)
+            }
+            if !state.waiters.isEmpty {
+                state.leased += 1
+                return (state.waiters.removeFirst(), .connection(connection), false)
+            }
+            state.idle.append(IdleConnection(connection: connection, since: now))
+            return (nil, .retry, false)
+        }
+        if discard { connection.closeNow() }
+        waiter?.continuation.resume(returning: outcome)
+    }
+
+    /// Closes connections idle longer than `idleTimeout`, oldest first, down to `minConnections`. Runs periodically on
+    /// the injected clock; tests call it directly after advancing a manual clock.
+    func pruneIdleConnections() {
+        let now = time.now()
+        let victims: [RedisConnection] = state.withLock { state in
+            var victims: [RedisConnection] = []
+            state.idle.removeAll { entry in
+                guard entry.connection.isBroken else { return false }
+                state.live[ObjectIdentifier(entry.connection)] = nil
+                victims.append(entry.connection)
+                return true
+            }
+            while state.live.count > configuration.minConnections, let oldest = state.idle.first,
+                now - oldest.since >= configuration.idleTimeout
+            {
+                state.idle.removeFirst()
+                state.live[ObjectIdentifier(oldest.connection)] = nil
+                victims.append(oldest.connection)
+            }
+            return victims
+        }
+        if !victims.isEmpty { logger.debug("closing idle redis connections", metadata: ["count": "\(victims.count)"]) }
+        for connection in victims { connection.closeNow() }
+    }
+
+    private func create() async throws -> RedisConnection {
+        let connection: RedisConnection
+        do {
+            connection = try await factory.makeConnection()
+        } catch {
+            let waiter = state.withLock { state in
+                state.connecting -= 1
+                return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+            }
+            // The slot this caller reserved is free again; the next waiter may try (and usually fails fast too).
+            waiter?.continuation.resume(returning: .retry)
+            throw error
+        }
+        let accepted = state.withLock { state in
+            state.connecting -= 1
+            guard !state.closed else { return false }
+            state.leased += 1
+            state.live[ObjectIdentifier(connection)] = connection
+            return true
+        }
+        guard accepted else {
+            connection.closeNow()
+            throw RedisError.closed
+        }
+        return connection
+    }
+
+    private func isHealthy(_ connection: RedisConnection) async -> Bool {
+        do {
+            let reply = try await connection.send(["PING"], timeout: configuration.healthCheckTimeout)
+            if case .error = reply {
+                connection.closeNow()
+                return false
+            }
+            return true
+        } catch {
+            logger.info("idle redis connection failed its health check", metadata: [RedisLogKey.error: "\(error)"])
+            connection.closeNow()
+            return false
+        }
+    }
+
+    private func waitForConnection(until deadline: Duration) async throws -> WaitOutcome {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            state.registering.insert(state.nextWaiterID)
+            return state.nextWaiterID
+        }
+        let waited = configuration.acquireTimeout
+        let maxConnections = configuration.maxConnections
+        let endpoint = self.endpoint
+        let timer = Task { [time] in
+            do { try await time.sleep(for: deadline - time.now()) } catch { return }
+            self.abandonWaiter(
+                id,
+                error: RedisError.poolExhausted(endpoint: endpoint, maxConnections: maxConnections, waited: waited)
+            )
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WaitOutcome, any Error>) in
+                let immediate: Result<WaitOutcome, any Error>? = state.withLock { state in
+                    state.registering.remove(id)
+                    if let error = state.abandoned.removeValue(forKey: id) { return .failure(error) }
+                    if state.closed { return .failure(RedisError.closed) }
+                    // Capacity may have freed up between deciding to wait and getting here.
+                    if !state.idle.isEmpty || state.live.count + state.connecting < configuration.maxConnections {
+                        return .success(.retry)
+                    }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            self.abandonWaiter(id, error: CancellationError())
+        }
+    }
+
+    private func abandonWaiter(_ id: Int, error: any Error) {
+        let waiter: Waiter? = state.withLock { state in
+            if let index = state.waiters.firstIndex(where: { $0.id == id }) {
+                return state.waiters.remove(at: index)
+            }
+            if state.registering.contains(id) { state.abandoned[id] = error }
+            return nil
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SpoolCore
+import SpoolRedis
+import SpoolWorker
+
+struct Manager: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a manager: requeues jobs of lost workers and drops dead workers. Two may run; one leads.",
+        discussion: """
+            The leader holds a Redis lease with a fencing token and renews it every third of --lease-ttl; when it \
+            dies, another manager takes over once the lease lapses (6 s by default).
+
+            Example:
+              spool manager --redis redis://127.0.0.1:6379 --data /mnt/spool
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var process: ProcessOptions
+
+    @Option(help: "Seconds the leader lease lasts without renewal.")
+    var leaseTTL = 6
+
+    @Option(help: "Seconds without a worker heartbeat before the worker counts as dead.")
+    var workerTimeout = 15
+
+    func validate() throws {
+        guard store.redis != nil else {
+            throw ValidationError("a manager coordinates a cluster: give --redis redis://host:port")
+        }
+    }
+
+    func run() async throws {
+        let (logger, _) = Runtime.bootstrap(process)
+        let opened = try store.open()
+        guard let redis = opened.redis else { throw ExitCode(2) }
+        let candidate = "manager-\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let manager = ManagerService(
+            election: RedisLeaderElection(client: redis, namespace: store.redisNamespace), store: opened.store,
+            layout: opened.layout, candidate: candidate, leaseTTL: .seconds(leaseTTL),
+            workerTimeout: .seconds(workerTimeout), clock: ContinuousClock(), logger: logger,
+            onLeadershipChange: { token in
+                Runtime.announce(
+                    token.map { "spool manager \(candidate) leading (token \($0))" }
+                        ?? "spool manager \(candidate) standing by")
+            })
+        Runtime.announce("spool manager \(candidate) started")
+        try await Runtime.run([manager], logger: logger)
+        await redis.close()
+    }
+}

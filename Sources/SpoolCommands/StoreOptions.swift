@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RESPClient
+import SpoolCore
+import SpoolRedis
+import SpoolSQLite
+
+/// Where state lives: the embedded SQLite file under --data, or a shared Redis with --redis. Files (uploads, work,
+/// outputs) always live under --data, which every process of a cluster must share.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Directory for uploads, work files and outputs (shared by every process), and the SQLite store.")
+    var data = "./spool-data"
+
+    @Option(help: "Use Redis instead of SQLite: redis://host:port[/db], or several host:port for a Redis Cluster.")
+    var redis: String?
+
+    @Option(help: "Prefix of every Redis key, so several deployments can share one Redis.")
+    var redisNamespace = "spool"
+
+    @Option(help: "How many hash tags jobs spread over in Redis (fixed for the life of the data).")
+    var redisShards = 4
+
+    @Option(help: "Attempts per job for failures that may pass.")
+    var maxAttempts = 3
+
+    func validate() throws {
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard (1...256).contains(redisShards) else { throw ValidationError("--redis-shards must be 1…256") }
+        if let redis {
+            do { _ = try RedisURL.configuration(redis) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    var layout: DataLayout { DataLayout(root: URL(fileURLWithPath: data).standardizedFileURL.path) }
+
+    struct Opened {
+        var store: any JobStore
+        var layout: DataLayout
+        var redis: RedisClient?
+    }
+
+    func open() throws -> Opened {
+        let layout = self.layout
+        for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: maxAttempts))
+        if let redis {
+            let client = RedisClient(configuration: try RedisURL.configuration(redis))
+            return Opened(
+                store: RedisJobStore(
+                    client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle),
+                layout: layout, redis: client)
+        }
+        return Opened(
+            store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil)
+    }
+}
+
+/// Options of processes that serve the HTTP API.
+struct APIOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one; the chosen port is printed).")
+    var port = 7878
+
+    @Option(name: .customLong("input-root"), help: "A directory file:// inputs may come from (repeatable).")
+    var inputRoots: [String] = []
+
+    @Flag(help: "Let http(s) inputs reach loopback, private and link-local addresses.")
+    var allowPrivateNetworks = false
+
+    @Option(help: "Largest upload or download accepted, in bytes.")
+    var maxUploadBytes: Int64 = 4 << 30
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        for root in inputRoots where !root.hasPrefix("/") {
+            throw ValidationError("--input-root takes absolute paths, got '\(root)'")
+        }
+    }
+
+    var inputPolicy: InputPolicy {
+        InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks, maxUploadBytes: maxUploadBytes)
+    }
+}
+
+/// Options of processes that run workers.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Seconds a job may make no progress before it is stopped.")
+    var stallTimeout = 60
+
+    @Option(help: "Hard cap on one attempt, in seconds.")
+    var maxJobSeconds = 6 * 3600
+
+    @Option(help: "Seconds without a heartbeat before a running job is given to another worker.")
+    var leaseSeconds = 30
+
+    @Option(help: "Seconds running jobs get to finish after SIGTERM before they are handed back.")
+    var shutdownGrace = 20
+}
+
+/// Logging and metrics, set up once per process.
+struct ProcessOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import SpoolCore
+import SpoolWorker
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one worker of a pool: register, heartbeat, take jobs, report progress, commit results.",
+        discussion: """
+            The worker discovers its devices and refuses a pool kind it cannot serve. SIGTERM stops it taking jobs \
+            at once; running jobs get --shutdown-grace seconds, then go back to the queue; it exits 0.
+
+            Example:
+              spool worker --redis redis://127.0.0.1:6379 --data /mnt/spool --pool cpu --slots 2
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var worker: WorkerOptions
+    @OptionGroup var process: ProcessOptions
+
+    @Option(help: "The pool to serve: cpu, opencl, cuda or hybrid.")
+    var pool: String
+
+    @Option(help: "Jobs at once (default: one per core on cpu, one on opencl, two per GPU).")
+    var slots: Int?
+
+    @Option(name: .customLong("input-root"), help: "A directory file:// inputs may come from (repeatable).")
+    var inputRoots: [String] = []
+
+    @Flag(help: "Let http(s) inputs reach loopback, private and link-local addresses.")
+    var allowPrivateNetworks = false
+
+    func run() async throws {
+        let (logger, _) = Runtime.bootstrap(process)
+        let opened = try store.open()
+        let inventory = try await Runtime.discover()
+        let planned = try Runtime.pools(for: inventory, wanted: pool)
+        let configuration = Runtime.workerConfiguration(
+            for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots, options: worker
+        )
+        let transcoder = TranscodeWorker(
+            store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
+            inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
+            clock: ContinuousClock(), logger: logger)
+        Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")
+        try await Runtime.run([transcoder], logger: logger)
+        await opened.redis?.close()
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import RESPClient
+import SpoolCore
+
+/// The job store on Redis 7, single node or Cluster. Every change reads the job, asks `JobLifecycle` for the next
+/// state, and writes it with a compare-and-set script on the job's version: two workers can never both claim an
+/// attempt, and a late worker can never commit over a newer one.
+public final class RedisJobStore: JobStore {
+    let client: RedisClient
+    let lifecycle: JobLifecycle
+    let keys: RedisKeys
+    /// How many times a transition is retried when another writer changed the job first.
+    static let maxRaces = 16
+
+    /// - Parameters:
+    ///   - namespace: prefix of every key, so several deployments can share one Redis.
+    ///   - shards: how many hash tags jobs spread over; must stay the same for the life of the data.
+    public init(
+        client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle()
+    ) {
+        self.client = client
+        self.lifecycle = lifecycle
+        self.keys = RedisKeys(namespace: namespace, shards: max(1, shards))
+    }
+
+    // MARK: - Jobs
+
+    public func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool) {
+        let shard: Int
+        var idempotencyField = ""
+        if let key = spec.idempotencyKey {
+            shard = keys.shard(tenant: spec.tenant, idempotencyKey: key)
+            idempotencyField = spec.tenant.rawValue + "\u{1}" + key
+        } else {
+            shard = Int.random(in: 0..<keys.shards)
+        }
+        let id = generateID(inShard: shard)
+        let sequence = try await call { try await client.send(["INCR", .init(keys.sequence)]) }.int ?? 0
+        let job = Job(id: id, spec: spec, now: now)
+        let reply = try await call {
+            try await client.run(
+                script: RedisScripts.submit,
+                keys: [.init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job))],
+                arguments: [
+                    .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
+                    .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
+                ])
+        }
+        guard let parts = reply.array, parts.count == 2, let created = parts[0].int, let name = parts[1].string else {
+            throw StoreError.corrupt("unexpected submit reply \(reply)")
+        }
+        if created == 1 {
+            try await index(id, sequence: sequence, from: nil, to: .queued)
+            return (job, true)
+        }
+        guard let existing = try await self.job(JobID(rawValue: name)) else {
+            throw StoreError.corrupt("idempotency key names job \(name), which is gone")
+        }
+        return (existing, false)
+    }
+
+    public func job(_ id: JobID) async throws -> Job? {
+        try await read(id)?.job
+    }
+
+    public func list(_ filter: JobFilter) async throws -> JobPage {
+        let limit = min(max(filter.limit, 1), 500)
+        let indexKey = filter.state.map(keys.state) ?? keys.allJobs
+        var upper = "+inf"
+        if let cursor = filter.cursor {
+            guard let value = Int(cursor), value > 0 else { throw StoreError.invalidCursor(cursor) }
+            upper = "(\(value)"
+        }
+        var jobs: [Job] = []
+        var lastSequence: Int?
+        var exhausted = false
+        // Indexes may briefly hold entries whose job has moved on; those are skipped, so read in batches.
+        while jobs.count < limit && !exhausted {
+            let batch =
+                try await call {
+                    try await client.send([
+                        "ZREVRANGEBYSCORE", .init(indexKey), .init(upper), "-inf", "WITHSCORES", "LIMIT", "0",
+                        .init(limit * 2),
+                    ])
+                }.array ?? []
+            exhausted = batch.count < limit * 4
+            var index = 0
+            while index + 1 < batch.count, jobs.count < limit {
+                guard let name = batch[index].string,
+                    let score = batch[index + 1].double ?? batch[index + 1].string.flatMap(Double.init)
+                else { break }
+                index += 2
+                upper = "(\(Int(score))"
+                lastSequence = Int(score)
+                guard let job = try await self.job(JobID(rawValue: name)) else { continue }
+                if let state = filter.state, job.state != state { continue }
+                if let tenant = filter.tenant, job.spec.tenant != tenant { continue }
+                jobs.append(job)
+            }
+            if batch.isEmpty { exhausted = true }
+        }
+        var next: String?
+        if jobs.count == limit, let lastSequence {
+            let more =
+                try await call {
+                    try await client.send([
+                        "ZREVRANGEBYSCORE", .init(indexKey), .init("(\(lastSequence)"), "-inf", "LIMIT", "0", "1",
+                    ])
+                }.array ?? []
+            if !more.isEmpty { next = String(lastSequence) }
+        }
+        return JobPage(jobs: jobs, nextCursor: next)
+    }
+
+    public func countByState() async throws -> [JobState: Int] {
+        let replies = try await client.pipeline(JobState.allCases.map { ["ZCARD", .init(keys.state($0))] })
+        var counts: [JobState: Int] = [:]
+        for (state, reply) in zip(JobState.allCases, replies) {
+            counts[state] = try reply.mapError(StoreError.from).get().int ?? 0
+        }
+        return counts
+    }
+
+    public func claimNext(
+        worker: WorkerID, pool: String, acceptsUnpinned: Bool, leaseDuration: Duration, now: Date
+    ) async throws -> Job? {
+        let nowMillis = Int((now.timeIntervalSince1970 * 1000).rounded(.down))
+        // Each shard offers its best few; merged by score they give the global order (priority, then submission).
+        var candidates: [(id: String, score: Double)] = []
+        for shard in 0..<keys.shards {
+            let reply = try await call {
+                try await client.run(
+                    script: RedisScripts.candidates,
+                    keys: [
+                        .init(keys.ready(shard: shard, pool: pool)), .init(keys.ready(shard: shard, pool: nil)),
+                        .init(keys.notBefore(shard: shard)),
+                    ],
+                    arguments: [.init(nowMillis), 16, acceptsUnpinned ? "1" : "0"])
+            }
+            let flat = reply.array?.compactMap(\.string) ?? []
+            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
+                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
+            }
+        }
+        candidates.sort { $0.score < $1.score }
+        for candidate in candidates {
+            let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
+            // A candidate another worker took first, or one still in backoff to the exact instant, is skipped.
+            if let transition = try? await transition(event, JobID(rawValue: candidate.id), now: now) {
+                return transition.job
+            }
+        }
+        return nil
+    }
+
+    @discardableResult
+    public func apply(_ event: JobEvent, to id: JobID, now: Date) async throws -> Transition {
+        try await transition(event, id, now: now)
+    }
+
+    public func heartbeat(_ lease: Lease, progress: TranscodeProgress?, leaseDuration: Duration, now: Date) async throws
+        -> HeartbeatReply
+    {
+        guard let current = try await read(lease.job) else { throw StoreError.jobNotFound(lease.job) }
+        if current.job.state == .cancelled { return .cancelled }
+        do {
+            try await transition(
+                .heartbeat(lease, progress: progress, leaseDuration: leaseDuration), lease.job, now: now)
+            return .proceed
+        } catch StoreError.lifecycle {
+            if try await read(lease.job)?.job.state == .cancelled { return .cancelled }
+            return .leaseLost
+        }
+    }
+
+    public func recoverLeases(now: Date, deadWorkers: Set<WorkerID>) async throws -> [Transition] {
+        var transitions: [Transition] = []
+        for shard in 0..<keys.shards {
+            let running = try await call {
+                try await client.send(["ZRANGE", .init(keys.running(shard: shard)), "0", "-1"])
+            }
+            for name in running.array?.compactMap(\.string) ?? [] {
+                let id = JobID(rawValue: name)
+                guard let job = try await read(id)?.job, job.state == .running else { continue }
+                let dead = job.worker.map(deadWorkers.contains) ?? false
+                let expired = job.leaseExpiresAt.map { $0 < now } ?? false
+                guard dead || expired else { continue }
+                if let transition = try? await transition(
+                    .leaseExpired, id, now: now, unless: { $0.attempt != job.attempt })
+                {
+                    transitions.append(transition)
+                }
+            }
+        }
+        return transitions
+    }
+
+    // MARK: - Workers
+
+    public func upsertWorker(_ worker: WorkerRecord) async throws {
+        let body = try StoredJSON.encode(worker)
+        try await call { try await client.send(["HSET", .init(keys.workers), .init(worker.id.rawValue), .init(body)]) }
+    }
+
+    public func removeWorker(_ id: WorkerID) async throws {
+        try await call { try await client.send(["HDEL", .init(keys.workers), .init(id.rawValue)]) }
+    }
+
+    public func workers() async throws -> [WorkerRecord] {
+        let values = try await call { try await client.send(["HVALS", .init(keys.workers)]) }.array ?? []
+        return try values.compactMap(\.string).map {
+            try StoredJSON.decode(WorkerRecord.self, from: $0, what: "worker record")
+        }
+        .sorted { ($0.pool, $0.id.rawValue) < ($1.pool, $1.id.rawValue) }
+    }
+
+    public func ping() async throws {
+        try await call { try await client.send(["PING"]) }
+    }
+
+    // MARK: - Internals
+
+    struct Versioned {
+        var job: Job
+        var version: String
+        var sequence: Int
+    }
+
+    func read(_ id: JobID) async throws -> Versioned? {
+        let reply = try await call { try await client.send(["HMGET", .init(keys.job(id)), "v", "body", "s"]) }
+        guard let fields = reply.array, fields.count == 3, let version = fields[0].string, let body = fields[1].string
+        else { return nil }
+        let job = try StoredJSON.decode(Job.self, from: body, what: "job \(id)")
+        return Versioned(job: job, version: version, sequence: fields[2].string.flatMap(Int.init) ?? 0)
+    }
+
+    /// Read, decide, compare-and-set; again if another writer got there first.
+    @discardableResult
+    func transition(_ event: JobEvent, _ id: JobID, now: Date, unless skip: (Job) -> Bool = { _ in false }) async throws
+        -> Transition
+    {
+        for _ in 0..<Self.maxRaces {
+            guard let current = try await read(id) else { throw StoreError.jobNotFound(id) }
+            if skip(current.job) {
+                throw StoreError.lifecycle(.invalidTransition(from: current.job.state, event: "recover"))
+            }
+            let transition: Transition
+            do {
+                transition = try lifecycle.apply(event, to: current.job, now: now)
+            } catch {
+                throw StoreError.lifecycle(error)
+            }
+            let next = transition.job
+            let notBeforeMillis =
+                next.state == .queued && next.notBefore > now
+                ? Int((next.notBefore.timeIntervalSince1970 * 1000).rounded(.up)) : 0
+            let leaseMillis = Int(((next.leaseExpiresAt ?? now).timeIntervalSince1970 * 1000).rounded(.up))
+            let written = try await call {
+                try await client.run(
+                    script: RedisScripts.compareAndSet,
+                    keys: [
+                        .init(keys.job(id)), .init(readyKey(next)), .init(keys.notBefore(shard: keys.shard(of: id))),
+                        .init(keys.running(shard: keys.shard(of: id))),
+                    ],
+                    arguments: [
+                        .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
+                        .init(readyScore(priority: next.spec.priority, sequence: current.sequence)),
+                        .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue),
+                    ])
+            }
+            if written.int == 1 {
+                if current.job.state != next.state {
+                    try await index(id, sequence: current.sequence, from: current.job.state, to: next.state)
+                }
+                return transition
+            }
+        }
+        throw StoreError.unavailable("job \(id) kept changing under \(Self.maxRaces) attempts to update it; try again")
+    }
+
+    /// Keeps the list indexes (another slot, so not part of the atomic write) in step with a state change.
+    func index(_ id: JobID, sequence: Int, from old: JobState?, to new: JobState) async throws {
+        var commands: [[RESPArgument]] = [
+            ["ZADD", .init(keys.allJobs), .init(sequence), .init(id.rawValue)],
+            ["ZADD", .init(keys.state(new)), .init(sequence), .init(id.rawValue)],
+        ]
+        if let old, old != new { commands.append(["ZREM", .init(keys.state(old)), .init(id.rawValue)]) }
+        for result in try await client.pipeline(commands) { _ = try result.mapError(StoreError.from).get() }
+    }
+
+    func readyKey(_ job: Job) -> String { keys.ready(shard: keys.shard(of: job.id), pool: job.spec.pool) }
+
+    /// Lower scores are claimed first: higher priority, then earlier submission.
+    func readyScore(priority: Int, sequence: Int) -> Int { (100 - priority) * 10_000_000_000_000 + sequence }
+
+    func generateID(inShard shard: Int) -> JobID {
+        while true {
+            let id = JobID.generate()
+            if keys.shard(of: id) == shard { return id }
+        }
+    }
+
+    /// Maps client failures to store errors the API turns into 503s.
+    @discardableResult
+    func call(_ body: () async throws -> RESPValue) async throws -> RESPValue {
+        do {
+            return try await body()
+        } catch let error as RedisError {
+            throw StoreError.from(error)
+        }
+    }
+}
+
+extension StoreError {
+    static func from(_ error: RedisError) -> StoreError {
+        .unavailable(String(describing: error))
+    }
+}

@@ -1,0 +1,48 @@
+import SpoolCore
+
+/// Where the Redis store keeps things. Keys that one atomic operation touches share a `{hash tag}`, so they live in
+/// one Redis Cluster slot; jobs are spread over `shards` tags so that one logical queue is not bound to one node.
+///
+///     NS:{sK}:job:ID          hash: v (version), body (Job JSON), s (list sequence)
+///     NS:{sK}:ready:any       zset of queued jobs any pool may take, by priority then submission order
+///     NS:{sK}:ready:p:POOL    zset of queued jobs pinned to POOL
+///     NS:{sK}:notbefore       hash ID → retry-backoff end (ms)
+///     NS:{sK}:running         zset ID → lease expiry (ms)
+///     NS:{sK}:idem            hash TENANT\u{1}KEY → ID
+///     NS:{index}:seq          submission counter (list order)
+///     NS:{index}:jobs         zset ID → sequence, every job
+///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
+///     NS:{workers}            hash worker ID → WorkerRecord JSON
+struct RedisKeys: Sendable {
+    let namespace: String
+    let shards: Int
+
+    func tag(_ shard: Int) -> String { "\(namespace):{s\(shard)}" }
+
+    /// A stable shard for a job ID (FNV-1a), so any process finds a job without asking.
+    func shard(of id: JobID) -> Int { Self.fnv1a(id.rawValue) % shards }
+
+    func shard(tenant: TenantID, idempotencyKey: String) -> Int {
+        Self.fnv1a(tenant.rawValue + "\u{1}" + idempotencyKey) % shards
+    }
+
+    func job(_ id: JobID) -> String { tag(shard(of: id)) + ":job:" + id.rawValue }
+    func ready(shard: Int, pool: String?) -> String { tag(shard) + ":ready:" + (pool.map { "p:" + $0 } ?? "any") }
+    func notBefore(shard: Int) -> String { tag(shard) + ":notbefore" }
+    func running(shard: Int) -> String { tag(shard) + ":running" }
+    func idempotency(shard: Int) -> String { tag(shard) + ":idem" }
+
+    var sequence: String { "\(namespace):{index}:seq" }
+    var allJobs: String { "\(namespace):{index}:jobs" }
+    func state(_ state: JobState) -> String { "\(namespace):{index}:state:" + state.rawValue }
+    var workers: String { "\(namespace):{workers}" }
+
+    static func fnv1a(_ text: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash)
+    }
+}

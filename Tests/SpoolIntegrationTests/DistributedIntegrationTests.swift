@@ -1,0 +1,181 @@
+import Foundation
+import SpoolClient
+import SpoolCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Spool as separate processes sharing one real redis-server: gateways, workers and managers, with real kills.
+@Suite(.serialized) struct DistributedIntegrationTests {
+    let root: URL
+    let inputs: URL
+    let data: URL
+
+    init() throws {
+        root = try TestMedia.temporaryDirectory("dist")
+        inputs = root.appendingPathComponent("in")
+        data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: root) }
+
+    func common(_ redis: RedisProcess) -> [String] { ["--redis", redis.url, "--data", data.path] }
+
+    func gateway(_ name: String, _ redis: RedisProcess) async throws -> (SpoolProcess, SpoolClient) {
+        let port = try FreePort.find()
+        let process = try SpoolProcess(
+            name, arguments: ["gateway"] + common(redis) + ["--port", "\(port)", "--input-root", inputs.path],
+            logDirectory: root)
+        try await process.waitForLog("spool gateway http://")
+        return (process, SpoolClient(server: URL(string: "http://127.0.0.1:\(port)")!, timeout: 10))
+    }
+
+    func worker(_ name: String, _ redis: RedisProcess) async throws -> SpoolProcess {
+        let process = try SpoolProcess(
+            name,
+            arguments: ["worker"] + common(redis) + [
+                "--pool", "cpu", "--slots", "1", "--lease-seconds", "3", "--input-root", inputs.path,
+                "--shutdown-grace", "1",
+            ],
+            logDirectory: root)
+        try await process.waitForLog("spool worker wrk_")
+        return process
+    }
+
+    func manager(_ name: String, _ redis: RedisProcess) throws -> SpoolProcess {
+        try SpoolProcess(
+            name, arguments: ["manager"] + common(redis) + ["--lease-ttl", "3", "--worker-timeout", "5"],
+            logDirectory: root)
+    }
+
+    func waitFor(_ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120), until done: (JobView) -> Bool)
+        async throws -> JobView
+    {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let job = try? await client.job(id), done(job) { return job }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("job \(id) did not reach the expected state in \(timeout)")
+    }
+
+    /// kill -9 of the worker running a job: the job is redelivered to another worker after its lease and completes
+    /// once; both gateways see the same jobs; the orphaned ffmpeg is stopped.
+    @Test func aKilledWorkersJobIsRedeliveredAndCompletesOnce() async throws {
+        defer { cleanUp() }
+        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayA, clientA) = try await gateway("gateway-a", redis)
+        let (gatewayB, clientB) = try await gateway("gateway-b", redis)
+        let manager = try manager("manager", redis)
+        try await manager.waitForLog("leading")
+        let first = try await worker("worker-1", redis)
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
+
+        let job = try await clientA.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
+        let running = try await waitFor(clientB, job.id) { $0.state == .running && $0.progress > 0 }
+        #expect(running.attempts == 1)
+        let second = try await worker("worker-2", redis)
+        first.kill9()
+
+        let final = try await waitFor(clientB, job.id, timeout: .seconds(180)) { $0.state.isTerminal }
+        #expect(final.state == .succeeded, "\(final.error?.message ?? "")\n\(manager.log())")
+        #expect(final.attempts == 2)
+        #expect(second.log().contains(job.id.rawValue) || final.worker == nil)
+        #expect(manager.log().contains("requeued"))
+        #expect(TestMedia.processes(containing: job.id.rawValue + "/a1").isEmpty, "the orphaned ffmpeg was stopped")
+        let outputs = try FileManager.default.contentsOfDirectory(
+            atPath: data.appendingPathComponent("outputs/\(job.id.rawValue)").path)
+        #expect(outputs == ["o.mp4"])
+        #expect(try await clientA.jobs().jobs.map(\.id) == [job.id])
+        withExtendedLifetime((gatewayA, gatewayB, second)) {}
+    }
+
+    /// A worker that is paused past its lease comes back to find its job redelivered: its late commit is refused and
+    /// its files are removed; the job completes exactly once.
+    @Test func aLateWorkersCommitIsRefused() async throws {
+        defer { cleanUp() }
+        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        let manager = try manager("manager", redis)
+        try await manager.waitForLog("leading")
+        let late = try await worker("worker-late", redis)
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
+        let job = try await client.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
+        _ = try await waitFor(client, job.id) { $0.state == .running && $0.progress > 0 }
+        late.signal(SIGSTOP)
+        let other = try await worker("worker-other", redis)
+        let final = try await waitFor(client, job.id, timeout: .seconds(180)) { $0.state.isTerminal }
+        #expect(final.state == .succeeded)
+        #expect(final.attempts == 2)
+        late.signal(SIGCONT)
+        try await late.waitForLog("discarding", timeout: .seconds(30))
+        #expect(try await client.job(job.id).state == .succeeded)
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("work/\(job.id.rawValue)").path))
+        withExtendedLifetime(other) {}
+    }
+
+    @Test func managersTakeOverWithinTenSeconds() async throws {
+        defer { cleanUp() }
+        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let first = try manager("manager-1", redis)
+        try await first.waitForLog("leading")
+        let second = try manager("manager-2", redis)
+        try await second.waitForLog("started")
+        #expect(!second.log().contains("leading"))
+        let killedAt = ContinuousClock.now
+        first.kill9()
+        try await second.waitForLog("leading (token 2)", timeout: .seconds(10))
+        #expect(ContinuousClock.now - killedAt < .seconds(10))
+    }
+
+    /// Redis down: the API answers 503 with Retry-After within a second; it recovers by itself when Redis returns.
+    /// With AOF (appendfsync always) a kill -9 of redis-server loses no acknowledged submission.
+    @Test func redisOutagesAnswer503AndAcknowledgedJobsSurviveAKill() async throws {
+        defer { cleanUp() }
+        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"), appendOnly: true)
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        // No worker runs here: the jobs only need to be stored.
+        let input = "file://" + inputs.appendingPathComponent("waiting.mp4").path
+        try Data("not decoded in this test".utf8).write(to: inputs.appendingPathComponent("waiting.mp4"))
+        var acknowledged: [JobID] = []
+        for index in 0..<20 {
+            let job = try await client.submit(
+                JobRequest(input: input, preset: "web-360p", idempotencyKey: "k\(index)"))
+            acknowledged.append(job.id)
+        }
+        redis.kill9()
+        let askedAt = ContinuousClock.now
+        let down = try await client.get("/v1/jobs")
+        #expect(down.status == 503)
+        #expect(down.headers["retry-after"] == "1")
+        #expect(ContinuousClock.now - askedAt < .seconds(1))
+
+        try redis.start()
+        try await redis.waitUntilReady()
+        var listed: [JobID] = []
+        for _ in 0..<50 {
+            if let page = try? await client.jobs(limit: 100) {
+                listed = page.jobs.map(\.id)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(Set(listed) == Set(acknowledged))
+        // The idempotency keys survived too: a retry after the outage returns the same job.
+        let again = try await client.submit(JobRequest(input: input, preset: "web-360p", idempotencyKey: "k0"))
+        #expect(again.id == acknowledged[0])
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import JobStoreConformance
+import RESPClient
+import SpoolCore
+import SpoolRedis
+import Testing
+
+/// The same conformance checks the SQLite store passes, against a real redis-server.
+@Suite(.serialized) struct RedisJobStoreTests {
+    @Test(arguments: JobStoreConformance.Check.allCases)
+    func conformance(_ check: JobStoreConformance.Check) async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let store = RedisJobStore(client: client, namespace: "t", shards: 3, lifecycle: JobStoreConformance.lifecycle)
+        try await JobStoreConformance.run(check, on: store)
+        await client.close()
+    }
+}
