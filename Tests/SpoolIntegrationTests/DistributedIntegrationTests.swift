@@ -124,6 +124,35 @@ import Testing
         withExtendedLifetime(other) {}
     }
 
+    /// SIGTERM: the worker stops taking jobs, hands its running job back after the grace period and exits 0; another
+    /// worker restarts the job within seconds, with no failure counted.
+    @Test func sigtermHandsTheJobToAnotherWorkerWithinSeconds() async throws {
+        defer { cleanUp() }
+        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        let leaving = try await worker("worker-leaving", redis)
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
+        let job = try await client.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
+        _ = try await waitFor(client, job.id) { $0.state == .running && $0.progress > 0 }
+        let staying = try await worker("worker-staying", redis)
+        leaving.signal(SIGTERM)
+        let handedBackAt = ContinuousClock.now
+        let restarted = try await waitFor(client, job.id, timeout: .seconds(30)) {
+            $0.attempts == 2 && $0.state == .running
+        }
+        #expect(ContinuousClock.now - handedBackAt < .seconds(10))
+        #expect(restarted.error == nil)
+        leaving.process?.waitUntilExit()
+        #expect(leaving.process?.terminationStatus == 0)
+        let final = try await waitFor(client, job.id, timeout: .seconds(120)) { $0.state.isTerminal }
+        #expect(final.state == .succeeded)
+        withExtendedLifetime(staying) {}
+    }
+
     @Test func managersTakeOverWithinTenSeconds() async throws {
         defer { cleanUp() }
         let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))

@@ -18,3 +18,19 @@ import Testing
         await client.close()
     }
 }
+
+/// The same checks on a real six-node Redis Cluster: every script and transaction stays within one hash slot.
+@Suite(.serialized) struct RedisClusterJobStoreTests {
+    @Test func conformanceOnACluster() async throws {
+        let cluster = try await RedisClusterProcesses()
+        defer { cluster.stop() }
+        let client = cluster.client()
+        // One cluster for every check; a namespace per check keeps each store fresh.
+        for check in JobStoreConformance.Check.allCases {
+            let store = RedisJobStore(
+                client: client, namespace: "c-\(check.rawValue)", shards: 4, lifecycle: JobStoreConformance.lifecycle)
+            try await JobStoreConformance.run(check, on: store)
+        }
+        await client.close()
+    }
+}

@@ -11,18 +11,22 @@ final class RedisServerProcess {
     let directory: URL
     private var process: Process?
 
-    init(appendOnly: Bool = false) throws {
+    init(appendOnly: Bool = false, extraArguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "spool-redis-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.freePort()
+        // Cluster nodes also listen on port + 10000 (the cluster bus), so stay below 55536 and check that one too.
+        var candidate = try Self.freePort()
+        while candidate > 55_000 || !Self.isFree(candidate + 10_000) { candidate = try Self.freePort() }
+        port = candidate
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly",
-            appendOnly ? "yes" : "no",
-            "--dir", directory.path, "--daemonize", "no",
-        ]
+        process.arguments =
+            [
+                "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                appendOnly ? "yes" : "no",
+                "--dir", directory.path, "--daemonize", "no",
+            ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -54,6 +58,20 @@ final class RedisServerProcess {
     }
 
     deinit { stop() }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
 
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
