@@ -203,6 +203,16 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(Set(listed) == Set(acknowledged))
+        // Out of memory (noeviction): submissions are refused with 503 and Retry-After, not a 500 or a hang.
+        try TestMedia.run("redis-cli", ["-p", "\(redis.port)", "config", "set", "maxmemory", "1"])
+        do {
+            _ = try await client.submit(JobRequest(input: input, preset: "web-360p"))
+            Issue.record("a submission was accepted by a Redis out of memory")
+        } catch ClientError.problem(let problem) {
+            #expect(problem.status == 503)
+            #expect(problem.detail.contains("OOM"))
+        }
+        try TestMedia.run("redis-cli", ["-p", "\(redis.port)", "config", "set", "maxmemory", "0"])
         // The idempotency keys survived too: a retry after the outage returns the same job.
         let again = try await client.submit(JobRequest(input: input, preset: "web-360p", idempotencyKey: "k0"))
         #expect(again.id == acknowledged[0])
