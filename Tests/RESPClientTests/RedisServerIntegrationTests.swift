@@ -199,10 +199,10 @@ import Testing
         defer { server.stop() }
         try await withClient(configuration(server) { $0.pool.maxConnections = 2 }) { redis in
             try await redis.send(["SET", "k", "v"])
-            // DEBUG SLEEP stalls the whole server; it is sent on a separate connection.
+            // CLIENT PAUSE holds every other client's commands; it answers OK before the pause starts, so the GET
+            // below is certain to meet it (a DEBUG SLEEP sent from a task could lose that race on a busy machine).
             let sleeper = try await RedisConnection.connect(to: server.endpoint)
-            let sleeping = Task { try await sleeper.send(["DEBUG", "SLEEP", "0.7"]) }
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await sleeper.send(["CLIENT", "PAUSE", "700", "ALL"]).string == "OK")
             let error = await #expect(throws: RedisError.self) {
                 try await redis.send(["GET", "k"], timeout: .milliseconds(200))
             }
@@ -212,7 +212,7 @@ import Testing
             }
             #expect(command == "GET" && after == .milliseconds(200))
             #expect("\(error!)".contains("may or may not have run"))
-            _ = try await sleeping.value
+            _ = try await sleeper.send(["CLIENT", "UNPAUSE"])
             await sleeper.close()
             // The timed-out connection was discarded, so the next calls get a good one.
             for _ in 0..<5 { #expect(try await redis.send(["GET", "k"]).string == "v") }
