@@ -116,8 +116,11 @@ let package = Package(
         .testTarget(
             name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore", "JobStoreConformance"],
             swiftSettings: strict),
+        // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
-            name: "SpoolRedisTests", dependencies: ["SpoolRedis", "SpoolCore", "RESPClient", "JobStoreConformance"],
+            name: "SpoolRedisTests",
+            dependencies: ["SpoolRedis", "SpoolCore", "RESPClient", "JobStoreConformance", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
@@ -134,6 +137,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
-        .testTarget(name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient", "TestSupport"],
+            swiftSettings: strict),
     ]
 )

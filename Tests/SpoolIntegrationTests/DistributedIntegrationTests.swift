@@ -1,6 +1,7 @@
 import Foundation
 import SpoolClient
 import SpoolCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -22,9 +23,9 @@ import Testing
 
     func cleanUp() { try? FileManager.default.removeItem(at: root) }
 
-    func common(_ redis: RedisProcess) -> [String] { ["--redis", redis.url, "--data", data.path] }
+    func common(_ redis: RedisServerProcess) -> [String] { ["--redis", redis.url, "--data", data.path] }
 
-    func gateway(_ name: String, _ redis: RedisProcess) async throws -> (SpoolProcess, SpoolClient) {
+    func gateway(_ name: String, _ redis: RedisServerProcess) async throws -> (SpoolProcess, SpoolClient) {
         let port = try FreePort.find()
         let process = try SpoolProcess(
             name, arguments: ["gateway"] + common(redis) + ["--port", "\(port)", "--input-root", inputs.path],
@@ -33,7 +34,7 @@ import Testing
         return (process, SpoolClient(server: URL(string: "http://127.0.0.1:\(port)")!, timeout: 10))
     }
 
-    func worker(_ name: String, _ redis: RedisProcess) async throws -> SpoolProcess {
+    func worker(_ name: String, _ redis: RedisServerProcess) async throws -> SpoolProcess {
         let process = try SpoolProcess(
             name,
             arguments: ["worker"] + common(redis) + [
@@ -45,28 +46,17 @@ import Testing
         return process
     }
 
-    func manager(_ name: String, _ redis: RedisProcess) throws -> SpoolProcess {
+    func manager(_ name: String, _ redis: RedisServerProcess) throws -> SpoolProcess {
         try SpoolProcess(
             name, arguments: ["manager"] + common(redis) + ["--lease-ttl", "3", "--worker-timeout", "5"],
             logDirectory: root)
-    }
-
-    func waitFor(_ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120), until done: (JobView) -> Bool)
-        async throws -> JobView
-    {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let job = try? await client.job(id), done(job) { return job }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("job \(id) did not reach the expected state in \(timeout)")
     }
 
     /// kill -9 of the worker running a job: the job is redelivered to another worker after its lease and completes
     /// once; both gateways see the same jobs; the orphaned ffmpeg is stopped.
     @Test func aKilledWorkersJobIsRedeliveredAndCompletesOnce() async throws {
         defer { cleanUp() }
-        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
         try await redis.waitUntilReady()
         let (gatewayA, clientA) = try await gateway("gateway-a", redis)
         let (gatewayB, clientB) = try await gateway("gateway-b", redis)
@@ -78,12 +68,12 @@ import Testing
 
         let job = try await clientA.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        let running = try await waitFor(clientB, job.id) { $0.state == .running && $0.progress > 0 }
+        let running = try await clientB.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
         #expect(running.attempts == 1)
         let second = try await worker("worker-2", redis)
         first.kill9()
 
-        let final = try await waitFor(clientB, job.id, timeout: .seconds(180)) { $0.state.isTerminal }
+        let final = try await clientB.waitFor(job.id, timeout: .seconds(180)) { $0.state.isTerminal }
         #expect(final.state == .succeeded, "\(final.error?.message ?? "")\n\(manager.log())")
         #expect(final.attempts == 2)
         #expect(second.log().contains(job.id.rawValue) || final.worker == nil)
@@ -100,7 +90,7 @@ import Testing
     /// its files are removed; the job completes exactly once.
     @Test func aLateWorkersCommitIsRefused() async throws {
         defer { cleanUp() }
-        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
         try await redis.waitUntilReady()
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
@@ -111,10 +101,10 @@ import Testing
         try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
         let job = try await client.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        _ = try await waitFor(client, job.id) { $0.state == .running && $0.progress > 0 }
+        _ = try await client.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
         late.signal(SIGSTOP)
         let other = try await worker("worker-other", redis)
-        let final = try await waitFor(client, job.id, timeout: .seconds(180)) { $0.state.isTerminal }
+        let final = try await client.waitFor(job.id, timeout: .seconds(180)) { $0.state.isTerminal }
         #expect(final.state == .succeeded)
         #expect(final.attempts == 2)
         late.signal(SIGCONT)
@@ -128,7 +118,7 @@ import Testing
     /// worker restarts the job within seconds, with no failure counted.
     @Test func sigtermHandsTheJobToAnotherWorkerWithinSeconds() async throws {
         defer { cleanUp() }
-        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
         try await redis.waitUntilReady()
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
@@ -137,25 +127,25 @@ import Testing
         try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
         let job = try await client.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        _ = try await waitFor(client, job.id) { $0.state == .running && $0.progress > 0 }
+        _ = try await client.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
         let staying = try await worker("worker-staying", redis)
         leaving.signal(SIGTERM)
         let handedBackAt = ContinuousClock.now
-        let restarted = try await waitFor(client, job.id, timeout: .seconds(30)) {
+        let restarted = try await client.waitFor(job.id, timeout: .seconds(30)) {
             $0.attempts == 2 && $0.state == .running
         }
         #expect(ContinuousClock.now - handedBackAt < .seconds(10))
         #expect(restarted.error == nil)
         leaving.process?.waitUntilExit()
         #expect(leaving.process?.terminationStatus == 0)
-        let final = try await waitFor(client, job.id, timeout: .seconds(120)) { $0.state.isTerminal }
+        let final = try await client.waitFor(job.id, timeout: .seconds(120)) { $0.state.isTerminal }
         #expect(final.state == .succeeded)
         withExtendedLifetime(staying) {}
     }
 
     @Test func managersTakeOverWithinTenSeconds() async throws {
         defer { cleanUp() }
-        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"))
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
         try await redis.waitUntilReady()
         let first = try manager("manager-1", redis)
         try await first.waitForLog("leading")
@@ -172,7 +162,7 @@ import Testing
     /// With AOF (appendfsync always) a kill -9 of redis-server loses no acknowledged submission.
     @Test func redisOutagesAnswer503AndAcknowledgedJobsSurviveAKill() async throws {
         defer { cleanUp() }
-        let redis = try RedisProcess(directory: root.appendingPathComponent("redis"), appendOnly: true)
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"), appendOnly: true)
         try await redis.waitUntilReady()
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
@@ -204,7 +194,7 @@ import Testing
         }
         #expect(Set(listed) == Set(acknowledged))
         // Out of memory (noeviction): submissions are refused with 503 and Retry-After, not a 500 or a hang.
-        try TestMedia.run("redis-cli", ["-p", "\(redis.port)", "config", "set", "maxmemory", "1"])
+        try redis.cli(["config", "set", "maxmemory", "1"])
         do {
             _ = try await client.submit(JobRequest(input: input, preset: "web-360p"))
             Issue.record("a submission was accepted by a Redis out of memory")
@@ -212,7 +202,7 @@ import Testing
             #expect(problem.status == 503)
             #expect(problem.detail.contains("OOM"))
         }
-        try TestMedia.run("redis-cli", ["-p", "\(redis.port)", "config", "set", "maxmemory", "0"])
+        try redis.cli(["config", "set", "maxmemory", "0"])
         // The idempotency keys survived too: a retry after the outage returns the same job.
         let again = try await client.submit(JobRequest(input: input, preset: "web-360p", idempotencyKey: "k0"))
         #expect(again.id == acknowledged[0])

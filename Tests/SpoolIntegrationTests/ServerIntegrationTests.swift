@@ -1,6 +1,7 @@
 import Foundation
 import SpoolClient
 import SpoolCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -22,19 +23,6 @@ import Testing
 
     func cleanUp() { try? FileManager.default.removeItem(at: root) }
 
-    func waitFor(
-        _ client: SpoolClient, _ id: JobID, timeout: Duration = .seconds(120),
-        until done: (JobView) -> Bool = { $0.state.isTerminal }
-    ) async throws -> JobView {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let job = try await client.job(id)
-            if done(job) { return job }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("job \(id) did not reach the expected state in \(timeout)")
-    }
-
     @Test func uploadTranscodeAndDownloadEveryOutputKind() async throws {
         defer { cleanUp() }
         let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
@@ -51,7 +39,7 @@ import Testing
             try OutputShorthand.parse("thumbs=thumbnails,every=1,height=90"),
         ]
         let submitted = try await client.submit(JobRequest(input: upload.uri, outputs: outputs))
-        let job = try await waitFor(client, submitted.id)
+        let job = try await client.waitFor(submitted.id)
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
         #expect(job.attempts == 1)
         #expect(job.progress == 1)
@@ -102,7 +90,7 @@ import Testing
             JobRequest(
                 input: "file://" + clip.path, outputs: [try OutputShorthand.parse("sharp=mp4,height=180")],
                 pool: "opencl"))
-        let job = try await waitFor(client, submitted.id)
+        let job = try await client.waitFor(submitted.id)
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")")
         #expect(job.pool == "opencl")
         #expect(job.outputs.first?.height == 180)
@@ -119,7 +107,7 @@ import Testing
         let submitted = try await client.submit(
             JobRequest(
                 input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080,crf=18")]))
-        _ = try await waitFor(client, submitted.id, until: { $0.state == .running && $0.progress > 0 })
+        _ = try await client.waitFor(submitted.id, until: { $0.state == .running && $0.progress > 0 })
         #expect(!TestMedia.processes(containing: submitted.id.rawValue).isEmpty)
 
         let cancelledAt = ContinuousClock.now
@@ -156,7 +144,7 @@ import Testing
                     outputs: [try OutputShorthand.parse("o\(index)=mp4,height=720,crf=20")]))
             ids.append(job.id)
         }
-        let running = try await waitFor(first.client, ids[0], until: { $0.state == .running && $0.progress > 0.05 })
+        let running = try await first.client.waitFor(ids[0], until: { $0.state == .running && $0.progress > 0.05 })
         #expect(running.attempts == 1)
         first.crash()
         #expect(!TestMedia.processes(containing: ids[0].rawValue).isEmpty, "ffmpeg is orphaned by the crash")
@@ -166,7 +154,7 @@ import Testing
         defer { second.stop() }
         try await second.start()
         var finals: [JobView] = []
-        for id in ids { finals.append(try await waitFor(second.client, id, timeout: .seconds(240))) }
+        for id in ids { finals.append(try await second.client.waitFor(id, timeout: .seconds(240))) }
         for job in finals {
             #expect(job.state == .succeeded, "\(job.id): \(job.error?.message ?? "")\n\(second.log())")
             #expect(job.outputs.count == 1)
@@ -196,7 +184,7 @@ import Testing
         try await first.start()
         let job = try await first.client.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=1080,crf=18")]))
-        _ = try await waitFor(first.client, job.id, until: { $0.state == .running && $0.progress > 0 })
+        _ = try await first.client.waitFor(job.id, until: { $0.state == .running && $0.progress > 0 })
         let status = await first.terminate()
         #expect(status == 0, "\(first.log())")
         #expect(TestMedia.processes(containing: job.id.rawValue).isEmpty)
@@ -205,7 +193,7 @@ import Testing
         defer { second.stop() }
         try await second.start()
         // Handed back, not failed: no error recorded, and the next server runs it as attempt 2.
-        let redelivered = try await waitFor(second.client, job.id, until: { $0.state != .queued })
+        let redelivered = try await second.client.waitFor(job.id, until: { $0.state != .queued })
         #expect(redelivered.state == .running)
         #expect(redelivered.error == nil)
         #expect(redelivered.attempts == 2)
@@ -241,7 +229,7 @@ import Testing
 
         let missing = try await server.client.submit(
             JobRequest(input: "http://127.0.0.1:\(origin.port)/nope.mp4", preset: "web-360p"))
-        let failed = try await waitFor(server.client, missing.id, timeout: .seconds(60))
+        let failed = try await server.client.waitFor(missing.id, timeout: .seconds(60))
         #expect(failed.state == .failed)
         #expect(failed.error?.code == .inputUnavailable, "\(failed.error?.message ?? "")")
     }
@@ -280,14 +268,14 @@ import Testing
 
         for file in [empty, noise, text] {
             let job = try await client.submit(JobRequest(input: "file://" + file.path, preset: preset))
-            let final = try await waitFor(client, job.id)
+            let final = try await client.waitFor(job.id)
             #expect(final.state == .failed, "\(file.lastPathComponent)")
             #expect(final.error?.code == .invalidInput, "\(file.lastPathComponent): \(final.error?.message ?? "")")
             #expect(final.attempts == 1, "invalid input is not retried")
         }
         let uploadedNoise = try await client.upload(file: noise)
         let job = try await client.submit(JobRequest(input: uploadedNoise.uri, preset: preset))
-        #expect(try await waitFor(client, job.id).error?.code == .invalidInput)
+        #expect(try await client.waitFor(job.id).error?.code == .invalidInput)
     }
 
     @Test func cliSubmitWaitsAndReportsOutputs() async throws {

@@ -3,6 +3,7 @@ import JobStoreConformance
 import RESPClient
 import SpoolCore
 import SpoolRedis
+import TestSupport
 import Testing
 
 /// The same conformance checks the SQLite store passes, against a real redis-server.
