@@ -10,18 +10,14 @@ import Testing
 
 /// Spool as separate processes sharing one real redis-server: gateways, workers and managers, with real kills.
 @Suite(.serialized) struct DistributedIntegrationTests {
-    let root: URL
-    let inputs: URL
-    let data: URL
+    let area: TestArea
+    var root: URL { area.root }
+    var inputs: URL { area.inputs }
+    var data: URL { area.data }
 
-    init() throws {
-        root = try TestMedia.temporaryDirectory("dist")
-        inputs = root.appendingPathComponent("in")
-        data = root.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-    }
+    init() throws { area = try TestArea("dist") }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: root) }
+    func cleanUp() { area.cleanUp() }
 
     func common(_ redis: RedisServerProcess) -> [String] { ["--redis", redis.url, "--data", data.path] }
 
@@ -52,6 +48,15 @@ import Testing
             logDirectory: root)
     }
 
+    /// Submits a job that encodes for several seconds and returns once a worker reports progress on it.
+    func submitRunningJob(via submitter: SpoolClient, watchedBy watcher: SpoolClient) async throws -> JobView {
+        let clip = inputs.appendingPathComponent("mid.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
+        let job = try await submitter.submit(
+            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
+        return try await watcher.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
+    }
+
     /// kill -9 of the worker running a job: the job is redelivered to another worker after its lease and completes
     /// once; both gateways see the same jobs; the orphaned ffmpeg is stopped.
     @Test func aKilledWorkersJobIsRedeliveredAndCompletesOnce() async throws {
@@ -63,13 +68,8 @@ import Testing
         let manager = try manager("manager", redis)
         try await manager.waitForLog("leading")
         let first = try await worker("worker-1", redis)
-        let clip = inputs.appendingPathComponent("mid.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
-
-        let job = try await clientA.submit(
-            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        let running = try await clientB.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
-        #expect(running.attempts == 1)
+        let job = try await submitRunningJob(via: clientA, watchedBy: clientB)
+        #expect(job.attempts == 1)
         let second = try await worker("worker-2", redis)
         first.kill9()
 
@@ -97,11 +97,7 @@ import Testing
         let manager = try manager("manager", redis)
         try await manager.waitForLog("leading")
         let late = try await worker("worker-late", redis)
-        let clip = inputs.appendingPathComponent("mid.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
-        let job = try await client.submit(
-            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        _ = try await client.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
+        let job = try await submitRunningJob(via: client, watchedBy: client)
         late.signal(SIGSTOP)
         let other = try await worker("worker-other", redis)
         let final = try await client.waitFor(job.id, timeout: .seconds(180)) { $0.state.isTerminal }
@@ -123,11 +119,7 @@ import Testing
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
         let leaving = try await worker("worker-leaving", redis)
-        let clip = inputs.appendingPathComponent("mid.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
-        let job = try await client.submit(
-            JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
-        _ = try await client.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
+        let job = try await submitRunningJob(via: client, watchedBy: client)
         let staying = try await worker("worker-staying", redis)
         leaving.signal(SIGTERM)
         let handedBackAt = ContinuousClock.now

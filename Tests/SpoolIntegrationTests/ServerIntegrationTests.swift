@@ -10,18 +10,14 @@ import Testing
 
 /// Real `spool serve` processes, real ffmpeg, real HTTP, real kills.
 @Suite(.serialized) struct ServerIntegrationTests {
-    let root: URL
-    let inputs: URL
-    let data: URL
+    let area: TestArea
+    var root: URL { area.root }
+    var inputs: URL { area.inputs }
+    var data: URL { area.data }
 
-    init() throws {
-        root = try TestMedia.temporaryDirectory("it")
-        inputs = root.appendingPathComponent("in")
-        data = root.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-    }
+    init() throws { area = try TestArea("it") }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: root) }
+    func cleanUp() { area.cleanUp() }
 
     @Test func uploadTranscodeAndDownloadEveryOutputKind() async throws {
         defer { cleanUp() }
