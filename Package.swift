@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "RESPClientTests",
-            dependencies: ["RESPClient", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["RESPClient", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // The behaviour every JobStore must show; SQLite and Redis run the same checks.
         .target(
@@ -124,7 +124,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
-            dependencies: ["SpoolMedia", "SpoolCore"],
+            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

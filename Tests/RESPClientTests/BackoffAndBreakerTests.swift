@@ -1,6 +1,7 @@
 import Logging
 import NIOPosix
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RESPClient
@@ -94,7 +95,7 @@ import Testing
 
         let first = Task { try await factory.makeConnection() }
         for expectedSleeps in 1...2 {
-            try await clock.waitForSleepers(1)
+            await clock.waitForSleeper()
             #expect(clock.requestedSleeps.count == expectedSleeps)
             clock.advance(by: .seconds(1))
         }

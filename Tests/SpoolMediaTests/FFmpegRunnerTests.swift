@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import TestSupport
 import Testing
 
 @testable import SpoolMedia

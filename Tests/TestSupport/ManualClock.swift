@@ -1,13 +1,14 @@
 import Synchronization
 
-/// A clock that moves only when a test says so, so watchdog tests need neither real waiting nor timing asserts.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
+/// A clock that moves only when a test says so, so watchdogs, backoff, breaker cool-downs and idle timeouts can be
+/// tested with neither real waiting nor timing asserts.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol {
         var offset: Duration
 
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -22,16 +23,23 @@ final class ManualClock: Clock, Sendable {
         var cancelledSleepers: Set<Int> = []
         var watchers: [Int: CheckedContinuation<Void, Never>] = [:]
         var cancelledWatchers: Set<Int> = []
+        var requested: [Duration] = []
     }
 
     private let state = Mutex(State())
 
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Duration { .zero }
+    public init() {}
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .zero }
+
+    /// Every duration callers asked to sleep, in order.
+    public var requestedSleeps: [Duration] { state.withLock { $0.requested } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { state in
             state.nextID += 1
+            state.requested.append(state.now.duration(to: deadline))
             return state.nextID
         }
         try await withTaskCancellationHandler {
@@ -65,7 +73,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has passed.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -77,7 +85,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once something is sleeping on this clock (at once if something already is), or when cancelled.
-    func waitForSleeper() async {
+    public func waitForSleeper() async {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
