@@ -200,23 +200,25 @@ import Testing
         defer { server.stop() }
         try await withClient(configuration(server) { $0.pool.maxConnections = 2 }) { redis in
             try await redis.send(["SET", "k", "v"])
-            // CLIENT PAUSE holds every other client's commands; it answers OK before the pause starts, so the GET
-            // below is certain to meet it (a DEBUG SLEEP sent from a task could lose that race on a busy machine).
-            let sleeper = try await RedisConnection.connect(to: server.endpoint)
-            #expect(try await sleeper.send(["CLIENT", "PAUSE", "700", "ALL"]).string == "OK")
+            // A write pause holds every write until it is lifted by hand, so however slowly a busy machine sends the
+            // SET below, it meets the pause (a timed pause or a DEBUG SLEEP could end first). CLIENT UNPAUSE is not a
+            // write, so it gets through.
+            let pauser = try await RedisConnection.connect(to: server.endpoint)
+            #expect(try await pauser.send(["CLIENT", "PAUSE", "30000", "WRITE"]).string == "OK")
             let error = await #expect(throws: RedisError.self) {
-                try await redis.send(["GET", "k"], timeout: .milliseconds(200))
+                try await redis.send(["SET", "k", "w"], timeout: .milliseconds(200))
             }
+            _ = try await pauser.send(["CLIENT", "UNPAUSE"])
+            await pauser.close()
             guard case .timeout(let command, let after, _) = error else {
                 Issue.record("expected timeout, got \(String(describing: error))")
                 return
             }
-            #expect(command == "GET" && after == .milliseconds(200))
+            #expect(command == "SET" && after == .milliseconds(200))
             #expect("\(error!)".contains("may or may not have run"))
-            _ = try await sleeper.send(["CLIENT", "UNPAUSE"])
-            await sleeper.close()
-            // The timed-out connection was discarded, so the next calls get a good one.
-            for _ in 0..<5 { #expect(try await redis.send(["GET", "k"]).string == "v") }
+            // The timed-out connection was discarded, so the next calls get a good one. Whether the held SET ran once
+            // the pause was lifted is exactly the "may or may not have run" the error warns about.
+            for _ in 0..<5 { #expect(["v", "w"].contains(try await redis.send(["GET", "k"]).string)) }
         }
     }
 
@@ -224,17 +226,24 @@ import Testing
         let server = try await RedisServer.start()
         defer { server.stop() }
         let pool = RedisConnectionPool(endpoint: server.endpoint, configuration: .init(maxConnections: 1))
+        let pauser = try await RedisConnection.connect(to: server.endpoint)
         do {
-            try await pool.withConnection { _ = try await $0.send(["CLIENT", "PAUSE", "500"]) }
+            #expect(try await pool.withConnection { try await $0.send(["PING"]) } == .simpleString("PONG"))
+            // Held until lifted by hand below, so however slowly the write is sent it meets the pause.
+            _ = try await pauser.send(["CLIENT", "PAUSE", "30000", "WRITE"])
             await #expect(throws: RedisError.self) {
-                try await pool.withConnection { try await $0.send(["PING"], timeout: .milliseconds(100)) }
+                try await pool.withConnection { try await $0.send(["SET", "k", "v"], timeout: .milliseconds(100)) }
             }
             #expect(pool.statistics.open == 0)
+            _ = try await pauser.send(["CLIENT", "UNPAUSE"])
+            await pauser.close()
             // maxConnections is 1: if the broken connection had been kept, this would wait for it forever.
             let reply = try await pool.withConnection { try await $0.send(["PING"], timeout: .seconds(2)) }
             #expect(reply == .simpleString("PONG"))
             #expect(pool.statistics == .init(open: 1, idle: 1, leased: 0, connecting: 0, waiting: 0))
         } catch {
+            _ = try? await pauser.send(["CLIENT", "UNPAUSE"])
+            await pauser.close()
             await pool.close()
             throw error
         }
