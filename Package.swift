@@ -23,10 +23,20 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Pure domain: job specs, lifecycle, pools, workers, devices, decisions. No I/O.
         .target(name: "SpoolCore", swiftSettings: strict),
+        // Per-GPU memory bookkeeping: first/best/worst fit and buddy, coalescing, defragmentation, overcommit. No
+        // Spool types.
+        .target(name: "GPUMemoryLedger", swiftSettings: strict),
+        // Dispatch order (pure): service classes, fair sharing across tenants, aging, preemption.
+        .target(name: "SpoolDispatch", dependencies: ["SpoolCore"], swiftSettings: strict),
+        // Placement (pure): fleet snapshots, filter and score plugins, the scheduling cycle and its explanations.
+        .target(
+            name: "SpoolScheduling", dependencies: ["SpoolCore", "GPUMemoryLedger", "SpoolDispatch"],
+            swiftSettings: strict),
         // Embedded store: SQLite through GRDB, WAL mode.
         .target(
             name: "SpoolSQLite",
@@ -105,6 +115,23 @@ let package = Package(
         .executableTarget(name: "spool", dependencies: ["SpoolCommands"], swiftSettings: strict),
 
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "GPUMemoryLedgerTests",
+            dependencies: ["GPUMemoryLedger", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolDispatchTests",
+            dependencies: [
+                "SpoolDispatch", "SpoolCore", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolSchedulingTests",
+            dependencies: [
+                "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "RESPClientTests",
             dependencies: ["RESPClient", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
