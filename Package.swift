@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "SpoolSchedulingTests",
             dependencies: [
-                "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch",
+                "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict),

@@ -21,6 +21,11 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var finishedAt: Date?
     public var error: JobError?
     public var outputs: [OutputResult]
+    /// Where the scheduler put it; kept while it runs, so its reservation stays accounted for.
+    public var placement: JobPlacement?
+    /// Times a higher class took its place; evicted attempts do not count as failures.
+    public var evictions: Int
+    public var lastEvictedAt: Date?
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -39,16 +44,44 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.finishedAt = nil
         self.error = nil
         self.outputs = []
+        self.placement = nil
+        self.evictions = 0
+        self.lastEvictedAt = nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, spec, state, attempt, failures, progress, pool, worker, error, outputs
+        case id, spec, state, attempt, failures, progress, pool, worker, error, outputs, placement, evictions
         case leaseExpiresAt = "lease_expires_at"
         case notBefore = "not_before"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case lastEvictedAt = "last_evicted_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(JobID.self, forKey: .id)
+        spec = try c.decode(JobSpec.self, forKey: .spec)
+        state = try c.decode(JobState.self, forKey: .state)
+        attempt = try c.decode(Int.self, forKey: .attempt)
+        failures = try c.decode(Int.self, forKey: .failures)
+        progress = try c.decodeIfPresent(TranscodeProgress.self, forKey: .progress)
+        pool = try c.decodeIfPresent(String.self, forKey: .pool)
+        worker = try c.decodeIfPresent(WorkerID.self, forKey: .worker)
+        leaseExpiresAt = try c.decodeIfPresent(Date.self, forKey: .leaseExpiresAt)
+        notBefore = try c.decode(Date.self, forKey: .notBefore)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        startedAt = try c.decodeIfPresent(Date.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(Date.self, forKey: .finishedAt)
+        error = try c.decodeIfPresent(JobError.self, forKey: .error)
+        outputs = try c.decodeIfPresent([OutputResult].self, forKey: .outputs) ?? []
+        // Jobs stored before placement existed.
+        placement = try c.decodeIfPresent(JobPlacement.self, forKey: .placement)
+        evictions = try c.decodeIfPresent(Int.self, forKey: .evictions) ?? 0
+        lastEvictedAt = try c.decodeIfPresent(Date.self, forKey: .lastEvictedAt)
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

@@ -17,6 +17,8 @@ public struct JobError: Codable, Sendable, Equatable, Error {
         case validationFailed = "validation_failed"
         /// The worker ran the job but lost its lease before committing.
         case leaseLost = "lease_lost"
+        /// A job of a higher service class took its place; it was requeued without counting a failure.
+        case preempted
         case internalError = "internal"
     }
 

@@ -18,6 +18,12 @@ public enum JobEvent: Sendable, Equatable {
     case leaseExpired
     /// An operator sends a failed (dead-lettered) or cancelled job back to the queue with a fresh retry budget.
     case retry
+    /// The scheduler places a queued job on a worker and device, reserving what it needs there.
+    case place(JobPlacement)
+    /// The scheduler takes a placement back (its worker died or drains before claiming it).
+    case unplace
+    /// A job of a higher class needs the running job's resources: it goes back to the queue without a failure.
+    case preempt(reason: String)
 }
 
 /// What the system must do after a transition. The store persists the job; services perform these.
@@ -42,6 +48,10 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidTransition(from: JobState, event: String)
     /// The job is queued but waits for its retry backoff.
     case notReady(until: Date)
+    /// The job is placed on another worker; only that one may claim it.
+    case placedElsewhere(WorkerID)
+    /// The scheduler's snapshot was stale: the job is already placed (by a cycle at least as new).
+    case alreadyPlaced(on: WorkerID)
 
     public var description: String {
         switch self {
@@ -51,6 +61,10 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             "cannot \(event) a job that is \(from.rawValue)"
         case .notReady(let until):
             "job waits for its retry backoff until \(until)"
+        case .placedElsewhere(let worker):
+            "job is placed on worker \(worker)"
+        case .alreadyPlaced(let worker):
+            "job is already placed on worker \(worker)"
         }
     }
 }
@@ -77,6 +91,7 @@ public struct JobLifecycle: Sendable {
         case .claim(let worker, let pool, let leaseDuration):
             guard job.state == .queued else { throw .invalidTransition(from: job.state, event: "claim") }
             guard job.notBefore <= now else { throw .notReady(until: job.notBefore) }
+            if let placement = job.placement, placement.worker != worker { throw .placedElsewhere(placement.worker) }
             next.state = .running
             next.attempt += 1
             next.worker = worker
@@ -95,6 +110,7 @@ public struct JobLifecycle: Sendable {
         case .succeed(let lease, let outputs):
             try checkCurrent(lease, job)
             next.state = .succeeded
+            next.placement = nil
             next.outputs = outputs
             next.progress = TranscodeProgress(fraction: 1, fps: job.progress?.fps, speed: job.progress?.speed)
             next.leaseExpiresAt = nil
@@ -107,6 +123,7 @@ public struct JobLifecycle: Sendable {
             next.failures += 1
             next.error = error
             next.leaseExpiresAt = nil
+            next.placement = nil
             if error.isRetryable && next.failures < retryPolicy.maxAttempts {
                 next.state = .queued
                 next.worker = nil
@@ -121,6 +138,7 @@ public struct JobLifecycle: Sendable {
         case .handBack(let lease):
             try checkCurrent(lease, job)
             next.state = .queued
+            next.placement = nil
             next.worker = nil
             next.progress = nil
             next.leaseExpiresAt = nil
@@ -128,6 +146,7 @@ public struct JobLifecycle: Sendable {
             return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
 
         case .cancel:
+            next.placement = nil
             switch job.state {
             case .queued:
                 next.state = .cancelled
@@ -148,6 +167,7 @@ public struct JobLifecycle: Sendable {
                 throw .invalidTransition(from: job.state, event: "retry")
             }
             next.state = .queued
+            next.placement = nil
             next.failures = 0
             next.worker = nil
             next.progress = nil
@@ -157,6 +177,31 @@ public struct JobLifecycle: Sendable {
             next.outputs = []
             return Transition(job: next, effects: [])
 
+        case .place(let placement):
+            try place(placement, job, &next)
+            return Transition(job: next, effects: [])
+
+        case .unplace:
+            guard job.state == .queued, job.placement != nil else {
+                throw .invalidTransition(from: job.state, event: "unplace")
+            }
+            next.placement = nil
+            return Transition(job: next, effects: [])
+
+        case .preempt(let reason):
+            guard job.state == .running else { throw .invalidTransition(from: job.state, event: "preempt") }
+            next.state = .queued
+            next.placement = nil
+            next.worker = nil
+            next.progress = nil
+            next.leaseExpiresAt = nil
+            next.notBefore = now
+            next.evictions += 1
+            next.lastEvictedAt = now
+            next.error = JobError(code: .preempted, message: reason)
+            return Transition(
+                job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
+
         case .leaseExpired:
             guard job.state == .running else { throw .invalidTransition(from: job.state, event: "expire the lease of") }
             let lost = JobError(
@@ -165,6 +210,7 @@ public struct JobLifecycle: Sendable {
             next.failures += 1
             next.error = lost
             next.leaseExpiresAt = nil
+            next.placement = nil
             next.worker = nil
             if next.failures < retryPolicy.maxAttempts {
                 next.state = .queued
@@ -177,6 +223,15 @@ public struct JobLifecycle: Sendable {
             return Transition(
                 job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
         }
+    }
+
+    func place(_ placement: JobPlacement, _ job: Job, _ next: inout Job) throws(LifecycleError) {
+        guard job.state == .queued else { throw .invalidTransition(from: job.state, event: "place") }
+        // A newer leader may re-place what an older one placed; the same or an older one may not.
+        if let current = job.placement, current.schedulerToken >= placement.schedulerToken {
+            throw .alreadyPlaced(on: current.worker)
+        }
+        next.placement = placement
     }
 
     private func checkCurrent(_ lease: Lease, _ job: Job) throws(LifecycleError) {

@@ -8,11 +8,12 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var idempotencyKey: String?
     public var metadata: [String: String]?
     public var serviceClass: ServiceClass?
+    public var acceleration: Acceleration?
 
     public init(
         input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
         pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
-        serviceClass: ServiceClass? = nil
+        serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil
     ) {
         self.input = input
         self.outputs = outputs
@@ -22,10 +23,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         self.idempotencyKey = idempotencyKey
         self.metadata = metadata
         self.serviceClass = serviceClass
+        self.acceleration = acceleration
     }
 
     enum CodingKeys: String, CodingKey {
-        case input, outputs, preset, priority, pool, metadata
+        case input, outputs, preset, priority, pool, metadata, acceleration
         case idempotencyKey = "idempotency_key"
         case serviceClass = "service_class"
     }

@@ -53,7 +53,8 @@ extension JobRequest {
         }
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
-            priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset)
+            priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset,
+            acceleration: acceleration ?? .auto)
     }
 
     static func parseInput(_ uri: String, policy: InputPolicy) throws(SpecError) -> InputSource {

@@ -12,11 +12,13 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var metadata: [String: String]
     /// The preset the outputs came from, when one was named.
     public var preset: String?
+    /// What hardware the job may run on.
+    public var acceleration: Acceleration
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
-        metadata: [String: String] = [:], preset: String? = nil
+        metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto
     ) {
         self.tenant = tenant
         self.serviceClass = serviceClass
@@ -27,11 +29,27 @@ public struct JobSpec: Codable, Sendable, Equatable {
         self.idempotencyKey = idempotencyKey
         self.metadata = metadata
         self.preset = preset
+        self.acceleration = acceleration
     }
 
     enum CodingKeys: String, CodingKey {
-        case tenant, input, outputs, priority, pool, metadata, preset
+        case tenant, input, outputs, priority, pool, metadata, preset, acceleration
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tenant = try c.decode(TenantID.self, forKey: .tenant)
+        serviceClass = try c.decode(ServiceClass.self, forKey: .serviceClass)
+        input = try c.decode(InputSource.self, forKey: .input)
+        outputs = try c.decode([OutputSpec].self, forKey: .outputs)
+        priority = try c.decode(Int.self, forKey: .priority)
+        pool = try c.decodeIfPresent(String.self, forKey: .pool)
+        idempotencyKey = try c.decodeIfPresent(String.self, forKey: .idempotencyKey)
+        metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+        preset = try c.decodeIfPresent(String.self, forKey: .preset)
+        // Jobs stored before the field existed ran wherever their pool allowed.
+        acceleration = try c.decodeIfPresent(Acceleration.self, forKey: .acceleration) ?? .auto
     }
 }

@@ -13,10 +13,17 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     public var devices: DeviceInventory?
     public var startedAt: Date
     public var heartbeatAt: Date
+    /// Whether it takes jobs not pinned to a pool.
+    public var acceptsUnpinned: Bool
+    /// Stopping: it finishes what it runs and takes nothing new.
+    public var draining: Bool
+    /// GPUs fenced by health checks (index → why); nothing is placed on them until a self-test passes.
+    public var fencedGPUs: [Int: String]
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
-        devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date
+        devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
+        draining: Bool = false, fencedGPUs: [Int: String] = [:]
     ) {
         self.id = id
         self.pool = pool
@@ -28,6 +35,9 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         self.devices = devices
         self.startedAt = startedAt
         self.heartbeatAt = heartbeatAt
+        self.acceptsUnpinned = acceptsUnpinned
+        self.draining = draining
+        self.fencedGPUs = fencedGPUs
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,5 +45,26 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case poolKind = "pool_kind"
         case startedAt = "started_at"
         case heartbeatAt = "heartbeat_at"
+        case acceptsUnpinned = "accepts_unpinned"
+        case draining
+        case fencedGPUs = "fenced_gpus"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(WorkerID.self, forKey: .id)
+        pool = try c.decode(String.self, forKey: .pool)
+        poolKind = try c.decode(PoolKind.self, forKey: .poolKind)
+        host = try c.decode(String.self, forKey: .host)
+        pid = try c.decode(Int32.self, forKey: .pid)
+        slots = try c.decode(Int.self, forKey: .slots)
+        running = try c.decodeIfPresent([JobID].self, forKey: .running) ?? []
+        devices = try c.decodeIfPresent(DeviceInventory.self, forKey: .devices)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        heartbeatAt = try c.decode(Date.self, forKey: .heartbeatAt)
+        // Records written before these fields existed.
+        acceptsUnpinned = try c.decodeIfPresent(Bool.self, forKey: .acceptsUnpinned) ?? true
+        draining = try c.decodeIfPresent(Bool.self, forKey: .draining) ?? false
+        fencedGPUs = try c.decodeIfPresent([Int: String].self, forKey: .fencedGPUs) ?? [:]
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where the scheduler put a queued job and what it reserved there. Only the named worker may claim the job; the
+/// reservation holds until the job finishes, is requeued, or its worker dies.
+public struct JobPlacement: Codable, Sendable, Equatable, Hashable {
+    public var worker: WorkerID
+    public var pool: String
+    /// The GPU index on that worker; nil for a CPU placement.
+    public var gpu: Int?
+    public var deviceModel: String?
+    public var demand: ResourceDemand
+    /// The winning weighted score (0…100 per unit of weight).
+    public var score: Double
+    public var placedAt: Date
+    /// The scheduler's leadership token when it placed the job; a newer leader's placement wins.
+    public var schedulerToken: Int
+
+    public init(
+        worker: WorkerID, pool: String, gpu: Int?, deviceModel: String?, demand: ResourceDemand, score: Double,
+        placedAt: Date, schedulerToken: Int = 0
+    ) {
+        self.worker = worker
+        self.pool = pool
+        self.gpu = gpu
+        self.deviceModel = deviceModel
+        self.demand = demand
+        self.score = score
+        self.placedAt = placedAt
+        self.schedulerToken = schedulerToken
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case worker, pool, gpu, demand, score
+        case deviceModel = "device_model"
+        case placedAt = "placed_at"
+        case schedulerToken = "scheduler_token"
+    }
+}

@@ -1,0 +1,24 @@
+/// What to do with a job that has waited long on a saturated pool, and why, in words for an operator.
+public struct DegradationDecision: Sendable, Equatable, CustomStringConvertible {
+    public enum Action: Sendable, Equatable, Hashable {
+        case keepWaiting
+        case moveToPool(String)
+        case switchPreset(String)
+    }
+
+    public var action: Action
+    public var reason: String
+
+    public init(action: Action, reason: String) {
+        self.action = action
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch action {
+        case .keepWaiting: "keep waiting: \(reason)"
+        case .moveToPool(let pool): "move to pool \(pool): \(reason)"
+        case .switchPreset(let preset): "switch to preset \(preset): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// A small seeded generator (Steele, Lea and Flood's SplitMix64) so lottery draws replay exactly for a seed and
+/// the state can be stored with the rest of the dispatch state.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Hashable, Codable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}

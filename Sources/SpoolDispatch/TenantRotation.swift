@@ -1,0 +1,119 @@
+import SpoolCore
+
+/// Deficit round robin over the tenants of one service class, kept across scheduling cycles. Tenants take turns in
+/// the order of their IDs; on its turn a tenant earns its grant and dispatches jobs while its credit covers the
+/// next job's cost. With unit costs, unit weights and no carried credit this is exactly round robin.
+///
+/// Ordering only reads this state: a scheduling cycle places just some of the jobs it is offered, so the state
+/// advances through `charge` for the jobs that were placed, walking the turns the way the ordering did.
+struct TenantRotation: Sendable, Equatable {
+    /// The tenant whose turn is in progress, or was last.
+    private(set) var turn: TenantID?
+    /// Whether `turn` has had its grant for the turn in progress.
+    private(set) var turnGranted = false
+    private(set) var credits: [TenantID: Double] = [:]
+    /// Tenants with work at the last ordering and the cost of each one's next job: the turns a charge walks.
+    private(set) var backlog: [TenantID: Double] = [:]
+
+    /// A tenant whose queue emptied starts from zero next time, as in deficit round robin: idle tenants do not bank
+    /// credit, and a debt from jobs placed out of turn is forgiven once the tenant has caught up.
+    mutating func observe(backlog heads: [TenantID: Double]) {
+        backlog = heads
+        credits = credits.filter { heads[$0.key] != nil }
+    }
+
+    /// All queued jobs in the order the rotation serves them. `queues` holds each tenant's jobs best first.
+    ///
+    /// Each tenant's next serving turn is computed from its credit rather than visited turn by turn, so a tenant
+    /// whose jobs cost many grants does not cost many empty turns: O(jobs × log tenants).
+    func interleave(_ queues: [TenantID: [WaitingJob]], rules: RotationRules) -> [WaitingJob] {
+        let ring = Self.ringOrder(of: queues.keys)
+        guard !ring.isEmpty else { return [] }
+        let (start, startGranted) = startingPoint(in: ring)
+        let tenants = (0..<ring.count).map { ring[(start + $0) % ring.count] }
+        let jobs = tenants.map { queues[$0] ?? [] }
+        var next = [Int](repeating: 0, count: tenants.count)
+        var credit = tenants.map { credits[$0] ?? 0 }
+        // The last round in which each tenant was granted; -1 means not yet in this ordering.
+        var grantedRound = tenants.indices.map { $0 == 0 && startGranted ? 0.0 : -1.0 }
+
+        // Rounds are Doubles: a job costing many grants may be millions of rounds away, and Doubles count whole
+        // rounds exactly far beyond that.
+        func servingRound(of position: Int) -> Double {
+            let cost = rules.cost(jobs[position][next[position]])
+            let grant = rules.grant(to: tenants[position])
+            let grantsNeeded =
+                rules.affords(cost, with: credit[position])
+                ? 0 : max(1, ((cost - credit[position]) / grant).rounded(.up))
+            return max(0, grantedRound[position] + grantsNeeded)
+        }
+
+        var turns = MinimumHeap<(round: Double, position: Int)> { ($0.round, $0.position) < ($1.round, $1.position) }
+        for position in tenants.indices where !jobs[position].isEmpty {
+            turns.push((servingRound(of: position), position))
+        }
+        var order: [WaitingJob] = []
+        order.reserveCapacity(jobs.reduce(0) { $0 + $1.count })
+        while let (round, position) = turns.popMinimum() {
+            let tenant = tenants[position]
+            let grants = round - grantedRound[position]
+            if grants > 0 {
+                let cap = rules.creditCap(for: tenant, headCost: rules.cost(jobs[position][next[position]]))
+                credit[position] = min(cap, credit[position] + grants * rules.grant(to: tenant))
+                grantedRound[position] = round
+            }
+            while next[position] < jobs[position].count {
+                let job = jobs[position][next[position]]
+                guard rules.affords(rules.cost(job), with: credit[position]) else { break }
+                order.append(job)
+                credit[position] -= rules.cost(job)
+                next[position] += 1
+            }
+            if next[position] < jobs[position].count {
+                turns.push((max(round + 1, servingRound(of: position)), position))
+            }
+        }
+        return order
+    }
+
+    /// Records that `job` was placed: the turns pass to its tenant (granting every tenant passed on the way, as
+    /// the ordering did) and its cost is spent. A job placed before its turn came, because the jobs ahead of it
+    /// did not fit, leaves its tenant in debt, which later turns repay.
+    mutating func charge(_ job: WaitingJob, rules: RotationRules) {
+        let tenant = job.tenant
+        let cost = rules.cost(job)
+        var ring = Self.ringOrder(of: backlog.keys)
+        if !ring.contains(tenant) {
+            ring = Self.ringOrder(of: ring + [tenant])
+        }
+        let (start, startGranted) = startingPoint(in: ring)
+        var index = start
+        if !startGranted { grant(ring[index], rules: rules, chargedCost: cost) }
+        if ring[index] != tenant || !rules.affords(cost, with: credits[tenant] ?? 0) {
+            repeat {
+                index = (index + 1) % ring.count
+                grant(ring[index], rules: rules, chargedCost: cost)
+            } while ring[index] != tenant
+        }
+        credits[tenant] = (credits[tenant] ?? 0) - cost
+        turn = tenant
+        turnGranted = true
+    }
+
+    private mutating func grant(_ tenant: TenantID, rules: RotationRules, chargedCost: Double) {
+        let headCost = backlog[tenant] ?? chargedCost
+        let cap = rules.creditCap(for: tenant, headCost: headCost)
+        credits[tenant] = min(cap, (credits[tenant] ?? 0) + rules.grant(to: tenant))
+    }
+
+    /// Where the next turn starts: the current tenant if it still has work, else the next one after it.
+    private func startingPoint(in ring: [TenantID]) -> (index: Int, granted: Bool) {
+        guard let turn else { return (0, false) }
+        if let index = ring.firstIndex(of: turn) { return (index, turnGranted) }
+        return (ring.firstIndex { $0.rawValue > turn.rawValue } ?? 0, false)
+    }
+
+    private static func ringOrder(of tenants: some Sequence<TenantID>) -> [TenantID] {
+        tenants.sorted { $0.rawValue < $1.rawValue }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GPUMemoryLedger
+import SpoolCore
+
+/// The fleet as one scheduling cycle sees it. A cycle reserves on its own copy; the store decides whether the
+/// placements commit, and a refused commit means the snapshot was stale and the next cycle starts afresh.
+public struct FleetSnapshot: Sendable, Equatable {
+    public var workers: [WorkerSnapshot]
+    public var takenAt: Date
+    /// Worker indexes per pool, so a pinned job never scans other pools.
+    public private(set) var workersByPool: [String: [Int]]
+    public private(set) var workerIndex: [WorkerID: Int]
+
+    public init(workers: [WorkerSnapshot], takenAt: Date) {
+        self.workers = workers
+        self.takenAt = takenAt
+        var byPool: [String: [Int]] = [:]
+        var byID: [WorkerID: Int] = [:]
+        for (index, worker) in workers.enumerated() {
+            byPool[worker.pool, default: []].append(index)
+            byID[worker.id] = index
+        }
+        self.workersByPool = byPool
+        self.workerIndex = byID
+    }
+
+    /// Gives back what a placement reserved (the job finished, was requeued, or its placement was withdrawn).
+    /// Returns false when the worker or device is no longer in the snapshot.
+    @discardableResult
+    public mutating func release(_ job: JobID, placement: JobPlacement) -> Bool {
+        guard let w = workerIndex[placement.worker] else { return false }
+        let demand = placement.demand
+        workers[w].assigned = max(0, workers[w].assigned - demand.slots)
+        workers[w].hostEncoderSessions?.inUse -= demand.encoderSessions
+        let device =
+            placement.gpu.flatMap { gpu in workers[w].devices.firstIndex { $0.gpuIndex == gpu } }
+            ?? workers[w].devices.firstIndex { $0.kind != .gpu }
+        guard let d = device else { return false }
+        workers[w].devices[d].memory?.release(LedgerOwner(rawValue: job.rawValue))
+        workers[w].devices[d].encoderSessions.inUse -= demand.encoderSessions
+        workers[w].devices[d].decoderSessions.inUse -= demand.decoderSessions
+        return true
+    }
+
+    /// Marks a placed job's reservation as backing a running process, so defragmentation never moves it.
+    public mutating func activate(_ job: JobID, placement: JobPlacement) {
+        guard let w = workerIndex[placement.worker], let gpu = placement.gpu,
+            let d = workers[w].devices.firstIndex(where: { $0.gpuIndex == gpu })
+        else { return }
+        _ = workers[w].devices[d].memory?.activate(LedgerOwner(rawValue: job.rawValue))
+    }
+
+    public var deviceCount: Int { workers.reduce(0) { $0 + $1.devices.count } }
+}
