@@ -41,7 +41,9 @@ public struct DispatchOrder<Random: RandomNumberGenerator> {
             rotations[serviceClass]?.observe(backlog: [:])
         }
         var sequences: [ServiceClass: ArraySlice<WaitingJob>] = [:]
-        for (serviceClass, jobs) in byClass {
+        // A fixed class order, not the dictionary's: lottery draws must come out the same for the same seed.
+        for serviceClass in configuration.classesByRank {
+            guard let jobs = byClass[serviceClass] else { continue }
             sequences[serviceClass] = ArraySlice(interleave(jobs, of: serviceClass, now: now))
         }
 

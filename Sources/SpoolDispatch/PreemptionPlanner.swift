@@ -41,21 +41,29 @@ public struct PreemptionPlanner: Sendable {
         let allowance = usage.map(evictionAllowance)
         let search = VictimSearch(configuration: configuration, now: now, combinationBudget: combinationBudgetPerDevice)
         if let plan = bestPlan(
-            request, on: candidates, lowerJobs: { lowerJobs($0).filter { !$0.isProtected(at: now, settings: settings) } },
+            request, on: candidates,
+            lowerJobs: { lowerJobs($0).filter { !$0.isProtected(at: now, settings: settings) } },
             allowance: allowance, search: search)
         {
             return .evict(plan.plan)
         }
         if let blocked = bestPlan(request, on: candidates, lowerJobs: lowerJobs, allowance: allowance, search: search) {
-            let until = blocked.victims.filter { $0.isProtected(at: now, settings: settings) }
+            let until =
+                blocked.victims.filter { $0.isProtected(at: now, settings: settings) }
                 .compactMap { $0.protectedUntil(settings) }.max() ?? now
             return .refuse(.victimsProtected(afterEvictions: settings.protectAfterEvictions, until: until))
         }
-        let lowerClassesPresent = Set(candidates.flatMap(lowerJobs).map(\.serviceClass))
-        let heldBack = configuration.classesByRank.filter {
-            lowerClassesPresent.contains($0) && (allowance?[$0] ?? Int.max) < Int.max
+        // Only reservations are left to blame: name the classes that have more jobs here than may go.
+        var present: [ServiceClass: Int] = [:]
+        for job in candidates.flatMap(lowerJobs) {
+            present[job.serviceClass, default: 0] += 1
         }
-        return .refuse(.victimsWithinReservedShare(heldBack))
+        let limited = configuration.classesByRank.filter { serviceClass in
+            guard let count = present[serviceClass] else { return false }
+            return allowance?[serviceClass].map { $0 < count } ?? false
+        }
+        let blamed = limited.isEmpty ? configuration.classesByRank.filter { present[$0] != nil } : limited
+        return .refuse(.victimsWithinReservedShare(blamed))
     }
 
     /// How many running jobs of each class may go before the class drops below its reserved share.

@@ -31,6 +31,25 @@ import Testing
         #expect(first.random != SplitMix64(seed: 99))
     }
 
+    @Test func theOrderDoesNotDependOnHowTheJobsAreListed() {
+        let jobs = ServiceClass.allCases.flatMap { serviceClass in
+            ["a", "b", "c", "d"].flatMap { name in
+                (1...5).map {
+                    waiting(
+                        "\(serviceClass)-\(name)\($0)", tenant: name, serviceClass: serviceClass, priority: $0 * 10,
+                        enqueuedAt: Double($0))
+                }
+            }
+        }
+        var shuffler = SplitMix64(seed: 3)
+        var listed = DispatchOrder(configuration: configuration, seed: 11)
+        var shuffled = DispatchOrder(configuration: configuration, seed: 11)
+        let usage = CapacityUsage(capacity: 20, running: [.batch: 18])
+        #expect(
+            listed.order(jobs, usage: usage, now: at(60))
+                == shuffled.order(jobs.shuffled(using: &shuffler), usage: usage, now: at(60)))
+    }
+
     @Test func everyJobAppearsOnceAndTenantsKeepTheirInnerOrder() {
         var order = DispatchOrder(configuration: configuration, seed: 5)
         let jobs = ["a", "b", "c"].flatMap { name in

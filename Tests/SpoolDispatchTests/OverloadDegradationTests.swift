@@ -46,11 +46,13 @@ import Testing
                 rank: 1, reservedShare: 0.1, targetWait: 10, degradation: .moveToPool("opencl")),
         ])
         let degradation = OverloadDegradation(configuration: configuration)
-        #expect(degradation.decide(serviceClass: .batch, waited: 31, poolIsSaturated: true).action
-            == .switchPreset("web-360p"))
+        #expect(
+            degradation.decide(serviceClass: .batch, waited: 31, poolIsSaturated: true).action
+                == .switchPreset("web-360p"))
         #expect(degradation.decide(serviceClass: .realtime, waited: 31, poolIsSaturated: true).action == .keepWaiting)
-        #expect(degradation.decide(serviceClass: .standard, waited: 11, poolIsSaturated: true).action
-            == .moveToPool("opencl"))
+        #expect(
+            degradation.decide(serviceClass: .standard, waited: 11, poolIsSaturated: true).action
+                == .moveToPool("opencl"))
         #expect(degradation.decide(serviceClass: .standard, waited: 9, poolIsSaturated: true).action == .keepWaiting)
     }
 }

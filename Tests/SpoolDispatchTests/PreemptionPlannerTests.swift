@@ -38,14 +38,17 @@ import Testing
 
     @Test func prefersLowerClassesThenLowerPriorityThenLeastWorkLost() throws {
         let classes = device(
-            "gpu-0", [running("standard", .standard, memory: 4096, priority: 0), running("batch", .batch, memory: 4096)])
-        #expect(planner.plan(for: request(memory: 4096), devices: [classes], now: at(100)).plan?.victims.map(\.rawValue)
-            == ["batch"])
+            "gpu-0",
+            [running("standard", .standard, memory: 4096, priority: 0), running("batch", .batch, memory: 4096)])
+        #expect(
+            planner.plan(for: request(memory: 4096), devices: [classes], now: at(100)).plan?.victims.map(\.rawValue)
+                == ["batch"])
 
         let priorities = device(
             "gpu-0", [running("high", .batch, memory: 4096, priority: 80), running("low", .batch, memory: 4096)])
-        #expect(planner.plan(for: request(memory: 4096), devices: [priorities], now: at(100)).plan?.victims
-            .map(\.rawValue) == ["low"])
+        #expect(
+            planner.plan(for: request(memory: 4096), devices: [priorities], now: at(100)).plan?.victims
+                .map(\.rawValue) == ["low"])
 
         let ages = device(
             "gpu-0",
@@ -53,8 +56,9 @@ import Testing
                 running("old", .batch, memory: 4096, startedAt: 0),
                 running("recent", .batch, memory: 4096, startedAt: 90),
             ])
-        #expect(planner.plan(for: request(memory: 4096), devices: [ages], now: at(100)).plan?.victims.map(\.rawValue)
-            == ["recent"])
+        #expect(
+            planner.plan(for: request(memory: 4096), devices: [ages], now: at(100)).plan?.victims.map(\.rawValue)
+                == ["recent"])
     }
 
     @Test func picksTheDeviceNeedingFewestVictims() throws {
@@ -79,8 +83,9 @@ import Testing
         let decision = planner.plan(for: request(.standard, memory: 4096), devices: [gpu], now: at(100))
         #expect(decision.refusal == .nothingLowerToEvict(.standard))
         #expect(decision.refusal?.description == "nothing lower than standard runs on a device that would fit")
-        #expect(planner.plan(for: request(.batch, memory: 1), devices: [gpu], now: at(100)).refusal
-            == .nothingLowerToEvict(.batch))
+        #expect(
+            planner.plan(for: request(.batch, memory: 1), devices: [gpu], now: at(100)).refusal
+                == .nothingLowerToEvict(.batch))
     }
 
     @Test func ranksComeFromConfigurationNotDeclarationOrder() throws {
@@ -152,14 +157,16 @@ import Testing
 
     @Test func refusesWhenTheJobAlreadyFitsOrPreemptionIsOff() throws {
         let gpu = device("gpu-0", free: 8192, [running("a", .batch, memory: 4096)])
-        #expect(planner.plan(for: request(memory: 4096), devices: [gpu], now: at(100)).refusal
-            == .fitsWithoutPreemption(deviceID: "gpu-0"))
-        let off = PreemptionPlanner(configuration: try DispatchConfiguration(preemption: PreemptionSettings(enabled: false)))
+        #expect(
+            planner.plan(for: request(memory: 4096), devices: [gpu], now: at(100)).refusal
+                == .fitsWithoutPreemption(deviceID: "gpu-0"))
+        let off = PreemptionPlanner(
+            configuration: try DispatchConfiguration(preemption: PreemptionSettings(enabled: false)))
         let full = device("gpu-0", [running("a", .batch, memory: 4096)])
         #expect(off.plan(for: request(memory: 4096), devices: [full], now: at(100)).refusal == .disabled)
     }
 
-    @Test func aSmallBudgetStillFindsAMinimalCover() throws {
+    @Test func aSmallBudgetStillFindsACoverWithNoSpareVictim() throws {
         let jobs = (0..<30).map { running("j\($0)", .batch, memory: 256 * ($0 % 5 + 1), priority: $0) }
         let gpu = device("gpu-0", jobs)
         let planner = PreemptionPlanner(combinationBudgetPerDevice: 10)

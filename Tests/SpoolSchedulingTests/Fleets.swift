@@ -37,7 +37,7 @@ enum Fleets {
         for n in 0..<8 { records.append(record("t4-\(n)", pool: "cuda", kind: .cuda, gpus: t4, slots: 12)) }
         let h200 = try gpus("h200-hgx-8x.csv", first: 2)
         records.append(record("h200-0", pool: "cuda", kind: .cuda, gpus: h200, slots: 32))
-        for n in 0..<16 { records.append(record("cpu-\(n)", pool: "cpu", kind: .cpu, gpus: [], slots: 2, cores: 8)) }
+        for n in 0..<16 { records.append(record("cpu-\(n)", pool: "cpu", kind: .cpu, gpus: [], slots: 4, cores: 8)) }
         return records
     }
 
