@@ -85,6 +85,20 @@ public protocol JobStore: Sendable {
     /// worker is in `deadWorkers`. Returns the transitions made.
     func recoverLeases(now: Date, deadWorkers: Set<WorkerID>) async throws -> [Transition]
 
+    // MARK: Placement
+
+    /// Queued jobs without a placement that are ready to run (at most `waitingLimit`, highest priority first, then
+    /// oldest), and every job that holds resources: running, or queued with a placement.
+    func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView
+    /// Records each placement if its job is still at the version the cycle read; otherwise reports it stale. One
+    /// call per cycle, so a store can write the batch in few round trips.
+    func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome]
+    /// Takes the best job placed on this worker and starts a new attempt on it.
+    func claimPlaced(worker: WorkerID, pool: String, leaseDuration: Duration, now: Date) async throws -> Job?
+    /// Keeps the latest placement explanation of a job (JSON), for `GET /v1/jobs/{id}/placement`.
+    func savePlacementExplanation(_ json: String, for job: JobID) async throws
+    func placementExplanation(for job: JobID) async throws -> String?
+
     func upsertWorker(_ worker: WorkerRecord) async throws
     func removeWorker(_ id: WorkerID) async throws
     func workers() async throws -> [WorkerRecord]

@@ -195,6 +195,146 @@ public final class RedisJobStore: JobStore {
         return transitions
     }
 
+    // MARK: - Placement
+
+    public func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView {
+        let limit = max(1, waitingLimit)
+        // Queued jobs sit in the shared queue or their pool's; only pools some worker serves can be placed.
+        let pools = Set(try await workers().map(\.pool))
+        var ranges: [[RESPArgument]] = []
+        let queues: [String?] = [nil] + pools.sorted()
+        for shard in 0..<keys.shards {
+            for pool in queues {
+                let key = keys.ready(shard: shard, pool: pool)
+                ranges.append(["ZRANGE", .init(key), "0", .init(limit - 1), "WITHSCORES"])
+            }
+        }
+        var candidates: [(id: String, score: Double)] = []
+        for result in try await client.pipeline(ranges) {
+            let flat = try result.mapError(StoreError.from).get().array?.compactMap(\.string) ?? []
+            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
+                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
+            }
+        }
+        candidates.sort { $0.score < $1.score }
+        var waiting: [VersionedJob] = []
+        for versioned in try await readMany(candidates.map(\.id)) {
+            guard waiting.count < limit else { break }
+            let job = versioned.job
+            guard job.state == .queued, job.placement == nil, job.notBefore <= now, let version = Int(versioned.version)
+            else { continue }
+            waiting.append(VersionedJob(job: job, version: version))
+        }
+        var holdingKeys: [[RESPArgument]] = []
+        for shard in 0..<keys.shards {
+            holdingKeys.append(["ZRANGE", .init(keys.running(shard: shard)), "0", "-1"])
+            holdingKeys.append(["ZRANGE", .init(keys.placedAll(shard: shard)), "0", "-1"])
+        }
+        var holdingIDs: [String] = []
+        for result in try await client.pipeline(holdingKeys) {
+            holdingIDs += try result.mapError(StoreError.from).get().array?.compactMap(\.string) ?? []
+        }
+        var holding: [Job] = []
+        for versioned in try await readMany(holdingIDs) {
+            let job = versioned.job
+            let holdsResources = job.state == .running || (job.state == .queued && job.placement != nil)
+            if holdsResources { holding.append(job) }
+        }
+        return SchedulingView(waiting: waiting, holding: holding)
+    }
+
+    public func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome] {
+        guard !commits.isEmpty else { return [] }
+        // The scheduler read each job queued and unplaced; the same version means it still is, so the lifecycle's
+        // `.place` check holds without reading the job again.
+        var outcomes = [PlacementCommitOutcome](repeating: .stale, count: commits.count)
+        var byShard: [Int: [Int]] = [:]
+        for (index, commit) in commits.enumerated() { byShard[keys.shard(of: commit.job), default: []].append(index) }
+        try await withThrowingTaskGroup(of: [(Int, PlacementCommitOutcome)].self) { group in
+            for (shard, indexes) in byShard {
+                // Bounded batches keep any one script short, so Redis never stalls other clients for long.
+                for start in stride(from: 0, to: indexes.count, by: 256) {
+                    let chunk = Array(indexes[start..<min(start + 256, indexes.count)])
+                    group.addTask {
+                        try await self.placeBatch(chunk.map { ($0, commits[$0]) }, shard: shard)
+                    }
+                }
+            }
+            for try await results in group { for (index, outcome) in results { outcomes[index] = outcome } }
+        }
+        return outcomes
+    }
+
+    func placeBatch(_ batch: [(index: Int, commit: PlacementCommit)], shard: Int) async throws
+        -> [(Int, PlacementCommitOutcome)]
+    {
+        var scriptKeys: [RESPArgument] = [.init(keys.placedAll(shard: shard))]
+        var arguments: [RESPArgument] = []
+        for (_, commit) in batch {
+            let placement = commit.placement
+            scriptKeys += [
+                .init(keys.job(commit.job)), .init(keys.ready(shard: shard, pool: commit.pinnedPool)),
+                .init(keys.placed(shard: shard, worker: placement.worker)),
+            ]
+            arguments += [
+                .init(commit.job.rawValue), .init(commit.version), .init(try StoredJSON.encode(placement)),
+                .init(readyScore(priority: commit.priority, sequence: Self.millis(placement.placedAt))),
+                .init(Self.millis(placement.placedAt)),
+            ]
+        }
+        let reply = try await call {
+            try await client.run(script: RedisScripts.placeBatch, keys: scriptKeys, arguments: arguments)
+        }
+        let flags = reply.array?.map { $0.int ?? 0 } ?? []
+        return batch.enumerated().map { position, entry in
+            (entry.index, position < flags.count && flags[position] == 1 ? .committed : .stale)
+        }
+    }
+
+    public func claimPlaced(worker: WorkerID, pool: String, leaseDuration: Duration, now: Date) async throws -> Job? {
+        let ranges: [[RESPArgument]] = (0..<keys.shards).map {
+            ["ZRANGE", .init(keys.placed(shard: $0, worker: worker)), "0", "15", "WITHSCORES"]
+        }
+        var candidates: [(id: String, score: Double)] = []
+        for result in try await client.pipeline(ranges) {
+            let flat = try result.mapError(StoreError.from).get().array?.compactMap(\.string) ?? []
+            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
+                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
+            }
+        }
+        candidates.sort { $0.score < $1.score }
+        for candidate in candidates {
+            let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
+            if let transition = try? await transition(event, JobID(rawValue: candidate.id), now: now) {
+                return transition.job
+            }
+        }
+        return nil
+    }
+
+    public func savePlacementExplanation(_ json: String, for job: JobID) async throws {
+        try await call { try await client.send(["SET", .init(keys.explanation(job)), .init(json), "EX", "86400"]) }
+    }
+
+    public func placementExplanation(for job: JobID) async throws -> String? {
+        try await call { try await client.send(["GET", .init(keys.explanation(job))]) }.string
+    }
+
+    /// Reads many jobs in one pipeline; missing ones are left out.
+    func readMany(_ ids: [String]) async throws -> [Versioned] {
+        guard !ids.isEmpty else { return [] }
+        let replies = try await client.pipeline(ids.map { Self.readCommand(keys.job(JobID(rawValue: $0))) })
+        var jobs: [Versioned] = []
+        for (id, reply) in zip(ids, replies) {
+            if let versioned = try Self.versioned(try reply.mapError(StoreError.from).get(), id: JobID(rawValue: id)) {
+                jobs.append(versioned)
+            }
+        }
+        return jobs
+    }
+
+    static func millis(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
     // MARK: - Workers
 
     public func upsertWorker(_ worker: WorkerRecord) async throws {
@@ -227,10 +367,20 @@ public final class RedisJobStore: JobStore {
     }
 
     func read(_ id: JobID) async throws -> Versioned? {
-        let reply = try await call { try await client.send(["HMGET", .init(keys.job(id)), "v", "body", "s"]) }
-        guard let fields = reply.array, fields.count == 3, let version = fields[0].string, let body = fields[1].string
+        let reply = try await call { try await client.send(Self.readCommand(keys.job(id))) }
+        return try Self.versioned(reply, id: id)
+    }
+
+    static func readCommand(_ key: String) -> [RESPArgument] { ["HMGET", .init(key), "v", "body", "s", "pl"] }
+
+    /// A job hash as read: the body, with a placement committed since the body was written laid over it.
+    static func versioned(_ reply: RESPValue, id: JobID) throws -> Versioned? {
+        guard let fields = reply.array, fields.count == 4, let version = fields[0].string, let body = fields[1].string
         else { return nil }
-        let job = try StoredJSON.decode(Job.self, from: body, what: "job \(id)")
+        var job = try StoredJSON.decode(Job.self, from: body, what: "job \(id)")
+        if let placement = fields[3].string {
+            job.placement = try StoredJSON.decode(JobPlacement.self, from: placement, what: "placement of job \(id)")
+        }
         return Versioned(job: job, version: version, sequence: fields[2].string.flatMap(Int.init) ?? 0)
     }
 
@@ -255,17 +405,23 @@ public final class RedisJobStore: JobStore {
                 next.state == .queued && next.notBefore > now
                 ? Int((next.notBefore.timeIntervalSince1970 * 1000).rounded(.up)) : 0
             let leaseMillis = Int(((next.leaseExpiresAt ?? now).timeIntervalSince1970 * 1000).rounded(.up))
+            let shard = keys.shard(of: id)
+            let placedNext = next.state == .queued ? next.placement : nil
             let written = try await call {
                 try await client.run(
                     script: RedisScripts.compareAndSet,
                     keys: [
-                        .init(keys.job(id)), .init(readyKey(next)), .init(keys.notBefore(shard: keys.shard(of: id))),
-                        .init(keys.running(shard: keys.shard(of: id))),
+                        .init(keys.job(id)), .init(readyKey(next)), .init(keys.notBefore(shard: shard)),
+                        .init(keys.running(shard: shard)),
+                        .init(keys.placed(shard: shard, worker: current.job.placement?.worker)),
+                        .init(keys.placedAll(shard: shard)),
+                        .init(keys.placed(shard: shard, worker: placedNext?.worker)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
                         .init(readyScore(priority: next.spec.priority, sequence: current.sequence)),
-                        .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue),
+                        .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue), placedNext == nil ? "0" : "1",
+                        .init(Self.millis(placedNext?.placedAt ?? now)),
                     ])
             }
             if written.int == 1 {

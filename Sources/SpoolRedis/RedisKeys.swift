@@ -9,6 +9,9 @@ import SpoolCore
 ///     NS:{sK}:notbefore       hash ID → retry-backoff end (ms)
 ///     NS:{sK}:running         zset ID → lease expiry (ms)
 ///     NS:{sK}:idem            hash TENANT\u{1}KEY → ID
+///     NS:{sK}:placed          zset of queued jobs with a placement → placed-at (ms), for the scheduler's books
+///     NS:{sK}:placed:WORKER   zset of queued jobs placed on WORKER, in claim order
+///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
@@ -31,6 +34,10 @@ struct RedisKeys: Sendable {
     func notBefore(shard: Int) -> String { tag(shard) + ":notbefore" }
     func running(shard: Int) -> String { tag(shard) + ":running" }
     func idempotency(shard: Int) -> String { tag(shard) + ":idem" }
+    func placedAll(shard: Int) -> String { tag(shard) + ":placed" }
+    /// `worker` nil names a key that is never written, for scripts that need a key in every position.
+    func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }
+    func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }
 
     var sequence: String { "\(namespace):{index}:seq" }
     var allJobs: String { "\(namespace):{index}:jobs" }

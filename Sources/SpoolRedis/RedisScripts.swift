@@ -19,25 +19,62 @@ enum RedisScripts {
 
     /// Writes a job's next state only if nobody changed it since it was read (compare-and-set on the version), and
     /// moves it between the shard's queues in the same step. This is the fenced commit: a stale attempt read an old
-    /// version or fails the lifecycle check before it gets here.
-    /// KEYS: job hash, its ready zset, notbefore hash, running zset.
-    /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id.
+    /// version or fails the lifecycle check before it gets here. The body now carries any placement, so the
+    /// separate placement field is dropped.
+    /// KEYS: job hash, its ready zset, notbefore hash, running zset, placed zset of the previous placement's worker,
+    /// the shard's placed zset, placed zset of the next placement's worker.
+    /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id,
+    /// '1' when the next state is queued with a placement, placed-at ms.
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
         """
         local v = redis.call('HGET', KEYS[1], 'v')
         if v ~= ARGV[1] then return 0 end
         redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'body', ARGV[2])
+        redis.call('HDEL', KEYS[1], 'pl')
         redis.call('ZREM', KEYS[2], ARGV[7])
         redis.call('HDEL', KEYS[3], ARGV[7])
         redis.call('ZREM', KEYS[4], ARGV[7])
+        redis.call('ZREM', KEYS[5], ARGV[7])
+        redis.call('ZREM', KEYS[6], ARGV[7])
         if ARGV[3] == 'queued' then
-          redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+          if ARGV[8] == '1' then
+            redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])
+            redis.call('ZADD', KEYS[6], ARGV[9], ARGV[7])
+          else
+            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+          end
           if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[3], ARGV[7], ARGV[5]) end
         elseif ARGV[3] == 'running' then
           redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
         end
         return 1
+        """)
+
+    /// Commits a cycle's placements for one shard: each only if its job is still at the version the scheduler read
+    /// (so still queued and unplaced); the placement goes in its own field, so the job body is not rewritten.
+    /// KEYS: the shard's placed zset, then per job: job hash, its ready zset, the placed zset of its worker.
+    /// ARGV: per job: id, expected version, placement JSON, claim score, placed-at ms.
+    /// Returns one 1 (committed) or 0 (stale) per job.
+    static let placeBatch = RedisScript(
+        """
+        local results = {}
+        local n = #ARGV / 5
+        for i = 0, n - 1 do
+          local job, ready, placed = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
+          local id = ARGV[1 + i * 5]
+          local v = redis.call('HGET', job, 'v')
+          if v == ARGV[2 + i * 5] and redis.call('HEXISTS', job, 'pl') == 0 then
+            redis.call('HSET', job, 'v', tonumber(v) + 1, 'pl', ARGV[3 + i * 5])
+            redis.call('ZREM', ready, id)
+            redis.call('ZADD', placed, ARGV[4 + i * 5], id)
+            redis.call('ZADD', KEYS[1], ARGV[5 + i * 5], id)
+            results[#results + 1] = 1
+          else
+            results[#results + 1] = 0
+          end
+        end
+        return results
         """)
 
     /// Lists the best claim candidates of one shard for a pool: its pinned queue and, when allowed, the shared

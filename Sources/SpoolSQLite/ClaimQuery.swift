@@ -34,7 +34,7 @@ enum ClaimQuery {
             db,
             sql: """
                 SELECT seq, body FROM jobs
-                WHERE state = 'queued' AND \(poolCondition) AND not_before <= ?
+                WHERE state = 'queued' AND \(poolCondition) AND placed_worker IS NULL AND not_before <= ?
                 ORDER BY priority DESC, created_at, seq
                 """,
             arguments: arguments + [now.timeIntervalSince1970])

@@ -18,6 +18,7 @@ struct JobRow {
     var leaseExpiresAt: Double?
     var worker: String?
     var attempt: Int
+    var placedWorker: String?
     var body: String
 
     init(_ job: Job) throws {
@@ -34,6 +35,7 @@ struct JobRow {
         leaseExpiresAt = job.leaseExpiresAt?.timeIntervalSince1970
         worker = job.worker?.rawValue
         attempt = job.attempt
+        placedWorker = job.state == .queued ? job.placement?.worker.rawValue : nil
         body = try StoredJSON.encode(job)
     }
 
@@ -55,17 +57,17 @@ struct JobRow {
         try db.execute(
             sql: """
                 UPDATE jobs SET state = ?, updated_at = ?, not_before = ?, lease_expires_at = ?, worker = ?,
-                    attempt = ?, body = ?
+                    attempt = ?, placed_worker = ?, body = ?, version = version + 1
                 WHERE id = ?
                 """,
-            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, body, id])
+            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, body, id])
     }
 
     /// A heartbeat changes only the lease, progress and update time, none of them indexed, so this most frequent
     /// write rewrites the row and touches no index.
     func updateLease(_ db: Database) throws {
         try db.execute(
-            sql: "UPDATE jobs SET updated_at = ?, lease_expires_at = ?, body = ? WHERE id = ?",
+            sql: "UPDATE jobs SET updated_at = ?, lease_expires_at = ?, body = ?, version = version + 1 WHERE id = ?",
             arguments: [updatedAt, leaseExpiresAt, body, id])
     }
 }

@@ -180,6 +180,96 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    // MARK: - Placement
+
+    public func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView {
+        let limit = max(1, waitingLimit)
+        return try await read { db in
+            var waiting: [VersionedJob] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT version, body FROM jobs
+                    WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ?
+                    ORDER BY priority DESC, created_at, seq
+                    """,
+                arguments: [now.timeIntervalSince1970])
+            while waiting.count < limit, let row = try rows.next() {
+                let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job")
+                if job.notBefore <= now && job.placement == nil { waiting.append(VersionedJob(job: job, version: row["version"])) }
+            }
+            let holding = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT body FROM jobs
+                    WHERE state = 'running' OR (state = 'queued' AND placed_worker IS NOT NULL)
+                    """
+            ).map { try StoredJSON.decode(Job.self, from: $0, what: "job holding resources") }
+            return SchedulingView(waiting: waiting, holding: holding)
+        }
+    }
+
+    public func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome] {
+        guard !commits.isEmpty else { return [] }
+        let lifecycle = lifecycle
+        return try await write { db in
+            try commits.map { commit -> PlacementCommitOutcome in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT version, body FROM jobs WHERE id = ?", arguments: [commit.job.rawValue]),
+                    (row["version"] as Int) == commit.version
+                else { return .stale }
+                let job = try StoredJSON.decode(Job.self, from: row["body"], what: "job \(commit.job)")
+                guard let transition = try? lifecycle.apply(.place(commit.placement), to: job, now: now) else {
+                    return .stale
+                }
+                try JobRow(transition.job).update(db)
+                return .committed
+            }
+        }
+    }
+
+    public func claimPlaced(worker: WorkerID, pool: String, leaseDuration: Duration, now: Date) async throws -> Job? {
+        let lifecycle = lifecycle
+        return try await write { db -> Job? in
+            let rows = try String.fetchCursor(
+                db,
+                sql: """
+                    SELECT body FROM jobs
+                    WHERE state = 'queued' AND placed_worker = ? AND not_before <= ?
+                    ORDER BY priority DESC, created_at, seq
+                    """,
+                arguments: [worker.rawValue, now.timeIntervalSince1970])
+            while let body = try rows.next() {
+                let job = try StoredJSON.decode(Job.self, from: body, what: "placed job")
+                guard job.notBefore <= now else { continue }
+                let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
+                let transition = try Self.transition(lifecycle, event, job, now)
+                try JobRow(transition.job).update(db)
+                return transition.job
+            }
+            return nil
+        }
+    }
+
+    public func savePlacementExplanation(_ json: String, for job: JobID) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO placement_explanations (job_id, body) VALUES (?, ?)
+                    ON CONFLICT(job_id) DO UPDATE SET body = excluded.body
+                    """,
+                arguments: [job.rawValue, json])
+        }
+    }
+
+    public func placementExplanation(for job: JobID) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(
+                db, sql: "SELECT body FROM placement_explanations WHERE job_id = ?", arguments: [job.rawValue])
+        }
+    }
+
     // MARK: - Workers
 
     public func upsertWorker(_ worker: WorkerRecord) async throws {

@@ -53,6 +53,23 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v2-placement") { db in
+            // `version` counts writes to a row: a placement commits only on the version the scheduler read.
+            // `placed_worker` copies the placement of a queued job, so a worker finds its placed jobs by index.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE jobs ADD COLUMN placed_worker TEXT;
+
+                    CREATE INDEX jobs_placed ON jobs(placed_worker, priority DESC, created_at, seq)
+                        WHERE state = 'queued' AND placed_worker IS NOT NULL;
+
+                    CREATE TABLE placement_explanations (
+                        job_id TEXT PRIMARY KEY NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

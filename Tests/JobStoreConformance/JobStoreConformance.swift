@@ -28,6 +28,10 @@ public enum JobStoreConformance {
         case countByState
         case workers
         case ping
+        case placementCommitsOnTheVersionRead
+        case placedJobsGoOnlyToTheirWorker
+        case placementLifecycle
+        case placementExplanations
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -61,6 +65,10 @@ public enum JobStoreConformance {
         case .countByState: try await countByState(store)
         case .workers: try await workers(store)
         case .ping: try await store.ping()
+        case .placementCommitsOnTheVersionRead: try await placementCommitsOnTheVersionRead(store)
+        case .placedJobsGoOnlyToTheirWorker: try await placedJobsGoOnlyToTheirWorker(store)
+        case .placementLifecycle: try await placementLifecycle(store)
+        case .placementExplanations: try await placementExplanations(store)
         }
     }
 
@@ -601,5 +609,94 @@ public enum JobStoreConformance {
         try await store.removeWorker(cpu.id)
         try await store.removeWorker(WorkerID(rawValue: "wrk_never_registered"))
         #expect(try await store.workers() == [cuda])
+    }
+
+    // MARK: - Placement
+
+    static func placement(on name: String, token: Int = 1, at seconds: Double = 1) -> JobPlacement {
+        JobPlacement(
+            worker: worker(name), pool: "cpu", gpu: 0, deviceModel: "NVIDIA L4",
+            demand: ResourceDemand(gpuMemoryMiB: 512, encoderSessions: 1, decoderSessions: 1), score: 42.5,
+            placedAt: at(seconds), schedulerToken: token)
+    }
+
+    static func placementCommitsOnTheVersionRead(_ store: any JobStore) async throws {
+        let low = try await store.submit(spec(priority: 10), now: at(0)).job
+        let high = try await store.submit(spec(priority: 90), now: at(1)).job
+        let later = try await store.submit(spec(priority: 50), now: at(2)).job
+        var view = try await store.schedulingView(now: at(3), waitingLimit: 10)
+        #expect(view.waiting.map(\.job.id) == [high.id, later.id, low.id])
+        #expect(view.holding.isEmpty)
+        #expect(try await store.schedulingView(now: at(3), waitingLimit: 2).waiting.map(\.job.id) == [high.id, later.id])
+
+        // The low job changes after the read (cancelled): its placement is stale; the others commit.
+        try await store.apply(.cancel, to: low.id, now: at(4))
+        let reads = view.waiting
+        let outcomes = try await store.commitPlacements(
+            reads.map { PlacementCommit($0, placement: placement(on: "a")) }, now: at(5))
+        #expect(outcomes == [.committed, .committed, .stale])
+        let placed = try #require(try await store.job(high.id))
+        #expect(placed.placement == placement(on: "a"))
+        #expect(placed.state == .queued)
+
+        // The same read again is stale: the job moved on when it was placed.
+        #expect(try await store.commitPlacements([PlacementCommit(reads[0], placement: placement(on: "b"))], now: at(6)) == [.stale])
+        view = try await store.schedulingView(now: at(6), waitingLimit: 10)
+        #expect(view.waiting.isEmpty)
+        #expect(Set(view.holding.map(\.id)) == [high.id, later.id])
+    }
+
+    static func placedJobsGoOnlyToTheirWorker(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: at(0)).job
+        let read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5).waiting.first)
+        #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a"))], now: at(1)) == [.committed])
+        // Pull-mode claimers and other workers never take a job placed elsewhere.
+        #expect(try await claim(store, by: "b", at: 2) == nil)
+        #expect(try await store.claimPlaced(worker: worker("b"), pool: "cpu", leaseDuration: leaseDuration, now: at(2)) == nil)
+        let claimed = try #require(
+            try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(2)))
+        #expect(claimed.id == job.id && claimed.state == .running && claimed.attempt == 1)
+        // The reservation stays on the job while it runs, so the scheduler keeps counting it.
+        #expect(claimed.placement == placement(on: "a"))
+        let view = try await store.schedulingView(now: at(3), waitingLimit: 5)
+        #expect(view.holding.map(\.id) == [job.id] && view.waiting.isEmpty)
+        let lease = try #require(claimed.currentLease)
+        try await store.apply(.succeed(lease, outputs: [output]), to: job.id, now: at(4))
+        #expect(try await store.job(job.id)?.placement == nil)
+        #expect(try await store.schedulingView(now: at(5), waitingLimit: 5).holding.isEmpty)
+        #expect(try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(5)) == nil)
+    }
+
+    static func placementLifecycle(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: at(0)).job
+        var read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5).waiting.first)
+        _ = try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a", token: 1))], now: at(1))
+        // Its worker died before claiming: the scheduler takes the placement back and the job waits again.
+        try await store.apply(.unplace, to: job.id, now: at(2))
+        read = try #require(try await store.schedulingView(now: at(3), waitingLimit: 5).waiting.first)
+        #expect(read.job.id == job.id && read.job.placement == nil)
+        #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "b", token: 1))], now: at(3)) == [.committed])
+        // A stale leader cannot re-place it; a newer one can.
+        await #expect(throws: StoreError.self) {
+            try await store.apply(.place(placement(on: "c", token: 1)), to: job.id, now: at(4))
+        }
+        try await store.apply(.place(placement(on: "c", token: 2)), to: job.id, now: at(4))
+        let running = try #require(
+            try await store.claimPlaced(worker: worker("c"), pool: "cpu", leaseDuration: leaseDuration, now: at(5)))
+        // Preempted by a higher class: back in the queue, no failure counted, the eviction remembered.
+        let evicted = try await store.apply(.preempt(reason: "realtime job needs the GPU"), to: job.id, now: at(6)).job
+        #expect(evicted.state == .queued && evicted.failures == 0 && evicted.evictions == 1)
+        #expect(evicted.placement == nil && evicted.lastEvictedAt == at(6))
+        #expect(try await store.heartbeat(running.currentLease!, progress: nil, leaseDuration: leaseDuration, now: at(7)) == .leaseLost)
+        let again = try await store.schedulingView(now: at(7), waitingLimit: 5)
+        #expect(again.waiting.map(\.job.id) == [job.id] && again.holding.isEmpty)
+    }
+
+    static func placementExplanations(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: at(0)).job
+        #expect(try await store.placementExplanation(for: job.id) == nil)
+        try await store.savePlacementExplanation(#"{"outcome":"waiting"}"#, for: job.id)
+        try await store.savePlacementExplanation(#"{"outcome":"placed"}"#, for: job.id)
+        #expect(try await store.placementExplanation(for: job.id) == #"{"outcome":"placed"}"#)
     }
 }
