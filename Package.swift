@@ -37,6 +37,16 @@ let package = Package(
         .target(
             name: "SpoolScheduling", dependencies: ["SpoolCore", "GPUMemoryLedger", "SpoolDispatch"],
             swiftSettings: strict),
+        // The placement service: runs scheduling cycles against the store, commits placements, preempts.
+        .target(
+            name: "SpoolPlacement",
+            dependencies: [
+                "SpoolCore", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Embedded store: SQLite through GRDB, WAL mode.
         .target(
             name: "SpoolSQLite",
@@ -103,7 +113,7 @@ let package = Package(
             name: "SpoolCommands",
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
-                "SpoolRedis", "RESPClient",
+                "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

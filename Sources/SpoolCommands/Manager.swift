@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import SpoolCore
+import SpoolPlacement
 import SpoolRedis
 import SpoolWorker
 
 struct Manager: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a manager: requeues jobs of lost workers and drops dead workers. Two may run; one leads.",
+        abstract:
+            "Run a manager: places jobs on workers and GPUs, requeues jobs of lost workers. Two may run; one leads.",
         discussion: """
             The leader holds a Redis lease with a fencing token and renews it every third of --lease-ttl; when it \
             dies, another manager takes over once the lease lapses (6 s by default).
@@ -16,6 +18,7 @@ struct Manager: AsyncParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Seconds the leader lease lasts without renewal.")
@@ -35,17 +38,22 @@ struct Manager: AsyncParsableCommand {
         let opened = try store.open()
         guard let redis = opened.redis else { throw ExitCode(2) }
         let candidate = "manager-\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let leadership = Leadership()
+        let placement = PlacementService(
+            store: opened.store, configuration: try scheduler.load(), leadership: leadership,
+            clock: ContinuousClock(), logger: logger)
         let manager = ManagerService(
             election: RedisLeaderElection(client: redis, namespace: store.redisNamespace), store: opened.store,
             layout: opened.layout, candidate: candidate, leaseTTL: .seconds(leaseTTL),
             workerTimeout: .seconds(workerTimeout), clock: ContinuousClock(), logger: logger,
             onLeadershipChange: { token in
+                leadership.update(token)
                 Runtime.announce(
                     token.map { "spool manager \(candidate) leading (token \($0))" }
                         ?? "spool manager \(candidate) standing by")
             })
         Runtime.announce("spool manager \(candidate) started")
-        try await Runtime.run([manager], logger: logger)
+        try await Runtime.run([manager, placement], logger: logger)
         await redis.close()
     }
 }

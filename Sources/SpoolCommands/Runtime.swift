@@ -24,6 +24,9 @@ enum Runtime {
         return (Logger(label: "spool"), registry)
     }
 
+    /// Fresh nvidia-smi figures for a worker's registrations.
+    static let gpuMetrics: @Sendable () async -> [GPUDevice] = { await DeviceDiscovery().nvidiaGPUs() }
+
     static func discover() async throws -> DeviceInventory {
         do {
             return try await DeviceDiscovery().discover()
@@ -76,7 +79,7 @@ enum Runtime {
             pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
             leaseDuration: .seconds(options.leaseSeconds), stallTimeout: .seconds(options.stallTimeout),
             hardCap: .seconds(options.maxJobSeconds), shutdownGrace: .seconds(options.shutdownGrace),
-            threadsPerOutput: pool.kind == .cpu ? 1 : nil)
+            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch)
     }
 
     /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT.

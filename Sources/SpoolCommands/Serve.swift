@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SpoolCore
 import SpoolHTTP
+import SpoolPlacement
 import SpoolRedis
 import SpoolWorker
 
@@ -24,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var worker: WorkerOptions
+    @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Pools to run, comma-separated (default: every pool this machine can serve).")
@@ -41,23 +43,32 @@ struct Serve: AsyncParsableCommand {
             try await recoverEmbedded(store: opened.store, layout: opened.layout, logger: logger)
         }
 
+        let schedulerConfiguration = try scheduler.load()
         let workSignal = WorkSignal()
+        let placedSignal = WorkSignal()
         let workers = planned.map { pool in
             TranscodeWorker(
                 store: opened.store,
                 configuration: Runtime.workerConfiguration(
                     for: pool, inventory: inventory, all: planned, slots: pool.kind == .cpu ? cpuSlots : nil,
                     options: worker),
-                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy, workSignal: workSignal,
+                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy,
+                workSignal: worker.dispatch == .placed ? placedSignal : workSignal, gpuMetrics: Runtime.gpuMetrics,
                 clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers
+        // Alone on SQLite this process always places; on Redis only while it holds the manager lease.
+        let leadership = opened.redis == nil ? Leadership.alone() : Leadership()
+        services.append(
+            PlacementService(
+                store: opened.store, configuration: schedulerConfiguration, leadership: leadership,
+                submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger))
         if let redis = opened.redis {
             services.append(
                 ManagerService(
                     election: RedisLeaderElection(client: redis, namespace: store.redisNamespace), store: opened.store,
                     layout: opened.layout, candidate: "serve-\(ProcessInfo.processInfo.hostName)-\(getpid())",
-                    clock: ContinuousClock(), logger: logger))
+                    clock: ContinuousClock(), logger: logger, onLeadershipChange: leadership.update))
         } else {
             services.append(
                 LeaseReaper(store: opened.store, layout: opened.layout, clock: ContinuousClock(), logger: logger))

@@ -1,4 +1,7 @@
 import ArgumentParser
+import SpoolPlacement
+import SpoolScheduling
+import SpoolWorker
 import Foundation
 import Logging
 import RESPClient
@@ -100,6 +103,48 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(help: "Seconds running jobs get to finish after SIGTERM before they are handed back.")
     var shutdownGrace = 20
+
+    @Option(
+        help: ArgumentHelp(
+            "How the worker gets jobs: placed (the scheduler picks the worker and device, the default) or pull (take "
+                + "the best queued job of the pool; no GPU accounting, for fleets without a manager).",
+            valueName: "placed|pull"))
+    var dispatch: DispatchMode = .placed
+}
+
+extension DispatchMode: ExpressibleByArgument {}
+
+/// How jobs are placed: the scheduling profile and everything else in an optional JSON file.
+struct SchedulerOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Scheduler settings as JSON: profile and weights, ledger algorithm and overcommit, classes, fairness, "
+                + "preemption (see docs/scheduling.md).", valueName: "file"))
+    var schedulerConfig: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Built-in placement profile: seed (the design's weights), best_fit, first_fit, power_of_two, spread, "
+                + "seed_locality. Overrides the file's.", valueName: "name"))
+    var schedulerProfile: String?
+
+    func load() throws -> SchedulerConfiguration {
+        var configuration = SchedulerConfiguration()
+        if let schedulerConfig {
+            do {
+                configuration = try SchedulerConfiguration.load(from: schedulerConfig)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        if let schedulerProfile {
+            guard let profile = SchedulingProfile.named(schedulerProfile) else {
+                throw ValidationError("\(SchedulerConfigurationError.unknownProfile(schedulerProfile))")
+            }
+            configuration.profile = profile
+        }
+        return configuration
+    }
 }
 
 /// Logging and metrics, set up once per process.

@@ -46,6 +46,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var metadata: [String: String]
     public var requestedOutputs: [OutputSpec]
     public var outputs: [Output]
+    public var acceleration: Acceleration
+    /// Where the scheduler put it and what it reserved there; details at /v1/jobs/{id}/placement.
+    public var placement: JobPlacement?
+    public var evictions: Int
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -69,6 +73,9 @@ public struct JobView: Codable, Sendable, Equatable {
         error = job.error
         metadata = job.spec.metadata
         requestedOutputs = job.spec.outputs
+        acceleration = job.spec.acceleration
+        placement = job.placement
+        evictions = job.evictions
         let directory = layout.outputDirectory(job.id)
         outputs = job.outputs.map { result in
             Output(
@@ -81,7 +88,7 @@ public struct JobView: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, state, progress, fps, speed, priority, input, preset, pool, worker, attempts, error, metadata
-        case outputs
+        case outputs, acceleration, placement, evictions
         case serviceClass = "service_class"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

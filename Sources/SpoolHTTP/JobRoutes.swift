@@ -56,6 +56,20 @@ extension SpoolAPI {
             try JSONCoding.response(view(try await requireJob(context)))
         }
 
+        router.get("/v1/jobs/{id}/placement") { _, context -> Response in
+            let job = try await requireJob(context)
+            guard let explanation = try await store.placementExplanation(for: job.id) else {
+                throw Problem.notFound(
+                    "no placement decision recorded for job \(job.id) yet (state \(job.state.rawValue)); the scheduler "
+                        + "explains each job on its first cycle, so look again in a moment")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: explanation)))
+        }
+
         router.delete("/v1/jobs/{id}") { _, context -> Response in
             let job = try await requireJob(context)
             do {

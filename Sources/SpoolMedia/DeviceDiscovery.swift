@@ -99,7 +99,9 @@ public struct DeviceDiscovery: Sendable {
         return OpenCLDeviceList.parse(ffmpegVerboseLog: output.stderrText)
     }
 
-    private func nvidiaGPUs() async -> [GPUDevice] {
+    /// The GPUs as nvidia-smi sees them now (memory, utilisation, temperature, power); empty without NVIDIA GPUs.
+    /// Workers call it on each registration so placement scores fresh figures.
+    public func nvidiaGPUs() async -> [GPUDevice] {
         let output: ToolOutput
         do {
             output = try await ToolProcess.run(

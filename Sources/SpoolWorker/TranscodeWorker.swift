@@ -17,6 +17,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let clock: C
     let logger: Logger
     let workSignal: WorkSignal?
+    /// Fresh GPU figures for each registration; nil on hosts without NVIDIA GPUs.
+    let gpuMetrics: (@Sendable () async -> [GPUDevice])?
     private let state = Mutex(WorkerState())
 
     struct WorkerState {
@@ -36,10 +38,11 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
 
     public init(
         store: any JobStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
-        inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), workSignal: WorkSignal? = nil, clock: C,
-        logger: Logger
+        inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), workSignal: WorkSignal? = nil,
+        gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil, clock: C, logger: Logger
     ) {
         self.workSignal = workSignal
+        self.gpuMetrics = inventory.gpus.isEmpty ? nil : gpuMetrics
         self.id = WorkerID.generate(pool: configuration.pool.name)
         self.store = store
         self.configuration = configuration
@@ -53,8 +56,11 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
     }
 
+    private let startedAt = Mutex(Date())
+
     public func run() async throws {
         let started = Date()
+        startedAt.withLock { $0 = started }
         try await register(startedAt: started)
         logger.info(
             "worker started",
@@ -87,9 +93,16 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         while !isShuttingDown {
             let job: Job?
             do {
-                job = try await store.claimNext(
-                    worker: id, pool: configuration.pool.name, acceptsUnpinned: configuration.acceptsUnpinned,
-                    leaseDuration: configuration.leaseDuration, now: Date())
+                switch configuration.dispatch {
+                case .placed:
+                    job = try await store.claimPlaced(
+                        worker: id, pool: configuration.pool.name, leaseDuration: configuration.leaseDuration,
+                        now: Date())
+                case .pull:
+                    job = try await store.claimNext(
+                        worker: id, pool: configuration.pool.name, acceptsUnpinned: configuration.acceptsUnpinned,
+                        leaseDuration: configuration.leaseDuration, now: Date())
+                }
             } catch {
                 logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
                 job = nil
@@ -124,6 +137,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
 
     func beginShutdown() {
         state.withLock { $0.shuttingDown = true }
+        // Tell the scheduler at once, so nothing more is placed here while running jobs finish.
+        Task { try? await register(startedAt: startedAt.withLock { $0 }) }
         let grace = configuration.shutdownGrace
         let logger = logger
         Task {
@@ -145,11 +160,17 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     }
 
     func register(startedAt: Date) async throws {
-        let running = state.withLock { Array($0.running.keys) }.sorted()
+        let (running, draining) = state.withLock { (Array($0.running.keys).sorted(), $0.shuttingDown) }
+        var devices = inventory
+        if let gpuMetrics {
+            let fresh = await gpuMetrics()
+            if !fresh.isEmpty { devices.gpus = fresh }
+        }
         try await store.upsertWorker(
             WorkerRecord(
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,
                 pid: ProcessInfo.processInfo.processIdentifier, slots: configuration.slots, running: running,
-                devices: inventory, startedAt: startedAt, heartbeatAt: Date()))
+                devices: devices, startedAt: startedAt, heartbeatAt: Date(),
+                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining))
     }
 }

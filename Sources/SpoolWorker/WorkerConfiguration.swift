@@ -1,5 +1,13 @@
 import SpoolCore
 
+/// How a worker finds its next job.
+public enum DispatchMode: String, Sendable, CaseIterable {
+    /// Takes only jobs the scheduler placed on it (the default: a manager or `spool serve` places).
+    case placed
+    /// Takes the best queued job of its pool itself, with no scheduler: no GPU accounting, no placement.
+    case pull
+}
+
 /// How one worker runs: which pool it serves, how many jobs at once, and its time limits.
 public struct WorkerConfiguration: Sendable {
     public var pool: PoolDescriptor
@@ -21,13 +29,14 @@ public struct WorkerConfiguration: Sendable {
     /// ffmpeg threads per output; nil lets ffmpeg decide.
     public var threadsPerOutput: Int?
     public var measureSSIM: Bool
+    public var dispatch: DispatchMode
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
         heartbeatInterval: Duration = .milliseconds(500), pollInterval: Duration = .milliseconds(250),
         registrationInterval: Duration = .seconds(2), stallTimeout: Duration = .seconds(60),
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
-        measureSSIM: Bool = true
+        measureSSIM: Bool = true, dispatch: DispatchMode = .placed
     ) {
         self.pool = pool
         self.slots = max(1, slots)
@@ -41,5 +50,6 @@ public struct WorkerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.threadsPerOutput = threadsPerOutput
         self.measureSSIM = measureSSIM
+        self.dispatch = dispatch
     }
 }

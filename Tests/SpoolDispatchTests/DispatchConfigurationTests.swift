@@ -90,7 +90,10 @@ import Testing
     }
 
     @Test func degradationPoliciesEncodeWithAKind() throws {
-        let encoded = try JSONEncoder().encode(DegradationPolicy.moveToPool("cpu"))
+        // Sorted, because the encoder's key order otherwise changes from run to run.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let encoded = try encoder.encode(DegradationPolicy.moveToPool("cpu"))
         #expect(String(decoding: encoded, as: UTF8.self) == #"{"kind":"move_to_pool","pool":"cpu"}"#)
         let decoded = try JSONDecoder().decode(DegradationPolicy.self, from: Data(#"{"kind":"wait"}"#.utf8))
         #expect(decoded == .wait)

@@ -28,7 +28,7 @@ import Testing
         let limit = DispatchConfiguration.default.preemption.protectAfterEvictions
         var plansCarriedOut = 0
         var runsReachingTheLimit = 0
-        await propertyCheck(count: 5000, input: Self.fleets, Self.arrivals) { fleet, arrivals in
+        await propertyCheck(count: 200, input: Self.fleets, Self.arrivals) { fleet, arrivals in
             let replay = Self.replay(fleet: fleet, arrivals: arrivals)
             #expect(replay.violations.isEmpty, "\(replay.violations)")
             plansCarriedOut += replay.plansCarriedOut

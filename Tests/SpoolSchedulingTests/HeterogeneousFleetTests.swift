@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolDispatch
 import Testing
 
 @testable import SpoolScheduling

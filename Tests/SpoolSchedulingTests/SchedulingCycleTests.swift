@@ -1,6 +1,7 @@
 import Foundation
 import GPUMemoryLedger
 import SpoolCore
+import SpoolDispatch
 import Testing
 
 @testable import SpoolScheduling

@@ -60,3 +60,12 @@ public struct PlacementExplanation: Codable, Sendable, Equatable {
         case devicesEvaluated = "devices_evaluated"
     }
 }
+
+extension PlacementExplanation {
+    /// A job the dispatch order held back before any device was looked at (its class is over its share).
+    public static func heldBack(_ job: JobID, reason: String, now: Date, profile: String) -> PlacementExplanation {
+        PlacementExplanation(
+            job: job, decidedAt: now, profile: profile, outcome: .waiting, chosen: nil, waitingReason: reason,
+            devicesInScope: 0, devicesEvaluated: 0, feasible: 0, refusals: [:], candidates: [])
+    }
+}

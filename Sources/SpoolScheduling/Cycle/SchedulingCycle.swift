@@ -1,6 +1,7 @@
 import Foundation
 import GPUMemoryLedger
 import SpoolCore
+import SpoolDispatch
 
 /// One scheduling cycle, as a pure value: for each job, in dispatch order, filter the candidate devices, score the
 /// feasible ones, normalise and weight the scores, pick the best, and reserve its resources on the cycle's copy of
