@@ -173,6 +173,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "SpoolPlacementTests",
+            dependencies: ["SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolCore", "SpoolMedia"],
+            swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
         .testTarget(
             name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient", "TestSupport"],

@@ -94,7 +94,14 @@ import Testing
     @Test func pipelinesAThousandCommandsInOrder() async throws {
         let server = try await RedisServer.start()
         defer { server.stop() }
-        try await withClient(configuration(server) { $0.pool.maxConnections = 1 }) { redis in
+        // One connection that 20 tasks queue for: the wait is long so a loaded machine tests order, not speed.
+        try await withClient(
+            configuration(server) {
+                $0.pool.maxConnections = 1
+                $0.pool.acquireTimeout = .seconds(120)
+                $0.connection.commandTimeout = .seconds(60)
+            }
+        ) { redis in
             let commands: [[RESPArgument]] = (0..<1000).map { _ in ["INCR", "counter"] }
             let results = try await redis.pipeline(commands)
             #expect(try results.map { try $0.get().int } == Array(1...1000))

@@ -118,6 +118,10 @@ import Testing
         try await redis.waitUntilReady()
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
+        // The manager places jobs; workers take only what it placed on them.
+        let manager = try manager("manager", redis)
+        defer { withExtendedLifetime(manager) {} }
+        try await manager.waitForLog("leading")
         let leaving = try await worker("worker-leaving", redis)
         let job = try await submitRunningJob(via: client, watchedBy: client)
         let staying = try await worker("worker-staying", redis)

@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import SpoolCore
+import SpoolDispatch
+import SpoolMedia
+import SpoolSQLite
+import SpoolScheduling
+import Testing
+
+@testable import SpoolPlacement
+
+/// The placement service against a real SQLite store: workers registered with GPUs recorded by nvidia-smi, jobs
+/// submitted through the store, cycles run by hand at chosen times.
+@Suite struct PlacementServiceTests {
+    let now = Date()
+    let directory: URL
+    let store: SQLiteJobStore
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("spool-placement-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SpoolMediaTests/Fixtures/nvidia-smi")
+
+    func register(_ name: String, gpus file: String?, kind: PoolKind = .cuda, slots: Int = 8, at time: Date? = nil)
+        async throws -> WorkerID
+    {
+        let gpus = try file.map {
+            try NvidiaSMI.parse(csv: String(contentsOf: Self.fixtures.appendingPathComponent($0), encoding: .utf8))
+        } ?? []
+        let ffmpeg = FFmpegCapabilities(
+            ffmpegVersion: "5.1", ffprobeVersion: "5.1", encoders: ["libx264"], filters: [], hwaccels: [])
+        let id = WorkerID(rawValue: name)
+        try await store.upsertWorker(
+            WorkerRecord(
+                id: id, pool: kind == .cpu ? "cpu" : "cuda", poolKind: kind, host: name, pid: 1, slots: slots,
+                devices: DeviceInventory(host: name, cpuCores: 4, ffmpeg: ffmpeg, opencl: [], gpus: gpus),
+                startedAt: time ?? now, heartbeatAt: time ?? now))
+        return id
+    }
+
+    func submit(
+        _ preset: String, acceleration: Acceleration = .auto, serviceClass: ServiceClass = .standard,
+        tenant: String = "default"
+    ) async throws -> Job {
+        try await store.submit(
+            JobSpec(
+                tenant: TenantID(rawValue: tenant), serviceClass: serviceClass, input: .file(path: "/in/clip.mp4"),
+                outputs: Presets.named(preset)!.outputs, preset: preset, acceleration: acceleration),
+            now: now
+        ).job
+    }
+
+    func service(_ configuration: SchedulerConfiguration = SchedulerConfiguration()) -> PlacementService<ContinuousClock> {
+        PlacementService(
+            store: store, configuration: configuration, leadership: .alone(), clock: ContinuousClock(),
+            logger: Logger(label: "test"))
+    }
+
+    @Test func placesJobsCommitsThemAndExplainsEachDecision() async throws {
+        let l4 = try await register("l4", gpus: "l4-2x.csv")
+        let h200 = try await register("h200", gpus: "h200-hgx-8x.csv")
+        let nvenc = try await submit("web-720p", acceleration: .nvenc)
+        let decodeOnly = try await submit("web-720p", acceleration: .gpu)
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        let report = try await service.cycle(&state, token: 3, now: now)
+        #expect(report.committed == 2 && report.stale == 0 && report.waiting == 0)
+
+        let placedNVENC = try #require(try await store.job(nvenc.id)?.placement)
+        #expect(placedNVENC.worker == l4)
+        #expect(placedNVENC.schedulerToken == 3)
+        #expect(placedNVENC.demand.encoderSessions == 1)
+        // The H200 is the stronger card: a job that may decode on it and encode on the host goes there.
+        let placedDecode = try #require(try await store.job(decodeOnly.id)?.placement)
+        #expect(placedDecode.worker == h200 && placedDecode.demand.encoderSessions == 0)
+
+        let json = try #require(try await store.placementExplanation(for: nvenc.id))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let explanation = try decoder.decode(PlacementExplanation.self, from: Data(json.utf8))
+        #expect(explanation.outcome == .placed)
+        #expect(explanation.chosen?.worker == l4 && explanation.chosen?.gpu == placedNVENC.gpu)
+        #expect(explanation.refusals["no_nvenc"] == 8)
+        #expect(explanation.candidates.contains { $0.refusedBy == "capability" && $0.worker == h200 })
+
+        // Only the worker it was placed on can claim it.
+        #expect(try await store.claimPlaced(worker: h200, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id == decodeOnly.id)
+        #expect(try await store.claimPlaced(worker: h200, pool: "cuda", leaseDuration: .seconds(30), now: now) == nil)
+        #expect(try await store.claimPlaced(worker: l4, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id == nvenc.id)
+    }
+
+    @Test func aJobThatFitsNowhereWaitsAndSaysWhy() async throws {
+        _ = try await register("h200", gpus: "h200-hgx-8x.csv")
+        let job = try await submit("web-1080p", acceleration: .nvenc)
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        let report = try await service.cycle(&state, token: 1, now: now)
+        #expect(report.committed == 0 && report.waiting == 1)
+        #expect(try await store.job(job.id)?.placement == nil)
+        let json = try #require(try await store.placementExplanation(for: job.id))
+        #expect(json.contains("\"outcome\":\"waiting\""))
+        #expect(json.contains("has no NVENC"))
+    }
+
+    @Test func placementsOnAWorkerThatDiedAreTakenBack() async throws {
+        _ = try await register("gone", gpus: "l4-2x.csv", at: now.addingTimeInterval(-60))
+        let job = try await submit("web-720p")
+        let read = try #require(try await store.schedulingView(now: now, waitingLimit: 5).waiting.first)
+        let stalePlacement = JobPlacement(
+            worker: WorkerID(rawValue: "gone"), pool: "cuda", gpu: 0, deviceModel: "NVIDIA L4",
+            demand: ResourceDemand(gpuMemoryMiB: 400, encoderSessions: 1, decoderSessions: 1), score: 1,
+            placedAt: now.addingTimeInterval(-60))
+        _ = try await store.commitPlacements([PlacementCommit(read, placement: stalePlacement)], now: now)
+        let live = try await register("live", gpus: "t4.csv")
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        let report = try await service.cycle(&state, token: 1, now: now)
+        #expect(report.withdrawn == 1)
+        // Withdrawn this cycle, placed on the live worker the next.
+        _ = try await service.cycle(&state, token: 1, now: now)
+        #expect(try await store.job(job.id)?.placement?.worker == live)
+    }
+
+    @Test func aRealtimeJobPreemptsBatchWorkWhenNothingElseFits() async throws {
+        let t4 = try await register("t4", gpus: "t4.csv", slots: 2)
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        let batch = [try await submit("web-720p", serviceClass: .batch), try await submit("web-720p", serviceClass: .batch)]
+        _ = try await service.cycle(&state, token: 1, now: now)
+        for _ in batch {
+            _ = try #require(try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
+        }
+        let realtime = try await submit("web-720p", serviceClass: .realtime)
+        let report = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(1))
+        #expect(report.evicted == 1)
+        let requeued = try await batch.asyncMap { try await store.job($0.id)! }.filter { $0.state == .queued }
+        #expect(requeued.count == 1)
+        #expect(requeued.first?.evictions == 1 && requeued.first?.failures == 0)
+        #expect(requeued.first?.error?.code == .preempted)
+        // The freed slot goes to the realtime job, not back to the evicted batch job.
+        _ = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(2))
+        #expect(try await store.job(realtime.id)?.placement?.worker == t4)
+        #expect(try await store.job(requeued[0].id)?.placement == nil)
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
