@@ -107,7 +107,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // HTTP client the CLI uses to talk to a server.
-        .target(name: "SpoolClient", dependencies: ["SpoolCore"], swiftSettings: strict),
+        .target(name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
         .target(
             name: "SpoolCommands",
@@ -179,7 +179,7 @@ let package = Package(
             swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
         .testTarget(
-            name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient", "TestSupport"],
+            name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient", "SpoolScheduling", "TestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolScheduling
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -62,6 +63,11 @@ public struct SpoolClient: Sendable {
 
     public func job(_ id: JobID) async throws -> JobView {
         try await send("GET", "/v1/jobs/\(id.rawValue)")
+    }
+
+    /// The scheduler's latest decision for a job: candidates, refusals, scores, the winner or why it waits.
+    public func placement(_ id: JobID) async throws -> PlacementExplanation {
+        try await send("GET", "/v1/jobs/\(id.rawValue)/placement")
     }
 
     public func jobs(state: JobState? = nil, limit: Int = 50, cursor: String? = nil) async throws -> JobListView {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpoolClient
 import SpoolCore
+import SpoolScheduling
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one job: state, progress, outputs, error.")
@@ -14,6 +15,50 @@ struct Status: AsyncParsableCommand {
         let client = try options.client
         let job = try await reportingErrors { try await client.job(JobID(rawValue: id)) }
         if json { try Terminal.printJSON(job) } else { JobPrinter.printDetail(job) }
+    }
+}
+
+struct Placement: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain where the scheduler placed a job, or why it waits.",
+        discussion: """
+            Shows the scheduler's latest decision: the chosen worker and device, the best candidates with each \
+            plugin's normalised score and the weighted total, and the devices that were refused with the filter \
+            that refused them and why.
+
+            Example:
+              spool placement job_8f3k2m9x1q0w4e7r
+            """)
+
+    @Argument(help: "The job ID (job_…).") var id: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try options.client
+        let explanation = try await reportingErrors { try await client.placement(JobID(rawValue: id)) }
+        if json { return try Terminal.printJSON(explanation) }
+        print("\(explanation.job.rawValue): \(explanation.outcome.rawValue) (profile \(explanation.profile))")
+        if let chosen = explanation.chosen {
+            print("  on \(chosen.worker.rawValue) \(chosen.device), score \(String(format: "%.1f", chosen.total ?? 0))")
+        }
+        if let reason = explanation.waitingReason { print("  waiting: \(reason)") }
+        print(
+            "  \(explanation.devicesEvaluated) of \(explanation.devicesInScope) devices evaluated, "
+                + "\(explanation.feasible) feasible")
+        let feasible = explanation.candidates.filter { $0.refusedBy == nil }
+        if let plugins = feasible.first?.scores.map(\.plugin), !plugins.isEmpty {
+            print(
+                Terminal.table(
+                    ["worker", "device", "total"] + plugins,
+                    feasible.map { candidate in
+                        [candidate.worker.rawValue, candidate.device, String(format: "%.1f", candidate.total ?? 0)]
+                            + candidate.scores.map { String(format: "%.0f", $0.normalized) }
+                    }))
+        }
+        for refused in explanation.candidates where refused.refusedBy != nil {
+            print("  refused \(refused.worker.rawValue) \(refused.device) by \(refused.refusedBy!): \(refused.reason ?? "")")
+        }
     }
 }
 

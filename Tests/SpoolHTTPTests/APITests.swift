@@ -136,6 +136,29 @@ import Testing
         }
     }
 
+    @Test func placementExplanationsAreServedAsStoredOrExplainedMissing() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.submit(
+            JobSpec(input: .file(path: fixture.inputs.path + "/a.mp4"), outputs: Presets.named("web-360p")!.outputs),
+            now: Date()
+        ).job
+        try await fixture.app.test(.router) { client in
+            let missing = try await client.execute(uri: "/v1/jobs/\(job.id)/placement", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            #expect(try Self.decode(ProblemDetails.self, missing.body).detail.contains("no placement decision"))
+            let stored = #"{"job":"\#(job.id)","outcome":"waiting","waiting_reason":"no live workers"}"#
+            try await fixture.store.savePlacementExplanation(stored, for: job.id)
+            let found = try await client.execute(uri: "/v1/jobs/\(job.id)/placement", method: .get)
+            #expect(found.status == .ok)
+            #expect(found.headers[.contentType] == "application/json")
+            #expect(String(buffer: found.body) == stored)
+            let unknown = try await client.execute(uri: "/v1/jobs/job_nope/placement", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test func oversizedUploadsAreRefusedAndLeaveNoFile() async throws {
         let fixture = try Fixture(maxUploadBytes: 1000)
         defer { fixture.cleanUp() }

@@ -1,6 +1,7 @@
 import Foundation
 import SpoolClient
 import SpoolCore
+import SpoolScheduling
 import TestSupport
 import Testing
 
@@ -39,6 +40,13 @@ import Testing
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
         #expect(job.attempts == 1)
         #expect(job.progress == 1)
+
+        // The scheduler placed it and says why; its explanation names the worker that ran it.
+        let placement = try await client.placement(job.id)
+        #expect(placement.outcome == .placed)
+        #expect(placement.chosen?.worker == job.worker)
+        #expect(placement.profile == "seed")
+        #expect(placement.feasible >= 1)
 
         let small = try #require(job.outputs.first { $0.name == "small" })
         #expect(small.codec == "h264")
