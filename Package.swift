@@ -10,7 +10,8 @@ let package = Package(
     name: "spool",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "spool", targets: ["spool"])
+        .executable(name: "spool", targets: ["spool"]),
+        .executable(name: "spool-bench-placement", targets: ["spool-bench-placement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -123,6 +124,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "spool", dependencies: ["SpoolCommands"], swiftSettings: strict),
+        // bench/placement: placements per second, pure and through Redis, and profiles compared on one stream.
+        .executableTarget(
+            name: "spool-bench-placement",
+            dependencies: [
+                "SpoolScheduling", "SpoolCore", "SpoolRedis", "RESPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/placement/Sources", swiftSettings: strict),
 
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
         .testTarget(

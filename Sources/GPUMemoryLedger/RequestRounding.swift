@@ -11,7 +11,7 @@ extension LedgerConfiguration {
 
     /// What a request is granted: first the size class, then, for buddy, the buddy block that holds it.
     /// 0 for a request that is not positive; `Int.max` when the rounding itself would overflow.
-    func grantedSize(forRequest requestMiB: Int) -> Int {
+    public func grantedSize(forRequest requestMiB: Int) -> Int {
         guard requestMiB > 0 else { return 0 }
         let pooledMiB = sizeClass(holding: requestMiB) ?? requestMiB
         guard strategy == .buddy else { return pooledMiB }

@@ -16,6 +16,7 @@ struct Submit: AsyncParsableCommand {
             Examples:
               spool submit talk.mp4 --wait
               spool submit talk.mp4 --preset hls-ladder --priority 80
+              spool submit talk.mp4 --class realtime --acceleration nvenc
               spool submit file:///srv/in/talk.mp4 --output small=mp4,height=240 --output thumbs=thumbnails,every=1,height=90
             """)
 
@@ -33,6 +34,16 @@ struct Submit: AsyncParsableCommand {
 
     @Option(help: "Run on this pool only (see `spool pools`).")
     var pool: String?
+
+    @Option(
+        name: .customLong("class"),
+        help: ArgumentHelp("Service class: realtime, standard (default) or batch.", valueName: "class"))
+    var serviceClass: ServiceClass?
+
+    @Option(
+        help: ArgumentHelp(
+            "Hardware: auto (default), nvenc (encode on NVENC), gpu (decode on NVDEC), cpu.", valueName: "kind"))
+    var acceleration: Acceleration?
 
     @Option(help: "Submitting twice with the same key returns the first job instead of making a second.")
     var idempotencyKey: String?
@@ -54,7 +65,9 @@ struct Submit: AsyncParsableCommand {
 
     func run() async throws {
         let client = try options.client
-        var request = JobRequest(priority: priority, pool: pool, idempotencyKey: idempotencyKey)
+        var request = JobRequest(
+            priority: priority, pool: pool, idempotencyKey: idempotencyKey, serviceClass: serviceClass,
+            acceleration: acceleration)
         do {
             request.outputs = try outputs.isEmpty ? nil : outputs.map(Self.parseOutput)
         } catch {
@@ -129,3 +142,6 @@ enum ByteCount {
         return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
+
+extension ServiceClass: ExpressibleByArgument {}
+extension Acceleration: ExpressibleByArgument {}

@@ -87,9 +87,10 @@ public protocol JobStore: Sendable {
 
     // MARK: Placement
 
-    /// Queued jobs without a placement that are ready to run (at most `waitingLimit`, highest priority first, then
-    /// oldest), and every job that holds resources: running, or queued with a placement.
-    func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView
+    /// Queued jobs without a placement that are ready to run and unpinned or pinned to one of `pools` (at most
+    /// `waitingLimit`, highest priority first, then oldest), and every job that holds resources: running, or queued
+    /// with a placement.
+    func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView
     /// Records each placement if its job is still at the version the cycle read; otherwise reports it stale. One
     /// call per cycle, so a store can write the batch in few round trips.
     func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome]

@@ -1,21 +1,55 @@
-/// A job with the store's version of it, so a write decided on this read can be refused if the job moved on.
-public struct VersionedJob: Sendable, Equatable {
-    public var job: Job
-    public var version: Int
+import Foundation
 
-    public init(job: Job, version: Int) {
-        self.job = job
+/// A queued job as placement needs it, with the store's version of it so a placement decided on this read can be
+/// refused if the job moved on. Stores may keep it beside the job, so a cycle over a thousand waiting jobs does not
+/// decode a thousand job bodies.
+public struct QueuedJob: Sendable, Equatable {
+    public var id: JobID
+    public var version: Int
+    public var tenant: TenantID
+    public var serviceClass: ServiceClass
+    public var priority: Int
+    /// The pool the job is pinned to.
+    public var pool: String?
+    public var acceleration: Acceleration
+    public var preset: String?
+    public var shape: WorkloadShape
+    public var input: String
+    public var createdAt: Date
+
+    public init(
+        id: JobID, version: Int, tenant: TenantID, serviceClass: ServiceClass, priority: Int, pool: String?,
+        acceleration: Acceleration, preset: String?, shape: WorkloadShape, input: String, createdAt: Date
+    ) {
+        self.id = id
         self.version = version
+        self.tenant = tenant
+        self.serviceClass = serviceClass
+        self.priority = priority
+        self.pool = pool
+        self.acceleration = acceleration
+        self.preset = preset
+        self.shape = shape
+        self.input = input
+        self.createdAt = createdAt
+    }
+
+    public init(_ job: Job, version: Int) {
+        self.init(
+            id: job.id, version: version, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass,
+            priority: job.spec.priority, pool: job.spec.pool, acceleration: job.spec.acceleration,
+            preset: job.spec.preset, shape: WorkloadShape(spec: job.spec), input: job.spec.input.description,
+            createdAt: job.createdAt)
     }
 }
 
 /// What a scheduling cycle reads: queued jobs waiting for a placement (ready to run, best first), and the jobs that
 /// hold resources (running, or placed and not yet claimed).
 public struct SchedulingView: Sendable, Equatable {
-    public var waiting: [VersionedJob]
+    public var waiting: [QueuedJob]
     public var holding: [Job]
 
-    public init(waiting: [VersionedJob], holding: [Job]) {
+    public init(waiting: [QueuedJob], holding: [Job]) {
         self.waiting = waiting
         self.holding = holding
     }
@@ -38,10 +72,8 @@ public struct PlacementCommit: Sendable, Equatable {
         self.priority = priority
     }
 
-    public init(_ read: VersionedJob, placement: JobPlacement) {
-        self.init(
-            job: read.job.id, version: read.version, placement: placement, pinnedPool: read.job.spec.pool,
-            priority: read.job.spec.priority)
+    public init(_ read: QueuedJob, placement: JobPlacement) {
+        self.init(job: read.id, version: read.version, placement: placement, pinnedPool: read.pool, priority: read.priority)
     }
 }
 

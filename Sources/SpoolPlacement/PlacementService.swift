@@ -70,7 +70,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         let records = try await store.workers()
         let live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         let liveIDs = Set(live.map(\.id))
-        let view = try await store.schedulingView(now: now, waitingLimit: configuration.waitingLimit)
+        let view = try await store.schedulingView(
+            now: now, waitingLimit: configuration.waitingLimit, pools: Set(live.map(\.pool)))
 
         // Placements on workers that died before claiming them are taken back; their jobs wait again.
         var holding: [Job] = []
@@ -88,36 +89,36 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         var usage = CapacityUsage(
             capacity: live.filter { !$0.draining }.reduce(0) { $0 + $1.slots },
             running: Dictionary(grouping: holding, by: \.spec.serviceClass).mapValues(\.count),
-            waiting: Dictionary(grouping: view.waiting, by: \.job.spec.serviceClass).mapValues(\.count))
-        let reads = Dictionary(uniqueKeysWithValues: view.waiting.map { ($0.job.id, $0) })
+            waiting: Dictionary(grouping: view.waiting, by: \.serviceClass).mapValues(\.count))
+        let reads = Dictionary(uniqueKeysWithValues: view.waiting.map { ($0.id, $0) })
         let ordered = state.order.orderedJobs(
             view.waiting.map {
                 WaitingJob(
-                    id: $0.job.id, tenant: $0.job.spec.tenant, serviceClass: $0.job.spec.serviceClass,
-                    priority: $0.job.spec.priority, enqueuedAt: $0.job.createdAt)
+                    id: $0.id, tenant: $0.tenant, serviceClass: $0.serviceClass, priority: $0.priority,
+                    enqueuedAt: $0.createdAt)
             }, usage: usage, now: now)
 
         let shares = CapacityShares(configuration: configuration.dispatch)
         var commits: [PlacementCommit] = []
         var explanations: [(JobID, PlacementExplanation)] = []
-        var stillWaiting: [(read: VersionedJob, request: PlacementRequest)] = []
+        var stillWaiting: [(read: QueuedJob, request: PlacementRequest)] = []
         for waiting in ordered {
             guard let read = reads[waiting.id] else { continue }
-            let request = PlacementRequest(job: read.job)
+            let request = PlacementRequest(read)
             // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
             if case .holdBack(let reason) = shares.admission(of: waiting.serviceClass, usage: usage) {
                 stillWaiting.append((read, request))
-                if state.dueForExplanation(read.job.id, now: now, every: configuration.explanationRefresh) {
-                    explanations.append((read.job.id, .heldBack(read.job.id, reason: reason, now: now, profile: configuration.profile.name)))
+                if state.dueForExplanation(read.id, now: now, every: configuration.explanationRefresh) {
+                    explanations.append((read.id, .heldBack(read.id, reason: reason, now: now, profile: configuration.profile.name)))
                 }
                 continue
             }
-            let explain = state.dueForExplanation(read.job.id, now: now, every: configuration.explanationRefresh)
+            let explain = state.dueForExplanation(read.id, now: now, every: configuration.explanationRefresh)
             let decided = state.cycle.place(request, in: &fleet, now: now, explain: explain)
-            if let explanation = decided.explanation { explanations.append((read.job.id, explanation)) }
+            if let explanation = decided.explanation { explanations.append((read.id, explanation)) }
             if let placement = decided.decision.placement {
                 commits.append(PlacementCommit(read, placement: placement))
-                usage.recordPlacement(of: read.job.spec.serviceClass)
+                usage.recordPlacement(of: read.serviceClass)
                 // Fair-share turns and credit move only for jobs actually placed.
                 state.order.charge(waiting)
             } else {
@@ -138,7 +139,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
                 logger.debug("could not save a placement explanation", metadata: ["job": "\(job)", "error": "\(error)"])
             }
         }
-        state.forget(except: Set(view.waiting.map(\.job.id)))
+        state.forget(except: Set(view.waiting.map(\.id)))
 
         let evicted = try await preempt(stillWaiting, fleet: fleet, holding: holding, usage: usage, state: &state, now: now)
 
@@ -165,7 +166,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     /// Waiting jobs that fit nowhere may evict strictly lower classes; the victims are requeued (no failure), and
     /// the waiting job is placed on a later cycle once their workers have stopped them.
     func preempt(
-        _ waiting: [(read: VersionedJob, request: PlacementRequest)], fleet: FleetSnapshot, holding: [Job],
+        _ waiting: [(read: QueuedJob, request: PlacementRequest)], fleet: FleetSnapshot, holding: [Job],
         usage: CapacityUsage, state: inout PlacementState, now: Date
     ) async throws -> Int {
         guard configuration.dispatch.preemption.enabled, !waiting.isEmpty else { return 0 }
@@ -182,19 +183,19 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
                 estimator: state.cycle.estimator)
             guard !occupancy.devices.isEmpty else { continue }
             let request = PreemptionRequest(
-                id: candidate.read.job.id, serviceClass: candidate.request.serviceClass,
+                id: candidate.read.id, serviceClass: candidate.request.serviceClass,
                 priority: candidate.request.priority, demand: occupancy.demand)
             guard case .evict(let plan) = planner.plan(for: request, devices: occupancy.devices, usage: usage, now: now)
             else { continue }
             for victim in plan.victims {
                 let reason =
-                    "preempted by \(candidate.request.serviceClass.rawValue) job \(candidate.read.job.id), which fits "
+                    "preempted by \(candidate.request.serviceClass.rawValue) job \(candidate.read.id), which fits "
                     + "nowhere else; requeued without counting a failure"
                 if (try? await store.apply(.preempt(reason: reason), to: victim, now: now)) != nil {
                     evictedJobs.insert(victim)
                     evictions += 1
                     logger.notice(
-                        "job preempted", metadata: ["job": "\(victim)", "for": "\(candidate.read.job.id)"])
+                        "job preempted", metadata: ["job": "\(victim)", "for": "\(candidate.read.id)"])
                 }
             }
         }

@@ -27,7 +27,7 @@ enum PreemptionOccupancy {
             if request.pool == nil && !worker.acceptsUnpinned { continue }
             for device in worker.devices where device.fencedReason == nil && device.path(for: request.acceleration) == path {
                 let free = ResourceDemand(
-                    gpuMemoryMiB: device.memory?.freeMiB ?? 0, encoderSessions: device.encoderSessions.free,
+                    gpuMemoryMiB: device.memory.freeMiB, encoderSessions: device.encoderSessions.free,
                     decoderSessions: device.decoderSessions.free, slots: max(0, worker.slots - worker.assigned))
                 let id = key(worker.id, device.gpuIndex)
                 devices.append(DeviceOccupancy(id: id, free: free, running: byDevice[id] ?? []))

@@ -44,6 +44,7 @@ public final class RedisJobStore: JobStore {
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
+                    .init(QueuedJobRecord.encode(job)),
                 ])
         }
         guard let parts = reply.array, parts.count == 2, let created = parts[0].int, let name = parts[1].string else {
@@ -197,10 +198,9 @@ public final class RedisJobStore: JobStore {
 
     // MARK: - Placement
 
-    public func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView {
+    public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
         let limit = max(1, waitingLimit)
-        // Queued jobs sit in the shared queue or their pool's; only pools some worker serves can be placed.
-        let pools = Set(try await workers().map(\.pool))
+        // Queued jobs sit in the shared queue or their pool's.
         var ranges: [[RESPArgument]] = []
         let queues: [String?] = [nil] + pools.sorted()
         for shard in 0..<keys.shards {
@@ -217,14 +217,7 @@ public final class RedisJobStore: JobStore {
             }
         }
         candidates.sort { $0.score < $1.score }
-        var waiting: [VersionedJob] = []
-        for versioned in try await readMany(candidates.map(\.id)) {
-            guard waiting.count < limit else { break }
-            let job = versioned.job
-            guard job.state == .queued, job.placement == nil, job.notBefore <= now, let version = Int(versioned.version)
-            else { continue }
-            waiting.append(VersionedJob(job: job, version: version))
-        }
+        let waiting = try await queuedJobs(Array(candidates.prefix(limit * 2).map(\.id)), now: now, limit: limit)
         var holdingKeys: [[RESPArgument]] = []
         for shard in 0..<keys.shards {
             holdingKeys.append(["ZRANGE", .init(keys.running(shard: shard)), "0", "-1"])
@@ -277,7 +270,7 @@ public final class RedisJobStore: JobStore {
                 .init(keys.placed(shard: shard, worker: placement.worker)),
             ]
             arguments += [
-                .init(commit.job.rawValue), .init(commit.version), .init(try StoredJSON.encode(placement)),
+                .init(commit.job.rawValue), .init(commit.version), .init(PlacementRecord.encode(placement)),
                 .init(readyScore(priority: commit.priority, sequence: Self.millis(placement.placedAt))),
                 .init(Self.millis(placement.placedAt)),
             ]
@@ -318,6 +311,57 @@ public final class RedisJobStore: JobStore {
 
     public func placementExplanation(for job: JobID) async throws -> String? {
         try await call { try await client.send(["GET", .init(keys.explanation(job))]) }.string
+    }
+
+    /// Reads the placement records of queued jobs in one pipeline, skipping jobs placed meanwhile or still in their
+    /// retry backoff. A job without a readable record (written by an older Spool) is read in full.
+    func queuedJobs(_ ids: [String], now: Date, limit: Int) async throws -> [QueuedJob] {
+        guard !ids.isEmpty else { return [] }
+        var byShard: [Int: [String]] = [:]
+        for name in ids { byShard[keys.shard(of: JobID(rawValue: name)), default: []].append(name) }
+        let nowMillis = Self.millis(now)
+        // One script per shard: a command per job would cost more than the placement itself.
+        var found: [String: QueuedJob] = [:]
+        var unreadable: [JobID] = []
+        try await withThrowingTaskGroup(of: [(String, Int?, String?)].self) { group in
+            for (shard, names) in byShard {
+                group.addTask {
+                    let reply = try await self.call {
+                        try await self.client.run(
+                            script: RedisScripts.queuedRecords,
+                            keys: [.init(self.keys.notBefore(shard: shard))]
+                                + names.map { .init(self.keys.job(JobID(rawValue: $0))) },
+                            arguments: [.init(nowMillis)] + names.map { .init($0) })
+                    }
+                    let values = reply.array ?? []
+                    return names.enumerated().map { position, name in
+                        let version = position * 2 < values.count ? values[position * 2].string.flatMap(Int.init) : nil
+                        let record = position * 2 + 1 < values.count ? values[position * 2 + 1].string : nil
+                        return (name, version, record)
+                    }
+                }
+            }
+            for try await results in group {
+                for (name, version, record) in results {
+                    guard let version else { continue }
+                    let id = JobID(rawValue: name)
+                    if let record, let queued = QueuedJobRecord.decode(record, id: id, version: version) {
+                        found[name] = queued
+                    } else {
+                        unreadable.append(id)
+                    }
+                }
+            }
+        }
+        // Jobs written by an older Spool have no record: read them in full.
+        for id in unreadable {
+            if let versioned = try await read(id), versioned.job.state == .queued, versioned.job.placement == nil,
+                versioned.job.notBefore <= now, let version = Int(versioned.version)
+            {
+                found[id.rawValue] = QueuedJob(versioned.job, version: version)
+            }
+        }
+        return Array(ids.lazy.compactMap { found[$0] }.prefix(limit))
     }
 
     /// Reads many jobs in one pipeline; missing ones are left out.

@@ -3,7 +3,8 @@ import RESPClient
 /// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
 enum RedisScripts {
     /// Creates a job unless its idempotency key already names one.
-    /// KEYS: idem hash, job hash, ready zset. ARGV: idem field ('' for none), id, body, score, seq.
+    /// KEYS: idem hash, job hash, ready zset. ARGV: idem field ('' for none), id, body, score, seq, the placement
+    /// record (`QueuedJobRecord`).
     /// Returns {1, id} when created, {0, existing id} otherwise.
     static let submit = RedisScript(
         """
@@ -12,7 +13,7 @@ enum RedisScripts {
           if existing then return {0, existing} end
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         end
-        redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5])
+        redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
         return {1, ARGV[2]}
         """)
@@ -102,6 +103,28 @@ enum RedisScripts {
           table.insert(result, found[i][1])
           -- The score exactly as Redis printed it: Lua's tostring would round it to 14 digits.
           table.insert(result, found[i][3])
+        end
+        return result
+        """)
+
+    /// Reads the placement records of queued jobs of one shard in one step, leaving out jobs placed meanwhile and
+    /// jobs still in their retry backoff.
+    /// KEYS: notbefore hash, then the job hashes. ARGV: now ms, then the job IDs in KEYS order.
+    /// Returns per job: {version, record} (record false when absent), or {false, false} when left out.
+    static let queuedRecords = RedisScript(
+        """
+        local now = tonumber(ARGV[1])
+        local result = {}
+        for i = 2, #KEYS do
+          local fields = redis.call('HMGET', KEYS[i], 'v', 'sch', 'pl')
+          local waitUntil = redis.call('HGET', KEYS[1], ARGV[i])
+          if fields[1] and not fields[3] and ((not waitUntil) or tonumber(waitUntil) <= now + 1) then
+            result[#result + 1] = fields[1]
+            result[#result + 1] = fields[2]
+          else
+            result[#result + 1] = false
+            result[#result + 1] = false
+          end
         end
         return result
         """)

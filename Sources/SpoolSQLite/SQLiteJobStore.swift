@@ -182,21 +182,24 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: - Placement
 
-    public func schedulingView(now: Date, waitingLimit: Int) async throws -> SchedulingView {
+    public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
         let limit = max(1, waitingLimit)
+        let poolList = pools.sorted()
+        let poolCondition =
+            poolList.isEmpty ? "pool IS NULL" : "(pool IS NULL OR pool IN (\(poolList.map { _ in "?" }.joined(separator: ", "))))"
         return try await read { db in
-            var waiting: [VersionedJob] = []
+            var waiting: [QueuedJob] = []
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT version, body FROM jobs
-                    WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ?
+                    WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ? AND \(poolCondition)
                     ORDER BY priority DESC, created_at, seq
                     """,
-                arguments: [now.timeIntervalSince1970])
+                arguments: StatementArguments([now.timeIntervalSince1970] + poolList.map { $0 as (any DatabaseValueConvertible) }))
             while waiting.count < limit, let row = try rows.next() {
                 let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job")
-                if job.notBefore <= now && job.placement == nil { waiting.append(VersionedJob(job: job, version: row["version"])) }
+                if job.notBefore <= now && job.placement == nil { waiting.append(QueuedJob(job, version: row["version"])) }
             }
             let holding = try String.fetchAll(
                 db,

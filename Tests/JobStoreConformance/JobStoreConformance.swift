@@ -624,10 +624,15 @@ public enum JobStoreConformance {
         let low = try await store.submit(spec(priority: 10), now: at(0)).job
         let high = try await store.submit(spec(priority: 90), now: at(1)).job
         let later = try await store.submit(spec(priority: 50), now: at(2)).job
-        var view = try await store.schedulingView(now: at(3), waitingLimit: 10)
-        #expect(view.waiting.map(\.job.id) == [high.id, later.id, low.id])
+        // Pinned to a pool no live worker serves: not the cycle's business.
+        let elsewhere = try await store.submit(spec(priority: 99, pool: "gpu-eu"), now: at(2)).job
+        var view = try await store.schedulingView(now: at(3), waitingLimit: 10, pools: ["cpu"])
+        #expect(view.waiting.map(\.id) == [high.id, later.id, low.id])
+        #expect(
+            try await store.schedulingView(now: at(3), waitingLimit: 10, pools: ["cpu", "gpu-eu"]).waiting.first?.id
+                == elsewhere.id)
         #expect(view.holding.isEmpty)
-        #expect(try await store.schedulingView(now: at(3), waitingLimit: 2).waiting.map(\.job.id) == [high.id, later.id])
+        #expect(try await store.schedulingView(now: at(3), waitingLimit: 2, pools: ["cpu"]).waiting.map(\.id) == [high.id, later.id])
 
         // The low job changes after the read (cancelled): its placement is stale; the others commit.
         try await store.apply(.cancel, to: low.id, now: at(4))
@@ -641,14 +646,14 @@ public enum JobStoreConformance {
 
         // The same read again is stale: the job moved on when it was placed.
         #expect(try await store.commitPlacements([PlacementCommit(reads[0], placement: placement(on: "b"))], now: at(6)) == [.stale])
-        view = try await store.schedulingView(now: at(6), waitingLimit: 10)
+        view = try await store.schedulingView(now: at(6), waitingLimit: 10, pools: ["cpu"])
         #expect(view.waiting.isEmpty)
         #expect(Set(view.holding.map(\.id)) == [high.id, later.id])
     }
 
     static func placedJobsGoOnlyToTheirWorker(_ store: any JobStore) async throws {
         let job = try await store.submit(spec(), now: at(0)).job
-        let read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5).waiting.first)
+        let read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
         #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a"))], now: at(1)) == [.committed])
         // Pull-mode claimers and other workers never take a job placed elsewhere.
         #expect(try await claim(store, by: "b", at: 2) == nil)
@@ -658,23 +663,23 @@ public enum JobStoreConformance {
         #expect(claimed.id == job.id && claimed.state == .running && claimed.attempt == 1)
         // The reservation stays on the job while it runs, so the scheduler keeps counting it.
         #expect(claimed.placement == placement(on: "a"))
-        let view = try await store.schedulingView(now: at(3), waitingLimit: 5)
+        let view = try await store.schedulingView(now: at(3), waitingLimit: 5, pools: ["cpu"])
         #expect(view.holding.map(\.id) == [job.id] && view.waiting.isEmpty)
         let lease = try #require(claimed.currentLease)
         try await store.apply(.succeed(lease, outputs: [output]), to: job.id, now: at(4))
         #expect(try await store.job(job.id)?.placement == nil)
-        #expect(try await store.schedulingView(now: at(5), waitingLimit: 5).holding.isEmpty)
+        #expect(try await store.schedulingView(now: at(5), waitingLimit: 5, pools: ["cpu"]).holding.isEmpty)
         #expect(try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(5)) == nil)
     }
 
     static func placementLifecycle(_ store: any JobStore) async throws {
         let job = try await store.submit(spec(), now: at(0)).job
-        var read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5).waiting.first)
+        var read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
         _ = try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a", token: 1))], now: at(1))
         // Its worker died before claiming: the scheduler takes the placement back and the job waits again.
         try await store.apply(.unplace, to: job.id, now: at(2))
-        read = try #require(try await store.schedulingView(now: at(3), waitingLimit: 5).waiting.first)
-        #expect(read.job.id == job.id && read.job.placement == nil)
+        read = try #require(try await store.schedulingView(now: at(3), waitingLimit: 5, pools: ["cpu"]).waiting.first)
+        #expect(read.id == job.id)
         #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "b", token: 1))], now: at(3)) == [.committed])
         // A stale leader cannot re-place it; a newer one can.
         await #expect(throws: StoreError.self) {
@@ -688,8 +693,8 @@ public enum JobStoreConformance {
         #expect(evicted.state == .queued && evicted.failures == 0 && evicted.evictions == 1)
         #expect(evicted.placement == nil && evicted.lastEvictedAt == at(6))
         #expect(try await store.heartbeat(running.currentLease!, progress: nil, leaseDuration: leaseDuration, now: at(7)) == .leaseLost)
-        let again = try await store.schedulingView(now: at(7), waitingLimit: 5)
-        #expect(again.waiting.map(\.job.id) == [job.id] && again.holding.isEmpty)
+        let again = try await store.schedulingView(now: at(7), waitingLimit: 5, pools: ["cpu"])
+        #expect(again.waiting.map(\.id) == [job.id] && again.holding.isEmpty)
     }
 
     static func placementExplanations(_ store: any JobStore) async throws {

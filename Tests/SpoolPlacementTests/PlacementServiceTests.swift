@@ -109,7 +109,7 @@ import Testing
     @Test func placementsOnAWorkerThatDiedAreTakenBack() async throws {
         _ = try await register("gone", gpus: "l4-2x.csv", at: now.addingTimeInterval(-60))
         let job = try await submit("web-720p")
-        let read = try #require(try await store.schedulingView(now: now, waitingLimit: 5).waiting.first)
+        let read = try #require(try await store.schedulingView(now: now, waitingLimit: 5, pools: ["cuda"]).waiting.first)
         let stalePlacement = JobPlacement(
             worker: WorkerID(rawValue: "gone"), pool: "cuda", gpu: 0, deviceModel: "NVIDIA L4",
             demand: ResourceDemand(gpuMemoryMiB: 400, encoderSessions: 1, decoderSessions: 1), score: 1,

@@ -105,7 +105,8 @@ import Testing
                 #expect(device.decoderSessions.inUse == tally.dec)
                 #expect(device.encoderSessions.inUse <= device.encoderSessions.capacity)
                 #expect(device.decoderSessions.inUse <= device.decoderSessions.capacity)
-                if let ledger = device.memory {
+                if device.kind == .gpu {
+                    let ledger = device.memory
                     #expect(ledger.reservedMiB >= tally.mem)
                     #expect(ledger.reservedMiB <= ledger.virtualCapacityMiB)
                     #expect(ledger.reservations.count == running.filter { $0.1.worker == worker.id && $0.1.gpu == device.gpuIndex && $0.1.demand.gpuMemoryMiB > 0 }.count)

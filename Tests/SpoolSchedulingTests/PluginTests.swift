@@ -99,7 +99,7 @@ import Testing
 
     @Test func availableMemoryBinPackAndSpreadMirrorEachOther() {
         var device = gpuDevice(model: "NVIDIA L4", memoryMiB: 10_000)
-        _ = device.memory!.reserve(4096, for: LedgerOwner(rawValue: "other"))
+        device.reserveMemory(4096, for: LedgerOwner(rawValue: "other"))
         let w = worker("w", device)
         let c = context(device)
         let free = AvailableMemoryScore().score(c, worker: w, device: device)

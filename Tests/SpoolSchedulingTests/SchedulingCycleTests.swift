@@ -56,12 +56,12 @@ import Testing
         #expect(reason.contains("encoder sessions"))
         #expect(fleet.workers[0].devices[0].encoderSessions.inUse == 4)
         #expect(fleet.workers[0].assigned == 1)
-        #expect(fleet.workers[0].devices[0].memory!.reservedMiB >= decisions[0].decision.placement!.demand.gpuMemoryMiB)
+        #expect(fleet.workers[0].devices[0].memory.reservedMiB >= decisions[0].decision.placement!.demand.gpuMemoryMiB)
         // Releasing gives it all back.
         let released = fleet.release(JobID(rawValue: "j0"), placement: decisions[0].decision.placement!)
         #expect(released)
         #expect(fleet.workers[0].devices[0].encoderSessions.inUse == 0)
-        #expect(fleet.workers[0].devices[0].memory!.reservedMiB == 0)
+        #expect(fleet.workers[0].devices[0].memory.reservedMiB == 0)
     }
 
     @Test func waitingJobsSayWhyInWordsAPersonCanActOn() throws {
@@ -136,8 +136,8 @@ import Testing
         #expect(gpu1.encoderSessions.inUse == 4)
         #expect(gpu1.encoderSessions.capacity == 20)  // 2 NVENC × 600 fps ÷ 60 fps
         // nvidia-smi says 6155 MiB used; 1000 of it is ours, the rest is not ours to give.
-        #expect(gpu1.memory!.capacityMiB == Int(23034 * 0.95) - 5155)
-        #expect(gpu1.memory!.reservedMiB >= 1000)
+        #expect(gpu1.memory.capacityMiB == Int(23034 * 0.95) - 5155)
+        #expect(gpu1.memory.reservedMiB >= 1000)
         let h200 = try #require(fleet.workers.first { $0.id.rawValue == "h200-0" })
         #expect(h200.devices.allSatisfy { $0.encoderSessions.capacity == 0 && $0.decoderSessions.capacity > 0 })
         let cpu = try #require(fleet.workers.first { $0.pool == "cpu" })

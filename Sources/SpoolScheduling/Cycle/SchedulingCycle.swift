@@ -15,18 +15,17 @@ public struct SchedulingCycle: Sendable {
     /// The leader's fencing token, stamped on every placement.
     public var schedulerToken: Int
 
-    let filters: [(name: String, plugin: any FilterPlugin)]
-    let scores: [(name: String, plugin: any ScorePlugin, weight: Double)]
+    // Names, plugins and weights in parallel arrays: an array of tuples would copy each tuple on every access.
+    let filterNames: [String]
+    let filters: [FilterRunner]
+    let customFilters: [any FilterPlugin]
+    let scoreNames: [String]
+    let scores: [ScoreRunner]
+    let customScores: [any ScorePlugin]
+    let weights: [Double]
+    let relativeScores: [Bool]
     var nextStart = 0
     var random: SplitMix64
-
-    struct Evaluated {
-        var worker: Int
-        var device: Int
-        var path: DevicePath?
-        var refusedBy: String?
-        var refusal: FilterRefusal?
-    }
 
     // Scratch space reused across jobs, so the hot path does not allocate.
     var evaluated: [Evaluated] = []
@@ -52,8 +51,16 @@ public struct SchedulingCycle: Sendable {
         self.estimator = estimator
         self.explainLimit = explainLimit
         self.schedulerToken = schedulerToken
-        self.filters = filters
-        self.scores = scores
+        self.filterNames = filters.map(\.0)
+        var customFilters: [any FilterPlugin] = []
+        self.filters = filters.map { FilterRunner($0.1, custom: &customFilters) }
+        self.customFilters = customFilters
+        self.scoreNames = scores.map(\.0)
+        var customScores: [any ScorePlugin] = []
+        self.scores = scores.map { ScoreRunner($0.1, custom: &customScores) }
+        self.customScores = customScores
+        self.weights = scores.map(\.2)
+        self.relativeScores = scores.map { $0.1.normalization == .relativeToBest }
         self.random = SplitMix64(seed: seed)
     }
 
@@ -68,24 +75,11 @@ public struct SchedulingCycle: Sendable {
         _ request: PlacementRequest, in fleet: inout FleetSnapshot, now: Date, explain: Bool = false
     ) -> ExplainedDecision {
         let demands = estimator.demands(for: request)
-        let contexts = PathContexts(request: request, demands: demands)
+        let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         let pinned: [Int]? = request.pool.map { fleet.workersByPool[$0] ?? [] }
         let scopeCount = pinned?.count ?? fleet.workers.count
-        evaluated.removeAll(keepingCapacity: true)
-        feasible.removeAll(keepingCapacity: true)
-
-        if scopeCount > 0 {
-            switch profile.sampling {
-            case .all: scan(fleet, pinned, scopeCount, contexts, limit: .max, from: nextStart)
-            case .feasible(let limit): scan(fleet, pinned, scopeCount, contexts, limit: limit, from: nextStart)
-            case .firstFeasible: scan(fleet, pinned, scopeCount, contexts, limit: 1, from: 0)
-            case .powerOfTwoChoices:
-                probe(fleet, pinned, scopeCount, contexts)
-                if feasible.isEmpty { scan(fleet, pinned, scopeCount, contexts, limit: 2, from: nextStart) }
-            }
-        }
-
-        let chosen = pickBest(fleet, contexts)
+        search(fleet, pinned, scopeCount, contexts)
+        let chosen = pickBest()
         var decision: PlacementDecision
         if let chosen {
             let entry = evaluated[chosen.index]
@@ -110,64 +104,48 @@ public struct SchedulingCycle: Sendable {
         return ExplainedDecision(job: request.job, decision: decision, explanation: explanation)
     }
 
-    // MARK: - Filtering
+    // MARK: - Filtering and scoring
 
-    private mutating func scan(
-        _ fleet: FleetSnapshot, _ pinned: [Int]?, _ scopeCount: Int, _ contexts: PathContexts, limit: Int, from: Int
+    /// Runs one job's search with the snapshot's storage and the plugins borrowed for its whole duration:
+    /// borrowing per candidate would retain and release them for each of a hundred candidates.
+    private mutating func search(
+        _ fleet: FleetSnapshot, _ pinned: [Int]?, _ scopeCount: Int, _ contexts: PathContexts
     ) {
-        let start = from % scopeCount
-        var examined = 0
-        outer: while examined < scopeCount {
-            let workerIndex = pinned?[(start + examined) % scopeCount] ?? (start + examined) % scopeCount
-            examined += 1
-            for deviceIndex in fleet.workers[workerIndex].devices.indices {
-                evaluate(fleet, workerIndex, deviceIndex, contexts)
-                if feasible.count >= limit { break outer }
+        var search = CandidateSearch(
+            contexts: contexts, evaluated: evaluated, feasible: feasible, raw: raw, random: random,
+            nextStart: nextStart)
+        evaluated = []
+        feasible = []
+        raw = []
+        let sampling = profile.sampling
+        let (filters, customFilters) = (self.filters, self.customFilters)
+        let (scores, customScores) = (self.scores, self.customScores)
+        let relativeScores = self.relativeScores
+        fleet.workers.withUnsafeBufferPointer { workers in
+            filters.withUnsafeBufferPointer { filters in
+                customFilters.withUnsafeBufferPointer { custom in
+                    search.run(workers, PluginTable(runners: filters, custom: custom), pinned, scopeCount, sampling)
+                }
+            }
+            if !scores.isEmpty && !search.feasible.isEmpty {
+                scores.withUnsafeBufferPointer { scores in
+                    customScores.withUnsafeBufferPointer { custom in
+                        search.score(workers, PluginTable(runners: scores, custom: custom), relativeScores)
+                    }
+                }
             }
         }
-        nextStart = (start + examined) % scopeCount
+        evaluated = search.evaluated
+        feasible = search.feasible
+        raw = search.raw
+        random = search.random
+        nextStart = search.nextStart
     }
 
-    private mutating func probe(_ fleet: FleetSnapshot, _ pinned: [Int]?, _ scopeCount: Int, _ contexts: PathContexts)
-    {
-        var attempts = 0
-        while feasible.count < 2 && attempts < 16 {
-            attempts += 1
-            let workerIndex = pinned?[Int.random(in: 0..<scopeCount, using: &random)]
-                ?? Int.random(in: 0..<scopeCount, using: &random)
-            let devices = fleet.workers[workerIndex].devices.count
-            guard devices > 0 else { continue }
-            let deviceIndex = Int.random(in: 0..<devices, using: &random)
-            if evaluated.contains(where: { $0.worker == workerIndex && $0.device == deviceIndex }) { continue }
-            evaluate(fleet, workerIndex, deviceIndex, contexts)
-        }
-    }
-
-    private mutating func evaluate(_ fleet: FleetSnapshot, _ workerIndex: Int, _ deviceIndex: Int, _ contexts: PathContexts)
-    {
-        let worker = fleet.workers[workerIndex]
-        let device = worker.devices[deviceIndex]
-        let path = device.path(for: contexts.acceleration)
-        let context = contexts[path]
-        for filter in filters {
-            if let refusal = filter.plugin.filter(context, worker: worker, device: device) {
-                evaluated.append(
-                    Evaluated(
-                        worker: workerIndex, device: deviceIndex, path: path, refusedBy: filter.name, refusal: refusal))
-                return
-            }
-        }
-        feasible.append(evaluated.count)
-        evaluated.append(Evaluated(worker: workerIndex, device: deviceIndex, path: path))
-    }
-
-    // MARK: - Scoring
-
-    /// Scores every feasible candidate, normalises per plugin, weights, and returns the best (ties: first found).
-    private mutating func pickBest(_ fleet: FleetSnapshot, _ contexts: PathContexts) -> (index: Int, total: Double)? {
+    /// Returns the best feasible candidate by weighted total (ties: first found).
+    private func pickBest() -> (index: Int, total: Double)? {
         guard !feasible.isEmpty else { return nil }
         if scores.isEmpty { return (feasible[0], 0) }
-        scoreFeasible(fleet, contexts)
         var best: (index: Int, total: Double)?
         for (position, index) in feasible.enumerated() {
             let total = weightedTotal(position)
@@ -176,29 +154,11 @@ public struct SchedulingCycle: Sendable {
         return best
     }
 
-    private mutating func scoreFeasible(_ fleet: FleetSnapshot, _ contexts: PathContexts) {
-        raw.removeAll(keepingCapacity: true)
-        for index in feasible {
-            let entry = evaluated[index]
-            let worker = fleet.workers[entry.worker]
-            let device = worker.devices[entry.device]
-            let context = contexts[entry.path]
-            for score in scores { raw.append(score.plugin.score(context, worker: worker, device: device)) }
-        }
-        // Relative plugins divide by the best raw value among this job's candidates.
-        for (s, score) in scores.enumerated() where score.plugin.normalization == .relativeToBest {
-            var best = 0.0
-            for position in feasible.indices { best = max(best, raw[position * scores.count + s]) }
-            for position in feasible.indices {
-                raw[position * scores.count + s] = best > 0 ? raw[position * scores.count + s] / best : 1
-            }
-        }
-    }
-
     /// Raw scores were turned into fractions in place; weighting makes them 0…100 per unit of weight.
     private func weightedTotal(_ position: Int) -> Double {
         var total = 0.0
-        for (s, score) in scores.enumerated() { total += score.weight * min(1, max(0, raw[position * scores.count + s])) }
+        let base = position * weights.count
+        for s in weights.indices { total += weights[s] * min(1, max(0, raw[base + s])) }
         return total * 100
     }
 
@@ -207,7 +167,7 @@ public struct SchedulingCycle: Sendable {
     private func reserve(_ demand: ResourceDemand, job: JobID, worker: Int, device: Int, in fleet: inout FleetSnapshot) {
         fleet.workers[worker].assigned += demand.slots
         if demand.gpuMemoryMiB > 0 {
-            _ = fleet.workers[worker].devices[device].memory?.reserve(
+            fleet.workers[worker].devices[device].reserveMemory(
                 demand.gpuMemoryMiB, for: LedgerOwner(rawValue: job.rawValue))
         }
         fleet.workers[worker].devices[device].encoderSessions.inUse += demand.encoderSessions
@@ -240,21 +200,25 @@ public struct SchedulingCycle: Sendable {
             let entry = evaluated[index]
             let worker = fleet.workers[entry.worker]
             let device = worker.devices[entry.device]
+            let refusedBy = entry.refusedBy.map { filterNames[$0] }
             var pluginScores: [PlacementExplanation.PluginScore] = []
             var total: Double?
             if let position, !scores.isEmpty {
                 let context = contexts[entry.path]
-                for (s, score) in scores.enumerated() {
+                for s in scores.indices {
                     pluginScores.append(
                         .init(
-                            plugin: score.name, raw: score.plugin.score(context, worker: worker, device: device),
-                            normalized: min(1, max(0, raw[position * scores.count + s])) * 100, weight: score.weight))
+                            plugin: scoreNames[s],
+                            raw: Candidate.with(worker: worker, device: device) { candidate in
+                                customScores.withUnsafeBufferPointer { scores[s].score(context, candidate, custom: $0) }
+                            },
+                            normalized: min(1, max(0, raw[position * scores.count + s])) * 100, weight: weights[s]))
                 }
                 total = weightedTotal(position)
             }
             return PlacementExplanation.Candidate(
                 worker: worker.id, pool: worker.pool, device: device.label, gpu: device.gpuIndex, path: entry.path,
-                demand: entry.path.map { contexts.demand($0) }, refusedBy: entry.refusedBy,
+                demand: entry.path.map { contexts.demand($0) }, refusedBy: refusedBy,
                 reason: entry.refusal?.description, scores: pluginScores, total: total ?? (entry.refusal == nil ? 0 : nil))
         }
         var feasibleReports = feasible.enumerated().map { candidate($0.element, position: $0.offset) }
@@ -290,7 +254,7 @@ public struct SchedulingCycle: Sendable {
 }
 
 /// The plugin context for each path a device may offer, built once per job rather than once per candidate.
-struct PathContexts {
+final class PathContexts {
     let acceleration: Acceleration
     let demands: PathDemands
     let nvenc: CandidateContext
@@ -299,14 +263,14 @@ struct PathContexts {
     let cpu: CandidateContext
     let none: CandidateContext
 
-    init(request: PlacementRequest, demands: PathDemands) {
+    init(request: PlacementRequest, demands: PathDemands, ledger: LedgerConfiguration) {
         acceleration = request.acceleration
         self.demands = demands
-        nvenc = CandidateContext(request: request, path: .nvenc, demand: demands.nvenc)
-        nvdec = CandidateContext(request: request, path: .nvdec, demand: demands.nvdec)
-        opencl = CandidateContext(request: request, path: .opencl, demand: demands.host)
-        cpu = CandidateContext(request: request, path: .cpu, demand: demands.host)
-        none = CandidateContext(request: request, path: nil, demand: demands.host)
+        nvenc = CandidateContext(request: request, path: .nvenc, demand: demands.nvenc, ledger: ledger)
+        nvdec = CandidateContext(request: request, path: .nvdec, demand: demands.nvdec, ledger: ledger)
+        opencl = CandidateContext(request: request, path: .opencl, demand: demands.host, ledger: ledger)
+        cpu = CandidateContext(request: request, path: .cpu, demand: demands.host, ledger: ledger)
+        none = CandidateContext(request: request, path: nil, demand: demands.host, ledger: ledger)
     }
 
     subscript(path: DevicePath?) -> CandidateContext {
@@ -320,4 +284,17 @@ struct PathContexts {
     }
 
     func demand(_ path: DevicePath?) -> ResourceDemand { path.map { demands[$0] } ?? demands.host }
+
+    /// Lends the context for `path` without retaining it (the caller holds `self`, which holds the context).
+    func with<T>(_ path: DevicePath?, _ body: (CandidateContext) -> T) -> T {
+        let context: CandidateContext
+        switch path {
+        case .nvenc?: context = nvenc
+        case .nvdec?: context = nvdec
+        case .opencl?: context = opencl
+        case .cpu?: context = cpu
+        case nil: context = none
+        }
+        return withExtendedLifetime(context) { body(context) }
+    }
 }

@@ -22,6 +22,8 @@ public struct DemandLearner: Codable, Sendable, Equatable {
         self.headroom = headroom
     }
 
+    public var isEmpty: Bool { estimates.isEmpty }
+
     static func key(_ estimateKey: String, _ path: DevicePath) -> String { path.rawValue + "|" + estimateKey }
 
     /// Records one run's peak GPU memory (nvidia-smi's used_memory for the ffmpeg process).

@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// GPU memory an ffmpeg run needs, from first principles: a CUDA context, the decoder's surface pool, and per
 /// encode its surface pool and encoder state. With the defaults a 1080p → 1080p NVENC transcode comes to about
 /// 420 MiB, inside the 0.3–0.5 GB measured per 1080p session (shared notes, ffmpeg.md §6).

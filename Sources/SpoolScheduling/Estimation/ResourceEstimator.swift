@@ -15,7 +15,7 @@ public struct ResourceEstimator: Sendable, Equatable {
         switch path {
         case .nvenc, .nvdec:
             let modelled = model.memoryMiB(for: request.shape, path: path)
-            let learned = learner.estimateMiB(estimateKey: request.estimateKey, path: path)
+            let learned = learner.isEmpty ? nil : learner.estimateMiB(estimateKey: request.estimateKey, path: path)
             return ResourceDemand(
                 gpuMemoryMiB: learned ?? modelled, encoderSessions: path == .nvenc ? request.shape.videoEncodes : 0,
                 decoderSessions: 1, slots: 1)

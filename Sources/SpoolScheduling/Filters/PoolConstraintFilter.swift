@@ -1,12 +1,12 @@
 /// A job pinned to a pool runs only there; an unpinned job only on workers that accept unpinned work.
 public struct PoolConstraintFilter: FilterPlugin {
-    public let name = "pool"
+    public var name: String { "pool" }
     public init() {}
 
-    public func filter(_ context: CandidateContext, worker: WorkerSnapshot, device: DeviceSnapshot) -> FilterRefusal? {
+    public func filter(_ context: CandidateContext, _ candidate: Candidate) -> FilterRefusal? {
         if let wanted = context.request.pool {
-            return wanted == worker.pool ? nil : .otherPool(wanted: wanted, has: worker.pool)
+            return wanted == candidate.worker.pool ? nil : .otherPool(wanted: wanted, has: candidate.worker.pool)
         }
-        return worker.acceptsUnpinned ? nil : .unpinnedNotAccepted
+        return candidate.worker.acceptsUnpinned ? nil : .unpinnedNotAccepted
     }
 }

@@ -10,5 +10,11 @@ public enum ScoreNormalization: String, Codable, Sendable {
 public protocol ScorePlugin: Sendable {
     var name: String { get }
     var normalization: ScoreNormalization { get }
-    func score(_ context: CandidateContext, worker: WorkerSnapshot, device: DeviceSnapshot) -> Double
+    func score(_ context: CandidateContext, _ candidate: Candidate) -> Double
+}
+
+extension ScorePlugin {
+    public func score(_ context: CandidateContext, worker: WorkerSnapshot, device: DeviceSnapshot) -> Double {
+        Candidate.with(worker: worker, device: device) { score(context, $0) }
+    }
 }

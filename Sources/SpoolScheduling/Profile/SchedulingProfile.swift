@@ -15,6 +15,19 @@ public struct SchedulingProfile: Codable, Sendable, Equatable {
         self.sampling = sampling
     }
 
+    enum CodingKeys: String, CodingKey {
+        case name, filters, weights, sampling
+    }
+
+    /// Only the name is required: filters default to all of them, weights to none, sampling to 100 feasible.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        filters = try c.decodeIfPresent([String].self, forKey: .filters) ?? Self.allFilters
+        weights = try c.decodeIfPresent([String: Double].self, forKey: .weights) ?? [:]
+        sampling = try c.decodeIfPresent(CandidateSampling.self, forKey: .sampling) ?? .feasible(limit: 100)
+    }
+
     public static let allFilters = ["device_health", "pool", "worker_slots", "video_sessions", "gpu_memory"]
 
     /// The design's weights: compute 0.3, memory bandwidth 0.2, available memory 0.15, utilisation 0.15, queue

@@ -33,12 +33,15 @@ public struct PlacementRequest: Sendable, Equatable {
         self.enqueuedAt = enqueuedAt
     }
 
-    public init(job: Job, assumedInputHeight: Int = 1080) {
-        let shape = WorkloadShape(spec: job.spec, assumedInputHeight: assumedInputHeight)
+    public init(job: Job) {
+        self.init(QueuedJob(job, version: 0))
+    }
+
+    public init(_ queued: QueuedJob) {
         self.init(
-            job: job.id, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass, priority: job.spec.priority,
-            pool: job.spec.pool, acceleration: job.spec.acceleration, shape: shape,
-            estimateKey: job.spec.preset ?? "custom:\(shape.videoEncodes)x\(shape.outputPixels)",
-            inputKey: job.spec.input.description, enqueuedAt: job.createdAt)
+            job: queued.id, tenant: queued.tenant, serviceClass: queued.serviceClass, priority: queued.priority,
+            pool: queued.pool, acceleration: queued.acceleration, shape: queued.shape,
+            estimateKey: queued.preset ?? "custom:\(queued.shape.videoEncodes)x\(queued.shape.outputPixels)",
+            inputKey: queued.input, enqueuedAt: queued.createdAt)
     }
 }

@@ -1,10 +1,10 @@
 /// Spreading (least allocated): the mirror of bin-packing, for latency over density.
 public struct SpreadScore: ScorePlugin {
-    public let name = "spread"
-    public let normalization = ScoreNormalization.absolute
+    public var name: String { "spread" }
+    public var normalization: ScoreNormalization { .absolute }
     public init() {}
 
-    public func score(_ context: CandidateContext, worker: WorkerSnapshot, device: DeviceSnapshot) -> Double {
-        1 - DeviceAllocation.fractionAfter(context, worker: worker, device: device)
+    public func score(_ context: CandidateContext, _ candidate: Candidate) -> Double {
+        1 - DeviceAllocation.fractionAfter(context, candidate)
     }
 }

@@ -16,7 +16,12 @@ public struct DeviceSnapshot: Sendable, Equatable {
     public var model: String
     public var engines: VideoEngines
     public var performance: GPUPerformance
-    public var memory: GPUMemoryLedger?
+    /// GPU memory bookkeeping; an empty ledger (capacity 0) for the host. Changed only through `reserveMemory`,
+    /// `releaseMemory` and `activateMemory`, which keep the figures below in step.
+    public private(set) var memory: GPUMemoryLedger
+    /// The ledger's figures, copied out so plugins read plain integers: calling into the ledger from a plugin
+    /// copies it (its arrays' references) every time.
+    public private(set) var memoryFigures: MemoryFigures
     public var encoderSessions: SessionCount
     public var decoderSessions: SessionCount
     /// 0…1, from nvidia-smi; nil when not measured.
@@ -29,7 +34,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
 
     public init(
         kind: Kind, gpuIndex: Int?, model: String, engines: VideoEngines = VideoEngines(nvenc: 0, nvdec: 0),
-        performance: GPUPerformance, memory: GPUMemoryLedger?, encoderSessions: SessionCount = SessionCount(capacity: 0),
+        performance: GPUPerformance, memory: GPUMemoryLedger = GPUMemoryLedger(capacityMiB: 0), encoderSessions: SessionCount = SessionCount(capacity: 0),
         decoderSessions: SessionCount = SessionCount(capacity: 0), utilization: Double? = nil,
         temperatureC: Double? = nil, powerDrawW: Double? = nil, powerLimitW: Double? = nil, fencedReason: String? = nil
     ) {
@@ -39,6 +44,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
         self.engines = engines
         self.performance = performance
         self.memory = memory
+        self.memoryFigures = MemoryFigures(memory)
         self.encoderSessions = encoderSessions
         self.decoderSessions = decoderSessions
         self.utilization = utilization
@@ -61,5 +67,44 @@ public struct DeviceSnapshot: Sendable, Equatable {
         }
     }
 
+    @discardableResult
+    public mutating func reserveMemory(_ sizeMiB: Int, for owner: LedgerOwner, state: ReservationState = .pending)
+        -> Result<MemoryReservation, LedgerRefusal>
+    {
+        defer { memoryFigures = MemoryFigures(memory) }
+        return memory.reserve(sizeMiB, for: owner, state: state)
+    }
+
+    @discardableResult
+    public mutating func releaseMemory(_ owner: LedgerOwner) -> MemoryReservation? {
+        defer { memoryFigures = MemoryFigures(memory) }
+        return memory.release(owner)
+    }
+
+    @discardableResult
+    public mutating func activateMemory(_ owner: LedgerOwner) -> Bool { memory.activate(owner) }
+
     public var label: String { gpuIndex.map { "gpu\($0) \(model)" } ?? "\(kind.rawValue) \(model)" }
+}
+
+/// A GPU memory ledger's figures as plain integers.
+public struct MemoryFigures: Sendable, Equatable {
+    public var capacityMiB: Int
+    public var virtualCapacityMiB: Int
+    public var reservedMiB: Int
+    public var freeMiB: Int
+    public var largestFreeBlockMiB: Int
+    public var maximumBlockMiB: Int
+
+    public init(_ ledger: GPUMemoryLedger) {
+        capacityMiB = ledger.capacityMiB
+        virtualCapacityMiB = ledger.virtualCapacityMiB
+        reservedMiB = ledger.reservedMiB
+        freeMiB = ledger.freeMiB
+        largestFreeBlockMiB = ledger.largestFreeBlockMiB
+        maximumBlockMiB = ledger.maximumBlockMiB
+    }
+
+    /// Whether a request already rounded by the ledger's configuration fits now (`GPUMemoryLedger.canReserve`).
+    public func admits(grantedMiB: Int) -> Bool { grantedMiB > 0 && grantedMiB <= largestFreeBlockMiB }
 }

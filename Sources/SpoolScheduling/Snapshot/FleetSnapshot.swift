@@ -10,9 +10,12 @@ public struct FleetSnapshot: Sendable, Equatable {
     /// Worker indexes per pool, so a pinned job never scans other pools.
     public private(set) var workersByPool: [String: [Int]]
     public private(set) var workerIndex: [WorkerID: Int]
+    /// How every GPU's ledger rounds requests, so a job's rounded size is worked out once, not per device.
+    public let ledgerConfiguration: LedgerConfiguration
 
-    public init(workers: [WorkerSnapshot], takenAt: Date) {
+    public init(workers: [WorkerSnapshot], takenAt: Date, ledgerConfiguration: LedgerConfiguration = .default) {
         self.workers = workers
+        self.ledgerConfiguration = ledgerConfiguration
         self.takenAt = takenAt
         var byPool: [String: [Int]] = [:]
         var byID: [WorkerID: Int] = [:]
@@ -36,7 +39,7 @@ public struct FleetSnapshot: Sendable, Equatable {
             placement.gpu.flatMap { gpu in workers[w].devices.firstIndex { $0.gpuIndex == gpu } }
             ?? workers[w].devices.firstIndex { $0.kind != .gpu }
         guard let d = device else { return false }
-        workers[w].devices[d].memory?.release(LedgerOwner(rawValue: job.rawValue))
+        workers[w].devices[d].releaseMemory(LedgerOwner(rawValue: job.rawValue))
         workers[w].devices[d].encoderSessions.inUse -= demand.encoderSessions
         workers[w].devices[d].decoderSessions.inUse -= demand.decoderSessions
         return true
@@ -47,7 +50,7 @@ public struct FleetSnapshot: Sendable, Equatable {
         guard let w = workerIndex[placement.worker], let gpu = placement.gpu,
             let d = workers[w].devices.firstIndex(where: { $0.gpuIndex == gpu })
         else { return }
-        _ = workers[w].devices[d].memory?.activate(LedgerOwner(rawValue: job.rawValue))
+        workers[w].devices[d].activateMemory(LedgerOwner(rawValue: job.rawValue))
     }
 
     public var deviceCount: Int { workers.reduce(0) { $0 + $1.devices.count } }

@@ -31,7 +31,7 @@ public struct FleetSnapshotBuilder: Sendable {
         let snapshots = workers.map { record in
             worker(record, holding: (byWorker[record.id] ?? []).sorted { $0.placement.placedAt < $1.placement.placedAt })
         }
-        return FleetSnapshot(workers: snapshots, takenAt: now)
+        return FleetSnapshot(workers: snapshots, takenAt: now, ledgerConfiguration: ledger)
     }
 
     func worker(_ record: WorkerRecord, holding: [(job: Job, placement: JobPlacement)]) -> WorkerSnapshot {
@@ -46,10 +46,10 @@ public struct FleetSnapshotBuilder: Sendable {
         let host = GPUPerformance(fp32TFLOPS: Double(cores) * 0.05, memoryBandwidthGBps: 50, boardPowerW: Double(cores) * 10)
         switch record.poolKind {
         case .cpu, .hybrid:
-            devices.append(DeviceSnapshot(kind: .cpu, gpuIndex: nil, model: "\(cores) cores", performance: host, memory: nil))
+            devices.append(DeviceSnapshot(kind: .cpu, gpuIndex: nil, model: "\(cores) cores", performance: host))
         case .opencl:
             let name = record.devices?.opencl.first?.name ?? "OpenCL"
-            devices.append(DeviceSnapshot(kind: .opencl, gpuIndex: nil, model: name, performance: host, memory: nil))
+            devices.append(DeviceSnapshot(kind: .opencl, gpuIndex: nil, model: name, performance: host))
         case .cuda:
             break
         }

@@ -1,4 +1,4 @@
-import SpoolCore
+
 
 /// The size of a job's video work, reduced to what GPU memory and hardware sessions depend on: how many video
 /// encodes it runs at once and how many pixels each frame of them holds.

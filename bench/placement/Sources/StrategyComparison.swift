@@ -1,0 +1,85 @@
+import Foundation
+import SpoolCore
+import SpoolScheduling
+
+/// The same job stream under each placement profile, in virtual time: jobs arrive in ticks, each must be placed in
+/// its tick or is rejected (no queue, so the profiles' packing shows directly), and runs for a set number of ticks.
+/// GPU memory and encoder-session utilisation are averaged over ticks and GPUs that have the resource.
+enum StrategyComparison {
+    static func run(workers count: Int, jobs: Int) throws {
+        for profile in [SchedulingProfile.seed, .bestFit, .firstFit, .powerOfTwo] {
+            try run(profile, workers: count, jobs: jobs)
+        }
+    }
+
+    static func run(_ profile: SchedulingProfile, workers count: Int, jobs: Int) throws {
+        let now = Date()
+        var fleet = FleetSnapshotBuilder().snapshot(workers: BenchFleet.workers(count, now: now), holding: [], now: now)
+        var cycle = try SchedulingCycle(profile: profile, seed: 7)
+        var random = SplitMix(seed: 2026)
+        // Enough arrivals per tick to keep the fleet near its session limits, so packing decides what fits.
+        let perTick = max(1, count * 3)
+        var running: [(job: JobID, placement: JobPlacement, endsAt: Int)] = []
+        var placed = 0
+        var rejected = 0
+        var memoryShare = 0.0
+        var encoderShare = 0.0
+        var samples = 0
+        var submitted = 0
+        var tick = 0
+        while submitted < jobs {
+            tick += 1
+            let arrivals = min(perTick, jobs - submitted)
+            let requests = (submitted..<(submitted + arrivals)).map { BenchFleet.request($0, now: now) }
+            submitted += arrivals
+            for decided in cycle.run(requests, on: &fleet, now: now) {
+                if let placement = decided.decision.placement {
+                    placed += 1
+                    running.append((decided.job, placement, tick + 2 + Int(random.next() % 6)))
+                } else {
+                    rejected += 1
+                }
+            }
+            var memory = 0.0
+            var memoryDevices = 0.0
+            var encoders = 0.0
+            var encoderDevices = 0.0
+            for worker in fleet.workers {
+                for device in worker.devices {
+                    if device.memory.capacityMiB > 0 {
+                        let ledger = device.memory
+                        memory += Double(ledger.reservedMiB) / Double(ledger.capacityMiB)
+                        memoryDevices += 1
+                    }
+                    if device.encoderSessions.capacity > 0 {
+                        encoders += Double(device.encoderSessions.inUse) / Double(device.encoderSessions.capacity)
+                        encoderDevices += 1
+                    }
+                }
+            }
+            memoryShare += memoryDevices > 0 ? memory / memoryDevices : 0
+            encoderShare += encoderDevices > 0 ? encoders / encoderDevices : 0
+            samples += 1
+            for job in running where job.endsAt <= tick { fleet.release(job.job, placement: job.placement) }
+            running.removeAll { $0.endsAt <= tick }
+        }
+        emit([
+            "system": "spool", "mode": "strategy", "profile": profile.name, "workers": count, "placed": placed,
+            "rejected": rejected, "gpu_memory_utilisation": memoryShare / Double(max(1, samples)),
+            "encoder_utilisation": encoderShare / Double(max(1, samples)),
+        ])
+    }
+}
+
+/// The stream's own generator, so every profile sees the same durations.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
