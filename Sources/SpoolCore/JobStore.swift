@@ -87,10 +87,11 @@ public protocol JobStore: Sendable {
 
     // MARK: Placement
 
-    /// Queued jobs without a placement that are ready to run and unpinned or pinned to one of `pools` (at most
-    /// `waitingLimit`, highest priority first, then oldest), and every job that holds resources: running, or queued
-    /// with a placement.
-    func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView
+    /// Queued jobs without a placement that are ready to run and unpinned or pinned to one of `pools`: at most
+    /// `limit`, highest priority first, then oldest.
+    func waitingForPlacement(now: Date, limit: Int, pools: Set<String>) async throws -> [QueuedJob]
+    /// Every job that holds resources: running, or queued with a placement.
+    func holdingResources() async throws -> [Job]
     /// Records each placement if its job is still at the version the cycle read; otherwise reports it stale. One
     /// call per cycle, so a store can write the batch in few round trips.
     func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome]
@@ -106,4 +107,13 @@ public protocol JobStore: Sendable {
 
     /// Whether the store answers (for `/ready`).
     func ping() async throws
+}
+
+extension JobStore {
+    /// What one scheduling cycle reads.
+    public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
+        SchedulingView(
+            waiting: try await waitingForPlacement(now: now, limit: waitingLimit, pools: pools),
+            holding: try await holdingResources())
+    }
 }

@@ -198,15 +198,18 @@ public final class RedisJobStore: JobStore {
 
     // MARK: - Placement
 
-    public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
-        let limit = max(1, waitingLimit)
+    public func waitingForPlacement(now: Date, limit: Int, pools: Set<String>) async throws -> [QueuedJob] {
+        let limit = max(1, limit)
         // Queued jobs sit in the shared queue or their pool's.
         var ranges: [[RESPArgument]] = []
         let queues: [String?] = [nil] + pools.sorted()
+        // Each queue offers twice its even share of the batch: jobs spread evenly over shards, and a job left out
+        // by a crowded shard is read on the next cycle, which the dispatch order reorders anyway.
+        let perQueue = min(limit, max(16, 2 * limit / keys.shards))
         for shard in 0..<keys.shards {
             for pool in queues {
                 let key = keys.ready(shard: shard, pool: pool)
-                ranges.append(["ZRANGE", .init(key), "0", .init(limit - 1), "WITHSCORES"])
+                ranges.append(["ZRANGE", .init(key), "0", .init(perQueue - 1), "WITHSCORES"])
             }
         }
         var candidates: [(id: String, score: Double)] = []
@@ -217,7 +220,11 @@ public final class RedisJobStore: JobStore {
             }
         }
         candidates.sort { $0.score < $1.score }
-        let waiting = try await queuedJobs(Array(candidates.prefix(limit * 2).map(\.id)), now: now, limit: limit)
+        // A few spare candidates stand in for jobs placed or backing off since the ranges were read.
+        return try await queuedJobs(Array(candidates.prefix(limit + limit / 8 + 8).map(\.id)), now: now, limit: limit)
+    }
+
+    public func holdingResources() async throws -> [Job] {
         var holdingKeys: [[RESPArgument]] = []
         for shard in 0..<keys.shards {
             holdingKeys.append(["ZRANGE", .init(keys.running(shard: shard)), "0", "-1"])
@@ -233,7 +240,7 @@ public final class RedisJobStore: JobStore {
             let holdsResources = job.state == .running || (job.state == .queued && job.placement != nil)
             if holdsResources { holding.append(job) }
         }
-        return SchedulingView(waiting: waiting, holding: holding)
+        return holding
     }
 
     public func commitPlacements(_ commits: [PlacementCommit], now: Date) async throws -> [PlacementCommitOutcome] {

@@ -182,8 +182,8 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: - Placement
 
-    public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
-        let limit = max(1, waitingLimit)
+    public func waitingForPlacement(now: Date, limit: Int, pools: Set<String>) async throws -> [QueuedJob] {
+        let limit = max(1, limit)
         let poolList = pools.sorted()
         let poolCondition =
             poolList.isEmpty ? "pool IS NULL" : "(pool IS NULL OR pool IN (\(poolList.map { _ in "?" }.joined(separator: ", "))))"
@@ -201,14 +201,19 @@ public final class SQLiteJobStore: JobStore {
                 let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job")
                 if job.notBefore <= now && job.placement == nil { waiting.append(QueuedJob(job, version: row["version"])) }
             }
-            let holding = try String.fetchAll(
+            return waiting
+        }
+    }
+
+    public func holdingResources() async throws -> [Job] {
+        try await read { db in
+            try String.fetchAll(
                 db,
                 sql: """
                     SELECT body FROM jobs
                     WHERE state = 'running' OR (state = 'queued' AND placed_worker IS NOT NULL)
                     """
             ).map { try StoredJSON.decode(Job.self, from: $0, what: "job holding resources") }
-            return SchedulingView(waiting: waiting, holding: holding)
         }
     }
 

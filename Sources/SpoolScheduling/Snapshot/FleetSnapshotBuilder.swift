@@ -77,6 +77,9 @@ public struct FleetSnapshotBuilder: Sendable {
             encoders.inUse += held.placement.demand.encoderSessions
             decoders.inUse += held.placement.demand.decoderSessions
         }
+        // Placed jobs not yet started hold no real memory, so their ranges may be re-planned around the running ones
+        // to leave the largest free block for the next job; running jobs never move.
+        if ledger.fragmentation > 0 { _ = ledger.defragment() }
         return DeviceSnapshot(
             kind: .gpu, gpuIndex: gpu.index, model: gpu.name, engines: gpu.engines,
             performance: GPUModelCatalog.performance(forModel: gpu.name), memory: ledger, encoderSessions: encoders,

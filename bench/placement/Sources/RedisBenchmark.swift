@@ -4,10 +4,13 @@ import SpoolCore
 import SpoolRedis
 import SpoolScheduling
 
-/// Placements committed through Redis: each cycle reads the best `batch` waiting jobs from the store, runs the
-/// scheduling cycle, and commits the placements with the store's batched compare-and-set. Timed: the read, the
-/// cycle and the commit. Not timed: the setup (submitting the jobs, registering the workers) and, after each
-/// cycle, cancelling the placed jobs to stand in for the workers that would run and finish them.
+/// Placements committed through Redis. Each cycle reads the best `batch` waiting jobs from the store, runs the
+/// scheduling cycle, and commits the placements with the store's batched compare-and-set. Like kube-scheduler's
+/// binding, a cycle's commit runs while the next cycle reads and places: placements in flight are assumed (their
+/// resources held in the fleet, their jobs skipped by the next read) until the store answers; a placement it
+/// refuses as stale gives its resources back. Timed: everything from the first read to the last answer. Not
+/// timed: submitting the jobs and registering the workers. Jobs finish (give their resources back to the fleet)
+/// one cycle after they are committed, so the fleet stays in steady state.
 enum RedisBenchmark {
     static func run(workers count: Int, jobs: Int, batch: Int, redisURL: String) async throws {
         var configuration = try RedisURL.configuration(redisURL)
@@ -25,44 +28,59 @@ enum RedisBenchmark {
         var cycle = try SchedulingCycle()
         let pools = Set(records.map(\.pool))
         var latencies = Latencies()
-        var busy = Duration.zero
         var committed = 0
         var stale = 0
-        var waitingLeft = true
-        var phases = (read: Duration.zero, cycle: Duration.zero, commit: Duration.zero)
-        while waitingLeft {
+        var assumed: Set<JobID> = []
+        var inFlight: (commits: [PlacementCommit], outcomes: Task<[PlacementCommitOutcome], any Error>)?
+        var finishing: [PlacementCommit] = []
+        let started = ContinuousClock.now
+        while true {
             let began = ContinuousClock.now
-            let view = try await store.schedulingView(now: Date(), waitingLimit: batch, pools: pools)
-            let read = ContinuousClock.now
-            waitingLeft = !view.waiting.isEmpty
+            let waiting = try await store.waitingForPlacement(now: Date(), limit: batch + assumed.count, pools: pools)
+                .filter { !assumed.contains($0.id) }.prefix(batch)
+            let readDone = ContinuousClock.now
             var commits: [PlacementCommit] = []
-            for read in view.waiting {
+            for read in waiting {
                 let decided = cycle.place(PlacementRequest(read), in: &fleet, now: now)
                 if let placement = decided.decision.placement { commits.append(PlacementCommit(read, placement: placement)) }
             }
-            let placedAt = ContinuousClock.now
-            let outcomes = try await store.commitPlacements(commits, now: Date())
-            let took = ContinuousClock.now - began
-            phases.read += read - began
-            phases.cycle += placedAt - read
-            phases.commit += ContinuousClock.now - placedAt
-            if view.waiting.isEmpty { break }
-            busy += took
-            latencies.record(took)
-            committed += outcomes.filter { $0 == .committed }.count
-            stale += outcomes.filter { $0 == .stale }.count
-            // The workers' part, untimed: the jobs run and finish, their resources come back.
-            try await concurrently(commits, width: 64) { _ = try await store.apply(.cancel, to: $0.job, now: Date()) }
-            for commit in commits { fleet.release(commit.job, placement: commit.placement) }
-            if commits.isEmpty { break }
+            let placedDone = ContinuousClock.now
+            // The previous cycle's jobs finish; its commit, running meanwhile, is collected.
+            for commit in finishing { fleet.release(commit.job, placement: commit.placement) }
+            finishing = []
+            if let previous = inFlight {
+                let outcomes = try await previous.outcomes.value
+                for (commit, outcome) in zip(previous.commits, outcomes) {
+                    assumed.remove(commit.job)
+                    if outcome == .committed {
+                        committed += 1
+                        finishing.append(commit)
+                    } else {
+                        stale += 1
+                        fleet.release(commit.job, placement: commit.placement)
+                    }
+                }
+                inFlight = nil
+            }
+            if ProcessInfo.processInfo.environment["SPOOL_BENCH_TRACE"] != nil {
+                FileHandle.standardError.write(
+                    Data(
+                        "read \(readDone - began) place \(placedDone - readDone) wait \(ContinuousClock.now - placedDone)\n"
+                            .utf8))
+            }
+            if commits.isEmpty && waiting.isEmpty { break }
+            for commit in commits { assumed.insert(commit.job) }
+            let batchCommits = commits
+            inFlight = (batchCommits, Task { try await store.commitPlacements(batchCommits, now: Date()) })
+            latencies.record(ContinuousClock.now - began)
         }
+        let elapsed = ContinuousClock.now - started
         await client.close()
         emit([
             "system": "spool", "mode": "redis", "workers": count, "devices": fleet.deviceCount, "placements": committed,
-            "stale": stale, "jobs": jobs, "cycle_jobs": batch, "seconds": busy.secondsDouble,
-            "per_second": Double(committed) / busy.secondsDouble, "p50_us": latencies.percentile(0.5),
-            "p99_us": latencies.percentile(0.99), "read_seconds": phases.read.secondsDouble,
-            "cycle_seconds": phases.cycle.secondsDouble, "commit_seconds": phases.commit.secondsDouble,
+            "stale": stale, "jobs": jobs, "cycle_jobs": batch, "seconds": elapsed.secondsDouble,
+            "per_second": Double(committed) / elapsed.secondsDouble, "p50_us": latencies.percentile(0.5),
+            "p99_us": latencies.percentile(0.99),
         ])
     }
 
