@@ -26,6 +26,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// Times a higher class took its place; evicted attempts do not count as failures.
     public var evictions: Int
     public var lastEvictedAt: Date?
+    /// Why the job was moved to another pool or preset under overload, oldest first.
+    public var degradations: [String]
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -47,10 +49,12 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.placement = nil
         self.evictions = 0
         self.lastEvictedAt = nil
+        self.degradations = []
     }
 
     enum CodingKeys: String, CodingKey {
         case id, spec, state, attempt, failures, progress, pool, worker, error, outputs, placement, evictions
+        case degradations
         case leaseExpiresAt = "lease_expires_at"
         case notBefore = "not_before"
         case createdAt = "created_at"
@@ -82,6 +86,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         placement = try c.decodeIfPresent(JobPlacement.self, forKey: .placement)
         evictions = try c.decodeIfPresent(Int.self, forKey: .evictions) ?? 0
         lastEvictedAt = try c.decodeIfPresent(Date.self, forKey: .lastEvictedAt)
+        degradations = try c.decodeIfPresent([String].self, forKey: .degradations) ?? []
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

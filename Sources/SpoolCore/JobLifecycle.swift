@@ -24,6 +24,23 @@ public enum JobEvent: Sendable, Equatable {
     case unplace
     /// A job of a higher class needs the running job's resources: it goes back to the queue without a failure.
     case preempt(reason: String)
+    /// Overload: a waiting job moves to another pool and/or a cheaper preset, as its class's policy says.
+    case degrade(Degradation)
+}
+
+/// How an overloaded job is made cheaper to place: another pool, another preset's outputs, or both.
+public struct Degradation: Sendable, Equatable {
+    public var pool: String?
+    public var preset: String?
+    public var outputs: [OutputSpec]?
+    public var reason: String
+
+    public init(pool: String? = nil, preset: String? = nil, outputs: [OutputSpec]? = nil, reason: String) {
+        self.pool = pool
+        self.preset = preset
+        self.outputs = outputs
+        self.reason = reason
+    }
 }
 
 /// What the system must do after a transition. The store persists the job; services perform these.
@@ -201,6 +218,22 @@ public struct JobLifecycle: Sendable {
             next.error = JobError(code: .preempted, message: reason)
             return Transition(
                 job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
+
+        case .degrade(let degradation):
+            guard job.state == .queued, job.placement == nil else {
+                throw .invalidTransition(from: job.state, event: "degrade")
+            }
+            if let pool = degradation.pool {
+                next.spec.pool = pool
+                // The hardware the job asked for may not exist in the pool it moves to.
+                next.spec.acceleration = .auto
+            }
+            if let outputs = degradation.outputs {
+                next.spec.outputs = outputs
+                next.spec.preset = degradation.preset
+            }
+            next.degradations.append(degradation.reason)
+            return Transition(job: next, effects: [])
 
         case .leaseExpired:
             guard job.state == .running else { throw .invalidTransition(from: job.state, event: "expire the lease of") }

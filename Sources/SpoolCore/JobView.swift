@@ -50,6 +50,8 @@ public struct JobView: Codable, Sendable, Equatable {
     /// Where the scheduler put it and what it reserved there; details at /v1/jobs/{id}/placement.
     public var placement: JobPlacement?
     public var evictions: Int
+    /// Why overload moved it to another pool or a cheaper preset.
+    public var degradations: [String]
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -76,6 +78,7 @@ public struct JobView: Codable, Sendable, Equatable {
         acceleration = job.spec.acceleration
         placement = job.placement
         evictions = job.evictions
+        degradations = job.degradations
         let directory = layout.outputDirectory(job.id)
         outputs = job.outputs.map { result in
             Output(
@@ -88,7 +91,7 @@ public struct JobView: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, state, progress, fps, speed, priority, input, preset, pool, worker, attempts, error, metadata
-        case outputs, acceleration, placement, evictions
+        case outputs, acceleration, placement, evictions, degradations
         case serviceClass = "service_class"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

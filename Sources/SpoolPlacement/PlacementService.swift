@@ -141,7 +141,10 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         }
         state.forget(except: Set(view.waiting.map(\.id)))
 
-        let evicted = try await preempt(stillWaiting, fleet: fleet, holding: holding, usage: usage, state: &state, now: now)
+        let (evicted, beneficiaries) = try await preempt(
+            stillWaiting, fleet: fleet, holding: holding, usage: usage, state: &state, now: now)
+        let degraded = await degrade(
+            stillWaiting.filter { !beneficiaries.contains($0.read.id) }, pools: Set(live.map(\.pool)), now: now)
 
         let elapsed = ContinuousClock.now - started
         Timer(label: "spool_scheduler_cycle_seconds").recordNanoseconds(
@@ -151,13 +154,13 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         Gauge(label: "spool_jobs_waiting_for_placement").record(stillWaiting.count)
         let report = CycleReport(
             considered: ordered.count, committed: committed, stale: stale, waiting: stillWaiting.count,
-            withdrawn: withdrawn, evicted: evicted)
-        if committed > 0 || stale > 0 || withdrawn > 0 || evicted > 0 {
+            withdrawn: withdrawn, evicted: evicted, degraded: degraded)
+        if committed > 0 || stale > 0 || withdrawn > 0 || evicted > 0 || degraded > 0 {
             logger.debug(
                 "scheduling cycle",
                 metadata: [
                     "placed": "\(committed)", "stale": "\(stale)", "waiting": "\(stillWaiting.count)",
-                    "withdrawn": "\(withdrawn)", "evicted": "\(evicted)",
+                    "withdrawn": "\(withdrawn)", "evicted": "\(evicted)", "degraded": "\(degraded)",
                 ])
         }
         return report
@@ -168,11 +171,12 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     func preempt(
         _ waiting: [(read: QueuedJob, request: PlacementRequest)], fleet: FleetSnapshot, holding: [Job],
         usage: CapacityUsage, state: inout PlacementState, now: Date
-    ) async throws -> Int {
-        guard configuration.dispatch.preemption.enabled, !waiting.isEmpty else { return 0 }
+    ) async throws -> (evictions: Int, beneficiaries: Set<JobID>) {
+        guard configuration.dispatch.preemption.enabled, !waiting.isEmpty else { return (0, []) }
         let lowestRank = ServiceClass.allCases.map(configuration.dispatch.rank(of:)).max() ?? 0
         let candidates = waiting.filter { configuration.dispatch.rank(of: $0.request.serviceClass) < lowestRank }
-        guard !candidates.isEmpty else { return 0 }
+        guard !candidates.isEmpty else { return (0, []) }
+        var beneficiaries: Set<JobID> = []
         let running = holding.filter { $0.state == .running }
         let planner = PreemptionPlanner(configuration: configuration.dispatch)
         var evictedJobs: Set<JobID> = []
@@ -193,6 +197,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
                     + "nowhere else; requeued without counting a failure"
                 if (try? await store.apply(.preempt(reason: reason), to: victim, now: now)) != nil {
                     evictedJobs.insert(victim)
+                    beneficiaries.insert(candidate.read.id)
                     evictions += 1
                     logger.notice(
                         "job preempted", metadata: ["job": "\(victim)", "for": "\(candidate.read.id)"])
@@ -200,7 +205,36 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
             }
         }
         if evictions > 0 { Counter(label: "spool_preemptions_total").increment(by: evictions) }
-        return evictions
+        return (evictions, beneficiaries)
+    }
+
+    /// Jobs that waited past their class's target while nothing could take them move to another pool or a cheaper
+    /// preset, as the class's policy says; a pool no live worker serves is not worth moving to.
+    func degrade(_ waiting: [(read: QueuedJob, request: PlacementRequest)], pools: Set<String>, now: Date) async -> Int {
+        let policy = OverloadDegradation(configuration: configuration.dispatch)
+        var degraded = 0
+        for entry in waiting {
+            let decision = policy.decide(
+                serviceClass: entry.read.serviceClass, waited: now.timeIntervalSince(entry.read.createdAt),
+                poolIsSaturated: true, currentPool: entry.read.pool, currentPreset: entry.read.preset)
+            let degradation: Degradation
+            switch decision.action {
+            case .keepWaiting:
+                continue
+            case .moveToPool(let pool):
+                guard pools.contains(pool) else { continue }
+                degradation = Degradation(pool: pool, reason: decision.reason)
+            case .switchPreset(let name):
+                guard let preset = Presets.named(name) else { continue }
+                degradation = Degradation(preset: name, outputs: preset.outputs, reason: decision.reason)
+            }
+            if (try? await store.apply(.degrade(degradation), to: entry.read.id, now: now)) != nil {
+                degraded += 1
+                logger.notice("job degraded under overload", metadata: ["job": "\(entry.read.id)", "why": "\(decision.reason)"])
+            }
+        }
+        if degraded > 0 { Counter(label: "spool_degradations_total").increment(by: degraded) }
+        return degraded
     }
 
     static func encode(_ explanation: PlacementExplanation) throws -> String {
@@ -219,4 +253,5 @@ public struct CycleReport: Sendable, Equatable {
     public var waiting: Int
     public var withdrawn: Int
     public var evicted: Int
+    public var degraded: Int
 }

@@ -467,12 +467,14 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placed(shard: shard, worker: current.job.placement?.worker)),
                         .init(keys.placedAll(shard: shard)),
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
+                        .init(readyKey(current.job)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
                         .init(readyScore(priority: next.spec.priority, sequence: current.sequence)),
                         .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue), placedNext == nil ? "0" : "1",
                         .init(Self.millis(placedNext?.placedAt ?? now)),
+                        .init(current.job.spec == next.spec ? "" : QueuedJobRecord.encode(next)),
                     ])
             }
             if written.int == 1 {

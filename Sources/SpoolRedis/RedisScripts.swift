@@ -23,9 +23,10 @@ enum RedisScripts {
     /// version or fails the lifecycle check before it gets here. The body now carries any placement, so the
     /// separate placement field is dropped.
     /// KEYS: job hash, its ready zset, notbefore hash, running zset, placed zset of the previous placement's worker,
-    /// the shard's placed zset, placed zset of the next placement's worker.
+    /// the shard's placed zset, placed zset of the next placement's worker, the ready zset it was in before (another
+    /// one when overload moved it to another pool).
     /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id,
-    /// '1' when the next state is queued with a placement, placed-at ms.
+    /// '1' when the next state is queued with a placement, placed-at ms, a new placement record ('' to keep it).
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
         """
@@ -38,6 +39,8 @@ enum RedisScripts {
         redis.call('ZREM', KEYS[4], ARGV[7])
         redis.call('ZREM', KEYS[5], ARGV[7])
         redis.call('ZREM', KEYS[6], ARGV[7])
+        redis.call('ZREM', KEYS[8], ARGV[7])
+        if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'sch', ARGV[10]) end
         if ARGV[3] == 'queued' then
           if ARGV[8] == '1' then
             redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])

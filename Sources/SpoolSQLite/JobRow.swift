@@ -52,15 +52,16 @@ struct JobRow {
             ])
     }
 
-    /// Rewrites every mutable column. The spec's columns (tenant, pool, key, priority) never change after submit.
+    /// Rewrites every mutable column. Of the spec's columns only the pool changes after submit (overload may move a
+    /// job to another pool); tenant, key and priority never do.
     func update(_ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE jobs SET state = ?, updated_at = ?, not_before = ?, lease_expires_at = ?, worker = ?,
-                    attempt = ?, placed_worker = ?, body = ?, version = version + 1
+                    attempt = ?, placed_worker = ?, pool = ?, body = ?, version = version + 1
                 WHERE id = ?
                 """,
-            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, body, id])
+            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, pool, body, id])
     }
 
     /// A heartbeat changes only the lease, progress and update time, none of them indexed, so this most frequent

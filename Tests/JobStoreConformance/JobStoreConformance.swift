@@ -32,6 +32,7 @@ public enum JobStoreConformance {
         case placedJobsGoOnlyToTheirWorker
         case placementLifecycle
         case placementExplanations
+        case degradedJobsMoveQueues
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -69,6 +70,7 @@ public enum JobStoreConformance {
         case .placedJobsGoOnlyToTheirWorker: try await placedJobsGoOnlyToTheirWorker(store)
         case .placementLifecycle: try await placementLifecycle(store)
         case .placementExplanations: try await placementExplanations(store)
+        case .degradedJobsMoveQueues: try await degradedJobsMoveQueues(store)
         }
     }
 
@@ -703,5 +705,24 @@ public enum JobStoreConformance {
         try await store.savePlacementExplanation(#"{"outcome":"waiting"}"#, for: job.id)
         try await store.savePlacementExplanation(#"{"outcome":"placed"}"#, for: job.id)
         #expect(try await store.placementExplanation(for: job.id) == #"{"outcome":"placed"}"#)
+    }
+
+    static func degradedJobsMoveQueues(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(pool: "cuda"), now: at(0)).job
+        #expect(try await store.waitingForPlacement(now: at(1), limit: 5, pools: ["cpu"]).isEmpty)
+        let cheaper = Presets.named("web-360p")!
+        let moved = try await store.apply(
+            .degrade(Degradation(pool: "cpu", preset: cheaper.name, outputs: cheaper.outputs, reason: "overloaded")),
+            to: job.id, now: at(2)
+        ).job
+        #expect(moved.spec.pool == "cpu" && moved.spec.preset == "web-360p" && moved.degradations == ["overloaded"])
+        // It now waits in the cpu pool's queue, with the cheaper outputs, and no longer in the old one.
+        let waiting = try await store.waitingForPlacement(now: at(3), limit: 5, pools: ["cpu"])
+        #expect(waiting.map(\.id) == [job.id])
+        #expect(waiting.first?.preset == "web-360p" && waiting.first?.pool == "cpu")
+        #expect(waiting.first?.shape == WorkloadShape(spec: moved.spec))
+        #expect(try await store.waitingForPlacement(now: at(3), limit: 5, pools: ["cuda"]).isEmpty)
+        #expect(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: false, at: 4) == nil)
+        #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: false, at: 4)?.id == job.id)
     }
 }

@@ -155,3 +155,29 @@ extension Array {
         return result
     }
 }
+
+extension PlacementServiceTests {
+    @Test func anOverdueRealtimeJobMovesToTheCPUPoolWhenTheGPUsAreFull() async throws {
+        let t4 = try await register("t4", gpus: "t4.csv", slots: 1)
+        let cpu = try await register("cpu", gpus: nil, kind: .cpu, slots: 2)
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        // The only GPU slot runs a realtime job, which nothing may preempt.
+        let first = try await submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
+        _ = try await service.cycle(&state, token: 1, now: now)
+        _ = try #require(try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
+        #expect(try await store.job(first.id)?.state == .running)
+        let second = try await submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
+        // Within realtime's 5 s target it waits for the GPU.
+        let early = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(2))
+        #expect(early.degraded == 0 && early.waiting == 1)
+        // Past it, on a saturated pool, it moves to cpu, and the next cycle places it there.
+        let late = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(6))
+        #expect(late.degraded == 1)
+        let moved = try #require(try await store.job(second.id))
+        #expect(moved.spec.pool == "cpu" && moved.spec.acceleration == .auto)
+        #expect(moved.degradations.count == 1 && moved.degradations[0].contains("moving to cpu"))
+        _ = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(7))
+        #expect(try await store.job(second.id)?.placement?.worker == cpu)
+    }
+}
