@@ -182,6 +182,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",
             dependencies: ["SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolCore", "SpoolMedia"],

@@ -5,6 +5,40 @@ public enum EncodePathChooser {
     /// cpu → `.cpu`; opencl → the first OpenCL device; cuda → the least-loaded GPU, with NVENC when that GPU has it;
     /// hybrid → CUDA with NVENC on the least-loaded GPU that can encode, else `.cpu`. A pool kind the inventory cannot
     /// serve is `unsupported`, naming what is missing.
+    /// The route the scheduler chose: its GPU, encoding there only if it reserved encoder sessions; a placement on
+    /// the host (no GPU) of a GPU-capable worker encodes on the CPU. Without a placement (pull dispatch, `plan`),
+    /// the worker chooses as `choose(pool:inventory:)` does.
+    public static func choose(
+        pool: PoolKind, inventory: DeviceInventory, placement: JobPlacement?, acceleration: Acceleration = .auto
+    ) -> Result<EncodePath, JobError> {
+        guard let placement else { return choose(pool: pool, inventory: inventory) }
+        let ff = inventory.ffmpeg
+        guard let index = placement.gpu else {
+            guard ff.encoders.contains("libx264") || ff.encoders.contains("libx265") else {
+                return .failure(missing("this host's ffmpeg has neither libx264 nor libx265", fix: fullBuild))
+            }
+            if pool == .opencl, let device = inventory.opencl.first { return .success(.opencl(deviceSelector: device.selector)) }
+            return .success(.cpu)
+        }
+        if let problem = cudaProblem(inventory) { return .failure(problem) }
+        guard let gpu = inventory.gpus.first(where: { $0.index == index }) else {
+            return .failure(
+                JobError(
+                    code: .internalError,
+                    message: "the job was placed on GPU \(index), which this worker does not have; it will be placed again"))
+        }
+        let nvenc = placement.demand.encoderSessions > 0 && gpu.engines.canEncode && ff.encoders.contains("h264_nvenc")
+        if acceleration == .nvenc && !nvenc {
+            return .failure(
+                missing("the job asks for NVENC, and GPU \(index) (\(gpu.name)) cannot encode", fix: "send it to a pool with NVENC"))
+        }
+        guard nvenc || ff.encoders.contains("libx264") else {
+            return .failure(
+                missing("GPU \(index) (\(gpu.name)) has no NVENC encoder and this host's ffmpeg lacks libx264", fix: fullBuild))
+        }
+        return .success(.cuda(gpuIndex: index, nvenc: nvenc))
+    }
+
     public static func choose(pool: PoolKind, inventory: DeviceInventory) -> Result<EncodePath, JobError> {
         let ff = inventory.ffmpeg
         let cpuEncoders = ff.encoders.contains("libx264") || ff.encoders.contains("libx265")

@@ -16,6 +16,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     let tools: MediaTools
     let clock: C
     let logger: Logger
+    /// Told how each attempt placed on a GPU ended; nil on hosts without GPUs.
+    var health: GPUHealthMonitor? = nil
 
     /// How an attempt ended, before the store is told.
     enum Outcome: Sendable {
@@ -45,8 +47,23 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         // moves run in a fresh task, which does not inherit this one's cancellation.
         let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
         await settled.value
+        reportDeviceHealth(job, outcome: outcome, logger: logger)
         Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+    }
+
+    /// A GPU that keeps failing jobs, or cannot open a session at all, is fenced until a self-test passes.
+    func reportDeviceHealth(_ job: Job, outcome: Outcome, logger: Logger) {
+        guard let health, let gpu = job.placement?.gpu, case .finished(let result) = outcome else { return }
+        let event: DeviceHealth.Event?
+        switch result {
+        case .success: event = .jobSucceeded
+        case .failure(let error): event = GPUFailure.event(for: error)
+        }
+        guard let event, case .fence(let reason, let until)? = health.record(event, gpu: gpu, now: Date()) else { return }
+        logger.warning(
+            "GPU fenced: nothing more is placed on it until a self-test passes",
+            metadata: ["gpu": "\(gpu)", "reason": "\(reason)", "self_test_after": "\(until)"])
     }
 
     /// Runs the transcode beside a heartbeat loop; whichever ends first decides, and the other is cancelled.
@@ -98,7 +115,11 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, attemptDirectory: attemptDirectory)
         let source = try await MediaProber(tools: tools).probe(path: input)
-        let path = try EncodePathChooser.choose(pool: configuration.pool.kind, inventory: inventory).get()
+        // The scheduler chose the device and reserved what the job holds there; the worker follows it.
+        let path = try EncodePathChooser.choose(
+            pool: configuration.pool.kind, inventory: inventory, placement: job.placement,
+            acceleration: job.spec.acceleration
+        ).get()
         let command = TranscodeCommandBuilder.build(
             input: input, source: source, outputs: job.spec.outputs, path: path, stagingDirectory: staging,
             threadsPerOutput: configuration.threadsPerOutput)

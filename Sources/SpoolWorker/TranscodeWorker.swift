@@ -14,11 +14,14 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let configuration: WorkerConfiguration
     let inventory: DeviceInventory
     let runner: AttemptRunner<C>
+    let tools: MediaTools
     let clock: C
     let logger: Logger
     let workSignal: WorkSignal?
     /// Fresh GPU figures for each registration; nil on hosts without NVIDIA GPUs.
     let gpuMetrics: (@Sendable () async -> [GPUDevice])?
+    /// Fencing and self-tests of this host's GPUs; nil without GPUs.
+    let health: GPUHealthMonitor?
     private let state = Mutex(WorkerState())
 
     struct WorkerState {
@@ -51,9 +54,14 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         var logger = logger
         logger[metadataKey: "worker"] = "\(id)"
         self.logger = logger
-        self.runner = AttemptRunner(
+        let health = inventory.gpus.isEmpty ? nil : GPUHealthMonitor(gpus: inventory.gpus.map(\.index))
+        self.health = health
+        self.tools = tools
+        var runner = AttemptRunner(
             store: store, configuration: configuration, inventory: inventory, files: AttemptFiles(layout: layout),
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
+        runner.health = health
+        self.runner = runner
     }
 
     private let startedAt = Mutex(Date())
@@ -155,6 +163,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         while !Task.isCancelled {
             try? await clock.sleep(for: configuration.registrationInterval)
             if Task.isCancelled { break }
+            await selfTestFencedGPUs()
             try? await register(startedAt: startedAt)
         }
     }
@@ -171,6 +180,21 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,
                 pid: ProcessInfo.processInfo.processIdentifier, slots: configuration.slots, running: running,
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
-                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining))
+                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining, fencedGPUs: health?.fenced ?? [:]))
+    }
+
+    /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.
+    func selfTestFencedGPUs() async {
+        guard let health else { return }
+        for gpu in health.dueForSelfTest(now: Date()) {
+            let canEncode = inventory.gpus.first { $0.index == gpu }?.engines.canEncode ?? false
+            if let failure = await GPUSelfTest.run(gpu: gpu, canEncode: canEncode, tools: tools) {
+                health.record(.selfTestFailed(reason: failure), gpu: gpu, now: Date())
+                logger.warning("GPU self-test failed; still fenced", metadata: ["gpu": "\(gpu)", "reason": "\(failure)"])
+            } else {
+                health.record(.selfTestPassed, gpu: gpu, now: Date())
+                logger.notice("GPU self-test passed; placing on it again", metadata: ["gpu": "\(gpu)"])
+            }
+        }
     }
 }

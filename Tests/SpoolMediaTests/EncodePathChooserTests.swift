@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 import Testing
 
@@ -95,5 +96,42 @@ struct EncodePathChooserTests {
         var noEncoders = Self.fullFFmpeg
         noEncoders.encoders = []
         #expect(unsupported(EncodePathChooser.choose(pool: .hybrid, inventory: inventory(ffmpeg: noEncoders))) != nil)
+    }
+
+    func placement(gpu: Int?, encoders: Int) -> JobPlacement {
+        JobPlacement(
+            worker: WorkerID(rawValue: "w"), pool: "cuda", gpu: gpu, deviceModel: nil,
+            demand: ResourceDemand(gpuMemoryMiB: gpu == nil ? 0 : 400, encoderSessions: encoders, decoderSessions: 1),
+            score: 1, placedAt: Date())
+    }
+
+    @Test func theWorkerFollowsThePlacement() throws {
+        let mixed = inventory(gpus: try gpus("mixed-l4-h100.csv"))
+        // Placed on the L4 with encoder sessions reserved: NVENC on that GPU, whatever is least loaded.
+        #expect(
+            EncodePathChooser.choose(pool: .cuda, inventory: mixed, placement: placement(gpu: 0, encoders: 1))
+                == .success(.cuda(gpuIndex: 0, nvenc: true)))
+        // Placed on the H100 (decode only): NVDEC there, encode on the host.
+        #expect(
+            EncodePathChooser.choose(pool: .cuda, inventory: mixed, placement: placement(gpu: 1, encoders: 0))
+                == .success(.cuda(gpuIndex: 1, nvenc: false)))
+        // A job that asks for NVENC never runs without it, even if a placement says otherwise.
+        #expect(
+            unsupported(
+                EncodePathChooser.choose(
+                    pool: .cuda, inventory: mixed, placement: placement(gpu: 1, encoders: 0), acceleration: .nvenc))
+                != nil)
+        // On the host of a hybrid worker: CPU.
+        #expect(
+            EncodePathChooser.choose(pool: .hybrid, inventory: mixed, placement: placement(gpu: nil, encoders: 0))
+                == .success(.cpu))
+        // A GPU the worker does not have is an internal error the scheduler recovers from, not the job's fault.
+        guard case .failure(let missing) = EncodePathChooser.choose(
+            pool: .cuda, inventory: mixed, placement: placement(gpu: 7, encoders: 1))
+        else {
+            Issue.record("placed on a GPU that does not exist, and chosen")
+            return
+        }
+        #expect(missing.code == .internalError && missing.isRetryable)
     }
 }
