@@ -26,6 +26,8 @@ enum Runtime {
 
     /// Fresh nvidia-smi figures for a worker's registrations.
     static let gpuMetrics: @Sendable () async -> [GPUDevice] = { await DeviceDiscovery().nvidiaGPUs() }
+    /// nvidia-smi's GPU memory per process, which placement's estimates learn from.
+    static let gpuProcessMemory: @Sendable () async -> [Int32: Int] = { await DeviceDiscovery().computeApps() }
 
     static func discover() async throws -> DeviceInventory {
         do {

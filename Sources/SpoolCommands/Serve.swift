@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
                     options: worker),
                 inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy,
                 workSignal: worker.dispatch == .placed ? placedSignal : workSignal, gpuMetrics: Runtime.gpuMetrics,
+                gpuProcessMemory: Runtime.gpuProcessMemory,
                 clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers

@@ -42,7 +42,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let transcoder = TranscodeWorker(
             store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
             inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
-            gpuMetrics: Runtime.gpuMetrics, clock: ContinuousClock(), logger: logger)
+            gpuMetrics: Runtime.gpuMetrics,
+                gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")
         try await Runtime.run([transcoder], logger: logger)
         await opened.redis?.close()

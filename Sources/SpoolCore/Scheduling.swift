@@ -17,6 +17,9 @@ public struct QueuedJob: Sendable, Equatable {
     public var input: String
     public var createdAt: Date
 
+    /// The key GPU memory estimates are learned under (`JobSpec.estimateKey`).
+    public var estimateKey: String { preset ?? "custom:\(shape.videoEncodes)x\(shape.outputPixels)" }
+
     public init(
         id: JobID, version: Int, tenant: TenantID, serviceClass: ServiceClass, priority: Int, pool: String?,
         acceleration: Acceleration, preset: String?, shape: WorkloadShape, input: String, createdAt: Date

@@ -19,11 +19,13 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     public var draining: Bool
     /// GPUs fenced by health checks (index → why); nothing is placed on them until a self-test passes.
     public var fencedGPUs: [Int: String]
+    /// The latest GPU memory peaks of its jobs, newest last.
+    public var gpuMemoryObservations: [GPUMemoryObservation]
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
-        draining: Bool = false, fencedGPUs: [Int: String] = [:]
+        draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = []
     ) {
         self.id = id
         self.pool = pool
@@ -38,6 +40,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         self.acceptsUnpinned = acceptsUnpinned
         self.draining = draining
         self.fencedGPUs = fencedGPUs
+        self.gpuMemoryObservations = gpuMemoryObservations
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +51,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case acceptsUnpinned = "accepts_unpinned"
         case draining
         case fencedGPUs = "fenced_gpus"
+        case gpuMemoryObservations = "gpu_memory_observations"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,5 +70,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         acceptsUnpinned = try c.decodeIfPresent(Bool.self, forKey: .acceptsUnpinned) ?? true
         draining = try c.decodeIfPresent(Bool.self, forKey: .draining) ?? false
         fencedGPUs = try c.decodeIfPresent([Int: String].self, forKey: .fencedGPUs) ?? [:]
+        gpuMemoryObservations =
+            try c.decodeIfPresent([GPUMemoryObservation].self, forKey: .gpuMemoryObservations) ?? []
     }
 }

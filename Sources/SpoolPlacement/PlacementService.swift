@@ -70,6 +70,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         let records = try await store.workers()
         let live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         let liveIDs = Set(live.map(\.id))
+        state.learn(from: live)
         let view = try await store.schedulingView(
             now: now, waitingLimit: configuration.waitingLimit, pools: Set(live.map(\.pool)))
 

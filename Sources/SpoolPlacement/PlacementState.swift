@@ -9,11 +9,24 @@ struct PlacementState: Sendable {
     var cycle: SchedulingCycle
     var order: DispatchOrder<SplitMix64>
     var explained: [JobID: Date] = [:]
+    /// Observations already folded into the estimates (workers repeat their latest ones in every registration).
+    var learned: Set<JobID> = []
 
     init(configuration: SchedulerConfiguration) throws {
         cycle = try SchedulingCycle(
             profile: configuration.profile, estimator: ResourceEstimator(model: configuration.memoryModel))
         order = DispatchOrder(configuration: configuration.dispatch, seed: 0x5900_1ED)
+    }
+
+    /// Folds workers' new GPU memory observations into the per-preset estimates.
+    mutating func learn(from workers: [WorkerRecord]) {
+        for observation in workers.flatMap(\.gpuMemoryObservations) where !learned.contains(observation.job) {
+            guard let path = DevicePath(rawValue: observation.path) else { continue }
+            learned.insert(observation.job)
+            cycle.estimator.learner.observe(
+                estimateKey: observation.estimateKey, path: path, peakMiB: observation.peakMiB)
+        }
+        if learned.count > 100_000 { learned.removeAll() }
     }
 
     func dueForExplanation(_ job: JobID, now: Date, every refresh: Duration) -> Bool {

@@ -18,6 +18,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     let logger: Logger
     /// Told how each attempt placed on a GPU ended; nil on hosts without GPUs.
     var health: GPUHealthMonitor? = nil
+    /// nvidia-smi's GPU memory per process, sampled while a GPU job runs; nil on hosts without GPUs.
+    var gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil
+    var observations: GPUMemoryObservations? = nil
 
     /// How an attempt ended, before the store is told.
     enum Outcome: Sendable {
@@ -128,10 +131,28 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let runner = FFmpegRunner(
             tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
         let files = self.files
+        let sampler = GPUMemorySampler()
+        let sampling: Task<Void, Never>? =
+            if case .cuda = path, let query = gpuProcessMemory {
+                Task { [clock] in await sampler.run(every: .seconds(1), clock: clock, query: query) }
+            } else {
+                nil
+            }
+        defer { sampling?.cancel() }
         try await runner.run(
             command, sourceDurationSeconds: source.durationSeconds,
-            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+            onStart: { pid in
+                sampler.started(pid)
+                files.writePID(pid, job: job.id, attempt: lease.attempt)
+            },
             onProgress: { progress.set($0) })
+        sampling?.cancel()
+        if case .cuda(_, let nvenc) = path, sampler.peakMiB > 0 {
+            observations?.record(
+                GPUMemoryObservation(
+                    job: job.id, estimateKey: job.spec.estimateKey, path: nvenc ? "nvenc" : "nvdec",
+                    peakMiB: sampler.peakMiB))
+        }
         transcodeFinished()
         return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
             command.outputs, stagingDirectory: staging, source: source, sourcePath: input,

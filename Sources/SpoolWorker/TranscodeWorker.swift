@@ -22,6 +22,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let gpuMetrics: (@Sendable () async -> [GPUDevice])?
     /// Fencing and self-tests of this host's GPUs; nil without GPUs.
     let health: GPUHealthMonitor?
+    let observations = GPUMemoryObservations()
     private let state = Mutex(WorkerState())
 
     struct WorkerState {
@@ -42,7 +43,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     public init(
         store: any JobStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
         inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), workSignal: WorkSignal? = nil,
-        gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil, clock: C, logger: Logger
+        gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil,
+        gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, clock: C, logger: Logger
     ) {
         self.workSignal = workSignal
         self.gpuMetrics = inventory.gpus.isEmpty ? nil : gpuMetrics
@@ -61,6 +63,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             store: store, configuration: configuration, inventory: inventory, files: AttemptFiles(layout: layout),
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
         runner.health = health
+        runner.observations = observations
+        runner.gpuProcessMemory = inventory.gpus.isEmpty ? nil : gpuProcessMemory
         self.runner = runner
     }
 
@@ -180,7 +184,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,
                 pid: ProcessInfo.processInfo.processIdentifier, slots: configuration.slots, running: running,
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
-                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining, fencedGPUs: health?.fenced ?? [:]))
+                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining, fencedGPUs: health?.fenced ?? [:],
+                gpuMemoryObservations: observations.latest))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

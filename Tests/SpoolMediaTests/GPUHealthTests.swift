@@ -39,3 +39,11 @@ import Testing
         #expect(failed != nil)
     }
 }
+
+@Suite struct ComputeAppsTests {
+    @Test func perProcessMemoryIsSummedOverGPUsAndBadLinesSkipped() throws {
+        let used = NvidiaSMI.parseComputeApps(csv: try Fixture.text("nvidia-smi/compute-apps.csv"))
+        // 412 MiB on one GPU plus the ~55 MiB context every CUDA process leaves on another.
+        #expect(used == [48213: 467, 48377: 1890])
+    }
+}

@@ -181,3 +181,24 @@ extension PlacementServiceTests {
         #expect(try await store.job(second.id)?.placement?.worker == cpu)
     }
 }
+
+extension PlacementServiceTests {
+    @Test func estimatesLearnFromWhatWorkersSawOnTheirGPUs() async throws {
+        let l4 = try await register("l4", gpus: "l4-2x.csv")
+        var record = try #require(try await store.workers().first { $0.id == l4 })
+        record.gpuMemoryObservations = (0..<3).map {
+            GPUMemoryObservation(job: JobID(rawValue: "old\($0)"), estimateKey: "web-720p", path: "nvenc", peakMiB: 900)
+        }
+        try await store.upsertWorker(record)
+        let job = try await submit("web-720p", acceleration: .nvenc)
+        let service = service()
+        var state = try PlacementState(configuration: service.configuration)
+        _ = try await service.cycle(&state, token: 1, now: now)
+        // The model says ~340 MiB for 720p; three runs measured 900, so the reservation follows the measurement.
+        let placement = try #require(try await store.job(job.id)?.placement)
+        #expect(placement.demand.gpuMemoryMiB >= 900)
+        // Repeated registrations do not count the same runs twice.
+        state.learn(from: [record])
+        #expect(state.cycle.estimator.learner.estimates.values.first?.observations == 3)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import Synchronization
 import Testing
 
 @testable import SpoolWorker
@@ -21,4 +22,43 @@ import Testing
         // GPU 0 was never touched; unknown GPUs are ignored.
         #expect(monitor.record(.jobFailed(reason: "x"), gpu: 7, now: start) == nil)
     }
+}
+
+@Suite struct GPUMemorySamplerTests {
+    @Test func keepsThePeakOfItsOwnProcess() async throws {
+        let sampler = GPUMemorySampler()
+        let calls = Counter()
+        sampler.started(4242)
+        let readings = [300, 812, 640]
+        let task = Task {
+            await sampler.run(every: .milliseconds(1), clock: ContinuousClock()) {
+                let n = calls.next()
+                // Another process's larger figure is not this job's.
+                return [4242: readings[min(n, readings.count - 1)], 9999: 20_000]
+            }
+        }
+        while calls.value < 4 { try await Task.sleep(for: .milliseconds(2)) }
+        task.cancel()
+        await task.value
+        #expect(sampler.peakMiB == 812)
+    }
+
+    @Test func observationsKeepTheLatest() {
+        let log = GPUMemoryObservations(capacity: 2)
+        for n in 0..<3 {
+            log.record(GPUMemoryObservation(job: JobID(rawValue: "j\(n)"), estimateKey: "web-720p", path: "nvenc", peakMiB: n))
+        }
+        #expect(log.latest.map(\.job.rawValue) == ["j1", "j2"])
+    }
+}
+
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func next() -> Int {
+        count.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
+    var value: Int { count.withLock { $0 } }
 }

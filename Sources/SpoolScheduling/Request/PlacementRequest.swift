@@ -41,7 +41,7 @@ public struct PlacementRequest: Sendable, Equatable {
         self.init(
             job: queued.id, tenant: queued.tenant, serviceClass: queued.serviceClass, priority: queued.priority,
             pool: queued.pool, acceleration: queued.acceleration, shape: queued.shape,
-            estimateKey: queued.preset ?? "custom:\(queued.shape.videoEncodes)x\(queued.shape.outputPixels)",
+            estimateKey: queued.estimateKey,
             inputKey: queued.input, enqueuedAt: queued.createdAt)
     }
 }
