@@ -29,9 +29,10 @@ struct PlacementBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Redis for --mode redis.") var redis = "redis://127.0.0.1:6379"
     @Flag(help: "Run one job stream under the seed, best-fit, first-fit and power-of-two profiles.")
     var compareStrategies = false
+    @Option(help: "With --compare-strategies: jobs arriving per tick, per worker.") var arrivalsPerWorker = 4.0
 
     func run() async throws {
-        if compareStrategies { return try StrategyComparison.run(workers: workers, jobs: jobs) }
+        if compareStrategies { return try StrategyComparison.run(workers: workers, jobs: jobs, arrivalsPerWorker: arrivalsPerWorker) }
         guard let chosen = SchedulingProfile.named(profile) else {
             throw ValidationError("unknown profile \(profile); known: \(SchedulingProfile.builtIn.map(\.name))")
         }

@@ -4,21 +4,28 @@ import SpoolScheduling
 
 /// The same job stream under each placement profile, in virtual time: jobs arrive in ticks, each must be placed in
 /// its tick or is rejected (no queue, so the profiles' packing shows directly), and runs for a set number of ticks.
-/// GPU memory and encoder-session utilisation are averaged over ticks and GPUs that have the resource.
+/// Workers get slots to spare, so GPU memory and encoder sessions are what runs out: a four-rendition ladder needs
+/// four free sessions on one GPU, which packing keeps and spreading scatters. Utilisation is the fleet's reserved
+/// GPU memory and sessions in use over its capacity, averaged over ticks.
 enum StrategyComparison {
-    static func run(workers count: Int, jobs: Int) throws {
+    static func run(workers count: Int, jobs: Int, arrivalsPerWorker: Double = 4) throws {
         for profile in [SchedulingProfile.seed, .bestFit, .firstFit, .powerOfTwo] {
-            try run(profile, workers: count, jobs: jobs)
+            try run(profile, workers: count, jobs: jobs, arrivalsPerWorker: arrivalsPerWorker)
         }
     }
 
-    static func run(_ profile: SchedulingProfile, workers count: Int, jobs: Int) throws {
+    static func run(_ profile: SchedulingProfile, workers count: Int, jobs: Int, arrivalsPerWorker: Double) throws {
         let now = Date()
-        var fleet = FleetSnapshotBuilder().snapshot(workers: BenchFleet.workers(count, now: now), holding: [], now: now)
+        let workers = BenchFleet.workers(count, now: now).map { worker in
+            var roomy = worker
+            roomy.slots = 256
+            return roomy
+        }
+        var fleet = FleetSnapshotBuilder().snapshot(workers: workers, holding: [], now: now)
         var cycle = try SchedulingCycle(profile: profile, seed: 7)
         var random = SplitMix(seed: 2026)
         // Enough arrivals per tick to keep the fleet near its session limits, so packing decides what fits.
-        let perTick = max(1, count * 3)
+        let perTick = max(1, Int(Double(count) * arrivalsPerWorker))
         var running: [(job: JobID, placement: JobPlacement, endsAt: Int)] = []
         var placed = 0
         var rejected = 0
@@ -40,25 +47,20 @@ enum StrategyComparison {
                     rejected += 1
                 }
             }
-            var memory = 0.0
-            var memoryDevices = 0.0
-            var encoders = 0.0
-            var encoderDevices = 0.0
+            var reserved = 0.0
+            var memoryCapacity = 0.0
+            var sessionsInUse = 0.0
+            var sessionCapacity = 0.0
             for worker in fleet.workers {
                 for device in worker.devices {
-                    if device.memory.capacityMiB > 0 {
-                        let ledger = device.memory
-                        memory += Double(ledger.reservedMiB) / Double(ledger.capacityMiB)
-                        memoryDevices += 1
-                    }
-                    if device.encoderSessions.capacity > 0 {
-                        encoders += Double(device.encoderSessions.inUse) / Double(device.encoderSessions.capacity)
-                        encoderDevices += 1
-                    }
+                    reserved += Double(device.memoryFigures.reservedMiB)
+                    memoryCapacity += Double(device.memoryFigures.capacityMiB)
+                    sessionsInUse += Double(device.encoderSessions.inUse)
+                    sessionCapacity += Double(device.encoderSessions.capacity)
                 }
             }
-            memoryShare += memoryDevices > 0 ? memory / memoryDevices : 0
-            encoderShare += encoderDevices > 0 ? encoders / encoderDevices : 0
+            memoryShare += memoryCapacity > 0 ? reserved / memoryCapacity : 0
+            encoderShare += sessionCapacity > 0 ? sessionsInUse / sessionCapacity : 0
             samples += 1
             for job in running where job.endsAt <= tick { fleet.release(job.job, placement: job.placement) }
             running.removeAll { $0.endsAt <= tick }
