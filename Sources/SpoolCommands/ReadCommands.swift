@@ -57,7 +57,9 @@ struct Placement: AsyncParsableCommand {
                     }))
         }
         for refused in explanation.candidates where refused.refusedBy != nil {
-            print("  refused \(refused.worker.rawValue) \(refused.device) by \(refused.refusedBy!): \(refused.reason ?? "")")
+            print(
+                "  refused \(refused.worker.rawValue) \(refused.device) by \(refused.refusedBy!): \(refused.reason ?? "")"
+            )
         }
     }
 }

@@ -1,13 +1,13 @@
 import ArgumentParser
-import SpoolPlacement
-import SpoolScheduling
-import SpoolWorker
 import Foundation
 import Logging
 import RESPClient
 import SpoolCore
+import SpoolPlacement
 import SpoolRedis
 import SpoolSQLite
+import SpoolScheduling
+import SpoolWorker
 
 /// Where state lives: the embedded SQLite file under --data, or a shared Redis with --redis. Files (uploads, work,
 /// outputs) always live under --data, which every process of a cluster must share.

@@ -43,7 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
             store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
             inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
             gpuMetrics: Runtime.gpuMetrics,
-                gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
+            gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")
         try await Runtime.run([transcoder], logger: logger)
         await opened.redis?.close()

@@ -17,13 +17,15 @@ public struct ResourceDemand: Codable, Sendable, Equatable, Hashable {
 
     public static func + (lhs: ResourceDemand, rhs: ResourceDemand) -> ResourceDemand {
         ResourceDemand(
-            gpuMemoryMiB: lhs.gpuMemoryMiB + rhs.gpuMemoryMiB, encoderSessions: lhs.encoderSessions + rhs.encoderSessions,
+            gpuMemoryMiB: lhs.gpuMemoryMiB + rhs.gpuMemoryMiB,
+            encoderSessions: lhs.encoderSessions + rhs.encoderSessions,
             decoderSessions: lhs.decoderSessions + rhs.decoderSessions, slots: lhs.slots + rhs.slots)
     }
 
     public static func - (lhs: ResourceDemand, rhs: ResourceDemand) -> ResourceDemand {
         ResourceDemand(
-            gpuMemoryMiB: lhs.gpuMemoryMiB - rhs.gpuMemoryMiB, encoderSessions: lhs.encoderSessions - rhs.encoderSessions,
+            gpuMemoryMiB: lhs.gpuMemoryMiB - rhs.gpuMemoryMiB,
+            encoderSessions: lhs.encoderSessions - rhs.encoderSessions,
             decoderSessions: lhs.decoderSessions - rhs.decoderSessions, slots: lhs.slots - rhs.slots)
     }
 

@@ -76,7 +76,8 @@ public struct PlacementCommit: Sendable, Equatable {
     }
 
     public init(_ read: QueuedJob, placement: JobPlacement) {
-        self.init(job: read.id, version: read.version, placement: placement, pinnedPool: read.pool, priority: read.priority)
+        self.init(
+            job: read.id, version: read.version, placement: placement, pinnedPool: read.pool, priority: read.priority)
     }
 }
 

@@ -1,5 +1,3 @@
-
-
 /// The size of a job's video work, reduced to what GPU memory and hardware sessions depend on: how many video
 /// encodes it runs at once and how many pixels each frame of them holds.
 public struct WorkloadShape: Sendable, Equatable, Hashable {

@@ -17,7 +17,9 @@ public enum EncodePathChooser {
             guard ff.encoders.contains("libx264") || ff.encoders.contains("libx265") else {
                 return .failure(missing("this host's ffmpeg has neither libx264 nor libx265", fix: fullBuild))
             }
-            if pool == .opencl, let device = inventory.opencl.first { return .success(.opencl(deviceSelector: device.selector)) }
+            if pool == .opencl, let device = inventory.opencl.first {
+                return .success(.opencl(deviceSelector: device.selector))
+            }
             return .success(.cpu)
         }
         if let problem = cudaProblem(inventory) { return .failure(problem) }
@@ -25,16 +27,21 @@ public enum EncodePathChooser {
             return .failure(
                 JobError(
                     code: .internalError,
-                    message: "the job was placed on GPU \(index), which this worker does not have; it will be placed again"))
+                    message:
+                        "the job was placed on GPU \(index), which this worker does not have; it will be placed again"))
         }
         let nvenc = placement.demand.encoderSessions > 0 && gpu.engines.canEncode && ff.encoders.contains("h264_nvenc")
         if acceleration == .nvenc && !nvenc {
             return .failure(
-                missing("the job asks for NVENC, and GPU \(index) (\(gpu.name)) cannot encode", fix: "send it to a pool with NVENC"))
+                missing(
+                    "the job asks for NVENC, and GPU \(index) (\(gpu.name)) cannot encode",
+                    fix: "send it to a pool with NVENC"))
         }
         guard nvenc || ff.encoders.contains("libx264") else {
             return .failure(
-                missing("GPU \(index) (\(gpu.name)) has no NVENC encoder and this host's ffmpeg lacks libx264", fix: fullBuild))
+                missing(
+                    "GPU \(index) (\(gpu.name)) has no NVENC encoder and this host's ffmpeg lacks libx264",
+                    fix: fullBuild))
         }
         return .success(.cuda(gpuIndex: index, nvenc: nvenc))
     }

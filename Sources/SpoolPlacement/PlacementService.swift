@@ -110,7 +110,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
             if case .holdBack(let reason) = shares.admission(of: waiting.serviceClass, usage: usage) {
                 stillWaiting.append((read, request))
                 if state.dueForExplanation(read.id, now: now, every: configuration.explanationRefresh) {
-                    explanations.append((read.id, .heldBack(read.id, reason: reason, now: now, profile: configuration.profile.name)))
+                    explanations.append(
+                        (read.id, .heldBack(read.id, reason: reason, now: now, profile: configuration.profile.name)))
                 }
                 continue
             }
@@ -137,7 +138,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
                 try await store.savePlacementExplanation(try Self.encode(explanation), for: job)
                 state.explained[job] = now
             } catch {
-                logger.debug("could not save a placement explanation", metadata: ["job": "\(job)", "error": "\(error)"])
+                logger.debug(
+                    "could not save a placement explanation", metadata: ["job": "\(job)", "error": "\(error)"])
             }
         }
         state.forget(except: Set(view.waiting.map(\.id)))
@@ -211,7 +213,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
 
     /// Jobs that waited past their class's target while nothing could take them move to another pool or a cheaper
     /// preset, as the class's policy says; a pool no live worker serves is not worth moving to.
-    func degrade(_ waiting: [(read: QueuedJob, request: PlacementRequest)], pools: Set<String>, now: Date) async -> Int {
+    func degrade(_ waiting: [(read: QueuedJob, request: PlacementRequest)], pools: Set<String>, now: Date) async -> Int
+    {
         let policy = OverloadDegradation(configuration: configuration.dispatch)
         var degraded = 0
         for entry in waiting {
@@ -231,7 +234,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
             }
             if (try? await store.apply(.degrade(degradation), to: entry.read.id, now: now)) != nil {
                 degraded += 1
-                logger.notice("job degraded under overload", metadata: ["job": "\(entry.read.id)", "why": "\(decision.reason)"])
+                logger.notice(
+                    "job degraded under overload", metadata: ["job": "\(entry.read.id)", "why": "\(decision.reason)"])
             }
         }
         if degraded > 0 { Counter(label: "spool_degradations_total").increment(by: degraded) }

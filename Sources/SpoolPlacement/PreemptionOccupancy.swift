@@ -18,14 +18,16 @@ enum PreemptionOccupancy {
             byDevice[key(placement.worker, placement.gpu), default: []].append(
                 RunningJob(
                     id: job.id, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass,
-                    priority: job.spec.priority, demand: placement.demand, startedAt: job.startedAt ?? placement.placedAt,
+                    priority: job.spec.priority, demand: placement.demand,
+                    startedAt: job.startedAt ?? placement.placedAt,
                     evictions: job.evictions, lastEvictedAt: job.lastEvictedAt))
         }
         var devices: [DeviceOccupancy] = []
         for worker in fleet.workers where worker.accepting {
             if let pool = request.pool, pool != worker.pool { continue }
             if request.pool == nil && !worker.acceptsUnpinned { continue }
-            for device in worker.devices where device.fencedReason == nil && device.path(for: request.acceleration) == path {
+            for device in worker.devices
+            where device.fencedReason == nil && device.path(for: request.acceleration) == path {
                 let free = ResourceDemand(
                     gpuMemoryMiB: device.memory.freeMiB, encoderSessions: device.encoderSessions.free,
                     decoderSessions: device.decoderSessions.free, slots: max(0, worker.slots - worker.assigned))
@@ -36,5 +38,7 @@ enum PreemptionOccupancy {
         return (devices, demand)
     }
 
-    static func key(_ worker: WorkerID, _ gpu: Int?) -> String { worker.rawValue + "/" + (gpu.map(String.init) ?? "host") }
+    static func key(_ worker: WorkerID, _ gpu: Int?) -> String {
+        worker.rawValue + "/" + (gpu.map(String.init) ?? "host")
+    }
 }

@@ -101,7 +101,9 @@ public struct SchedulerConfiguration: Sendable, Equatable {
             var result = SchedulerConfiguration()
             switch profile {
             case .named(let name)?:
-                guard let known = SchedulingProfile.named(name) else { throw SchedulerConfigurationError.unknownProfile(name) }
+                guard let known = SchedulingProfile.named(name) else {
+                    throw SchedulerConfigurationError.unknownProfile(name)
+                }
                 result.profile = known
             case .custom(let custom)?:
                 result.profile = custom

@@ -186,7 +186,8 @@ public final class SQLiteJobStore: JobStore {
         let limit = max(1, limit)
         let poolList = pools.sorted()
         let poolCondition =
-            poolList.isEmpty ? "pool IS NULL" : "(pool IS NULL OR pool IN (\(poolList.map { _ in "?" }.joined(separator: ", "))))"
+            poolList.isEmpty
+            ? "pool IS NULL" : "(pool IS NULL OR pool IN (\(poolList.map { _ in "?" }.joined(separator: ", "))))"
         return try await read { db in
             var waiting: [QueuedJob] = []
             let rows = try Row.fetchCursor(
@@ -196,10 +197,13 @@ public final class SQLiteJobStore: JobStore {
                     WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ? AND \(poolCondition)
                     ORDER BY priority DESC, created_at, seq
                     """,
-                arguments: StatementArguments([now.timeIntervalSince1970] + poolList.map { $0 as (any DatabaseValueConvertible) }))
+                arguments: StatementArguments(
+                    [now.timeIntervalSince1970] + poolList.map { $0 as (any DatabaseValueConvertible) }))
             while waiting.count < limit, let row = try rows.next() {
                 let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job")
-                if job.notBefore <= now && job.placement == nil { waiting.append(QueuedJob(job, version: row["version"])) }
+                if job.notBefore <= now && job.placement == nil {
+                    waiting.append(QueuedJob(job, version: row["version"]))
+                }
             }
             return waiting
         }

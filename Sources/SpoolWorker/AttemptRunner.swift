@@ -63,7 +63,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         case .success: event = .jobSucceeded
         case .failure(let error): event = GPUFailure.event(for: error)
         }
-        guard let event, case .fence(let reason, let until)? = health.record(event, gpu: gpu, now: Date()) else { return }
+        guard let event, case .fence(let reason, let until)? = health.record(event, gpu: gpu, now: Date()) else {
+            return
+        }
         logger.warning(
             "GPU fenced: nothing more is placed on it until a self-test passes",
             metadata: ["gpu": "\(gpu)", "reason": "\(reason)", "self_test_after": "\(until)"])

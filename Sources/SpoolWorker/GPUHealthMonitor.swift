@@ -25,7 +25,8 @@ public final class GPUHealthMonitor: Sendable {
             for (gpu, health) in devices {
                 switch health.state {
                 case .healthy: break
-                case .fenced(let reason, _, let until): fenced[gpu] = "\(reason); self-test after \(until.formatted(.iso8601))"
+                case .fenced(let reason, _, let until):
+                    fenced[gpu] = "\(reason); self-test after \(until.formatted(.iso8601))"
                 case .selfTesting(let reason, _): fenced[gpu] = "\(reason); self-test running"
                 }
             }

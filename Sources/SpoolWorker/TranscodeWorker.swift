@@ -195,7 +195,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             let canEncode = inventory.gpus.first { $0.index == gpu }?.engines.canEncode ?? false
             if let failure = await GPUSelfTest.run(gpu: gpu, canEncode: canEncode, tools: tools) {
                 health.record(.selfTestFailed(reason: failure), gpu: gpu, now: Date())
-                logger.warning("GPU self-test failed; still fenced", metadata: ["gpu": "\(gpu)", "reason": "\(failure)"])
+                logger.warning(
+                    "GPU self-test failed; still fenced", metadata: ["gpu": "\(gpu)", "reason": "\(failure)"])
             } else {
                 health.record(.selfTestPassed, gpu: gpu, now: Date())
                 logger.notice("GPU self-test passed; placing on it again", metadata: ["gpu": "\(gpu)"])

@@ -634,7 +634,10 @@ public enum JobStoreConformance {
             try await store.schedulingView(now: at(3), waitingLimit: 10, pools: ["cpu", "gpu-eu"]).waiting.first?.id
                 == elsewhere.id)
         #expect(view.holding.isEmpty)
-        #expect(try await store.schedulingView(now: at(3), waitingLimit: 2, pools: ["cpu"]).waiting.map(\.id) == [high.id, later.id])
+        #expect(
+            try await store.schedulingView(now: at(3), waitingLimit: 2, pools: ["cpu"]).waiting.map(\.id) == [
+                high.id, later.id,
+            ])
 
         // The low job changes after the read (cancelled): its placement is stale; the others commit.
         try await store.apply(.cancel, to: low.id, now: at(4))
@@ -647,7 +650,9 @@ public enum JobStoreConformance {
         #expect(placed.state == .queued)
 
         // The same read again is stale: the job moved on when it was placed.
-        #expect(try await store.commitPlacements([PlacementCommit(reads[0], placement: placement(on: "b"))], now: at(6)) == [.stale])
+        #expect(
+            try await store.commitPlacements([PlacementCommit(reads[0], placement: placement(on: "b"))], now: at(6))
+                == [.stale])
         view = try await store.schedulingView(now: at(6), waitingLimit: 10, pools: ["cpu"])
         #expect(view.waiting.isEmpty)
         #expect(Set(view.holding.map(\.id)) == [high.id, later.id])
@@ -655,11 +660,17 @@ public enum JobStoreConformance {
 
     static func placedJobsGoOnlyToTheirWorker(_ store: any JobStore) async throws {
         let job = try await store.submit(spec(), now: at(0)).job
-        let read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
-        #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a"))], now: at(1)) == [.committed])
+        let read = try #require(
+            try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
+        #expect(
+            try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a"))], now: at(1)) == [
+                .committed
+            ])
         // Pull-mode claimers and other workers never take a job placed elsewhere.
         #expect(try await claim(store, by: "b", at: 2) == nil)
-        #expect(try await store.claimPlaced(worker: worker("b"), pool: "cpu", leaseDuration: leaseDuration, now: at(2)) == nil)
+        #expect(
+            try await store.claimPlaced(worker: worker("b"), pool: "cpu", leaseDuration: leaseDuration, now: at(2))
+                == nil)
         let claimed = try #require(
             try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(2)))
         #expect(claimed.id == job.id && claimed.state == .running && claimed.attempt == 1)
@@ -671,18 +682,24 @@ public enum JobStoreConformance {
         try await store.apply(.succeed(lease, outputs: [output]), to: job.id, now: at(4))
         #expect(try await store.job(job.id)?.placement == nil)
         #expect(try await store.schedulingView(now: at(5), waitingLimit: 5, pools: ["cpu"]).holding.isEmpty)
-        #expect(try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(5)) == nil)
+        #expect(
+            try await store.claimPlaced(worker: worker("a"), pool: "cpu", leaseDuration: leaseDuration, now: at(5))
+                == nil)
     }
 
     static func placementLifecycle(_ store: any JobStore) async throws {
         let job = try await store.submit(spec(), now: at(0)).job
-        var read = try #require(try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
-        _ = try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "a", token: 1))], now: at(1))
+        var read = try #require(
+            try await store.schedulingView(now: at(1), waitingLimit: 5, pools: ["cpu"]).waiting.first)
+        _ = try await store.commitPlacements(
+            [PlacementCommit(read, placement: placement(on: "a", token: 1))], now: at(1))
         // Its worker died before claiming: the scheduler takes the placement back and the job waits again.
         try await store.apply(.unplace, to: job.id, now: at(2))
         read = try #require(try await store.schedulingView(now: at(3), waitingLimit: 5, pools: ["cpu"]).waiting.first)
         #expect(read.id == job.id)
-        #expect(try await store.commitPlacements([PlacementCommit(read, placement: placement(on: "b", token: 1))], now: at(3)) == [.committed])
+        #expect(
+            try await store.commitPlacements(
+                [PlacementCommit(read, placement: placement(on: "b", token: 1))], now: at(3)) == [.committed])
         // A stale leader cannot re-place it; a newer one can.
         await #expect(throws: StoreError.self) {
             try await store.apply(.place(placement(on: "c", token: 1)), to: job.id, now: at(4))
@@ -694,7 +711,9 @@ public enum JobStoreConformance {
         let evicted = try await store.apply(.preempt(reason: "realtime job needs the GPU"), to: job.id, now: at(6)).job
         #expect(evicted.state == .queued && evicted.failures == 0 && evicted.evictions == 1)
         #expect(evicted.placement == nil && evicted.lastEvictedAt == at(6))
-        #expect(try await store.heartbeat(running.currentLease!, progress: nil, leaseDuration: leaseDuration, now: at(7)) == .leaseLost)
+        #expect(
+            try await store.heartbeat(running.currentLease!, progress: nil, leaseDuration: leaseDuration, now: at(7))
+                == .leaseLost)
         let again = try await store.schedulingView(now: at(7), waitingLimit: 5, pools: ["cpu"])
         #expect(again.waiting.map(\.id) == [job.id] && again.holding.isEmpty)
     }

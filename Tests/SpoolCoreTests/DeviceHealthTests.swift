@@ -27,7 +27,9 @@ import Testing
             health.handle(.sessionInitFailed(reason: "OpenEncodeSessionEx failed"), now: start)
                 == .fence(reason: "OpenEncodeSessionEx failed", until: start.addingTimeInterval(30)))
         _ = health.handle(.tick, now: start.addingTimeInterval(30))
-        guard case .fence(_, let until)? = health.handle(.selfTestFailed(reason: "no device"), now: start.addingTimeInterval(31))
+        guard
+            case .fence(_, let until)? = health.handle(
+                .selfTestFailed(reason: "no device"), now: start.addingTimeInterval(31))
         else {
             Issue.record("a failed self-test did not fence again")
             return

@@ -126,8 +126,9 @@ struct EncodePathChooserTests {
             EncodePathChooser.choose(pool: .hybrid, inventory: mixed, placement: placement(gpu: nil, encoders: 0))
                 == .success(.cpu))
         // A GPU the worker does not have is an internal error the scheduler recovers from, not the job's fault.
-        guard case .failure(let missing) = EncodePathChooser.choose(
-            pool: .cuda, inventory: mixed, placement: placement(gpu: 7, encoders: 1))
+        guard
+            case .failure(let missing) = EncodePathChooser.choose(
+                pool: .cuda, inventory: mixed, placement: placement(gpu: 7, encoders: 1))
         else {
             Issue.record("placed on a GPU that does not exist, and chosen")
             return

@@ -14,7 +14,8 @@ import Testing
             return
         }
         #expect(reason.contains("OpenEncodeSessionEx"))
-        let crash = JobError(code: .transcodeFailed, message: "ffmpeg was killed by signal 11", stderrTail: ["frame= 10"])
+        let crash = JobError(
+            code: .transcodeFailed, message: "ffmpeg was killed by signal 11", stderrTail: ["frame= 10"])
         #expect(GPUFailure.event(for: crash) == .jobFailed(reason: "ffmpeg was killed by signal 11"))
         // The input's fault says nothing about the device.
         #expect(GPUFailure.event(for: JobError(code: .invalidInput, message: "moov atom not found")) == nil)

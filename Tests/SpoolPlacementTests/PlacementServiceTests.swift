@@ -17,7 +17,8 @@ import Testing
     let store: SQLiteJobStore
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("spool-placement-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spool-placement-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
     }
@@ -28,9 +29,10 @@ import Testing
     func register(_ name: String, gpus file: String?, kind: PoolKind = .cuda, slots: Int = 8, at time: Date? = nil)
         async throws -> WorkerID
     {
-        let gpus = try file.map {
-            try NvidiaSMI.parse(csv: String(contentsOf: Self.fixtures.appendingPathComponent($0), encoding: .utf8))
-        } ?? []
+        let gpus =
+            try file.map {
+                try NvidiaSMI.parse(csv: String(contentsOf: Self.fixtures.appendingPathComponent($0), encoding: .utf8))
+            } ?? []
         let ffmpeg = FFmpegCapabilities(
             ffmpegVersion: "5.1", ffprobeVersion: "5.1", encoders: ["libx264"], filters: [], hwaccels: [])
         let id = WorkerID(rawValue: name)
@@ -54,7 +56,9 @@ import Testing
         ).job
     }
 
-    func service(_ configuration: SchedulerConfiguration = SchedulerConfiguration()) -> PlacementService<ContinuousClock> {
+    func service(_ configuration: SchedulerConfiguration = SchedulerConfiguration()) -> PlacementService<
+        ContinuousClock
+    > {
         PlacementService(
             store: store, configuration: configuration, leadership: .alone(), clock: ContinuousClock(),
             logger: Logger(label: "test"))
@@ -88,9 +92,13 @@ import Testing
         #expect(explanation.candidates.contains { $0.refusedBy == "capability" && $0.worker == h200 })
 
         // Only the worker it was placed on can claim it.
-        #expect(try await store.claimPlaced(worker: h200, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id == decodeOnly.id)
+        #expect(
+            try await store.claimPlaced(worker: h200, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id
+                == decodeOnly.id)
         #expect(try await store.claimPlaced(worker: h200, pool: "cuda", leaseDuration: .seconds(30), now: now) == nil)
-        #expect(try await store.claimPlaced(worker: l4, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id == nvenc.id)
+        #expect(
+            try await store.claimPlaced(worker: l4, pool: "cuda", leaseDuration: .seconds(30), now: now)?.id == nvenc.id
+        )
     }
 
     @Test func aJobThatFitsNowhereWaitsAndSaysWhy() async throws {
@@ -109,7 +117,8 @@ import Testing
     @Test func placementsOnAWorkerThatDiedAreTakenBack() async throws {
         _ = try await register("gone", gpus: "l4-2x.csv", at: now.addingTimeInterval(-60))
         let job = try await submit("web-720p")
-        let read = try #require(try await store.schedulingView(now: now, waitingLimit: 5, pools: ["cuda"]).waiting.first)
+        let read = try #require(
+            try await store.schedulingView(now: now, waitingLimit: 5, pools: ["cuda"]).waiting.first)
         let stalePlacement = JobPlacement(
             worker: WorkerID(rawValue: "gone"), pool: "cuda", gpu: 0, deviceModel: "NVIDIA L4",
             demand: ResourceDemand(gpuMemoryMiB: 400, encoderSessions: 1, decoderSessions: 1), score: 1,
@@ -129,10 +138,13 @@ import Testing
         let t4 = try await register("t4", gpus: "t4.csv", slots: 2)
         let service = service()
         var state = try PlacementState(configuration: service.configuration)
-        let batch = [try await submit("web-720p", serviceClass: .batch), try await submit("web-720p", serviceClass: .batch)]
+        let batch = [
+            try await submit("web-720p", serviceClass: .batch), try await submit("web-720p", serviceClass: .batch),
+        ]
         _ = try await service.cycle(&state, token: 1, now: now)
         for _ in batch {
-            _ = try #require(try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
+            _ = try #require(
+                try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
         }
         let realtime = try await submit("web-720p", serviceClass: .realtime)
         let report = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(1))

@@ -9,7 +9,8 @@ import Testing
 
 @Suite struct SchedulerConfigurationTests {
     func write(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).json")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -21,7 +22,8 @@ import Testing
         let text = try String(contentsOf: docs, encoding: .utf8)
         let start = try #require(text.range(of: "```json\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
-        let configuration = try SchedulerConfiguration.load(from: try write(String(text[start.upperBound..<end.lowerBound])))
+        let configuration = try SchedulerConfiguration.load(
+            from: try write(String(text[start.upperBound..<end.lowerBound])))
         #expect(configuration.profile == .seed)
         #expect(configuration.ledger.strategy == .bestFit)
         #expect(configuration.dispatch.fairness == .weightedFair)
@@ -43,7 +45,10 @@ import Testing
     @Test func mistakesAreRefusedWithWhatToFix() throws {
         let cases: [(String, String)] = [
             (#"{"profile": "fastest"}"#, "unknown profile 'fastest'"),
-            (#"{"profile": {"name": "x", "weights": {"vibes": 1}, "sampling": {"kind": "all"}}}"#, "unknown score plugin 'vibes'"),
+            (
+                #"{"profile": {"name": "x", "weights": {"vibes": 1}, "sampling": {"kind": "all"}}}"#,
+                "unknown score plugin 'vibes'"
+            ),
             (#"{"memory_headroom": 1.5}"#, "memory_headroom"),
             (#"{"dispatch": {"fairness": "coin_toss"}}"#, "coin_toss"),
             ("{not json", "scheduler configuration"),
@@ -56,6 +61,8 @@ import Testing
                 #expect("\(error)".contains(expected), "\(error)")
             }
         }
-        #expect(throws: SchedulerConfigurationFileError.self) { try SchedulerConfiguration.load(from: "/nonexistent/x.json") }
+        #expect(throws: SchedulerConfigurationFileError.self) {
+            try SchedulerConfiguration.load(from: "/nonexistent/x.json")
+        }
     }
 }

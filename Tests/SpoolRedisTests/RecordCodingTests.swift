@@ -17,7 +17,8 @@ import Testing
                 score: 0, placedAt: Date(timeIntervalSince1970: 0)),
         ]
         for placement in placements {
-            let decoded = try StoredJSON.decode(JobPlacement.self, from: PlacementRecord.encode(placement), what: "test")
+            let decoded = try StoredJSON.decode(
+                JobPlacement.self, from: PlacementRecord.encode(placement), what: "test")
             #expect(decoded == placement)
         }
     }
@@ -27,13 +28,16 @@ import Testing
             tenant: TenantID(rawValue: "acme"), serviceClass: .realtime, input: .http(url: "https://x/a|b c.mp4"),
             outputs: Presets.named("hls-ladder")!.outputs, priority: 77, pool: "cuda", preset: "hls-ladder",
             acceleration: .nvenc)
-        let job = Job(id: JobID(rawValue: "job_1"), spec: spec, now: Date(timeIntervalSinceReferenceDate: 812_345_678.5))
+        let job = Job(
+            id: JobID(rawValue: "job_1"), spec: spec, now: Date(timeIntervalSinceReferenceDate: 812_345_678.5))
         let decoded = try #require(QueuedJobRecord.decode(QueuedJobRecord.encode(job), id: job.id, version: 4))
         #expect(decoded == QueuedJob(job, version: 4))
         spec.pool = nil
         spec.preset = nil
         let unpinned = Job(id: JobID(rawValue: "job_2"), spec: spec, now: Date())
-        #expect(QueuedJobRecord.decode(QueuedJobRecord.encode(unpinned), id: unpinned.id, version: 1) == QueuedJob(unpinned, version: 1))
+        #expect(
+            QueuedJobRecord.decode(QueuedJobRecord.encode(unpinned), id: unpinned.id, version: 1)
+                == QueuedJob(unpinned, version: 1))
         #expect(QueuedJobRecord.decode("2\u{1F}junk", id: job.id, version: 1) == nil)
     }
 }

@@ -70,7 +70,8 @@ func gpuDevice(
     let engines = GPUModelCatalog.engines(forModel: model)
     let budget = VideoSessionBudget.default
     return DeviceSnapshot(
-        kind: .gpu, gpuIndex: 0, model: model, engines: engines, performance: GPUModelCatalog.performance(forModel: model),
+        kind: .gpu, gpuIndex: 0, model: model, engines: engines,
+        performance: GPUModelCatalog.performance(forModel: model),
         memory: GPUMemoryLedger(capacityMiB: memoryMiB - usedMiB),
         encoderSessions: SessionCount(capacity: encoders ?? budget.encoderSessions(engines)),
         decoderSessions: SessionCount(capacity: budget.decoderSessions(engines)), utilization: utilization,

@@ -18,9 +18,12 @@ import Testing
     }
 
     static let mix = [
-        Kind(preset: "web-720p", acceleration: .auto, share: 30), Kind(preset: "hls-ladder", acceleration: .auto, share: 20),
-        Kind(preset: "web-1080p", acceleration: .nvenc, share: 15), Kind(preset: "hevc-1080p", acceleration: .gpu, share: 10),
-        Kind(preset: "web-360p", acceleration: .cpu, share: 15), Kind(preset: "web-720p", acceleration: .nvenc, share: 10),
+        Kind(preset: "web-720p", acceleration: .auto, share: 30),
+        Kind(preset: "hls-ladder", acceleration: .auto, share: 20),
+        Kind(preset: "web-1080p", acceleration: .nvenc, share: 15),
+        Kind(preset: "hevc-1080p", acceleration: .gpu, share: 10),
+        Kind(preset: "web-360p", acceleration: .cpu, share: 15),
+        Kind(preset: "web-720p", acceleration: .nvenc, share: 10),
     ]
 
     @Test(arguments: ["seed", "best_fit", "first_fit", "power_of_two"])
@@ -43,7 +46,9 @@ import Testing
             if round >= 1_000 { break }
             for _ in 0..<min(60, 10_000 - submitted) {
                 var pick = Int.random(in: 0..<100, using: &random)
-                let kind = Self.mix.first { pick -= $0.share; return pick < 0 }!
+                let kind = Self.mix.first {
+                    pick -= $0.share; return pick < 0
+                }!
                 waiting.append(request("j\(submitted)", preset: kind.preset, acceleration: kind.acceleration))
                 submitted += 1
             }
@@ -64,12 +69,14 @@ import Testing
                     let chosen = explanation.chosen
                     let bestShown = explanation.candidates.compactMap(\.total).max() ?? 0
                     if chosen?.worker != placement.worker || chosen?.gpu != placement.gpu
-                        || abs((chosen?.total ?? -1) - placement.score) > 1e-9 || (chosen?.total ?? 0) < bestShown - 1e-9
+                        || abs((chosen?.total ?? -1) - placement.score) > 1e-9
+                        || (chosen?.total ?? 0) < bestShown - 1e-9
                     {
                         explanationMismatches += 1
                     }
                 }
-                running.append((request.job, placement, request.acceleration, round + 1 + Int.random(in: 0..<4, using: &random)))
+                running.append(
+                    (request.job, placement, request.acceleration, round + 1 + Int.random(in: 0..<4, using: &random)))
             }
             waiting = stillWaiting
             try checkBooks(fleet, running: running.map { ($0.id, $0.placement) })
@@ -109,7 +116,11 @@ import Testing
                     let ledger = device.memory
                     #expect(ledger.reservedMiB >= tally.mem)
                     #expect(ledger.reservedMiB <= ledger.virtualCapacityMiB)
-                    #expect(ledger.reservations.count == running.filter { $0.1.worker == worker.id && $0.1.gpu == device.gpuIndex && $0.1.demand.gpuMemoryMiB > 0 }.count)
+                    #expect(
+                        ledger.reservations.count
+                            == running.filter {
+                                $0.1.worker == worker.id && $0.1.gpu == device.gpuIndex && $0.1.demand.gpuMemoryMiB > 0
+                            }.count)
                 }
                 if device.engines.nvenc == 0 { #expect(device.encoderSessions.inUse == 0) }
             }

@@ -9,7 +9,8 @@ import Testing
     func context(_ request: PlacementRequest, on device: DeviceSnapshot) -> CandidateContext {
         let path = device.path(for: request.acceleration)
         return CandidateContext(
-            request: request, path: path, demand: path.map { ResourceEstimator().demand(for: request, on: $0) }
+            request: request, path: path,
+            demand: path.map { ResourceEstimator().demand(for: request, on: $0) }
                 ?? ResourceDemand())
     }
 
@@ -18,7 +19,9 @@ import Testing
         let l4 = gpuDevice(model: "NVIDIA L4")
         let w = worker("w", h200, l4)
         let nvenc = request("j", acceleration: .nvenc)
-        #expect(CapabilityFilter().filter(context(nvenc, on: h200), worker: w, device: h200) == .noEncoder(model: "NVIDIA H200"))
+        #expect(
+            CapabilityFilter().filter(context(nvenc, on: h200), worker: w, device: h200)
+                == .noEncoder(model: "NVIDIA H200"))
         #expect(CapabilityFilter().filter(context(nvenc, on: l4), worker: w, device: l4) == nil)
         // H200 decodes: a job that only needs a GPU runs there, NVDEC → CPU encode.
         #expect(h200.path(for: .gpu) == .nvdec)
@@ -37,12 +40,16 @@ import Testing
         let w = worker("w", t4)
         let c = context(ladder, on: t4)
         #expect(c.demand.encoderSessions == 4)
-        #expect(VideoSessionFilter().filter(c, worker: w, device: t4) == .encoderSessionsFull(inUse: 7, capacity: 10, needed: 4))
+        #expect(
+            VideoSessionFilter().filter(c, worker: w, device: t4)
+                == .encoderSessionsFull(inUse: 7, capacity: 10, needed: 4))
         t4.encoderSessions.inUse = 6
         #expect(VideoSessionFilter().filter(c, worker: w, device: t4) == nil)
         var consumer = worker("g", t4)
         consumer.hostEncoderSessions = SessionCount(capacity: 8, inUse: 5)
-        #expect(VideoSessionFilter().filter(c, worker: consumer, device: t4) == .hostEncoderCapReached(inUse: 5, cap: 8, needed: 4))
+        #expect(
+            VideoSessionFilter().filter(c, worker: consumer, device: t4)
+                == .hostEncoderCapReached(inUse: 5, cap: 8, needed: 4))
     }
 
     @Test func memoryFilterSaysWhetherTheGPUIsFullOrFragmented() {
@@ -67,13 +74,17 @@ import Testing
                 == .deviceFenced("encoder init failed"))
         var draining = worker("w", healthy)
         draining.accepting = false
-        #expect(DeviceHealthFilter().filter(context(job, on: healthy), worker: draining, device: healthy) == .workerDraining)
+        #expect(
+            DeviceHealthFilter().filter(context(job, on: healthy), worker: draining, device: healthy) == .workerDraining
+        )
         let pinned = request("p", pool: "gpu-eu")
         #expect(
             PoolConstraintFilter().filter(context(pinned, on: healthy), worker: worker("w", healthy), device: healthy)
                 == .otherPool(wanted: "gpu-eu", has: "cuda"))
         let full = worker("w", slots: 2, assigned: 2, healthy)
-        #expect(WorkerSlotsFilter().filter(context(job, on: healthy), worker: full, device: healthy) == .workerFull(assigned: 2, slots: 2))
+        #expect(
+            WorkerSlotsFilter().filter(context(job, on: healthy), worker: full, device: healthy)
+                == .workerFull(assigned: 2, slots: 2))
     }
 }
 
@@ -87,14 +98,20 @@ import Testing
         let hot = gpuDevice(model: "NVIDIA L4", utilization: 0.8, temperature: 84, power: (60, 72))
         let cool = gpuDevice(model: "NVIDIA L4", utilization: 0.1, temperature: 35, power: (20, 72))
         let w = worker("w", hot, cool)
-        #expect(UtilizationScore().score(context(hot), worker: w, device: hot) < UtilizationScore().score(context(cool), worker: w, device: cool))
+        #expect(
+            UtilizationScore().score(context(hot), worker: w, device: hot)
+                < UtilizationScore().score(context(cool), worker: w, device: cool))
         #expect(ThermalScore().score(context(cool), worker: w, device: cool) > 0.9)
         #expect(ThermalScore().score(context(hot), worker: w, device: hot) == (90 - 84) / 60.0)
-        #expect(PowerEfficiencyScore().score(context(cool), worker: w, device: cool) > PowerEfficiencyScore().score(context(hot), worker: w, device: hot))
+        #expect(
+            PowerEfficiencyScore().score(context(cool), worker: w, device: cool)
+                > PowerEfficiencyScore().score(context(hot), worker: w, device: hot))
         let h200 = gpuDevice(model: "NVIDIA H200", memoryMiB: 143_771)
         #expect(ComputeCapabilityScore().score(context(h200), worker: w, device: h200) == 67)
         #expect(MemoryBandwidthScore().score(context(h200), worker: w, device: h200) == 4800)
-        #expect(QueueLengthScore().score(context(cool), worker: worker("q", slots: 4, assigned: 3, cool), device: cool) == 0.25)
+        #expect(
+            QueueLengthScore().score(context(cool), worker: worker("q", slots: 4, assigned: 3, cool), device: cool)
+                == 0.25)
     }
 
     @Test func availableMemoryBinPackAndSpreadMirrorEachOther() {

@@ -27,7 +27,8 @@ import Testing
         let l4 = gpuDevice(model: "NVIDIA L4", utilization: 0.2, temperature: 40)
         let t4 = gpuDevice(model: "Tesla T4", memoryMiB: 15360, utilization: 0.2, temperature: 40)
         var fleet = FleetSnapshot(workers: [worker("t4", t4), worker("l4", l4)], takenAt: now)
-        var cycle = try SchedulingCycle(profile: SchedulingProfile(name: "all", weights: SchedulingProfile.seedWeights, sampling: .all))
+        var cycle = try SchedulingCycle(
+            profile: SchedulingProfile(name: "all", weights: SchedulingProfile.seedWeights, sampling: .all))
         let decided = cycle.place(request("j"), in: &fleet, now: now, explain: true)
         #expect(decided.decision.placement?.worker.rawValue == "l4")
         let explanation = try #require(decided.explanation)
@@ -97,7 +98,8 @@ import Testing
             #expect(decided.explanation?.devicesEvaluated == 1)
         }
         var sampled = try SchedulingCycle(
-            profile: SchedulingProfile(name: "s", weights: SchedulingProfile.seedWeights, sampling: .feasible(limit: 5)))
+            profile: SchedulingProfile(name: "s", weights: SchedulingProfile.seedWeights, sampling: .feasible(limit: 5))
+        )
         let first = sampled.place(request("s0"), in: &fleet, now: now, explain: true)
         #expect(first.explanation?.devicesEvaluated == 5)
         // The next job starts where this one stopped, so sampling walks the whole fleet in turn.
@@ -123,12 +125,14 @@ import Testing
     @Test func builderAccountsForRunningAndPlacedJobsAndForeignMemory() throws {
         let records = try Fleets.heterogeneous()
         var job = Job(
-            id: JobID(rawValue: "running"), spec: JobSpec(input: .file(path: "/x"), outputs: Presets.named("hls-ladder")!.outputs),
+            id: JobID(rawValue: "running"),
+            spec: JobSpec(input: .file(path: "/x"), outputs: Presets.named("hls-ladder")!.outputs),
             now: now)
         job.state = .running
         job.placement = JobPlacement(
             worker: WorkerID(rawValue: "l4-0"), pool: "cuda", gpu: 1, deviceModel: "NVIDIA L4",
-            demand: ResourceDemand(gpuMemoryMiB: 1000, encoderSessions: 4, decoderSessions: 1), score: 50, placedAt: now)
+            demand: ResourceDemand(gpuMemoryMiB: 1000, encoderSessions: 4, decoderSessions: 1), score: 50, placedAt: now
+        )
         let fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [job], now: now)
         let l4 = try #require(fleet.workers.first { $0.id.rawValue == "l4-0" })
         #expect(l4.assigned == 1)

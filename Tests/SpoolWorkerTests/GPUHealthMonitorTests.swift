@@ -46,7 +46,8 @@ import Testing
     @Test func observationsKeepTheLatest() {
         let log = GPUMemoryObservations(capacity: 2)
         for n in 0..<3 {
-            log.record(GPUMemoryObservation(job: JobID(rawValue: "j\(n)"), estimateKey: "web-720p", path: "nvenc", peakMiB: n))
+            log.record(
+                GPUMemoryObservation(job: JobID(rawValue: "j\(n)"), estimateKey: "web-720p", path: "nvenc", peakMiB: n))
         }
         #expect(log.latest.map(\.job.rawValue) == ["j1", "j2"])
     }

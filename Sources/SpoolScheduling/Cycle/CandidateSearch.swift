@@ -123,9 +123,12 @@ struct CandidateSearch {
             let entry = evaluated[index]
             workers[entry.worker].devices.withUnsafeBufferPointer { devices in
                 let candidate = Candidate(
-                    workerAddress: workers.baseAddress! + entry.worker, deviceAddress: devices.baseAddress! + entry.device)
+                    workerAddress: workers.baseAddress! + entry.worker,
+                    deviceAddress: devices.baseAddress! + entry.device)
                 contexts.with(entry.path) { context in
-                    for s in 0..<count { raw.append(scores.runners[s].score(context, candidate, custom: scores.custom)) }
+                    for s in 0..<count {
+                        raw.append(scores.runners[s].score(context, candidate, custom: scores.custom))
+                    }
                 }
             }
         }

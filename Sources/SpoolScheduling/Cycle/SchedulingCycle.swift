@@ -99,7 +99,8 @@ public struct SchedulingCycle: Sendable {
             ? explanation(request, decision, chosen?.index, fleet, contexts, scopeCount: scopeCount, now: now) : nil
         if let chosen {
             let entry = evaluated[chosen.index]
-            reserve(contexts.demand(entry.path), job: request.job, worker: entry.worker, device: entry.device, in: &fleet)
+            reserve(
+                contexts.demand(entry.path), job: request.job, worker: entry.worker, device: entry.device, in: &fleet)
         }
         return ExplainedDecision(job: request.job, decision: decision, explanation: explanation)
     }
@@ -164,7 +165,8 @@ public struct SchedulingCycle: Sendable {
 
     // MARK: - Reserving
 
-    private func reserve(_ demand: ResourceDemand, job: JobID, worker: Int, device: Int, in fleet: inout FleetSnapshot) {
+    private func reserve(_ demand: ResourceDemand, job: JobID, worker: Int, device: Int, in fleet: inout FleetSnapshot)
+    {
         fleet.workers[worker].assigned += demand.slots
         if demand.gpuMemoryMiB > 0 {
             fleet.workers[worker].devices[device].reserveMemory(
@@ -219,7 +221,8 @@ public struct SchedulingCycle: Sendable {
             return PlacementExplanation.Candidate(
                 worker: worker.id, pool: worker.pool, device: device.label, gpu: device.gpuIndex, path: entry.path,
                 demand: entry.path.map { contexts.demand($0) }, refusedBy: refusedBy,
-                reason: entry.refusal?.description, scores: pluginScores, total: total ?? (entry.refusal == nil ? 0 : nil))
+                reason: entry.refusal?.description, scores: pluginScores,
+                total: total ?? (entry.refusal == nil ? 0 : nil))
         }
         var feasibleReports = feasible.enumerated().map { candidate($0.element, position: $0.offset) }
         feasibleReports.sort { ($0.total ?? 0) > ($1.total ?? 0) }
@@ -230,14 +233,19 @@ public struct SchedulingCycle: Sendable {
             if seenCodes.insert(entry.refusal!.code).inserted { refused.append(candidate(index, position: nil)) }
         }
         for (index, entry) in evaluated.enumerated()
-        where entry.refusal != nil && refused.count < explainLimit && !refused.contains(where: {
-            $0.worker == fleet.workers[entry.worker].id && $0.gpu == fleet.workers[entry.worker].devices[entry.device].gpuIndex
-        }) {
+        where entry.refusal != nil && refused.count < explainLimit
+            && !refused.contains(where: {
+                $0.worker == fleet.workers[entry.worker].id
+                    && $0.gpu == fleet.workers[entry.worker].devices[entry.device].gpuIndex
+            })
+        {
             refused.append(candidate(index, position: nil))
         }
         var counts: [String: Int] = [:]
         for entry in evaluated { if let code = entry.refusal?.code { counts[code, default: 0] += 1 } }
-        let chosen = chosenIndex.flatMap { index in feasible.firstIndex(of: index).map { candidate(index, position: $0) } }
+        let chosen = chosenIndex.flatMap { index in
+            feasible.firstIndex(of: index).map { candidate(index, position: $0) }
+        }
         var scope = 0
         if let pool = request.pool {
             scope = (fleet.workersByPool[pool] ?? []).reduce(0) { $0 + fleet.workers[$1].devices.count }

@@ -9,6 +9,7 @@ public struct CapabilityFilter: FilterPlugin {
         if candidate.device.kind == .gpu, context.request.acceleration == .nvenc, !candidate.device.engines.canEncode {
             return .noEncoder(model: candidate.device.model)
         }
-        return .accelerationMismatch(wanted: context.request.acceleration.rawValue, device: candidate.device.kind.rawValue)
+        return .accelerationMismatch(
+            wanted: context.request.acceleration.rawValue, device: candidate.device.kind.rawValue)
     }
 }

@@ -26,7 +26,8 @@ public enum CandidateSampling: Codable, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
                 debugDescription:
-                    "unknown sampling '\(other)'; use all, feasible (with limit), first_feasible or power_of_two_choices")
+                    "unknown sampling '\(other)'; use all, feasible (with limit), first_feasible or power_of_two_choices"
+            )
         }
     }
 

@@ -7,8 +7,9 @@ public struct SchedulingProfile: Codable, Sendable, Equatable {
     public var weights: [String: Double]
     public var sampling: CandidateSampling
 
-    public init(name: String, filters: [String] = Self.allFilters, weights: [String: Double], sampling: CandidateSampling)
-    {
+    public init(
+        name: String, filters: [String] = Self.allFilters, weights: [String: Double], sampling: CandidateSampling
+    ) {
         self.name = name
         self.filters = filters
         self.weights = weights

@@ -34,7 +34,8 @@ public struct DeviceSnapshot: Sendable, Equatable {
 
     public init(
         kind: Kind, gpuIndex: Int?, model: String, engines: VideoEngines = VideoEngines(nvenc: 0, nvdec: 0),
-        performance: GPUPerformance, memory: GPUMemoryLedger = GPUMemoryLedger(capacityMiB: 0), encoderSessions: SessionCount = SessionCount(capacity: 0),
+        performance: GPUPerformance, memory: GPUMemoryLedger = GPUMemoryLedger(capacityMiB: 0),
+        encoderSessions: SessionCount = SessionCount(capacity: 0),
         decoderSessions: SessionCount = SessionCount(capacity: 0), utilization: Double? = nil,
         temperatureC: Double? = nil, powerDrawW: Double? = nil, powerLimitW: Double? = nil, fencedReason: String? = nil
     ) {

@@ -29,7 +29,8 @@ public struct FleetSnapshotBuilder: Sendable {
             byWorker[placement.worker, default: []].append((job, placement))
         }
         let snapshots = workers.map { record in
-            worker(record, holding: (byWorker[record.id] ?? []).sorted { $0.placement.placedAt < $1.placement.placedAt })
+            worker(
+                record, holding: (byWorker[record.id] ?? []).sorted { $0.placement.placedAt < $1.placement.placedAt })
         }
         return FleetSnapshot(workers: snapshots, takenAt: now, ledgerConfiguration: ledger)
     }
@@ -43,7 +44,8 @@ public struct FleetSnapshotBuilder: Sendable {
         }
         // Workers of CPU-capable pools also offer their host, for jobs that encode there.
         let cores = record.devices?.cpuCores ?? 1
-        let host = GPUPerformance(fp32TFLOPS: Double(cores) * 0.05, memoryBandwidthGBps: 50, boardPowerW: Double(cores) * 10)
+        let host = GPUPerformance(
+            fp32TFLOPS: Double(cores) * 0.05, memoryBandwidthGBps: 50, boardPowerW: Double(cores) * 10)
         switch record.poolKind {
         case .cpu, .hybrid:
             devices.append(DeviceSnapshot(kind: .cpu, gpuIndex: nil, model: "\(cores) cores", performance: host))

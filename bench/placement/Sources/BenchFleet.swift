@@ -21,13 +21,19 @@ enum BenchFleet {
             let slots: Int
             switch n % 4 {
             case 0, 2:
-                gpus = [gpu(0, "NVIDIA L4", memoryMiB: 23034, powerLimit: 72), gpu(1, "NVIDIA L4", memoryMiB: 23034, powerLimit: 72)]
+                gpus = [
+                    gpu(0, "NVIDIA L4", memoryMiB: 23034, powerLimit: 72),
+                    gpu(1, "NVIDIA L4", memoryMiB: 23034, powerLimit: 72),
+                ]
                 slots = 16
             case 1:
                 gpus = [gpu(0, "Tesla T4", memoryMiB: 15360, powerLimit: 70)]
                 slots = 8
             default:
-                gpus = [gpu(0, "NVIDIA H200", memoryMiB: 143_771, powerLimit: 700), gpu(1, "NVIDIA H200", memoryMiB: 143_771, powerLimit: 700)]
+                gpus = [
+                    gpu(0, "NVIDIA H200", memoryMiB: 143_771, powerLimit: 700),
+                    gpu(1, "NVIDIA H200", memoryMiB: 143_771, powerLimit: 700),
+                ]
                 slots = 24
             }
             let id = "w\(n)"

@@ -32,7 +32,9 @@ struct PlacementBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "With --compare-strategies: jobs arriving per tick, per worker.") var arrivalsPerWorker = 4.0
 
     func run() async throws {
-        if compareStrategies { return try StrategyComparison.run(workers: workers, jobs: jobs, arrivalsPerWorker: arrivalsPerWorker) }
+        if compareStrategies {
+            return try StrategyComparison.run(workers: workers, jobs: jobs, arrivalsPerWorker: arrivalsPerWorker)
+        }
         guard let chosen = SchedulingProfile.named(profile) else {
             throw ValidationError("unknown profile \(profile); known: \(SchedulingProfile.builtIn.map(\.name))")
         }

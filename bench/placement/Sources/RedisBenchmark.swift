@@ -22,7 +22,9 @@ enum RedisBenchmark {
         let now = Date()
         let records = BenchFleet.workers(count, now: now)
         try await concurrently(records, width: 64) { try await store.upsertWorker($0) }
-        try await concurrently(Array(0..<jobs), width: 64) { n in _ = try await store.submit(BenchFleet.spec(n), now: now) }
+        try await concurrently(Array(0..<jobs), width: 64) { n in
+            _ = try await store.submit(BenchFleet.spec(n), now: now)
+        }
 
         var fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [], now: now)
         var cycle = try SchedulingCycle()
@@ -42,7 +44,9 @@ enum RedisBenchmark {
             var commits: [PlacementCommit] = []
             for read in waiting {
                 let decided = cycle.place(PlacementRequest(read), in: &fleet, now: now)
-                if let placement = decided.decision.placement { commits.append(PlacementCommit(read, placement: placement)) }
+                if let placement = decided.decision.placement {
+                    commits.append(PlacementCommit(read, placement: placement))
+                }
             }
             let placedDone = ContinuousClock.now
             // The previous cycle's jobs finish; its commit, running meanwhile, is collected.
