@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "spool-bench-placement",
             dependencies: [
-                "SpoolScheduling", "SpoolCore", "SpoolRedis", "RESPClient",
+                "SpoolScheduling", "SpoolDispatch", "SpoolCore", "SpoolRedis", "RESPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/placement/Sources", swiftSettings: strict),

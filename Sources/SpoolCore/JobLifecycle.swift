@@ -154,12 +154,7 @@ public struct JobLifecycle: Sendable {
 
         case .handBack(let lease):
             try checkCurrent(lease, job)
-            next.state = .queued
-            next.placement = nil
-            next.worker = nil
-            next.progress = nil
-            next.leaseExpiresAt = nil
-            next.notBefore = now
+            requeueWithoutFailure(&next, now: now)
             return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
 
         case .cancel:
@@ -207,12 +202,7 @@ public struct JobLifecycle: Sendable {
 
         case .preempt(let reason):
             guard job.state == .running else { throw .invalidTransition(from: job.state, event: "preempt") }
-            next.state = .queued
-            next.placement = nil
-            next.worker = nil
-            next.progress = nil
-            next.leaseExpiresAt = nil
-            next.notBefore = now
+            requeueWithoutFailure(&next, now: now)
             next.evictions += 1
             next.lastEvictedAt = now
             next.error = JobError(code: .preempted, message: reason)
@@ -256,6 +246,16 @@ public struct JobLifecycle: Sendable {
             return Transition(
                 job: next, effects: [.stopAttempt(attempt: job.attempt), .discardAttempt(attempt: job.attempt)])
         }
+    }
+
+    /// Back to the queue at once, ready for any worker, with no failure counted (hand-back, preemption).
+    private func requeueWithoutFailure(_ next: inout Job, now: Date) {
+        next.state = .queued
+        next.placement = nil
+        next.worker = nil
+        next.progress = nil
+        next.leaseExpiresAt = nil
+        next.notBefore = now
     }
 
     func place(_ placement: JobPlacement, _ job: Job, _ next: inout Job) throws(LifecycleError) {

@@ -138,20 +138,29 @@ public final class RedisJobStore: JobStore {
                     ],
                     arguments: [.init(nowMillis), 16, acceptsUnpinned ? "1" : "0"])
             }
-            let flat = reply.array?.compactMap(\.string) ?? []
-            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
-            }
+            candidates += Self.scoredMembers(reply)
         }
-        candidates.sort { $0.score < $1.score }
-        for candidate in candidates {
-            let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
-            // A candidate another worker took first, or one still in backoff to the exact instant, is skipped.
+        return try await claimFirst(of: candidates, worker: worker, pool: pool, leaseDuration: leaseDuration, now: now)
+    }
+
+    /// Claims the best of `candidates` that can still be claimed: one another worker took first, or one still in
+    /// backoff to the exact instant, is skipped.
+    func claimFirst(
+        of candidates: [(id: String, score: Double)], worker: WorkerID, pool: String, leaseDuration: Duration, now: Date
+    ) async throws -> Job? {
+        let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
+        for candidate in candidates.sorted(by: { $0.score < $1.score }) {
             if let transition = try? await transition(event, JobID(rawValue: candidate.id), now: now) {
                 return transition.job
             }
         }
         return nil
+    }
+
+    /// `{member, score, member, score, …}` as ZRANGE WITHSCORES and the candidate scripts return it.
+    static func scoredMembers(_ reply: RESPValue) -> [(id: String, score: Double)] {
+        let flat = reply.array?.compactMap(\.string) ?? []
+        return stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], Double(flat[$0 + 1]) ?? .infinity) }
     }
 
     @discardableResult
@@ -214,10 +223,7 @@ public final class RedisJobStore: JobStore {
         }
         var candidates: [(id: String, score: Double)] = []
         for result in try await client.pipeline(ranges) {
-            let flat = try result.mapError(StoreError.from).get().array?.compactMap(\.string) ?? []
-            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
-            }
+            candidates += Self.scoredMembers(try result.mapError(StoreError.from).get())
         }
         candidates.sort { $0.score < $1.score }
         // A few spare candidates stand in for jobs placed or backing off since the ranges were read.
@@ -297,19 +303,9 @@ public final class RedisJobStore: JobStore {
         }
         var candidates: [(id: String, score: Double)] = []
         for result in try await client.pipeline(ranges) {
-            let flat = try result.mapError(StoreError.from).get().array?.compactMap(\.string) ?? []
-            for pair in stride(from: 0, to: flat.count - 1, by: 2) {
-                candidates.append((flat[pair], Double(flat[pair + 1]) ?? .infinity))
-            }
+            candidates += Self.scoredMembers(try result.mapError(StoreError.from).get())
         }
-        candidates.sort { $0.score < $1.score }
-        for candidate in candidates {
-            let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
-            if let transition = try? await transition(event, JobID(rawValue: candidate.id), now: now) {
-                return transition.job
-            }
-        }
-        return nil
+        return try await claimFirst(of: candidates, worker: worker, pool: pool, leaseDuration: leaseDuration, now: now)
     }
 
     public func savePlacementExplanation(_ json: String, for job: JobID) async throws {

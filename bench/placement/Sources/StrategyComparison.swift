@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolDispatch
 import SpoolScheduling
 
 /// The same job stream under each placement profile, in virtual time: jobs arrive in ticks, each must be placed in
@@ -23,7 +24,7 @@ enum StrategyComparison {
         }
         var fleet = FleetSnapshotBuilder().snapshot(workers: workers, holding: [], now: now)
         var cycle = try SchedulingCycle(profile: profile, seed: 7)
-        var random = SplitMix(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         // Enough arrivals per tick to keep the fleet near its session limits, so packing decides what fits.
         let perTick = max(1, Int(Double(count) * arrivalsPerWorker))
         var running: [(job: JobID, placement: JobPlacement, endsAt: Int)] = []
@@ -70,18 +71,5 @@ enum StrategyComparison {
             "rejected": rejected, "gpu_memory_utilisation": memoryShare / Double(max(1, samples)),
             "encoder_utilisation": encoderShare / Double(max(1, samples)),
         ])
-    }
-}
-
-/// The stream's own generator, so every profile sees the same durations.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
