@@ -8,8 +8,10 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Run one worker of a pool: register, heartbeat, take jobs, report progress, commit results.",
         discussion: """
-            The worker discovers its devices and refuses a pool kind it cannot serve. SIGTERM stops it taking jobs \
-            at once; running jobs get --shutdown-grace seconds, then go back to the queue; it exits 0.
+            The worker discovers its devices and refuses a pool kind it cannot serve. It runs the jobs the leading \
+            `spool manager` places on it (--dispatch pull: it takes its pool's best queued job itself). SIGTERM \
+            stops it taking jobs at once; running jobs get --shutdown-grace seconds, then go back to the queue; it \
+            exits 0.
 
             Example:
               spool worker --redis redis://127.0.0.1:6379 --data /mnt/spool --pool cpu --slots 2
@@ -45,6 +47,11 @@ struct WorkerCommand: AsyncParsableCommand {
             gpuMetrics: Runtime.gpuMetrics,
             gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")
+        if configuration.dispatch == .placed {
+            Runtime.announce(
+                "takes the jobs a scheduler places on it: run `spool manager` against the same store "
+                    + "(or start workers with --dispatch pull to go without)")
+        }
         try await Runtime.run([transcoder], logger: logger)
         await opened.redis?.close()
     }

@@ -30,13 +30,13 @@ import Testing
         return (process, SpoolClient(server: URL(string: "http://127.0.0.1:\(port)")!, timeout: 10))
     }
 
-    func worker(_ name: String, _ redis: RedisServerProcess) async throws -> SpoolProcess {
+    func worker(_ name: String, _ redis: RedisServerProcess, extra: [String] = []) async throws -> SpoolProcess {
         let process = try SpoolProcess(
             name,
             arguments: ["worker"] + common(redis) + [
                 "--pool", "cpu", "--slots", "1", "--lease-seconds", "3", "--input-root", inputs.path,
                 "--shutdown-grace", "1",
-            ],
+            ] + extra,
             logDirectory: root)
         try await process.waitForLog("spool worker wrk_")
         return process
@@ -55,6 +55,41 @@ import Testing
         let job = try await submitter.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
         return try await watcher.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
+    }
+
+    /// Placement: with a manager, a job is placed on a worker, runs there, and explains itself through any gateway;
+    /// a worker started with --dispatch pull needs no manager at all.
+    @Test func theManagerPlacesAndPullWorkersNeedNone() async throws {
+        defer { cleanUp() }
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        let clip = inputs.appendingPathComponent("short.mp4")
+        try TestMedia.makeClip(at: clip)
+        let request = JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=144")])
+
+        let placedWorker = try await worker("worker-placed", redis)
+        let manager = try manager("manager", redis)
+        try await manager.waitForLog("leading")
+        let placed = try await client.waitFor(try await client.submit(request).id, timeout: .seconds(120)) {
+            $0.state.isTerminal
+        }
+        #expect(placed.state == .succeeded, "\(placedWorker.log())\n\(manager.log())")
+        let explanation = try await client.placement(placed.id)
+        #expect(explanation.outcome == .placed && explanation.chosen?.worker == placed.worker)
+        manager.signal(SIGTERM)
+        placedWorker.signal(SIGTERM)
+        manager.process?.waitUntilExit()
+        placedWorker.process?.waitUntilExit()
+
+        let puller = try await worker("worker-pull", redis, extra: ["--dispatch", "pull"])
+        let pulled = try await client.waitFor(try await client.submit(request).id, timeout: .seconds(120)) {
+            $0.state.isTerminal
+        }
+        #expect(pulled.state == .succeeded, "\(puller.log())")
+        // No manager runs now: the pull worker took it itself.
+        #expect(puller.log().contains(pulled.worker?.rawValue ?? "no worker"))
     }
 
     /// kill -9 of the worker running a job: the job is redelivered to another worker after its lease and completes
