@@ -71,8 +71,15 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         let live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         let liveIDs = Set(live.map(\.id))
         state.learn(from: live)
-        let view = try await store.schedulingView(
-            now: now, waitingLimit: configuration.waitingLimit, pools: Set(live.map(\.pool)))
+        let waiting = try await store.waitingForPlacement(
+            now: now, limit: configuration.waitingLimit, pools: Set(live.map(\.pool)))
+        // With nothing waiting there is nothing to place; the jobs holding resources (every running job: the
+        // expensive read) are looked at only for the occasional sweep of placements on dead workers.
+        guard !waiting.isEmpty || now >= state.nextSweep else {
+            return CycleReport(considered: 0, committed: 0, stale: 0, waiting: 0, withdrawn: 0, evicted: 0, degraded: 0)
+        }
+        state.nextSweep = now.addingTimeInterval(configuration.sweepInterval.seconds)
+        let view = SchedulingView(waiting: waiting, holding: try await store.holdingResources())
 
         // Placements on workers that died before claiming them are taken back; their jobs wait again.
         var holding: [Job] = []

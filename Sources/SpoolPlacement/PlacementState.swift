@@ -11,6 +11,8 @@ struct PlacementState: Sendable {
     var explained: [JobID: Date] = [:]
     /// Observations already folded into the estimates (workers repeat their latest ones in every registration).
     var learned: Set<JobID> = []
+    /// When placements on dead workers are next looked for, if no job waits before then.
+    var nextSweep = Date.distantPast
 
     init(configuration: SchedulerConfiguration) throws {
         cycle = try SchedulingCycle(

@@ -23,6 +23,8 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var workerTimeout: Duration = .seconds(15)
     /// How often the explanation of a job that keeps waiting is refreshed.
     public var explanationRefresh: Duration = .seconds(5)
+    /// How often, when no job waits, placements on dead workers are looked for.
+    public var sweepInterval: Duration = .seconds(5)
 
     public init() {}
 
