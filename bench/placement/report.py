@@ -41,6 +41,14 @@ for w in workers:
             p50, p99 = f"{r['p50_us']:,.1f} us", f"{r['p99_us']:,.1f} us"
         print(f"{w:>8,}  {label:<22} {r['placements']:>10,} {r['seconds']:>9.3f} {number(r['per_second']):>12} "
               f"{p50:>10} {p99:>10}")
+redis_rows = [spool[("redis", w)] for w in workers if ("redis", w) in spool and "client_cpu_seconds" in spool[("redis", w)]]
+if redis_rows:
+    print()
+    print("Where the time goes through Redis (CPU seconds while placing; both share this machine's cores)")
+    for r in redis_rows:
+        wall = r["seconds"] or 1
+        print(f"{r['workers']:>8,} workers: spool {r['client_cpu_seconds']:.3f} s ({r['client_cpu_seconds'] / wall:.0%} of a core), "
+              f"redis-server {r['redis_cpu_seconds']:.3f} s ({r['redis_cpu_seconds'] / wall:.0%}), wall {wall:.3f} s")
 print()
 print("Ratios to Ray (placements per second)")
 for w in workers:

@@ -35,6 +35,8 @@ enum RedisBenchmark {
         var assumed: Set<JobID> = []
         var inFlight: (commits: [PlacementCommit], outcomes: Task<[PlacementCommitOutcome], any Error>)?
         var finishing: [PlacementCommit] = []
+        let redisCPUBefore = try await redisCPUSeconds(client)
+        let clientCPUBefore = processCPUSeconds()
         let started = ContinuousClock.now
         while true {
             let began = ContinuousClock.now
@@ -79,13 +81,36 @@ enum RedisBenchmark {
             latencies.record(ContinuousClock.now - began)
         }
         let elapsed = ContinuousClock.now - started
+        let clientCPU = processCPUSeconds() - clientCPUBefore
+        let redisCPU = try await redisCPUSeconds(client) - redisCPUBefore
         await client.close()
         emit([
             "system": "spool", "mode": "redis", "workers": count, "devices": fleet.deviceCount, "placements": committed,
             "stale": stale, "jobs": jobs, "cycle_jobs": batch, "seconds": elapsed.secondsDouble,
             "per_second": Double(committed) / elapsed.secondsDouble, "p50_us": latencies.percentile(0.5),
-            "p99_us": latencies.percentile(0.99),
+            "p99_us": latencies.percentile(0.99), "client_cpu_seconds": clientCPU, "redis_cpu_seconds": redisCPU,
         ])
+    }
+
+    /// CPU time redis-server has used so far (INFO cpu), to show which side of the commit path is busy.
+    static func redisCPUSeconds(_ client: RedisClient) async throws -> Double {
+        let info = try await client.send(["INFO", "cpu"]).string ?? ""
+        var total = 0.0
+        for line in info.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ":")
+            if parts.count == 2, parts[0] == "used_cpu_user" || parts[0] == "used_cpu_sys" {
+                total += Double(parts[1].trimmingCharacters(in: .whitespaces)) ?? 0
+            }
+        }
+        return total
+    }
+
+    /// CPU time this process has used so far, user and system.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     static func concurrently<T: Sendable>(
