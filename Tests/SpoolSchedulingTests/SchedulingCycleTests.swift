@@ -148,3 +148,40 @@ import Testing
         #expect(cpu.devices.map(\.kind) == [.cpu])
     }
 }
+
+/// A site's own rules plug in beside the built-in ones.
+@Suite struct CustomPluginTests {
+    struct AvoidWorker: FilterPlugin {
+        var name: String { "avoid_worker" }
+        let avoided: String
+        func filter(_ context: CandidateContext, _ candidate: Candidate) -> FilterRefusal? {
+            candidate.worker.id.rawValue == avoided ? .workerDraining : nil
+        }
+    }
+
+    struct PreferLowIndex: ScorePlugin {
+        var name: String { "prefer_low_index" }
+        var normalization: ScoreNormalization { .absolute }
+        func score(_ context: CandidateContext, _ candidate: Candidate) -> Double {
+            candidate.worker.id.rawValue == "w1" ? 1 : 0
+        }
+    }
+
+    @Test func customFiltersAndScoresTakePart() throws {
+        let now = Date()
+        var fleet = FleetSnapshot(
+            workers: (0..<3).map { worker("w\($0)", gpuDevice(model: "NVIDIA L4")) }, takenAt: now)
+        let profile = SchedulingProfile(
+            name: "site", filters: SchedulingProfile.allFilters + ["avoid_worker"],
+            weights: ["prefer_low_index": 1, "thermal": 0.1], sampling: .all)
+        var cycle = try SchedulingCycle(
+            profile: profile, additionalFilters: ["avoid_worker": AvoidWorker(avoided: "w0")],
+            additionalScores: ["prefer_low_index": PreferLowIndex()])
+        let decided = cycle.place(request("j"), in: &fleet, now: now, explain: true)
+        #expect(decided.decision.placement?.worker.rawValue == "w1")
+        #expect(decided.explanation?.candidates.contains { $0.refusedBy == "avoid_worker" } == true)
+        #expect(throws: SchedulerConfigurationError.unknownFilter("avoid_worker")) {
+            try SchedulingCycle(profile: profile)
+        }
+    }
+}

@@ -32,18 +32,23 @@ public struct SchedulingCycle: Sendable {
     var feasible: [Int] = []
     var raw: [Double] = []
 
+    /// - Parameters:
+    ///   - additionalFilters, additionalScores: plugins beyond the built-in ones, by the names profiles use.
     public init(
         profile: SchedulingProfile = .seed, estimator: ResourceEstimator = ResourceEstimator(), explainLimit: Int = 10,
-        schedulerToken: Int = 0, seed: UInt64 = 0x5900_1ED
+        schedulerToken: Int = 0, seed: UInt64 = 0x5900_1ED, additionalFilters: [String: any FilterPlugin] = [:],
+        additionalScores: [String: any ScorePlugin] = [:]
     ) throws(SchedulerConfigurationError) {
         var filters: [(String, any FilterPlugin)] = [("capability", CapabilityFilter())]
         for name in profile.filters where name != "capability" {
-            guard let plugin = PluginRegistry.filters[name] else { throw .unknownFilter(name) }
+            guard let plugin = additionalFilters[name] ?? PluginRegistry.filters[name] else {
+                throw .unknownFilter(name)
+            }
             filters.append((name, plugin))
         }
         var scores: [(String, any ScorePlugin, Double)] = []
         for (name, weight) in profile.weights.sorted(by: { $0.key < $1.key }) {
-            guard let plugin = PluginRegistry.scores[name] else { throw .unknownScore(name) }
+            guard let plugin = additionalScores[name] ?? PluginRegistry.scores[name] else { throw .unknownScore(name) }
             guard weight.isFinite, weight >= 0 else { throw .invalidWeight(name, weight) }
             if weight > 0 { scores.append((name, plugin, weight)) }
         }
