@@ -38,6 +38,20 @@ enum JobPrinter {
         if let speed = job.speed { rows.append(["speed", String(format: "%.2fx", speed)]) }
         if let retry = job.retryAt { rows.append(["retry at", retry.formatted(.iso8601)]) }
         if let error = job.error { rows.append(["error", "\(error.code.rawValue): \(error.message)"]) }
+        if job.acceleration != .auto { rows.append(["acceleration", job.acceleration.rawValue]) }
+        if let placement = job.placement {
+            let device = placement.gpu.map { "GPU \($0) (\(placement.deviceModel ?? "?"))" } ?? "host CPU"
+            let demand = placement.demand
+            let held =
+                demand.gpuMemoryMiB > 0
+                ? ", holds \(demand.gpuMemoryMiB) MiB, \(demand.encoderSessions) NVENC + \(demand.decoderSessions) NVDEC sessions"
+                : ""
+            rows.append([
+                "placed on", "\(placement.worker.rawValue) \(device)\(held) (spool placement \(job.id.rawValue))",
+            ])
+        }
+        if job.evictions > 0 { rows.append(["preempted", "\(job.evictions) time(s)"]) }
+        for reason in job.degradations { rows.append(["degraded", reason]) }
         print(Terminal.table(["field", "value"], rows).split(separator: "\n").dropFirst().joined(separator: "\n"))
         if !job.outputs.isEmpty {
             print("")
