@@ -19,7 +19,9 @@ public enum FilterRefusal: Sendable, Equatable, Hashable, CustomStringConvertibl
         case .otherPool(let wanted, let has): "job is pinned to pool \(wanted); worker serves \(has)"
         case .unpinnedNotAccepted: "worker takes only jobs pinned to its pool"
         case .noEncoder(let model): "\(model) has no NVENC (decode only); the job asks for NVENC"
-        case .accelerationMismatch(let wanted, let device): "job asks for \(wanted); this is a \(device) device"
+        case .accelerationMismatch(let wanted, let device):
+            "job asks for \(wanted) acceleration; this device is "
+                + (device == "gpu" ? "a GPU" : device == "opencl" ? "an OpenCL device" : "the host's CPU")
         case .workerFull(let assigned, let slots): "all \(slots) slots taken (\(assigned) jobs assigned)"
         case .encoderSessionsFull(let inUse, let capacity, let needed):
             "needs \(needed) encoder sessions; \(inUse) of \(capacity) in use"
