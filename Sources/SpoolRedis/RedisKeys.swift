@@ -19,8 +19,16 @@ import SpoolCore
 struct RedisKeys: Sendable {
     let namespace: String
     let shards: Int
+    /// Built once: placement builds several keys per job, hundreds of jobs per cycle.
+    private let tags: [String]
 
-    func tag(_ shard: Int) -> String { "\(namespace):{s\(shard)}" }
+    init(namespace: String, shards: Int) {
+        self.namespace = namespace
+        self.shards = shards
+        self.tags = (0..<shards).map { "\(namespace):{s\($0)}" }
+    }
+
+    func tag(_ shard: Int) -> String { tags[shard] }
 
     /// A stable shard for a job ID (FNV-1a), so any process finds a job without asking.
     func shard(of id: JobID) -> Int { Self.fnv1a(id.rawValue) % shards }
