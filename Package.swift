@@ -38,6 +38,8 @@ let package = Package(
         .target(
             name: "SpoolScheduling", dependencies: ["SpoolCore", "GPUMemoryLedger", "SpoolDispatch"],
             swiftSettings: strict),
+        // Autoscaling decisions (pure): the HPA rule with stabilization and rates, a seasonal forecast, cost.
+        .target(name: "SpoolAutoscaling", swiftSettings: strict),
         // The placement service: runs scheduling cycles against the store, commits placements, preempts.
         .target(
             name: "SpoolPlacement",
@@ -182,6 +184,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling"], swiftSettings: strict),
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",

@@ -1,0 +1,189 @@
+import Foundation
+
+/// The autoscaling policy of one pool. It keeps the short memory the rules need (recent recommendations and scale
+/// events, the load history, drains in progress) and assumes each decision it returns is carried out.
+public struct Autoscaler: Sendable {
+    public let policy: AutoscalerPolicy
+    private var recommendations = RecommendationHistory()
+    private var scaleEvents = ScaleEventHistory()
+    private var loadRecorder: LoadRecorder?
+    private var pendingDrains: Set<String> = []
+
+    /// `loadHistory` is recorded load, one peak per predictive sample interval, ending just before the first
+    /// evaluation; it spares a restarted autoscaler two seasons of warm-up.
+    public init(policy: AutoscalerPolicy, loadHistory: [Double] = []) {
+        self.policy = policy
+        loadRecorder = policy.predictive.map { LoadRecorder(settings: $0, history: loadHistory) }
+    }
+
+    /// Workers still draining from earlier decisions.
+    public var drainingWorkers: Set<String> { pendingDrains }
+
+    /// Decides what the pool should do now. `workers` lists all of the pool's workers (busy ones included, so a
+    /// drained worker that is still present counts as draining).
+    public mutating func evaluate(_ signals: PoolSignals, workers: [PoolWorker]) -> ScalingDecision {
+        let time = signals.time
+        pendingDrains.formIntersection(workers.map(\.id))
+        let current = max(signals.currentWorkers - pendingDrains.count, 0)
+        var rules: [ScalingRule] = []
+        var reasons: [String] = []
+
+        let reactive = ReactiveRule(signals: signals, currentWorkers: current, policy: policy)
+        rules += reactive.rules
+        reasons += reactive.reasons
+
+        var forecastLoad: Double?
+        var predictiveWorkers: Int?
+        if var recorder = loadRecorder {
+            recorder.record(Double(signals.backlog), at: time)
+            loadRecorder = recorder
+            if let forecast = recorder.forecast(at: time) {
+                let workers = ReactiveRule.workers(for: forecast, target: policy.targetBacklogPerWorker)
+                forecastLoad = forecast
+                predictiveWorkers = workers
+                if workers > reactive.workers {
+                    rules.append(.predictive)
+                    reasons.append(
+                        "forecast load \(ReactiveRule.format(forecast)) in "
+                            + "\(ReactiveRule.format(recorder.settings.bootSeconds)) s → \(workers) workers")
+                }
+            }
+        }
+        let recommendation = max(reactive.workers, predictiveWorkers ?? 0)
+
+        var desired = recommendations.stabilize(
+            recommendation, currentWorkers: current, at: time, windows: policy.stabilization)
+        if desired != recommendation {
+            rules.append(.stabilization)
+            reasons.append("stabilization window holds \(desired) instead of \(recommendation)")
+        }
+        desired = applyRateLimits(desired, current: current, at: time, rules: &rules, reasons: &reasons)
+        desired = applyBounds(
+            desired, current: current, signals: signals, workers: workers, rules: &rules, reasons: &reasons)
+
+        if desired < current, let lastScaleUp = scaleEvents.lastScaleUp,
+            time.timeIntervalSince(lastScaleUp) < policy.cooldownSeconds
+        {
+            rules.append(.cooldown)
+            reasons.append(
+                "cooldown: last scale-up \(ReactiveRule.format(time.timeIntervalSince(lastScaleUp))) s ago, "
+                    + "under \(ReactiveRule.format(policy.cooldownSeconds)) s")
+            desired = current
+        }
+
+        let action: ScalingAction
+        if desired > current {
+            action = scaleUp(
+                by: desired - current, current: current, signals: signals, forecastLoad: forecastLoad,
+                rules: &rules, reasons: &reasons)
+        } else if desired < current {
+            action = drain(
+                current - desired, workers: workers, current: current, rules: &rules, reasons: &reasons)
+        } else {
+            action = .none
+        }
+
+        let change: Int
+        switch action {
+        case .none: change = 0
+        case .scaleUp(let count, _, _): change = count
+        case .drain(let drained): change = -drained.count
+        }
+        let longestPeriod = (policy.rates.scaleUp + policy.rates.scaleDown).map(\.periodSeconds).max() ?? 0
+        scaleEvents.record(change: change, at: time, keepingSeconds: longestPeriod)
+        if case .drain(let drained) = action {
+            pendingDrains.formUnion(drained)
+        }
+        return ScalingDecision(
+            time: time, signals: signals, currentWorkers: current, desiredWorkers: current + change, action: action,
+            reactiveWorkers: reactive.workers, predictiveWorkers: predictiveWorkers, forecastLoad: forecastLoad,
+            rules: rules, reasons: reasons)
+    }
+
+    private func applyRateLimits(
+        _ desired: Int, current: Int, at time: Date, rules: inout [ScalingRule], reasons: inout [String]
+    ) -> Int {
+        if desired > current {
+            let limit = scaleEvents.scaleUpLimit(currentWorkers: current, at: time, rates: policy.rates)
+            if desired > limit {
+                rules.append(.rateLimit)
+                reasons.append("scale-up rate allows \(max(limit, current)) of \(desired)")
+                return max(limit, current)
+            }
+        } else if desired < current {
+            let limit = scaleEvents.scaleDownLimit(currentWorkers: current, at: time, rates: policy.rates)
+            if desired < limit {
+                rules.append(.rateLimit)
+                reasons.append("scale-down rate allows \(min(limit, current)) of \(desired)")
+                return min(limit, current)
+            }
+        }
+        return desired
+    }
+
+    private func applyBounds(
+        _ desired: Int, current: Int, signals: PoolSignals, workers: [PoolWorker], rules: inout [ScalingRule],
+        reasons: inout [String]
+    ) -> Int {
+        var bounded = desired
+        if bounded > policy.maxWorkers {
+            rules.append(.maxWorkers)
+            reasons.append("capped at max \(policy.maxWorkers) workers")
+            bounded = policy.maxWorkers
+        }
+        if bounded < policy.minWorkers {
+            rules.append(.minWorkers)
+            reasons.append("raised to min \(policy.minWorkers) workers")
+            bounded = policy.minWorkers
+        }
+        // Busy workers are never drained, so scale-in cannot go below them whatever max says.
+        let busy = max(signals.busyWorkers, workers.filter { !$0.isIdle }.count)
+        if bounded < current, bounded < busy {
+            rules.append(.busyFloor)
+            reasons.append("\(busy) workers are busy")
+            bounded = min(busy, current)
+        }
+        return bounded
+    }
+
+    private func scaleUp(
+        by proposed: Int, current: Int, signals: PoolSignals, forecastLoad: Double?, rules: inout [ScalingRule],
+        reasons: inout [String]
+    ) -> ScalingAction {
+        guard let cost = policy.cost else {
+            return .scaleUp(count: proposed, instanceType: nil, spot: false)
+        }
+        // The forecast counts running jobs too; only what would wait matters for the wait saved.
+        let backlog = max(Double(signals.waiting), (forecastLoad ?? 0) - Double(signals.inFlight))
+        let judgement = CostJudgement(
+            proposed: proposed, backlog: backlog, signals: signals, settings: cost)
+        rules += judgement.rules
+        reasons += judgement.reasons
+        // The minimum is a promise of capacity, not a bet on the queue.
+        var count = judgement.count
+        let belowMinimum = max(policy.minWorkers - current, 0)
+        if count < belowMinimum {
+            count = min(belowMinimum, proposed)
+            reasons.append("min \(policy.minWorkers) workers overrides cost")
+        }
+        guard count > 0 else { return .none }
+        return .scaleUp(count: count, instanceType: judgement.instanceType?.name, spot: judgement.spot)
+    }
+
+    private func drain(
+        _ count: Int, workers: [PoolWorker], current: Int, rules: inout [ScalingRule], reasons: inout [String]
+    ) -> ScalingAction {
+        guard pendingDrains.isEmpty else {
+            rules.append(.drainPending)
+            reasons.append("waiting for \(pendingDrains.count) draining workers to finish")
+            return .none
+        }
+        let chosen = DrainSelection.choose(count, from: workers, excluding: pendingDrains)
+        if chosen.count < count {
+            rules.append(.noIdleWorkers)
+            reasons.append("only \(chosen.count) of \(count) workers to remove are idle")
+        }
+        guard !chosen.isEmpty else { return .none }
+        return .drain(workers: chosen)
+    }
+}

@@ -1,0 +1,46 @@
+/// Everything configurable about how one pool scales.
+public struct AutoscalerPolicy: Sendable, Codable, Equatable {
+    public var minWorkers: Int
+    public var maxWorkers: Int
+    /// Jobs (waiting plus running) one worker should carry.
+    public var targetBacklogPerWorker: Double
+    /// No change while the backlog ratio is within this fraction of 1, as HPA's tolerance.
+    public var tolerance: Double
+    /// Scale up when the oldest waiting job waited longer than this, even within tolerance.
+    public var targetWaitSeconds: Double
+    public var stabilization: StabilizationWindows
+    public var rates: ScalingRates
+    /// After a scale-up, scale-down waits this long so the new workers get a chance to take work.
+    public var cooldownSeconds: Double
+    public var predictive: PredictiveSettings?
+    public var cost: CostSettings?
+
+    public init(
+        minWorkers: Int = 0, maxWorkers: Int, targetBacklogPerWorker: Double, tolerance: Double = 0.1,
+        targetWaitSeconds: Double = 60, stabilization: StabilizationWindows = StabilizationWindows(),
+        rates: ScalingRates = ScalingRates(), cooldownSeconds: Double = 60, predictive: PredictiveSettings? = nil,
+        cost: CostSettings? = nil
+    ) {
+        self.minWorkers = minWorkers
+        self.maxWorkers = max(maxWorkers, minWorkers)
+        self.targetBacklogPerWorker = targetBacklogPerWorker
+        self.tolerance = tolerance
+        self.targetWaitSeconds = targetWaitSeconds
+        self.stabilization = stabilization
+        self.rates = rates
+        self.cooldownSeconds = cooldownSeconds
+        self.predictive = predictive
+        self.cost = cost
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case minWorkers = "min_workers"
+        case maxWorkers = "max_workers"
+        case targetBacklogPerWorker = "target_backlog_per_worker"
+        case tolerance
+        case targetWaitSeconds = "target_wait_seconds"
+        case stabilization, rates
+        case cooldownSeconds = "cooldown_seconds"
+        case predictive, cost
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Whether adding workers pays for itself: the wait they save, valued per job-second, against their price over the
+/// horizon. The queue model is deliberately simple (the pool completes its running jobs ÷ run time per second, by
+/// Little's law; added workers add their slots ÷ run time; the backlog left after the boot drains at that rate, each
+/// job waiting half the drain time on average, capped at the horizon), since it only has to tell "worth it" from
+/// "not worth it".
+struct CostJudgement {
+    /// Workers worth adding: the count in 1...proposed with the best net value, or 0 when none pays off.
+    var count: Int
+    var instanceType: InstanceType?
+    var spot: Bool
+    var rules: [ScalingRule] = []
+    var reasons: [String] = []
+
+    init(proposed: Int, backlog: Double, signals: PoolSignals, settings: CostSettings) {
+        let spotRecentlyInterrupted =
+            signals.lastSpotInterruption.map {
+                signals.time.timeIntervalSince($0) < settings.spotInterruptionBackoffSeconds
+            } ?? false
+        let spotType =
+            settings.serviceClass.allowsSpot && !spotRecentlyInterrupted
+            ? settings.catalog.cheapestPerSlot(spot: true) : nil
+        spot = spotType != nil
+        instanceType = spotType ?? settings.catalog.cheapestPerSlot(spot: false)
+        if settings.serviceClass.allowsSpot && spotRecentlyInterrupted {
+            rules.append(.spotInterrupted)
+            reasons.append(
+                "spot interrupted within \(ReactiveRule.format(settings.spotInterruptionBackoffSeconds)) s → on-demand")
+        }
+        guard let instanceType else {
+            // Without a catalog there is no price to weigh, so the reactive decision stands.
+            count = proposed
+            return
+        }
+        let horizon = settings.horizonSeconds
+        let jobSeconds = max(signals.responseTimeSeconds ?? settings.defaultJobSeconds, 1)
+        let jobsPerSecondPerWorker = Double(max(instanceType.jobSlots, 1)) / jobSeconds
+        let currentRate = Double(signals.inFlight) / jobSeconds
+        // New workers help only with what is still queued once they are up.
+        let remaining = max(0, backlog - currentRate * instanceType.bootSeconds)
+        func meanWait(rate: Double) -> Double { rate > 0 ? min(remaining / (2 * rate), horizon) : horizon }
+        let hourlyPrice = instanceType.hourlyPrice(spot: spot)
+        let valuePerJobSecond = settings.serviceClass.waitValuePerJobSecond
+
+        var best = (count: 0, net: 0.0, saved: 0.0, cost: 0.0)
+        var full = (saved: 0.0, cost: 0.0)
+        for added in stride(from: 1, through: max(proposed, 0), by: 1) {
+            let newRate = currentRate + Double(added) * jobsPerSecondPerWorker
+            let saved = remaining * (meanWait(rate: currentRate) - meanWait(rate: newRate))
+            let cost = Double(added) * hourlyPrice * horizon / 3600
+            let net = saved * valuePerJobSecond - cost
+            if net > best.net {
+                best = (added, net, saved, cost)
+            }
+            full = (saved, cost)
+        }
+        count = best.count
+        let kind = "\(instanceType.name)\(spot ? " spot" : " on-demand")"
+        if best.count < proposed {
+            rules.append(.cost)
+            let money = { (value: Double) in String(format: "%.2f", value) }
+            reasons.append(
+                "cost: +\(proposed) \(kind) would cost \(money(full.cost)) over \(ReactiveRule.format(horizon)) s "
+                    + "but save \(Int(full.saved.rounded())) job-seconds of wait worth "
+                    + "\(money(full.saved * valuePerJobSecond)) → +\(best.count)")
+        } else {
+            reasons.append(
+                "+\(best.count) \(kind) saves \(Int(best.saved.rounded())) job-seconds of wait for "
+                    + String(format: "%.2f", best.cost))
+        }
+    }
+}

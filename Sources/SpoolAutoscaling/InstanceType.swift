@@ -1,0 +1,37 @@
+/// A kind of machine the pool can add, as configured in the catalog.
+public struct InstanceType: Sendable, Codable, Equatable {
+    public var name: String
+    public var pricePerHour: Double
+    /// Nil when the provider offers no spot capacity for this type.
+    public var spotPricePerHour: Double?
+    public var bootSeconds: Double
+    public var gpusPerInstance: Int
+    /// Jobs (or encoder sessions) one instance runs at once.
+    public var jobSlots: Int
+
+    public init(
+        name: String, pricePerHour: Double, spotPricePerHour: Double? = nil, bootSeconds: Double,
+        gpusPerInstance: Int = 0, jobSlots: Int = 1
+    ) {
+        self.name = name
+        self.pricePerHour = pricePerHour
+        self.spotPricePerHour = spotPricePerHour
+        self.bootSeconds = bootSeconds
+        self.gpusPerInstance = gpusPerInstance
+        self.jobSlots = jobSlots
+    }
+
+    /// The hourly price actually paid, given whether spot is used and offered.
+    public func hourlyPrice(spot: Bool) -> Double {
+        spot ? (spotPricePerHour ?? pricePerHour) : pricePerHour
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name
+        case pricePerHour = "price_per_hour"
+        case spotPricePerHour = "spot_price_per_hour"
+        case bootSeconds = "boot_seconds"
+        case gpusPerInstance = "gpus_per_instance"
+        case jobSlots = "job_slots"
+    }
+}
