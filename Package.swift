@@ -40,6 +40,11 @@ let package = Package(
             swiftSettings: strict),
         // Autoscaling decisions (pure): the HPA rule with stabilization and rates, a seasonal forecast, cost.
         .target(name: "SpoolAutoscaling", swiftSettings: strict),
+        // Autoscaling and packing simulator (pure, virtual time): workloads, policies side by side, reports, SVG charts.
+        .target(
+            name: "SpoolSimulation",
+            dependencies: ["SpoolCore", "SpoolScheduling", "SpoolAutoscaling", "SpoolDispatch", "GPUMemoryLedger"],
+            swiftSettings: strict),
         // The placement service: runs scheduling cycles against the store, commits placements, preempts.
         .target(
             name: "SpoolPlacement",
@@ -116,7 +121,7 @@ let package = Package(
             name: "SpoolCommands",
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
-                "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling",
+                "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -185,6 +190,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling"], swiftSettings: strict),
+        .testTarget(name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",

@@ -1,0 +1,74 @@
+import SpoolCore
+
+/// Jobs waiting for placement: one FIFO lane per service class, realtime first. A placement pass walks the lanes
+/// in order and removes what it placed in time proportional to what it looked at, not to the queue's length, so a
+/// long queue behind a full fleet costs nothing per tick.
+struct JobQueue {
+    /// What a placement pass does with the job it was offered.
+    enum Outcome {
+        case placed
+        case kept
+        /// Keep this job and stop the pass: nothing more fits.
+        case stop
+    }
+
+    static let laneOrder: [ServiceClass] = [.realtime, .standard, .batch]
+
+    private var lanes: [[Int]] = Array(repeating: [], count: laneOrder.count)
+    private var heads: [Int] = Array(repeating: 0, count: laneOrder.count)
+    private var kept: [Int] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ job: Int, serviceClass: ServiceClass) {
+        lanes[Self.lane(serviceClass)].append(job)
+        count += 1
+    }
+
+    /// The job at the head of each lane, which has waited longest in it.
+    var oldestJobs: [Int] {
+        lanes.indices.compactMap { lane in heads[lane] < lanes[lane].count ? lanes[lane][heads[lane]] : nil }
+    }
+
+    /// Offers jobs lane by lane, oldest first, until `offer` says stop or every job was offered.
+    mutating func offer(_ offer: (Int) -> Outcome) {
+        for lane in lanes.indices {
+            if visit(lane: lane, offer) { return }
+        }
+    }
+
+    /// Returns whether the pass was told to stop.
+    private mutating func visit(lane: Int, _ offer: (Int) -> Outcome) -> Bool {
+        kept.removeAll(keepingCapacity: true)
+        var read = heads[lane]
+        var stopped = false
+        while read < lanes[lane].count {
+            let job = lanes[lane][read]
+            let outcome = offer(job)
+            if case .stop = outcome {
+                stopped = true
+                break
+            }
+            read += 1
+            if case .kept = outcome { kept.append(job) } else { count -= 1 }
+        }
+        // The kept jobs move up against the unvisited rest, in their order; the placed ones drop out of the front.
+        let newHead = read - kept.count
+        for (offset, job) in kept.enumerated() { lanes[lane][newHead + offset] = job }
+        heads[lane] = newHead
+        if newHead > 4_096 && newHead * 2 > lanes[lane].count {
+            lanes[lane].removeFirst(newHead)
+            heads[lane] = 0
+        }
+        return stopped
+    }
+
+    private static func lane(_ serviceClass: ServiceClass) -> Int {
+        switch serviceClass {
+        case .realtime: 0
+        case .standard: 1
+        case .batch: 2
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import SpoolAutoscaling
+
+extension ScalingPolicy {
+    /// The autoscaler configuration this policy stands for; nil for a fixed fleet.
+    func autoscalerPolicy(
+        fleet: FleetSettings, settings: SimulationSettings, meanJobSeconds: Double
+    ) -> AutoscalerPolicy? {
+        let predictive = PredictiveSettings(
+            sampleIntervalSeconds: settings.forecastIntervalSeconds, seasonLength: settings.forecastSeasonLength,
+            bootSeconds: fleet.instanceType.bootSeconds)
+        let cost = CostSettings(
+            catalog: InstanceCatalog([fleet.instanceType]),
+            serviceClass: ServiceClassValue(
+                name: "standard", waitValuePerJobSecond: settings.waitValuePerJobSecond, allowsSpot: true),
+            defaultJobSeconds: meanJobSeconds)
+        let base = AutoscalerPolicy(
+            minWorkers: fleet.minWorkers, maxWorkers: fleet.maxWorkers,
+            targetBacklogPerWorker: Double(fleet.slotsPerWorker) * fleet.targetUtilisation,
+            stabilization: settings.stabilization, rates: settings.rates)
+        switch self {
+        case .hpa:
+            return base
+        case .predictive:
+            var policy = base
+            policy.predictive = predictive
+            return policy
+        case .predictiveCost:
+            var policy = base
+            policy.predictive = predictive
+            policy.cost = cost
+            return policy
+        case .fixed:
+            return nil
+        }
+    }
+}

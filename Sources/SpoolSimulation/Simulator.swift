@@ -1,0 +1,77 @@
+import Foundation
+import SpoolScheduling
+import Synchronization
+
+/// Replays one workload against several scaling policies on the same modelled fleet and reports them side by side.
+/// Pure and deterministic: virtual time only, randomness from the settings' seed.
+public struct Simulator: Sendable {
+    public var workload: Workload
+    public var fleet: FleetSettings
+    public var settings: SimulationSettings
+
+    public init(workload: Workload, fleet: FleetSettings = FleetSettings(), settings: SimulationSettings = .init()) {
+        self.workload = workload
+        self.fleet = fleet
+        self.settings = settings
+    }
+
+    /// The standard comparison: the three autoscaled policies and a fixed fleet sized for the offered peak.
+    public var standardPolicies: [ScalingPolicy] {
+        let peak = OfferedLoad(workload, intervalSeconds: settings.forecastIntervalSeconds).peak
+        let perWorker = Double(fleet.slotsPerWorker) * fleet.targetUtilisation
+        let sized = min(max(Int((peak / max(perWorker, 1e-9)).rounded(.up)), 1), fleet.maxWorkers)
+        return [.hpa, .predictive, .predictiveCost, .fixed(workers: sized)]
+    }
+
+    /// Runs `policies` (the standard four when nil) and, when the settings ask, the packing comparison.
+    public func run(policies: [ScalingPolicy]? = nil) throws(SchedulerConfigurationError) -> SimulationReport {
+        let chosen = policies ?? standardPolicies
+        let forecastLoad = OfferedLoad(workload, intervalSeconds: settings.forecastIntervalSeconds)
+        let chartLoad = OfferedLoad(workload, intervalSeconds: settings.timelineBucketSeconds)
+        var planned = chosen.map { (policy: $0, fleet: fleet) }
+        if settings.comparePacking {
+            // The HPA run among the policies is the session-aware side when it was asked for.
+            if !chosen.contains(.hpa) { planned.append((.hpa, fleet)) }
+            planned.append((.hpa, fleet.withWholeGPUs()))
+        }
+        let runs = planned
+        // The runs share nothing, so they go in parallel; each is deterministic on its own.
+        let results = Mutex<[Result<PolicyReport, SchedulerConfigurationError>?]>(
+            Array(repeating: nil, count: runs.count))
+        DispatchQueue.concurrentPerform(iterations: runs.count) { index in
+            let result = Result { () throws(SchedulerConfigurationError) in
+                try runOne(runs[index].policy, fleet: runs[index].fleet, load: forecastLoad)
+            }
+            results.withLock { $0[index] = result }
+        }
+        var all: [PolicyReport] = []
+        for result in results.withLock({ $0 }) {
+            all.append(try result!.get())
+        }
+        let reports = Array(all.prefix(chosen.count))
+        var packing: PackingComparison?
+        if settings.comparePacking, let whole = all.last,
+            let shared = all.first(where: { $0.policy == ScalingPolicy.hpa.name && $0.sharing == .sessionAware })
+        {
+            packing = PackingComparison(
+                policy: ScalingPolicy.hpa.name, sessionAware: shared, wholeGPU: whole,
+                gpusPerWorker: fleet.gpusPerWorker)
+        }
+        return SimulationReport(
+            seed: settings.seed,
+            workload: .init(
+                name: workload.name, jobs: workload.jobs.count, hours: workload.durationSeconds / 3_600,
+                peakOfferedLoad: chartLoad.peak, outages: workload.outages),
+            fleet: fleet, tickSeconds: settings.tickSeconds, timelineBucketSeconds: settings.timelineBucketSeconds,
+            sloTargets: settings.sloTargets, schedulingProfile: settings.schedulingProfile.name, policies: reports,
+            offeredLoad: chartLoad.meanConcurrency, packing: packing)
+    }
+
+    private func runOne(
+        _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad
+    ) throws(SchedulerConfigurationError) -> PolicyReport {
+        var simulation = try PolicySimulation(
+            workload: workload, fleet: fleet, settings: settings, policy: policy, offeredLoad: load)
+        return simulation.run()
+    }
+}
