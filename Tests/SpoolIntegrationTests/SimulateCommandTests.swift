@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// `spool simulate` as a user runs it: a real process, its JSON report, its chart.
+@Suite struct SimulateCommandTests {
+    func simulate(_ arguments: [String]) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = try SpoolBinary.url()
+        process.arguments = ["simulate"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func theSameSeedGivesTheSameReportAndAChart() throws {
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).svg")
+        defer { try? FileManager.default.removeItem(at: chart) }
+        let arguments = ["--hours", "1", "--peak", "80", "--no-packing", "--json", "--seed", "7"]
+        let first = try simulate(arguments + ["--svg", chart.path])
+        let second = try simulate(arguments)
+        #expect(first.status == 0 && second.status == 0)
+        #expect(first.output == second.output)
+        let report = try #require(try JSONSerialization.jsonObject(with: first.output) as? [String: Any])
+        let policies = try #require(report["policies"] as? [[String: Any]])
+        #expect(policies.compactMap { $0["policy"] as? String }.prefix(3) == ["hpa", "predictive", "predictive+cost"])
+        #expect(policies.allSatisfy { ($0["gpu_hours"] as? Double ?? 0) > 0 })
+        let svg = try String(contentsOf: chart, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("</svg>"))
+        #expect(try simulate(["--policies", "nope"]).status != 0)
+    }
+}
