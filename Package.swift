@@ -194,7 +194,10 @@ let package = Package(
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",
-            dependencies: ["SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolCore", "SpoolMedia"],
+            dependencies: [
+                "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
+                "SpoolCore", "SpoolMedia", "TestSupport",
+            ],
             swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
         .testTarget(

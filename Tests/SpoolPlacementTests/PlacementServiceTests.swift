@@ -1,26 +1,58 @@
 import Foundation
 import Logging
+import RESPClient
 import SpoolCore
 import SpoolDispatch
 import SpoolMedia
+import SpoolRedis
 import SpoolSQLite
 import SpoolScheduling
+import TestSupport
 import Testing
 
 @testable import SpoolPlacement
 
-/// The placement service against a real SQLite store: workers registered with GPUs recorded by nvidia-smi, jobs
-/// submitted through the store, cycles run by hand at chosen times.
-@Suite struct PlacementServiceTests {
-    let now = Date()
-    let directory: URL
-    let store: SQLiteJobStore
+/// Which store a placement test runs on: the service is store-agnostic, and both stores must carry it.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case redis
 
-    init() throws {
+    var testDescription: String { rawValue }
+}
+
+/// A real store (SQLite file or a redis-server started for the test), workers registered with GPUs recorded by
+/// nvidia-smi, jobs submitted through the store, cycles run by hand at chosen times.
+final class PlacementFixture {
+    let now = Date()
+    let store: any JobStore
+    let directory: URL
+    let redis: RedisServerProcess?
+    let client: RedisClient?
+
+    init(_ kind: StoreKind) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "spool-placement-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
+        switch kind {
+        case .sqlite:
+            store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
+            redis = nil
+            client = nil
+        case .redis:
+            let server = try RedisServerProcess(directory: directory.appendingPathComponent("redis"))
+            try await server.waitUntilReady()
+            let client = RedisClient(
+                configuration: RedisConfiguration(host: "127.0.0.1", port: server.port, mode: .standalone))
+            store = RedisJobStore(client: client, namespace: "placement", shards: 3)
+            redis = server
+            self.client = client
+        }
+    }
+
+    /// Stops the test's redis-server (its client's connections end with it) and removes the files.
+    func stop() {
+        redis?.stop()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,7 +63,8 @@ import Testing
     {
         let gpus =
             try file.map {
-                try NvidiaSMI.parse(csv: String(contentsOf: Self.fixtures.appendingPathComponent($0), encoding: .utf8))
+                try NvidiaSMI.parse(
+                    csv: String(contentsOf: PlacementFixture.fixtures.appendingPathComponent($0), encoding: .utf8))
             } ?? []
         let ffmpeg = FFmpegCapabilities(
             ffmpegVersion: "5.1", ffprobeVersion: "5.1", encoders: ["libx264"], filters: [], hwaccels: [])
@@ -63,13 +96,21 @@ import Testing
             store: store, configuration: configuration, leadership: .alone(), clock: ContinuousClock(),
             logger: Logger(label: "test"))
     }
+}
 
-    @Test func placesJobsCommitsThemAndExplainsEachDecision() async throws {
-        let l4 = try await register("l4", gpus: "l4-2x.csv")
-        let h200 = try await register("h200", gpus: "h200-hgx-8x.csv")
-        let nvenc = try await submit("web-720p", acceleration: .nvenc)
-        let decodeOnly = try await submit("web-720p", acceleration: .gpu)
-        let service = service()
+@Suite struct PlacementServiceTests {
+    @Test(arguments: StoreKind.allCases) func placesJobsCommitsThemAndExplainsEachDecision(_ kind: StoreKind)
+        async throws
+    {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        let l4 = try await t.register("l4", gpus: "l4-2x.csv")
+        let h200 = try await t.register("h200", gpus: "h200-hgx-8x.csv")
+        let nvenc = try await t.submit("web-720p", acceleration: .nvenc)
+        let decodeOnly = try await t.submit("web-720p", acceleration: .gpu)
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         let report = try await service.cycle(&state, token: 3, now: now)
         #expect(report.committed == 2 && report.stale == 0 && report.waiting == 0)
@@ -101,10 +142,14 @@ import Testing
         )
     }
 
-    @Test func aJobThatFitsNowhereWaitsAndSaysWhy() async throws {
-        _ = try await register("h200", gpus: "h200-hgx-8x.csv")
-        let job = try await submit("web-1080p", acceleration: .nvenc)
-        let service = service()
+    @Test(arguments: StoreKind.allCases) func aJobThatFitsNowhereWaitsAndSaysWhy(_ kind: StoreKind) async throws {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        _ = try await t.register("h200", gpus: "h200-hgx-8x.csv")
+        let job = try await t.submit("web-1080p", acceleration: .nvenc)
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         let report = try await service.cycle(&state, token: 1, now: now)
         #expect(report.committed == 0 && report.waiting == 1)
@@ -114,9 +159,13 @@ import Testing
         #expect(json.contains("has no NVENC"))
     }
 
-    @Test func placementsOnAWorkerThatDiedAreTakenBack() async throws {
-        _ = try await register("gone", gpus: "l4-2x.csv", at: now.addingTimeInterval(-60))
-        let job = try await submit("web-720p")
+    @Test(arguments: StoreKind.allCases) func placementsOnAWorkerThatDiedAreTakenBack(_ kind: StoreKind) async throws {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        _ = try await t.register("gone", gpus: "l4-2x.csv", at: now.addingTimeInterval(-60))
+        let job = try await t.submit("web-720p")
         let read = try #require(
             try await store.schedulingView(now: now, waitingLimit: 5, pools: ["cuda"]).waiting.first)
         let stalePlacement = JobPlacement(
@@ -124,8 +173,8 @@ import Testing
             demand: ResourceDemand(gpuMemoryMiB: 400, encoderSessions: 1, decoderSessions: 1), score: 1,
             placedAt: now.addingTimeInterval(-60))
         _ = try await store.commitPlacements([PlacementCommit(read, placement: stalePlacement)], now: now)
-        let live = try await register("live", gpus: "t4.csv")
-        let service = service()
+        let live = try await t.register("live", gpus: "t4.csv")
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         let report = try await service.cycle(&state, token: 1, now: now)
         #expect(report.withdrawn == 1)
@@ -134,19 +183,25 @@ import Testing
         #expect(try await store.job(job.id)?.placement?.worker == live)
     }
 
-    @Test func aRealtimeJobPreemptsBatchWorkWhenNothingElseFits() async throws {
-        let t4 = try await register("t4", gpus: "t4.csv", slots: 2)
-        let service = service()
+    @Test(arguments: StoreKind.allCases) func aRealtimeJobPreemptsBatchWorkWhenNothingElseFits(_ kind: StoreKind)
+        async throws
+    {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        let t4 = try await t.register("t4", gpus: "t4.csv", slots: 2)
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         let batch = [
-            try await submit("web-720p", serviceClass: .batch), try await submit("web-720p", serviceClass: .batch),
+            try await t.submit("web-720p", serviceClass: .batch), try await t.submit("web-720p", serviceClass: .batch),
         ]
         _ = try await service.cycle(&state, token: 1, now: now)
         for _ in batch {
             _ = try #require(
                 try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
         }
-        let realtime = try await submit("web-720p", serviceClass: .realtime)
+        let realtime = try await t.submit("web-720p", serviceClass: .realtime)
         let report = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(1))
         #expect(report.evicted == 1)
         let requeued = try await batch.asyncMap { try await store.job($0.id)! }.filter { $0.state == .queued }
@@ -169,17 +224,23 @@ extension Array {
 }
 
 extension PlacementServiceTests {
-    @Test func anOverdueRealtimeJobMovesToTheCPUPoolWhenTheGPUsAreFull() async throws {
-        let t4 = try await register("t4", gpus: "t4.csv", slots: 1)
-        let cpu = try await register("cpu", gpus: nil, kind: .cpu, slots: 2)
-        let service = service()
+    @Test(arguments: StoreKind.allCases) func anOverdueRealtimeJobMovesToTheCPUPoolWhenTheGPUsAreFull(_ kind: StoreKind)
+        async throws
+    {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        let t4 = try await t.register("t4", gpus: "t4.csv", slots: 1)
+        let cpu = try await t.register("cpu", gpus: nil, kind: .cpu, slots: 2)
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         // The only GPU slot runs a realtime job, which nothing may preempt.
-        let first = try await submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
+        let first = try await t.submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
         _ = try await service.cycle(&state, token: 1, now: now)
         _ = try #require(try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
         #expect(try await store.job(first.id)?.state == .running)
-        let second = try await submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
+        let second = try await t.submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
         // Within realtime's 5 s target it waits for the GPU.
         let early = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(2))
         #expect(early.degraded == 0 && early.waiting == 1)
@@ -195,15 +256,21 @@ extension PlacementServiceTests {
 }
 
 extension PlacementServiceTests {
-    @Test func estimatesLearnFromWhatWorkersSawOnTheirGPUs() async throws {
-        let l4 = try await register("l4", gpus: "l4-2x.csv")
+    @Test(arguments: StoreKind.allCases) func estimatesLearnFromWhatWorkersSawOnTheirGPUs(_ kind: StoreKind)
+        async throws
+    {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let store = t.store
+        let now = t.now
+        let l4 = try await t.register("l4", gpus: "l4-2x.csv")
         var record = try #require(try await store.workers().first { $0.id == l4 })
         record.gpuMemoryObservations = (0..<3).map {
             GPUMemoryObservation(job: JobID(rawValue: "old\($0)"), estimateKey: "web-720p", path: "nvenc", peakMiB: 900)
         }
         try await store.upsertWorker(record)
-        let job = try await submit("web-720p", acceleration: .nvenc)
-        let service = service()
+        let job = try await t.submit("web-720p", acceleration: .nvenc)
+        let service = t.service()
         var state = try PlacementState(configuration: service.configuration)
         _ = try await service.cycle(&state, token: 1, now: now)
         // The model says ~340 MiB for 720p; three runs measured 900, so the reservation follows the measurement.
