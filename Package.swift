@@ -45,6 +45,8 @@ let package = Package(
             name: "SpoolSimulation",
             dependencies: ["SpoolCore", "SpoolScheduling", "SpoolAutoscaling", "SpoolDispatch", "GPUMemoryLedger"],
             swiftSettings: strict),
+        // Actuators that carry out scaling decisions: a supervisor of local worker processes.
+        .target(name: "SpoolActuators", swiftSettings: strict),
         // The placement service: runs scheduling cycles against the store, commits placements, preempts.
         .target(
             name: "SpoolPlacement",
@@ -201,7 +203,10 @@ let package = Package(
             swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.
         .testTarget(
-            name: "SpoolIntegrationTests", dependencies: ["SpoolCore", "SpoolClient", "SpoolScheduling", "TestSupport"],
+            name: "SpoolIntegrationTests",
+            dependencies: [
+                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "TestSupport",
+            ],
             swiftSettings: strict),
     ]
 )

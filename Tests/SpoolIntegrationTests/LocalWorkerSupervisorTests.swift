@@ -1,0 +1,66 @@
+import Foundation
+import SpoolActuators
+import SpoolCore
+import SpoolSQLite
+import Testing
+
+/// The local actuator with real `spool worker` processes sharing one embedded store: scale up, run a job, drain.
+@Suite struct LocalWorkerSupervisorTests {
+    @Test func startsWorkersThatTakeJobsAndDrainsThemCleanly() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spool-supervisor-\(UUID().uuidString)")
+        let data = root.appendingPathComponent("data")
+        let inputs = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let supervisor = LocalWorkerSupervisor(
+            launch: .init(
+                executable: try SpoolBinary.url(),
+                arguments: { pool in
+                    [
+                        "worker", "--data", data.path, "--pool", pool, "--slots", "1", "--dispatch", "pull",
+                        "--input-root", inputs.path, "--shutdown-grace", "2",
+                    ]
+                }, logDirectory: root))
+        let store = try SQLiteJobStore(path: DataLayout(root: data.path).database)
+
+        try await supervisor.scaleUp(pool: "cpu", by: 2)
+        #expect(await supervisor.workerCount(pool: "cpu") == 2)
+        let registered = try await waitFor("two workers to register") {
+            let workers = try await store.workers().filter { $0.pool == "cpu" }
+            return workers.count == 2 ? workers : nil
+        }
+        #expect(Set(registered.map(\.pid)) == Set(supervisor.pids(pool: "cpu")))
+
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip)
+        let job = try await store.submit(
+            JobSpec(input: .file(path: clip.path), outputs: Presets.named("web-360p")!.outputs), now: Date()
+        ).job
+        let done = try await waitFor("the job to finish") {
+            let current = try await store.job(job.id)
+            return current?.state.isTerminal == true ? current : nil
+        }
+        #expect(done.state == .succeeded)
+        #expect(registered.map(\.id).contains(done.worker ?? WorkerID(rawValue: "none")))
+
+        // Only processes it started: a stranger's pid is refused and nothing is signalled.
+        await #expect(throws: ActuatorError.self) { try await supervisor.drain(pool: "cpu", pids: [1]) }
+        try await supervisor.drain(pool: "cpu", pids: supervisor.pids(pool: "cpu"))
+        _ = try await waitFor("the workers to drain and exit") {
+            await supervisor.workerCount(pool: "cpu") == 0 ? true : nil
+        }
+        #expect(try await store.workers().isEmpty)
+    }
+
+    func waitFor<T>(_ what: String, timeout: Duration = .seconds(60), _ probe: () async throws -> T?) async throws -> T
+    {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("timed out waiting for \(what)")
+    }
+}
