@@ -90,6 +90,13 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         for pid in known { kill(pid, SIGTERM) }
     }
 
+    /// Kills every worker it started, at once (SIGKILL): for cleanup when the supervisor itself is abandoned, where
+    /// nothing can wait for a graceful drain.
+    public func killAll() {
+        let all = running.withLock { running in running.values.flatMap { $0 } }
+        for (pid, handle) in all where handle.isRunning { kill(pid, SIGKILL) }
+    }
+
     /// Drains every worker it started and waits up to `grace` for them to exit.
     public func stopAll(grace: Duration = .seconds(30)) async {
         let all = running.withLock { running in running.values.flatMap { $0 } }

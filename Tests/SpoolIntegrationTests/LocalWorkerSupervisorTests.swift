@@ -23,6 +23,8 @@ import Testing
                         "--input-root", inputs.path, "--shutdown-grace", "2",
                     ]
                 }, logDirectory: root))
+        // Whatever happens, no worker outlives the test.
+        defer { supervisor.killAll() }
         let store = try SQLiteJobStore(path: DataLayout(root: data.path).database)
 
         try await supervisor.scaleUp(pool: "cpu", by: 2)
