@@ -191,7 +191,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch"], swiftSettings: strict),
         .testTarget(name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(

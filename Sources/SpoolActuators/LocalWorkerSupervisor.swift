@@ -96,14 +96,4 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         let all = running.withLock { running in running.values.flatMap { $0 } }
         for (pid, handle) in all where handle.isRunning { kill(pid, SIGKILL) }
     }
-
-    /// Drains every worker it started and waits up to `grace` for them to exit.
-    public func stopAll(grace: Duration = .seconds(30)) async {
-        let all = running.withLock { running in running.values.flatMap { $0 } }
-        for (pid, handle) in all where handle.isRunning { kill(pid, SIGTERM) }
-        let deadline = ContinuousClock.now + grace
-        while all.contains(where: { $0.value.isRunning }) && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
 }

@@ -24,9 +24,5 @@ public struct GPUMemoryObservation: Codable, Sendable, Equatable, Hashable {
 
 extension JobSpec {
     /// The key GPU memory estimates are learned under: the preset, or the shape of custom outputs.
-    public var estimateKey: String {
-        if let preset { return preset }
-        let shape = WorkloadShape(spec: self)
-        return "custom:\(shape.videoEncodes)x\(shape.outputPixels)"
-    }
+    public var estimateKey: String { WorkloadShape.estimateKey(preset: preset, shape: WorkloadShape(spec: self)) }
 }

@@ -18,7 +18,7 @@ public struct QueuedJob: Sendable, Equatable {
     public var createdAt: Date
 
     /// The key GPU memory estimates are learned under (`JobSpec.estimateKey`).
-    public var estimateKey: String { preset ?? "custom:\(shape.videoEncodes)x\(shape.outputPixels)" }
+    public var estimateKey: String { WorkloadShape.estimateKey(preset: preset, shape: shape) }
 
     public init(
         id: JobID, version: Int, tenant: TenantID, serviceClass: ServiceClass, priority: Int, pool: String?,

@@ -49,4 +49,9 @@ public struct WorkloadShape: Sendable, Equatable, Hashable {
         case (nil, nil): (assumedHeight * 16 / 9) * assumedHeight
         }
     }
+
+    /// The key GPU memory estimates are learned under: the preset, or for custom outputs their shape.
+    public static func estimateKey(preset: String?, shape: WorkloadShape) -> String {
+        preset ?? "custom:\(shape.videoEncodes)x\(shape.outputPixels)"
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SpoolAutoscaling
+import SpoolDispatch
 import Testing
 
 @Suite("Holt-Winters forecast")
@@ -14,7 +15,7 @@ struct HoltWintersTests {
     }
 
     @Test func forecastsADailySineWithTrendAfterTwoSeasons() throws {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var model = HoltWinters(seasonLength: Self.season, alpha: 0.3, beta: 0.05, gamma: 0.3)
         let observed = 3 * Self.season
         for index in 0..<observed {

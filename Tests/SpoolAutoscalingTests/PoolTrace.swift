@@ -1,5 +1,6 @@
 import Foundation
 import SpoolAutoscaling
+import SpoolDispatch
 
 /// A recorded-signal replay: feeds load to an autoscaler and carries out its decisions at once (new workers are
 /// ready by the next evaluation, drained workers leave after one), so traces test the policy, not a cluster.
@@ -48,22 +49,5 @@ struct PoolTrace {
         }
         decisions.append(decision)
         return decision
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so noisy traces are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SpoolAutoscaling
+import SpoolDispatch
 import Testing
 
 @Suite("Stabilization")
@@ -37,7 +38,7 @@ struct StabilizationTests {
 
     /// Two hours every 15 s: a slow swell between 10 and 50 jobs with ±40 % noise on top.
     static func noisyTrace(policy: AutoscalerPolicy) -> [ScalingDecision] {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var trace = PoolTrace(autoscaler: Autoscaler(policy: policy), workers: 4)
         for index in 0..<480 {
             let swell = 30 + 20 * sin(Double(index) / 480 * 4 * .pi)

@@ -27,7 +27,8 @@ final class PlacementFixture {
     let store: any JobStore
     let directory: URL
     let redis: RedisServerProcess?
-    let client: RedisClient?
+    let service: PlacementService<ContinuousClock>
+    var state: PlacementState
 
     init(_ kind: StoreKind) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -37,7 +38,6 @@ final class PlacementFixture {
         case .sqlite:
             store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
             redis = nil
-            client = nil
         case .redis:
             let server = try RedisServerProcess(directory: directory.appendingPathComponent("redis"))
             try await server.waitUntilReady()
@@ -45,8 +45,11 @@ final class PlacementFixture {
                 configuration: RedisConfiguration(host: "127.0.0.1", port: server.port, mode: .standalone))
             store = RedisJobStore(client: client, namespace: "placement", shards: 3)
             redis = server
-            self.client = client
         }
+        service = PlacementService(
+            store: store, configuration: SchedulerConfiguration(), leadership: .alone(), clock: ContinuousClock(),
+            logger: Logger(label: "test"))
+        state = try PlacementState(configuration: service.configuration)
     }
 
     /// Stops the test's redis-server (its client's connections end with it) and removes the files.
@@ -89,12 +92,10 @@ final class PlacementFixture {
         ).job
     }
 
-    func service(_ configuration: SchedulerConfiguration = SchedulerConfiguration()) -> PlacementService<
-        ContinuousClock
-    > {
-        PlacementService(
-            store: store, configuration: configuration, leadership: .alone(), clock: ContinuousClock(),
-            logger: Logger(label: "test"))
+    /// One scheduling cycle of a placement service over this store, as a leader with `token`. The service's state
+    /// (rotation, fair-share credit, learned estimates) carries over from cycle to cycle, as in the running service.
+    func cycle(token: Int, now: Date) async throws -> CycleReport {
+        try await service.cycle(&state, token: token, now: now)
     }
 }
 
@@ -110,9 +111,7 @@ final class PlacementFixture {
         let h200 = try await t.register("h200", gpus: "h200-hgx-8x.csv")
         let nvenc = try await t.submit("web-720p", acceleration: .nvenc)
         let decodeOnly = try await t.submit("web-720p", acceleration: .gpu)
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
-        let report = try await service.cycle(&state, token: 3, now: now)
+        let report = try await t.cycle(token: 3, now: now)
         #expect(report.committed == 2 && report.stale == 0 && report.waiting == 0)
 
         let placedNVENC = try #require(try await store.job(nvenc.id)?.placement)
@@ -149,9 +148,7 @@ final class PlacementFixture {
         let now = t.now
         _ = try await t.register("h200", gpus: "h200-hgx-8x.csv")
         let job = try await t.submit("web-1080p", acceleration: .nvenc)
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
-        let report = try await service.cycle(&state, token: 1, now: now)
+        let report = try await t.cycle(token: 1, now: now)
         #expect(report.committed == 0 && report.waiting == 1)
         #expect(try await store.job(job.id)?.placement == nil)
         let json = try #require(try await store.placementExplanation(for: job.id))
@@ -174,12 +171,10 @@ final class PlacementFixture {
             placedAt: now.addingTimeInterval(-60))
         _ = try await store.commitPlacements([PlacementCommit(read, placement: stalePlacement)], now: now)
         let live = try await t.register("live", gpus: "t4.csv")
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
-        let report = try await service.cycle(&state, token: 1, now: now)
+        let report = try await t.cycle(token: 1, now: now)
         #expect(report.withdrawn == 1)
         // Withdrawn this cycle, placed on the live worker the next.
-        _ = try await service.cycle(&state, token: 1, now: now)
+        _ = try await t.cycle(token: 1, now: now)
         #expect(try await store.job(job.id)?.placement?.worker == live)
     }
 
@@ -191,25 +186,23 @@ final class PlacementFixture {
         let store = t.store
         let now = t.now
         let t4 = try await t.register("t4", gpus: "t4.csv", slots: 2)
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
         let batch = [
             try await t.submit("web-720p", serviceClass: .batch), try await t.submit("web-720p", serviceClass: .batch),
         ]
-        _ = try await service.cycle(&state, token: 1, now: now)
+        _ = try await t.cycle(token: 1, now: now)
         for _ in batch {
             _ = try #require(
                 try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
         }
         let realtime = try await t.submit("web-720p", serviceClass: .realtime)
-        let report = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(1))
+        let report = try await t.cycle(token: 1, now: now.addingTimeInterval(1))
         #expect(report.evicted == 1)
         let requeued = try await batch.asyncMap { try await store.job($0.id)! }.filter { $0.state == .queued }
         #expect(requeued.count == 1)
         #expect(requeued.first?.evictions == 1 && requeued.first?.failures == 0)
         #expect(requeued.first?.error?.code == .preempted)
         // The freed slot goes to the realtime job, not back to the evicted batch job.
-        _ = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(2))
+        _ = try await t.cycle(token: 1, now: now.addingTimeInterval(2))
         #expect(try await store.job(realtime.id)?.placement?.worker == t4)
         #expect(try await store.job(requeued[0].id)?.placement == nil)
     }
@@ -233,24 +226,22 @@ extension PlacementServiceTests {
         let now = t.now
         let t4 = try await t.register("t4", gpus: "t4.csv", slots: 1)
         let cpu = try await t.register("cpu", gpus: nil, kind: .cpu, slots: 2)
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
         // The only GPU slot runs a realtime job, which nothing may preempt.
         let first = try await t.submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
-        _ = try await service.cycle(&state, token: 1, now: now)
+        _ = try await t.cycle(token: 1, now: now)
         _ = try #require(try await store.claimPlaced(worker: t4, pool: "cuda", leaseDuration: .seconds(30), now: now))
         #expect(try await store.job(first.id)?.state == .running)
         let second = try await t.submit("web-720p", acceleration: .nvenc, serviceClass: .realtime)
         // Within realtime's 5 s target it waits for the GPU.
-        let early = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(2))
+        let early = try await t.cycle(token: 1, now: now.addingTimeInterval(2))
         #expect(early.degraded == 0 && early.waiting == 1)
         // Past it, on a saturated pool, it moves to cpu, and the next cycle places it there.
-        let late = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(6))
+        let late = try await t.cycle(token: 1, now: now.addingTimeInterval(6))
         #expect(late.degraded == 1)
         let moved = try #require(try await store.job(second.id))
         #expect(moved.spec.pool == "cpu" && moved.spec.acceleration == .auto)
         #expect(moved.degradations.count == 1 && moved.degradations[0].contains("moving to cpu"))
-        _ = try await service.cycle(&state, token: 1, now: now.addingTimeInterval(7))
+        _ = try await t.cycle(token: 1, now: now.addingTimeInterval(7))
         #expect(try await store.job(second.id)?.placement?.worker == cpu)
     }
 }
@@ -270,14 +261,12 @@ extension PlacementServiceTests {
         }
         try await store.upsertWorker(record)
         let job = try await t.submit("web-720p", acceleration: .nvenc)
-        let service = t.service()
-        var state = try PlacementState(configuration: service.configuration)
-        _ = try await service.cycle(&state, token: 1, now: now)
+        _ = try await t.cycle(token: 1, now: now)
         // The model says ~340 MiB for 720p; three runs measured 900, so the reservation follows the measurement.
         let placement = try #require(try await store.job(job.id)?.placement)
         #expect(placement.demand.gpuMemoryMiB >= 900)
         // Repeated registrations do not count the same runs twice.
-        state.learn(from: [record])
-        #expect(state.cycle.estimator.learner.estimates.values.first?.observations == 3)
+        t.state.learn(from: [record])
+        #expect(t.state.cycle.estimator.learner.estimates.values.first?.observations == 3)
     }
 }
