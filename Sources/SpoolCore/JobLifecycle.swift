@@ -26,6 +26,8 @@ public enum JobEvent: Sendable, Equatable {
     case preempt(reason: String)
     /// Overload: a waiting job moves to another pool and/or a cheaper preset, as its class's policy says.
     case degrade(Degradation)
+    /// A waiting job's pool is drained or removed: it moves to another pool (nil: any pool that can serve it).
+    case move(toPool: String?)
 }
 
 /// How an overloaded job is made cheaper to place: another pool, another preset's outputs, or both.
@@ -223,6 +225,13 @@ public struct JobLifecycle: Sendable {
                 next.spec.preset = degradation.preset
             }
             next.degradations.append(degradation.reason)
+            return Transition(job: next, effects: [])
+
+        case .move(let pool):
+            guard job.state == .queued, job.placement == nil else {
+                throw .invalidTransition(from: job.state, event: "move")
+            }
+            next.spec.pool = pool
             return Transition(job: next, effects: [])
 
         case .leaseExpired:

@@ -16,6 +16,9 @@ import SpoolCore
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
 ///     NS:{workers}            hash worker ID → WorkerRecord JSON
+///     NS:{pools}              hash pool name → PoolSpec JSON
+///     NS:{pools}:decisions    list of autoscaler decisions of every pool, newest first
+///     NS:{pools}:decisions:p:POOL  the same, of one pool
 struct RedisKeys: Sendable {
     let namespace: String
     let shards: Int
@@ -51,6 +54,10 @@ struct RedisKeys: Sendable {
     var allJobs: String { "\(namespace):{index}:jobs" }
     func state(_ state: JobState) -> String { "\(namespace):{index}:state:" + state.rawValue }
     var workers: String { "\(namespace):{workers}" }
+    var pools: String { "\(namespace):{pools}" }
+    func scalingDecisions(pool: String?) -> String {
+        "\(namespace):{pools}:decisions" + (pool.map { ":p:" + $0 } ?? "")
+    }
 
     static func fnv1a(_ text: String) -> Int {
         var hash: UInt32 = 2_166_136_261

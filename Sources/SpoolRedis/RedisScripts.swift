@@ -131,4 +131,24 @@ enum RedisScripts {
         end
         return result
         """)
+
+    /// Replaces a field of a hash only if it exists (HSET would create it).
+    /// KEYS: the hash. ARGV: field, value. Returns 1 when replaced, 0 when the field does not exist.
+    static let replaceExisting = RedisScript(
+        """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        return 1
+        """)
+
+    /// Appends an autoscaler decision to its pool's list and the shared one, trimming both.
+    /// KEYS: the pool's list, the shared list. ARGV: entry, entries the pool's list keeps, entries the shared keeps.
+    static let recordDecision = RedisScript(
+        """
+        redis.call('LPUSH', KEYS[1], ARGV[1])
+        redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        redis.call('LPUSH', KEYS[2], ARGV[1])
+        redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+        return 1
+        """)
 }

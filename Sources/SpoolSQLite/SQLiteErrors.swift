@@ -7,6 +7,8 @@ enum SQLiteErrors {
         switch error {
         case let error as StoreError:
             return error
+        case let error as PoolStoreError:
+            return error
         case let error as CancellationError:
             return error
         case let error as DatabaseError:

@@ -334,7 +334,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     /// One write transaction (`BEGIN IMMEDIATE`, as GRDB opens for writes), errors mapped to `StoreError`.
-    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.write(updates)
         } catch {
@@ -342,7 +342,7 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    private func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.read(value)
         } catch {

@@ -70,6 +70,24 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-pools") { db in
+            // Pools created through the API, and the autoscaler's decisions (trimmed per pool as they are added).
+            try db.execute(
+                sql: """
+                    CREATE TABLE pools (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        body TEXT NOT NULL
+                    );
+
+                    CREATE TABLE scaling_decisions (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        pool TEXT NOT NULL,
+                        time REAL NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX scaling_decisions_by_pool ON scaling_decisions(pool, seq);
+                    """)
+        }
         return migrator
     }
 }

@@ -33,6 +33,9 @@ public enum JobStoreConformance {
         case placementLifecycle
         case placementExplanations
         case degradedJobsMoveQueues
+        case movedJobsChangeQueues
+        case poolSpecs
+        case scalingDecisions
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -71,6 +74,9 @@ public enum JobStoreConformance {
         case .placementLifecycle: try await placementLifecycle(store)
         case .placementExplanations: try await placementExplanations(store)
         case .degradedJobsMoveQueues: try await degradedJobsMoveQueues(store)
+        case .movedJobsChangeQueues: try await movedJobsChangeQueues(store)
+        case .poolSpecs: try await poolSpecs(store)
+        case .scalingDecisions: try await scalingDecisions(store)
         }
     }
 
@@ -743,5 +749,60 @@ public enum JobStoreConformance {
         #expect(try await store.waitingForPlacement(now: at(3), limit: 5, pools: ["cuda"]).isEmpty)
         #expect(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: false, at: 4) == nil)
         #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: false, at: 4)?.id == job.id)
+    }
+
+    static func movedJobsChangeQueues(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(pool: "burst"), now: at(0)).job
+        #expect(try await store.waitingForPlacement(now: at(1), limit: 5, pools: ["burst"]).map(\.id) == [job.id])
+        let moved = try await store.apply(.move(toPool: nil), to: job.id, now: at(2)).job
+        #expect(moved.spec.pool == nil && moved.state == .queued)
+        // Unpinned now: any pool's reading finds it, the old pool's queue no longer holds it.
+        #expect(try await store.waitingForPlacement(now: at(3), limit: 5, pools: []).map(\.id) == [job.id])
+        #expect(try await claim(store, by: "b", pool: "burst", acceptsUnpinned: false, at: 4) == nil)
+        #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: true, at: 4)?.id == job.id)
+        // Running jobs stay where they are.
+        await #expect(throws: StoreError.self) { try await store.apply(.move(toPool: "cpu"), to: job.id, now: at(5)) }
+    }
+
+    static func poolSpecs(_ store: any JobStore) async throws {
+        #expect(try await store.pools().isEmpty)
+        let burst = PoolSpec(
+            name: "burst", kind: .cpu, minWorkers: 0, maxWorkers: 4, instanceType: "c6i.2xlarge", spot: true,
+            slotsPerWorker: 2, createdAt: at(0))
+        let gpus = PoolSpec(
+            name: "l4", kind: .cuda, deviceSelector: DeviceSelector(models: ["L4"], requiresEncoder: true),
+            minWorkers: 1, maxWorkers: 8, createdAt: at(1))
+        try await store.createPool(gpus)
+        try await store.createPool(burst)
+        #expect(try await store.pools() == [burst, gpus])
+        await #expect(throws: PoolStoreError.exists("burst")) { try await store.createPool(burst) }
+
+        var drained = burst
+        drained.phase = .draining
+        drained.maxWorkers = 6
+        try await store.updatePool(drained)
+        #expect(try await store.pool(named: "burst") == drained)
+        var ghost = burst
+        ghost.name = "ghost"
+        await #expect(throws: PoolStoreError.notFound("ghost")) { try await store.updatePool(ghost) }
+        #expect(try await store.pool(named: "ghost") == nil)
+
+        try await store.deletePool(named: "burst")
+        try await store.deletePool(named: "burst")
+        #expect(try await store.pools().map(\.name) == ["l4"])
+    }
+
+    static func scalingDecisions(_ store: any JobStore) async throws {
+        for index in 0..<5 {
+            try await store.recordScalingDecision(
+                ScalingRecord(pool: "a", time: at(Double(index)), json: #"{"n":\#(index)}"#), keep: 3)
+        }
+        try await store.recordScalingDecision(ScalingRecord(pool: "b", time: at(10), json: "{}"), keep: 3)
+        let own = try await store.scalingDecisions(pool: "a", limit: 10)
+        #expect(own.map(\.json) == [#"{"n":4}"#, #"{"n":3}"#, #"{"n":2}"#])
+        #expect(own.first.map { abs($0.time.timeIntervalSince(at(4))) < 0.002 } == true)
+        let all = try await store.scalingDecisions(pool: nil, limit: 2)
+        #expect(all.map(\.pool) == ["b", "a"])
+        #expect(try await store.scalingDecisions(pool: "none", limit: 5).isEmpty)
     }
 }
