@@ -45,8 +45,18 @@ let package = Package(
             name: "SpoolSimulation",
             dependencies: ["SpoolCore", "SpoolScheduling", "SpoolAutoscaling", "SpoolDispatch", "GPUMemoryLedger"],
             swiftSettings: strict),
-        // Actuators that carry out scaling decisions: a supervisor of local worker processes.
+        // Actuators that carry out scaling decisions: local worker processes, the Kubernetes scale subresource, a gauge.
         .target(name: "SpoolActuators", swiftSettings: strict),
+        // Pool management: the autoscaler service that sizes each pool through an actuator, drains and removes pools.
+        .target(
+            name: "SpoolPools",
+            dependencies: [
+                "SpoolCore", "SpoolAutoscaling", "SpoolActuators", "SpoolPlacement",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The placement service: runs scheduling cycles against the store, commits placements, preempts.
         .target(
             name: "SpoolPlacement",
@@ -106,6 +116,7 @@ let package = Package(
         .target(
             name: "SpoolHTTP",
             dependencies: [
+                "SpoolPools",
                 "SpoolCore", "SpoolInputs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -117,7 +128,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // HTTP client the CLI uses to talk to a server.
-        .target(name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling"], swiftSettings: strict),
+        .target(name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling", "SpoolPools"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
         .target(
             name: "SpoolCommands",

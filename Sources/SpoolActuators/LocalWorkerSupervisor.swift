@@ -25,7 +25,10 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         }
     }
 
+    public let name = "local"
     let launch: Launch
+    /// The host name workers started here register with.
+    let host: String
     private let running = Mutex<[String: [Int32: ProcessHandle]]>([:])
 
     /// Keeps the `Process` object alive for as long as the child runs; Foundation reaps it.
@@ -35,11 +38,12 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
     }
 
-    public init(launch: Launch) {
+    public init(launch: Launch, host: String = ProcessInfo.processInfo.hostName) {
         self.launch = launch
+        self.host = host
     }
 
-    public func workerCount(pool: String) async -> Int {
+    public func workerCount(pool: String) async throws(ActuatorError) -> Int {
         running.withLock { running in
             running[pool] = running[pool]?.filter { $0.value.isRunning }
             return running[pool]?.count ?? 0
@@ -79,15 +83,38 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         }
     }
 
-    public func drain(pool: String, pids: [Int32]) async throws(ActuatorError) {
-        let known = running.withLock { running in pids.filter { running[pool]?[$0] != nil } }
-        let strangers = Set(pids).subtracting(known)
+    public func controls(_ worker: WorkerAddress, pool: String) -> Bool {
+        worker.host == host && running.withLock { $0[pool]?[worker.pid]?.isRunning ?? false }
+    }
+
+    public func drain(pool: String, workers: [WorkerAddress]) async throws(ActuatorError) {
+        // A worker it started that has exited meanwhile needs nothing more; one it never started is refused.
+        let strangers = workers.filter { worker in
+            worker.host != host || running.withLock { $0[pool]?[worker.pid] == nil }
+        }
         guard strangers.isEmpty else {
             throw ActuatorError(
-                "process(es) \(strangers.sorted()) are not workers of pool \(pool) this supervisor started; "
-                    + "nothing was signalled")
+                "worker(s) \(strangers.map(\.description).sorted().joined(separator: ", ")) were not started by "
+                    + "this supervisor in pool \(pool); nothing was signalled")
         }
-        for pid in known { kill(pid, SIGTERM) }
+        for worker in workers where controls(worker, pool: pool) { kill(worker.pid, SIGTERM) }
+    }
+
+    public func releaseAll(pool: String) async throws(ActuatorError) {
+        try await drain(pool: pool, workers: pids(pool: pool).map { WorkerAddress(host: host, pid: $0) })
+    }
+
+    /// Drains every worker it started and waits up to `grace` for them to exit; any left are killed.
+    public func ownerStopping(grace: Duration) async {
+        let all = running.withLock { running in running.flatMap { pool, workers in workers.keys.map { (pool, $0) } } }
+        for (_, pid) in all { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            let alive = running.withLock { running in running.values.flatMap(\.values).contains { $0.isRunning } }
+            if !alive { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        killAll()
     }
 
     /// Kills every worker it started, at once (SIGKILL): for cleanup when the supervisor itself is abandoned, where

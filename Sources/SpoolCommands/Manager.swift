@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolPlacement
+import SpoolPools
 import SpoolRedis
 import SpoolWorker
 
@@ -10,6 +11,10 @@ struct Manager: AsyncParsableCommand {
         abstract:
             "Run a manager: places jobs on workers and GPUs, requeues jobs of lost workers. Two may run; one leads.",
         discussion: """
+            The leader also sizes the pools created with `spool pools create`: by default it only publishes \
+            spool_pool_desired_workers (--actuator gauge) for an HPA or KEDA to follow; --actuator kubernetes patches \
+            each pool's worker Deployment, --actuator local starts worker processes on this machine.
+
             The leader holds a Redis lease with a fencing token and renews it every third of --lease-ttl; when it \
             dies, another manager takes over once the lease lapses (6 s by default).
 
@@ -19,6 +24,7 @@ struct Manager: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var scheduler: SchedulerOptions
+    @OptionGroup var autoscaler: AutoscalerOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Seconds the leader lease lasts without renewal.")
@@ -52,8 +58,17 @@ struct Manager: AsyncParsableCommand {
                     token.map { "spool manager \(candidate) leading (token \($0))" }
                         ?? "spool manager \(candidate) standing by")
             })
+        let childArguments = store.childArguments
+        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let pools = PoolManagerService(
+            store: opened.store,
+            actuator: try autoscaler.makeActuator(
+                default: .gauge, logDirectory: logDirectory,
+                localWorker: { pool in ["worker"] + childArguments + ["--pool", pool] }),
+            settings: try autoscaler.settings(), leadership: leadership, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool manager \(candidate) started")
-        try await Runtime.run([manager, placement], logger: logger)
+        try await Runtime.run([manager, placement, pools], logger: logger)
         await redis.close()
     }
 }

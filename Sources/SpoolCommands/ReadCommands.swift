@@ -184,24 +184,6 @@ struct Workers: AsyncParsableCommand {
     }
 }
 
-struct Pools: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List pools and their capacity.")
-
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var options: ClientOptions
-
-    func run() async throws {
-        let client = try options.client
-        let pools = try await reportingErrors { try await client.pools() }
-        if json { return try Terminal.printJSON(pools) }
-        if pools.isEmpty { return print("no pools (no worker has registered yet)") }
-        print(
-            Terminal.table(
-                ["pool", "kind", "workers", "slots", "busy", "what"],
-                pools.map { [$0.name, $0.kind.rawValue, "\($0.workers)", "\($0.slots)", "\($0.running)", $0.summary] }))
-    }
-}
-
 struct PresetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the named output presets.")
 

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SpoolCore
 import SpoolHTTP
 import SpoolPlacement
+import SpoolPools
 import SpoolRedis
 import SpoolWorker
 
@@ -26,6 +27,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var scheduler: SchedulerOptions
+    @OptionGroup var autoscaler: AutoscalerOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Pools to run, comma-separated (default: every pool this machine can serve).")
@@ -74,11 +76,28 @@ struct Serve: AsyncParsableCommand {
             services.append(
                 LeaseReaper(store: opened.store, layout: opened.layout, clock: ContinuousClock(), logger: logger))
         }
+        let autoscalerSettings = try autoscaler.settings()
+        let childArguments = store.childArguments
+        let workerArguments =
+            api.inputRoots.flatMap { ["--input-root", $0] } + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
+            + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
+        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        services.append(
+            PoolManagerService(
+                store: opened.store,
+                actuator: try autoscaler.makeActuator(
+                    default: .local, logDirectory: logDirectory,
+                    localWorker: { pool in ["worker"] + childArguments + ["--pool", pool] + workerArguments }),
+                settings: autoscalerSettings, leadership: leadership,
+                shutdownGrace: .seconds(worker.shutdownGrace + 5), clock: ContinuousClock(), logger: logger))
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
         let spoolAPI = SpoolAPI(
-            store: store, configuration: APIConfiguration(layout: opened.layout, inputPolicy: api.inputPolicy),
+            store: store, configuration: APIConfiguration(
+                layout: opened.layout, inputPolicy: api.inputPolicy,
+                instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name))),
             readiness: ReadinessChecks([
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
                 "workers": {

@@ -21,7 +21,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var process: ProcessOptions
 
-    @Option(help: "The pool to serve: cpu, opencl, cuda or hybrid.")
+    @Option(help: "The pool to serve: cpu, opencl, cuda or hybrid, or a pool created with `spool pools create`.")
     var pool: String
 
     @Option(help: "Jobs at once (default: one per core on cpu, one on opencl, two per GPU).")
@@ -36,11 +36,34 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let (logger, _) = Runtime.bootstrap(process)
         let opened = try store.open()
-        let inventory = try await Runtime.discover()
-        let planned = try Runtime.pools(for: inventory, wanted: pool)
-        let configuration = Runtime.workerConfiguration(
-            for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots, options: worker
-        )
+        var inventory = try await Runtime.discover()
+        let configuration: WorkerConfiguration
+        if let managed = try await opened.store.pool(named: pool) {
+            // A pool created through the API: its spec says the kind, the devices and the slots.
+            guard managed.phase == .active else {
+                Terminal.error("pool \(pool) is \(managed.phase.rawValue) and takes no new workers")
+                throw ExitCode(1)
+            }
+            inventory = managed.deviceSelector.narrow(inventory)
+            let servable = PoolPlanner.pools(for: inventory)
+            guard let base = servable.first(where: { $0.kind == managed.kind }) else {
+                Terminal.error(
+                    "this machine cannot serve pool \(pool) (kind \(managed.kind.rawValue)"
+                        + (managed.deviceSelector.isEmpty ? "" : ", with the GPUs its device selector allows")
+                        + "); it can serve: \(servable.map(\.kind.rawValue).joined(separator: ", "))")
+                throw ExitCode(1)
+            }
+            var managedConfiguration = Runtime.workerConfiguration(
+                for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
+                inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker, options: worker)
+            managedConfiguration.acceptsUnpinned = true
+            configuration = managedConfiguration
+        } else {
+            let planned = try Runtime.pools(for: inventory, wanted: pool)
+            configuration = Runtime.workerConfiguration(
+                for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots,
+                options: worker)
+        }
         let transcoder = TranscodeWorker(
             store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
             inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),

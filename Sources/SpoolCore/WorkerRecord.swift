@@ -21,11 +21,14 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     public var fencedGPUs: [Int: String]
     /// The latest GPU memory peaks of its jobs, newest last.
     public var gpuMemoryObservations: [GPUMemoryObservation]
+    /// The encode this worker ran when it started; nil until it has run.
+    public var selfTest: WorkerSelfTest?
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
-        draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = []
+        draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
+        selfTest: WorkerSelfTest? = nil
     ) {
         self.id = id
         self.pool = pool
@@ -41,6 +44,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         self.draining = draining
         self.fencedGPUs = fencedGPUs
         self.gpuMemoryObservations = gpuMemoryObservations
+        self.selfTest = selfTest
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,6 +56,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case draining
         case fencedGPUs = "fenced_gpus"
         case gpuMemoryObservations = "gpu_memory_observations"
+        case selfTest = "self_test"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -72,5 +77,6 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         fencedGPUs = try c.decodeIfPresent([Int: String].self, forKey: .fencedGPUs) ?? [:]
         gpuMemoryObservations =
             try c.decodeIfPresent([GPUMemoryObservation].self, forKey: .gpuMemoryObservations) ?? []
+        selfTest = try c.decodeIfPresent(WorkerSelfTest.self, forKey: .selfTest)
     }
 }

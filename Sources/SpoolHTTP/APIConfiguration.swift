@@ -9,11 +9,17 @@ public struct APIConfiguration: Sendable {
     public var eventPollInterval: Duration
     /// Largest accepted JSON body.
     public var maxJSONBytes: Int
+    /// Instance types a pool may name; nil accepts any (a gateway without the autoscaler's configuration).
+    public var instanceTypes: Set<String>?
+    /// How long a worker may go without heartbeating before pool health calls it silent.
+    public var workerTimeoutSeconds: Double
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
-        maxJSONBytes: Int = 1 << 20
+        maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15
     ) {
+        self.instanceTypes = instanceTypes
+        self.workerTimeoutSeconds = workerTimeoutSeconds
         self.layout = layout
         self.inputPolicy = inputPolicy
         self.eventPollInterval = eventPollInterval

@@ -33,6 +33,7 @@ public struct SpoolAPI: Sendable {
         addOutputRoutes(to: router)
         addEventRoutes(to: router)
         addSystemRoutes(to: router)
+        addPoolRoutes(to: router)
         return router
     }
 

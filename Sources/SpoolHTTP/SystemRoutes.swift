@@ -35,6 +35,17 @@ extension SpoolAPI {
             Gauge(label: "spool_workers").record(workers.count)
             Gauge(label: "spool_worker_slots").record(workers.reduce(0) { $0 + $1.slots })
             Gauge(label: "spool_worker_slots_busy").record(workers.reduce(0) { $0 + $1.running.count })
+            // Any gateway answers for every pool, so an HPA or KEDA can scrape the desired size from any of them.
+            for pool in (try? await poolViews()) ?? [] {
+                let dimensions = [("pool", pool.name)]
+                Gauge(label: "spool_pool_workers", dimensions: dimensions).record(pool.workers)
+                Gauge(label: "spool_pool_running_jobs", dimensions: dimensions).record(pool.running)
+                Gauge(label: "spool_pool_healthy_workers", dimensions: dimensions).record(
+                    pool.health?.healthyWorkers ?? 0)
+                if let desired = pool.desiredWorkers {
+                    Gauge(label: "spool_pool_desired_workers", dimensions: dimensions).record(desired)
+                }
+            }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -51,23 +62,6 @@ extension SpoolAPI {
 
         router.get("/v1/workers") { _, _ -> Response in
             try JSONCoding.response(["workers": try await store.workers()])
-        }
-
-        router.get("/v1/pools") { _, _ -> Response in
-            let workers = try await store.workers()
-            let byPool = Dictionary(grouping: workers, by: \.pool)
-            let pools = byPool.keys.sorted().map { name in
-                let members = byPool[name]!
-                let kind = members[0].poolKind
-                let summary =
-                    members.compactMap(\.devices).first.flatMap { devices in
-                        PoolPlanner.pools(for: devices).first { $0.kind == kind }?.summary
-                    } ?? kind.rawValue
-                return PoolView(
-                    name: name, kind: kind, summary: summary, workers: members.count,
-                    slots: members.reduce(0) { $0 + $1.slots }, running: members.reduce(0) { $0 + $1.running.count })
-            }
-            return try JSONCoding.response(["pools": pools])
         }
     }
 }

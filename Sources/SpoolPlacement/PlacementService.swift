@@ -68,7 +68,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     func cycle(_ state: inout PlacementState, token: Int, now: Date) async throws -> CycleReport {
         let started = ContinuousClock.now
         let records = try await store.workers()
-        let live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
+        var live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         let liveIDs = Set(live.map(\.id))
         state.learn(from: live)
         let waiting = try await store.waitingForPlacement(
@@ -79,6 +79,11 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
             return CycleReport(considered: 0, committed: 0, stale: 0, waiting: 0, withdrawn: 0, evicted: 0, degraded: 0)
         }
         state.nextSweep = now.addingTimeInterval(configuration.sweepInterval.seconds)
+        // A pool being drained or destroyed takes no new work, whatever its workers say of themselves.
+        let closedPools = Set(try await store.pools().filter { !$0.acceptsWork }.map(\.name))
+        if !closedPools.isEmpty {
+            for index in live.indices where closedPools.contains(live[index].pool) { live[index].draining = true }
+        }
         let view = SchedulingView(waiting: waiting, holding: try await store.holdingResources())
 
         // Placements on workers that died before claiming them are taken back; their jobs wait again.

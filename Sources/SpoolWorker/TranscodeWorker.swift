@@ -69,10 +69,18 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     }
 
     private let startedAt = Mutex(Date())
+    /// The encode run at start; a worker that failed it registers (so its pool's health shows why) but takes no job.
+    private let selfTestResult = Mutex<WorkerSelfTest?>(nil)
+    var selfTestPassed: Bool { selfTestResult.withLock { $0?.passed ?? true } }
 
     public func run() async throws {
         let started = Date()
         startedAt.withLock { $0 = started }
+        let selfTest = await EncodeSelfTest.run(kind: configuration.pool.kind, gpus: inventory.gpus, tools: tools)
+        selfTestResult.withLock { $0 = selfTest }
+        if !selfTest.passed {
+            logger.error("the encode self-test failed; this worker takes no jobs", metadata: ["detail": "\(selfTest.detail)"])
+        }
         try await register(startedAt: started)
         logger.info(
             "worker started",
@@ -103,6 +111,10 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
 
     func slotLoop() async {
         while !isShuttingDown {
+            guard selfTestPassed else {
+                await idle()
+                continue
+            }
             let job: Job?
             do {
                 switch configuration.dispatch {
@@ -184,8 +196,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,
                 pid: ProcessInfo.processInfo.processIdentifier, slots: configuration.slots, running: running,
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
-                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining, fencedGPUs: health?.fenced ?? [:],
-                gpuMemoryObservations: observations.latest))
+                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed,
+                fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
+                selfTest: selfTestResult.withLock { $0 }))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

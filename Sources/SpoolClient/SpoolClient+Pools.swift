@@ -1,0 +1,40 @@
+import Foundation
+import SpoolCore
+import SpoolPools
+
+extension SpoolClient {
+    public func pool(_ name: String) async throws -> PoolView {
+        try await send("GET", "/v1/pools/\(name)")
+    }
+
+    public func createPool(_ request: PoolRequest) async throws -> PoolView {
+        try await send("POST", "/v1/pools", body: try JSONEncoder().encode(request))
+    }
+
+    public func resizePool(_ name: String, _ resize: PoolResize) async throws -> PoolView {
+        try await send("PATCH", "/v1/pools/\(name)", body: try JSONEncoder().encode(resize))
+    }
+
+    public func drainPool(_ name: String) async throws -> PoolView {
+        try await send("POST", "/v1/pools/\(name)/drain")
+    }
+
+    public func rebalancePool(_ name: String) async throws -> [JobID] {
+        let moved: RebalanceResult = try await send("POST", "/v1/pools/\(name)/rebalance")
+        return moved.moved
+    }
+
+    public func destroyPool(_ name: String, force: Bool) async throws -> PoolView {
+        try await send("DELETE", "/v1/pools/\(name)" + (force ? "?force=true" : ""))
+    }
+
+    /// The autoscaler's log for one pool (or all), newest first.
+    public func poolEvents(pool: String?, limit: Int = 20) async throws -> [PoolEvent] {
+        let path = pool.map { "/v1/pools/\($0)/decisions" } ?? "/v1/autoscaler/decisions"
+        let list: EventList = try await send("GET", path + "?limit=\(limit)")
+        return list.events
+    }
+}
+
+struct RebalanceResult: Decodable { var moved: [JobID] }
+struct EventList: Decodable { var events: [PoolEvent] }

@@ -1,0 +1,21 @@
+import Foundation
+
+extension JobStore {
+    /// Moves every queued job pinned to `pool` to `destination` (nil: any pool that can serve it), taking back
+    /// placements not yet claimed. Running jobs stay; a job that changes meanwhile is left for the next call.
+    /// Returns the jobs moved.
+    @discardableResult
+    public func moveQueuedJobs(from pool: String, to destination: String? = nil, now: Date) async throws -> [JobID] {
+        var moved: [JobID] = []
+        var cursor: String?
+        repeat {
+            let page = try await list(JobFilter(state: .queued, limit: 200, cursor: cursor))
+            for job in page.jobs where job.spec.pool == pool {
+                if job.placement != nil, (try? await apply(.unplace, to: job.id, now: now)) == nil { continue }
+                if (try? await apply(.move(toPool: destination), to: job.id, now: now)) != nil { moved.append(job.id) }
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return moved
+    }
+}

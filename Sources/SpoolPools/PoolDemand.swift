@@ -1,0 +1,58 @@
+import Foundation
+import SpoolAutoscaling
+import SpoolCore
+
+/// Splits the waiting jobs among managed pools and measures each pool's signals. Pure: the manager reads the store,
+/// this decides what the numbers are.
+public enum PoolDemand {
+    /// Which pools each waiting job counts against. A pinned job counts for its pool; an unpinned one for the active
+    /// pool that can serve it and is least loaded relative to its maximum, so one job never scales two pools.
+    public static func attribute(_ waiting: [QueuedJob], to pools: [PoolSpec], workers: [WorkerRecord]) -> [String:
+        [QueuedJob]]
+    {
+        let byName = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, $0) })
+        var attributed: [String: [QueuedJob]] = [:]
+        var load: [String: Int] = [:]
+        for worker in workers { load[worker.pool, default: 0] += worker.running.count }
+        for job in waiting {
+            if let pinned = job.pool {
+                if byName[pinned] != nil { attributed[pinned, default: []].append(job) }
+                continue
+            }
+            let eligible = pools.filter { $0.acceptsWork && serves($0.kind, job.acceleration) }
+            let chosen = eligible.min { lhs, rhs in
+                let left = Double(load[lhs.name] ?? 0) / Double(max(lhs.maxWorkers, 1))
+                let right = Double(load[rhs.name] ?? 0) / Double(max(rhs.maxWorkers, 1))
+                return left != right ? left < right : lhs.name < rhs.name
+            }
+            if let chosen {
+                attributed[chosen.name, default: []].append(job)
+                load[chosen.name, default: 0] += 1
+            }
+        }
+        return attributed
+    }
+
+    /// Whether a pool of this kind can run a job that asks for this hardware.
+    public static func serves(_ kind: PoolKind, _ acceleration: Acceleration) -> Bool {
+        switch acceleration {
+        case .auto: true
+        case .nvenc, .gpu: kind == .cuda || kind == .hybrid
+        case .cpu: kind == .cpu || kind == .opencl || kind == .hybrid
+        }
+    }
+
+    /// The pool's signals at `now`. `booting` counts workers the actuator started that have not registered yet.
+    public static func signals(
+        waiting: [QueuedJob], workers: [WorkerRecord], booting: Int, now: Date,
+        responseTimeSeconds: Double? = nil, lastSpotInterruption: Date? = nil
+    ) -> PoolSignals {
+        let ready = workers.filter { !$0.draining }
+        let oldest = waiting.map(\.createdAt).min().map { max(now.timeIntervalSince($0), 0) } ?? 0
+        return PoolSignals(
+            time: now, waiting: waiting.count, inFlight: workers.reduce(0) { $0 + $1.running.count },
+            busyWorkers: workers.filter { !$0.running.isEmpty }.count, readyWorkers: ready.count,
+            bootingWorkers: booting, oldestWaitSeconds: oldest, responseTimeSeconds: responseTimeSeconds,
+            lastSpotInterruption: lastSpotInterruption)
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import SpoolActuators
+import SpoolAutoscaling
+import SpoolCore
+import SpoolPlacement
+
+/// Keeps each pool created through the API at the size its autoscaler decides, and carries pools through draining
+/// and destruction. Every `interval` the leader reads the pools, live workers and waiting jobs, measures each pool's
+/// signals, lets the pure `Autoscaler` decide, has the actuator carry the decision out, and logs it with its reasons
+/// in the store (`GET /v1/pools/{name}/decisions`). Only the leader acts, so two managers never double a scale-up.
+public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration {
+    let store: any JobStore
+    let actuator: any ScalingActuator
+    let settings: AutoscalerSettings
+    let leadership: Leadership
+    let clock: C
+    let logger: Logger
+    /// How long workers that stop with this process get to hand back their jobs.
+    let shutdownGrace: Duration
+
+    public init(
+        store: any JobStore, actuator: any ScalingActuator, settings: AutoscalerSettings, leadership: Leadership,
+        shutdownGrace: Duration = .seconds(30), clock: C, logger: Logger
+    ) {
+        self.shutdownGrace = shutdownGrace
+        self.store = store
+        self.actuator = actuator
+        self.settings = settings
+        self.leadership = leadership
+        self.clock = clock
+        var logger = logger
+        logger[metadataKey: "component"] = "autoscaler"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var state = PoolManagerState()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if leadership.current != nil {
+                do {
+                    _ = try await evaluate(&state, now: Date())
+                } catch {
+                    logger.warning("pool evaluation failed; retrying", metadata: ["error": "\(error)"])
+                }
+            }
+            let clock = clock
+            let interval = Duration.milliseconds(Int64(settings.intervalSeconds * 1000))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await clock.sleep(for: interval) }
+                group.addTask { try? await gracefulShutdown() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        await actuator.ownerStopping(grace: shutdownGrace)
+    }
+
+    /// One evaluation of every pool; returns what was logged. Internal so tests drive it with their own times.
+    func evaluate(_ state: inout PoolManagerState, now: Date) async throws -> [PoolEvent] {
+        let pools = try await store.pools()
+        for name in Set(state.autoscalers.keys).union(state.released).subtracting(pools.map(\.name)) {
+            state.forget(name)
+        }
+        guard !pools.isEmpty else { return [] }
+        let live = try await store.workers().filter {
+            now.timeIntervalSince($0.heartbeatAt) <= settings.workerTimeoutSeconds
+        }
+        let waiting = try await store.waitingForPlacement(
+            now: now, limit: 5000, pools: Set(pools.map(\.name)).union(live.map(\.pool)))
+        let attributed = PoolDemand.attribute(waiting, to: pools, workers: live)
+        var events: [PoolEvent] = []
+        for pool in pools {
+            let workers = live.filter { $0.pool == pool.name }
+            if let event = try await evaluate(
+                pool, workers: workers, waiting: attributed[pool.name] ?? [], state: &state, now: now)
+            {
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    func evaluate(
+        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], state: inout PoolManagerState, now: Date
+    ) async throws -> PoolEvent? {
+        let requested: Int
+        do {
+            requested = try await actuator.workerCount(pool: pool.name)
+        } catch {
+            return try await log(
+                PoolEvent(
+                    pool: pool.name, time: now, kind: .autoscale, actuator: actuator.name,
+                    note: "cannot read the pool's size", error: error.description), state: &state)
+        }
+        let step = PoolStep.next(
+            for: pool, workers: workers, requested: requested, released: state.released.contains(pool.name))
+        let metrics = PoolMetrics(pool: pool.name)
+        metrics.record(workers: workers, waiting: waiting, now: now)
+        switch step {
+        case .autoscale:
+            state.released.remove(pool.name)
+            return try await autoscale(
+                pool, workers: workers, waiting: waiting, requested: requested, state: &state, now: now,
+                metrics: metrics)
+        case .waitForJobs(let running):
+            metrics.recordDesired(workers.count)
+            return try await log(
+                PoolEvent(
+                    pool: pool.name, time: now, kind: .waitForJobs, actuator: actuator.name,
+                    note: "\(pool.phase.rawValue): waiting for \(running) running job(s) to finish"), state: &state)
+        case .releaseWorkers:
+            metrics.recordDesired(0)
+            var event = PoolEvent(
+                pool: pool.name, time: now, kind: .releaseWorkers, actuator: actuator.name,
+                note: "\(pool.phase.rawValue): asked \(max(workers.count, requested)) worker(s) to drain and leave")
+            do {
+                try await actuator.releaseAll(pool: pool.name)
+                state.released.insert(pool.name)
+            } catch {
+                event.error = error.description
+            }
+            return try await log(event, state: &state)
+        case .waitForWorkers(let remaining):
+            metrics.recordDesired(0)
+            return try await log(
+                PoolEvent(
+                    pool: pool.name, time: now, kind: .waitForWorkers, actuator: actuator.name,
+                    note: "\(pool.phase.rawValue): waiting for \(remaining) worker(s) to leave"), state: &state)
+        case .remove:
+            let moved = try await store.moveQueuedJobs(from: pool.name, now: now)
+            try await store.deletePool(named: pool.name)
+            state.forget(pool.name)
+            metrics.recordDesired(0)
+            let event = PoolEvent(
+                pool: pool.name, time: now, kind: .removed, actuator: actuator.name,
+                note: "removed; \(moved.count) waiting job(s) moved to any pool that can serve them")
+            logger.notice("pool removed", metadata: ["pool": "\(pool.name)", "moved_jobs": "\(moved.count)"])
+            return try await log(event, state: &state)
+        }
+    }
+
+    func autoscale(
+        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], requested: Int,
+        state: inout PoolManagerState, now: Date, metrics: PoolMetrics
+    ) async throws -> PoolEvent? {
+        let address = { (worker: WorkerRecord) in WorkerAddress(host: worker.host, pid: worker.pid) }
+        let controlled = workers.filter { actuator.controls(address($0), pool: pool.name) }
+        var autoscaler = state.autoscaler(for: pool.name, policy: settings.policy(for: pool))
+
+        // A worker of a spot pool that left without being drained was interrupted.
+        let current = Set(workers.map(\.id))
+        let vanished = (state.seenWorkers[pool.name] ?? []).subtracting(current)
+            .subtracting(autoscaler.drainingWorkers.map { WorkerID(rawValue: $0) })
+        if pool.spot, !vanished.isEmpty { state.lastSpotInterruption[pool.name] = now }
+        state.seenWorkers[pool.name] = current
+
+        let signals = PoolDemand.signals(
+            waiting: waiting, workers: workers, booting: max(requested - controlled.count, 0), now: now,
+            lastSpotInterruption: state.lastSpotInterruption[pool.name])
+        let price = settings.hourlyPrice(for: pool)
+        let candidates = controlled.map {
+            PoolWorker(id: $0.id.rawValue, runningJobs: $0.running.count, hourlyPrice: price, startedAt: $0.startedAt)
+        }
+        let decision = autoscaler.evaluate(signals, workers: candidates)
+        state.autoscalers[pool.name] = autoscaler
+        metrics.recordDesired(decision.desiredWorkers)
+
+        var event = PoolEvent(pool: pool.name, time: now, kind: .autoscale, actuator: actuator.name, decision: decision)
+        do {
+            switch decision.action {
+            case .none:
+                break
+            case .scaleUp(let count, _, _):
+                try await actuator.scaleUp(pool: pool.name, by: count)
+                metrics.recordScaleEvent(up: true)
+            case .drain(let ids):
+                let chosen = Set(ids)
+                try await actuator.drain(
+                    pool: pool.name, workers: controlled.filter { chosen.contains($0.id.rawValue) }.map(address))
+                metrics.recordScaleEvent(up: false)
+            }
+        } catch {
+            event.error = error.description
+            logger.warning(
+                "the actuator could not carry out a scaling decision",
+                metadata: ["pool": "\(pool.name)", "actuator": "\(actuator.name)", "error": "\(error)"])
+        }
+        if decision.action != .none {
+            logger.info("\(decision)", metadata: ["pool": "\(pool.name)"])
+        }
+        return try await log(event, state: &state)
+    }
+
+    /// Stores the event unless it repeats the pool's previous one (the same "keep 2 workers" every interval).
+    func log(_ event: PoolEvent, state: inout PoolManagerState) async throws -> PoolEvent? {
+        let summary = "\(event.kind.rawValue)|\(event.decision.map(Self.summary) ?? event.note ?? "")|\(event.error ?? "")"
+        guard state.lastLogged[event.pool] != summary || event.decision?.action != ScalingAction.none else {
+            return nil
+        }
+        state.lastLogged[event.pool] = summary
+        try await store.recordScalingDecision(
+            ScalingRecord(pool: event.pool, time: event.time, json: try PoolEventCoding.encode(event)),
+            keep: settings.decisionsKept)
+        return event
+    }
+
+    static func summary(_ decision: ScalingDecision) -> String {
+        "\(decision.currentWorkers)→\(decision.desiredWorkers) \(decision.rules.map(\.rawValue).joined(separator: ","))"
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import SpoolAutoscaling
+import SpoolCore
+
+/// What the pool manager remembers between evaluations: one autoscaler per pool (its windows and history), pools
+/// whose workers were released, the workers seen last time (to notice spot interruptions), and the last entry
+/// logged per pool (so an unchanged "keep" is not logged every ten seconds).
+struct PoolManagerState {
+    var autoscalers: [String: Autoscaler] = [:]
+    var released: Set<String> = []
+    var seenWorkers: [String: Set<WorkerID>] = [:]
+    var lastSpotInterruption: [String: Date] = [:]
+    var lastLogged: [String: String] = [:]
+
+    /// The pool's autoscaler, made anew when its policy changed (a resize): bounds apply at once.
+    mutating func autoscaler(for pool: String, policy: AutoscalerPolicy) -> Autoscaler {
+        if let existing = autoscalers[pool], existing.policy == policy { return existing }
+        let fresh = Autoscaler(policy: policy)
+        autoscalers[pool] = fresh
+        return fresh
+    }
+
+    mutating func forget(_ pool: String) {
+        autoscalers[pool] = nil
+        released.remove(pool)
+        seenWorkers[pool] = nil
+        lastSpotInterruption[pool] = nil
+        lastLogged[pool] = nil
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Metrics
+import SpoolCore
+
+/// Per-pool metrics, labelled `pool`: what the manager measured and what it wants. `spool_pool_desired_workers` is
+/// the gauge an HPA or KEDA can follow when Spool's own actuator is off (`--actuator gauge`).
+struct PoolMetrics {
+    let pool: String
+
+    func record(workers: [WorkerRecord], waiting: [QueuedJob], now: Date) {
+        let dimensions = [("pool", pool)]
+        Gauge(label: "spool_pool_workers", dimensions: dimensions).record(workers.count)
+        Gauge(label: "spool_pool_busy_workers", dimensions: dimensions).record(
+            workers.filter { !$0.running.isEmpty }.count)
+        Gauge(label: "spool_pool_running_jobs", dimensions: dimensions).record(
+            workers.reduce(0) { $0 + $1.running.count })
+        Gauge(label: "spool_pool_waiting_jobs", dimensions: dimensions).record(waiting.count)
+        let oldest = waiting.map(\.createdAt).min().map { now.timeIntervalSince($0) } ?? 0
+        Gauge(label: "spool_pool_oldest_wait_seconds", dimensions: dimensions).record(max(oldest, 0))
+    }
+
+    func recordDesired(_ workers: Int) {
+        Gauge(label: "spool_pool_desired_workers", dimensions: [("pool", pool)]).record(workers)
+    }
+
+    func recordScaleEvent(up: Bool) {
+        Counter(label: "spool_pool_scale_events_total", dimensions: [("pool", pool), ("direction", up ? "up" : "down")])
+            .increment()
+    }
+}
