@@ -205,6 +205,14 @@ let package = Package(
         .testTarget(
             name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch"], swiftSettings: strict),
         .testTarget(name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolPoolsTests",
+            dependencies: [
+                "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolPlacement",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",

@@ -65,7 +65,7 @@ struct Manager: AsyncParsableCommand {
             store: opened.store,
             actuator: try autoscaler.makeActuator(
                 default: .gauge, logDirectory: logDirectory,
-                localWorker: { pool in ["worker"] + childArguments + ["--pool", pool] }),
+                localWorker: { pool in ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] }),
             settings: try autoscaler.settings(), leadership: leadership, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool manager \(candidate) started")
         try await Runtime.run([manager, placement, pools], logger: logger)

@@ -88,7 +88,7 @@ struct Serve: AsyncParsableCommand {
                 store: opened.store,
                 actuator: try autoscaler.makeActuator(
                     default: .local, logDirectory: logDirectory,
-                    localWorker: { pool in ["worker"] + childArguments + ["--pool", pool] + workerArguments }),
+                    localWorker: { pool in ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments }),
                 settings: autoscalerSettings, leadership: leadership,
                 shutdownGrace: .seconds(worker.shutdownGrace + 5), clock: ContinuousClock(), logger: logger))
         let expectedWorkers = workers.count

@@ -33,6 +33,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Let http(s) inputs reach loopback, private and link-local addresses.")
     var allowPrivateNetworks = false
 
+    @Flag(help: "Drain and exit when the process that started this worker exits (set by autoscaling supervisors).")
+    var exitWithParent = false
+
     func run() async throws {
         let (logger, _) = Runtime.bootstrap(process)
         let opened = try store.open()
@@ -75,7 +78,18 @@ struct WorkerCommand: AsyncParsableCommand {
                 "takes the jobs a scheduler places on it: run `spool manager` against the same store "
                     + "(or start workers with --dispatch pull to go without)")
         }
+        if exitWithParent { Self.watchParent() }
         try await Runtime.run([transcoder], logger: logger)
         await opened.redis?.close()
+    }
+
+    /// A worker whose supervisor died (kill -9) would otherwise run on unsupervised; once it is re-parented it stops
+    /// gracefully, as on SIGTERM, handing back what it cannot finish.
+    static func watchParent() {
+        let parent = getppid()
+        Task.detached {
+            while getppid() == parent { try? await Task.sleep(for: .seconds(1)) }
+            kill(getpid(), SIGTERM)
+        }
     }
 }

@@ -28,7 +28,7 @@ import Testing
         let store = try SQLiteJobStore(path: DataLayout(root: data.path).database)
 
         try await supervisor.scaleUp(pool: "cpu", by: 2)
-        #expect(await supervisor.workerCount(pool: "cpu") == 2)
+        #expect(try await supervisor.workerCount(pool: "cpu") == 2)
         let registered = try await waitFor("two workers to register") {
             let workers = try await store.workers().filter { $0.pool == "cpu" }
             return workers.count == 2 ? workers : nil
@@ -48,10 +48,15 @@ import Testing
         #expect(registered.map(\.id).contains(done.worker ?? WorkerID(rawValue: "none")))
 
         // Only processes it started: a stranger's pid is refused and nothing is signalled.
-        await #expect(throws: ActuatorError.self) { try await supervisor.drain(pool: "cpu", pids: [1]) }
-        try await supervisor.drain(pool: "cpu", pids: supervisor.pids(pool: "cpu"))
+        let host = ProcessInfo.processInfo.hostName
+        await #expect(throws: ActuatorError.self) {
+            try await supervisor.drain(pool: "cpu", workers: [WorkerAddress(host: host, pid: 1)])
+        }
+        #expect(!supervisor.controls(WorkerAddress(host: "elsewhere", pid: registered[0].pid), pool: "cpu"))
+        try await supervisor.drain(
+            pool: "cpu", workers: supervisor.pids(pool: "cpu").map { WorkerAddress(host: host, pid: $0) })
         _ = try await waitFor("the workers to drain and exit") {
-            await supervisor.workerCount(pool: "cpu") == 0 ? true : nil
+            try await supervisor.workerCount(pool: "cpu") == 0 ? true : nil
         }
         #expect(try await store.workers().isEmpty)
     }
