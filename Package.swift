@@ -211,6 +211,7 @@ let package = Package(
                 "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolPlacement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
         .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SpoolActuators
+import Testing
+
+/// The Kubernetes actuator over real HTTP against the contract test server: scale up, scale in with the chosen pods
+/// marked cheapest to delete, a conflicting writer, and the errors an operator would need to act on.
+@Suite struct KubernetesScaleActuatorTests {
+    func withActuator(
+        _ server: KubernetesContractServer, token: String? = nil,
+        _ body: @Sendable @escaping (KubernetesScaleActuator) async throws -> Void
+    ) async throws {
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("k8s-token-\(UUID().uuidString)")
+        try Data((token ?? server.token).utf8).write(to: tokenFile)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let app = Application(router: server.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let actuator = KubernetesScaleActuator(
+                configuration: .init(
+                    apiServer: URL(string: "http://127.0.0.1:\(port)")!, namespace: server.namespace,
+                    deploymentTemplate: "spool-worker-{pool}", tokenFile: tokenFile.path))
+            try await body(actuator)
+        }
+    }
+
+    @Test func scalesTheDeploymentAndMarksDrainedPodsCheapestToDelete() async throws {
+        let server = KubernetesContractServer(token: "t0k3n", namespace: "video", deployments: ["spool-worker-l4": 1])
+        try await withActuator(server) { actuator in
+            #expect(try await actuator.workerCount(pool: "l4") == 1)
+            try await actuator.scaleUp(pool: "l4", by: 3)
+            #expect(server.replicas("spool-worker-l4") == 4)
+
+            try await actuator.drain(
+                pool: "l4", workers: [WorkerAddress(host: "spool-worker-l4-abc", pid: 1), .init(host: "spool-worker-l4-def", pid: 1)])
+            #expect(server.replicas("spool-worker-l4") == 2)
+            let marked = server.podAnnotations.withLock { $0 }
+            #expect(Set(marked.keys) == ["spool-worker-l4-abc", "spool-worker-l4-def"])
+            #expect(marked["spool-worker-l4-abc"]?["controller.kubernetes.io/pod-deletion-cost"] == "-1000")
+
+            try await actuator.releaseAll(pool: "l4")
+            #expect(server.replicas("spool-worker-l4") == 0)
+        }
+    }
+
+    @Test func aConflictingWriterIsRetriedOnTheNewValue() async throws {
+        let server = KubernetesContractServer(token: "t", namespace: "video", deployments: ["spool-worker-p": 2])
+        server.interveningWrites.withLock { $0 = 2 }
+        try await withActuator(server) { actuator in
+            try await actuator.scaleUp(pool: "p", by: 1)
+            #expect(server.replicas("spool-worker-p") == 3)
+            // Two refused writes, then the one that landed.
+            #expect(server.requests.withLock { $0.filter { $0.hasPrefix("PATCH") }.count } == 3)
+        }
+    }
+
+    @Test func errorsSayWhatToFix() async throws {
+        let server = KubernetesContractServer(token: "right", namespace: "video", deployments: [:])
+        try await withActuator(server) { actuator in
+            await #expect {
+                try await actuator.workerCount(pool: "missing")
+            } throws: { error in
+                "\(error)".contains("no Deployment spool-worker-missing in namespace video")
+            }
+        }
+        try await withActuator(server, token: "wrong") { actuator in
+            await #expect {
+                try await actuator.scaleUp(pool: "missing", by: 1)
+            } throws: { error in
+                "\(error)".contains("HTTP 401")
+            }
+        }
+        #expect(throws: ActuatorError.self) {
+            _ = try KubernetesScaleActuator.Configuration.inCluster(deploymentTemplate: "x")
+        }
+    }
+}
