@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SpoolCore
+import SpoolSQLite
+import Testing
+
+@testable import SpoolHTTP
+
+/// The pool routes over a real SQLite store: create, list (merged with pools workers registered in), resize, drain,
+/// rebalance, destroy, and the problem documents for what they refuse.
+@Suite struct PoolAPITests {
+    typealias Fixture = APITests.Fixture
+
+    func status(_ response: TestResponse) -> Int { Int(response.status.code) }
+
+    func problem(_ response: TestResponse) throws -> ProblemDetails {
+        try APITests.decode(ProblemDetails.self, response.body)
+    }
+
+    @Test func createListResizeDrainAndDestroy() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let now = Date()
+        try await fixture.store.upsertWorker(
+            WorkerRecord(
+                id: WorkerID(rawValue: "wrk_cpu_a"), pool: "cpu", poolKind: .cpu, host: "h", pid: 1, slots: 2,
+                devices: nil, startedAt: now, heartbeatAt: now,
+                selfTest: WorkerSelfTest(passed: false, detail: "libx264: Unknown encoder", seconds: 0.1, at: now)))
+        try await fixture.app.test(.router) { client in
+            let create = try await client.execute(
+                uri: "/v1/pools", method: .post,
+                body: APITests.json(
+                    #"{"name": "burst", "kind": "cpu", "min_workers": 1, "max_workers": 4, "spot": true, "scaling": {"backlog_per_worker": 3}}"#
+                ))
+            #expect(status(create) == 201)
+            let created = try APITests.decode(PoolView.self, create.body)
+            #expect(created.spec?.maxWorkers == 4 && created.spec?.spot == true)
+            #expect(created.spec?.scaling.backlogPerWorker == 3 && created.spec?.scaling.cooldownSeconds == 60)
+
+            let again = try await client.execute(
+                uri: "/v1/pools", method: .post, body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
+            #expect(status(again) == 409)
+            #expect(try problem(again).rule == "pool_exists")
+
+            let list = try APITests.decode(
+                [String: [PoolView]].self, try await client.execute(uri: "/v1/pools", method: .get).body)
+            #expect(list["pools"]?.map(\.name) == ["burst", "cpu"])
+            let cpu = try #require(list["pools"]?.last)
+            #expect(cpu.spec == nil && cpu.workers == 1)
+            #expect(cpu.health?.healthyWorkers == 0)
+            #expect(cpu.health?.issues == ["wrk_cpu_a: ffmpeg self-test failed: libx264: Unknown encoder"])
+
+            let resize = try await client.execute(
+                uri: "/v1/pools/burst", method: .patch, body: APITests.json(#"{"max_workers": 8}"#))
+            #expect(status(resize) == 200)
+            #expect(try APITests.decode(PoolView.self, resize.body).spec.map { ($0.minWorkers, $0.maxWorkers) }! == (1, 8))
+            let badResize = try await client.execute(
+                uri: "/v1/pools/burst", method: .patch, body: APITests.json(#"{"min_workers": 9}"#))
+            #expect(status(badResize) == 400)
+            #expect(try problem(badResize).field == "min_workers")
+            #expect(status(try await client.execute(uri: "/v1/pools/cpu", method: .patch, body: APITests.json("{}"))) == 404)
+
+            let drain = try await client.execute(uri: "/v1/pools/burst/drain", method: .post)
+            #expect(status(drain) == 202)
+            #expect(try await fixture.store.pool(named: "burst")?.phase == .draining)
+            let closedResize = try await client.execute(
+                uri: "/v1/pools/burst", method: .patch, body: APITests.json(#"{"max_workers": 2}"#))
+            #expect(status(closedResize) == 409)
+
+            let destroy = try await client.execute(uri: "/v1/pools/burst", method: .delete)
+            #expect(status(destroy) == 202)
+            #expect(try await fixture.store.pool(named: "burst")?.phase == .destroying)
+            #expect(status(try await client.execute(uri: "/v1/pools/nope", method: .delete)) == 404)
+        }
+    }
+
+    @Test func destroyIsRefusedWhileJobsRunUnlessForced() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let now = Date()
+        try await fixture.store.createPool(PoolSpec(name: "busy", kind: .cpu, maxWorkers: 2, createdAt: now))
+        try await fixture.store.upsertWorker(
+            WorkerRecord(
+                id: WorkerID(rawValue: "wrk_busy_a"), pool: "busy", poolKind: .cpu, host: "h", pid: 1, slots: 1,
+                running: [JobID(rawValue: "job_x")], devices: nil, startedAt: now, heartbeatAt: now))
+        try await fixture.app.test(.router) { client in
+            let refused = try await client.execute(uri: "/v1/pools/busy", method: .delete)
+            #expect(status(refused) == 409)
+            #expect(try problem(refused).rule == "pool_busy")
+            #expect(try problem(refused).detail.contains("?force=true"))
+            #expect(status(try await client.execute(uri: "/v1/pools/busy?force=true", method: .delete)) == 202)
+        }
+    }
+
+    @Test func rebalanceMovesWaitingJobsAndDecisionsAreListed() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let now = Date()
+        let spec = JobSpec(input: .file(path: "/in.mp4"), outputs: Presets.named("web-360p")!.outputs, pool: "gone")
+        let first = try await fixture.store.submit(spec, now: now).job
+        let second = try await fixture.store.submit(spec, now: now).job
+        try await fixture.store.recordScalingDecision(
+            ScalingRecord(
+                pool: "gone", time: now,
+                json: #"{"actuator":"local","kind":"removed","note":"removed","pool":"gone","time":"2026-11-29T07:00:00Z"}"#),
+            keep: 10)
+        try await fixture.app.test(.router) { client in
+            let rebalance = try await client.execute(uri: "/v1/pools/gone/rebalance", method: .post)
+            #expect(status(rebalance) == 200)
+            let moved = try APITests.decode([String: [String]].self, rebalance.body.withoutPool())
+            #expect(Set(moved["moved"] ?? []) == [first.id.rawValue, second.id.rawValue])
+            #expect(try await fixture.store.job(first.id)?.spec.pool == nil)
+
+            let decisions = try await client.execute(uri: "/v1/pools/gone/decisions?limit=5", method: .get)
+            #expect(status(decisions) == 200)
+            let text = String(buffer: decisions.body)
+            #expect(text.contains(#""kind":"removed""#))
+            #expect(status(try await client.execute(uri: "/v1/autoscaler/decisions", method: .get)) == 200)
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// The rebalance answer without its `pool` string, so it decodes as `[String: [String]]`.
+    func withoutPool() throws -> ByteBuffer {
+        var object = try JSONSerialization.jsonObject(with: Data(readableBytesView)) as? [String: Any] ?? [:]
+        object["pool"] = nil
+        return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+    }
+}
