@@ -1,0 +1,100 @@
+import Foundation
+import SpoolClient
+import SpoolCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real `spool serve` autoscaling a created pool with real `spool worker` processes: a burst of jobs starts
+/// workers, they run the jobs, scale-in stops them once idle, and a worker whose server is killed -9 leaves too.
+@Suite(.serialized) struct AutoscalingIntegrationTests {
+    @Test func aBurstStartsWorkersThatLeaveWhenIdleAndOnTheirServersDeath() async throws {
+        let area = try TestArea("autoscale")
+        defer { area.cleanUp() }
+        let settings = area.root.appendingPathComponent("autoscaler.json")
+        try Data(
+            #"""
+            {"interval_seconds": 0.5,
+             "rates": {"scale_up": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_up_selection": "max",
+                       "scale_down": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_down_selection": "max"}}
+            """#.utf8
+        ).write(to: settings)
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: [
+                "--pools", "cpu", "--cpu-slots", "1", "--autoscaler-config", settings.path, "--shutdown-grace", "2",
+            ])
+        // Whatever happens, neither the server nor a worker it started outlives the test.
+        defer {
+            server.stop()
+            for pid in TestMedia.processes(containing: area.data.path) { kill(pid, SIGKILL) }
+        }
+        try await server.start()
+        let client = server.client
+        _ = try await client.createPool(
+            PoolRequest(
+                name: "burst", kind: .cpu, maxWorkers: 2, slotsPerWorker: 1,
+                scaling: PoolScalingTargets(backlogPerWorker: 1, scaleDownStabilizationSeconds: 2, cooldownSeconds: 0)))
+
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 2)
+        var jobs: [JobID] = []
+        for _ in 0..<6 {
+            jobs.append(try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "burst")).id)
+        }
+
+        // Up: two worker processes of the pool, started by the server, registered and running the jobs.
+        var mostWorkers = 0
+        try await waitFor("the burst to finish", timeout: .seconds(240)) {
+            mostWorkers = max(mostWorkers, try await client.pool("burst").workers)
+            for job in jobs where !(try await client.job(job).state.isTerminal) { return false }
+            return true
+        }
+        for job in jobs {
+            let done = try await client.job(job)
+            #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
+            #expect(done.worker?.rawValue.hasPrefix("wrk_burst_") == true)
+        }
+        #expect(mostWorkers == 2)
+
+        // Down: once idle past the window, every worker is drained and its process exits.
+        try await waitFor("the pool to scale in to zero", timeout: .seconds(60)) {
+            let pool = try await client.pool("burst")
+            return pool.workers == 0 && Self.workerProcesses(pool: "burst", data: area.data).isEmpty
+        }
+        let events = try await client.poolEvents(pool: "burst", limit: 100)
+        let actions = events.compactMap { $0.decision?.action }
+        #expect(actions.contains { if case .scaleUp = $0 { true } else { false } })
+        #expect(actions.contains { if case .drain = $0 { true } else { false } })
+        #expect(events.allSatisfy { $0.error == nil }, "\(events.compactMap(\.error))")
+
+        // A minimum starts a worker with nothing queued; when its server dies without warning, the worker leaves.
+        _ = try await client.resizePool("burst", PoolResize(minWorkers: 1))
+        try await waitFor("the minimum worker", timeout: .seconds(60)) {
+            let registered = try await client.pool("burst").workers
+            return Self.workerProcesses(pool: "burst", data: area.data).count == 1 && registered == 1
+        }
+        server.crash()
+        try await waitFor("the orphaned worker to exit", timeout: .seconds(30)) {
+            Self.workerProcesses(pool: "burst", data: area.data).isEmpty
+        }
+    }
+
+    static func workerProcesses(pool: String, data: URL) -> [Int32] {
+        TestMedia.processes(containing: "--pool\u{0}\(pool)").filter {
+            let cmdline = FileManager.default.contents(atPath: "/proc/\($0)/cmdline") ?? Data()
+            return String(decoding: cmdline, as: UTF8.self).contains(data.path)
+        }
+    }
+
+    func waitFor(_ what: String, timeout: Duration, _ probe: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await probe()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("timed out waiting for \(what)")
+    }
+}
