@@ -22,10 +22,11 @@ import Testing
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
         let now = Date()
+        // A heartbeat an hour ahead stays fresh however long a loaded machine takes over this test.
         try await fixture.store.upsertWorker(
             WorkerRecord(
                 id: WorkerID(rawValue: "wrk_cpu_a"), pool: "cpu", poolKind: .cpu, host: "h", pid: 1, slots: 2,
-                devices: nil, startedAt: now, heartbeatAt: now,
+                devices: nil, startedAt: now, heartbeatAt: now.addingTimeInterval(3600),
                 selfTest: WorkerSelfTest(passed: false, detail: "libx264: Unknown encoder", seconds: 0.1, at: now)))
         try await fixture.app.test(.router) { client in
             let create = try await client.execute(
