@@ -128,7 +128,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // HTTP client the CLI uses to talk to a server.
-        .target(name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling", "SpoolPools"], swiftSettings: strict),
+        .target(
+            name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling", "SpoolPools"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
         .target(
             name: "SpoolCommands",
@@ -204,7 +205,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch"], swiftSettings: strict),
-        .testTarget(name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolPoolsTests",
             dependencies: [

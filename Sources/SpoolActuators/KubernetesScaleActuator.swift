@@ -168,7 +168,8 @@ public struct KubernetesScaleActuator: ScalingActuator {
         }
         var request = URLRequest(url: configuration.apiServer.appendingPathComponent(path))
         request.httpMethod = method
-        request.setValue("Bearer " + token.trimmingCharacters(in: .whitespacesAndNewlines), forHTTPHeaderField: "Authorization")
+        request.setValue(
+            "Bearer " + token.trimmingCharacters(in: .whitespacesAndNewlines), forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         if let body {
             request.httpBody = body

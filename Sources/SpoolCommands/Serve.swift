@@ -79,7 +79,8 @@ struct Serve: AsyncParsableCommand {
         let autoscalerSettings = try autoscaler.settings()
         let childArguments = store.childArguments
         let workerArguments =
-            api.inputRoots.flatMap { ["--input-root", $0] } + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
+            api.inputRoots.flatMap { ["--input-root", $0] }
+            + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
             + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
         let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
         try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
@@ -88,14 +89,17 @@ struct Serve: AsyncParsableCommand {
                 store: opened.store,
                 actuator: try autoscaler.makeActuator(
                     default: .local, logDirectory: logDirectory,
-                    localWorker: { pool in ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments }),
+                    localWorker: { pool in
+                        ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments
+                    }),
                 settings: autoscalerSettings, leadership: leadership,
                 shutdownGrace: .seconds(worker.shutdownGrace + 5), clock: ContinuousClock(), logger: logger))
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
         let spoolAPI = SpoolAPI(
-            store: store, configuration: APIConfiguration(
+            store: store,
+            configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy,
                 instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name))),
             readiness: ReadinessChecks([

@@ -29,6 +29,7 @@ struct Simulate: AsyncParsableCommand {
         help: "Policies, comma-separated: hpa, predictive, predictive+cost, fixed-N (default: all, fixed at the peak).")
     var policies: String?
     @Option(help: "Most workers the pool may have.") var maxWorkers: Int?
+    @Option(help: "Share of job slots the autoscaler aims to keep busy (default 0.85).") var targetUtilisation: Double?
     @Option(help: "Write an SVG chart of load, workers and wait over time here.") var svg: String?
     @Flag(help: "Skip the whole-GPU packing comparison (halves the run time).") var noPacking = false
     @Flag(help: "Print the report as one JSON document.") var json = false
@@ -64,6 +65,12 @@ struct Simulate: AsyncParsableCommand {
         }
         var fleet = FleetSettings()
         if let maxWorkers { fleet.maxWorkers = maxWorkers }
+        if let targetUtilisation {
+            guard targetUtilisation > 0, targetUtilisation <= 1 else {
+                throw ValidationError("--target-utilisation takes a share between 0 and 1")
+            }
+            fleet.targetUtilisation = targetUtilisation
+        }
         let simulator = Simulator(
             workload: workload, fleet: fleet, settings: SimulationSettings(seed: seed, comparePacking: !noPacking))
         let report = try simulator.run(policies: chosen)

@@ -34,7 +34,8 @@ extension SpoolAPI {
             let pool = try await requireManagedPool(context)
             let resize = try await JSONCoding.decode(PoolResize.self, from: request, limit: configuration.maxJSONBytes)
             guard pool.phase == .active else {
-                throw Problem.conflict("pool \(pool.name) is \(pool.phase.rawValue); it cannot be resized", rule: "pool_closing")
+                throw Problem.conflict(
+                    "pool \(pool.name) is \(pool.phase.rawValue); it cannot be resized", rule: "pool_closing")
             }
             let resized: PoolSpec
             do {

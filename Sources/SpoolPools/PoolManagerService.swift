@@ -196,7 +196,8 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
 
     /// Stores the event unless it repeats the pool's previous one (the same "keep 2 workers" every interval).
     func log(_ event: PoolEvent, state: inout PoolManagerState) async throws -> PoolEvent? {
-        let summary = "\(event.kind.rawValue)|\(event.decision.map(Self.summary) ?? event.note ?? "")|\(event.error ?? "")"
+        let summary =
+            "\(event.kind.rawValue)|\(event.decision.map(Self.summary) ?? event.note ?? "")|\(event.error ?? "")"
         guard state.lastLogged[event.pool] != summary || event.decision?.action != ScalingAction.none else {
             return nil
         }

@@ -24,7 +24,9 @@ struct PoolMetrics {
     }
 
     func recordScaleEvent(up: Bool) {
-        Counter(label: "spool_pool_scale_events_total", dimensions: [("pool", pool), ("direction", up ? "up" : "down")])
-            .increment()
+        Counter(
+            label: "spool_pool_scale_events_total", dimensions: [("pool", pool), ("direction", up ? "up" : "down")]
+        )
+        .increment()
     }
 }

@@ -48,9 +48,10 @@ extension RedisJobStore {
 
     public func scalingDecisions(pool: String?, limit: Int) async throws -> [ScalingRecord] {
         let key = keys.scalingDecisions(pool: pool)
-        let values = try await call {
-            try await client.send(["LRANGE", .init(key), "0", .init(max(limit, 1) - 1)])
-        }.array ?? []
+        let values =
+            try await call {
+                try await client.send(["LRANGE", .init(key), "0", .init(max(limit, 1) - 1)])
+            }.array ?? []
         return values.compactMap(\.string).compactMap { entry in
             let parts = entry.split(separator: "\u{1}", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, let millis = Double(parts[1]) else { return nil }

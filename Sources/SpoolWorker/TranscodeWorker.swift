@@ -79,7 +79,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         let selfTest = await EncodeSelfTest.run(kind: configuration.pool.kind, gpus: inventory.gpus, tools: tools)
         selfTestResult.withLock { $0 = selfTest }
         if !selfTest.passed {
-            logger.error("the encode self-test failed; this worker takes no jobs", metadata: ["detail": "\(selfTest.detail)"])
+            logger.error(
+                "the encode self-test failed; this worker takes no jobs", metadata: ["detail": "\(selfTest.detail)"])
         }
         try await register(startedAt: started)
         logger.info(

@@ -40,7 +40,8 @@ import Testing
             #expect(created.spec?.scaling.backlogPerWorker == 3 && created.spec?.scaling.cooldownSeconds == 60)
 
             let again = try await client.execute(
-                uri: "/v1/pools", method: .post, body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
+                uri: "/v1/pools", method: .post,
+                body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
             #expect(status(again) == 409)
             #expect(try problem(again).rule == "pool_exists")
 
@@ -55,12 +56,15 @@ import Testing
             let resize = try await client.execute(
                 uri: "/v1/pools/burst", method: .patch, body: APITests.json(#"{"max_workers": 8}"#))
             #expect(status(resize) == 200)
-            #expect(try APITests.decode(PoolView.self, resize.body).spec.map { ($0.minWorkers, $0.maxWorkers) }! == (1, 8))
+            #expect(
+                try APITests.decode(PoolView.self, resize.body).spec.map { ($0.minWorkers, $0.maxWorkers) }! == (1, 8))
             let badResize = try await client.execute(
                 uri: "/v1/pools/burst", method: .patch, body: APITests.json(#"{"min_workers": 9}"#))
             #expect(status(badResize) == 400)
             #expect(try problem(badResize).field == "min_workers")
-            #expect(status(try await client.execute(uri: "/v1/pools/cpu", method: .patch, body: APITests.json("{}"))) == 404)
+            #expect(
+                status(try await client.execute(uri: "/v1/pools/cpu", method: .patch, body: APITests.json("{}"))) == 404
+            )
 
             let drain = try await client.execute(uri: "/v1/pools/burst/drain", method: .post)
             #expect(status(drain) == 202)
@@ -104,7 +108,9 @@ import Testing
         try await fixture.store.recordScalingDecision(
             ScalingRecord(
                 pool: "gone", time: now,
-                json: #"{"actuator":"local","kind":"removed","note":"removed","pool":"gone","time":"2026-11-29T07:00:00Z"}"#),
+                json:
+                    #"{"actuator":"local","kind":"removed","note":"removed","pool":"gone","time":"2026-11-29T07:00:00Z"}"#
+            ),
             keep: 10)
         try await fixture.app.test(.router) { client in
             let rebalance = try await client.execute(uri: "/v1/pools/gone/rebalance", method: .post)

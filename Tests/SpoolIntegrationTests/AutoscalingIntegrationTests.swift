@@ -42,7 +42,8 @@ import Testing
         try TestMedia.makeClip(at: clip, seconds: 2)
         var jobs: [JobID] = []
         for _ in 0..<6 {
-            jobs.append(try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "burst")).id)
+            jobs.append(
+                try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "burst")).id)
         }
 
         // Up: two worker processes of the pool, started by the server, registered and running the jobs.

@@ -71,7 +71,8 @@ final class KubernetesContractServer: Sendable {
             }
             guard let outcome else { return Self.status(.notFound, "deployments.apps \"\(name)\" not found") }
             if outcome.replicas < 0 {
-                return Self.status(.conflict, "the object has been modified; please apply your changes to the latest version")
+                return Self.status(
+                    .conflict, "the object has been modified; please apply your changes to the latest version")
             }
             return Self.json(self.scaleObject(name, outcome))
         }

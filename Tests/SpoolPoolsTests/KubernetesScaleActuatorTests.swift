@@ -33,7 +33,10 @@ import Testing
             #expect(server.replicas("spool-worker-l4") == 4)
 
             try await actuator.drain(
-                pool: "l4", workers: [WorkerAddress(host: "spool-worker-l4-abc", pid: 1), .init(host: "spool-worker-l4-def", pid: 1)])
+                pool: "l4",
+                workers: [
+                    WorkerAddress(host: "spool-worker-l4-abc", pid: 1), .init(host: "spool-worker-l4-def", pid: 1),
+                ])
             #expect(server.replicas("spool-worker-l4") == 2)
             let marked = server.podAnnotations.withLock { $0 }
             #expect(Set(marked.keys) == ["spool-worker-l4-abc", "spool-worker-l4-def"])

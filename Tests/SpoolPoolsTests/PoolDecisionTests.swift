@@ -10,11 +10,13 @@ import Testing
 @Suite struct PoolDecisionTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func queued(_ id: String, pool: String? = nil, acceleration: Acceleration = .auto, waited: Double = 0) -> QueuedJob {
+    func queued(_ id: String, pool: String? = nil, acceleration: Acceleration = .auto, waited: Double = 0) -> QueuedJob
+    {
         QueuedJob(
             id: JobID(rawValue: id), version: 1, tenant: .default, serviceClass: .standard, priority: 50, pool: pool,
             acceleration: acceleration, preset: "web-360p",
-            shape: WorkloadShape(spec: JobSpec(input: .file(path: "/in.mp4"), outputs: Presets.named("web-360p")!.outputs)),
+            shape: WorkloadShape(
+                spec: JobSpec(input: .file(path: "/in.mp4"), outputs: Presets.named("web-360p")!.outputs)),
             input: "/in.mp4", createdAt: t0.addingTimeInterval(-waited))
     }
 
@@ -152,5 +154,28 @@ extension GPUDevice {
         GPUDevice(
             index: index, uuid: "GPU-\(index)", name: name, memoryTotalMiB: memoryMiB, memoryUsedMiB: 0,
             engines: VideoEngines(nvenc: nvenc, nvdec: 4))
+    }
+}
+
+/// The example configuration in deploy/ is what the docs tell people to copy: it must load.
+@Suite struct AutoscalerSettingsFileTests {
+    @Test func theExampleConfigurationLoads() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/autoscaler.example.json")
+        let settings = try AutoscalerSettings.load(path: example.path)
+        #expect(settings.catalog.map(\.name) == ["g6.xlarge", "c7i.2xlarge"])
+        #expect(settings.predictive?.seasonLength == 96)
+        #expect(settings.rates.scaleUp.count == 2)
+    }
+
+    @Test func aBrokenFileSaysWhichAndWhy() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("as-\(UUID().uuidString).json")
+        try Data(#"{"interval_seconds": 0}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            _ = try AutoscalerSettings.load(path: file.path)
+        } throws: { error in
+            "\(error)".contains(file.path) && "\(error)".contains("interval_seconds")
+        }
     }
 }

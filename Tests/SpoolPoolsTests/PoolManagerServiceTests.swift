@@ -21,7 +21,8 @@ import Testing
         let directory: URL
 
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("spool-pools-\(UUID().uuidString)")
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "spool-pools-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.sqlite").path)
             service = PoolManagerService(
@@ -37,7 +38,8 @@ import Testing
     }
 
     /// Registers the workers the gauge asked for, as an HPA following it would start them.
-    func register(_ count: Int, pool: String, in store: SQLiteJobStore, at time: Date, running: [JobID] = []) async throws
+    func register(_ count: Int, pool: String, in store: SQLiteJobStore, at time: Date, running: [JobID] = [])
+        async throws
         -> [WorkerRecord]
     {
         var records: [WorkerRecord] = []
@@ -127,7 +129,8 @@ import Testing
 
         #expect(try await fixture.service.evaluate(&state, now: t0).first?.kind == .waitForJobs)
         _ = try await register(1, pool: "old", in: fixture.store, at: t0.addingTimeInterval(5))
-        #expect(try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(5)).first?.kind == .releaseWorkers)
+        #expect(
+            try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(5)).first?.kind == .releaseWorkers)
         #expect(try await fixture.gauge.workerCount(pool: "old") == 0)
         #expect(
             try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(6)).first?.kind == .waitForWorkers)
