@@ -51,7 +51,7 @@ public final class RedisJobStore: JobStore {
             throw StoreError.corrupt("unexpected submit reply \(reply)")
         }
         if created == 1 {
-            try await index(id, sequence: sequence, from: nil, to: .queued)
+            try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
             return (job, true)
         }
         guard let existing = try await self.job(JobID(rawValue: name)) else {
@@ -475,7 +475,8 @@ public final class RedisJobStore: JobStore {
             }
             if written.int == 1 {
                 if current.job.state != next.state {
-                    try await index(id, sequence: current.sequence, from: current.job.state, to: next.state)
+                    try await index(
+                        id, sequence: current.sequence, tenant: next.spec.tenant, from: current.job.state, to: next.state)
                 }
                 return transition
             }
@@ -484,12 +485,16 @@ public final class RedisJobStore: JobStore {
     }
 
     /// Keeps the list indexes (another slot, so not part of the atomic write) in step with a state change.
-    func index(_ id: JobID, sequence: Int, from old: JobState?, to new: JobState) async throws {
+    func index(_ id: JobID, sequence: Int, tenant: TenantID, from old: JobState?, to new: JobState) async throws {
         var commands: [[RESPArgument]] = [
             ["ZADD", .init(keys.allJobs), .init(sequence), .init(id.rawValue)],
             ["ZADD", .init(keys.state(new)), .init(sequence), .init(id.rawValue)],
+            ["ZADD", .init(keys.state(new, tenant: tenant)), .init(sequence), .init(id.rawValue)],
         ]
-        if let old, old != new { commands.append(["ZREM", .init(keys.state(old)), .init(id.rawValue)]) }
+        if let old, old != new {
+            commands.append(["ZREM", .init(keys.state(old)), .init(id.rawValue)])
+            commands.append(["ZREM", .init(keys.state(old, tenant: tenant)), .init(id.rawValue)])
+        }
         for result in try await client.pipeline(commands) { _ = try result.mapError(StoreError.from).get() }
     }
 

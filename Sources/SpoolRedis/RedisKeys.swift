@@ -16,6 +16,10 @@ import SpoolCore
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
 ///     NS:{workers}            hash worker ID → WorkerRecord JSON
+///     NS:{index}:t:TENANT:state:STATE  the same, per tenant (quotas count them)
+///     NS:{tenants}            hash tenant ID → Tenant JSON
+///     NS:{tenants}:keys       hash API-key hash → tenant ID
+///     NS:{tenants}:usage:TENANT:DAY  hash upload_bytes, gpu_seconds (expires after three days)
 ///     NS:{pools}              hash pool name → PoolSpec JSON
 ///     NS:{pools}:decisions    list of autoscaler decisions of every pool, newest first
 ///     NS:{pools}:decisions:p:POOL  the same, of one pool
@@ -54,6 +58,12 @@ struct RedisKeys: Sendable {
     var allJobs: String { "\(namespace):{index}:jobs" }
     func state(_ state: JobState) -> String { "\(namespace):{index}:state:" + state.rawValue }
     var workers: String { "\(namespace):{workers}" }
+    func state(_ state: JobState, tenant: TenantID) -> String {
+        "\(namespace):{index}:t:\(tenant.rawValue):state:" + state.rawValue
+    }
+    var tenants: String { "\(namespace):{tenants}" }
+    var tenantKeys: String { "\(namespace):{tenants}:keys" }
+    func usage(_ tenant: TenantID, day: String) -> String { "\(namespace):{tenants}:usage:\(tenant.rawValue):\(day)" }
     var pools: String { "\(namespace):{pools}" }
     func scalingDecisions(pool: String?) -> String {
         "\(namespace):{pools}:decisions" + (pool.map { ":p:" + $0 } ?? "")

@@ -151,4 +151,40 @@ enum RedisScripts {
         redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
         return 1
         """)
+
+    /// Creates a tenant unless the id is taken, and indexes its key hash.
+    /// KEYS: tenants hash, key index hash. ARGV: id, body, key hash. Returns 1 when created, 0 when the id exists.
+    static let createTenant = RedisScript(
+        """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+        return 1
+        """)
+
+    /// Replaces a tenant and moves its key index entry from the old hash to the new one (a rotated key).
+    /// KEYS: tenants hash, key index hash. ARGV: id, body, old key hash, new key hash ('' to delete the tenant).
+    /// Returns 1 when done, 0 when the tenant does not exist.
+    static let replaceTenant = RedisScript(
+        """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('HDEL', KEYS[2], ARGV[3])
+        if ARGV[4] == '' then
+          redis.call('HDEL', KEYS[1], ARGV[1])
+        else
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          redis.call('HSET', KEYS[2], ARGV[4], ARGV[1])
+        end
+        return 1
+        """)
+
+    /// Adds to a tenant's daily usage and keeps the counters three days.
+    /// KEYS: usage hash. ARGV: upload bytes, GPU-seconds. Returns {upload bytes, GPU-seconds} after the addition.
+    static let addUsage = RedisScript(
+        """
+        local bytes = redis.call('HINCRBY', KEYS[1], 'upload_bytes', ARGV[1])
+        local seconds = redis.call('HINCRBYFLOAT', KEYS[1], 'gpu_seconds', ARGV[2])
+        redis.call('EXPIRE', KEYS[1], 259200)
+        return {bytes, seconds}
+        """)
 }

@@ -9,6 +9,8 @@ enum SQLiteErrors {
             return error
         case let error as PoolStoreError:
             return error
+        case let error as TenantStoreError:
+            return error
         case let error as CancellationError:
             return error
         case let error as DatabaseError:

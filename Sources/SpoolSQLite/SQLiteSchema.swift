@@ -88,6 +88,27 @@ enum SQLiteSchema {
                     CREATE INDEX scaling_decisions_by_pool ON scaling_decisions(pool, seq);
                     """)
         }
+        migrator.registerMigration("v4-tenants") { db in
+            // Tenants (the key only as a hash, unique) and their daily usage counters.
+            try db.execute(
+                sql: """
+                    CREATE TABLE tenants (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        key_hash TEXT NOT NULL UNIQUE,
+                        body TEXT NOT NULL
+                    );
+
+                    CREATE TABLE tenant_usage (
+                        tenant TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        upload_bytes INTEGER NOT NULL DEFAULT 0,
+                        gpu_seconds REAL NOT NULL DEFAULT 0,
+                        PRIMARY KEY (tenant, day)
+                    );
+
+                    CREATE INDEX jobs_by_tenant_state ON jobs(tenant, state);
+                    """)
+        }
         return migrator
     }
 }

@@ -36,6 +36,7 @@ public enum JobStoreConformance {
         case movedJobsChangeQueues
         case poolSpecs
         case scalingDecisions
+        case tenantsAndUsage
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -77,6 +78,7 @@ public enum JobStoreConformance {
         case .movedJobsChangeQueues: try await movedJobsChangeQueues(store)
         case .poolSpecs: try await poolSpecs(store)
         case .scalingDecisions: try await scalingDecisions(store)
+        case .tenantsAndUsage: try await tenantsAndUsage(store)
         }
     }
 
@@ -804,5 +806,42 @@ public enum JobStoreConformance {
         let all = try await store.scalingDecisions(pool: nil, limit: 2)
         #expect(all.map(\.pool) == ["b", "a"])
         #expect(try await store.scalingDecisions(pool: "none", limit: 5).isEmpty)
+    }
+
+    static func tenantsAndUsage(_ store: any JobStore) async throws {
+        let acme = Tenant(
+            id: TenantID(rawValue: "acme"), keyHash: "hash-1", keyHint: "abcd",
+            limits: TenantLimits(maxQueued: 5, requestsPerSecond: 50), createdAt: at(0))
+        try await store.createTenant(acme)
+        await #expect(throws: TenantStoreError.exists(acme.id)) { try await store.createTenant(acme) }
+        #expect(try await store.tenant(keyHash: "hash-1") == acme)
+        #expect(try await store.tenant(keyHash: "nope") == nil)
+
+        // A rotated key works at once and the old one stops at once.
+        var rotated = acme
+        rotated.keyHash = "hash-2"
+        try await store.updateTenant(rotated)
+        #expect(try await store.tenant(keyHash: "hash-1") == nil)
+        #expect(try await store.tenant(keyHash: "hash-2") == rotated)
+        #expect(try await store.tenants().map(\.id) == [acme.id])
+
+        _ = try await store.submit(spec(tenant: acme.id), now: at(1))
+        _ = try await store.submit(spec(tenant: acme.id), now: at(1))
+        _ = try await store.submit(spec(), now: at(1))
+        #expect(try await store.countByState(tenant: acme.id)[.queued] == 2)
+        #expect(try await store.countByState(tenant: .default)[.queued] == 1)
+        let claimed = try #require(try await claim(store, at: 2))
+        #expect(try await store.countByState(tenant: claimed.spec.tenant)[.running] == 1)
+
+        #expect(try await store.usage(tenant: acme.id, day: "2026-11-29") == TenantUsage())
+        try await store.addUsage(TenantUsage(uploadBytes: 1000), tenant: acme.id, day: "2026-11-29")
+        let total = try await store.addUsage(
+            TenantUsage(uploadBytes: 24, gpuSeconds: 12.5), tenant: acme.id, day: "2026-11-29")
+        #expect(total == TenantUsage(uploadBytes: 1024, gpuSeconds: 12.5))
+        #expect(try await store.usage(tenant: acme.id, day: "2026-11-30") == TenantUsage())
+
+        try await store.deleteTenant(acme.id)
+        #expect(try await store.tenant(keyHash: "hash-2") == nil)
+        await #expect(throws: TenantStoreError.notFound(acme.id)) { try await store.deleteTenant(acme.id) }
     }
 }

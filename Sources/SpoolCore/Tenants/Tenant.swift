@@ -1,0 +1,106 @@
+import Foundation
+
+/// A customer of the platform: its API key (stored only as a hash), quotas and rate limit.
+public struct Tenant: Codable, Sendable, Equatable {
+    public var id: TenantID
+    /// SHA-256 of the API key, hex. The key itself is shown once, when created or rotated.
+    public var keyHash: String
+    /// The key's last four characters, so an operator can tell keys apart without seeing them.
+    public var keyHint: String
+    public var limits: TenantLimits
+    public var createdAt: Date
+
+    public init(id: TenantID, keyHash: String, keyHint: String, limits: TenantLimits, createdAt: Date) {
+        self.id = id
+        self.keyHash = keyHash
+        self.keyHint = keyHint
+        self.limits = limits
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, limits
+        case keyHash = "key_hash"
+        case keyHint = "key_hint"
+        case createdAt = "created_at"
+    }
+}
+
+/// Quotas and the rate limit of one tenant; nil means unlimited.
+public struct TenantLimits: Codable, Sendable, Equatable {
+    /// Jobs running at once; more wait in the queue (a soft limit: the submission is accepted).
+    public var maxConcurrent: Int?
+    /// Jobs queued at once; a submission beyond gets 429.
+    public var maxQueued: Int?
+    /// GPU-seconds of transcoding per UTC day; a submission after the budget is spent gets 429.
+    public var gpuSecondsPerDay: Double?
+    /// Bytes uploaded per UTC day; an upload beyond gets 403 (it cannot pass by waiting a moment).
+    public var uploadBytesPerDay: Int64?
+    /// Requests per second, with a burst of the same size; nil takes the server's default.
+    public var requestsPerSecond: Double?
+
+    public init(
+        maxConcurrent: Int? = nil, maxQueued: Int? = nil, gpuSecondsPerDay: Double? = nil,
+        uploadBytesPerDay: Int64? = nil, requestsPerSecond: Double? = nil
+    ) {
+        self.maxConcurrent = maxConcurrent
+        self.maxQueued = maxQueued
+        self.gpuSecondsPerDay = gpuSecondsPerDay
+        self.uploadBytesPerDay = uploadBytesPerDay
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxConcurrent = "max_concurrent"
+        case maxQueued = "max_queued"
+        case gpuSecondsPerDay = "gpu_seconds_per_day"
+        case uploadBytesPerDay = "upload_bytes_per_day"
+        case requestsPerSecond = "requests_per_second"
+    }
+
+    public func validated() throws(SpecError) -> TenantLimits {
+        for (field, value) in [("max_concurrent", maxConcurrent), ("max_queued", maxQueued)] {
+            if let value, value < 0 {
+                throw SpecError(field: field, rule: "range", message: "must be 0 or more, got \(value)")
+            }
+        }
+        if let gpuSecondsPerDay, gpuSecondsPerDay < 0 {
+            throw SpecError(field: "gpu_seconds_per_day", rule: "range", message: "must be 0 or more")
+        }
+        if let uploadBytesPerDay, uploadBytesPerDay < 0 {
+            throw SpecError(field: "upload_bytes_per_day", rule: "range", message: "must be 0 or more")
+        }
+        if let requestsPerSecond, !(requestsPerSecond > 0 && requestsPerSecond <= 1_000_000) {
+            throw SpecError(field: "requests_per_second", rule: "range", message: "must be above 0 and at most 1000000")
+        }
+        return self
+    }
+
+    /// Fields given in `update` replace these.
+    public func merged(with update: TenantLimits) -> TenantLimits {
+        TenantLimits(
+            maxConcurrent: update.maxConcurrent ?? maxConcurrent, maxQueued: update.maxQueued ?? maxQueued,
+            gpuSecondsPerDay: update.gpuSecondsPerDay ?? gpuSecondsPerDay,
+            uploadBytesPerDay: update.uploadBytesPerDay ?? uploadBytesPerDay,
+            requestsPerSecond: update.requestsPerSecond ?? requestsPerSecond)
+    }
+}
+
+/// What a tenant used today, for the daily quotas.
+public struct TenantUsage: Sendable, Equatable {
+    public var uploadBytes: Int64
+    public var gpuSeconds: Double
+
+    public init(uploadBytes: Int64 = 0, gpuSeconds: Double = 0) {
+        self.uploadBytes = uploadBytes
+        self.gpuSeconds = gpuSeconds
+    }
+
+    /// The UTC day a usage counter belongs to, as `2026-11-29`.
+    public static func day(of date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(days) * 86_400))
+    }
+}
