@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -116,6 +117,7 @@ let package = Package(
         .target(
             name: "SpoolHTTP",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
                 "SpoolCore", "SpoolInputs",
                 .product(name: "Hummingbird", package: "hummingbird"),

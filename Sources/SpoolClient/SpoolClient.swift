@@ -32,10 +32,13 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
 /// A small client for Spool's HTTP API, used by the CLI, the benchmark and the integration tests.
 public struct SpoolClient: Sendable {
     public var server: URL
+    /// Sent as `Authorization: Bearer KEY`: a tenant's key, or the admin key for the admin API.
+    public var apiKey: String?
     let session: URLSession
 
-    public init(server: URL, timeout: TimeInterval = 60) {
+    public init(server: URL, apiKey: String? = nil, timeout: TimeInterval = 60) {
         self.server = server
+        self.apiKey = apiKey
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = 24 * 3600
@@ -54,7 +57,7 @@ public struct SpoolClient: Sendable {
 
     /// Streams a local file to `POST /v1/uploads` without loading it into memory.
     public func upload(file: URL) async throws -> UploadView {
-        var request = URLRequest(url: url("/v1/uploads"))
+        var request = authorized(URLRequest(url: url("/v1/uploads")))
         request.httpMethod = "POST"
         request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
         let (data, response) = try await perform { try await session.upload(for: request, fromFile: file) }
@@ -108,7 +111,7 @@ public struct SpoolClient: Sendable {
 
     /// Raw GET, for endpoints without a typed wrapper (downloads, health).
     public func get(_ path: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
-        var request = URLRequest(url: url(path))
+        var request = authorized(URLRequest(url: url(path)))
         request.httpMethod = "GET"
         let (data, response) = try await perform { try await session.data(for: request) }
         let http = response as? HTTPURLResponse
@@ -123,8 +126,15 @@ public struct SpoolClient: Sendable {
         URL(string: server.absoluteString.trimmingSuffix("/") + path)!
     }
 
+    func authorized(_ request: URLRequest) -> URLRequest {
+        guard let apiKey else { return request }
+        var request = request
+        request.setValue("Bearer " + apiKey, forHTTPHeaderField: "Authorization")
+        return request
+    }
+
     func send<T: Decodable>(_ method: String, _ path: String, body: Data? = nil) async throws -> T {
-        var request = URLRequest(url: url(path))
+        var request = authorized(URLRequest(url: url(path)))
         request.httpMethod = method
         if let body {
             request.httpBody = body
@@ -150,6 +160,7 @@ public struct SpoolClient: Sendable {
             }
             throw ClientError.unexpected(status: status, body: String(decoding: data, as: UTF8.self))
         }
+        if data.isEmpty, let empty = Empty() as? T { return empty }
         do {
             return try Self.decoder.decode(T.self, from: data)
         } catch {

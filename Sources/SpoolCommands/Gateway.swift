@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolHTTP
+import SpoolRedis
 
 struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,9 +21,15 @@ struct Gateway: AsyncParsableCommand {
     func run() async throws {
         let (logger, registry) = Runtime.bootstrap(process)
         let opened = try store.open()
+        let (authentication, rates) = try api.access()
         let spoolAPI = SpoolAPI(
-            store: opened.store, configuration: APIConfiguration(layout: opened.layout, inputPolicy: api.inputPolicy),
-            registry: registry)
+            store: opened.store,
+            configuration: APIConfiguration(
+                layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates),
+            registry: registry,
+            rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: store.redisNamespace) }
+                ?? InProcessRateLimiter(),
+            logger: logger)
         let host = api.host
         let storeName = store.redis ?? "sqlite"
         let app = Runtime.application(

@@ -34,7 +34,7 @@ struct ListPools: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let pools = try await reportingErrors { try await client.pools() }
         if json { return try Terminal.printJSON(pools) }
         if pools.isEmpty { return print("no pools (no worker has registered and none was created)") }
@@ -61,7 +61,7 @@ struct ShowPool: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let pool = try await reportingErrors { try await client.pool(name) }
         if json { return try Terminal.printJSON(pool) }
         PoolPrinter.print(pool)
@@ -91,7 +91,7 @@ struct CreatePool: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let request = PoolRequest(
             name: name, kind: kind,
             deviceSelector: DeviceSelector(
@@ -124,7 +124,7 @@ struct ResizePool: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let resize = PoolResize(minWorkers: workers ?? min, maxWorkers: workers ?? max)
         let pool = try await reportingErrors { try await client.resizePool(name, resize) }
         print("pool \(pool.name) now \(pool.spec?.minWorkers ?? 0)–\(pool.spec?.maxWorkers ?? 0) workers")
@@ -140,7 +140,7 @@ struct DrainPool: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let pool = try await reportingErrors { try await client.drainPool(name) }
         print("pool \(pool.name) draining: \(pool.running) running job(s) finish, then it is removed")
     }
@@ -154,7 +154,7 @@ struct RebalancePool: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let moved = try await reportingErrors { try await client.rebalancePool(name) }
         print("moved \(moved.count) waiting job(s) off pool \(name)")
     }
@@ -171,7 +171,7 @@ struct DestroyPool: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let pool = try await reportingErrors { try await client.destroyPool(name, force: force) }
         print("pool \(pool.name) is being destroyed: its workers leave, waiting jobs move to other pools")
     }
@@ -187,7 +187,7 @@ struct PoolDecisions: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let client = try options.client
+        let client = try options.adminClient
         let events = try await reportingErrors { try await client.poolEvents(pool: name, limit: limit) }
         if json { return try Terminal.printJSON(events) }
         if events.isEmpty { return print("no decisions yet") }

@@ -97,11 +97,13 @@ struct Serve: AsyncParsableCommand {
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
+        let (authentication, rates) = try api.access()
         let spoolAPI = SpoolAPI(
             store: store,
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy,
-                instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name))),
+                instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
+                authentication: authentication, rateLimits: rates),
             readiness: ReadinessChecks([
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
                 "workers": {
@@ -111,7 +113,10 @@ struct Serve: AsyncParsableCommand {
                         ? nil : "\(registered) of \(expectedWorkers) workers registered"
                 },
             ]),
-            registry: registry, workSignal: workSignal)
+            registry: registry, workSignal: workSignal,
+            rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: self.store.redisNamespace) }
+                ?? InProcessRateLimiter(),
+            logger: logger)
         let poolNames = planned.map(\.name).joined(separator: ", ")
         let root = opened.layout.root
         let storeName = self.store.redis ?? "sqlite"

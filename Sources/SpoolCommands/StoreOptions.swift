@@ -1,4 +1,5 @@
 import ArgumentParser
+import SpoolHTTP
 import Foundation
 import Logging
 import RESPClient
@@ -78,6 +79,21 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Largest upload or download accepted, in bytes.")
     var maxUploadBytes: Int64 = 4 << 30
 
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the admin key (else $SPOOL_ADMIN_KEY). With one, every /v1 call needs a key; without, "
+                + "only a loopback address is served, keyless, as the default tenant.", valueName: "file"))
+    var adminKeyFile: String?
+
+    @Option(help: "Requests per second of a tenant without its own rate (burst: twice that).")
+    var tenantRate: Double = 20_000
+
+    @Option(help: "Requests per second of one client address (burst: twice that).")
+    var addressRate: Double = 20_000
+
+    @Option(help: "When the rate limiter's store cannot be reached: allow (serve unmetered) or deny (503).")
+    var rateLimitOnError: String = "allow"
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {
@@ -87,6 +103,41 @@ struct APIOptions: ParsableArguments {
 
     var inputPolicy: InputPolicy {
         InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks, maxUploadBytes: maxUploadBytes)
+    }
+
+    /// Keys and rates: the admin key from --admin-key-file or $SPOOL_ADMIN_KEY; without one, only loopback.
+    func access() throws -> (AuthenticationMode, RateLimitSettings) {
+        var adminKey = ProcessInfo.processInfo.environment["SPOOL_ADMIN_KEY"]
+        if let adminKeyFile {
+            guard let text = try? String(contentsOfFile: adminKeyFile, encoding: .utf8) else {
+                throw ValidationError("cannot read the admin key file \(adminKeyFile)")
+            }
+            adminKey = text
+        }
+        let mode: AuthenticationMode
+        if let key = adminKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+            guard key.count >= 16 else { throw ValidationError("the admin key must have at least 16 characters") }
+            mode = .keys(adminKeyHash: APIKeys.hash(key))
+        } else {
+            guard Self.isLoopback(host) else {
+                throw ValidationError(
+                    "refusing to serve \(host) without keys: set SPOOL_ADMIN_KEY or --admin-key-file, then create "
+                        + "tenants with `spool tenants create` (or listen on 127.0.0.1 for keyless local use)")
+            }
+            mode = .keyless
+        }
+        guard let onError = RateLimitSettings.OnError(rawValue: rateLimitOnError) else {
+            throw ValidationError("--rate-limit-on-error takes allow or deny")
+        }
+        guard tenantRate > 0, addressRate > 0 else { throw ValidationError("rates must be above 0") }
+        let rates = RateLimitSettings(
+            tenantDefault: RateLimit(perSecond: tenantRate, burst: Int(tenantRate * 2)),
+            perAddress: RateLimit(perSecond: addressRate, burst: Int(addressRate * 2)), onError: onError)
+        return (mode, rates)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -14,6 +14,11 @@ enum Terminal {
         FileHandle.standardError.write(Data(("spool: " + message + "\n").utf8))
     }
 
+    /// A remark for the person, on stderr, so stdout stays what a script captures.
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
     /// Rewrites the current line (TTY only).
     static func overwrite(_ line: String) {
         FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))

@@ -18,6 +18,17 @@ public struct DataLayout: Sendable, Equatable {
 
     public func upload(_ id: UploadID) -> String { uploads + "/" + id.rawValue }
     public func partialUpload(_ id: UploadID) -> String { upload(id) + ".part" }
+
+    /// Where a tenant's own files live: the data directory itself for the default tenant (the embedded, keyless
+    /// setup), `tenants/ID` for every tenant with a key. Tenant IDs are checked to be plain names, so this cannot
+    /// leave the data directory.
+    public func tenantRoot(_ tenant: TenantID) -> String {
+        tenant == .default ? root : root + "/tenants/" + tenant.rawValue
+    }
+    public func uploads(for tenant: TenantID) -> String { tenantRoot(tenant) + "/uploads" }
+    public func upload(_ id: UploadID, tenant: TenantID) -> String { uploads(for: tenant) + "/" + id.rawValue }
+    /// The only directory a tenant's `file://` inputs may come from.
+    public func inputFiles(for tenant: TenantID) -> String { tenantRoot(tenant) + "/files" }
     public func workDirectory(_ job: JobID) -> String { work + "/" + job.rawValue }
     public func attemptDirectory(_ job: JobID, attempt: Int) -> String { workDirectory(job) + "/a\(attempt)" }
     public func stagingDirectory(_ job: JobID, attempt: Int) -> String {

@@ -13,11 +13,16 @@ public struct APIConfiguration: Sendable {
     public var instanceTypes: Set<String>?
     /// How long a worker may go without heartbeating before pool health calls it silent.
     public var workerTimeoutSeconds: Double
+    public var authentication: AuthenticationMode
+    public var rateLimits: RateLimitSettings
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
-        maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15
+        maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15,
+        authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings()
     ) {
+        self.authentication = authentication
+        self.rateLimits = rateLimits
         self.instanceTypes = instanceTypes
         self.workerTimeoutSeconds = workerTimeoutSeconds
         self.layout = layout
@@ -27,6 +32,19 @@ public struct APIConfiguration: Sendable {
     }
 
     var inputAccess: InputAccess { InputAccess(policy: inputPolicy, layout: layout) }
+
+    /// The input rules for one tenant: the host's input roots for the default tenant, the tenant's own `files`
+    /// directory for any other.
+    func inputPolicy(for tenant: TenantID) -> InputPolicy {
+        guard tenant != .default else { return inputPolicy }
+        return InputPolicy(
+            inputRoots: [layout.inputFiles(for: tenant)], allowPrivateNetworks: inputPolicy.allowPrivateNetworks,
+            maxUploadBytes: inputPolicy.maxUploadBytes)
+    }
+
+    func inputAccess(for tenant: TenantID) -> InputAccess {
+        InputAccess(policy: inputPolicy(for: tenant), layout: layout)
+    }
 }
 
 /// Answers `/ready`: each check names what is wrong, or nil when fine.

@@ -5,7 +5,7 @@ import SpoolCore
 extension SpoolAPI {
     /// Server-sent events for one job: `state` when the state changes, `progress` when progress moves, and the
     /// stream ends after a final state. It watches the store, so it works the same on any gateway of a cluster.
-    func addEventRoutes(to router: Router<BasicRequestContext>) {
+    func addEventRoutes(to router: Router<SpoolRequestContext>) {
         router.get("/v1/jobs/{id}/events") { _, context -> Response in
             let first = try await requireJob(context)
             let store = self.store

@@ -5,20 +5,28 @@ import Metrics
 import SpoolCore
 
 extension SpoolAPI {
-    func addJobRoutes(to router: Router<BasicRequestContext>) {
+    func addJobRoutes(to router: Router<SpoolRequestContext>) {
         let submitted = Counter(label: "spool_jobs_submitted_total")
 
-        router.post("/v1/jobs") { request, _ -> Response in
+        router.post("/v1/jobs") { request, context -> Response in
             var body = try await JSONCoding.decode(JobRequest.self, from: request, limit: configuration.maxJSONBytes)
             if body.idempotencyKey == nil, let header = request.headers[HTTPField.Name("Idempotency-Key")!] {
                 body.idempotencyKey = header
             }
+            let owner = context.caller.owner
             let spec: JobSpec
             do throws(SpecError) {
-                spec = try body.validate(policy: configuration.inputPolicy)
-                try configuration.inputAccess.verify(spec.input)
+                spec = try body.validate(policy: configuration.inputPolicy(for: owner), tenant: owner)
+                try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
             } catch {
                 throw Problem.badRequest(error)
+            }
+            if let limits = context.caller.limits {
+                let counts = try await store.countByState(tenant: owner)
+                let usage = try await store.usage(tenant: owner, day: TenantUsage.day(of: Date()))
+                if let violation = QuotaCheck.submission(limits: limits, counts: counts, usage: usage) {
+                    throw Problem.quota(violation, retryAfterSeconds: 5)
+                }
             }
             let (job, created) = try await store.submit(spec, now: Date())
             if created {
@@ -30,9 +38,9 @@ extension SpoolAPI {
             return try JSONCoding.response(view(job), status: .accepted, headers: headers)
         }
 
-        router.get("/v1/jobs") { request, _ -> Response in
+        router.get("/v1/jobs") { request, context -> Response in
             let query = request.uri.queryParameters
-            var filter = JobFilter()
+            var filter = JobFilter(tenant: context.caller.scope)
             if let state = query.get("state") {
                 guard let parsed = JobState(rawValue: state) else {
                     let states = JobState.allCases.map(\.rawValue).joined(separator: ", ")
@@ -96,13 +104,14 @@ extension SpoolAPI {
         }
 
         // Poison jobs: failed after using up their attempts on failures that may pass, with the last error.
-        router.get("/v1/dead-letters") { request, _ -> Response in
+        router.get("/v1/dead-letters") { request, context -> Response in
             let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50
             var cursor: String? = request.uri.queryParameters.get("cursor")
             var found: [JobView] = []
             var next: String?
             repeat {
-                let page = try await store.list(JobFilter(state: .failed, limit: 200, cursor: cursor))
+                let page = try await store.list(
+                    JobFilter(tenant: context.caller.scope, state: .failed, limit: 200, cursor: cursor))
                 for job in page.jobs where job.isDeadLettered && found.count < limit { found.append(view(job)) }
                 cursor = page.nextCursor
                 next = found.count >= limit ? page.nextCursor : nil

@@ -5,8 +5,8 @@ import SpoolCore
 extension SpoolAPI {
     /// Serves committed outputs. Only files the job's record lists can be named, so no path from a request ever
     /// reaches the filesystem unchecked. Outputs never change once committed, hence the long cache lifetime for a CDN.
-    func addOutputRoutes(to router: Router<BasicRequestContext>) {
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+    func addOutputRoutes(to router: Router<SpoolRequestContext>) {
+        let handler: @Sendable (Request, SpoolRequestContext) async throws -> Response = { request, context in
             let job = try await requireJob(context)
             let name = try context.parameters.require("name")
             guard let output = job.outputs.first(where: { $0.name == name }) else {

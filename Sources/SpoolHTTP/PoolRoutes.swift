@@ -4,12 +4,13 @@ import SpoolCore
 import SpoolPools
 
 extension SpoolAPI {
-    func addPoolRoutes(to router: Router<BasicRequestContext>) {
+    func addPoolRoutes(to router: Router<SpoolRequestContext>) {
         router.get("/v1/pools") { _, _ -> Response in
             try JSONCoding.response(["pools": try await poolViews()])
         }
 
-        router.post("/v1/pools") { request, _ -> Response in
+        router.post("/v1/pools") { request, context -> Response in
+            try requireOperator(context)
             let body = try await JSONCoding.decode(PoolRequest.self, from: request, limit: configuration.maxJSONBytes)
             let spec: PoolSpec
             do {
@@ -31,6 +32,7 @@ extension SpoolAPI {
         }
 
         router.patch("/v1/pools/{name}") { request, context -> Response in
+            try requireOperator(context)
             let pool = try await requireManagedPool(context)
             let resize = try await JSONCoding.decode(PoolResize.self, from: request, limit: configuration.maxJSONBytes)
             guard pool.phase == .active else {
@@ -48,6 +50,7 @@ extension SpoolAPI {
         }
 
         router.post("/v1/pools/{name}/drain") { _, context -> Response in
+            try requireOperator(context)
             var pool = try await requireManagedPool(context)
             if pool.phase == .active {
                 pool.phase = .draining
@@ -57,6 +60,7 @@ extension SpoolAPI {
         }
 
         router.post("/v1/pools/{name}/rebalance") { _, context -> Response in
+            try requireOperator(context)
             let name = try context.parameters.require("name")
             let moved = try await store.moveQueuedJobs(from: name, now: Date())
             workSignal?.notify()
@@ -64,6 +68,7 @@ extension SpoolAPI {
         }
 
         router.delete("/v1/pools/{name}") { request, context -> Response in
+            try requireOperator(context)
             var pool = try await requireManagedPool(context)
             let force = request.uri.queryParameters.get("force").map { $0 == "true" || $0 == "1" } ?? false
             let running = try await store.workers().filter { $0.pool == pool.name }.reduce(0) { $0 + $1.running.count }
@@ -95,7 +100,7 @@ extension SpoolAPI {
         return try JSONCoding.response(PoolEventList(events: events))
     }
 
-    func requireManagedPool(_ context: BasicRequestContext) async throws -> PoolSpec {
+    func requireManagedPool(_ context: SpoolRequestContext) async throws -> PoolSpec {
         let name = try context.parameters.require("name")
         guard let pool = try await store.pool(named: name) else {
             throw Problem.notFound(

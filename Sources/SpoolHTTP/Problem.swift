@@ -38,6 +38,43 @@ enum Problem {
             retryAfterSeconds: 1)
     }
 
+    static func unauthorized(_ detail: String) -> ProblemError {
+        var error = ProblemError(
+            ProblemDetails(
+                type: "https://spool.dev/problems/unauthorized", title: "Unauthorized", status: 401, detail: detail,
+                rule: "api_key"))
+        error.headers[.wwwAuthenticate] = #"Bearer realm="spool""#
+        return error
+    }
+
+    static func forbidden(_ detail: String, rule: String) -> ProblemError {
+        ProblemError(
+            ProblemDetails(
+                type: "https://spool.dev/problems/\(rule)", title: "Forbidden", status: 403, detail: detail, rule: rule))
+    }
+
+    /// A quota: 429 when waiting makes room (queued jobs, the day's GPU budget), 403 when it does not.
+    static func quota(_ violation: QuotaViolation, retryAfterSeconds: Int) -> ProblemError {
+        ProblemError(
+            ProblemDetails(
+                type: "https://spool.dev/problems/quota", title: "Quota exceeded", status: violation.hard ? 403 : 429,
+                detail: violation.description, field: violation.quota, rule: "quota"),
+            retryAfterSeconds: violation.hard ? nil : retryAfterSeconds)
+    }
+
+    static func rateLimited(_ decision: RateDecision, scope: String) -> ProblemError {
+        var error = ProblemError(
+            ProblemDetails(
+                type: "https://spool.dev/problems/rate-limited", title: "Too many requests", status: 429,
+                detail:
+                    "more than \(decision.limit) requests in a burst for this \(scope); retry after "
+                    + "\(decision.retryAfterSeconds) s",
+                rule: "rate_limit"),
+            retryAfterSeconds: decision.retryAfterSeconds)
+        error.headers = decision.headers
+        return error
+    }
+
     static func from(http error: HTTPError) -> ProblemError {
         let status = Int(error.status.code)
         return ProblemError(
@@ -51,6 +88,8 @@ enum Problem {
 struct ProblemError: HTTPResponseError {
     var details: ProblemDetails
     var retryAfterSeconds: Int?
+    /// Headers beside the problem's own (WWW-Authenticate, RateLimit).
+    var headers: HTTPFields = [:]
 
     init(_ details: ProblemDetails, retryAfterSeconds: Int? = nil) {
         self.details = details
@@ -60,7 +99,8 @@ struct ProblemError: HTTPResponseError {
     var status: HTTPResponse.Status { HTTPResponse.Status(code: details.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         let data = try JSONCoding.encoder.encode(details)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -12,11 +12,18 @@ public struct SpoolAPI: Sendable {
     let registry: PrometheusCollectorRegistry
     /// Wakes workers in this process when a job is submitted (embedded mode).
     let workSignal: WorkSignal?
+    let rateLimiter: any RateLimiter
+    let tenantKeys: TenantKeyCache
+    let logger: Logger
 
     public init(
         store: any JobStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), workSignal: WorkSignal? = nil
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), workSignal: WorkSignal? = nil,
+        rateLimiter: any RateLimiter = InProcessRateLimiter(), logger: Logger = Logger(label: "spool.api")
     ) {
+        self.rateLimiter = rateLimiter
+        self.tenantKeys = TenantKeyCache(store: store)
+        self.logger = logger
         self.workSignal = workSignal
         self.store = store
         self.configuration = configuration
@@ -24,24 +31,33 @@ public struct SpoolAPI: Sendable {
         self.registry = registry
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<SpoolRequestContext> {
+        let router = Router(context: SpoolRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
+        router.add(
+            middleware: AccessMiddleware(
+                mode: configuration.authentication, tenants: tenantKeys, limiter: rateLimiter,
+                rates: configuration.rateLimits, logger: logger))
         addJobRoutes(to: router)
         addUploadRoutes(to: router)
         addOutputRoutes(to: router)
         addEventRoutes(to: router)
         addSystemRoutes(to: router)
         addPoolRoutes(to: router)
+        addAdminRoutes(to: router)
         return router
     }
 
     func view(_ job: Job) -> JobView { JobView(job, layout: configuration.layout) }
 
-    func requireJob(_ context: BasicRequestContext) async throws -> Job {
+    /// The job named in the path, if the caller may see it; another tenant's job is as missing as a job that never
+    /// existed, so its existence does not leak.
+    func requireJob(_ context: SpoolRequestContext) async throws -> Job {
         let id = JobID(rawValue: try context.parameters.require("id"))
-        guard let job = try await store.job(id) else { throw Problem.notFound("no job \(id)") }
+        guard let job = try await store.job(id), context.caller.sees(job.spec.tenant) else {
+            throw Problem.notFound("no job \(id)")
+        }
         return job
     }
 }

@@ -4,7 +4,7 @@ import Metrics
 import SpoolCore
 
 extension SpoolAPI {
-    func addSystemRoutes(to router: Router<BasicRequestContext>) {
+    func addSystemRoutes(to router: Router<SpoolRequestContext>) {
         router.get("/health") { _, _ -> Response in
             try JSONCoding.response(["status": "ok"])
         }
@@ -60,8 +60,9 @@ extension SpoolAPI {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
 
-        router.get("/v1/workers") { _, _ -> Response in
-            try JSONCoding.response(["workers": try await store.workers()])
+        router.get("/v1/workers") { _, context -> Response in
+            try requireOperator(context)
+            return try JSONCoding.response(["workers": try await store.workers()])
         }
     }
 }

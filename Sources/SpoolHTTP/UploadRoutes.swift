@@ -5,17 +5,28 @@ import SpoolCore
 extension SpoolAPI {
     /// Streams the request body to disk under a temporary name and renames it when complete, so a half-sent file
     /// is never used as an input.
-    func addUploadRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/v1/uploads") { request, _ -> Response in
+    func addUploadRoutes(to router: Router<SpoolRequestContext>) {
+        router.post("/v1/uploads") { request, context -> Response in
             let id = UploadID.generate()
             let layout = configuration.layout
+            let owner = context.caller.owner
             let limit = configuration.inputPolicy.maxUploadBytes
-            try FileManager.default.createDirectory(atPath: layout.uploads, withIntermediateDirectories: true)
-            let partial = layout.partialUpload(id)
+            let day = TenantUsage.day(of: Date())
+            let limits = context.caller.limits
+            let usedToday = limits?.uploadBytesPerDay == nil ? TenantUsage() : try await store.usage(tenant: owner, day: day)
+            if let limits, let declared = request.headers[.contentLength].flatMap({ Int64($0) }),
+                let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: declared)
+            {
+                throw Problem.quota(violation, retryAfterSeconds: 0)
+            }
+            let directory = layout.uploads(for: owner)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let final = layout.upload(id, tenant: owner)
+            let partial = final + ".part"
             guard FileManager.default.createFile(atPath: partial, contents: nil),
                 let handle = FileHandle(forWritingAtPath: partial)
             else {
-                throw Problem.unavailable("cannot write uploads under \(layout.uploads)")
+                throw Problem.unavailable("cannot write uploads under \(directory)")
             }
             var total: Int64 = 0
             do {
@@ -23,6 +34,9 @@ extension SpoolAPI {
                 for try await buffer in request.body {
                     total += Int64(buffer.readableBytes)
                     guard total <= limit else { throw Problem.tooLarge("uploads are limited to \(limit) bytes") }
+                    if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
+                        throw Problem.quota(violation, retryAfterSeconds: 0)
+                    }
                     try handle.write(contentsOf: buffer.readableBytesView)
                 }
                 guard total > 0 else {
@@ -32,7 +46,10 @@ extension SpoolAPI {
                 try? FileManager.default.removeItem(atPath: partial)
                 throw error
             }
-            try FileManager.default.moveItem(atPath: partial, toPath: layout.upload(id))
+            try FileManager.default.moveItem(atPath: partial, toPath: final)
+            if owner != .default {
+                try await store.addUsage(TenantUsage(uploadBytes: total), tenant: owner, day: day)
+            }
             return try JSONCoding.response(
                 UploadView(id: id, sizeBytes: total), status: .created,
                 headers: [.location: "/v1/uploads/\(id.rawValue)"])

@@ -17,12 +17,12 @@ public struct InputAccess: Sendable {
     }
 
     /// Verifies the input at submit time. The worker checks again when it reads, since files and DNS change.
-    public func verify(_ source: InputSource) throws(SpecError) {
+    public func verify(_ source: InputSource, tenant: TenantID = .default) throws(SpecError) {
         switch source {
         case .file(let path):
             _ = try resolveFile(path)
         case .upload(let id):
-            guard FileManager.default.fileExists(atPath: layout.upload(id)) else {
+            guard FileManager.default.fileExists(atPath: layout.upload(id, tenant: tenant)) else {
                 throw SpecError(
                     field: "input", rule: "upload_missing",
                     message: "no finished upload \(id); POST the file to /v1/uploads first")

@@ -84,7 +84,10 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         if !closedPools.isEmpty {
             for index in live.indices where closedPools.contains(live[index].pool) { live[index].draining = true }
         }
-        let view = SchedulingView(waiting: waiting, holding: try await store.holdingResources())
+        let holdingNow = try await store.holdingResources()
+        let view = SchedulingView(
+            waiting: try await Self.withinConcurrencyQuotas(waiting, holding: holdingNow, store: store),
+            holding: holdingNow)
 
         // Placements on workers that died before claiming them are taken back; their jobs wait again.
         var holding: [Job] = []
@@ -271,4 +274,25 @@ public struct CycleReport: Sendable, Equatable {
     public var withdrawn: Int
     public var evicted: Int
     public var degraded: Int
+}
+
+extension PlacementService {
+    /// Leaves out the waiting jobs of tenants already running (or placed) as many jobs as their `max_concurrent`
+    /// allows; they wait their turn rather than being refused.
+    static func withinConcurrencyQuotas(_ waiting: [QueuedJob], holding: [Job], store: any JobStore) async throws
+        -> [QueuedJob]
+    {
+        guard waiting.contains(where: { $0.tenant != .default }) else { return waiting }
+        var room: [TenantID: Int] = [:]
+        for tenant in try await store.tenants() {
+            if let cap = tenant.limits.maxConcurrent { room[tenant.id] = cap }
+        }
+        guard !room.isEmpty else { return waiting }
+        for job in holding where room[job.spec.tenant] != nil { room[job.spec.tenant]! -= 1 }
+        return waiting.filter { job in
+            guard let left = room[job.tenant] else { return true }
+            room[job.tenant] = left - 1
+            return left > 0
+        }
+    }
 }

@@ -187,4 +187,36 @@ enum RedisScripts {
         redis.call('EXPIRE', KEYS[1], 259200)
         return {bytes, seconds}
         """)
+
+    /// GCRA over several keys at once with Redis's own clock: the request counts against every key only if every
+    /// key allows it. KEYS: the limit keys (one hash tag). ARGV: per key, interval ms then tolerance ms.
+    /// Returns, per key, {allowed 0/1, ms until allowed, ms the arrival time runs ahead of now} and last the time.
+    static let rateLimit = RedisScript(
+        """
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+        local results = {}
+        local allAllowed = true
+        local tats = {}
+        for i, key in ipairs(KEYS) do
+          local interval = tonumber(ARGV[2 * i - 1])
+          local tolerance = tonumber(ARGV[2 * i])
+          local tat = tonumber(redis.call('GET', key) or now)
+          if tat < now then tat = now end
+          local allowAt = tat + interval - tolerance
+          if now < allowAt then
+            allAllowed = false
+            results[i] = {0, math.ceil(allowAt - now), math.ceil(tat - now)}
+          else
+            tats[i] = tat + interval
+            results[i] = {1, 0, math.ceil(tat + interval - now)}
+          end
+        end
+        if allAllowed then
+          for i, key in ipairs(KEYS) do
+            redis.call('SET', key, tostring(tats[i]), 'PX', math.ceil(tats[i] - now) + 1000)
+          end
+        end
+        return results
+        """)
 }

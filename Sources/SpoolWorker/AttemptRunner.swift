@@ -51,8 +51,21 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
         await settled.value
         reportDeviceHealth(job, outcome: outcome, logger: logger)
+        await recordGPUUsage(job, seconds: (ContinuousClock.now - started).seconds, logger: logger)
         Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+    }
+
+    /// Time on a GPU counts against the tenant's daily GPU-seconds, whatever the attempt's outcome: the GPU was
+    /// busy either way.
+    func recordGPUUsage(_ job: Job, seconds: Double, logger: Logger) async {
+        guard job.spec.tenant != .default, job.placement?.gpu != nil, seconds > 0 else { return }
+        do {
+            try await store.addUsage(
+                TenantUsage(gpuSeconds: seconds), tenant: job.spec.tenant, day: TenantUsage.day(of: Date()))
+        } catch {
+            logger.warning("could not record GPU usage", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A GPU that keeps failing jobs, or cannot open a session at all, is fenced until a self-test passes.
@@ -118,7 +131,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     ) async throws -> [OutputResult] {
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
-        let input = try await stageInput(job.spec.input, attemptDirectory: attemptDirectory)
+        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
         let source = try await MediaProber(tools: tools).probe(path: input)
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
@@ -161,16 +174,25 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             measureSSIM: configuration.measureSSIM)
     }
 
-    func stageInput(_ source: InputSource, attemptDirectory: String) async throws(JobError) -> String {
+    func stageInput(_ source: InputSource, tenant: TenantID, attemptDirectory: String) async throws(JobError) -> String {
         switch source {
         case .file(let path):
+            // A tenant with a key reads files only from its own directory, whatever input roots the host has.
+            let access =
+                tenant == .default
+                ? inputAccess
+                : InputAccess(
+                    policy: InputPolicy(
+                        inputRoots: [files.layout.inputFiles(for: tenant)],
+                        allowPrivateNetworks: inputAccess.policy.allowPrivateNetworks),
+                    layout: files.layout)
             do {
-                return try inputAccess.resolveFile(path)
+                return try access.resolveFile(path)
             } catch {
                 throw JobError(code: .inputUnavailable, message: error.message)
             }
         case .upload(let id):
-            let path = files.layout.upload(id)
+            let path = files.layout.upload(id, tenant: tenant)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw JobError(code: .inputUnavailable, message: "upload \(id) is gone from \(files.layout.uploads)")
             }

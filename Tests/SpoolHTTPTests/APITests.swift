@@ -14,7 +14,7 @@ import Testing
         let inputs: URL
         let layout: DataLayout
         let store: SQLiteJobStore
-        let app: Application<RouterResponder<BasicRequestContext>>
+        let app: Application<RouterResponder<SpoolRequestContext>>
 
         init(maxUploadBytes: Int64 = 1 << 20) throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-api-\(UUID().uuidString)")

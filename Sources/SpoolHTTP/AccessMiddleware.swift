@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SpoolCore
+import Synchronization
+
+/// Finds out who calls (`Authorization: Bearer KEY`), refuses unknown keys with 401 and the admin API to anyone but
+/// the admin with 403, then meters the caller's tenant and address. Only `/v1` is guarded: health, readiness,
+/// metrics and the OpenAPI document stay open for balancers and scrapers.
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = SpoolRequestContext
+
+    let mode: AuthenticationMode
+    let tenants: TenantKeyCache
+    let limiter: any RateLimiter
+    let rates: RateLimitSettings
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let path = request.uri.path
+        guard path.hasPrefix("/v1/") || path == "/v1" else { return try await next(request, context) }
+        var context = context
+        context.caller = try await identify(request)
+        if path.hasPrefix("/v1/admin/") || path == "/v1/admin" {
+            guard context.caller == .admin else {
+                throw Problem.forbidden(
+                    mode == .keyless
+                        ? "the admin API needs the admin key: start the server with SPOOL_ADMIN_KEY (or "
+                            + "--admin-key-file) set"
+                        : "the admin API needs the admin key, not a tenant's", rule: "admin_only")
+            }
+        }
+        let decisions = try await meter(context)
+        var response = try await next(request, context)
+        // The tighter of the two limits is the one a client should pace itself by.
+        if let tightest = decisions.min(by: { $0.remaining < $1.remaining }) {
+            for field in tightest.headers { response.headers.append(field) }
+        }
+        return response
+    }
+
+    func identify(_ request: Request) async throws -> Caller {
+        let key = request.headers[.authorization].flatMap(Self.bearer)
+        switch mode {
+        case .keyless:
+            guard let key else { return .local }
+            return try await tenants.tenant(keyHash: APIKeys.hash(key)).map(Caller.tenant) ?? .local
+        case .keys(let adminKeyHash):
+            guard let key else {
+                throw Problem.unauthorized("this server needs an API key: send Authorization: Bearer KEY")
+            }
+            let hash = APIKeys.hash(key)
+            if APIKeys.constantTimeEqual(hash, adminKeyHash) { return .admin }
+            guard let tenant = try await tenants.tenant(keyHash: hash) else {
+                throw Problem.unauthorized("the API key is not valid: it may have been rotated or its tenant deleted")
+            }
+            return .tenant(tenant)
+        }
+    }
+
+    func meter(_ context: Context) async throws -> [RateDecision] {
+        guard context.caller != .admin else { return [] }
+        let tenantRate = context.caller.limits?.requestsPerSecond.map {
+            RateLimit(perSecond: $0, burst: max(Int($0.rounded(.up)), 1))
+        }
+        let checks: [(key: String, limit: RateLimit, scope: String)] = [
+            ("t:" + context.caller.owner.rawValue, tenantRate ?? rates.tenantDefault, "tenant"),
+            ("a:" + context.clientAddress, rates.perAddress, "address"),
+        ]
+        let decisions: [RateDecision]
+        do {
+            decisions = try await limiter.check(checks)
+        } catch {
+            switch rates.onError {
+            case .allow:
+                logger.warning("rate limiter unavailable; serving unmetered", metadata: ["error": "\(error)"])
+                return []
+            case .deny:
+                throw Problem.unavailable("the rate limiter cannot be reached; retry shortly")
+            }
+        }
+        if let refused = decisions.first(where: { !$0.allowed }) {
+            throw Problem.rateLimited(refused, scope: refused.scope)
+        }
+        return decisions
+    }
+
+    static func bearer(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let key = parts[1].trimmingCharacters(in: .whitespaces)
+        return key.isEmpty ? nil : key
+    }
+}
+
+/// Tenants by key hash, kept a few seconds so a busy gateway does not ask the store on every request. A rotated or
+/// deleted key stops working within that time on every gateway.
+final class TenantKeyCache: Sendable {
+    let store: any TenantStore
+    let lifetime: TimeInterval
+    private let entries = Mutex<[String: (tenant: Tenant?, expires: Date)]>([:])
+
+    init(store: any TenantStore, lifetime: TimeInterval = 5) {
+        self.store = store
+        self.lifetime = lifetime
+    }
+
+    func tenant(keyHash: String) async throws -> Tenant? {
+        let now = Date()
+        if let cached = entries.withLock({ $0[keyHash] }), cached.expires > now { return cached.tenant }
+        let tenant = try await store.tenant(keyHash: keyHash)
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries = entries.filter { $0.value.expires > now } }
+            entries[keyHash] = (tenant, now.addingTimeInterval(lifetime))
+        }
+        return tenant
+    }
+
+    func forget() { entries.withLock { $0.removeAll() } }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import SpoolCore
+
+/// GCRA on an injected clock: a burst passes, the next waits the emission interval, an idle key refills.
+@Suite struct RateLimitTests {
+    @Test func burstThenSteadyRate() async throws {
+        let clock = TestTime()
+        let limiter = InProcessRateLimiter(now: { clock.now })
+        let limit = RateLimit(perSecond: 2, burst: 4)
+        var results: [Bool] = []
+        for _ in 0..<5 { results.append(try await limiter.check([("k", limit, "tenant")])[0].allowed) }
+        #expect(results == [true, true, true, true, false])
+        let refused = try await limiter.check([("k", limit, "tenant")])[0]
+        #expect(refused.retryAfterSeconds == 1 && refused.remaining == 0)
+        clock.advance(0.5)
+        #expect(try await limiter.check([("k", limit, "tenant")])[0].allowed)
+        #expect(try await limiter.check([("k", limit, "tenant")])[0].allowed == false)
+        clock.advance(10)
+        let refilled = try await limiter.check([("k", limit, "tenant")])[0]
+        #expect(refilled.allowed && refilled.remaining == 3)
+    }
+
+    @Test func aRefusalByOneKeyChargesNone() async throws {
+        let clock = TestTime()
+        let limiter = InProcessRateLimiter(now: { clock.now })
+        let tight = RateLimit(perSecond: 1, burst: 1)
+        let loose = RateLimit(perSecond: 100, burst: 100)
+        #expect(try await limiter.check([("t", tight, "tenant"), ("a", loose, "address")]).allSatisfy(\.allowed))
+        let second = try await limiter.check([("t", tight, "tenant"), ("a", loose, "address")])
+        #expect(second[0].allowed == false)
+        #expect(try await limiter.check([("a", loose, "address")])[0].remaining == 98)
+    }
+
+    @Test func quotasNameWhatIsExceeded() {
+        let limits = TenantLimits(maxQueued: 2, gpuSecondsPerDay: 100, uploadBytesPerDay: 1000)
+        #expect(QuotaCheck.submission(limits: limits, counts: [.queued: 1], usage: TenantUsage()) == nil)
+        let queued = QuotaCheck.submission(limits: limits, counts: [.queued: 2], usage: TenantUsage())
+        #expect(queued?.quota == "max_queued" && queued?.hard == false)
+        let gpu = QuotaCheck.submission(limits: limits, counts: [:], usage: TenantUsage(gpuSeconds: 100))
+        #expect(gpu?.quota == "gpu_seconds_per_day")
+        let upload = QuotaCheck.upload(limits: limits, usage: TenantUsage(uploadBytes: 900), adding: 101)
+        #expect(upload?.quota == "upload_bytes_per_day" && upload?.hard == true)
+        #expect(QuotaCheck.upload(limits: limits, usage: TenantUsage(uploadBytes: 900), adding: 100) == nil)
+        #expect(TenantUsage.day(of: Date(timeIntervalSince1970: 1_795_913_600)) == "2026-11-29")
+    }
+}
+
+final class TestTime: Sendable {
+    private let seconds = Mutex<Double>(1_800_000_000)
+    var now: Date { Date(timeIntervalSince1970: seconds.withLock { $0 }) }
+    func advance(_ by: Double) { seconds.withLock { $0 += by } }
+}
+
+import Synchronization
