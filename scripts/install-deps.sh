@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, and redis-server (the
-# distributed store; the tests start their own servers on free ports).
+# Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, redis-server (the
+# distributed store), and HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
+# servers on free ports).
 # Does nothing when everything is already there.
 set -euo pipefail
 missing=()
@@ -9,6 +10,11 @@ command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v clinfo >/dev/null || missing+=(clinfo)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
+# The edge tests put HAProxy and NGINX in front of gateways (TLS from openssl); bench/gateway drives them with wrk.
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v openssl >/dev/null || missing+=(openssl)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

@@ -22,11 +22,12 @@ struct Gateway: AsyncParsableCommand {
         let (logger, registry) = Runtime.bootstrap(process)
         let opened = try store.open()
         let (authentication, rates) = try api.access()
+        let drain = GracefulDrain()
         let spoolAPI = SpoolAPI(
             store: opened.store,
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates),
-            registry: registry,
+            readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
             rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: store.redisNamespace) }
                 ?? InProcessRateLimiter(),
             logger: logger)
@@ -35,7 +36,9 @@ struct Gateway: AsyncParsableCommand {
         let app = Runtime.application(
             api: spoolAPI, options: api, services: [],
             banner: { "spool gateway http://\(host):\($0) (store \(storeName))" }, logger: logger)
-        try await Runtime.run([app], logger: logger)
+        try await Runtime.run(
+            [app, drain.service(period: .milliseconds(Int64(api.drainSeconds * 1000)), logger: logger)],
+            logger: logger)
         await opened.redis?.close()
     }
 }

@@ -98,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
         let (authentication, rates) = try api.access()
+        let drain = GracefulDrain()
         let spoolAPI = SpoolAPI(
             store: store,
             configuration: APIConfiguration(
@@ -105,6 +106,7 @@ struct Serve: AsyncParsableCommand {
                 instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
                 authentication: authentication, rateLimits: rates),
             readiness: ReadinessChecks([
+                "draining": drain.readinessCheck,
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
                 "workers": {
                     // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
@@ -125,7 +127,9 @@ struct Serve: AsyncParsableCommand {
             api: spoolAPI, options: api, services: services,
             banner: { "spool serving http://\(host):\($0) (data \(root); store \(storeName); pools \(poolNames))" },
             logger: logger)
-        try await Runtime.run([app], logger: logger)
+        try await Runtime.run(
+            [app, drain.service(period: .milliseconds(Int64(api.drainSeconds * 1000)), logger: logger)],
+            logger: logger)
         await opened.redis?.close()
     }
 

@@ -94,6 +94,9 @@ struct APIOptions: ParsableArguments {
     @Option(help: "When the rate limiter's store cannot be reached: allow (serve unmetered) or deny (503).")
     var rateLimitOnError: String = "allow"
 
+    @Option(help: "Seconds to keep serving after SIGTERM with /ready at 503, so a balancer drains this process.")
+    var drainSeconds: Double = 3
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {

@@ -31,12 +31,19 @@ extension SpoolAPI {
             else {
                 throw Problem.unavailable("output file \(relative) is not published yet; try again shortly")
             }
+            // The same on every gateway (no per-process hash seed), so a CDN or NGINX can revalidate anywhere.
+            let etag = "\"\(job.id.rawValue)-\(Self.stableHash(relative))-\(size)\""
             var headers: HTTPFields = [
                 .contentType: MediaTypes.forPath(relative),
                 .cacheControl: "public, max-age=31536000, immutable",
-                .eTag: "\"\(job.id.rawValue)-\(output.name)-\(relative.hashValue & 0xffff_ffff)-\(size)\"",
+                .eTag: etag,
                 .acceptRanges: "bytes",
             ]
+            if let match = request.headers[.ifNoneMatch],
+                match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+            {
+                return Response(status: .notModified, headers: headers)
+            }
             if let range = request.headers[.range].flatMap({ ByteRange.parse($0, size: size) }) {
                 headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
                 headers[.contentLength] = String(range.count)
@@ -49,6 +56,18 @@ extension SpoolAPI {
         }
         router.get("/v1/jobs/{id}/outputs/{name}", use: handler)
         router.get("/v1/jobs/{id}/outputs/{name}/**", use: handler)
+    }
+}
+
+extension SpoolAPI {
+    /// FNV-1a of a path, as hex: stable across processes and restarts.
+    static func stableHash(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 }
 

@@ -221,6 +221,13 @@ import Testing
             #expect(segment.status == .partialContent)
             #expect(String(buffer: segment.body) == "2345")
             #expect(segment.headers[.contentRange] == "bytes 2-5/10")
+            // A stable ETag (the same from any gateway) and revalidation without a body.
+            let etag = try #require(segment.headers[.eTag])
+            #expect(etag == "\"\(job.id.rawValue)-\(SpoolAPI.stableHash("hls/720p/seg0.ts"))-10\"")
+            let revalidated = try await client.execute(
+                uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts", method: .get,
+                headers: [.ifNoneMatch: etag])
+            #expect(revalidated.status == .notModified && revalidated.body.readableBytes == 0)
 
             for path in ["../../../../etc/passwd", "720p/../../spool.sqlite", "%2e%2e/x"] {
                 let response = try await client.execute(
