@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -231,7 +233,9 @@ let package = Package(
         .testTarget(
             name: "SpoolIntegrationTests",
             dependencies: [
-                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "TestSupport",
+                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "SpoolRedis", "RESPClient", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
     ]
