@@ -42,10 +42,9 @@ public struct KubernetesScaleActuator: ScalingActuator {
             else {
                 throw ActuatorError("cannot read \(serviceAccount)/namespace: is a service account mounted?")
             }
-            // FoundationNetworking (libcurl) trusts the CA file named by this variable.
-            if environment["URLSessionCertificateAuthorityInfoFile"] == nil {
-                setenv("URLSessionCertificateAuthorityInfoFile", serviceAccount + "/ca.crt", 1)
-            }
+            // FoundationNetworking verifies the API server against the system trust store, so the image must
+            // trust the cluster's CA (deploy/kubernetes: copy ca.crt into /usr/local/share/ca-certificates and run
+            // update-ca-certificates at start).
             let bracketed = host.contains(":") ? "[\(host)]" : host
             guard let url = URL(string: "https://\(bracketed):\(port)") else {
                 throw ActuatorError("KUBERNETES_SERVICE_HOST '\(host)' is not a host name")
@@ -181,7 +180,9 @@ public struct KubernetesScaleActuator: ScalingActuator {
         } catch {
             throw ActuatorError(
                 "cannot reach the Kubernetes API at \(configuration.apiServer.absoluteString): "
-                    + error.localizedDescription)
+                    + error.localizedDescription
+                    + " (a certificate error means the image does not trust the cluster's CA: add "
+                    + "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt to the system trust store)")
         }
     }
 }

@@ -26,7 +26,8 @@ struct Gateway: AsyncParsableCommand {
         let spoolAPI = SpoolAPI(
             store: opened.store,
             configuration: APIConfiguration(
-                layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates),
+                layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates,
+                jobCache: try api.jobCache),
             readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
             rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: store.redisNamespace) }
                 ?? InProcessRateLimiter(),

@@ -104,7 +104,8 @@ struct Serve: AsyncParsableCommand {
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy,
                 instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
-                authentication: authentication, rateLimits: rates),
+                authentication: authentication, rateLimits: rates,
+                jobCache: try api.jobCache),
             readiness: ReadinessChecks([
                 "draining": drain.readinessCheck,
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },

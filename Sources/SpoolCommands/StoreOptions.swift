@@ -97,6 +97,21 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Seconds to keep serving after SIGTERM with /ready at 503, so a balancer drains this process.")
     var drainSeconds: Double = 3
 
+    @Option(help: "Replacement policy of the in-process job cache: lru, lfu or arc.")
+    var cachePolicy: String = "arc"
+
+    @Option(help: "Jobs the in-process cache keeps (0 turns it off).")
+    var cacheEntries: Int = 10_000
+
+    var jobCache: JobCacheSettings {
+        get throws {
+            guard let policy = CachePolicy(rawValue: cachePolicy) else {
+                throw ValidationError("--cache-policy takes lru, lfu or arc")
+            }
+            return JobCacheSettings(capacity: max(cacheEntries, 0), policy: policy)
+        }
+    }
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {

@@ -15,12 +15,15 @@ public struct APIConfiguration: Sendable {
     public var workerTimeoutSeconds: Double
     public var authentication: AuthenticationMode
     public var rateLimits: RateLimitSettings
+    public var jobCache: JobCacheSettings
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
         maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15,
-        authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings()
+        authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings(),
+        jobCache: JobCacheSettings = JobCacheSettings()
     ) {
+        self.jobCache = jobCache
         self.authentication = authentication
         self.rateLimits = rateLimits
         self.instanceTypes = instanceTypes

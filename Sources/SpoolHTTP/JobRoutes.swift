@@ -61,7 +61,10 @@ extension SpoolAPI {
         }
 
         router.get("/v1/jobs/{id}") { _, context -> Response in
-            try JSONCoding.response(view(try await requireJob(context)))
+            let id = JobID(rawValue: try context.parameters.require("id"))
+            if let cached = jobCache.response(for: id, caller: context.caller) { return cached }
+            let job = try await requireJob(context)
+            return try jobCache.store(view(job), tenant: job.spec.tenant)
         }
 
         router.get("/v1/jobs/{id}/placement") { _, context -> Response in
@@ -82,6 +85,7 @@ extension SpoolAPI {
             let job = try await requireJob(context)
             do {
                 let transition = try await store.apply(.cancel, to: job.id, now: Date())
+                jobCache.invalidate(job.id)
                 return try JSONCoding.response(view(transition.job), status: .accepted)
             } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
                 throw Problem.conflict(
@@ -94,6 +98,7 @@ extension SpoolAPI {
             let job = try await requireJob(context)
             do {
                 let transition = try await store.apply(.retry, to: job.id, now: Date())
+                jobCache.invalidate(job.id)
                 workSignal?.notify()
                 return try JSONCoding.response(view(transition.job), status: .accepted)
             } catch StoreError.lifecycle(.invalidTransition(let from, _)) {

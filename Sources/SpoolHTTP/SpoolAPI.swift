@@ -14,6 +14,7 @@ public struct SpoolAPI: Sendable {
     let workSignal: WorkSignal?
     let rateLimiter: any RateLimiter
     let tenantKeys: TenantKeyCache
+    let jobCache: JobReadCache
     let logger: Logger
 
     public init(
@@ -23,6 +24,7 @@ public struct SpoolAPI: Sendable {
     ) {
         self.rateLimiter = rateLimiter
         self.tenantKeys = TenantKeyCache(store: store)
+        self.jobCache = JobReadCache(settings: configuration.jobCache)
         self.logger = logger
         self.workSignal = workSignal
         self.store = store

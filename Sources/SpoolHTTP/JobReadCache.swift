@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import SpoolCore
+import Synchronization
+
+/// The in-process (L1) cache of `GET /v1/jobs/{id}` answers, as encoded JSON. A succeeded job never changes, so it
+/// stays until evicted; any other job is served from here for `liveLifetime` at most, so a client polling a running
+/// job sees progress that is that much old at worst on any gateway. Changes made through this gateway drop the entry
+/// at once.
+public struct JobCacheSettings: Sendable, Equatable {
+    public var capacity: Int
+    public var policy: CachePolicy
+    public var liveLifetime: Duration
+
+    public init(capacity: Int = 10_000, policy: CachePolicy = .arc, liveLifetime: Duration = .milliseconds(500)) {
+        self.capacity = capacity
+        self.policy = policy
+        self.liveLifetime = liveLifetime
+    }
+}
+
+final class JobReadCache: Sendable {
+    struct Entry: Sendable {
+        var body: ByteBuffer
+        var tenant: TenantID
+        var final: Bool
+        var storedAt: ContinuousClock.Instant
+    }
+
+    let settings: JobCacheSettings
+    private let entries: Mutex<BoundedCache<JobID, Entry>>
+
+    init(settings: JobCacheSettings) {
+        self.settings = settings
+        entries = Mutex(BoundedCache(capacity: settings.capacity, policy: settings.policy))
+    }
+
+    /// The cached answer if it is fresh and the caller may see the job; nil sends the request to the store.
+    func response(for id: JobID, caller: Caller) -> Response? {
+        guard settings.capacity > 0 else { return nil }
+        let now = ContinuousClock.now
+        guard let entry = entries.withLock({ $0.value(for: id) }),
+            entry.final || now - entry.storedAt < settings.liveLifetime, caller.sees(entry.tenant)
+        else { return nil }
+        return Self.response(entry.body)
+    }
+
+    func store(_ view: JobView, tenant: TenantID) throws -> Response {
+        let body = ByteBuffer(bytes: try JSONCoding.encoder.encode(view))
+        if settings.capacity > 0 {
+            let entry = Entry(body: body, tenant: tenant, final: view.state == .succeeded, storedAt: .now)
+            entries.withLock { $0.set(entry, for: view.id) }
+        }
+        return Self.response(body)
+    }
+
+    func invalidate(_ id: JobID) { entries.withLock { $0.remove(id) } }
+
+    static func response(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+    }
+}
