@@ -1,41 +1,97 @@
 import Foundation
 import RESPClient
 import SpoolCore
+import Synchronization
 
 /// GCRA in Redis with Redis's clock (`TIME` inside the script), so every gateway shares each key's budget and
 /// gateway clocks do not matter. All keys share one hash tag, so one script checks them on one node.
-public struct RedisRateLimiter: RateLimiter {
+///
+/// A busy gateway would spend a Redis round trip on every request; instead, for a limit whose burst is large, it
+/// takes a small batch (a hundredth of the burst, at most 100 requests) from Redis at once and spends it locally.
+/// The shared budget stays exact; a gateway may hold up to one unspent batch per key, so the whole deployment may
+/// briefly run one batch per gateway ahead of a refusal. Limits with a small burst take no batches and are exact.
+public final class RedisRateLimiter: RateLimiter {
     let client: RedisClient
     let namespace: String
+    /// Requests already paid for in Redis and not yet spent, per key, with when the batch was taken.
+    private let allowances = Mutex<[String: (left: Int, takenAt: ContinuousClock.Instant)]>([:])
 
     public init(client: RedisClient, namespace: String) {
         self.client = client
         self.namespace = namespace
     }
 
+    static func batch(for limit: RateLimit) -> Int { max(1, min(limit.burst / 100, 100)) }
+
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
         guard !limits.isEmpty else { return [] }
+        // Spend local allowances when every key has one left (a batch lives at most one second).
+        let now = ContinuousClock.now
+        let local: [RateDecision]? = allowances.withLock { allowances in
+            for entry in limits {
+                guard let allowance = allowances[entry.key], allowance.left > 0,
+                    now - allowance.takenAt < .seconds(1)
+                else { return nil }
+            }
+            return limits.map { entry in
+                allowances[entry.key]!.left -= 1
+                return RateDecision(
+                    allowed: true, limit: entry.limit.burst, remaining: allowances[entry.key]!.left, retryAfterSeconds: 0,
+                    resetSeconds: 1, scope: entry.scope, perSecond: entry.limit.perSecond)
+            }
+        }
+        if let local { return local }
+
+        let costs = limits.map { Self.batch(for: $0.limit) }
         let keys = limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
         var arguments: [RESPArgument] = []
-        for entry in limits {
+        for (entry, cost) in zip(limits, costs) {
             arguments.append(.init(String(entry.limit.intervalMillis)))
             arguments.append(.init(String(entry.limit.toleranceMillis)))
+            arguments.append(.init(cost))
         }
+        var rows = try await run(keys: keys, arguments: arguments)
+        // A batch may not fit where one request would: ask again for one.
+        if rows.contains(where: { $0.first != 1 }), costs.contains(where: { $0 > 1 }) {
+            var single: [RESPArgument] = []
+            for entry in limits {
+                single.append(.init(String(entry.limit.intervalMillis)))
+                single.append(.init(String(entry.limit.toleranceMillis)))
+                single.append(.init(1))
+            }
+            rows = try await run(keys: keys, arguments: single)
+            return decisions(limits, rows: rows, costs: limits.map { _ in 1 })
+        }
+        return decisions(limits, rows: rows, costs: costs)
+    }
+
+    private func run(keys: [RESPArgument], arguments: [RESPArgument]) async throws -> [[Int]] {
         let reply: RESPValue
         do {
             reply = try await client.run(script: RedisScripts.rateLimit, keys: keys, arguments: arguments)
         } catch let error as RedisError {
             throw StoreError.from(error)
         }
-        let rows = reply.array ?? []
-        return zip(limits, rows).map { entry, row in
-            let values = row.array?.map { $0.int ?? 0 } ?? [0, 1000, 0]
+        return (reply.array ?? []).map { row in row.array?.map { $0.int ?? 0 } ?? [0, 1000, 0] }
+    }
+
+    private func decisions(
+        _ limits: [(key: String, limit: RateLimit, scope: String)], rows: [[Int]], costs: [Int]
+    ) -> [RateDecision] {
+        let allowedAll = rows.count == limits.count && rows.allSatisfy { $0.first == 1 }
+        let now = ContinuousClock.now
+        if allowedAll {
+            allowances.withLock { allowances in
+                for (entry, cost) in zip(limits, costs) where cost > 1 { allowances[entry.key] = (cost - 1, now) }
+            }
+        }
+        return zip(limits, rows).map { entry, values in
             let allowed = values[0] == 1
             let ahead = Double(values.count > 2 ? values[2] : 0)
             let remaining = Int(((entry.limit.toleranceMillis - ahead) / entry.limit.intervalMillis).rounded(.down))
             return RateDecision(
                 allowed: allowed, limit: entry.limit.burst, remaining: allowed ? max(remaining, 0) : 0,
-                retryAfterSeconds: allowed ? 0 : max(1, Int((Double(values[1]) / 1000).rounded(.up))),
+                retryAfterSeconds: allowed ? 0 : max(1, Int((Double(values.count > 1 ? values[1] : 1000) / 1000).rounded(.up))),
                 resetSeconds: max(0, Int((ahead / 1000).rounded(.up))), scope: entry.scope,
                 perSecond: entry.limit.perSecond)
         }

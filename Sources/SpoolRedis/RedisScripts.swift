@@ -188,9 +188,10 @@ enum RedisScripts {
         return {bytes, seconds}
         """)
 
-    /// GCRA over several keys at once with Redis's own clock: the request counts against every key only if every
-    /// key allows it. KEYS: the limit keys (one hash tag). ARGV: per key, interval ms then tolerance ms.
-    /// Returns, per key, {allowed 0/1, ms until allowed, ms the arrival time runs ahead of now} and last the time.
+    /// GCRA over several keys at once with Redis's own clock: the requests count against every key only if every
+    /// key allows them. KEYS: the limit keys (one hash tag). ARGV: per key, interval ms, tolerance ms and cost (how
+    /// many requests this call asks for at once: a gateway may take a small batch and spend it locally).
+    /// Returns, per key, {allowed 0/1, ms until allowed, ms the arrival time runs ahead of now}.
     static let rateLimit = RedisScript(
         """
         local clock = redis.call('TIME')
@@ -199,17 +200,18 @@ enum RedisScripts {
         local allAllowed = true
         local tats = {}
         for i, key in ipairs(KEYS) do
-          local interval = tonumber(ARGV[2 * i - 1])
-          local tolerance = tonumber(ARGV[2 * i])
+          local interval = tonumber(ARGV[3 * i - 2])
+          local tolerance = tonumber(ARGV[3 * i - 1])
+          local cost = tonumber(ARGV[3 * i])
           local tat = tonumber(redis.call('GET', key) or now)
           if tat < now then tat = now end
-          local allowAt = tat + interval - tolerance
+          local allowAt = tat + interval * cost - tolerance
           if now < allowAt then
             allAllowed = false
             results[i] = {0, math.ceil(allowAt - now), math.ceil(tat - now)}
           else
-            tats[i] = tat + interval
-            results[i] = {1, 0, math.ceil(tat + interval - now)}
+            tats[i] = tat + interval * cost
+            results[i] = {1, 0, math.ceil(tat + interval * cost - now)}
           end
         end
         if allAllowed then
