@@ -132,7 +132,13 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
             }
             let explain = state.dueForExplanation(read.id, now: now, every: configuration.explanationRefresh)
             let decided = state.cycle.place(request, in: &fleet, now: now, explain: explain)
-            if let explanation = decided.explanation { explanations.append((read.id, explanation)) }
+            if let explanation = decided.explanation {
+                explanations.append((read.id, explanation))
+            } else if let placement = decided.decision.placement, state.explained[read.id] != nil {
+                // An earlier cycle explained why it waited; that must not outlive the placement.
+                explanations.append(
+                    (read.id, .placed(read.id, placement: placement, now: now, profile: configuration.profile.name)))
+            }
             if let placement = decided.decision.placement {
                 commits.append(PlacementCommit(read, placement: placement))
                 usage.recordPlacement(of: read.serviceClass)

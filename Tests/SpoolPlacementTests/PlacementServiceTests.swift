@@ -156,6 +156,24 @@ final class PlacementFixture {
         #expect(json.contains("has no NVENC"))
     }
 
+    /// A job explained as waiting and placed a moment later, before its explanation is due again: the explanation
+    /// follows the placement, not the earlier wait (a worker registering just after the first cycle).
+    @Test(arguments: StoreKind.allCases) func aPlacementReplacesAnEarlierWaitingExplanation(_ kind: StoreKind)
+        async throws
+    {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let job = try await t.submit("web-360p")
+        _ = try await t.cycle(token: 1, now: t.now)
+        let waiting = try #require(try await t.store.placementExplanation(for: job.id))
+        #expect(waiting.contains("\"outcome\":\"waiting\""))
+        let worker = try await t.register("cpu-1", gpus: nil, kind: .cpu, at: t.now)
+        _ = try await t.cycle(token: 1, now: t.now.addingTimeInterval(0.2))
+        #expect(try await t.store.job(job.id)?.placement?.worker == worker)
+        let placed = try #require(try await t.store.placementExplanation(for: job.id))
+        #expect(placed.contains("\"outcome\":\"placed\"") && placed.contains("cpu-1"))
+    }
+
     @Test(arguments: StoreKind.allCases) func placementsOnAWorkerThatDiedAreTakenBack(_ kind: StoreKind) async throws {
         let t = try await PlacementFixture(kind)
         defer { t.stop() }
