@@ -233,7 +233,8 @@ let package = Package(
         .testTarget(
             name: "SpoolIntegrationTests",
             dependencies: [
-                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "SpoolRedis", "RESPClient", "TestSupport",
+                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "SpoolRedis",
+                "RESPClient", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -1,9 +1,9 @@
 import ArgumentParser
-import SpoolHTTP
 import Foundation
 import Logging
 import RESPClient
 import SpoolCore
+import SpoolHTTP
 import SpoolPlacement
 import SpoolRedis
 import SpoolSQLite

@@ -40,7 +40,8 @@ extension RateDecision {
     /// `RateLimit-Policy` and `RateLimit` as draft-ietf-httpapi-ratelimit-headers describes them.
     var headers: HTTPFields {
         var fields = HTTPFields()
-        fields[HTTPField.Name("RateLimit-Policy")!] = "\"\(scope)\";q=\(limit);w=\(max(1, Int((Double(limit) / perSecond).rounded(.up))))"
+        fields[HTTPField.Name("RateLimit-Policy")!] =
+            "\"\(scope)\";q=\(limit);w=\(max(1, Int((Double(limit) / perSecond).rounded(.up))))"
         fields[HTTPField.Name("RateLimit")!] = "\"\(scope)\";r=\(remaining);t=\(resetSeconds)"
         return fields
     }

@@ -38,7 +38,8 @@ extension SpoolAPI {
 
         router.patch("/v1/admin/tenants/{id}") { request, context -> Response in
             var tenant = try await requireTenant(context)
-            let update = try await JSONCoding.decode(TenantLimits.self, from: request, limit: configuration.maxJSONBytes)
+            let update = try await JSONCoding.decode(
+                TenantLimits.self, from: request, limit: configuration.maxJSONBytes)
             do throws(SpecError) {
                 tenant.limits = try tenant.limits.merged(with: update).validated()
             } catch {

@@ -40,7 +40,8 @@ extension SpoolAPI {
                 .acceptRanges: "bytes",
             ]
             if let match = request.headers[.ifNoneMatch],
-                match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+                match == "*"
+                    || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
             {
                 return Response(status: .notModified, headers: headers)
             }

@@ -50,7 +50,8 @@ enum Problem {
     static func forbidden(_ detail: String, rule: String) -> ProblemError {
         ProblemError(
             ProblemDetails(
-                type: "https://spool.dev/problems/\(rule)", title: "Forbidden", status: 403, detail: detail, rule: rule))
+                type: "https://spool.dev/problems/\(rule)", title: "Forbidden", status: 403, detail: detail, rule: rule)
+        )
     }
 
     /// A quota: 429 when waiting makes room (queued jobs, the day's GPU budget), 403 when it does not.

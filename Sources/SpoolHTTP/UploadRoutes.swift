@@ -13,7 +13,8 @@ extension SpoolAPI {
             let limit = configuration.inputPolicy.maxUploadBytes
             let day = TenantUsage.day(of: Date())
             let limits = context.caller.limits
-            let usedToday = limits?.uploadBytesPerDay == nil ? TenantUsage() : try await store.usage(tenant: owner, day: day)
+            let usedToday =
+                limits?.uploadBytesPerDay == nil ? TenantUsage() : try await store.usage(tenant: owner, day: day)
             if let limits, let declared = request.headers[.contentLength].flatMap({ Int64($0) }),
                 let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: declared)
             {

@@ -33,7 +33,8 @@ extension RedisJobStore {
 
     public func updateTenant(_ tenant: Tenant) async throws {
         guard let current = try await self.tenant(tenant.id) else { throw TenantStoreError.notFound(tenant.id) }
-        try await replace(tenant.id, body: try StoredJSON.encode(tenant), oldHash: current.keyHash, newHash: tenant.keyHash)
+        try await replace(
+            tenant.id, body: try StoredJSON.encode(tenant), oldHash: current.keyHash, newHash: tenant.keyHash)
     }
 
     public func deleteTenant(_ id: TenantID) async throws {

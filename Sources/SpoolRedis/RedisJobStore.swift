@@ -476,7 +476,8 @@ public final class RedisJobStore: JobStore {
             if written.int == 1 {
                 if current.job.state != next.state {
                     try await index(
-                        id, sequence: current.sequence, tenant: next.spec.tenant, from: current.job.state, to: next.state)
+                        id, sequence: current.sequence, tenant: next.spec.tenant, from: current.job.state,
+                        to: next.state)
                 }
                 return transition
             }

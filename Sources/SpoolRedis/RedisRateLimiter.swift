@@ -36,7 +36,8 @@ public final class RedisRateLimiter: RateLimiter {
             return limits.map { entry in
                 allowances[entry.key]!.left -= 1
                 return RateDecision(
-                    allowed: true, limit: entry.limit.burst, remaining: allowances[entry.key]!.left, retryAfterSeconds: 0,
+                    allowed: true, limit: entry.limit.burst, remaining: allowances[entry.key]!.left,
+                    retryAfterSeconds: 0,
                     resetSeconds: 1, scope: entry.scope, perSecond: entry.limit.perSecond)
             }
         }
@@ -91,7 +92,8 @@ public final class RedisRateLimiter: RateLimiter {
             let remaining = Int(((entry.limit.toleranceMillis - ahead) / entry.limit.intervalMillis).rounded(.down))
             return RateDecision(
                 allowed: allowed, limit: entry.limit.burst, remaining: allowed ? max(remaining, 0) : 0,
-                retryAfterSeconds: allowed ? 0 : max(1, Int((Double(values.count > 1 ? values[1] : 1000) / 1000).rounded(.up))),
+                retryAfterSeconds: allowed
+                    ? 0 : max(1, Int((Double(values.count > 1 ? values[1] : 1000) / 1000).rounded(.up))),
                 resetSeconds: max(0, Int((ahead / 1000).rounded(.up))), scope: entry.scope,
                 perSecond: entry.limit.perSecond)
         }

@@ -174,7 +174,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             measureSSIM: configuration.measureSSIM)
     }
 
-    func stageInput(_ source: InputSource, tenant: TenantID, attemptDirectory: String) async throws(JobError) -> String {
+    func stageInput(_ source: InputSource, tenant: TenantID, attemptDirectory: String) async throws(JobError) -> String
+    {
         switch source {
         case .file(let path):
             // A tenant with a key reads files only from its own directory, whatever input roots the host has.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import SpoolCore
@@ -52,5 +53,3 @@ final class TestTime: Sendable {
     var now: Date { Date(timeIntervalSince1970: seconds.withLock { $0 }) }
     func advance(_ by: Double) { seconds.withLock { $0 += by } }
 }
-
-import Synchronization

@@ -34,7 +34,9 @@ import Testing
                 id: TenantID(rawValue: "other"), keyHash: APIKeys.hash("other-key"), keyHint: "-key",
                 limits: TenantLimits(), createdAt: Date()))
         let job = try await store.submit(
-            JobSpec(tenant: tenant.id, input: .upload(UploadID(rawValue: "upl_x")), outputs: Presets.named("web-360p")!.outputs),
+            JobSpec(
+                tenant: tenant.id, input: .upload(UploadID(rawValue: "upl_x")),
+                outputs: Presets.named("web-360p")!.outputs),
             now: Date()
         ).job
 

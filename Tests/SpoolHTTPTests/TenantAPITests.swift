@@ -86,7 +86,8 @@ import Testing
             #expect(upload.status == .created)
             let uploaded = try APITests.decode(UploadView.self, upload.body)
             #expect(FileManager.default.fileExists(atPath: fixture.layout.upload(uploaded.id, tenant: acme.id)))
-            #expect(fixture.layout.upload(uploaded.id, tenant: acme.id).hasPrefix(fixture.layout.root + "/tenants/acme/"))
+            #expect(
+                fixture.layout.upload(uploaded.id, tenant: acme.id).hasPrefix(fixture.layout.root + "/tenants/acme/"))
 
             let submitted = try await call(
                 client, .post, "/v1/jobs", key: acmeKey, body: #"{"input": "\#(uploaded.uri)", "preset": "web-360p"}"#)
@@ -108,7 +109,8 @@ import Testing
             let globexList = try await call(client, .get, "/v1/jobs", key: globexKey)
             #expect(try APITests.decode(JobListView.self, globexList.body).jobs.isEmpty)
             let stolen = try await call(
-                client, .post, "/v1/jobs", key: globexKey, body: #"{"input": "\#(uploaded.uri)", "preset": "web-360p"}"#)
+                client, .post, "/v1/jobs", key: globexKey, body: #"{"input": "\#(uploaded.uri)", "preset": "web-360p"}"#
+            )
             #expect(stolen.status == .badRequest)
 
             // Acme sees its own; the admin sees everyone's.

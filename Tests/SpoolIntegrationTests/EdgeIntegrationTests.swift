@@ -1,8 +1,12 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOSSL
 import RESPClient
 import SpoolClient
 import SpoolCore
 import SpoolRedis
+import Synchronization
 import TestSupport
 import Testing
 
@@ -79,7 +83,8 @@ import Testing
         #expect(outcome.unfinishedKeys == 0)
 
         // Exactly one job per key, however often a key was retried.
-        let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, mode: .standalone))
+        let client = RedisClient(
+            configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, mode: .standalone))
         let store = RedisJobStore(client: client, namespace: "spool", shards: 4)
         var perKey: [String: Int] = [:]
         var cursor: String?
@@ -133,7 +138,8 @@ import Testing
         #expect(try await load.submit(key: "after-0") == 202)
 
         // A published output through NGINX: the second download comes from its cache.
-        let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, mode: .standalone))
+        let client = RedisClient(
+            configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, mode: .standalone))
         let store = RedisJobStore(client: client, namespace: "spool", shards: 4)
         let jobs = try await store.list(JobFilter(limit: 50)).jobs
         #expect(jobs.count == 12 - 1, "one job per key: \(jobs.count)")
@@ -307,9 +313,12 @@ final class SubmissionLoad: Sendable {
     }
 
     func get(_ path: String) async throws -> (status: UInt, cache: String?, etag: String?) {
-        let response = try await http.execute(HTTPClientRequest(url: server.absoluteString + path), timeout: .seconds(10))
+        let response = try await http.execute(
+            HTTPClientRequest(url: server.absoluteString + path), timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)
-        return (response.status.code, response.headers.first(name: "X-Cache-Status"), response.headers.first(name: "ETag"))
+        return (
+            response.status.code, response.headers.first(name: "X-Cache-Status"), response.headers.first(name: "ETag")
+        )
     }
 
     func run() async -> Outcome {
@@ -365,8 +374,3 @@ final class SubmissionLoad: Sendable {
         return outcome
     }
 }
-
-import AsyncHTTPClient
-import NIOCore
-import NIOSSL
-import Synchronization

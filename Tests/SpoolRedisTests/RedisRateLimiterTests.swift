@@ -31,7 +31,9 @@ import Testing
         // The address limit has a large burst, so each gateway took batches of 10 from Redis for it: three batches
         // for the three allowed requests, none for the refused ones. A third gateway's batch leaves 1000 - 40.
         let third = server.client()
-        let address = try await RedisRateLimiter(client: third, namespace: "rl").check([("a:10.0.0.1", roomy, "address")])
+        let address = try await RedisRateLimiter(client: third, namespace: "rl").check([
+            ("a:10.0.0.1", roomy, "address")
+        ])
         #expect(address[0].allowed && address[0].remaining == 1000 - 40)
         // What a gateway holds it spends without asking Redis.
         #expect(try await a.check([("a:10.0.0.1", roomy, "address")])[0].remaining == 8)

@@ -31,6 +31,7 @@ public enum QuotaCheck {
     public static func upload(limits: TenantLimits, usage: TenantUsage, adding bytes: Int64) -> QuotaViolation? {
         guard let budget = limits.uploadBytesPerDay, usage.uploadBytes + bytes > budget else { return nil }
         return QuotaViolation(
-            quota: "upload_bytes_per_day", limit: Double(budget), current: Double(usage.uploadBytes + bytes), hard: true)
+            quota: "upload_bytes_per_day", limit: Double(budget), current: Double(usage.uploadBytes + bytes), hard: true
+        )
     }
 }
