@@ -31,7 +31,7 @@ public struct PoolRequest: Codable, Sendable, Equatable {
     public static let workerLimit = 1000
 
     public func validated(now: Date, instanceTypes: Set<String>?) throws(SpecError) -> PoolSpec {
-        try PoolRequest.validateName(name)
+        try PlainName.check(name, field: "name")
         let minimum = minWorkers ?? 0
         try PoolRequest.validateBounds(min: minimum, max: maxWorkers)
         if let slotsPerWorker, !(1...64).contains(slotsPerWorker) {
@@ -57,17 +57,6 @@ public struct PoolRequest: Codable, Sendable, Equatable {
             name: name, kind: kind, deviceSelector: selector, minWorkers: minimum, maxWorkers: maxWorkers,
             instanceType: instanceType, spot: spot ?? false, slotsPerWorker: slotsPerWorker, scaling: scaling,
             createdAt: now)
-    }
-
-    static func validateName(_ name: String) throws(SpecError) {
-        let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
-        }
-        guard (1...40).contains(name.count), allowed, name.first != "-" else {
-            throw SpecError(
-                field: "name", rule: "format",
-                message: "use 1 to 40 lower-case letters, digits and dashes, not starting with a dash; got '\(name)'")
-        }
     }
 
     public static func validateBounds(min: Int, max: Int) throws(SpecError) {

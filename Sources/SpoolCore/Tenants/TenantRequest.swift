@@ -10,14 +10,7 @@ public struct TenantRequest: Codable, Sendable, Equatable {
 
     /// Tenant names become directory names under the data directory, so only plain names pass.
     public func validatedID() throws(SpecError) -> TenantID {
-        let allowed = id.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
-        }
-        guard (1...40).contains(id.count), allowed, id.first != "-" else {
-            throw SpecError(
-                field: "id", rule: "format",
-                message: "use 1 to 40 lower-case letters, digits and dashes, not starting with a dash; got '\(id)'")
-        }
+        try PlainName.check(id, field: "id")
         guard id != TenantID.default.rawValue else {
             throw SpecError(
                 field: "id", rule: "reserved", message: "'default' is the keyless local tenant; choose another name")
