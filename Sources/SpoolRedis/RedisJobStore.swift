@@ -54,10 +54,16 @@ public final class RedisJobStore: JobStore {
             try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
             return (job, true)
         }
-        guard let existing = try await self.job(JobID(rawValue: name)) else {
+        guard let existing = try await read(JobID(rawValue: name)) else {
             throw StoreError.corrupt("idempotency key names job \(name), which is gone")
         }
-        return (existing, false)
+        // The list indexes live in another slot, so they are written after the job; a gateway killed in between
+        // leaves the job unlisted. The client's retry with the same key comes here, and the indexes are written
+        // again (they are sets: writing twice changes nothing).
+        try await index(
+            existing.job.id, sequence: existing.sequence, tenant: existing.job.spec.tenant, from: nil,
+            to: existing.job.state)
+        return (existing.job, false)
     }
 
     public func job(_ id: JobID) async throws -> Job? {

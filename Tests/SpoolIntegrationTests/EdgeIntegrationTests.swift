@@ -179,11 +179,13 @@ import Testing
 final class BalancerProcess {
     let process: Process
     let port: Int
+    let exited: DispatchSemaphore
     var url: URL { URL(string: "https://127.0.0.1:\(port)")! }
 
-    private init(process: Process, port: Int) {
+    private init(process: Process, port: Int, exited: DispatchSemaphore) {
         self.process = process
         self.port = port
+        self.exited = exited
     }
 
     static func start(
@@ -221,8 +223,10 @@ final class BalancerProcess {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
             process.arguments = ["-c", config.path, "-p", prefix.path, "-g", "daemon off;"]
         }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        return BalancerProcess(process: process, port: port)
+        return BalancerProcess(process: process, port: port, exited: exited)
     }
 
     func waitUntilServing() async throws {
@@ -240,8 +244,7 @@ final class BalancerProcess {
         let master = process.processIdentifier
         let children = Self.children(of: master)
         kill(master, SIGTERM)
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(master, SIGKILL) }
+        if exited.wait(timeout: .now() + 2) == .timedOut { kill(master, SIGKILL) }
         process.waitUntilExit()
         for child in children { kill(child, SIGKILL) }
     }
