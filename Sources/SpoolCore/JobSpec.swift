@@ -1,5 +1,10 @@
+import Foundation
+
 /// A validated job: what to read, what to make, and who asked. Built only by `JobRequest.validate`.
 public struct JobSpec: Codable, Sendable, Equatable {
+    /// How long an idempotency key names its job: a retry within it gets the same job, a reuse after it a new one.
+    public static let idempotencyWindow: TimeInterval = 24 * 3600
+
     public var tenant: TenantID
     public var serviceClass: ServiceClass
     public var input: InputSource

@@ -44,7 +44,8 @@ public final class RedisJobStore: JobStore {
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
-                    .init(QueuedJobRecord.encode(job)),
+                    .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)),
+                    .init(Int(JobSpec.idempotencyWindow * 1000)),
                 ])
         }
         guard let parts = reply.array, parts.count == 2, let created = parts[0].int, let name = parts[1].string else {

@@ -2,16 +2,24 @@ import RESPClient
 
 /// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
 enum RedisScripts {
-    /// Creates a job unless its idempotency key already names one.
+    /// Creates a job unless its idempotency key already names one submitted within the idempotency window.
     /// KEYS: idem hash, job hash, ready zset. ARGV: idem field ('' for none), id, body, score, seq, the placement
-    /// record (`QueuedJobRecord`).
+    /// record (`QueuedJobRecord`), now (ms), the window (ms). An idem entry is `ID\1CREATED_MS` (plain `ID` from
+    /// older versions, which never expires).
     /// Returns {1, id} when created, {0, existing id} otherwise.
     static let submit = RedisScript(
         """
         if ARGV[1] ~= '' then
           local existing = redis.call('HGET', KEYS[1], ARGV[1])
-          if existing then return {0, existing} end
-          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          if existing then
+            local separator = string.find(existing, '\\1', 1, true)
+            if not separator then return {0, existing} end
+            local created = tonumber(string.sub(existing, separator + 1))
+            if tonumber(ARGV[7]) - created < tonumber(ARGV[8]) then
+              return {0, string.sub(existing, 1, separator - 1)}
+            end
+          end
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
         end
         redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])

@@ -52,7 +52,12 @@ public final class SQLiteJobStore: JobStore {
             if let key = spec.idempotencyKey,
                 let existing = try JobQueries.job(db, tenant: spec.tenant, idempotencyKey: key)
             {
-                return SubmitResult(job: existing, created: false)
+                guard now.timeIntervalSince(existing.createdAt) >= JobSpec.idempotencyWindow else {
+                    return SubmitResult(job: existing, created: false)
+                }
+                // Past the window the key is free again: the old job keeps its record, not the key.
+                try db.execute(
+                    sql: "UPDATE jobs SET idempotency_key = NULL WHERE id = ?", arguments: [existing.id.rawValue])
             }
             let job = Job(id: JobID.generate(), spec: spec, now: now)
             try JobRow(job).insert(db)

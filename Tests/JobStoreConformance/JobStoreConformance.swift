@@ -37,6 +37,7 @@ public enum JobStoreConformance {
         case poolSpecs
         case scalingDecisions
         case tenantsAndUsage
+        case idempotencyHoldsForADay
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -79,6 +80,7 @@ public enum JobStoreConformance {
         case .poolSpecs: try await poolSpecs(store)
         case .scalingDecisions: try await scalingDecisions(store)
         case .tenantsAndUsage: try await tenantsAndUsage(store)
+        case .idempotencyHoldsForADay: try await idempotencyHoldsForADay(store)
         }
     }
 
@@ -843,5 +845,18 @@ public enum JobStoreConformance {
         try await store.deleteTenant(acme.id)
         #expect(try await store.tenant(keyHash: "hash-2") == nil)
         await #expect(throws: TenantStoreError.notFound(acme.id)) { try await store.deleteTenant(acme.id) }
+    }
+
+    static func idempotencyHoldsForADay(_ store: any JobStore) async throws {
+        let first = try await store.submit(spec(key: "daily"), now: at(0))
+        #expect(first.created)
+        let sameDay = try await store.submit(spec(key: "daily"), now: at(23 * 3600))
+        #expect(!sameDay.created && sameDay.job.id == first.job.id)
+        let nextDay = try await store.submit(spec(key: "daily"), now: at(24 * 3600 + 1))
+        #expect(nextDay.created && nextDay.job.id != first.job.id)
+        let again = try await store.submit(spec(key: "daily"), now: at(24 * 3600 + 2))
+        #expect(!again.created && again.job.id == nextDay.job.id)
+        // The first job is still there, under its own id.
+        #expect(try await store.job(first.job.id)?.id == first.job.id)
     }
 }
