@@ -15,22 +15,26 @@ public final class RedisRateLimiter: RateLimiter {
     let namespace: String
     /// Requests already paid for in Redis and not yet spent, per key, with when the batch was taken.
     private let allowances = Mutex<[String: (left: Int, takenAt: ContinuousClock.Instant)]>([:])
+    /// An unspent batch is dropped after this long, so an idle gateway does not sit on its share.
+    let batchLifetime: Duration
 
-    public init(client: RedisClient, namespace: String) {
+    public init(client: RedisClient, namespace: String, batchLifetime: Duration = .seconds(1)) {
         self.client = client
         self.namespace = namespace
+        self.batchLifetime = batchLifetime
     }
 
     static func batch(for limit: RateLimit) -> Int { max(1, min(limit.burst / 100, 100)) }
 
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
         guard !limits.isEmpty else { return [] }
-        // Spend local allowances when every key has one left (a batch lives at most one second).
+        // Spend local allowances when every key has one left and its batch is young enough.
         let now = ContinuousClock.now
+        let lifetime = batchLifetime
         let local: [RateDecision]? = allowances.withLock { allowances in
             for entry in limits {
                 guard let allowance = allowances[entry.key], allowance.left > 0,
-                    now - allowance.takenAt < .seconds(1)
+                    now - allowance.takenAt < lifetime
                 else { return nil }
             }
             return limits.map { entry in

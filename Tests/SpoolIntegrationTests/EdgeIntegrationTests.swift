@@ -75,8 +75,9 @@ import Testing
         let outcome = await loadTask.value
 
         #expect(outcome.succeeded > 50, "the load barely ran: \(outcome)")
-        // The kill may fail the requests in flight at that moment; once the balancer noticed (well under 2 s), none.
-        let late = outcome.errors.filter { $0.at > killedAt + .seconds(2) }
+        // The kill may fail the requests in flight at that moment; once the balancer noticed (two checks 500 ms apart,
+        // given slack for a loaded machine), none.
+        let late = outcome.errors.filter { $0.at > killedAt + .seconds(4) }
         #expect(late.isEmpty, "errors after the balancer took the gateways out: \(late.prefix(5))")
         let duringDrain = outcome.errors.filter { $0.at > terminatedAt }
         #expect(duringDrain.isEmpty, "errors while a gateway drained: \(duringDrain.prefix(5))")
