@@ -78,6 +78,8 @@ extension StoreOptions {
         if let redis {
             arguments += [
                 "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",
+                "--redis-breaker-failures", "\(redisBreakerFailures)", "--redis-breaker-cooldown",
+                "\(redisBreakerCooldown)",
             ]
         }
         return arguments

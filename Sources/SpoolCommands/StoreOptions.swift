@@ -28,6 +28,12 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Attempts per job for failures that may pass.")
     var maxAttempts = 3
 
+    @Option(help: "Failed connection attempts to a Redis server before its circuit breaker opens (fast errors).")
+    var redisBreakerFailures = 5
+
+    @Option(help: "Seconds an open Redis circuit breaker waits before it lets one probe through.")
+    var redisBreakerCooldown: Double = 2
+
     func validate() throws {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard (1...256).contains(redisShards) else { throw ValidationError("--redis-shards must be 1…256") }
@@ -51,7 +57,13 @@ struct StoreOptions: ParsableArguments {
         }
         let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: maxAttempts))
         if let redis {
-            let client = RedisClient(configuration: try RedisURL.configuration(redis))
+            var configuration = try RedisURL.configuration(redis)
+            let cooldown = Duration.milliseconds(Int64(max(redisBreakerCooldown, 0.1) * 1000))
+            for lane in [\RedisConfiguration.pool, \RedisConfiguration.blockingPool] {
+                configuration[keyPath: lane].circuitBreakerThreshold = max(redisBreakerFailures, 1)
+                configuration[keyPath: lane].circuitBreakerCoolDown = cooldown
+            }
+            let client = RedisClient(configuration: configuration)
             return Opened(
                 store: RedisJobStore(
                     client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle),
