@@ -13,6 +13,7 @@ struct AccessMiddleware: RouterMiddleware {
 
     let mode: AuthenticationMode
     let tenants: TenantKeyCache
+    let sessions: any SessionStore
     let limiter: any RateLimiter
     let rates: RateLimitSettings
     let logger: Logger
@@ -50,6 +51,17 @@ struct AccessMiddleware: RouterMiddleware {
             return try await tenants.tenant(keyHash: APIKeys.hash(key)).map(Caller.tenant) ?? .local
         case .keys(let adminKeyHash):
             guard let key else {
+                // A browser signed in with POST /v1/sessions sends its cookie instead.
+                if let token = SpoolAPI.sessionToken(request) {
+                    guard let session = try await sessions.session(tokenHash: APIKeys.hash(token), now: Date()) else {
+                        throw Problem.unauthorized("the session has expired or was signed out; sign in again")
+                    }
+                    guard let id = session.tenant else { return .admin }
+                    guard let tenant = try await tenants.store.tenant(id) else {
+                        throw Problem.unauthorized("the session's tenant no longer exists")
+                    }
+                    return .tenant(tenant)
+                }
                 throw Problem.unauthorized("this server needs an API key: send Authorization: Bearer KEY")
             }
             let hash = APIKeys.hash(key)

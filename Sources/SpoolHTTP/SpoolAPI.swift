@@ -39,7 +39,7 @@ public struct SpoolAPI: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(
             middleware: AccessMiddleware(
-                mode: configuration.authentication, tenants: tenantKeys, limiter: rateLimiter,
+                mode: configuration.authentication, tenants: tenantKeys, sessions: store, limiter: rateLimiter,
                 rates: configuration.rateLimits, logger: logger))
         addJobRoutes(to: router)
         addUploadRoutes(to: router)
@@ -48,6 +48,7 @@ public struct SpoolAPI: Sendable {
         addSystemRoutes(to: router)
         addPoolRoutes(to: router)
         addAdminRoutes(to: router)
+        addSessionRoutes(to: router)
         return router
     }
 

@@ -20,6 +20,7 @@ import SpoolCore
 ///     NS:{tenants}            hash tenant ID → Tenant JSON
 ///     NS:{tenants}:keys       hash API-key hash → tenant ID
 ///     NS:{tenants}:usage:TENANT:DAY  hash upload_bytes, gpu_seconds (expires after three days)
+///     NS:session:TOKENHASH    a web session (WebSession JSON), expiring with it
 ///     NS:{pools}              hash pool name → PoolSpec JSON
 ///     NS:{pools}:decisions    list of autoscaler decisions of every pool, newest first
 ///     NS:{pools}:decisions:p:POOL  the same, of one pool

@@ -109,6 +109,17 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_by_tenant_state ON jobs(tenant, state);
                     """)
         }
+        migrator.registerMigration("v5-sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions (
+                        token_hash TEXT PRIMARY KEY NOT NULL,
+                        expires_at REAL NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+                    """)
+        }
         return migrator
     }
 }

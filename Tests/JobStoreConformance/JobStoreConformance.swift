@@ -38,6 +38,7 @@ public enum JobStoreConformance {
         case scalingDecisions
         case tenantsAndUsage
         case idempotencyHoldsForADay
+        case sessionsExpire
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -81,6 +82,7 @@ public enum JobStoreConformance {
         case .scalingDecisions: try await scalingDecisions(store)
         case .tenantsAndUsage: try await tenantsAndUsage(store)
         case .idempotencyHoldsForADay: try await idempotencyHoldsForADay(store)
+        case .sessionsExpire: try await sessionsExpire(store)
         }
     }
 
@@ -858,5 +860,21 @@ public enum JobStoreConformance {
         #expect(!again.created && again.job.id == nextDay.job.id)
         // The first job is still there, under its own id.
         #expect(try await store.job(first.job.id)?.id == first.job.id)
+    }
+
+    static func sessionsExpire(_ store: any JobStore) async throws {
+        // Real "now" for the writes, so a store that expires keys by its own clock keeps them through the test.
+        let now = Date()
+        let session = WebSession(
+            tokenHash: "h1", tenant: TenantID(rawValue: "acme"), expiresAt: now.addingTimeInterval(600))
+        try await store.saveSession(session, now: now)
+        try await store.saveSession(
+            WebSession(tokenHash: "admin", tenant: nil, expiresAt: now.addingTimeInterval(600)), now: now)
+        #expect(try await store.session(tokenHash: "h1", now: now.addingTimeInterval(60)) == session)
+        #expect(try await store.session(tokenHash: "admin", now: now)?.tenant == nil)
+        #expect(try await store.session(tokenHash: "h1", now: now.addingTimeInterval(601)) == nil)
+        #expect(try await store.session(tokenHash: "unknown", now: now) == nil)
+        try await store.deleteSession(tokenHash: "h1")
+        #expect(try await store.session(tokenHash: "h1", now: now) == nil)
     }
 }

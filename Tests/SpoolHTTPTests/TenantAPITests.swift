@@ -129,6 +129,33 @@ import Testing
         }
     }
 
+    @Test func aKeySignsABrowserInWithACookie() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            let acme = try await createTenant(client, #"{"id": "acme"}"#)
+            let signIn = try await call(client, .post, "/v1/sessions", key: acme.apiKey)
+            #expect(signIn.status == .created)
+            let setCookie = try #require(signIn.headers[.setCookie])
+            #expect(
+                setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Secure"))
+            let token = try #require(setCookie.split(separator: ";").first?.split(separator: "=").last.map(String.init))
+            // The cookie alone now authenticates, as the tenant.
+            let cookie: HTTPFields = [.cookie: "other=1; spool_session=\(token)"]
+            #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: cookie).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/admin/tenants", method: .get, headers: cookie).status == .forbidden)
+            // Signing out ends it everywhere: the store forgets it.
+            let signOut = try await client.execute(uri: "/v1/sessions", method: .delete, headers: cookie)
+            #expect(signOut.status == .noContent && signOut.headers[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: cookie).status == .unauthorized)
+            #expect(
+                try await client.execute(
+                    uri: "/v1/jobs", method: .get, headers: [.cookie: "spool_session=forged"]
+                ).status == .unauthorized)
+        }
+    }
+
     @Test func fileInputsStayUnderTheTenantsOwnRoot() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
