@@ -107,10 +107,8 @@ public struct KubernetesScaleActuator: ScalingActuator {
         var resourceVersion: String?
     }
 
-    var scalePath: (String) -> String {
-        { pool in
-            "/apis/apps/v1/namespaces/\(configuration.namespace)/deployments/\(deployment(of: pool))/scale"
-        }
+    func scalePath(_ pool: String) -> String {
+        "/apis/apps/v1/namespaces/\(configuration.namespace)/deployments/\(deployment(of: pool))/scale"
     }
 
     func readScale(pool: String) async throws(ActuatorError) -> Scale {

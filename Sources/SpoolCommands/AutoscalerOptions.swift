@@ -38,8 +38,29 @@ struct AutoscalerOptions: ParsableArguments {
         }
     }
 
+    /// The pool manager of a leading process: this configuration's settings and actuator. Local workers open the
+    /// same store as `store`, with `workerArguments` after the pool, and log under DATA/logs.
+    func poolManager(
+        _ opened: StoreOptions.Opened, store: StoreOptions, defaultActuator: ActuatorKind,
+        workerArguments: [String] = [], shutdownGrace: Duration = .seconds(30), leadership: Leadership,
+        logger: Logger
+    ) throws -> PoolManagerService<ContinuousClock> {
+        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let childArguments = store.childArguments
+        return PoolManagerService(
+            store: opened.store,
+            actuator: try makeActuator(
+                default: defaultActuator, logDirectory: logDirectory,
+                localWorker: { pool in
+                    ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments
+                }),
+            settings: try settings(), leadership: leadership, shutdownGrace: shutdownGrace, clock: ContinuousClock(),
+            logger: logger)
+    }
+
     /// The actuator; `localWorker` gives the arguments of a local worker of a pool.
-    func makeActuator(
+    private func makeActuator(
         default fallback: ActuatorKind, logDirectory: URL, localWorker: @escaping @Sendable (String) -> [String]
     ) throws -> any ScalingActuator {
         switch actuator ?? fallback {
@@ -68,20 +89,5 @@ extension CommandLine {
             return resolved
         }
         return URL(fileURLWithPath: arguments[0]).standardizedFileURL.path
-    }
-}
-
-extension StoreOptions {
-    /// The store arguments a child process needs to open the same store.
-    var childArguments: [String] {
-        var arguments = ["--data", layout.root, "--max-attempts", "\(maxAttempts)"]
-        if let redis {
-            arguments += [
-                "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",
-                "--redis-breaker-failures", "\(redisBreakerFailures)", "--redis-breaker-cooldown",
-                "\(redisBreakerCooldown)",
-            ]
-        }
-        return arguments
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolHTTP
-import SpoolRedis
 
 struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,16 +28,14 @@ struct Gateway: AsyncParsableCommand {
                 layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates,
                 jobCache: try api.jobCache),
             readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
-            rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: store.redisNamespace) }
-                ?? InProcessRateLimiter(),
-            logger: logger)
+            rateLimiter: opened.rateLimiter, logger: logger)
         let host = api.host
         let storeName = store.redis ?? "sqlite"
         let app = Runtime.application(
             api: spoolAPI, options: api, services: [],
             banner: { "spool gateway http://\(host):\($0) (store \(storeName))" }, logger: logger)
         try await Runtime.run(
-            [app, drain.service(period: .milliseconds(Int64(api.drainSeconds * 1000)), logger: logger)],
+            [app, drain.service(period: api.drainPeriod, logger: logger)],
             logger: logger)
         await opened.redis?.close()
     }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolPlacement
-import SpoolPools
 import SpoolRedis
 import SpoolWorker
 
@@ -58,15 +57,8 @@ struct Manager: AsyncParsableCommand {
                     token.map { "spool manager \(candidate) leading (token \($0))" }
                         ?? "spool manager \(candidate) standing by")
             })
-        let childArguments = store.childArguments
-        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
-        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-        let pools = PoolManagerService(
-            store: opened.store,
-            actuator: try autoscaler.makeActuator(
-                default: .gauge, logDirectory: logDirectory,
-                localWorker: { pool in ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] }),
-            settings: try autoscaler.settings(), leadership: leadership, clock: ContinuousClock(), logger: logger)
+        let pools = try autoscaler.poolManager(
+            opened, store: store, defaultActuator: .gauge, leadership: leadership, logger: logger)
         Runtime.announce("spool manager \(candidate) started")
         try await Runtime.run([manager, placement, pools], logger: logger)
         await redis.close()

@@ -77,23 +77,14 @@ struct Serve: AsyncParsableCommand {
                 LeaseReaper(store: opened.store, layout: opened.layout, clock: ContinuousClock(), logger: logger))
         }
         let autoscalerSettings = try autoscaler.settings()
-        let childArguments = store.childArguments
         let workerArguments =
             api.inputRoots.flatMap { ["--input-root", $0] }
             + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
             + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
-        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
-        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         services.append(
-            PoolManagerService(
-                store: opened.store,
-                actuator: try autoscaler.makeActuator(
-                    default: .local, logDirectory: logDirectory,
-                    localWorker: { pool in
-                        ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments
-                    }),
-                settings: autoscalerSettings, leadership: leadership,
-                shutdownGrace: .seconds(worker.shutdownGrace + 5), clock: ContinuousClock(), logger: logger))
+            try autoscaler.poolManager(
+                opened, store: store, defaultActuator: .local, workerArguments: workerArguments,
+                shutdownGrace: .seconds(worker.shutdownGrace + 5), leadership: leadership, logger: logger))
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
@@ -117,9 +108,7 @@ struct Serve: AsyncParsableCommand {
                 },
             ]),
             registry: registry, workSignal: workSignal,
-            rateLimiter: opened.redis.map { RedisRateLimiter(client: $0, namespace: self.store.redisNamespace) }
-                ?? InProcessRateLimiter(),
-            logger: logger)
+            rateLimiter: opened.rateLimiter, logger: logger)
         let poolNames = planned.map(\.name).joined(separator: ", ")
         let root = opened.layout.root
         let storeName = self.store.redis ?? "sqlite"
@@ -129,7 +118,7 @@ struct Serve: AsyncParsableCommand {
             banner: { "spool serving http://\(host):\($0) (data \(root); store \(storeName); pools \(poolNames))" },
             logger: logger)
         try await Runtime.run(
-            [app, drain.service(period: .milliseconds(Int64(api.drainSeconds * 1000)), logger: logger)],
+            [app, drain.service(period: api.drainPeriod, logger: logger)],
             logger: logger)
         await opened.redis?.close()
     }

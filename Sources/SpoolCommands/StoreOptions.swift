@@ -48,6 +48,8 @@ struct StoreOptions: ParsableArguments {
         var store: any JobStore
         var layout: DataLayout
         var redis: RedisClient?
+        /// Shared by every gateway through Redis; in process on SQLite, where this process is the only gateway.
+        var rateLimiter: any RateLimiter
     }
 
     func open() throws -> Opened {
@@ -67,10 +69,11 @@ struct StoreOptions: ParsableArguments {
             return Opened(
                 store: RedisJobStore(
                     client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle),
-                layout: layout, redis: client)
+                layout: layout, redis: client, rateLimiter: RedisRateLimiter(client: client, namespace: redisNamespace))
         }
         return Opened(
-            store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil)
+            store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
+            rateLimiter: InProcessRateLimiter())
     }
 }
 
@@ -108,6 +111,8 @@ struct APIOptions: ParsableArguments {
 
     @Option(help: "Seconds to keep serving after SIGTERM with /ready at 503, so a balancer drains this process.")
     var drainSeconds: Double = 3
+
+    var drainPeriod: Duration { .milliseconds(Int64(drainSeconds * 1000)) }
 
     @Option(help: "Replacement policy of the in-process job cache: lru, lfu or arc.")
     var cachePolicy: String = "arc"
@@ -232,4 +237,19 @@ struct SchedulerOptions: ParsableArguments {
 struct ProcessOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
+}
+
+extension StoreOptions {
+    /// The store arguments a child process needs to open the same store.
+    var childArguments: [String] {
+        var arguments = ["--data", layout.root, "--max-attempts", "\(maxAttempts)"]
+        if let redis {
+            arguments += [
+                "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",
+                "--redis-breaker-failures", "\(redisBreakerFailures)", "--redis-breaker-cooldown",
+                "\(redisBreakerCooldown)",
+            ]
+        }
+        return arguments
+    }
 }

@@ -112,24 +112,25 @@ struct AccessMiddleware: RouterMiddleware {
 /// deleted key stops working within that time on every gateway.
 final class TenantKeyCache: Sendable {
     let store: any TenantStore
-    let lifetime: TimeInterval
-    private let entries = Mutex<[String: (tenant: Tenant?, expires: Date)]>([:])
+    let lifetime: Duration
+    private let entries = Mutex(
+        BoundedCache<String, (tenant: Tenant?, storedAt: ContinuousClock.Instant)>(
+            capacity: 10_000, policy: .lru))
 
-    init(store: any TenantStore, lifetime: TimeInterval = 5) {
+    init(store: any TenantStore, lifetime: Duration = .seconds(5)) {
         self.store = store
         self.lifetime = lifetime
     }
 
     func tenant(keyHash: String) async throws -> Tenant? {
-        let now = Date()
-        if let cached = entries.withLock({ $0[keyHash] }), cached.expires > now { return cached.tenant }
-        let tenant = try await store.tenant(keyHash: keyHash)
-        entries.withLock { entries in
-            if entries.count > 10_000 { entries = entries.filter { $0.value.expires > now } }
-            entries[keyHash] = (tenant, now.addingTimeInterval(lifetime))
+        let now = ContinuousClock.now
+        if let cached = entries.withLock({ $0.value(for: keyHash) }), now - cached.storedAt < lifetime {
+            return cached.tenant
         }
+        let tenant = try await store.tenant(keyHash: keyHash)
+        entries.withLock { $0.set((tenant, now), for: keyHash) }
         return tenant
     }
 
-    func forget() { entries.withLock { $0.removeAll() } }
+    func forget() { entries.withLock { $0 = BoundedCache(capacity: $0.capacity, policy: $0.policy) } }
 }

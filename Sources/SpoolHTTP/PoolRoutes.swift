@@ -131,9 +131,12 @@ extension SpoolAPI {
         let specs = Dictionary(uniqueKeysWithValues: try await store.pools().map { ($0.name, $0) })
         let workers = try await store.workers()
         let byPool = Dictionary(grouping: workers, by: \.pool)
+        // Only created pools have decisions: the newest of each, however long ago it was made.
         var latest: [String: PoolEvent] = [:]
-        for record in try await store.scalingDecisions(pool: nil, limit: 200) where latest[record.pool] == nil {
-            latest[record.pool] = try? PoolEventCoding.decode(record.json)
+        for name in specs.keys {
+            latest[name] = try await store.scalingDecisions(pool: name, limit: 1).first.flatMap {
+                try? PoolEventCoding.decode($0.json)
+            }
         }
         let timeout = configuration.workerTimeoutSeconds
         return Set(specs.keys).union(byPool.keys).sorted().map { name in

@@ -49,25 +49,25 @@ public final class RedisRateLimiter: RateLimiter {
 
         let costs = limits.map { Self.batch(for: $0.limit) }
         let keys = limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
-        var arguments: [RESPArgument] = []
-        for (entry, cost) in zip(limits, costs) {
-            arguments.append(.init(String(entry.limit.intervalMillis)))
-            arguments.append(.init(String(entry.limit.toleranceMillis)))
-            arguments.append(.init(cost))
-        }
-        var rows = try await run(keys: keys, arguments: arguments)
+        let rows = try await run(keys: keys, arguments: Self.arguments(limits, costs: costs))
         // A batch may not fit where one request would: ask again for one.
         if rows.contains(where: { $0.first != 1 }), costs.contains(where: { $0 > 1 }) {
-            var single: [RESPArgument] = []
-            for entry in limits {
-                single.append(.init(String(entry.limit.intervalMillis)))
-                single.append(.init(String(entry.limit.toleranceMillis)))
-                single.append(.init(1))
-            }
-            rows = try await run(keys: keys, arguments: single)
-            return decisions(limits, rows: rows, costs: limits.map { _ in 1 })
+            let single = limits.map { _ in 1 }
+            return decisions(
+                limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)),
+                costs: single)
         }
         return decisions(limits, rows: rows, costs: costs)
+    }
+
+    /// Per key: interval ms, tolerance ms, cost.
+    static func arguments(_ limits: [(key: String, limit: RateLimit, scope: String)], costs: [Int]) -> [RESPArgument] {
+        zip(limits, costs).flatMap { entry, cost in
+            [
+                RESPArgument(String(entry.limit.intervalMillis)), RESPArgument(String(entry.limit.toleranceMillis)),
+                RESPArgument(cost),
+            ]
+        }
     }
 
     private func run(keys: [RESPArgument], arguments: [RESPArgument]) async throws -> [[Int]] {

@@ -304,14 +304,18 @@ final class SubmissionLoad: Sendable {
 
     func close() { try? http.syncShutdown() }
 
-    /// One submission; its status.
-    func submit(key: String) async throws -> UInt {
+    func submission(key: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: server.absoluteString + "/v1/jobs")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: key)
         request.body = .bytes(ByteBuffer(string: #"{"input": "\#(input)", "preset": "web-360p"}"#))
-        let response = try await http.execute(request, timeout: .seconds(10))
+        return request
+    }
+
+    /// One submission; its status.
+    func submit(key: String) async throws -> UInt {
+        let response = try await http.execute(submission(key: key), timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 16)
         return response.status.code
     }
@@ -352,13 +356,8 @@ final class SubmissionLoad: Sendable {
             outcome.keys += 1
             var accepted = false
             for _ in 0..<50 where !accepted {
-                var request = HTTPClientRequest(url: server.absoluteString + "/v1/jobs")
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "Idempotency-Key", value: key)
-                request.body = .bytes(ByteBuffer(string: #"{"input": "\#(input)", "preset": "web-360p"}"#))
                 do {
-                    let response = try await http.execute(request, timeout: .seconds(10))
+                    let response = try await http.execute(submission(key: key), timeout: .seconds(10))
                     let body = try await response.body.collect(upTo: 1 << 16)
                     if response.status.code == 202 {
                         accepted = true
