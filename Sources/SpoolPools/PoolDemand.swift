@@ -55,4 +55,18 @@ public enum PoolDemand {
             bootingWorkers: booting, oldestWaitSeconds: oldest, responseTimeSeconds: responseTimeSeconds,
             lastSpotInterruption: lastSpotInterruption)
     }
+
+    /// Mean seconds a job ran, per pool, over the jobs that finished within `window` before `now`: the response-time
+    /// signal (and the run time the cost judgement assumes).
+    public static func responseTimes(_ finished: [Job], now: Date, window: TimeInterval = 600) -> [String: Double] {
+        var sums: [String: (total: Double, count: Int)] = [:]
+        for job in finished {
+            guard let pool = job.pool, let started = job.startedAt, let ended = job.finishedAt,
+                now.timeIntervalSince(ended) <= window, ended >= started
+            else { continue }
+            sums[pool, default: (0, 0)].total += ended.timeIntervalSince(started)
+            sums[pool, default: (0, 0)].count += 1
+        }
+        return sums.mapValues { $0.total / Double($0.count) }
+    }
 }

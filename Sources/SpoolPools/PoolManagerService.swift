@@ -71,11 +71,14 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         let waiting = try await store.waitingForPlacement(
             now: now, limit: 5000, pools: Set(pools.map(\.name)).union(live.map(\.pool)))
         let attributed = PoolDemand.attribute(waiting, to: pools, workers: live)
+        let finished = try await store.list(JobFilter(state: .succeeded, limit: 200)).jobs
+        let responseTimes = PoolDemand.responseTimes(finished, now: now)
         var events: [PoolEvent] = []
         for pool in pools {
             let workers = live.filter { $0.pool == pool.name }
             if let event = try await evaluate(
-                pool, workers: workers, waiting: attributed[pool.name] ?? [], state: &state, now: now)
+                pool, workers: workers, waiting: attributed[pool.name] ?? [],
+                responseTimeSeconds: responseTimes[pool.name], state: &state, now: now)
             {
                 events.append(event)
             }
@@ -84,7 +87,8 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     }
 
     func evaluate(
-        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], state: inout PoolManagerState, now: Date
+        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], responseTimeSeconds: Double? = nil,
+        state: inout PoolManagerState, now: Date
     ) async throws -> PoolEvent? {
         let requested: Int
         do {
@@ -103,8 +107,8 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         case .autoscale:
             state.released.remove(pool.name)
             return try await autoscale(
-                pool, workers: workers, waiting: waiting, requested: requested, state: &state, now: now,
-                metrics: metrics)
+                pool, workers: workers, waiting: waiting, requested: requested,
+                responseTimeSeconds: responseTimeSeconds, state: &state, now: now, metrics: metrics)
         case .waitForJobs(let running):
             metrics.recordDesired(workers.count)
             return try await log(
@@ -143,7 +147,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     }
 
     func autoscale(
-        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], requested: Int,
+        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], requested: Int, responseTimeSeconds: Double?,
         state: inout PoolManagerState, now: Date, metrics: PoolMetrics
     ) async throws -> PoolEvent? {
         let address = { (worker: WorkerRecord) in WorkerAddress(host: worker.host, pid: worker.pid) }
@@ -159,7 +163,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
 
         let signals = PoolDemand.signals(
             waiting: waiting, workers: workers, booting: max(requested - controlled.count, 0), now: now,
-            lastSpotInterruption: state.lastSpotInterruption[pool.name])
+            responseTimeSeconds: responseTimeSeconds, lastSpotInterruption: state.lastSpotInterruption[pool.name])
         let price = settings.hourlyPrice(for: pool)
         let candidates = controlled.map {
             PoolWorker(id: $0.id.rawValue, runningJobs: $0.running.count, hourlyPrice: price, startedAt: $0.startedAt)

@@ -94,6 +94,55 @@ import Testing
         #expect(logged.last?.decision?.reasons.contains { $0.contains("8 waiting") } == true)
     }
 
+    @Test func theResponseTimeSignalIsTheMeanRunOfRecentJobsOfThePool() async throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        try await fixture.store.createPool(PoolSpec(name: "burst", kind: .cpu, maxWorkers: 2, createdAt: t0))
+        for (start, end) in [(1.0, 11.0), (2.0, 32.0)] {
+            _ = try await fixture.store.submit(spec(pool: "burst"), now: t0)
+            let job = try #require(
+                try await fixture.store.claimNext(
+                    worker: WorkerID(rawValue: "wrk_burst_x"), pool: "burst", acceptsUnpinned: false,
+                    leaseDuration: .seconds(60), now: t0.addingTimeInterval(start)))
+            _ = try await fixture.store.apply(
+                .succeed(try #require(job.currentLease), outputs: []), to: job.id, now: t0.addingTimeInterval(end))
+        }
+        var state = PoolManagerState()
+        let events = try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(40))
+        #expect(events.first?.decision?.signals.responseTimeSeconds == 20)
+        // Jobs that finished long ago say nothing about now.
+        state = PoolManagerState()
+        let later = try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(3600))
+        #expect(later.first?.decision?.signals.responseTimeSeconds == nil)
+    }
+
+    @Test func aSpotWorkerThatLeavesUnaskedCountsAsAnInterruption() async throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        try await fixture.store.createPool(
+            PoolSpec(
+                name: "spot", kind: .cpu, maxWorkers: 4, spot: true,
+                scaling: PoolScalingTargets(backlogPerWorker: 10, scaleDownStabilizationSeconds: 0, cooldownSeconds: 0),
+                createdAt: t0))
+        fixture.gauge.adopt(pool: "spot", workers: 3)
+        let running = try await fixture.store.submit(spec(pool: "spot"), now: t0).job
+        _ = try await register(3, pool: "spot", in: fixture.store, at: t0, running: [running.id])
+        var state = PoolManagerState()
+        let first = try await fixture.service.evaluate(&state, now: t0)
+        guard case .drain(let drained) = first.first?.decision?.action else {
+            Issue.record("expected a drain, got \(String(describing: first.first))")
+            return
+        }
+        // The drained workers leave as asked: no interruption.
+        for id in drained { try await fixture.store.removeWorker(WorkerID(rawValue: id)) }
+        _ = try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(5))
+        #expect(state.lastSpotInterruption["spot"] == nil)
+        // The busy one vanishes unasked: the provider took it back.
+        try await fixture.store.removeWorker(WorkerID(rawValue: "wrk_spot_0"))
+        _ = try await fixture.service.evaluate(&state, now: t0.addingTimeInterval(10))
+        #expect(state.lastSpotInterruption["spot"] == t0.addingTimeInterval(10))
+    }
+
     @Test func scaleInNeverDrainsABusyWorker() async throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
