@@ -86,10 +86,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The closed / open / half-open circuit breaker (pure, time passed in), shared by Redis, storage and webhooks.
+        .target(name: "CircuitBreaking", swiftSettings: strict),
         // A RESP2/RESP3 Redis client on SwiftNIO: pooling, pipelining, scripts, Redis Cluster. No Spool types.
         .target(
             name: "RESPClient",
             dependencies: [
+                "CircuitBreaking",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +112,20 @@ let package = Package(
             name: "SpoolWorker",
             dependencies: [
                 "SpoolCore", "SpoolMedia", "SpoolInputs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Webhooks: the signed deliveries of job endings from the store's outbox, retried, one breaker per host.
+        .target(
+            name: "SpoolWebhooks",
+            dependencies: [
+                "SpoolCore", "SpoolInputs", "CircuitBreaking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,7 +138,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
-                "SpoolCore", "SpoolInputs",
+                "SpoolCore", "SpoolInputs", "SpoolWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +157,7 @@ let package = Package(
             name: "SpoolCommands",
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
-                "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation",
+                "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -179,7 +196,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RESPClientTests",
-            dependencies: ["RESPClient", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "RESPClient", "CircuitBreaking", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         // The behaviour every JobStore must show; SQLite and Redis run the same checks.
         .target(

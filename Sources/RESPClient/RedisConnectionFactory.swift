@@ -1,3 +1,4 @@
+import CircuitBreaking
 import Logging
 import NIOCore
 import Synchronization

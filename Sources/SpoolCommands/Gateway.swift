@@ -15,6 +15,7 @@ struct Gateway: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var api: APIOptions
+    @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
 
     func run() async throws {
@@ -26,7 +27,7 @@ struct Gateway: AsyncParsableCommand {
             store: opened.store,
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates,
-                jobCache: try api.jobCache),
+                jobCache: try api.jobCache, webhookSigner: try webhooks.signer(layout: opened.layout)),
             readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
             rateLimiter: opened.rateLimiter, logger: logger)
         let host = api.host

@@ -24,6 +24,7 @@ struct Manager: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var autoscaler: AutoscalerOptions
+    @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Seconds the leader lease lasts without renewal.")
@@ -59,8 +60,11 @@ struct Manager: AsyncParsableCommand {
             })
         let pools = try autoscaler.poolManager(
             opened, store: store, defaultActuator: .gauge, leadership: leadership, logger: logger)
+        let sender = webhooks.service(
+            store: opened.store, layout: opened.layout, signer: try webhooks.signer(layout: opened.layout),
+            allowPrivateNetworks: false, logger: logger)
         Runtime.announce("spool manager \(candidate) started")
-        try await Runtime.run([manager, placement, pools], logger: logger)
+        try await Runtime.run([manager, placement, pools, sender], logger: logger)
         await redis.close()
     }
 }

@@ -81,7 +81,7 @@ enum Runtime {
             pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
             leaseDuration: .seconds(options.leaseSeconds), stallTimeout: .seconds(options.stallTimeout),
             hardCap: .seconds(options.maxJobSeconds), shutdownGrace: .seconds(options.shutdownGrace),
-            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch)
+            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch, deduplicate: options.deduplicate)
     }
 
     /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT.

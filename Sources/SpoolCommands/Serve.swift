@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var autoscaler: AutoscalerOptions
+    @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
 
     @Option(help: "Pools to run, comma-separated (default: every pool this machine can serve).")
@@ -81,10 +82,16 @@ struct Serve: AsyncParsableCommand {
             api.inputRoots.flatMap { ["--input-root", $0] }
             + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
             + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
+            + (worker.deduplicate ? [] : ["--no-deduplicate"])
         services.append(
             try autoscaler.poolManager(
                 opened, store: store, defaultActuator: .local, workerArguments: workerArguments,
                 shutdownGrace: .seconds(worker.shutdownGrace + 5), leadership: leadership, logger: logger))
+        let signer = try webhooks.signer(layout: opened.layout)
+        services.append(
+            webhooks.service(
+                store: opened.store, layout: opened.layout, signer: signer,
+                allowPrivateNetworks: api.allowPrivateNetworks, logger: logger))
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         let store = opened.store
@@ -96,7 +103,7 @@ struct Serve: AsyncParsableCommand {
                 layout: opened.layout, inputPolicy: api.inputPolicy,
                 instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
                 authentication: authentication, rateLimits: rates,
-                jobCache: try api.jobCache),
+                jobCache: try api.jobCache, webhookSigner: signer),
             readiness: ReadinessChecks([
                 "draining": drain.readinessCheck,
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },

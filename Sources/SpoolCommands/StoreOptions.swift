@@ -196,6 +196,11 @@ struct WorkerOptions: ParsableArguments {
                 + "the best queued job of the pool; no GPU accounting, for fleets without a manager).",
             valueName: "placed|pull"))
     var dispatch: DispatchMode = .placed
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Reuse the outputs of an earlier job of the same tenant with the same input bytes and outputs.")
+    var deduplicate = true
 }
 
 extension DispatchMode: ExpressibleByArgument {}

@@ -48,6 +48,12 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Submitting twice with the same key returns the first job instead of making a second.")
     var idempotencyKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Announce the job's end with a signed POST to this http(s) URL (check it with the secret from "
+                + "GET /v1/webhooks/secret).", valueName: "url"))
+    var callbackURL: String?
+
     @Option(name: .customLong("meta"), help: "Metadata to keep with the job, as KEY=VALUE.")
     var metadata: [String] = []
 
@@ -67,7 +73,7 @@ struct Submit: AsyncParsableCommand {
         let client = try options.client
         var request = JobRequest(
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, serviceClass: serviceClass,
-            acceleration: acceleration)
+            acceleration: acceleration, callbackURL: callbackURL)
         do {
             request.outputs = try outputs.isEmpty ? nil : outputs.map(Self.parseOutput)
         } catch {

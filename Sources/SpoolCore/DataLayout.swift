@@ -4,6 +4,7 @@
 ///     DATA/uploads/ID                 finished uploads (ID.part while streaming)
 ///     DATA/work/JOB/aN/               attempt N's private staging area: fetched input, ffmpeg.pid, out/
 ///     DATA/outputs/JOB/               published outputs (renamed from work/JOB/aN/out after the commit)
+///     TENANT_ROOT/results/KEY         the job whose outputs answer KEY (input bytes + outputs), for deduplication
 public struct DataLayout: Sendable, Equatable {
     public var root: String
 
@@ -29,6 +30,9 @@ public struct DataLayout: Sendable, Equatable {
     public func upload(_ id: UploadID, tenant: TenantID) -> String { uploads(for: tenant) + "/" + id.rawValue }
     /// The only directory a tenant's `file://` inputs may come from.
     public func inputFiles(for tenant: TenantID) -> String { tenantRoot(tenant) + "/files" }
+    /// The content index of a tenant's results: one small file per (input bytes, outputs) key naming the job that
+    /// made them. Per tenant, so one tenant can never learn what another has transcoded.
+    public func results(for tenant: TenantID) -> String { tenantRoot(tenant) + "/results" }
     public func workDirectory(_ job: JobID) -> String { work + "/" + job.rawValue }
     public func attemptDirectory(_ job: JobID, attempt: Int) -> String { workDirectory(job) + "/a\(attempt)" }
     public func stagingDirectory(_ job: JobID, attempt: Int) -> String {

@@ -28,6 +28,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var lastEvictedAt: Date?
     /// Why the job was moved to another pool or preset under overload, oldest first.
     public var degradations: [String]
+    /// The earlier job whose outputs this one reused instead of transcoding (same input bytes, same outputs).
+    public var deduplicatedFrom: JobID?
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -50,6 +52,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.evictions = 0
         self.lastEvictedAt = nil
         self.degradations = []
+        self.deduplicatedFrom = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -62,6 +65,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case lastEvictedAt = "last_evicted_at"
+        case deduplicatedFrom = "deduplicated_from"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,6 +91,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         evictions = try c.decodeIfPresent(Int.self, forKey: .evictions) ?? 0
         lastEvictedAt = try c.decodeIfPresent(Date.self, forKey: .lastEvictedAt)
         degradations = try c.decodeIfPresent([String].self, forKey: .degradations) ?? []
+        deduplicatedFrom = try c.decodeIfPresent(JobID.self, forKey: .deduplicatedFrom)
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

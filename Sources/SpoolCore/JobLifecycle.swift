@@ -6,8 +6,9 @@ public enum JobEvent: Sendable, Equatable {
     case claim(worker: WorkerID, pool: String, leaseDuration: Duration)
     /// The worker holding `lease` is alive; it may report progress.
     case heartbeat(Lease, progress: TranscodeProgress?, leaseDuration: Duration)
-    /// The attempt produced validated outputs.
-    case succeed(Lease, outputs: [OutputResult])
+    /// The attempt produced validated outputs; `reusedFrom` names the earlier job whose outputs it reused because
+    /// its input bytes and output spec were the same (content deduplication).
+    case succeed(Lease, outputs: [OutputResult], reusedFrom: JobID? = nil)
     /// The attempt failed.
     case fail(Lease, JobError)
     /// The worker stops without failing (shutdown): the job goes back to the queue, no failure counted.
@@ -53,6 +54,9 @@ public enum JobEffect: Sendable, Equatable {
     case discardAttempt(attempt: Int)
     /// Stop the attempt's ffmpeg process group.
     case stopAttempt(attempt: Int)
+    /// The job named a callback URL and just ended: the store queues a signed delivery in the same write, so the
+    /// notification can be neither lost nor queued for a write that did not happen.
+    case deliverWebhook
 }
 
 public struct Transition: Sendable, Equatable {
@@ -104,6 +108,14 @@ public struct JobLifecycle: Sendable {
     }
 
     public func apply(_ event: JobEvent, to job: Job, now: Date) throws(LifecycleError) -> Transition {
+        var transition = try decide(event, job, now: now)
+        if !job.state.isTerminal, transition.job.state.isTerminal, transition.job.spec.callbackURL != nil {
+            transition.effects.append(.deliverWebhook)
+        }
+        return transition
+    }
+
+    private func decide(_ event: JobEvent, _ job: Job, now: Date) throws(LifecycleError) -> Transition {
         var next = job
         next.updatedAt = now
         switch event {
@@ -126,9 +138,10 @@ public struct JobLifecycle: Sendable {
             if let progress { next.progress = progress }
             return Transition(job: next, effects: [])
 
-        case .succeed(let lease, let outputs):
+        case .succeed(let lease, let outputs, let reusedFrom):
             try checkCurrent(lease, job)
             next.state = .succeeded
+            next.deduplicatedFrom = reusedFrom
             next.placement = nil
             next.outputs = outputs
             next.progress = TranscodeProgress(fraction: 1, fps: job.progress?.fps, speed: job.progress?.speed)
@@ -189,6 +202,7 @@ public struct JobLifecycle: Sendable {
             next.notBefore = now
             next.finishedAt = nil
             next.outputs = []
+            next.deduplicatedFrom = nil
             return Transition(job: next, effects: [])
 
         case .place(let placement):

@@ -9,11 +9,12 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var metadata: [String: String]?
     public var serviceClass: ServiceClass?
     public var acceleration: Acceleration?
+    public var callbackURL: String?
 
     public init(
         input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
         pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
-        serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil
+        serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil, callbackURL: String? = nil
     ) {
         self.input = input
         self.outputs = outputs
@@ -24,11 +25,13 @@ public struct JobRequest: Codable, Sendable, Equatable {
         self.metadata = metadata
         self.serviceClass = serviceClass
         self.acceleration = acceleration
+        self.callbackURL = callbackURL
     }
 
     enum CodingKeys: String, CodingKey {
         case input, outputs, preset, priority, pool, metadata, acceleration
         case idempotencyKey = "idempotency_key"
         case serviceClass = "service_class"
+        case callbackURL = "callback_url"
     }
 }

@@ -51,10 +51,29 @@ extension JobRequest {
                 field: "metadata.\(key)", rule: "size",
                 message: "metadata keys are 1–64 characters, values at most 1024")
         }
+        if let callbackURL { try Self.validate(callbackURL: callbackURL) }
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset,
-            acceleration: acceleration ?? .auto)
+            acceleration: acceleration ?? .auto, callbackURL: callbackURL)
+    }
+
+    /// The lexical rules for a callback URL; its host is checked against internal addresses at submission and
+    /// again before every delivery, since DNS changes.
+    static func validate(callbackURL: String) throws(SpecError) {
+        guard callbackURL.utf8.count <= 2048, let url = URLComponents(string: callbackURL),
+            let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            throw SpecError(
+                field: "callback_url", rule: "uri",
+                message: "callback_url must be an http:// or https:// URL with a host, at most 2048 bytes")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw SpecError(
+                field: "callback_url", rule: "credentials",
+                message: "callback_url may not carry a user or password; verify deliveries by their signature")
+        }
     }
 
     static func parseInput(_ uri: String, policy: InputPolicy) throws(SpecError) -> InputSource {

@@ -19,11 +19,15 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var preset: String?
     /// What hardware the job may run on.
     public var acceleration: Acceleration
+    /// Where a signed notification goes when the job ends (`http(s)://`, checked like inputs against internal
+    /// addresses).
+    public var callbackURL: String?
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
-        metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto
+        metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto,
+        callbackURL: String? = nil
     ) {
         self.tenant = tenant
         self.serviceClass = serviceClass
@@ -35,12 +39,14 @@ public struct JobSpec: Codable, Sendable, Equatable {
         self.metadata = metadata
         self.preset = preset
         self.acceleration = acceleration
+        self.callbackURL = callbackURL
     }
 
     enum CodingKeys: String, CodingKey {
         case tenant, input, outputs, priority, pool, metadata, preset, acceleration
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
+        case callbackURL = "callback_url"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,5 +62,6 @@ public struct JobSpec: Codable, Sendable, Equatable {
         preset = try c.decodeIfPresent(String.self, forKey: .preset)
         // Jobs stored before the field existed ran wherever their pool allowed.
         acceleration = try c.decodeIfPresent(Acceleration.self, forKey: .acceleration) ?? .auto
+        callbackURL = try c.decodeIfPresent(String.self, forKey: .callbackURL)
     }
 }

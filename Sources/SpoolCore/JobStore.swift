@@ -63,7 +63,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Durable job state. The embedded default is SQLite; a Redis store follows. Every implementation applies
 /// `JobLifecycle` transitions atomically (read, decide, write as one unit), so two workers can never both win.
-public protocol JobStore: PoolStore, TenantStore, SessionStore {
+public protocol JobStore: PoolStore, TenantStore, SessionStore, WebhookOutbox {
     /// Creates a job, or returns the existing one for the same tenant and idempotency key (`created == false`).
     func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool)
     func job(_ id: JobID) async throws -> Job?

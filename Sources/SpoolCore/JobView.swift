@@ -52,6 +52,11 @@ public struct JobView: Codable, Sendable, Equatable {
     public var evictions: Int
     /// Why overload moved it to another pool or a cheaper preset.
     public var degradations: [String]
+    /// True when the outputs were reused from an earlier job with the same input bytes and outputs.
+    public var deduplicated: Bool
+    public var deduplicatedFrom: JobID?
+    /// Where the end of the job is announced; delivery status at /v1/jobs/{id}/webhook.
+    public var callbackURL: String?
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -79,6 +84,9 @@ public struct JobView: Codable, Sendable, Equatable {
         placement = job.placement
         evictions = job.evictions
         degradations = job.degradations
+        deduplicated = job.deduplicatedFrom != nil
+        deduplicatedFrom = job.deduplicatedFrom
+        callbackURL = job.spec.callbackURL
         let directory = layout.outputDirectory(job.id)
         outputs = job.outputs.map { result in
             Output(
@@ -91,7 +99,9 @@ public struct JobView: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, state, progress, fps, speed, priority, input, preset, pool, worker, attempts, error, metadata
-        case outputs, acceleration, placement, evictions, degradations
+        case outputs, acceleration, placement, evictions, degradations, deduplicated
+        case deduplicatedFrom = "deduplicated_from"
+        case callbackURL = "callback_url"
         case serviceClass = "service_class"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolInputs
+import SpoolWebhooks
 
 /// What the HTTP API needs to know about its deployment.
 public struct APIConfiguration: Sendable {
@@ -16,13 +17,16 @@ public struct APIConfiguration: Sendable {
     public var authentication: AuthenticationMode
     public var rateLimits: RateLimitSettings
     public var jobCache: JobCacheSettings
+    /// Signs webhook deliveries; it also answers `GET /v1/webhooks/secret`. Nil on a gateway that sends none.
+    public var webhookSigner: WebhookSigner?
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
         maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15,
         authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings(),
-        jobCache: JobCacheSettings = JobCacheSettings()
+        jobCache: JobCacheSettings = JobCacheSettings(), webhookSigner: WebhookSigner? = nil
     ) {
+        self.webhookSigner = webhookSigner
         self.jobCache = jobCache
         self.authentication = authentication
         self.rateLimits = rateLimits
@@ -43,6 +47,15 @@ public struct APIConfiguration: Sendable {
         return InputPolicy(
             inputRoots: [layout.inputFiles(for: tenant)], allowPrivateNetworks: inputPolicy.allowPrivateNetworks,
             maxUploadBytes: inputPolicy.maxUploadBytes)
+    }
+
+    /// Callbacks obey the same address rules as inputs: no loopback, private or link-local hosts unless allowed.
+    func checkCallback(_ url: String) throws(SpecError) {
+        do {
+            try inputAccess.checkHost(of: url)
+        } catch {
+            throw SpecError(field: "callback_url", rule: error.rule, message: error.message)
+        }
     }
 
     func inputAccess(for tenant: TenantID) -> InputAccess {

@@ -18,6 +18,7 @@ extension SpoolAPI {
             do throws(SpecError) {
                 spec = try body.validate(policy: configuration.inputPolicy(for: owner), tenant: owner)
                 try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
+                if let callback = spec.callbackURL { try configuration.checkCallback(callback) }
             } catch {
                 throw Problem.badRequest(error)
             }

@@ -49,6 +49,7 @@ public struct SpoolAPI: Sendable {
         addPoolRoutes(to: router)
         addAdminRoutes(to: router)
         addSessionRoutes(to: router)
+        addWebhookRoutes(to: router)
         return router
     }
 

@@ -470,7 +470,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placed(shard: shard, worker: current.job.placement?.worker)),
                         .init(keys.placedAll(shard: shard)),
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
-                        .init(readyKey(current.job)),
+                        .init(readyKey(current.job)), .init(keys.webhooks(shard: shard)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
@@ -478,6 +478,10 @@ public final class RedisJobStore: JobStore {
                         .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue), placedNext == nil ? "0" : "1",
                         .init(Self.millis(placedNext?.placedAt ?? now)),
                         .init(current.job.spec == next.spec ? "" : QueuedJobRecord.encode(next)),
+                        .init(
+                            transition.effects.contains(.deliverWebhook)
+                                ? try StoredJSON.encode(WebhookDelivery.queued(for: id, now: now)) : ""),
+                        .init(Self.millis(now)),
                     ])
             }
             if written.int == 1 {

@@ -53,6 +53,9 @@ struct RedisKeys: Sendable {
     func placedAll(shard: Int) -> String { tag(shard) + ":placed" }
     /// `worker` nil names a key that is never written, for scripts that need a key in every position.
     func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }
+    /// Shared-cache entries spread over the cluster by their own key (no hash tag: each is read alone).
+    func cache(_ key: String) -> String { "\(namespace):cache:" + key }
+    func webhooks(shard: Int) -> String { tag(shard) + ":webhooks" }
     func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }
 
     var sequence: String { "\(namespace):{index}:seq" }

@@ -34,7 +34,8 @@ enum RedisScripts {
     /// the shard's placed zset, placed zset of the next placement's worker, the ready zset it was in before (another
     /// one when overload moved it to another pool).
     /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id,
-    /// '1' when the next state is queued with a placement, placed-at ms, a new placement record ('' to keep it).
+    /// '1' when the next state is queued with a placement, placed-at ms, a new placement record ('' to keep it),
+    /// a webhook delivery to queue ('' for none) and the ms it is due; KEYS[9] is the shard's webhook queue.
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
         """
@@ -49,6 +50,10 @@ enum RedisScripts {
         redis.call('ZREM', KEYS[6], ARGV[7])
         redis.call('ZREM', KEYS[8], ARGV[7])
         if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'sch', ARGV[10]) end
+        if ARGV[11] ~= '' then
+          redis.call('HSET', KEYS[1], 'wh', ARGV[11])
+          redis.call('ZADD', KEYS[9], ARGV[12], ARGV[7])
+        end
         if ARGV[3] == 'queued' then
           if ARGV[8] == '1' then
             redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])
@@ -228,5 +233,33 @@ enum RedisScripts {
           end
         end
         return results
+        """)
+
+    /// Leases the due deliveries of one shard's webhook queue: each moves to the lease's end, so no other sender
+    /// takes it meanwhile, and comes due again by itself if this sender dies.
+    /// KEYS: the webhook queue. ARGV: now ms, most to take, lease end ms. Returns the job IDs.
+    static let claimWebhooks = RedisScript(
+        """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
+        return due
+        """)
+
+    /// Records a delivery's status on its job and keeps it queued (pending) or takes it off the queue (settled),
+    /// unless the job is gone.
+    /// KEYS: job hash, the webhook queue. ARGV: delivery JSON, due ms ('' when settled), job ID.
+    static let recordWebhook = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('ZREM', KEYS[2], ARGV[3])
+          return 0
+        end
+        redis.call('HSET', KEYS[1], 'wh', ARGV[1])
+        if ARGV[2] == '' then
+          redis.call('ZREM', KEYS[2], ARGV[3])
+        else
+          redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+        end
+        return 1
         """)
 }

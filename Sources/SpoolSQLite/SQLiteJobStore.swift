@@ -131,7 +131,7 @@ public final class SQLiteJobStore: JobStore {
             }
             let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
             let transition = try Self.transition(lifecycle, event, job, now)
-            try JobRow(transition.job).update(db)
+            try Self.persist(transition, db, now: now)
             return transition.job
         }
     }
@@ -141,7 +141,7 @@ public final class SQLiteJobStore: JobStore {
         let lifecycle = lifecycle
         return try await write { db in
             let transition = try Self.transition(lifecycle, event, try JobQueries.existing(db, id: id), now)
-            try JobRow(transition.job).update(db)
+            try Self.persist(transition, db, now: now)
             return transition
         }
     }
@@ -178,7 +178,7 @@ public final class SQLiteJobStore: JobStore {
                 let job = try JobQueries.existing(db, id: JobID(rawValue: row["id"]))
                 guard workerIsDead || (job.leaseExpiresAt.map { $0 < now } ?? false) else { continue }
                 let transition = try Self.transition(lifecycle, .leaseExpired, job, now)
-                try JobRow(transition.job).update(db)
+                try Self.persist(transition, db, now: now)
                 transitions.append(transition)
             }
             return transitions
@@ -240,7 +240,7 @@ public final class SQLiteJobStore: JobStore {
                 guard let transition = try? lifecycle.apply(.place(commit.placement), to: job, now: now) else {
                     return .stale
                 }
-                try JobRow(transition.job).update(db)
+                try Self.persist(transition, db, now: now)
                 return .committed
             }
         }
@@ -262,7 +262,7 @@ public final class SQLiteJobStore: JobStore {
                 guard job.notBefore <= now else { continue }
                 let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
                 let transition = try Self.transition(lifecycle, event, job, now)
-                try JobRow(transition.job).update(db)
+                try Self.persist(transition, db, now: now)
                 return transition.job
             }
             return nil
@@ -335,6 +335,14 @@ public final class SQLiteJobStore: JobStore {
             return try lifecycle.apply(event, to: job, now: now)
         } catch {
             throw StoreError.lifecycle(error)
+        }
+    }
+
+    /// Writes a transition's job, and queues its webhook in the same transaction when the transition asks for one.
+    static func persist(_ transition: Transition, _ db: Database, now: Date) throws {
+        try JobRow(transition.job).update(db)
+        if transition.effects.contains(.deliverWebhook) {
+            try queueWebhook(.queued(for: transition.job.id, now: now), db)
         }
     }
 

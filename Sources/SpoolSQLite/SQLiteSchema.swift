@@ -120,6 +120,18 @@ enum SQLiteSchema {
                     CREATE INDEX sessions_by_expiry ON sessions(expires_at);
                     """)
         }
+        migrator.registerMigration("v6-webhooks") { db in
+            // The webhook outbox: `due_at` is set while a delivery waits (or is leased), NULL once it is settled.
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhooks (
+                        job_id TEXT PRIMARY KEY NOT NULL,
+                        due_at REAL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

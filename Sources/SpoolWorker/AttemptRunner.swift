@@ -21,10 +21,21 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// nvidia-smi's GPU memory per process, sampled while a GPU job runs; nil on hosts without GPUs.
     var gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil
     var observations: GPUMemoryObservations? = nil
+    /// The cache every process shares (Redis in a cluster), for probe results; nil on the embedded store.
+    var sharedCache: (any SharedCache)? = nil
+
+    /// What a successful attempt hands to the commit.
+    struct Produced: Sendable {
+        var outputs: [OutputResult]
+        /// The earlier job whose outputs were reused instead of transcoding.
+        var reusedFrom: JobID?
+        /// The content key to index these outputs under once they are published (fresh transcodes only).
+        var resultKey: String?
+    }
 
     /// How an attempt ended, before the store is told.
     enum Outcome: Sendable {
-        case finished(Result<[OutputResult], JobError>)
+        case finished(Result<Produced, JobError>)
         /// The store told the worker to stop (cancelled, or the lease went to someone else).
         case stopped(HeartbeatReply)
         /// The worker is shutting down.
@@ -128,11 +139,19 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     func execute(
         _ job: Job, lease: Lease, progress: ProgressCell, transcodeFinished: @Sendable () -> Void
-    ) async throws -> [OutputResult] {
+    ) async throws -> Produced {
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
-        let source = try await MediaProber(tools: tools).probe(path: input)
+        let digest = configuration.deduplicate ? try? ResultIndex.digest(ofFile: input) : nil
+        let resultKey = try digest.map { try ResultIndex.key(inputDigest: $0, spec: job.spec) }
+        if let resultKey, let earlier = await reuse(resultKey, for: job, staging: staging) {
+            logger.info(
+                "same input and outputs as an earlier job: reusing its outputs", metadata: ["from": "\(earlier.id)"])
+            transcodeFinished()
+            return Produced(outputs: earlier.outputs, reusedFrom: earlier.id, resultKey: nil)
+        }
+        let source = try await probe(input, digest: digest)
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
             pool: configuration.pool.kind, inventory: inventory, placement: job.placement,
@@ -169,9 +188,41 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                     peakMiB: sampler.peakMiB))
         }
         transcodeFinished()
-        return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
+        let outputs = try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
             command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
             measureSSIM: configuration.measureSSIM)
+        return Produced(outputs: outputs, reusedFrom: nil, resultKey: resultKey)
+    }
+
+    /// The earlier job of the same tenant whose outputs answer `key`, with its files linked into `staging`; nil when
+    /// there is none or it is no longer whole (then the entry is dropped and the job transcodes).
+    func reuse(_ key: String, for job: Job, staging: String) async -> Job? {
+        let index = ResultIndex(layout: files.layout)
+        guard let earlierID = index.lookup(key, tenant: job.spec.tenant), earlierID != job.id else { return nil }
+        guard let earlier = try? await store.job(earlierID), earlier.state == .succeeded,
+            earlier.spec.tenant == job.spec.tenant, index.stage(outputsOf: earlier, into: staging)
+        else {
+            index.forget(key, tenant: job.spec.tenant)
+            try? FileManager.default.removeItem(atPath: staging)
+            try? FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            return nil
+        }
+        return earlier
+    }
+
+    /// ffprobe's view of the input, from the shared (L2) cache when the same bytes were probed before.
+    func probe(_ input: String, digest: String?) async throws -> MediaInfo {
+        let key = digest.map { "probe:" + $0 }
+        if let key, let cache = sharedCache, let cached = await cache.cachedValue(for: key),
+            let info = try? JSONDecoder().decode(MediaInfo.self, from: Data(cached.utf8))
+        {
+            return info
+        }
+        let info = try await MediaProber(tools: tools).probe(path: input)
+        if let key, let cache = sharedCache, let encoded = try? JSONEncoder().encode(info) {
+            await cache.cache(String(decoding: encoded, as: UTF8.self), for: key, lifetime: .seconds(7 * 86400))
+        }
+        return info
     }
 
     func stageInput(_ source: InputSource, tenant: TenantID, attemptDirectory: String) async throws(JobError) -> String
@@ -209,7 +260,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     func settle(_ job: Job, lease: Lease, outcome: Outcome, logger: Logger) async {
         let event: JobEvent?
         switch outcome {
-        case .finished(.success(let outputs)): event = .succeed(lease, outputs: outputs)
+        case .finished(.success(let produced)):
+            event = .succeed(lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom)
         case .finished(.failure(let error)): event = .fail(lease, error)
         case .interrupted: event = .handBack(lease)
         case .stopped: event = nil
@@ -224,9 +276,13 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             let transition = try await store.apply(event, to: job.id, now: Date())
             for effect in transition.effects {
                 switch effect {
-                case .publishOutputs(let attempt): try files.publish(job.id, attempt: attempt)
+                case .publishOutputs(let attempt):
+                    try files.publish(job.id, attempt: attempt)
+                    if case .finished(.success(let produced)) = outcome, let key = produced.resultKey {
+                        try? ResultIndex(layout: files.layout).record(key, job: job.id, tenant: job.spec.tenant)
+                    }
                 case .discardAttempt(let attempt): files.discard(job.id, attempt: attempt)
-                case .stopAttempt: break
+                case .stopAttempt, .deliverWebhook: break
                 }
             }
             let label: String

@@ -64,6 +64,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
         runner.health = health
         runner.observations = observations
+        runner.sharedCache = store as? any SharedCache
         runner.gpuProcessMemory = inventory.gpus.isEmpty ? nil : gpuProcessMemory
         self.runner = runner
     }

@@ -30,14 +30,18 @@ public struct WorkerConfiguration: Sendable {
     public var threadsPerOutput: Int?
     public var measureSSIM: Bool
     public var dispatch: DispatchMode
+    /// Reuse the outputs of an earlier job with the same input bytes and outputs instead of transcoding again.
+    public var deduplicate: Bool
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
         heartbeatInterval: Duration = .milliseconds(500), pollInterval: Duration = .milliseconds(250),
         registrationInterval: Duration = .seconds(2), stallTimeout: Duration = .seconds(60),
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
-        measureSSIM: Bool = true, dispatch: DispatchMode = .placed
+        measureSSIM: Bool = true, dispatch: DispatchMode = .placed,
+        deduplicate: Bool = true
     ) {
+        self.deduplicate = deduplicate
         self.pool = pool
         self.slots = max(1, slots)
         self.acceptsUnpinned = acceptsUnpinned

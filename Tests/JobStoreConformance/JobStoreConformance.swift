@@ -39,6 +39,8 @@ public enum JobStoreConformance {
         case tenantsAndUsage
         case idempotencyHoldsForADay
         case sessionsExpire
+        case webhookOutbox
+        case deduplicatedJobsKeepTheirSource
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -83,6 +85,8 @@ public enum JobStoreConformance {
         case .tenantsAndUsage: try await tenantsAndUsage(store)
         case .idempotencyHoldsForADay: try await idempotencyHoldsForADay(store)
         case .sessionsExpire: try await sessionsExpire(store)
+        case .webhookOutbox: try await webhookOutbox(store)
+        case .deduplicatedJobsKeepTheirSource: try await deduplicatedJobsKeepTheirSource(store)
         }
     }
 
@@ -876,5 +880,61 @@ public enum JobStoreConformance {
         #expect(try await store.session(tokenHash: "unknown", now: now) == nil)
         try await store.deleteSession(tokenHash: "h1")
         #expect(try await store.session(tokenHash: "h1", now: now) == nil)
+    }
+
+    // MARK: - Webhooks and deduplication
+
+    static func webhookOutbox(_ store: any JobStore) async throws {
+        var withCallback = spec()
+        withCallback.callbackURL = "https://hooks.example.com/spool"
+        let job = try await store.submit(withCallback, now: t0).job
+        let quiet = try await store.submit(spec(), now: t0).job
+        #expect(try await store.claimDueWebhooks(now: at(100), limit: 10, lease: .seconds(60)).isEmpty)
+
+        // Ending the job queues its delivery in the same write; ending one without a callback queues nothing.
+        let claimed = try #require(try await claim(store))
+        let first = claimed.id == job.id ? claimed : try #require(try await claim(store, by: "b"))
+        try await store.apply(.succeed(try #require(first.currentLease), outputs: [output]), to: job.id, now: at(10))
+        try await store.apply(.cancel, to: quiet.id, now: at(10))
+        #expect(try await store.webhookDelivery(for: job.id) == .queued(for: job.id, now: at(10)))
+        #expect(try await store.webhookDelivery(for: quiet.id) == nil)
+
+        // Not due before the job ended; taken once, then held by its lease.
+        #expect(try await store.claimDueWebhooks(now: at(9), limit: 10, lease: .seconds(60)).isEmpty)
+        let taken = try await store.claimDueWebhooks(now: at(11), limit: 10, lease: .seconds(60))
+        #expect(taken.map(\.job) == [job.id])
+        #expect(try await store.claimDueWebhooks(now: at(12), limit: 10, lease: .seconds(60)).isEmpty)
+        // A sender that died mid-try: the lease runs out and the delivery comes back.
+        #expect(try await store.claimDueWebhooks(now: at(72), limit: 10, lease: .seconds(60)).map(\.job) == [job.id])
+
+        // A failed try is due again at its retry time, and only then.
+        var retry = taken[0]
+        retry.attempts = 1
+        retry.lastStatus = 503
+        retry.nextAttemptAt = at(200)
+        try await store.recordWebhook(retry)
+        #expect(try await store.webhookDelivery(for: job.id) == retry)
+        #expect(try await store.claimDueWebhooks(now: at(199), limit: 10, lease: .seconds(60)).isEmpty)
+        #expect(try await store.claimDueWebhooks(now: at(200), limit: 10, lease: .seconds(60)) == [retry])
+
+        // Delivered: it leaves the queue for good and stays readable.
+        var delivered = retry
+        delivered.state = .delivered
+        delivered.attempts = 2
+        delivered.nextAttemptAt = nil
+        delivered.deliveredAt = at(201)
+        try await store.recordWebhook(delivered)
+        #expect(try await store.claimDueWebhooks(now: at(10_000), limit: 10, lease: .seconds(60)).isEmpty)
+        #expect(try await store.webhookDelivery(for: job.id) == delivered)
+    }
+
+    static func deduplicatedJobsKeepTheirSource(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: t0).job
+        let lease = try #require(try await claim(store)?.currentLease)
+        let earlier = JobID(rawValue: "job_earlier")
+        let done = try await store.apply(
+            .succeed(lease, outputs: [output], reusedFrom: earlier), to: job.id, now: at(5))
+        #expect(done.job.deduplicatedFrom == earlier)
+        #expect(try await store.job(job.id)?.deduplicatedFrom == earlier)
     }
 }

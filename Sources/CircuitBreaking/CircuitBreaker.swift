@@ -3,31 +3,31 @@
 /// Closed: connects go ahead; `failureThreshold` consecutive failures open it. Open: every connect is refused at once
 /// until `coolDown` has passed. Then one probe is let through (half-open); its success closes the breaker, its
 /// failure opens it for another cool-down. Times are durations on the injected clock, so tests drive it directly.
-struct CircuitBreaker: Sendable {
-    enum State: Equatable, Sendable {
+public struct CircuitBreaker: Sendable {
+    public enum State: Equatable, Sendable {
         case closed(consecutiveFailures: Int)
         case open(until: Duration)
         case halfOpen
     }
 
-    enum Decision: Equatable, Sendable {
+    public enum Decision: Equatable, Sendable {
         case proceed
         /// The first connect after a cool-down; report its outcome.
         case probe
         case reject(retryAfter: Duration)
     }
 
-    let failureThreshold: Int
-    let coolDown: Duration
-    private(set) var state: State = .closed(consecutiveFailures: 0)
-    private(set) var lastFailure: String?
+    public let failureThreshold: Int
+    public let coolDown: Duration
+    public private(set) var state: State = .closed(consecutiveFailures: 0)
+    public private(set) var lastFailure: String?
 
-    init(failureThreshold: Int, coolDown: Duration) {
+    public init(failureThreshold: Int, coolDown: Duration) {
         self.failureThreshold = max(failureThreshold, 1)
         self.coolDown = coolDown
     }
 
-    mutating func decide(now: Duration) -> Decision {
+    public mutating func decide(now: Duration) -> Decision {
         switch state {
         case .closed:
             return .proceed
@@ -42,12 +42,12 @@ struct CircuitBreaker: Sendable {
         }
     }
 
-    mutating func recordSuccess() {
+    public mutating func recordSuccess() {
         state = .closed(consecutiveFailures: 0)
         lastFailure = nil
     }
 
-    mutating func recordFailure(now: Duration, reason: String) {
+    public mutating func recordFailure(now: Duration, reason: String) {
         lastFailure = reason
         switch state {
         case .closed(let failures) where failures + 1 >= failureThreshold:
@@ -62,7 +62,7 @@ struct CircuitBreaker: Sendable {
     }
 
     /// The probe was cancelled before it learned anything: let the next caller probe instead.
-    mutating func recordAbandoned(now: Duration) {
+    public mutating func recordAbandoned(now: Duration) {
         if state == .halfOpen { state = .open(until: now) }
     }
 }

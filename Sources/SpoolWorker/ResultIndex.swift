@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import SpoolCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Content deduplication: the same input bytes asked for the same outputs reuse the outputs made before. The index
+/// lives beside the outputs on the shared data volume, so it is exactly as durable as the files it points at; an
+/// entry whose job or files are gone is dropped and the job transcodes as usual.
+struct ResultIndex: Sendable {
+    let layout: DataLayout
+
+    /// SHA-256 of a file, read in 1 MiB blocks.
+    static func digest(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The key of a job's result: its input's digest and its outputs in a canonical form (sorted keys, defaults
+    /// filled in by validation), plus the hardware it asked for, since encoders differ.
+    static func key(inputDigest: String, spec: JobSpec) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var material = Data(inputDigest.utf8)
+        material.append(contentsOf: Array("\n".utf8))
+        material.append(try encoder.encode(spec.outputs))
+        material.append(contentsOf: Array("\n\(spec.acceleration.rawValue)".utf8))
+        return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func entry(_ key: String, tenant: TenantID) -> String { layout.results(for: tenant) + "/" + key }
+
+    func lookup(_ key: String, tenant: TenantID) -> JobID? {
+        guard let text = try? String(contentsOfFile: entry(key, tenant: tenant), encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : JobID(rawValue: name)
+    }
+
+    /// Written to a temporary name and renamed, so a reader sees a whole entry or none.
+    func record(_ key: String, job: JobID, tenant: TenantID) throws {
+        let directory = layout.results(for: tenant)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = entry(key, tenant: tenant)
+        let temporary = path + ".\(getpid()).\(job.rawValue).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((job.rawValue + "\n").utf8)) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    func forget(_ key: String, tenant: TenantID) { unlink(entry(key, tenant: tenant)) }
+
+    /// Links every file of an earlier job's outputs into this attempt's staging directory (a copy where links are
+    /// not possible), so the commit publishes them like freshly made ones. False when any file is missing.
+    func stage(outputsOf earlier: Job, into staging: String) -> Bool {
+        let source = layout.outputDirectory(earlier.id)
+        let files = Set(earlier.outputs.flatMap { $0.files + [$0.path] })
+        guard !files.isEmpty else { return false }
+        for file in files.sorted() {
+            guard let relative = PathRules.normalize("/" + file), !file.contains("..") else { return false }
+            let from = source + relative
+            let to = staging + relative
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if link(from, to) != 0 && errno != EEXIST {
+                    try FileManager.default.copyItem(atPath: from, toPath: to)
+                }
+            } catch {
+                return false
+            }
+        }
+        return true
+    }
+}
