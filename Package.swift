@@ -178,6 +178,13 @@ let package = Package(
 
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
         .testTarget(
+            name: "SpoolWebhooksTests",
+            dependencies: [
+                "SpoolWebhooks", "SpoolSQLite", "SpoolCore", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "GPUMemoryLedgerTests",
             dependencies: ["GPUMemoryLedger", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
@@ -253,7 +260,7 @@ let package = Package(
             name: "SpoolIntegrationTests",
             dependencies: [
                 "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "SpoolRedis",
-                "RESPClient", "TestSupport",
+                "RESPClient", "SpoolWebhooks", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -92,6 +92,14 @@ import Testing
         (#"{"input": "file:///IN/escape.mp4", "preset": "web-360p"}"#, "input", "input_root"),
         (#"{"input": "http://127.0.0.1:9/a.mp4", "preset": "web-360p"}"#, "input", "private_address"),
         (#"{"input": "upload:upl_0123456789abcdef", "preset": "web-360p"}"#, "input", "upload_missing"),
+        (
+            #"{"input": "file:///IN/ok.mp4", "preset": "web-360p", "callback_url": "http://10.1.2.3/hook"}"#,
+            "callback_url", "private_address"
+        ),
+        (
+            #"{"input": "file:///IN/ok.mp4", "preset": "web-360p", "callback_url": "ftp://hooks.example.com/"}"#,
+            "callback_url", "uri"
+        ),
         (#"{"input": "upload:upl_x", "preset": "nope"}"#, "preset", "unknown_preset"),
         (
             #"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "mp4", "video": {"height": 99}}]}"#,
@@ -107,6 +115,7 @@ import Testing
         // A symlink inside the input root that points outside it.
         try FileManager.default.createSymbolicLink(
             atPath: fixture.inputs.appendingPathComponent("escape.mp4").path, withDestinationPath: "/etc/hostname")
+        try Data("a video".utf8).write(to: fixture.inputs.appendingPathComponent("ok.mp4"))
         let request = body.replacingOccurrences(of: "/IN/", with: fixture.inputs.path + "/")
         try await fixture.app.test(.router) { client in
             let response = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(request))
