@@ -40,7 +40,10 @@ public final class RedisJobStore: JobStore {
         let reply = try await call {
             try await client.run(
                 script: RedisScripts.submit,
-                keys: [.init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job))],
+                keys: [
+                    .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
+                    .init(keys.idempotencyTimes(shard: shard)),
+                ],
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),

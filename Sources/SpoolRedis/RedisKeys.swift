@@ -50,6 +50,8 @@ struct RedisKeys: Sendable {
     func notBefore(shard: Int) -> String { tag(shard) + ":notbefore" }
     func running(shard: Int) -> String { tag(shard) + ":running" }
     func idempotency(shard: Int) -> String { tag(shard) + ":idem" }
+    /// When each idempotency entry was written, so expired ones can be found and deleted.
+    func idempotencyTimes(shard: Int) -> String { tag(shard) + ":idem-at" }
     func placedAll(shard: Int) -> String { tag(shard) + ":placed" }
     /// `worker` nil names a key that is never written, for scripts that need a key in every position.
     func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }

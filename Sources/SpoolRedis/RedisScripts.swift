@@ -3,9 +3,10 @@ import RESPClient
 /// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
 enum RedisScripts {
     /// Creates a job unless its idempotency key already names one submitted within the idempotency window.
-    /// KEYS: idem hash, job hash, ready zset. ARGV: idem field ('' for none), id, body, score, seq, the placement
-    /// record (`QueuedJobRecord`), now (ms), the window (ms). An idem entry is `ID\1CREATED_MS` (plain `ID` from
-    /// older versions, which never expires).
+    /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset). ARGV: idem field ('' for none),
+    /// id, body, score, seq, the placement record (`QueuedJobRecord`), now (ms), the window (ms). An idem entry is
+    /// `ID\1CREATED_MS` (plain `ID` from older versions, which never expires). Each keyed submission also deletes up to
+    /// 16 entries older than the window, so the hash stays the size of one window's keys.
     /// Returns {1, id} when created, {0, existing id} otherwise.
     static let submit = RedisScript(
         """
@@ -20,6 +21,12 @@ enum RedisScripts {
             end
           end
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
+          redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+          local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
+          for _, field in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. cutoff, 'LIMIT', 0, 16)) do
+            redis.call('HDEL', KEYS[1], field)
+            redis.call('ZREM', KEYS[4], field)
+          end
         end
         redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
