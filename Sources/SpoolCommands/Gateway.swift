@@ -27,7 +27,8 @@ struct Gateway: AsyncParsableCommand {
             store: opened.store,
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates,
-                jobCache: try api.jobCache, webhookSigner: try webhooks.signer(layout: opened.layout)),
+                jobCache: try api.jobCache, webhookSigner: try webhooks.signer(layout: opened.layout),
+                storageBreaker: api.storageBreaker),
             readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
             rateLimiter: opened.rateLimiter, logger: logger)
         let host = api.host

@@ -103,7 +103,8 @@ struct Serve: AsyncParsableCommand {
                 layout: opened.layout, inputPolicy: api.inputPolicy,
                 instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
                 authentication: authentication, rateLimits: rates,
-                jobCache: try api.jobCache, webhookSigner: signer),
+                jobCache: try api.jobCache, webhookSigner: signer,
+                storageBreaker: api.storageBreaker),
             readiness: ReadinessChecks([
                 "draining": drain.readinessCheck,
                 "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },

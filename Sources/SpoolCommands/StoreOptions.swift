@@ -120,6 +120,17 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Jobs the in-process cache keeps (0 turns it off).")
     var cacheEntries: Int = 10_000
 
+    @Option(help: "Consecutive file-storage failures (uploads, downloads) that open its circuit breaker.")
+    var storageBreakerFailures = 5
+
+    @Option(help: "Seconds the storage breaker answers 503 before one request probes the storage again.")
+    var storageBreakerCooldown: Double = 10
+
+    var storageBreaker: StorageBreakerSettings {
+        StorageBreakerSettings(
+            failures: storageBreakerFailures, coolDown: .milliseconds(Int64(max(0, storageBreakerCooldown) * 1000)))
+    }
+
     var jobCache: JobCacheSettings {
         get throws {
             guard let policy = CachePolicy(rawValue: cachePolicy) else {

@@ -19,13 +19,16 @@ public struct APIConfiguration: Sendable {
     public var jobCache: JobCacheSettings
     /// Signs webhook deliveries; it also answers `GET /v1/webhooks/secret`. Nil on a gateway that sends none.
     public var webhookSigner: WebhookSigner?
+    public var storageBreaker: StorageBreakerSettings
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
         maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15,
         authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings(),
-        jobCache: JobCacheSettings = JobCacheSettings(), webhookSigner: WebhookSigner? = nil
+        jobCache: JobCacheSettings = JobCacheSettings(), webhookSigner: WebhookSigner? = nil,
+        storageBreaker: StorageBreakerSettings = StorageBreakerSettings()
     ) {
+        self.storageBreaker = storageBreaker
         self.webhookSigner = webhookSigner
         self.jobCache = jobCache
         self.authentication = authentication

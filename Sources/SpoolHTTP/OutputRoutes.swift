@@ -26,6 +26,7 @@ extension SpoolAPI {
                     "output '\(name)' has no file '\(rest)'; it has \(output.files.joined(separator: ", "))")
             }
             let path = configuration.layout.outputDirectory(job.id) + "/" + relative
+            try storage.admit()
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let size = (attributes[.size] as? NSNumber)?.intValue
             else {
@@ -48,12 +49,18 @@ extension SpoolAPI {
             if let range = request.headers[.range].flatMap({ ByteRange.parse($0, size: size) }) {
                 headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
                 headers[.contentLength] = String(range.count)
-                let body = try await FileIO().loadFile(path: path, range: range, context: context)
+                let body = try await storage.perform("read an output") {
+                    try await FileIO().loadFile(path: path, range: range, context: context)
+                }
+                storage.succeeded()
                 return Response(status: .partialContent, headers: headers, body: body)
             }
             headers[.contentLength] = String(size)
-            return Response(
-                status: .ok, headers: headers, body: try await FileIO().loadFile(path: path, context: context))
+            let body = try await storage.perform("read an output") {
+                try await FileIO().loadFile(path: path, context: context)
+            }
+            storage.succeeded()
+            return Response(status: .ok, headers: headers, body: body)
         }
         router.get("/v1/jobs/{id}/outputs/{name}", use: handler)
         router.get("/v1/jobs/{id}/outputs/{name}/**", use: handler)

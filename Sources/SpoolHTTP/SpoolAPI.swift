@@ -15,6 +15,7 @@ public struct SpoolAPI: Sendable {
     let rateLimiter: any RateLimiter
     let tenantKeys: TenantKeyCache
     let jobCache: JobReadCache
+    let storage: StorageGuard
     let logger: Logger
 
     public init(
@@ -25,6 +26,7 @@ public struct SpoolAPI: Sendable {
         self.rateLimiter = rateLimiter
         self.tenantKeys = TenantKeyCache(store: store)
         self.jobCache = JobReadCache(settings: configuration.jobCache)
+        self.storage = StorageGuard(settings: configuration.storageBreaker)
         self.logger = logger
         self.workSignal = workSignal
         self.store = store

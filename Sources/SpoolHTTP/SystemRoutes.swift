@@ -19,6 +19,7 @@ extension SpoolAPI {
             for (name, check) in readiness.checks {
                 if let problem = await check() { failures[name] = problem }
             }
+            if let problem = storage.readiness { failures["storage"] = problem }
             if failures.isEmpty { return try JSONCoding.response(["status": "ready"]) }
             var response = try JSONCoding.response(
                 ReadinessView(status: "not_ready", failures: failures), status: .serviceUnavailable)

@@ -20,14 +20,18 @@ extension SpoolAPI {
             {
                 throw Problem.quota(violation, retryAfterSeconds: 0)
             }
+            try storage.admit()
             let directory = layout.uploads(for: owner)
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let final = layout.upload(id, tenant: owner)
             let partial = final + ".part"
-            guard FileManager.default.createFile(atPath: partial, contents: nil),
-                let handle = FileHandle(forWritingAtPath: partial)
-            else {
-                throw Problem.unavailable("cannot write uploads under \(directory)")
+            let handle = try storage.perform("create an upload under \(directory)") { () throws -> FileHandle in
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: partial, contents: nil),
+                    let handle = FileHandle(forWritingAtPath: partial)
+                else {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial])
+                }
+                return handle
             }
             var total: Int64 = 0
             do {
@@ -38,16 +42,20 @@ extension SpoolAPI {
                     if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
                         throw Problem.quota(violation, retryAfterSeconds: 0)
                     }
-                    try handle.write(contentsOf: buffer.readableBytesView)
+                    try storage.perform("write an upload") { try handle.write(contentsOf: buffer.readableBytesView) }
                 }
                 guard total > 0 else {
                     throw Problem.badRequest(SpecError(field: "body", rule: "empty", message: "the upload is empty"))
                 }
             } catch {
                 try? FileManager.default.removeItem(atPath: partial)
+                storage.abandoned()
                 throw error
             }
-            try FileManager.default.moveItem(atPath: partial, toPath: final)
+            try storage.perform("publish an upload") {
+                try FileManager.default.moveItem(atPath: partial, toPath: final)
+            }
+            storage.succeeded()
             if owner != .default {
                 try await store.addUsage(TenantUsage(uploadBytes: total), tenant: owner, day: day)
             }

@@ -16,7 +16,8 @@ import Testing
         let store: SQLiteJobStore
         let app: Application<RouterResponder<SpoolRequestContext>>
 
-        init(maxUploadBytes: Int64 = 1 << 20) throws {
+        init(maxUploadBytes: Int64 = 1 << 20, storageBreaker: StorageBreakerSettings = StorageBreakerSettings()) throws
+        {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-api-\(UUID().uuidString)")
             inputs = root.appendingPathComponent("in")
             try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
@@ -27,7 +28,8 @@ import Testing
             let api = SpoolAPI(
                 store: store,
                 configuration: APIConfiguration(
-                    layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20)))
+                    layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20),
+                    storageBreaker: storageBreaker))
             app = Application(router: api.router())
         }
 
@@ -293,6 +295,45 @@ import Testing
             let text = String(buffer: response.body)
             #expect(text.hasPrefix("event: state\ndata: {"))
             #expect(text.contains(#""state":"cancelled""#))
+        }
+    }
+
+    @Test func aFailingStorageOpensItsBreakerAndTheGatewaySaysSo() async throws {
+        let fixture = try Fixture(storageBreaker: StorageBreakerSettings(failures: 2, coolDown: .seconds(3600)))
+        defer { fixture.cleanUp() }
+        // A file where the uploads directory should be: every upload fails in the filesystem itself.
+        try Data().write(to: URL(fileURLWithPath: fixture.layout.uploads))
+        try await fixture.app.test(.router) { client in
+            for _ in 0..<2 {
+                let failed = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "x"))
+                #expect(failed.status == .serviceUnavailable)
+                #expect(try Self.decode(ProblemDetails.self, failed.body).detail.contains("failed to create an upload"))
+            }
+            let refused = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "x"))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(try Self.decode(ProblemDetails.self, refused.body).detail.contains("file storage is failing"))
+            #expect((refused.headers[.retryAfter].flatMap { Int($0) } ?? 0) > 60)
+            let ready = try await client.execute(uri: "/ready", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(String(buffer: ready.body).contains("storage"))
+            // A job read needs no files and is still served.
+            let jobs = try await client.execute(uri: "/v1/jobs", method: .get)
+            #expect(jobs.status == .ok)
+        }
+    }
+
+    @Test func theStorageBreakerClosesOnceAProbeSucceeds() async throws {
+        let fixture = try Fixture(storageBreaker: StorageBreakerSettings(failures: 1, coolDown: .zero))
+        defer { fixture.cleanUp() }
+        let blocker = URL(fileURLWithPath: fixture.layout.uploads)
+        try Data().write(to: blocker)
+        try await fixture.app.test(.router) { client in
+            let failed = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "x"))
+            #expect(failed.status == .serviceUnavailable)
+            try FileManager.default.removeItem(at: blocker)
+            let probe = try await client.execute(uri: "/v1/uploads", method: .post, body: ByteBuffer(string: "x"))
+            #expect(probe.status == .created)
+            #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
         }
     }
 }
