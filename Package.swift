@@ -247,7 +247,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SpoolWorkerTests", dependencies: ["SpoolWorker", "SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolWorkerTests",
+            dependencies: ["SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",
             dependencies: [

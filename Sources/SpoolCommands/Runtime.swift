@@ -81,7 +81,8 @@ enum Runtime {
             pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
             leaseDuration: .seconds(options.leaseSeconds), stallTimeout: .seconds(options.stallTimeout),
             hardCap: .seconds(options.maxJobSeconds), shutdownGrace: .seconds(options.shutdownGrace),
-            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch, deduplicate: options.deduplicate)
+            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch, deduplicate: options.deduplicate,
+            inputCacheDirectory: options.inputCacheDir, inputCacheBytes: max(0, options.inputCacheBytes))
     }
 
     /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT.

@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             api.inputRoots.flatMap { ["--input-root", $0] }
             + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
             + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
-            + (worker.deduplicate ? [] : ["--no-deduplicate"])
+            + worker.cacheArguments
         services.append(
             try autoscaler.poolManager(
                 opened, store: store, defaultActuator: .local, workerArguments: workerArguments,

@@ -212,6 +212,21 @@ struct WorkerOptions: ParsableArguments {
         inversion: .prefixedNo,
         help: "Reuse the outputs of an earlier job of the same tenant with the same input bytes and outputs.")
     var deduplicate = true
+
+    @Option(
+        help: ArgumentHelp(
+            "Where workers keep downloaded http(s) inputs, each in a directory of its own (local disk is best).",
+            valueName: "dir"))
+    var inputCacheDir: String = NSTemporaryDirectory() + "spool-input-cache"
+
+    @Option(
+        help: "Bytes of downloaded inputs each worker keeps; inputs of waiting jobs are prefetched into it (0: off).")
+    var inputCacheBytes: Int64 = 2 << 30
+
+    var cacheArguments: [String] {
+        ["--input-cache-dir", inputCacheDir, "--input-cache-bytes", "\(inputCacheBytes)"]
+            + (deduplicate ? [] : ["--no-deduplicate"])
+    }
 }
 
 extension DispatchMode: ExpressibleByArgument {}

@@ -23,13 +23,16 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     public var gpuMemoryObservations: [GPUMemoryObservation]
     /// The encode this worker ran when it started; nil until it has run.
     public var selfTest: WorkerSelfTest?
+    /// Input URIs its local cache holds (prefetched or kept from earlier jobs), for the input-locality score.
+    public var cachedInputs: [String]
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
         draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
-        selfTest: WorkerSelfTest? = nil
+        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = []
     ) {
+        self.cachedInputs = cachedInputs
         self.id = id
         self.pool = pool
         self.poolKind = poolKind
@@ -57,6 +60,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case fencedGPUs = "fenced_gpus"
         case gpuMemoryObservations = "gpu_memory_observations"
         case selfTest = "self_test"
+        case cachedInputs = "cached_inputs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,5 +82,12 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         gpuMemoryObservations =
             try c.decodeIfPresent([GPUMemoryObservation].self, forKey: .gpuMemoryObservations) ?? []
         selfTest = try c.decodeIfPresent(WorkerSelfTest.self, forKey: .selfTest)
+        cachedInputs = try c.decodeIfPresent([String].self, forKey: .cachedInputs) ?? []
+    }
+
+    /// Whether the worker is alive, takes new jobs, and may run a job of `pool` (nil: unpinned).
+    public func mayRun(pool jobPool: String?, now: Date, timeout: TimeInterval) -> Bool {
+        guard !draining, now.timeIntervalSince(heartbeatAt) <= timeout else { return false }
+        return jobPool.map { $0 == pool } ?? acceptsUnpinned
     }
 }

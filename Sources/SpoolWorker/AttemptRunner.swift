@@ -23,6 +23,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     var observations: GPUMemoryObservations? = nil
     /// The cache every process shares (Redis in a cluster), for probe results; nil on the embedded store.
     var sharedCache: (any SharedCache)? = nil
+    /// This worker's cache of downloaded inputs (prefetched by the warmer); nil turns caching off.
+    var inputCache: InputCache? = nil
 
     /// What a successful attempt hands to the commit.
     struct Produced: Sendable {
@@ -251,7 +253,12 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             return path
         case .http(let url):
             let destination = attemptDirectory + "/input"
+            if let inputCache, inputCache.copy(url, to: destination) {
+                logger.info("input from the local cache", metadata: ["input": "\(url)"])
+                return destination
+            }
             try await InputFetcher(access: inputAccess).fetch(url, to: destination)
+            inputCache?.adopt(url, from: destination)
             return destination
         }
     }

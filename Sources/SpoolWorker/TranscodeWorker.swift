@@ -23,6 +23,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     /// Fencing and self-tests of this host's GPUs; nil without GPUs.
     let health: GPUHealthMonitor?
     let observations = GPUMemoryObservations()
+    /// Downloaded inputs kept for this worker's attempts, and the loop that fills it ahead of time.
+    let inputCache: InputCache?
+    let warmer: InputWarmer?
     private let state = Mutex(WorkerState())
 
     struct WorkerState {
@@ -65,6 +68,21 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         runner.health = health
         runner.observations = observations
         runner.sharedCache = store as? any SharedCache
+        let inputCache =
+            configuration.inputCacheBytes > 0
+            ? try? InputCache(
+                directory: configuration.inputCacheDirectory + "/" + id.rawValue,
+                budgetBytes: configuration.inputCacheBytes)
+            : nil
+        self.inputCache = inputCache
+        runner.inputCache = inputCache
+        let workerID = id
+        warmer = inputCache.map { cache in
+            InputWarmer(
+                worker: workerID, pool: configuration.pool.name, store: store, cache: cache,
+                fetcher: InputFetcher(access: InputAccess(policy: inputPolicy, layout: layout)), layout: layout,
+                perRound: configuration.slots, logger: logger)
+        }
         runner.gpuProcessMemory = inventory.gpus.isEmpty ? nil : gpuProcessMemory
         self.runner = runner
     }
@@ -96,6 +114,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                     group.addTask { await self.slotLoop() }
                 }
                 group.addTask { await self.registrationLoop(startedAt: started) }
+                if let warmer { group.addTask { await self.warmingLoop(warmer) } }
                 // The slot loops end on shutdown; then the registration loop is no longer needed.
                 for _ in 0..<configuration.slots { await group.next() }
                 // Attempts still validating or committing finish before the worker deregisters.
@@ -106,6 +125,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             self.beginShutdown()
         }
         try? await store.removeWorker(id)
+        if let inputCache { try? FileManager.default.removeItem(atPath: inputCache.directory) }
         logger.info("worker stopped")
     }
 
@@ -186,6 +206,15 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         }
     }
 
+    /// Prefetches for waiting jobs while the worker runs; a fetched input is reported at once, so the scheduler can
+    /// place its job here.
+    func warmingLoop(_ warmer: InputWarmer) async {
+        while !Task.isCancelled && !isShuttingDown {
+            if !(await warmer.warm()).isEmpty { try? await register(startedAt: startedAt.withLock { $0 }) }
+            try? await clock.sleep(for: configuration.registrationInterval)
+        }
+    }
+
     func register(startedAt: Date) async throws {
         let (running, draining) = state.withLock { (Array($0.running.keys).sorted(), $0.shuttingDown) }
         var devices = inventory
@@ -200,7 +229,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
                 acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed,
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
-                selfTest: selfTestResult.withLock { $0 }))
+                selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? []))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 
 /// How a worker finds its next job.
@@ -32,6 +33,10 @@ public struct WorkerConfiguration: Sendable {
     public var dispatch: DispatchMode
     /// Reuse the outputs of an earlier job with the same input bytes and outputs instead of transcoding again.
     public var deduplicate: Bool
+    /// Where this worker keeps downloaded inputs (a directory of its own is made inside), and how many bytes at most;
+    /// 0 turns the cache and input warming off.
+    public var inputCacheDirectory: String
+    public var inputCacheBytes: Int64
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
@@ -39,8 +44,11 @@ public struct WorkerConfiguration: Sendable {
         registrationInterval: Duration = .seconds(2), stallTimeout: Duration = .seconds(60),
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
         measureSSIM: Bool = true, dispatch: DispatchMode = .placed,
-        deduplicate: Bool = true
+        deduplicate: Bool = true, inputCacheDirectory: String = NSTemporaryDirectory() + "spool-input-cache",
+        inputCacheBytes: Int64 = 2 << 30
     ) {
+        self.inputCacheDirectory = inputCacheDirectory
+        self.inputCacheBytes = inputCacheBytes
         self.deduplicate = deduplicate
         self.pool = pool
         self.slots = max(1, slots)

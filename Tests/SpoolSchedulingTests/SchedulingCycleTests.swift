@@ -122,6 +122,20 @@ import Testing
         #expect(Set(first.compactMap { $0 }).count > 30)
     }
 
+    @Test func aWarmCacheReportedByAWorkerDrawsItsJobUnderTheLocalityProfile() throws {
+        let job = request("warm")
+        for holder in 0..<4 {
+            var records = (0..<4).map {
+                Fleets.record("cpu-\($0)", pool: "cpu", kind: .cpu, gpus: [], slots: 4, cores: 8)
+            }
+            records[holder].cachedInputs = [job.inputKey]
+            var fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [], now: now)
+            #expect(fleet.workers[holder].cachedInputs == [job.inputKey])
+            var cycle = try SchedulingCycle(profile: .seedWithLocality)
+            #expect(cycle.place(job, in: &fleet, now: now).decision.placement?.worker.rawValue == "cpu-\(holder)")
+        }
+    }
+
     @Test func builderAccountsForRunningAndPlacedJobsAndForeignMemory() throws {
         let records = try Fleets.heterogeneous()
         var job = Job(

@@ -60,7 +60,7 @@ public struct FleetSnapshotBuilder: Sendable {
         return WorkerSnapshot(
             id: record.id, pool: record.pool, poolKind: record.poolKind, slots: record.slots, assigned: holding.count,
             acceptsUnpinned: record.acceptsUnpinned, accepting: !record.draining, devices: devices,
-            hostEncoderSessions: hostSessions)
+            hostEncoderSessions: hostSessions, cachedInputs: Set(record.cachedInputs))
     }
 
     func device(_ gpu: GPUDevice, fenced: String?, holding: [(job: Job, placement: JobPlacement)]) -> DeviceSnapshot {

@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -7,11 +6,11 @@ import TestSupport
 
 /// A real HTTP server on loopback serving a directory (Python's http.server), standing in for a remote origin.
 /// Stopped by PID.
-final class HTTPFileServer {
-    let port: Int
+public final class HTTPFileServer {
+    public let port: Int
     private let process: Process
 
-    init(directory: URL) throws {
+    public init(directory: URL) throws {
         port = try FreePort.find()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -23,19 +22,24 @@ final class HTTPFileServer {
         try process.run()
     }
 
-    func waitUntilServing() async throws {
+    public func waitUntilServing() async throws {
         for _ in 0..<100 {
             if let url = URL(string: "http://127.0.0.1:\(port)/"), (try? Data(contentsOf: url)) != nil { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("python3 -m http.server did not start on port \(port)")
+        throw NotServing(port: port)
     }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     deinit { stop() }
+}
+
+public struct NotServing: Error, CustomStringConvertible {
+    public var port: Int
+    public var description: String { "python3 -m http.server did not start on port \(port)" }
 }
