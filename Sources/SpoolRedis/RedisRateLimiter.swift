@@ -14,9 +14,18 @@ public final class RedisRateLimiter: RateLimiter {
     let client: RedisClient
     let namespace: String
     /// Requests already paid for in Redis and not yet spent, per key, with when the batch was taken.
-    private let allowances = Mutex<[String: (left: Int, takenAt: ContinuousClock.Instant)]>([:])
+    private let allowances = Mutex<[String: Allowance]>([:])
+
+    struct Allowance {
+        var left: Int
+        var takenAt: ContinuousClock.Instant
+        /// What Redis had left for the key after the latest batch; `remaining` reports it plus what is held here.
+        var remainingInRedis: Int
+    }
     /// An unspent batch is dropped after this long, so an idle gateway does not sit on its share.
     let batchLifetime: Duration
+    /// The batch refill in flight per set of keys.
+    private let refills = Mutex<[String: Task<Bool, any Error>]>([:])
 
     public init(client: RedisClient, namespace: String, batchLifetime: Duration = .seconds(1)) {
         self.client = client
@@ -28,36 +37,65 @@ public final class RedisRateLimiter: RateLimiter {
 
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
         guard !limits.isEmpty else { return [] }
-        // Spend local allowances when every key has one left and its batch is young enough.
+        let costs = limits.map { Self.batch(for: $0.limit) }
+        let keys = limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
+        if costs.contains(where: { $0 > 1 }) {
+            // Many requests find the batch empty at once; one of them refills it and the rest wait for that refill
+            // instead of each taking (and mostly wasting) a batch of its own.
+            let flight = limits.map(\.key).joined(separator: "\u{1}")
+            while true {
+                if let local = spendLocally(limits) { return local }
+                let refill = refills.withLock { refills in
+                    if let running = refills[flight] { return running }
+                    let started = Task { try await self.takeBatches(limits, keys: keys, costs: costs, flight: flight) }
+                    refills[flight] = started
+                    return started
+                }
+                guard try await refill.value else { break }
+            }
+        }
+        // Exact: the limit takes no batches, or a batch no longer fits under it.
+        let single = limits.map { _ in 1 }
+        return decisions(
+            limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)))
+    }
+
+    /// Spends one request from each key's local batch, if every key has one left that is young enough.
+    private func spendLocally(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]? {
         let now = ContinuousClock.now
         let lifetime = batchLifetime
-        let local: [RateDecision]? = allowances.withLock { allowances in
+        return allowances.withLock { allowances in
             for entry in limits {
-                guard let allowance = allowances[entry.key], allowance.left > 0,
-                    now - allowance.takenAt < lifetime
+                guard let allowance = allowances[entry.key], allowance.left > 0, now - allowance.takenAt < lifetime
                 else { return nil }
             }
             return limits.map { entry in
                 allowances[entry.key]!.left -= 1
+                let allowance = allowances[entry.key]!
                 return RateDecision(
-                    allowed: true, limit: entry.limit.burst, remaining: allowances[entry.key]!.left,
-                    retryAfterSeconds: 0,
-                    resetSeconds: 1, scope: entry.scope, perSecond: entry.limit.perSecond)
+                    allowed: true, limit: entry.limit.burst, remaining: allowance.remainingInRedis + allowance.left,
+                    retryAfterSeconds: 0, resetSeconds: 1, scope: entry.scope, perSecond: entry.limit.perSecond)
             }
         }
-        if let local { return local }
+    }
 
-        let costs = limits.map { Self.batch(for: $0.limit) }
-        let keys = limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
+    /// Takes one batch per key from Redis and adds it to the local allowances; false when a batch does not fit.
+    private func takeBatches(
+        _ limits: [(key: String, limit: RateLimit, scope: String)], keys: [RESPArgument], costs: [Int], flight: String
+    ) async throws -> Bool {
+        defer { refills.withLock { $0[flight] = nil } }
         let rows = try await run(keys: keys, arguments: Self.arguments(limits, costs: costs))
-        // A batch may not fit where one request would: ask again for one.
-        if rows.contains(where: { $0.first != 1 }), costs.contains(where: { $0 > 1 }) {
-            let single = limits.map { _ in 1 }
-            return decisions(
-                limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)),
-                costs: single)
+        guard rows.count == limits.count, rows.allSatisfy({ $0.first == 1 }) else { return false }
+        let now = ContinuousClock.now
+        let reported = decisions(limits, rows: rows)
+        allowances.withLock { allowances in
+            for ((entry, cost), decision) in zip(zip(limits, costs), reported) {
+                let kept = allowances[entry.key].map { now - $0.takenAt < batchLifetime ? $0.left : 0 } ?? 0
+                allowances[entry.key] = Allowance(
+                    left: kept + cost, takenAt: now, remainingInRedis: decision.remaining)
+            }
         }
-        return decisions(limits, rows: rows, costs: costs)
+        return true
     }
 
     /// Per key: interval ms, tolerance ms, cost.
@@ -81,15 +119,8 @@ public final class RedisRateLimiter: RateLimiter {
     }
 
     private func decisions(
-        _ limits: [(key: String, limit: RateLimit, scope: String)], rows: [[Int]], costs: [Int]
+        _ limits: [(key: String, limit: RateLimit, scope: String)], rows: [[Int]]
     ) -> [RateDecision] {
-        let allowedAll = rows.count == limits.count && rows.allSatisfy { $0.first == 1 }
-        let now = ContinuousClock.now
-        if allowedAll {
-            allowances.withLock { allowances in
-                for (entry, cost) in zip(limits, costs) where cost > 1 { allowances[entry.key] = (cost - 1, now) }
-            }
-        }
         return zip(limits, rows).map { entry, values in
             let allowed = values[0] == 1
             let ahead = Double(values.count > 2 ? values[2] : 0)

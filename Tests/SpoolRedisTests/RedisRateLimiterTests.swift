@@ -8,6 +8,15 @@ import Testing
 /// GCRA in a real redis-server: two limiters (two gateways) share one budget, a refused request changes nothing,
 /// and the limit of the tightest key decides.
 @Suite(.serialized) struct RedisRateLimiterTests {
+    /// Scripts run by the server so far (EVAL and EVALSHA), from INFO commandstats.
+    static func scripts(_ client: RedisClient) async throws -> Int {
+        let stats = try await client.send(["INFO", "commandstats"]).string ?? ""
+        return stats.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("cmdstat_eval") }.reduce(0) {
+            total, line in
+            total + (Int(line.split(separator: "=")[1].split(separator: ",")[0]) ?? 0)
+        }
+    }
+
     @Test func gatewaysShareOneBudgetKeptByRedis() async throws {
         let server = try RedisServerProcess()
         defer { server.stop() }
@@ -35,13 +44,42 @@ import Testing
         let address = try await RedisRateLimiter(client: third, namespace: "rl").check([
             ("a:10.0.0.1", roomy, "address")
         ])
-        #expect(address[0].allowed && address[0].remaining == 1000 - 40)
+        // Remaining counts what Redis has left and what the gateway holds: 1000 - 40 + 9.
+        #expect(address[0].allowed && address[0].remaining == 1000 - 40 + 9, "\(address)")
         // What a gateway holds it spends without asking Redis.
-        #expect(try await a.check([("a:10.0.0.1", roomy, "address")])[0].remaining == 8)
+        let scriptsBefore = try await Self.scripts(third)
+        #expect(try await a.check([("a:10.0.0.1", roomy, "address")])[0].allowed)
+        #expect(try await Self.scripts(third) == scriptsBefore)
         await third.close()
         // Another tenant has its own budget.
         #expect(try await a.check([("t:globex", slow, "tenant")])[0].allowed)
         await first.close()
         await second.close()
+    }
+
+    @Test func concurrentRequestsShareOneRefillInsteadOfEachTakingABatch() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let limiter = RedisRateLimiter(client: client, namespace: "rl", batchLifetime: .seconds(3600))
+        // A burst of 20,000 takes batches of 100.
+        let roomy = RateLimit(perSecond: 0.01, burst: 20_000)
+        let before = try await Self.scripts(client)
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<1000 {
+                group.addTask { try await limiter.check([("a:10.0.0.1", roomy, "address")])[0].allowed }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(allowed == 1000)
+        let roundTrips = try await Self.scripts(client) - before
+        // Ten batches would do; a waiter that loses a race now and then may cost one more.
+        #expect(roundTrips >= 10 && roundTrips <= 30, "\(roundTrips) round trips for 1,000 requests")
+        // Redis charged only what was taken: 100 per round trip. A fresh gateway's batch leaves the rest, and it holds 99.
+        let fresh = try await RedisRateLimiter(client: client, namespace: "rl").check([("a:10.0.0.1", roomy, "address")])
+        let charged = 20_000 - (fresh[0].remaining - 99)
+        #expect(charged % 100 == 0 && (1100...1400).contains(charged), "Redis charged \(charged)")
+        await client.close()
     }
 }
