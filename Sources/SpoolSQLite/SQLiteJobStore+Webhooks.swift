@@ -6,6 +6,12 @@ extension SQLiteJobStore {
     public func claimDueWebhooks(now: Date, limit: Int, lease: Duration) async throws -> [WebhookDelivery] {
         let nowSeconds = now.timeIntervalSince1970
         let leasedUntil = nowSeconds + lease.seconds
+        // Senders poll every second; a read first keeps an idle outbox from taking the write lock each time.
+        let anyDue = try await read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM webhooks WHERE due_at <= ?)", arguments: [nowSeconds]) ?? false
+        }
+        guard anyDue else { return [] }
         return try await write { db in
             let rows = try Row.fetchAll(
                 db,

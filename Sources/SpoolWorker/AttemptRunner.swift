@@ -145,7 +145,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
-        let digest = configuration.deduplicate ? try? ResultIndex.digest(ofFile: input) : nil
+        let digest = configuration.deduplicate ? try? await ResultIndex.digestOffTheExecutor(ofFile: input) : nil
         let resultKey = try digest.map { try ResultIndex.key(inputDigest: $0, spec: job.spec) }
         if let resultKey, let earlier = await reuse(resultKey, for: job, staging: staging) {
             logger.info(

@@ -12,6 +12,16 @@ import SpoolCore
 struct ResultIndex: Sendable {
     let layout: DataLayout
 
+    /// The digest on a thread of its own: a large input takes seconds to hash, and Swift's cooperative threads (few,
+    /// and shared with the API in `spool serve`) must not wait on the disk that long.
+    static func digestOffTheExecutor(ofFile path: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try digest(ofFile: path) })
+            }
+        }
+    }
+
     /// SHA-256 of a file, read in 1 MiB blocks.
     static func digest(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
