@@ -3,17 +3,13 @@ import Foundation
 /// How a webhook sender reacts to what a try got back. Retrying is safe here because every try of a delivery
 /// carries the same `Spool-Delivery` ID, so a receiver that saw it already can ignore it.
 public struct WebhookRetryPolicy: Sendable, Equatable {
-    /// Tries in all, the first included.
-    public var maxAttempts: Int
-    /// The wait after the first failed try; it doubles after each further one, up to `maxDelay`.
-    public var baseDelay: Duration
-    public var maxDelay: Duration
+    /// Tries in all (the first included) and the capped exponential backoff between them.
+    public var backoff: RetryPolicy
+    public var maxAttempts: Int { backoff.maxAttempts }
 
     /// 10 tries over about 40 minutes at most: long enough to ride out a receiver's deploy or restart.
     public init(maxAttempts: Int = 10, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(600)) {
-        self.maxAttempts = max(1, maxAttempts)
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
+        backoff = RetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay)
     }
 
     /// What one try got back.
@@ -61,12 +57,10 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
         return next
     }
 
-    /// The wait before the try that follows `failures` failed ones.
+    /// The wait before the try that follows `failures` failed ones: between half and all of the backoff.
     public func delay(afterFailures failures: Int, jitter: Double) -> Duration {
-        let doubled = baseDelay.seconds * pow(2, Double(max(0, min(failures - 1, 30))))
-        let backoff = min(doubled, maxDelay.seconds)
-        let unit = min(max(jitter, 0), 1)
-        return .milliseconds(Int64((backoff / 2 + backoff / 2 * unit) * 1000))
+        let backoff = backoff.delay(afterFailures: failures)
+        return backoff / 2 + backoff * (min(max(jitter, 0), 1) / 2)
     }
 
     /// Timeouts, "too early", throttling and server errors may pass; any other 4xx says the request itself is wrong.
