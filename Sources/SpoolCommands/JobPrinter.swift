@@ -6,6 +6,9 @@ enum JobPrinter {
         switch job.state {
         case .succeeded:
             print("\(job.id.rawValue) succeeded in \(elapsed(job)) on \(job.pool ?? "?") (attempt \(job.attempts))")
+            if let earlier = job.deduplicatedFrom {
+                print("  same input and outputs as \(earlier.rawValue): its outputs were reused, nothing was transcoded")
+            }
             for output in job.outputs {
                 var facts: [String] = [output.kind.rawValue]
                 if let codec = output.codec { facts.append(codec) }
@@ -39,6 +42,8 @@ enum JobPrinter {
         if let retry = job.retryAt { rows.append(["retry at", retry.formatted(.iso8601)]) }
         if let error = job.error { rows.append(["error", "\(error.code.rawValue): \(error.message)"]) }
         if job.acceleration != .auto { rows.append(["acceleration", job.acceleration.rawValue]) }
+        if let earlier = job.deduplicatedFrom { rows.append(["reused from", earlier.rawValue]) }
+        if let callback = job.callbackURL { rows.append(["callback", callback]) }
         if let placement = job.placement {
             let device = placement.gpu.map { "GPU \($0) (\(placement.deviceModel ?? "?"))" } ?? "host CPU"
             let demand = placement.demand
