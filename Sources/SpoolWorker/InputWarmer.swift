@@ -5,7 +5,9 @@ import SpoolCore
 import SpoolInputs
 
 /// Prefetches the `http(s)://` inputs of waiting jobs this worker is expected to run (`ExpectedWorker`), so their
-/// download overlaps the jobs running now instead of delaying their own start.
+/// download overlaps the jobs running now instead of delaying their own start. Only a saturated pool has jobs that
+/// wait: while any of its workers has a free slot, the scheduler places at once and there is nothing to warm, so the
+/// store is not even asked.
 struct InputWarmer: Sendable {
     let worker: WorkerID
     let pool: String
@@ -21,8 +23,8 @@ struct InputWarmer: Sendable {
 
     /// One round: returns the URIs fetched.
     @discardableResult
-    func warm(now: Date = Date()) async -> [String] {
-        guard cache.budgetBytes > 0 else { return [] }
+    func warm(now: Date = Date(), slotsFree: Bool) async -> [String] {
+        guard cache.budgetBytes > 0, !slotsFree else { return [] }
         let waiting: [QueuedJob]
         let workers: [WorkerRecord]
         do {
@@ -32,6 +34,8 @@ struct InputWarmer: Sendable {
             logger.debug("warming skipped; the store did not answer", metadata: ["error": "\(error)"])
             return []
         }
+        let pool = workers.filter { $0.pool == self.pool && $0.mayRun(pool: $0.pool, now: now, timeout: workerTimeout) }
+        guard !pool.contains(where: { $0.running.count < $0.slots }) else { return [] }
         var fetched: [String] = []
         for job in waiting where fetched.count < perRound {
             guard job.input.hasPrefix("http://") || job.input.hasPrefix("https://"), !cache.contains(job.input)

@@ -210,7 +210,10 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     /// place its job here.
     func warmingLoop(_ warmer: InputWarmer) async {
         while !Task.isCancelled && !isShuttingDown {
-            if !(await warmer.warm()).isEmpty { try? await register(startedAt: startedAt.withLock { $0 }) }
+            let slotsFree = state.withLock { $0.running.count } < configuration.slots
+            if !(await warmer.warm(slotsFree: slotsFree)).isEmpty {
+                try? await register(startedAt: startedAt.withLock { $0 })
+            }
             try? await clock.sleep(for: configuration.registrationInterval)
         }
     }

@@ -26,12 +26,13 @@ import Testing
         store = try SQLiteJobStore(path: layout.database)
     }
 
-    func register(_ name: String) async throws -> WorkerID {
+    /// A worker whose one slot is busy, so jobs of its pool wait.
+    func register(_ name: String, running: [JobID] = [JobID(rawValue: "job_busy")]) async throws -> WorkerID {
         let id = WorkerID(rawValue: "wrk_cpu_" + name)
         try await store.upsertWorker(
             WorkerRecord(
-                id: id, pool: "cpu", poolKind: .cpu, host: "h", pid: 1, slots: 1, devices: nil, startedAt: Date(),
-                heartbeatAt: Date()))
+                id: id, pool: "cpu", poolKind: .cpu, host: "h", pid: 1, slots: 1, running: running, devices: nil,
+                startedAt: Date(), heartbeatAt: Date()))
         return id
     }
 
@@ -63,13 +64,27 @@ import Testing
         let cacheA = try InputCache(directory: root.appendingPathComponent("cache-a").path, budgetBytes: 1 << 20)
         let cacheB = try InputCache(directory: root.appendingPathComponent("cache-b").path, budgetBytes: 1 << 20)
 
-        let fetchedA = await warmer(a, cache: cacheA).warm()
-        let fetchedB = await warmer(b, cache: cacheB).warm()
+        // A worker with a free slot warms nothing: jobs are placed at once.
+        #expect(await warmer(a, cache: cacheA).warm(slotsFree: true).isEmpty)
+        let fetchedA = await warmer(a, cache: cacheA).warm(slotsFree: false)
+        let fetchedB = await warmer(b, cache: cacheB).warm(slotsFree: false)
         #expect(Set(fetchedA).isDisjoint(with: fetchedB))
         #expect(Set(fetchedA + fetchedB) == Set(inputs))
         #expect(Set(cacheA.held()) == Set(fetchedA))
         // A second round has nothing left to fetch.
-        #expect(await warmer(a, cache: cacheA).warm().isEmpty)
+        #expect(await warmer(a, cache: cacheA).warm(slotsFree: false).isEmpty)
+
+        // Nor while another worker of the pool has a free slot.
+        _ = try await register("c", running: [])
+        let cacheC = try InputCache(directory: root.appendingPathComponent("cache-c").path, budgetBytes: 1 << 20)
+        _ = try await store.submit(
+            JobSpec(
+                input: .http(url: "http://127.0.0.1:\(server.port)/v0.mp4?again"),
+                outputs: Presets.named("web-360p")!.outputs),
+            now: Date())
+        #expect(await warmer(a, cache: cacheA).warm(slotsFree: false).isEmpty)
+        #expect(await warmer(b, cache: cacheB).warm(slotsFree: false).isEmpty)
+        #expect(await warmer(WorkerID(rawValue: "wrk_cpu_c"), cache: cacheC).warm(slotsFree: true).isEmpty)
 
         // With the origin gone, an attempt still gets the bytes from the cache.
         server.stop()
