@@ -16,7 +16,7 @@ public struct SpoolCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Submit.self, Status.self, Placement.self, Jobs.self, Simulate.self, Cancel.self, Workers.self,
-            Pools.self, Tenants.self,
+            Pools.self, Tenants.self, Webhooks.self,
             PresetsCommand.self,
             Plan.self, Retry.self, DeadLetters.self, Gateway.self, WorkerCommand.self, Manager.self,
         ]

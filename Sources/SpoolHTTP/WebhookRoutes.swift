@@ -4,13 +4,6 @@ import SpoolCore
 import SpoolWebhooks
 
 /// What a tenant needs to receive webhooks: the secret its deliveries are signed with, and each job's delivery.
-struct WebhookSecretView: Codable, Sendable {
-    var tenant: TenantID
-    var secret: String
-    /// How to check a delivery, in one line.
-    var scheme: String
-}
-
 extension SpoolAPI {
     func addWebhookRoutes(to router: Router<SpoolRequestContext>) {
         // The admin names the tenant (`?tenant=`); a tenant gets its own.
@@ -20,11 +13,7 @@ extension SpoolAPI {
             }
             let tenant =
                 context.caller.scope ?? request.uri.queryParameters.get("tenant").map(TenantID.init) ?? .default
-            let view = WebhookSecretView(
-                tenant: tenant, secret: signer.secret(for: tenant),
-                scheme:
-                    "Spool-Signature: t=UNIX_SECONDS,v1=hex(HMAC-SHA256(secret, \"UNIX_SECONDS.\" + raw body)); "
-                    + "refuse timestamps older than 5 minutes")
+            let view = WebhookSecretView(tenant: tenant, secret: signer.secret(for: tenant))
             var response = try JSONCoding.response(view)
             response.headers[.cacheControl] = "no-store"
             return response

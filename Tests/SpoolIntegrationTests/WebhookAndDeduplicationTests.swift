@@ -71,6 +71,15 @@ import Testing
         #expect(delivery.state == .delivered)
         #expect(delivery.attempts == 2)
         #expect(delivery.lastStatus == 200)
+        // The same through the CLI.
+        let shown = try CLI.run([
+            "webhooks", "show", first.id.rawValue, "--server", server.url.absoluteString,
+        ])
+        #expect(
+            shown.status == 0 && shown.stdout.hasPrefix("delivered after 2 tries, last answer HTTP 200"), "\(shown)")
+        let printed = try CLI.run(["webhooks", "secret", "--server", server.url.absoluteString])
+        #expect(printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == secret)
+        #expect(printed.stderr.contains("HMAC-SHA256"))
 
         // Same bytes under another name, same outputs: reused, not transcoded.
         let copy = area.inputs.appendingPathComponent("copy.mp4")
