@@ -104,6 +104,48 @@ import Testing
         #expect(!taller.deduplicated)
     }
 
+    /// The outbox is in the store: a delivery that could not be made before a kill -9 is made after the restart.
+    @Test func aPendingDeliverySurvivesACrash() async throws {
+        defer { area.cleanUp() }
+        let receiverPort = try FreePort.find()
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs, extraArguments: ["--allow-private-networks"])
+        defer { server.stop() }
+        try await server.start()
+        try Data("not a video".utf8).write(to: area.inputs.appendingPathComponent("x.mp4"))
+        let job = try await server.client.submit(
+            JobRequest(
+                input: "file://" + area.inputs.appendingPathComponent("x.mp4").path, preset: "web-360p",
+                callbackURL: WebhookReceiver.url(port: receiverPort)))
+        let ended = try await server.client.waitFor(job.id)
+        #expect(ended.state == .failed)
+        // Nobody listens yet: the first try fails and the delivery waits for its retry.
+        var pending: WebhookDelivery?
+        for _ in 0..<300 where pending == nil {
+            let (status, body, _) = try await server.client.get("/v1/jobs/\(job.id.rawValue)/webhook")
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            if status == 200, let delivery = try? decoder.decode(WebhookDelivery.self, from: body),
+                delivery.attempts >= 1
+            {
+                pending = delivery
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(pending?.state == .pending, "\(server.log())")
+        server.crash()
+
+        let receiver = try WebhookReceiver(directory: area.root, statuses: [200], fixedPort: receiverPort)
+        defer { receiver.stop() }
+        try await server.start()
+        let requests = try await receiver.waitForRequests(1)
+        #expect(requests.first?.header("Spool-Event") == "job.failed")
+        let delivery = try await waitForDelivery(server.client, job.id)
+        #expect(delivery.state == .delivered)
+        #expect(delivery.attempts >= 2)
+    }
+
     func waitForDelivery(_ client: SpoolClient, _ id: JobID) async throws -> WebhookDelivery {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

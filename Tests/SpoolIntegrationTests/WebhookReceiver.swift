@@ -41,9 +41,11 @@ final class WebhookReceiver {
         http.server.HTTPServer(('127.0.0.1', port), Receiver).serve_forever()
         """
 
-    /// - Parameter statuses: the answer to each request in turn; the last one repeats.
-    init(directory: URL, statuses: [Int]) throws {
-        port = try FreePort.find()
+    /// - Parameters:
+    ///   - statuses: the answer to each request in turn; the last one repeats.
+    ///   - fixedPort: where to listen (a URL handed out before the receiver was up); a free one by default.
+    init(directory: URL, statuses: [Int], fixedPort: Int? = nil) throws {
+        port = try fixedPort ?? FreePort.find()
         log = directory.appendingPathComponent("webhooks-\(port).jsonl")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
@@ -56,7 +58,9 @@ final class WebhookReceiver {
         try process.run()
     }
 
-    var url: String { "http://127.0.0.1:\(port)/hooks/spool" }
+    var url: String { Self.url(port: port) }
+
+    static func url(port: Int) -> String { "http://127.0.0.1:\(port)/hooks/spool" }
 
     var requests: [Request] {
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
