@@ -15,11 +15,7 @@ public enum ExpectedWorker {
 
     /// FNV-1a 64 of job and worker: stable across processes, so every worker agrees.
     static func weight(_ job: JobID, _ worker: WorkerID) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (job.rawValue + "/" + worker.rawValue).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
+        var hash = StableHash.fnv1a64(job.rawValue + "/" + worker.rawValue)
         // FNV's low bits mix poorly for inputs that differ only at the end; a final avalanche spreads them.
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd

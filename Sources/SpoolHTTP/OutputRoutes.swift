@@ -69,14 +69,7 @@ extension SpoolAPI {
 
 extension SpoolAPI {
     /// FNV-1a of a path, as hex: stable across processes and restarts.
-    static func stableHash(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    static func stableHash(_ text: String) -> String { String(StableHash.fnv1a64(text), radix: 16) }
 }
 
 extension Array {

@@ -48,12 +48,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
             }
             let clock = clock
             let interval = Duration.milliseconds(Int64(settings.intervalSeconds * 1000))
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await clock.sleep(for: interval) }
-                group.addTask { try? await gracefulShutdown() }
-                await group.next()
-                group.cancelAll()
-            }
+            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
         }
         await actuator.ownerStopping(grace: shutdownGrace)
     }

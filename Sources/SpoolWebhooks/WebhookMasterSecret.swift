@@ -46,12 +46,11 @@ public enum WebhookMasterSecret {
     /// Writes a fresh secret beside the final name and links it in: if two processes start together, the first link
     /// wins and both read the same secret.
     static func create(_ path: String) throws {
-        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { bytes in
-            bytes.map { String(format: "%02x", $0) }.joined()
-        }
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { $0.hexString }
         let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(
-            atPath: temporary, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw LoadError.unreadable(path: path, reason: "cannot create \(temporary)")
         }

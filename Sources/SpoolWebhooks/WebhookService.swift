@@ -50,12 +50,7 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
             if sent < settings.concurrency {
                 let clock = clock
                 let interval = settings.pollInterval
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { try? await clock.sleep(for: interval) }
-                    group.addTask { try? await gracefulShutdown() }
-                    await group.next()
-                    group.cancelAll()
-                }
+                try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
             }
         }
         try? await client.shutdown()
@@ -143,7 +138,7 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
         let payload = WebhookPayload(job: job, layout: layout, now: now)
         let body: [UInt8]
         do {
-            body = Array(try WebhookJSON.encoder.encode(payload))
+            body = Array(try APIJSON.encoder.encode(payload))
         } catch {
             return .forbidden("cannot encode the delivery: \(error)")
         }
@@ -182,20 +177,4 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
         let scheme = parts.scheme?.lowercased() ?? "http"
         return "\(scheme)://\(host.lowercased()):\(parts.port ?? (scheme == "https" ? 443 : 80))"
     }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
-    }
-}
-
-enum WebhookJSON {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -16,7 +16,7 @@ public struct WebhookSigner: Sendable {
     /// The secret a tenant verifies its deliveries with (`GET /v1/webhooks/secret`).
     public func secret(for tenant: TenantID) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("spool-webhook:\(tenant.rawValue)".utf8), using: master)
-        return "whsec_" + Self.hex(mac)
+        return "whsec_" + mac.hexString
     }
 
     public func signatureHeader(tenant: TenantID, timestamp: Int, body: [UInt8]) -> String {
@@ -28,10 +28,6 @@ public struct WebhookSigner: Sendable {
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: body)
         let key = SymmetricKey(data: Data(secret.utf8))
-        return hex(HMAC<SHA256>.authenticationCode(for: message, using: key))
-    }
-
-    static func hex(_ mac: HashedAuthenticationCode<SHA256>) -> String {
-        mac.map { String(format: "%02x", $0) }.joined()
+        return HMAC<SHA256>.authenticationCode(for: message, using: key).hexString
     }
 }

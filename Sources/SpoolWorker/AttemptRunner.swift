@@ -318,10 +318,3 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         return false
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
-    }
-}

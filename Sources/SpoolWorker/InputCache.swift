@@ -33,7 +33,7 @@ public final class InputCache: Sendable {
     }
 
     static func name(for uri: String) -> String {
-        SHA256.hash(data: Data(uri.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(uri.utf8)).hexString
     }
 
     func path(for uri: String) -> String { directory + "/" + Self.name(for: uri) }

@@ -14,7 +14,6 @@ struct InputWarmer: Sendable {
     let store: any JobStore
     let cache: InputCache
     let fetcher: InputFetcher
-    let layout: DataLayout
     /// How far down the queue to look, and how many inputs to fetch per round.
     var lookahead = 16
     var perRound = 2

@@ -30,7 +30,7 @@ struct ResultIndex: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// The key of a job's result: its input's digest and its outputs in a canonical form (sorted keys, defaults
@@ -42,7 +42,7 @@ struct ResultIndex: Sendable {
         material.append(contentsOf: Array("\n".utf8))
         material.append(try encoder.encode(spec.outputs))
         material.append(contentsOf: Array("\n\(spec.acceleration.rawValue)".utf8))
-        return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: material).hexString
     }
 
     func entry(_ key: String, tenant: TenantID) -> String { layout.results(for: tenant) + "/" + key }

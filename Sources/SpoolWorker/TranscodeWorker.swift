@@ -80,7 +80,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         warmer = inputCache.map { cache in
             InputWarmer(
                 worker: workerID, pool: configuration.pool.name, store: store, cache: cache,
-                fetcher: InputFetcher(access: InputAccess(policy: inputPolicy, layout: layout)), layout: layout,
+                fetcher: InputFetcher(access: InputAccess(policy: inputPolicy, layout: layout)),
                 perRound: configuration.slots, logger: logger)
         }
         runner.gpuProcessMemory = inventory.gpus.isEmpty ? nil : gpuProcessMemory

@@ -40,7 +40,7 @@ import Testing
         let access = InputAccess(policy: InputPolicy(allowPrivateNetworks: true), layout: layout)
         return InputWarmer(
             worker: worker, pool: "cpu", store: store, cache: cache, fetcher: InputFetcher(access: access),
-            layout: layout, perRound: 10, logger: Logger(label: "test"))
+            perRound: 10, logger: Logger(label: "test"))
     }
 
     @Test func eachWaitingInputIsPrefetchedOnceByItsExpectedWorker() async throws {

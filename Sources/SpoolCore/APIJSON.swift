@@ -1,0 +1,18 @@
+import Foundation
+
+/// How the API writes and reads JSON (ISO 8601 dates, sorted keys, unescaped slashes). Webhook bodies use the same
+/// encoder, so a delivery shows a job exactly as `GET /v1/jobs/{id}` does.
+public enum APIJSON {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
