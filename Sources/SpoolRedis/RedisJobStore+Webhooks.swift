@@ -21,7 +21,8 @@ extension RedisJobStore {
                     claimed.append(try StoredJSON.decode(WebhookDelivery.self, from: body, what: "webhook delivery"))
                 } else {
                     // The job was deleted; its delivery has nothing left to announce.
-                    try await recordWebhook(WebhookDelivery(job: JobID(rawValue: id), state: .failed))
+                    try await recordWebhook(
+                        WebhookDelivery(job: JobID(rawValue: id)).failed(because: "the job is gone"))
                 }
             }
         }

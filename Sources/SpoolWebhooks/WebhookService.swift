@@ -80,7 +80,7 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
         let next: WebhookDelivery
         do {
             guard let job = try await store.job(delivery.job), let url = job.spec.callbackURL else {
-                try await store.recordWebhook(settled(delivery, reason: "the job or its callback URL is gone"))
+                try await store.recordWebhook(delivery.failed(because: "the job or its callback URL is gone"))
                 return
             }
             next = await send(delivery, job: job, url: url, client: client, logger: logger)
@@ -161,14 +161,6 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
         } catch {
             return .unreachable("could not deliver to \(url): \(error)")
         }
-    }
-
-    func settled(_ delivery: WebhookDelivery, reason: String) -> WebhookDelivery {
-        var done = delivery
-        done.state = .failed
-        done.nextAttemptAt = nil
-        done.lastError = reason
-        return done
     }
 
     /// Breakers are per scheme, host and port: one receiver's outage says nothing about another's.

@@ -40,6 +40,15 @@ public struct WebhookDelivery: Codable, Sendable, Equatable {
         WebhookDelivery(job: job, nextAttemptAt: now)
     }
 
+    /// The delivery given up for good; `reason` is added to the latest error.
+    public func failed(because reason: String?) -> WebhookDelivery {
+        var failed = self
+        failed.state = .failed
+        failed.nextAttemptAt = nil
+        failed.lastError = [lastError, reason].compactMap { $0 }.joined(separator: "; ")
+        return failed
+    }
+
     enum CodingKeys: String, CodingKey {
         case job, state, attempts
         case nextAttemptAt = "next_attempt_at"

@@ -40,7 +40,7 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
             next.lastStatus = status
             next.lastError = "the receiver answered HTTP \(status)"
             if !Self.isWorthRetrying(status: status) {
-                return settleFailed(next, reason: "HTTP \(status) is not retried")
+                return next.failed(because: "HTTP \(status) is not retried")
             }
         case .unreachable(let reason):
             next.lastStatus = nil
@@ -48,10 +48,10 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
         case .forbidden(let reason):
             next.lastStatus = nil
             next.lastError = reason
-            return settleFailed(next, reason: nil)
+            return next.failed(because: nil)
         }
         guard next.attempts < maxAttempts else {
-            return settleFailed(next, reason: "gave up after \(next.attempts) tries")
+            return next.failed(because: "gave up after \(next.attempts) tries")
         }
         next.nextAttemptAt = now.addingTimeInterval(delay(afterFailures: next.attempts, jitter: jitter).seconds)
         return next
@@ -66,13 +66,5 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
     /// Timeouts, "too early", throttling and server errors may pass; any other 4xx says the request itself is wrong.
     public static func isWorthRetrying(status: Int) -> Bool {
         status == 408 || status == 425 || status == 429 || status >= 500
-    }
-
-    private func settleFailed(_ delivery: WebhookDelivery, reason: String?) -> WebhookDelivery {
-        var failed = delivery
-        failed.state = .failed
-        failed.nextAttemptAt = nil
-        if let reason, let last = failed.lastError { failed.lastError = last + "; " + reason }
-        return failed
     }
 }
