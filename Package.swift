@@ -255,7 +255,8 @@ let package = Package(
             name: "SpoolPlacementTests",
             dependencies: [
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
-                "SpoolCore", "SpoolMedia", "TestSupport",
+                "SpoolCore", "SpoolMedia", "SpoolSimulation", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.

@@ -7,7 +7,8 @@ enum JobPrinter {
         case .succeeded:
             print("\(job.id.rawValue) succeeded in \(elapsed(job)) on \(job.pool ?? "?") (attempt \(job.attempts))")
             if let earlier = job.deduplicatedFrom {
-                print("  same input and outputs as \(earlier.rawValue): its outputs were reused, nothing was transcoded")
+                print(
+                    "  same input and outputs as \(earlier.rawValue): its outputs were reused, nothing was transcoded")
             }
             for output in job.outputs {
                 var facts: [String] = [output.kind.rawValue]
@@ -57,6 +58,9 @@ enum JobPrinter {
         }
         if job.evictions > 0 { rows.append(["preempted", "\(job.evictions) time(s)"]) }
         for reason in job.degradations { rows.append(["degraded", reason]) }
+        if job.encoderSpeed != .standard {
+            rows.append(["encoder", "\(job.encoderSpeed.rawValue) (after degradation)"])
+        }
         print(Terminal.table(["field", "value"], rows).split(separator: "\n").dropFirst().joined(separator: "\n"))
         if !job.outputs.isEmpty {
             print("")

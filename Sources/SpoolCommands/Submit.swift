@@ -45,6 +45,13 @@ struct Submit: AsyncParsableCommand {
             "Hardware: auto (default), nvenc (encode on NVENC), gpu (decode on NVDEC), cpu.", valueName: "kind"))
     var acceleration: Acceleration?
 
+    @Option(
+        help: ArgumentHelp(
+            "Under overload, may the job move to another pool or be encoded with the faster encoder setting? "
+                + "allow or forbid (default: allow for realtime and standard, forbid for batch). Its outputs never "
+                + "change either way.", valueName: "allow|forbid"))
+    var degradation: DegradationConsent?
+
     @Option(help: "Submitting twice with the same key returns the first job instead of making a second.")
     var idempotencyKey: String?
 
@@ -73,7 +80,7 @@ struct Submit: AsyncParsableCommand {
         let client = try options.client
         var request = JobRequest(
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, serviceClass: serviceClass,
-            acceleration: acceleration, callbackURL: callbackURL)
+            acceleration: acceleration, callbackURL: callbackURL, degradation: degradation)
         do {
             request.outputs = try outputs.isEmpty ? nil : outputs.map(Self.parseOutput)
         } catch {
@@ -151,3 +158,4 @@ enum ByteCount {
 
 extension ServiceClass: ExpressibleByArgument {}
 extension Acceleration: ExpressibleByArgument {}
+extension DegradationConsent: ExpressibleByArgument {}

@@ -26,8 +26,10 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// Times a higher class took its place; evicted attempts do not count as failures.
     public var evictions: Int
     public var lastEvictedAt: Date?
-    /// Why the job was moved to another pool or preset under overload, oldest first.
+    /// Why overload changed how the job is made (another pool, a faster encoder setting), oldest first.
     public var degradations: [String]
+    /// The encoder effort the worker gives its outputs; `faster` only after a degradation the job allowed.
+    public var encoderSpeed: EncoderSpeed
     /// The earlier job whose outputs this one reused instead of transcoding (same input bytes, same outputs).
     public var deduplicatedFrom: JobID?
 
@@ -52,12 +54,14 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.evictions = 0
         self.lastEvictedAt = nil
         self.degradations = []
+        self.encoderSpeed = .standard
         self.deduplicatedFrom = nil
     }
 
     enum CodingKeys: String, CodingKey {
         case id, spec, state, attempt, failures, progress, pool, worker, error, outputs, placement, evictions
         case degradations
+        case encoderSpeed = "encoder_speed"
         case leaseExpiresAt = "lease_expires_at"
         case notBefore = "not_before"
         case createdAt = "created_at"
@@ -91,6 +95,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         evictions = try c.decodeIfPresent(Int.self, forKey: .evictions) ?? 0
         lastEvictedAt = try c.decodeIfPresent(Date.self, forKey: .lastEvictedAt)
         degradations = try c.decodeIfPresent([String].self, forKey: .degradations) ?? []
+        encoderSpeed = try c.decodeIfPresent(EncoderSpeed.self, forKey: .encoderSpeed) ?? .standard
         deduplicatedFrom = try c.decodeIfPresent(JobID.self, forKey: .deduplicatedFrom)
     }
 

@@ -25,23 +25,25 @@ public enum JobEvent: Sendable, Equatable {
     case unplace
     /// A job of a higher class needs the running job's resources: it goes back to the queue without a failure.
     case preempt(reason: String)
-    /// Overload: a waiting job moves to another pool and/or a cheaper preset, as its class's policy says.
+    /// Overload: a waiting job moves to another pool and/or gets a faster encoder setting, as its class's policy
+    /// says. Its outputs stay as asked.
     case degrade(Degradation)
     /// A waiting job's pool is drained or removed: it moves to another pool (nil: any pool that can serve it).
     case move(toPool: String?)
 }
 
-/// How an overloaded job is made cheaper to place: another pool, another preset's outputs, or both.
+/// How an overloaded job is made cheaper to place: another pool, a faster encoder setting, or both. It never names
+/// outputs: what the client asked for is not the scheduler's to change.
 public struct Degradation: Sendable, Equatable {
+    /// The pool the job moves to.
     public var pool: String?
-    public var preset: String?
-    public var outputs: [OutputSpec]?
+    /// The encoder effort its outputs get from now on.
+    public var encoderSpeed: EncoderSpeed?
     public var reason: String
 
-    public init(pool: String? = nil, preset: String? = nil, outputs: [OutputSpec]? = nil, reason: String) {
+    public init(pool: String? = nil, encoderSpeed: EncoderSpeed? = nil, reason: String) {
         self.pool = pool
-        self.preset = preset
-        self.outputs = outputs
+        self.encoderSpeed = encoderSpeed
         self.reason = reason
     }
 }
@@ -75,6 +77,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case placedElsewhere(WorkerID)
     /// The scheduler's snapshot was stale: the job is already placed (by a cycle at least as new).
     case alreadyPlaced(on: WorkerID)
+    /// The job's request said `"degradation": "forbid"`.
+    case degradationForbidden
 
     public var description: String {
         switch self {
@@ -88,6 +92,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             "job is placed on worker \(worker)"
         case .alreadyPlaced(let worker):
             "job is already placed on worker \(worker)"
+        case .degradationForbidden:
+            "the job's request forbids degradation; it waits for capacity at full quality"
         }
     }
 }
@@ -229,15 +235,11 @@ public struct JobLifecycle: Sendable {
             guard job.state == .queued, job.placement == nil else {
                 throw .invalidTransition(from: job.state, event: "degrade")
             }
-            if let pool = degradation.pool {
-                next.spec.pool = pool
-                // The hardware the job asked for may not exist in the pool it moves to.
-                next.spec.acceleration = .auto
-            }
-            if let outputs = degradation.outputs {
-                next.spec.outputs = outputs
-                next.spec.preset = degradation.preset
-            }
+            // The job's consent is checked here too, so no caller can degrade a job that forbade it. The outputs and
+            // the hardware it asked for are never touched: the planner moves only jobs any pool's hardware may run.
+            guard job.spec.degradation == .allow else { throw .degradationForbidden }
+            if let pool = degradation.pool { next.spec.pool = pool }
+            if let speed = degradation.encoderSpeed { next.encoderSpeed = speed }
             next.degradations.append(degradation.reason)
             return Transition(job: next, effects: [])
 

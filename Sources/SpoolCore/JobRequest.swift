@@ -10,11 +10,14 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var serviceClass: ServiceClass?
     public var acceleration: Acceleration?
     public var callbackURL: String?
+    /// `allow` or `forbid`; absent: the class's default (`DegradationConsent.default(for:)`).
+    public var degradation: DegradationConsent?
 
     public init(
         input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
         pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
-        serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil, callbackURL: String? = nil
+        serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil, callbackURL: String? = nil,
+        degradation: DegradationConsent? = nil
     ) {
         self.input = input
         self.outputs = outputs
@@ -26,10 +29,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         self.serviceClass = serviceClass
         self.acceleration = acceleration
         self.callbackURL = callbackURL
+        self.degradation = degradation
     }
 
     enum CodingKeys: String, CodingKey {
-        case input, outputs, preset, priority, pool, metadata, acceleration
+        case input, outputs, preset, priority, pool, metadata, acceleration, degradation
         case idempotencyKey = "idempotency_key"
         case serviceClass = "service_class"
         case callbackURL = "callback_url"

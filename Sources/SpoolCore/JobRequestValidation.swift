@@ -55,7 +55,7 @@ extension JobRequest {
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset,
-            acceleration: acceleration ?? .auto, callbackURL: callbackURL)
+            acceleration: acceleration ?? .auto, callbackURL: callbackURL, degradation: degradation)
     }
 
     /// The lexical rules for a callback URL; its host is checked against internal addresses at submission and

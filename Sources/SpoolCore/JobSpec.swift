@@ -22,12 +22,14 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// Where a signed notification goes when the job ends (`http(s)://`, checked like inputs against internal
     /// addresses).
     public var callbackURL: String?
+    /// Whether overload may change how the job is made (never what): another pool, a faster encoder setting.
+    public var degradation: DegradationConsent
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
         metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto,
-        callbackURL: String? = nil
+        callbackURL: String? = nil, degradation: DegradationConsent? = nil
     ) {
         self.tenant = tenant
         self.serviceClass = serviceClass
@@ -40,10 +42,11 @@ public struct JobSpec: Codable, Sendable, Equatable {
         self.preset = preset
         self.acceleration = acceleration
         self.callbackURL = callbackURL
+        self.degradation = degradation ?? .default(for: serviceClass)
     }
 
     enum CodingKeys: String, CodingKey {
-        case tenant, input, outputs, priority, pool, metadata, preset, acceleration
+        case tenant, input, outputs, priority, pool, metadata, preset, acceleration, degradation
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
         case callbackURL = "callback_url"
@@ -63,5 +66,8 @@ public struct JobSpec: Codable, Sendable, Equatable {
         // Jobs stored before the field existed ran wherever their pool allowed.
         acceleration = try c.decodeIfPresent(Acceleration.self, forKey: .acceleration) ?? .auto
         callbackURL = try c.decodeIfPresent(String.self, forKey: .callbackURL)
+        // Jobs stored before the field existed take their class's default.
+        degradation =
+            try c.decodeIfPresent(DegradationConsent.self, forKey: .degradation) ?? .default(for: serviceClass)
     }
 }

@@ -50,8 +50,12 @@ public struct JobView: Codable, Sendable, Equatable {
     /// Where the scheduler put it and what it reserved there; details at /v1/jobs/{id}/placement.
     public var placement: JobPlacement?
     public var evictions: Int
-    /// Why overload moved it to another pool or a cheaper preset.
+    /// Whether overload may change how it is made (`allow`/`forbid`); it never changes the outputs.
+    public var degradation: DegradationConsent
+    /// Why overload changed how it is made (another pool, a faster encoder setting), oldest first.
     public var degradations: [String]
+    /// The encoder effort its outputs get: `standard`, or `faster` after a degradation.
+    public var encoderSpeed: EncoderSpeed
     /// True when the outputs were reused from an earlier job with the same input bytes and outputs.
     public var deduplicated: Bool
     public var deduplicatedFrom: JobID?
@@ -83,7 +87,9 @@ public struct JobView: Codable, Sendable, Equatable {
         acceleration = job.spec.acceleration
         placement = job.placement
         evictions = job.evictions
+        degradation = job.spec.degradation
         degradations = job.degradations
+        encoderSpeed = job.encoderSpeed
         deduplicated = job.deduplicatedFrom != nil
         deduplicatedFrom = job.deduplicatedFrom
         callbackURL = job.spec.callbackURL
@@ -99,7 +105,8 @@ public struct JobView: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, state, progress, fps, speed, priority, input, preset, pool, worker, attempts, error, metadata
-        case outputs, acceleration, placement, evictions, degradations, deduplicated
+        case outputs, acceleration, placement, evictions, degradation, degradations, deduplicated
+        case encoderSpeed = "encoder_speed"
         case deduplicatedFrom = "deduplicated_from"
         case callbackURL = "callback_url"
         case serviceClass = "service_class"

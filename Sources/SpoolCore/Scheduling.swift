@@ -16,13 +16,17 @@ public struct QueuedJob: Sendable, Equatable {
     public var shape: WorkloadShape
     public var input: String
     public var createdAt: Date
+    /// Whether overload may change how the job is made, and what it already changed.
+    public var degradation: DegradationConsent
+    public var encoderSpeed: EncoderSpeed
 
     /// The key GPU memory estimates are learned under (`JobSpec.estimateKey`).
     public var estimateKey: String { WorkloadShape.estimateKey(preset: preset, shape: shape) }
 
     public init(
         id: JobID, version: Int, tenant: TenantID, serviceClass: ServiceClass, priority: Int, pool: String?,
-        acceleration: Acceleration, preset: String?, shape: WorkloadShape, input: String, createdAt: Date
+        acceleration: Acceleration, preset: String?, shape: WorkloadShape, input: String, createdAt: Date,
+        degradation: DegradationConsent? = nil, encoderSpeed: EncoderSpeed = .standard
     ) {
         self.id = id
         self.version = version
@@ -35,6 +39,8 @@ public struct QueuedJob: Sendable, Equatable {
         self.shape = shape
         self.input = input
         self.createdAt = createdAt
+        self.degradation = degradation ?? .default(for: serviceClass)
+        self.encoderSpeed = encoderSpeed
     }
 
     public init(_ job: Job, version: Int) {
@@ -42,7 +48,7 @@ public struct QueuedJob: Sendable, Equatable {
             id: job.id, version: version, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass,
             priority: job.spec.priority, pool: job.spec.pool, acceleration: job.spec.acceleration,
             preset: job.spec.preset, shape: WorkloadShape(spec: job.spec), input: job.spec.input.description,
-            createdAt: job.createdAt)
+            createdAt: job.createdAt, degradation: job.spec.degradation, encoderSpeed: job.encoderSpeed)
     }
 }
 

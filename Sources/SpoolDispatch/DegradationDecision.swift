@@ -3,7 +3,8 @@ public struct DegradationDecision: Sendable, Equatable, CustomStringConvertible 
     public enum Action: Sendable, Equatable, Hashable {
         case keepWaiting
         case moveToPool(String)
-        case switchPreset(String)
+        /// Encode the same outputs with `EncoderSpeed.faster`.
+        case encodeFaster
     }
 
     public var action: Action
@@ -18,7 +19,7 @@ public struct DegradationDecision: Sendable, Equatable, CustomStringConvertible 
         switch action {
         case .keepWaiting: "keep waiting: \(reason)"
         case .moveToPool(let pool): "move to pool \(pool): \(reason)"
-        case .switchPreset(let preset): "switch to preset \(preset): \(reason)"
+        case .encodeFaster: "encode faster: \(reason)"
         }
     }
 }

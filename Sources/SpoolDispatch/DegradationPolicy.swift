@@ -4,21 +4,25 @@ public enum DegradationPolicy: Sendable, Equatable, Hashable {
     case wait
     /// Run on another pool (usually `cpu`): slower, but it starts now instead of missing its deadline.
     case moveToPool(String)
-    /// Re-plan the outputs with a cheaper preset so the job needs less of the saturated pool.
-    case cheaperPreset(String)
+    /// Encode the same outputs with a faster encoder setting (`EncoderSpeed.faster`), so the job holds its slot for
+    /// less time. The outputs stay exactly as asked: no other preset, no smaller rendition.
+    case fasterEncoding
 }
 
 extension DegradationPolicy: Codable {
     enum CodingKeys: String, CodingKey {
-        case kind, pool, preset
+        case kind, pool
     }
 
     /// The `kind` names as they appear in configuration files.
     enum Kind: String, CaseIterable {
         case wait
         case moveToPool = "move_to_pool"
-        case cheaperPreset = "cheaper_preset"
+        case fasterEncoding = "faster_encoding"
     }
+
+    /// A kind that older configurations used, refused with advice: it replaced the client's outputs.
+    static let removedCheaperPreset = "cheaper_preset"
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -31,12 +35,10 @@ extension DegradationPolicy: Codable {
                 throw DispatchConfigurationError.missingDegradationTarget(kind: kindName, key: CodingKeys.pool.rawValue)
             }
             self = .moveToPool(pool)
-        case .cheaperPreset:
-            guard let preset = try container.decodeIfPresent(String.self, forKey: .preset) else {
-                throw DispatchConfigurationError.missingDegradationTarget(
-                    kind: kindName, key: CodingKeys.preset.rawValue)
-            }
-            self = .cheaperPreset(preset)
+        case .fasterEncoding:
+            self = .fasterEncoding
+        case nil where kindName == Self.removedCheaperPreset:
+            throw DispatchConfigurationError.outputChangingDegradation(kindName)
         case nil:
             throw DispatchConfigurationError.unknownDegradationKind(kindName)
         }
@@ -50,9 +52,8 @@ extension DegradationPolicy: Codable {
         case .moveToPool(let pool):
             try container.encode(Kind.moveToPool.rawValue, forKey: .kind)
             try container.encode(pool, forKey: .pool)
-        case .cheaperPreset(let preset):
-            try container.encode(Kind.cheaperPreset.rawValue, forKey: .kind)
-            try container.encode(preset, forKey: .preset)
+        case .fasterEncoding:
+            try container.encode(Kind.fasterEncoding.rawValue, forKey: .kind)
         }
     }
 }

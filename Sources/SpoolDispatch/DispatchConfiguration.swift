@@ -84,8 +84,8 @@ public struct DispatchConfiguration: Sendable, Equatable {
                 throw .targetWaitNegative(serviceClass, policy.targetWait)
             }
             switch policy.degradation {
-            case .wait: break
-            case .moveToPool(let name), .cheaperPreset(let name):
+            case .wait, .fasterEncoding: break
+            case .moveToPool(let name):
                 guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw .emptyDegradationTarget(serviceClass)
                 }

@@ -10,6 +10,8 @@ public enum DispatchConfigurationError: Error, Sendable, Equatable, CustomString
     case unknownDegradationKind(String)
     case missingDegradationTarget(kind: String, key: String)
     case emptyDegradationTarget(ServiceClass)
+    /// A degradation kind that changed the outputs a client asked for; no longer offered.
+    case outputChangingDegradation(String)
     case unknownFairnessAlgorithm(String)
     case tenantWeightNotPositive(TenantID, Double)
     case defaultTenantWeightNotPositive(Double)
@@ -28,7 +30,7 @@ public enum DispatchConfigurationError: Error, Sendable, Equatable, CustomString
         case .reservedShareOutOfRange(let serviceClass, _): "classes.\(serviceClass.rawValue).reserved_share"
         case .reservedSharesExceedCapacity: "classes.*.reserved_share"
         case .targetWaitNegative(let serviceClass, _): "classes.\(serviceClass.rawValue).target_wait_seconds"
-        case .unknownDegradationKind: "classes.*.degradation.kind"
+        case .unknownDegradationKind, .outputChangingDegradation: "classes.*.degradation.kind"
         case .missingDegradationTarget(_, let key): "classes.*.degradation.\(key)"
         case .emptyDegradationTarget(let serviceClass): "classes.\(serviceClass.rawValue).degradation"
         case .unknownFairnessAlgorithm: "fairness"
@@ -64,7 +66,10 @@ public enum DispatchConfigurationError: Error, Sendable, Equatable, CustomString
         case .missingDegradationTarget(let kind, let key):
             return "\"\(kind)\" needs a \"\(key)\" naming where to go"
         case .emptyDegradationTarget:
-            return "the pool or preset name is empty; name one, or use {\"kind\": \"wait\"}"
+            return "the pool name is empty; name one, or use {\"kind\": \"wait\"}"
+        case .outputChangingDegradation(let kind):
+            return "\"\(kind)\" replaced the outputs a client asked for and is gone; use \"faster_encoding\" "
+                + "(the same outputs, encoded faster), \"move_to_pool\" or \"wait\""
         case .unknownFairnessAlgorithm(let name):
             return "there is no fairness algorithm \"\(name)\"; use one of \(algorithms)"
         case .tenantWeightNotPositive(_, let weight), .defaultTenantWeightNotPositive(let weight):

@@ -1,9 +1,9 @@
 import Foundation
 import SpoolCore
 
-/// Applies a class's degradation policy to one waiting job. A job degrades only when both hold: it has waited
-/// longer than its class's target, and its pool is saturated (if the pool has room, the wait is about to end
-/// anyway and degrading would just lose quality).
+/// Applies a class's degradation policy to one waiting job. A job degrades only when all hold: it allows it, it has
+/// waited longer than its class's target, and its pool is saturated (if the pool has room, the wait is about to end
+/// anyway and degrading would just lose quality). Degrading changes how the outputs are made, never which.
 public struct OverloadDegradation: Sendable {
     public let configuration: DispatchConfiguration
 
@@ -12,11 +12,14 @@ public struct OverloadDegradation: Sendable {
     }
 
     /// - Parameters:
+    ///   - consent: the job's `degradation`; a job that forbids it keeps waiting whatever its class says.
+    ///   - accelerationPinned: the job asked for specific hardware; it is not moved to a pool that may lack it.
     ///   - currentPool: the pool the job is queued for; a job already there is not moved again.
-    ///   - currentPreset: the preset the job uses; a job already on the cheaper preset is not switched again.
+    ///   - currentSpeed: the encoder effort the job has; a job already encoding faster is not switched again.
     public func decide(
-        serviceClass: ServiceClass, waited: TimeInterval, poolIsSaturated: Bool, currentPool: String? = nil,
-        currentPreset: String? = nil
+        serviceClass: ServiceClass, waited: TimeInterval, poolIsSaturated: Bool,
+        consent: DegradationConsent = .allow, accelerationPinned: Bool = false, currentPool: String? = nil,
+        currentSpeed: EncoderSpeed = .standard
     ) -> DegradationDecision {
         let policy = configuration.policy(for: serviceClass)
         let name = serviceClass.rawValue
@@ -32,6 +35,10 @@ public struct OverloadDegradation: Sendable {
                 reason: "waited \(waitedText), past \(name)'s target of \(targetText), but the pool has room")
         }
         let overdue = "waited \(waitedText) on a saturated pool, past \(name)'s target of \(targetText)"
+        guard consent == .allow else {
+            return DegradationDecision(
+                action: .keepWaiting, reason: "\(overdue); the job forbids degradation, so it waits at full quality")
+        }
         switch policy.degradation {
         case .wait:
             return DegradationDecision(action: .keepWaiting, reason: "\(overdue); \(name) waits rather than degrade")
@@ -39,22 +46,30 @@ public struct OverloadDegradation: Sendable {
             guard pool != currentPool else {
                 return DegradationDecision(action: .keepWaiting, reason: "\(overdue); already queued for \(pool)")
             }
-            return DegradationDecision(action: .moveToPool(pool), reason: "\(overdue); moving to \(pool)")
-        case .cheaperPreset(let preset):
-            guard preset != currentPreset else {
-                return DegradationDecision(action: .keepWaiting, reason: "\(overdue); already on preset \(preset)")
+            guard !accelerationPinned else {
+                return DegradationDecision(
+                    action: .keepWaiting,
+                    reason: "\(overdue); it asked for specific hardware, which \(pool) may not have, so it stays")
             }
-            return DegradationDecision(action: .switchPreset(preset), reason: "\(overdue); switching to \(preset)")
+            return DegradationDecision(action: .moveToPool(pool), reason: "\(overdue); moving to \(pool)")
+        case .fasterEncoding:
+            guard currentSpeed != .faster else {
+                return DegradationDecision(action: .keepWaiting, reason: "\(overdue); already encoding faster")
+            }
+            return DegradationDecision(
+                action: .encodeFaster,
+                reason: "\(overdue); encoding the same outputs with the faster encoder setting")
         }
     }
 
     public func decide(
-        for job: WaitingJob, now: Date, poolIsSaturated: Bool, currentPool: String? = nil,
-        currentPreset: String? = nil
+        for job: WaitingJob, now: Date, poolIsSaturated: Bool, consent: DegradationConsent = .allow,
+        accelerationPinned: Bool = false, currentPool: String? = nil, currentSpeed: EncoderSpeed = .standard
     ) -> DegradationDecision {
         decide(
             serviceClass: job.serviceClass, waited: now.timeIntervalSince(job.enqueuedAt),
-            poolIsSaturated: poolIsSaturated, currentPool: currentPool, currentPreset: currentPreset)
+            poolIsSaturated: poolIsSaturated, consent: consent, accelerationPinned: accelerationPinned,
+            currentPool: currentPool, currentSpeed: currentSpeed)
     }
 
     private static func seconds(_ interval: TimeInterval) -> String {

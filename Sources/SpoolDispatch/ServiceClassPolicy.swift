@@ -23,9 +23,9 @@ public struct ServiceClassPolicy: Sendable, Equatable, Hashable, Codable {
     /// Realtime: first in line, a fifth of capacity held, and after 5 s it would rather run slowly on CPUs than wait.
     public static let realtime = ServiceClassPolicy(
         rank: 0, reservedShare: 0.2, targetWait: 5, degradation: .moveToPool("cpu"))
-    /// Standard: a tenth held; after a minute a smaller rendition now beats the full one later.
+    /// Standard: a tenth held; after a minute the same outputs encoded faster now beat them encoded slower later.
     public static let standard = ServiceClassPolicy(
-        rank: 1, reservedShare: 0.1, targetWait: 60, degradation: .cheaperPreset("web-720p"))
+        rank: 1, reservedShare: 0.1, targetWait: 60, degradation: .fasterEncoding)
     /// Batch: nothing held, and it waits however long it takes.
     public static let batch = ServiceClassPolicy(
         rank: 2, reservedShare: 0, targetWait: 3600, degradation: .wait)

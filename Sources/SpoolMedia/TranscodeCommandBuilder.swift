@@ -2,8 +2,6 @@ import SpoolCore
 
 /// Turns a job's outputs into one ffmpeg argv. Pure: the same inputs always give the same argv.
 public enum TranscodeCommandBuilder {
-    static let cpuPreset = "veryfast"
-    static let nvencPreset = "p4"
     static let defaultAudioKbps = 128
     /// A mild sharpen after downscaling: real OpenCL work that keeps the picture close to the source.
     static let openCLFilter = "unsharp_opencl=lx=5:ly=5:la=0.5"
@@ -19,7 +17,7 @@ public enum TranscodeCommandBuilder {
     /// Sizes come from `source` (its displayed size), and `count` thumbnails are spread over its video duration.
     public static func build(
         input: String, source: MediaInfo, outputs: [OutputSpec], path: EncodePath, stagingDirectory: String,
-        threadsPerOutput: Int? = nil
+        threadsPerOutput: Int? = nil, encoderSpeed: EncoderSpeed = .standard
     ) -> TranscodeCommand {
         let staging = normalized(stagingDirectory)
         var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
@@ -34,7 +32,8 @@ public enum TranscodeCommandBuilder {
         arguments += ["-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist]
         arguments += ["-i", FFmpegURL.input(input)]
 
-        var plan = Plan(path: path, source: source, staging: staging, threads: threadsPerOutput)
+        var plan = Plan(
+            path: path, source: source, staging: staging, threads: threadsPerOutput, encoderSpeed: encoderSpeed)
         var planned: [PlannedOutput] = []
         var directories = [staging]
         for (index, spec) in LadderFitting.fit(outputs, to: source).enumerated() {
@@ -79,14 +78,17 @@ public enum TranscodeCommandBuilder {
         let source: MediaInfo
         let staging: String
         let threads: Int?
+        /// Only the encoder's effort changes with it; every size, codec and rate stays as the outputs say.
+        let encoderSpeed: EncoderSpeed
         var chains: [String] = []
         var outputArguments: [String] = []
 
-        init(path: EncodePath, source: MediaInfo, staging: String, threads: Int?) {
+        init(path: EncodePath, source: MediaInfo, staging: String, threads: Int?, encoderSpeed: EncoderSpeed) {
             self.path = path
             self.source = source
             self.staging = staging
             self.threads = threads
+            self.encoderSpeed = encoderSpeed
         }
 
         var nvenc: Bool {
@@ -230,13 +232,16 @@ public enum TranscodeCommandBuilder {
             var arguments: [String]
             switch (video.codec, nvenc) {
             case (.h264, false):
-                arguments = ["-c\(s)", "libx264", "-preset\(s)", cpuPreset]
+                arguments = ["-c\(s)", "libx264", "-preset\(s)", encoderSpeed.softwarePreset]
             case (.hevc, false):
-                arguments = ["-c\(s)", "libx265", "-preset\(s)", cpuPreset, "-x265-params\(s)", "log-level=error"]
+                arguments = [
+                    "-c\(s)", "libx265", "-preset\(s)", encoderSpeed.softwarePreset, "-x265-params\(s)",
+                    "log-level=error",
+                ]
             case (.h264, true):
-                arguments = ["-c\(s)", "h264_nvenc", "-preset\(s)", nvencPreset]
+                arguments = ["-c\(s)", "h264_nvenc", "-preset\(s)", encoderSpeed.nvencPreset]
             case (.hevc, true):
-                arguments = ["-c\(s)", "hevc_nvenc", "-preset\(s)", nvencPreset]
+                arguments = ["-c\(s)", "hevc_nvenc", "-preset\(s)", encoderSpeed.nvencPreset]
             }
             if let kbps = video.bitrateKbps {
                 if nvenc { arguments += ["-rc\(s)", "vbr"] }

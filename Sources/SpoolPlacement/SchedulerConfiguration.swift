@@ -32,6 +32,14 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         FleetSnapshotBuilder(ledger: ledger, sessions: sessions, memoryHeadroom: memoryHeadroom)
     }
 
+    /// The planner this configuration describes; the placement service and `spool simulate --scheduler-config`
+    /// build theirs here, so both decide alike.
+    public func makePlanner() throws -> PlacementPlanner {
+        PlacementPlanner(
+            cycle: try SchedulingCycle(profile: profile, estimator: ResourceEstimator(model: memoryModel)),
+            settings: PlannerSettings(dispatch: dispatch, explanationRefresh: explanationRefresh))
+    }
+
     public static func load(from path: String) throws -> SchedulerConfiguration {
         let data: Data
         do {

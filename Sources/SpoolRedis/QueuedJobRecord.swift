@@ -3,10 +3,11 @@ import SpoolCore
 
 /// What placement reads of a queued job, kept beside its body in the job hash (field `sch`) as one line of
 /// unit-separated fields: decoding a thousand of these per cycle costs microseconds, decoding a thousand job bodies
-/// costs the cycle. Written once at submit; nothing in it changes while the job waits.
+/// costs the cycle. Written at submit, and again by any transition that changes what it holds (a degradation).
 enum QueuedJobRecord {
     static let separator: Character = "\u{1F}"
-    static let format = "1"
+    /// Records of an earlier format decode as nil, so their jobs are read from the body instead.
+    static let format = "2"
 
     static func encode(_ job: Job) -> String {
         let spec = job.spec
@@ -15,18 +16,20 @@ enum QueuedJobRecord {
             format, spec.tenant.rawValue, spec.serviceClass.rawValue, String(spec.priority), spec.pool ?? "",
             spec.acceleration.rawValue, spec.preset ?? "", String(shape.videoEncodes), String(shape.outputPixels),
             String(shape.inputPixels), shape.hasThumbnails ? "1" : "0",
-            String(job.createdAt.timeIntervalSinceReferenceDate), spec.input.description,
+            String(job.createdAt.timeIntervalSinceReferenceDate), spec.degradation.rawValue, job.encoderSpeed.rawValue,
+            spec.input.description,
         ]
         return fields.joined(separator: String(separator))
     }
 
     /// nil when the record is missing or not understood; the caller reads the job body instead.
     static func decode(_ text: String, id: JobID, version: Int) -> QueuedJob? {
-        let fields = text.split(separator: separator, maxSplits: 12, omittingEmptySubsequences: false)
-        guard fields.count == 13, fields[0] == format, let serviceClass = ServiceClass(rawValue: String(fields[2])),
+        let fields = text.split(separator: separator, maxSplits: 14, omittingEmptySubsequences: false)
+        guard fields.count == 15, fields[0] == format, let serviceClass = ServiceClass(rawValue: String(fields[2])),
             let priority = Int(fields[3]), let acceleration = Acceleration(rawValue: String(fields[5])),
             let encodes = Int(fields[7]), let outputPixels = Int(fields[8]), let inputPixels = Int(fields[9]),
-            let created = Double(fields[11])
+            let created = Double(fields[11]), let consent = DegradationConsent(rawValue: String(fields[12])),
+            let speed = EncoderSpeed(rawValue: String(fields[13]))
         else { return nil }
         return QueuedJob(
             id: id, version: version, tenant: TenantID(rawValue: String(fields[1])), serviceClass: serviceClass,
@@ -35,6 +38,7 @@ enum QueuedJobRecord {
             shape: WorkloadShape(
                 videoEncodes: encodes, outputPixels: outputPixels, inputPixels: inputPixels,
                 hasThumbnails: fields[10] == "1"),
-            input: String(fields[12]), createdAt: Date(timeIntervalSinceReferenceDate: created))
+            input: String(fields[14]), createdAt: Date(timeIntervalSinceReferenceDate: created), degradation: consent,
+            encoderSpeed: speed)
     }
 }

@@ -480,7 +480,9 @@ public final class RedisJobStore: JobStore {
                         .init(readyScore(priority: next.spec.priority, sequence: current.sequence)),
                         .init(notBeforeMillis), .init(leaseMillis), .init(id.rawValue), placedNext == nil ? "0" : "1",
                         .init(Self.millis(placedNext?.placedAt ?? now)),
-                        .init(current.job.spec == next.spec ? "" : QueuedJobRecord.encode(next)),
+                        .init(
+                            current.job.spec == next.spec && current.job.encoderSpeed == next.encoderSpeed
+                                ? "" : QueuedJobRecord.encode(next)),
                         .init(
                             transition.effects.contains(.deliverWebhook)
                                 ? try StoredJSON.encode(WebhookDelivery.queued(for: id, now: now)) : ""),

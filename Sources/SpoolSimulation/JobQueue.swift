@@ -31,6 +31,32 @@ struct JobQueue {
         lanes.indices.compactMap { lane in heads[lane] < lanes[lane].count ? lanes[lane][heads[lane]] : nil }
     }
 
+    /// The first `limit` jobs, lane by lane, oldest first: what a store would hand the scheduler (best first).
+    func first(_ limit: Int) -> [Int] {
+        var jobs: [Int] = []
+        jobs.reserveCapacity(min(limit, count))
+        for lane in lanes.indices {
+            var index = heads[lane]
+            while index < lanes[lane].count, jobs.count < limit {
+                jobs.append(lanes[lane][index])
+                index += 1
+            }
+        }
+        return jobs
+    }
+
+    /// Takes `jobs` out, keeping the order of the rest; stops as soon as all are found.
+    mutating func remove(_ jobs: Set<Int>) {
+        guard !jobs.isEmpty else { return }
+        var left = jobs.count
+        offer { job in
+            if left == 0 { return .stop }
+            guard jobs.contains(job) else { return .kept }
+            left -= 1
+            return .placed
+        }
+    }
+
     /// Offers jobs lane by lane, oldest first, until `offer` says stop or every job was offered.
     mutating func offer(_ offer: (Int) -> Outcome) {
         for lane in lanes.indices {

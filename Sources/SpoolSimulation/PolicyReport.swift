@@ -22,13 +22,17 @@ public struct PolicyReport: Sendable, Codable, Equatable {
     /// Autoscaler decisions that changed the fleet (scale-ups and drains).
     public var scaleEvents: Int
     public var spotInterruptions: Int
+    /// Running attempts the planner requeued (no failure counted) so a higher class fitted.
+    public var preemptions: Int
+    /// Waiting jobs the planner degraded under overload (faster encoding of the same outputs).
+    public var degradations: Int
     public var peakWorkers: Int
     /// Virtual hours the run lasted.
     public var hours: Double
     public var timeline: [TimelinePoint]
 
     private enum CodingKeys: String, CodingKey {
-        case policy, sharing, cost, hours, timeline, utilisation
+        case policy, sharing, cost, hours, timeline, utilisation, preemptions, degradations
         case jobsArrived = "jobs_arrived"
         case jobsCompleted = "jobs_completed"
         case jobsUnfinished = "jobs_unfinished"

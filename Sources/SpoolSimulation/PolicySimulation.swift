@@ -50,7 +50,14 @@ struct PolicySimulation {
     private var fleet: FleetSnapshot
     private var workers: [Worker] = []
     private var booting: [BootingWorker] = []
-    private var cycle: SchedulingCycle
+    private var planner: PlacementPlanner
+    /// What running attempts hold, for the planner's view; `heldSlot` finds a job's entry.
+    private var held: [HeldJob] = []
+    private var heldSlot: [Int: Int] = [:]
+    private let jobIndex: [JobID: Int]
+    private var encodesFaster: [Bool]
+    private var preemptions = 0
+    private var degradations = 0
     private var autoscaler: Autoscaler?
     private var random: SplitMix64
     private var queue = JobQueue()
@@ -108,9 +115,11 @@ struct PolicySimulation {
         enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
         workerTemplate = Self.template(fleetSettings)
         fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
-        cycle = try SchedulingCycle(
+        planner = try SimulatedPlacement.makePlanner(
             profile: fleetSettings.sharing == .wholeGPU ? Self.wholeGPUProfile : settings.schedulingProfile,
-            explainLimit: 0, seed: settings.seed)
+            dispatch: settings.dispatch, seed: settings.seed)
+        jobIndex = Dictionary(uniqueKeysWithValues: jobIDs.enumerated().map { ($1, $0) })
+        encodesFaster = Array(repeating: false, count: workload.jobs.count)
         random = SplitMix64(seed: settings.seed ^ 0x5151_ABCD_0000_0001)
 
         let meanJobSeconds =
@@ -197,7 +206,8 @@ struct PolicySimulation {
             requeuedBySpot: requeuedBySpot, queueWait: WaitPercentiles(waits: waits), sloViolations: violations,
             utilisation: paidGPUSeconds > 0 ? busyGPUSeconds / paidGPUSeconds : 0, gpuHours: gpuHours, cost: cost,
             jobsPerGPUHour: gpuHours > 0 ? Double(completed) / gpuHours : 0, scaleEvents: scaleEvents,
-            spotInterruptions: spotInterruptions, peakWorkers: peakWorkers, hours: hours, timeline: timeline)
+            spotInterruptions: spotInterruptions, preemptions: preemptions, degradations: degradations,
+            peakWorkers: peakWorkers, hours: hours, timeline: timeline)
     }
 
     private mutating func step(at now: Double) {
@@ -225,42 +235,49 @@ struct PolicySimulation {
 
     // MARK: - Placement
 
-    /// One placement pass in dispatch order. A job the cycle cannot place marks its kind full for the rest of the
-    /// tick (the fleet only fills up within a tick), so a long queue costs at most one failed search per kind.
+    /// Waiting jobs one step hands the planner, best first: what the store returns to the placement service.
+    static let waitingLimit = 1000
+
+    /// One step of the real planner over the virtual fleet: its placements start attempts, its preemptions requeue
+    /// running attempts (no failure counted), its degradations mark jobs to encode faster (the same outputs).
     private mutating func placeQueuedJobs(at now: Double) {
         guard !queue.isEmpty else { return }
-        var freeSlots = 0
-        for worker in fleet.workers where worker.accepting { freeSlots += max(worker.slots - worker.assigned, 0) }
-        guard freeSlots > 0 else { return }
         let date = Self.epoch.addingTimeInterval(now)
-        var full = Array(repeating: false, count: workload.kinds.count)
-        var fullKinds = 0
-        var pending = queue
-        queue = JobQueue()
-        pending.offer { job in
-            if freeSlots <= 0 || fullKinds == full.count { return .stop }
-            let kind = workload.jobs[job].kind
-            if full[kind] { return .kept }
-            let placementRequest = request(for: job, at: date)
-            guard let placement = cycle.place(placementRequest, in: &fleet, now: date).decision.placement else {
-                full[kind] = true
-                fullKinds += 1
-                return .kept
-            }
-            start(job, on: placement, at: now)
-            freeSlots -= placement.demand.slots
-            return .placed
+        let waiting = queue.first(Self.waitingLimit).map { queuedJob($0) }
+        let view = PlacementView(now: date, waiting: waiting, holding: held)
+        let plan = planner.plan(view, fleet: &fleet)
+        var placed: Set<Int> = []
+        for commit in plan.placements {
+            guard let job = jobIndex[commit.job] else { continue }
+            placed.insert(job)
+            start(job, on: commit.placement, at: now)
         }
-        queue = pending
+        queue.remove(placed)
+        for preemption in plan.preemptions {
+            guard let victim = jobIndex[preemption.victim], placements[victim] != nil else { continue }
+            release(victim)
+            attemptNumbers[victim] += 1
+            preemptions += 1
+            enqueue(victim, at: now)
+        }
+        for degradation in plan.degradations {
+            guard let job = jobIndex[degradation.job] else { continue }
+            // The simulated pool is one; a move to a pool it lacks was never planned. Faster encoding keeps the
+            // job's modelled duration: the simulator counts degradations, it does not credit their speed-up.
+            if degradation.degradation.encoderSpeed == .faster { encodesFaster[job] = true }
+            degradations += 1
+        }
     }
 
-    private func request(for job: Int, at date: Date) -> PlacementRequest {
+    private func queuedJob(_ job: Int) -> QueuedJob {
         let simulated = workload.jobs[job]
         let kind = workload.kinds[simulated.kind]
-        return PlacementRequest(
-            job: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
-            acceleration: kind.acceleration, shape: shapes[simulated.kind], estimateKey: kind.preset,
-            enqueuedAt: Self.epoch.addingTimeInterval(enqueuedAt[job]))
+        return QueuedJob(
+            id: jobIDs[job], version: attemptNumbers[job], tenant: TenantID(rawValue: simulated.tenant),
+            serviceClass: simulated.serviceClass, priority: 50, pool: nil, acceleration: kind.acceleration,
+            preset: kind.preset, shape: shapes[simulated.kind], input: "",
+            createdAt: Self.epoch.addingTimeInterval(
+                enqueuedAt[job]), encoderSpeed: encodesFaster[job] ? .faster : .standard)
     }
 
     private mutating func start(_ job: Int, on placement: JobPlacement, at now: Double) {
@@ -276,6 +293,11 @@ struct PolicySimulation {
         }
         running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
         placements[job] = placement
+        heldSlot[job] = held.count
+        held.append(
+            HeldJob(
+                id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
+                priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now)))
         if let index = fleet.workerIndex[placement.worker] { workers[index].running.append(job) }
         inFlight += 1
         if logsPlacements { placementLog.append((job, now, attemptNumbers[job])) }
@@ -311,6 +333,14 @@ struct PolicySimulation {
             workers[index].running.remove(at: slot)
         }
         placements[job] = nil
+        if let slot = heldSlot.removeValue(forKey: job) {
+            // Swap-remove keeps release O(1) and the order deterministic.
+            let last = held.removeLast()
+            if slot < held.count {
+                held[slot] = last
+                heldSlot[jobIndex[last.id]!] = slot
+            }
+        }
         inFlight -= 1
     }
 

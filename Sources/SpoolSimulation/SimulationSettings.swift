@@ -1,4 +1,5 @@
 import SpoolAutoscaling
+import SpoolDispatch
 import SpoolScheduling
 
 /// How the simulation steps and what it compares.
@@ -24,6 +25,8 @@ public struct SimulationSettings: Sendable, Equatable {
     public var forecastSeasonLength: Int
     /// Whether to rerun the HPA policy with one job per whole GPU and compare throughput per GPU.
     public var comparePacking: Bool
+    /// Classes, fair sharing, preemption and degradation, exactly as the placement service is configured.
+    public var dispatch: DispatchConfiguration
 
     public init(
         seed: UInt64 = 1, tickSeconds: Double = 15, timelineBucketSeconds: Double = 300,
@@ -31,7 +34,7 @@ public struct SimulationSettings: Sendable, Equatable {
         drainAllowanceSeconds: Double = 6 * 3_600, waitValuePerJobSecond: Double = 0.002,
         stabilization: StabilizationWindows = StabilizationWindows(),
         rates: ScalingRates = ScalingRates(), forecastIntervalSeconds: Double = 900, forecastSeasonLength: Int = 96,
-        comparePacking: Bool = true
+        comparePacking: Bool = true, dispatch: DispatchConfiguration = .default
     ) {
         self.seed = seed
         self.tickSeconds = max(tickSeconds, 1)
@@ -45,5 +48,6 @@ public struct SimulationSettings: Sendable, Equatable {
         self.forecastIntervalSeconds = forecastIntervalSeconds
         self.forecastSeasonLength = forecastSeasonLength
         self.comparePacking = comparePacking
+        self.dispatch = dispatch
     }
 }

@@ -161,7 +161,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         ).get()
         let command = TranscodeCommandBuilder.build(
             input: input, source: source, outputs: job.spec.outputs, path: path, stagingDirectory: staging,
-            threadsPerOutput: configuration.threadsPerOutput)
+            threadsPerOutput: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
         logger.info(
             "transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
         let runner = FFmpegRunner(
@@ -193,7 +193,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let outputs = try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
             command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
             measureSSIM: configuration.measureSSIM)
-        return Produced(outputs: outputs, reusedFrom: nil, resultKey: resultKey)
+        // The key is what was asked; outputs made at a degraded encoder speed answer this job but are not offered
+        // to later jobs that asked for the same outputs at full effort.
+        return Produced(outputs: outputs, reusedFrom: nil, resultKey: job.encoderSpeed == .standard ? resultKey : nil)
     }
 
     /// The earlier job of the same tenant whose outputs answer `key`, with its files linked into `staging`; nil when

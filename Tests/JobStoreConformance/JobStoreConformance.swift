@@ -745,16 +745,19 @@ public enum JobStoreConformance {
     static func degradedJobsMoveQueues(_ store: any JobStore) async throws {
         let job = try await store.submit(spec(pool: "cuda"), now: at(0)).job
         #expect(try await store.waitingForPlacement(now: at(1), limit: 5, pools: ["cpu"]).isEmpty)
-        let cheaper = Presets.named("web-360p")!
         let moved = try await store.apply(
-            .degrade(Degradation(pool: "cpu", preset: cheaper.name, outputs: cheaper.outputs, reason: "overloaded")),
-            to: job.id, now: at(2)
+            .degrade(Degradation(pool: "cpu", encoderSpeed: .faster, reason: "overloaded")), to: job.id, now: at(2)
         ).job
-        #expect(moved.spec.pool == "cpu" && moved.spec.preset == "web-360p" && moved.degradations == ["overloaded"])
-        // It now waits in the cpu pool's queue, with the cheaper outputs, and no longer in the old one.
+        #expect(moved.spec.pool == "cpu" && moved.encoderSpeed == .faster && moved.degradations == ["overloaded"])
+        // What the client asked for is untouched: the same outputs, preset and hardware.
+        #expect(moved.spec.outputs == job.spec.outputs && moved.spec.preset == job.spec.preset)
+        #expect(moved.spec.acceleration == job.spec.acceleration)
+        #expect(try await store.job(job.id)?.encoderSpeed == .faster)
+        // It now waits in the cpu pool's queue, encoding faster, and no longer in the old one.
         let waiting = try await store.waitingForPlacement(now: at(3), limit: 5, pools: ["cpu"])
         #expect(waiting.map(\.id) == [job.id])
-        #expect(waiting.first?.preset == "web-360p" && waiting.first?.pool == "cpu")
+        #expect(waiting.first?.preset == job.spec.preset && waiting.first?.pool == "cpu")
+        #expect(waiting.first?.encoderSpeed == .faster && waiting.first?.degradation == .allow)
         #expect(waiting.first?.shape == WorkloadShape(spec: moved.spec))
         #expect(try await store.waitingForPlacement(now: at(3), limit: 5, pools: ["cuda"]).isEmpty)
         #expect(try await claim(store, by: "g", pool: "cuda", acceptsUnpinned: false, at: 4) == nil)

@@ -47,7 +47,7 @@ import Testing
               "classes": {
                 "realtime": {"reserved_share": 0.3, "target_wait_seconds": 2,
                              "degradation": {"kind": "move_to_pool", "pool": "opencl"}},
-                "batch": {"rank": 5, "degradation": {"kind": "cheaper_preset", "preset": "web-360p"}}
+                "batch": {"rank": 5, "degradation": {"kind": "faster_encoding"}}
               },
               "fairness": "lottery",
               "tenant_weights": {"acme": 3, "globex": 0.5},
@@ -64,7 +64,7 @@ import Testing
         #expect(
             configuration.policy(for: .batch)
                 == ServiceClassPolicy(
-                    rank: 5, reservedShare: 0, targetWait: 3600, degradation: .cheaperPreset("web-360p")))
+                    rank: 5, reservedShare: 0, targetWait: 3600, degradation: .fasterEncoding))
         #expect(configuration.policy(for: .standard) == ServiceClassPolicy.standard)
         #expect(configuration.fairness == .lottery)
         #expect(configuration.weight(of: tenant("acme")) == 3)
@@ -141,8 +141,12 @@ import Testing
             .missingDegradationTarget(kind: "move_to_pool", key: "pool")
         ),
         (
-            #"{"classes": {"standard": {"degradation": {"kind": "cheaper_preset", "preset": " "}}}}"#,
+            #"{"classes": {"standard": {"degradation": {"kind": "move_to_pool", "pool": " "}}}}"#,
             .emptyDegradationTarget(.standard)
+        ),
+        (
+            #"{"classes": {"standard": {"degradation": {"kind": "cheaper_preset", "preset": "web-720p"}}}}"#,
+            .outputChangingDegradation("cheaper_preset")
         ),
     ])
     func rejectsNonsenseWithTheFieldToFix(json: String, expected: DispatchConfigurationError) {

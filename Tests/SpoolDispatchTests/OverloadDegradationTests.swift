@@ -22,13 +22,28 @@ import Testing
         #expect(decision.reason.hasSuffix("already queued for cpu"))
     }
 
-    @Test func standardSwitchesToACheaperPreset() {
+    @Test func standardEncodesTheSameOutputsFaster() {
         #expect(degradation.decide(serviceClass: .standard, waited: 59, poolIsSaturated: true).action == .keepWaiting)
         let job = waiting("s", serviceClass: .standard, enqueuedAt: 0)
-        let decision = degradation.decide(for: job, now: at(61), poolIsSaturated: true, currentPreset: "web-1080p")
-        #expect(decision.action == .switchPreset("web-720p"))
-        let again = degradation.decide(for: job, now: at(61), poolIsSaturated: true, currentPreset: "web-720p")
+        let decision = degradation.decide(for: job, now: at(61), poolIsSaturated: true, currentSpeed: .standard)
+        #expect(decision.action == .encodeFaster)
+        let again = degradation.decide(for: job, now: at(61), poolIsSaturated: true, currentSpeed: .faster)
         #expect(again.action == .keepWaiting)
+    }
+
+    @Test func aJobThatForbidsDegradationWaitsWhateverItsClassSays() {
+        for serviceClass in [ServiceClass.realtime, .standard] {
+            let decision = degradation.decide(
+                serviceClass: serviceClass, waited: 3600, poolIsSaturated: true, consent: .forbid)
+            #expect(decision.action == .keepWaiting)
+            #expect(decision.reason.hasSuffix("the job forbids degradation, so it waits at full quality"))
+        }
+    }
+
+    @Test func aJobPinnedToHardwareIsNotMovedToAPoolThatMayLackIt() {
+        let decision = degradation.decide(
+            serviceClass: .realtime, waited: 60, poolIsSaturated: true, accelerationPinned: true)
+        #expect(decision.action == .keepWaiting)
     }
 
     @Test func batchWaitsHoweverLong() {
@@ -40,7 +55,7 @@ import Testing
     @Test func everyKindFollowsItsConfiguration() throws {
         let configuration = try DispatchConfiguration(policies: [
             .batch: ServiceClassPolicy(
-                rank: 2, reservedShare: 0, targetWait: 30, degradation: .cheaperPreset("web-360p")),
+                rank: 2, reservedShare: 0, targetWait: 30, degradation: .fasterEncoding),
             .realtime: ServiceClassPolicy(rank: 0, reservedShare: 0.2, targetWait: 1, degradation: .wait),
             .standard: ServiceClassPolicy(
                 rank: 1, reservedShare: 0.1, targetWait: 10, degradation: .moveToPool("opencl")),
@@ -48,7 +63,7 @@ import Testing
         let degradation = OverloadDegradation(configuration: configuration)
         #expect(
             degradation.decide(serviceClass: .batch, waited: 31, poolIsSaturated: true).action
-                == .switchPreset("web-360p"))
+                == .encodeFaster)
         #expect(degradation.decide(serviceClass: .realtime, waited: 31, poolIsSaturated: true).action == .keepWaiting)
         #expect(
             degradation.decide(serviceClass: .standard, waited: 11, poolIsSaturated: true).action

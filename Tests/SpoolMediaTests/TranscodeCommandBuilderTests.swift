@@ -27,6 +27,24 @@ struct TranscodeCommandBuilderTests {
         #expect(buildAllKinds(path).arguments == expected)
     }
 
+    /// A degraded job's outputs are the same outputs: only the encoder's effort differs, nothing about what is made.
+    @Test(arguments: paths)
+    func fasterEncodingChangesOnlyTheEncoderPreset(path: EncodePath) {
+        let standard = buildAllKinds(path)
+        let faster = TranscodeCommandBuilder.build(
+            input: "/in/source.mp4", source: Samples.source, outputs: Samples.allKinds, path: path,
+            stagingDirectory: "/staging/job-1/", encoderSpeed: .faster)
+        #expect(faster.outputs == standard.outputs)
+        #expect(faster.arguments.count == standard.arguments.count)
+        let differing = zip(standard.arguments, faster.arguments).filter { $0 != $1 }
+        #expect(!differing.isEmpty)
+        for (before, after) in differing {
+            #expect(
+                [("veryfast", "superfast"), ("p4", "p2")].contains { $0 == (before, after) },
+                "only encoder presets may differ, found \(before) → \(after)")
+        }
+    }
+
     @Test func goldenForSourceWithoutAudioWithThreads() {
         let command = TranscodeCommandBuilder.build(
             input: "/in/clip:1.mkv", source: Samples.silentSource,

@@ -285,6 +285,6 @@ extension PlacementServiceTests {
         #expect(placement.demand.gpuMemoryMiB >= 900)
         // Repeated registrations do not count the same runs twice.
         t.state.learn(from: [record])
-        #expect(t.state.cycle.estimator.learner.estimates.values.first?.observations == 3)
+        #expect(t.state.planner.cycle.estimator.learner.estimates.values.first?.observations == 3)
     }
 }

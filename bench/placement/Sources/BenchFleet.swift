@@ -57,8 +57,8 @@ enum BenchFleet {
             priority: 30 + n % 50, preset: kind.preset, acceleration: kind.acceleration)
     }
 
-    static func request(_ n: Int, now: Date) -> PlacementRequest {
-        PlacementRequest(job: Job(id: JobID(rawValue: "job_\(n)"), spec: spec(n), now: now))
+    static func queued(_ n: Int, now: Date) -> QueuedJob {
+        QueuedJob(Job(id: JobID(rawValue: "job_\(n)"), spec: spec(n), now: now), version: 0)
     }
 }
 

@@ -2,14 +2,17 @@ import Foundation
 import SpoolCore
 import SpoolScheduling
 
-/// The scheduling cycle alone: cycles of `batch` jobs on an in-memory fleet in steady state (each cycle's
-/// placements finish before the next cycle), so every cycle sees a fleet with room, as a busy but healthy cluster is.
+/// The placement planner alone (the one the placement service and `spool simulate` run: dispatch order, class
+/// admission, the filter/score cycle, preemption and degradation checks): steps of `batch` waiting jobs on an
+/// in-memory fleet in steady state (each step's placements finish before the next), so every step sees a fleet with
+/// room, as a busy but healthy cluster is. Explanations are off, as they are for jobs already explained.
 enum PureBenchmark {
     static func run(workers count: Int, jobs: Int, batch: Int, profile: SchedulingProfile) throws {
         let now = Date()
         var fleet = FleetSnapshotBuilder().snapshot(workers: BenchFleet.workers(count, now: now), holding: [], now: now)
-        var cycle = try SchedulingCycle(profile: profile)
-        let requests = (0..<jobs).map { BenchFleet.request($0, now: now) }
+        var planner = PlacementPlanner(
+            cycle: try SchedulingCycle(profile: profile), settings: PlannerSettings(explanationRefresh: nil))
+        let requests = (0..<jobs).map { BenchFleet.queued($0, now: now) }
         var latencies = Latencies()
         var placed = 0
         var busy = Duration.zero
@@ -18,14 +21,13 @@ enum PureBenchmark {
             let slice = Array(requests[start..<min(start + batch, requests.count)])
             start += slice.count
             let began = ContinuousClock.now
-            let decisions = cycle.run(slice, on: &fleet, now: now)
+            let plan = planner.plan(PlacementView(now: now, waiting: slice, holding: []), fleet: &fleet)
             let took = ContinuousClock.now - began
             busy += took
             latencies.record(took)
-            for decided in decisions {
-                guard let placement = decided.decision.placement else { continue }
+            for commit in plan.placements {
                 placed += 1
-                fleet.release(decided.job, placement: placement)
+                fleet.release(commit.job, placement: commit.placement)
             }
         }
         emit([

@@ -27,7 +27,7 @@ enum RedisBenchmark {
         }
 
         var fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [], now: now)
-        var cycle = try SchedulingCycle()
+        var planner = PlacementPlanner(cycle: try SchedulingCycle(), settings: PlannerSettings(explanationRefresh: nil))
         let pools = Set(records.map(\.pool))
         var latencies = Latencies()
         var committed = 0
@@ -43,13 +43,8 @@ enum RedisBenchmark {
             let waiting = try await store.waitingForPlacement(now: Date(), limit: batch + assumed.count, pools: pools)
                 .filter { !assumed.contains($0.id) }.prefix(batch)
             let readDone = ContinuousClock.now
-            var commits: [PlacementCommit] = []
-            for read in waiting {
-                let decided = cycle.place(PlacementRequest(read), in: &fleet, now: now)
-                if let placement = decided.decision.placement {
-                    commits.append(PlacementCommit(read, placement: placement))
-                }
-            }
+            let commits = planner.plan(PlacementView(now: now, waiting: Array(waiting), holding: []), fleet: &fleet)
+                .placements
             let placedDone = ContinuousClock.now
             // The previous cycle's jobs finish; its commit, running meanwhile, is collected.
             for commit in finishing { fleet.release(commit.job, placement: commit.placement) }

@@ -23,7 +23,9 @@ enum StrategyComparison {
             return roomy
         }
         var fleet = FleetSnapshotBuilder().snapshot(workers: workers, holding: [], now: now)
-        var cycle = try SchedulingCycle(profile: profile, seed: 7)
+        var planner = PlacementPlanner(
+            cycle: try SchedulingCycle(profile: profile, seed: 7), settings: PlannerSettings(explanationRefresh: nil),
+            seed: 7)
         var random = SplitMix64(seed: 2026)
         // Enough arrivals per tick to keep the fleet near its session limits, so packing decides what fits.
         let perTick = max(1, Int(Double(count) * arrivalsPerWorker))
@@ -38,16 +40,14 @@ enum StrategyComparison {
         while submitted < jobs {
             tick += 1
             let arrivals = min(perTick, jobs - submitted)
-            let requests = (submitted..<(submitted + arrivals)).map { BenchFleet.request($0, now: now) }
+            let waiting = (submitted..<(submitted + arrivals)).map { BenchFleet.queued($0, now: now) }
             submitted += arrivals
-            for decided in cycle.run(requests, on: &fleet, now: now) {
-                if let placement = decided.decision.placement {
-                    placed += 1
-                    running.append((decided.job, placement, tick + 2 + Int(random.next() % 6)))
-                } else {
-                    rejected += 1
-                }
+            let plan = planner.plan(PlacementView(now: now, waiting: waiting, holding: []), fleet: &fleet)
+            for commit in plan.placements {
+                placed += 1
+                running.append((commit.job, commit.placement, tick + 2 + Int(random.next() % 6)))
             }
+            rejected += waiting.count - plan.placements.count
             var reserved = 0.0
             var memoryCapacity = 0.0
             var sessionsInUse = 0.0

@@ -1,13 +1,12 @@
 import GPUMemoryLedger
 import SpoolCore
 import SpoolDispatch
-import SpoolScheduling
 
 /// Translates a fleet snapshot into what the preemption planner reasons about: for each device the waiting job
 /// could run on (its pool, acceleration and health allow it), what is free there and which jobs hold the rest.
 enum PreemptionOccupancy {
     static func devices(
-        for request: PlacementRequest, fleet: FleetSnapshot, running: [Job], estimator: ResourceEstimator
+        for request: PlacementRequest, fleet: FleetSnapshot, running: [HeldJob], estimator: ResourceEstimator
     ) -> (devices: [DeviceOccupancy], demand: ResourceDemand) {
         // One demand for all devices: the path most devices of the job's kind offer.
         let path: DevicePath = request.acceleration == .cpu ? .cpu : .nvenc
@@ -17,8 +16,8 @@ enum PreemptionOccupancy {
             guard let placement = job.placement else { continue }
             byDevice[key(placement.worker, placement.gpu), default: []].append(
                 RunningJob(
-                    id: job.id, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass,
-                    priority: job.spec.priority, demand: placement.demand,
+                    id: job.id, tenant: job.tenant, serviceClass: job.serviceClass,
+                    priority: job.priority, demand: placement.demand,
                     startedAt: job.startedAt ?? placement.placedAt,
                     evictions: job.evictions, lastEvictedAt: job.lastEvictedAt))
         }

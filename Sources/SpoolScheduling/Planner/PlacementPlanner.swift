@@ -1,0 +1,232 @@
+import Foundation
+import SpoolCore
+import SpoolDispatch
+
+/// The whole placement decision, pure: a view of the cluster in, a plan out. In one step it takes back placements
+/// on workers that are gone, leaves out jobs of tenants at their concurrency cap, admits classes within their
+/// reserved shares, orders the rest by class and fair share (`DispatchOrder`), places each through the
+/// filter/score cycle (`SchedulingCycle`), plans preemptions for higher-class jobs that fit nowhere
+/// (`PreemptionPlanner`), and degrades overdue jobs that allow it (`OverloadDegradation`).
+///
+/// The placement service and the simulator both run it; the state it keeps between steps (fair-share deficits, the
+/// cycle's rotation and learned estimates, when each job was last explained) lives in the planner itself.
+public struct PlacementPlanner: Sendable {
+    public let settings: PlannerSettings
+    public var cycle: SchedulingCycle
+    public var order: DispatchOrder<SplitMix64>
+    /// When each waiting job was last explained.
+    public private(set) var explained: [JobID: Date] = [:]
+
+    public init(cycle: SchedulingCycle, settings: PlannerSettings = PlannerSettings(), seed: UInt64 = 0x5900_1ED) {
+        self.settings = settings
+        self.cycle = cycle
+        self.order = DispatchOrder(configuration: settings.dispatch, seed: seed)
+    }
+
+    /// One step. `fleet` is the live fleet with what `view.holding` already holds reserved; the placements made are
+    /// reserved on it too, so the caller may keep it for the next step (the simulator does).
+    public mutating func plan(_ view: PlacementView, fleet: inout FleetSnapshot) -> PlacementPlan {
+        let now = view.now
+        var plan = PlacementPlan()
+
+        // Placements on workers that died before claiming them are taken back; their jobs wait again.
+        var holding: [HeldJob] = []
+        for job in view.holding {
+            if !job.isRunning, let placement = job.placement, fleet.workerIndex[placement.worker] == nil {
+                plan.withdrawals.append(job.id)
+                continue
+            }
+            holding.append(job)
+        }
+        let waiting = Self.withinConcurrencyCaps(view.waiting, holding: holding, caps: view.concurrencyCaps)
+
+        var usage = CapacityUsage(
+            capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) },
+            running: Dictionary(grouping: holding, by: \.serviceClass).mapValues(\.count),
+            waiting: Dictionary(grouping: waiting, by: \.serviceClass).mapValues(\.count))
+        let reads = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
+        let ordered = order.orderedJobs(
+            waiting.map {
+                WaitingJob(
+                    id: $0.id, tenant: $0.tenant, serviceClass: $0.serviceClass, priority: $0.priority,
+                    enqueuedAt: $0.createdAt)
+            }, usage: usage, now: now)
+        plan.considered = ordered.count
+
+        let shares = CapacityShares(configuration: settings.dispatch)
+        let profile = cycle.profile.name
+        var freeSlots = fleet.workers.reduce(0) { $0 + ($1.accepting ? max(0, $1.slots - $1.assigned) : 0) }
+        // A search that found no room for one kind of job finds none for the next of the same kind in this step
+        // (the fleet only fills up within it), so later ones skip it unless their explanation is due.
+        var fullKinds: Set<SearchKind> = []
+        var stillWaiting: [(read: QueuedJob, request: PlacementRequest)] = []
+        for next in ordered {
+            guard let read = reads[next.id] else { continue }
+            let request = PlacementRequest(read)
+            let explain = dueForExplanation(read.id, now: now)
+            // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
+            if case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
+                stillWaiting.append((read, request))
+                if explain {
+                    record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
+                }
+                continue
+            }
+            let kind = SearchKind(request)
+            if !explain && (freeSlots <= 0 || fullKinds.contains(kind)) {
+                stillWaiting.append((read, request))
+                continue
+            }
+            let decided = cycle.place(request, in: &fleet, now: now, explain: explain)
+            if let explanation = decided.explanation {
+                record(explanation, for: read.id, in: &plan)
+            } else if let placement = decided.decision.placement, explained[read.id] != nil {
+                // An earlier step explained why it waited; that must not outlive the placement.
+                record(.placed(read.id, placement: placement, now: now, profile: profile), for: read.id, in: &plan)
+            }
+            if let placement = decided.decision.placement {
+                plan.placements.append(PlacementCommit(read, placement: placement))
+                usage.recordPlacement(of: read.serviceClass)
+                freeSlots -= placement.demand.slots
+                // Fair-share turns and credit move only for jobs actually placed.
+                order.charge(next)
+            } else {
+                fullKinds.insert(kind)
+                stillWaiting.append((read, request))
+            }
+        }
+        plan.stillWaiting = stillWaiting.count
+        forget(except: Set(waiting.map(\.id)))
+
+        let beneficiaries = planPreemptions(
+            stillWaiting, fleet: fleet, holding: holding, usage: usage, now: now, into: &plan)
+        planDegradations(
+            stillWaiting.filter { !beneficiaries.contains($0.read.id) }.map(\.read),
+            pools: Set(fleet.workers.map(\.pool)), now: now, into: &plan)
+        return plan
+    }
+
+    /// Waiting jobs that fit nowhere may evict strictly lower classes; the victims are requeued (no failure), and
+    /// the waiting job is placed on a later step once their workers have stopped them.
+    func planPreemptions(
+        _ waiting: [(read: QueuedJob, request: PlacementRequest)], fleet: FleetSnapshot, holding: [HeldJob],
+        usage: CapacityUsage, now: Date, into plan: inout PlacementPlan
+    ) -> Set<JobID> {
+        let dispatch = settings.dispatch
+        guard dispatch.preemption.enabled, !waiting.isEmpty else { return [] }
+        let lowestRank = ServiceClass.allCases.map(dispatch.rank(of:)).max() ?? 0
+        let candidates = waiting.filter { dispatch.rank(of: $0.request.serviceClass) < lowestRank }
+        guard !candidates.isEmpty else { return [] }
+        let running = holding.filter(\.isRunning)
+        let planner = PreemptionPlanner(configuration: dispatch)
+        var evicted: Set<JobID> = []
+        var beneficiaries: Set<JobID> = []
+        for candidate in candidates.prefix(settings.preemptionCandidates) {
+            let occupancy = PreemptionOccupancy.devices(
+                for: candidate.request, fleet: fleet, running: running.filter { !evicted.contains($0.id) },
+                estimator: cycle.estimator)
+            guard !occupancy.devices.isEmpty else { continue }
+            let request = PreemptionRequest(
+                id: candidate.read.id, serviceClass: candidate.request.serviceClass,
+                priority: candidate.request.priority, demand: occupancy.demand)
+            guard
+                case .evict(let victims) = planner.plan(
+                    for: request, devices: occupancy.devices, usage: usage, now: now)
+            else { continue }
+            for victim in victims.victims where !evicted.contains(victim) {
+                let reason =
+                    "preempted by \(candidate.request.serviceClass.rawValue) job \(candidate.read.id), which fits "
+                    + "nowhere else; requeued without counting a failure"
+                plan.preemptions.append(
+                    PlannedPreemption(victim: victim, beneficiary: candidate.read.id, reason: reason))
+                evicted.insert(victim)
+                beneficiaries.insert(candidate.read.id)
+            }
+        }
+        return beneficiaries
+    }
+
+    /// Jobs that waited past their class's target while nothing could take them are made cheaper to place, as the
+    /// class's policy says and only if they allow it: another pool (one a live worker serves) or faster encoding.
+    /// Their outputs never change.
+    func planDegradations(_ waiting: [QueuedJob], pools: Set<String>, now: Date, into plan: inout PlacementPlan) {
+        let policy = OverloadDegradation(configuration: settings.dispatch)
+        for job in waiting where job.degradation == .allow {
+            // Most waiting jobs are within their target or already degraded: rule them out before `decide` words
+            // a reason no one will read (the simulator asks this of a thousand jobs a step).
+            let classPolicy = settings.dispatch.policy(for: job.serviceClass)
+            guard now.timeIntervalSince(job.createdAt) > classPolicy.targetWait else { continue }
+            switch classPolicy.degradation {
+            case .wait: continue
+            case .fasterEncoding where job.encoderSpeed == .faster: continue
+            case .moveToPool(let pool) where pool == job.pool || !pools.contains(pool): continue
+            default: break
+            }
+            let decision = policy.decide(
+                serviceClass: job.serviceClass, waited: now.timeIntervalSince(job.createdAt), poolIsSaturated: true,
+                consent: job.degradation, accelerationPinned: job.acceleration != .auto, currentPool: job.pool,
+                currentSpeed: job.encoderSpeed)
+            let degradation: Degradation
+            switch decision.action {
+            case .keepWaiting:
+                continue
+            case .moveToPool(let pool):
+                guard pools.contains(pool) else { continue }
+                degradation = Degradation(pool: pool, reason: decision.reason)
+            case .encodeFaster:
+                degradation = Degradation(encoderSpeed: .faster, reason: decision.reason)
+            }
+            plan.degradations.append(PlannedDegradation(job: job.id, degradation: degradation))
+        }
+    }
+
+    // MARK: - Explanations
+
+    func dueForExplanation(_ job: JobID, now: Date) -> Bool {
+        guard let refresh = settings.explanationRefresh else { return false }
+        guard let last = explained[job] else { return true }
+        return now.timeIntervalSince(last) >= refresh.seconds
+    }
+
+    mutating func record(_ explanation: PlacementExplanation, for job: JobID, in plan: inout PlacementPlan) {
+        plan.explanations.append(PlannedExplanation(job: job, explanation: explanation))
+        explained[job] = explanation.decidedAt
+    }
+
+    /// Drops jobs that no longer wait, so the map does not grow with every job ever seen.
+    mutating func forget(except waiting: Set<JobID>) {
+        if explained.count > waiting.count * 2 + 1024 { explained = explained.filter { waiting.contains($0.key) } }
+    }
+
+    // MARK: - Quotas
+
+    /// Leaves out the waiting jobs of tenants already running (or placed) as many jobs as their `max_concurrent`
+    /// allows; they wait their turn rather than being refused.
+    static func withinConcurrencyCaps(_ waiting: [QueuedJob], holding: [HeldJob], caps: [TenantID: Int])
+        -> [QueuedJob]
+    {
+        guard !caps.isEmpty else { return waiting }
+        var room = caps
+        for job in holding where room[job.tenant] != nil { room[job.tenant]! -= 1 }
+        return waiting.filter { job in
+            guard let left = room[job.tenant] else { return true }
+            room[job.tenant] = left - 1
+            return left > 0
+        }
+    }
+}
+
+/// What makes two placement searches alike: a job of the same pool, hardware and shape needs the same room.
+struct SearchKind: Hashable {
+    var pool: String?
+    var acceleration: Acceleration
+    var estimateKey: String
+    var shape: WorkloadShape
+
+    init(_ request: PlacementRequest) {
+        pool = request.pool
+        acceleration = request.acceleration
+        estimateKey = request.estimateKey
+        shape = request.shape
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SpoolCore
+
+/// Everything one planning step looks at, read before it and never changed by it. The placement service reads it
+/// from the store; the simulator keeps it in memory. The fleet snapshot travels beside it (`inout`), since planning
+/// reserves on it.
+public struct PlacementView: Sendable, Equatable {
+    public var now: Date
+    /// Queued jobs without a placement, best first (priority, then age), as the store returns them.
+    public var waiting: [QueuedJob]
+    /// Jobs that hold resources: running, or queued with a placement not yet claimed.
+    public var holding: [HeldJob]
+    /// `max_concurrent` of each tenant that has one.
+    public var concurrencyCaps: [TenantID: Int]
+
+    public init(now: Date, waiting: [QueuedJob], holding: [HeldJob], concurrencyCaps: [TenantID: Int] = [:]) {
+        self.now = now
+        self.waiting = waiting
+        self.holding = holding
+        self.concurrencyCaps = concurrencyCaps
+    }
+}
+
+/// What planning needs of a job that holds resources: who it is, where it holds them, and whether it runs there
+/// yet (only running work can be preempted; an unclaimed placement on a dead worker is taken back).
+public struct HeldJob: Sendable, Equatable {
+    public var id: JobID
+    public var tenant: TenantID
+    public var serviceClass: ServiceClass
+    public var priority: Int
+    public var placement: JobPlacement?
+    public var isRunning: Bool
+    public var startedAt: Date?
+    public var evictions: Int
+    public var lastEvictedAt: Date?
+
+    public init(
+        id: JobID, tenant: TenantID, serviceClass: ServiceClass, priority: Int, placement: JobPlacement?,
+        isRunning: Bool, startedAt: Date? = nil, evictions: Int = 0, lastEvictedAt: Date? = nil
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.serviceClass = serviceClass
+        self.priority = priority
+        self.placement = placement
+        self.isRunning = isRunning
+        self.startedAt = startedAt
+        self.evictions = evictions
+        self.lastEvictedAt = lastEvictedAt
+    }
+
+    public init(_ job: Job) {
+        self.init(
+            id: job.id, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass, priority: job.spec.priority,
+            placement: job.placement, isRunning: job.state == .running, startedAt: job.startedAt,
+            evictions: job.evictions, lastEvictedAt: job.lastEvictedAt)
+    }
+}
