@@ -31,8 +31,8 @@ public final class RedisJobStore: JobStore {
         let tenantShard = keys.shard(tenant: spec.tenant)
         let shard: Int
         var idempotencyField = ""
-        // The shard the same key names its job in when the tenant's quota was set or removed since (or, for the
-        // tenant's shard, when the job was submitted before quotas were counted by the store).
+        // The other shard a key may have named its job in: the key's own shard when the job was submitted without
+        // a quota (or by a Spool before this one), the tenant's when with one and the quota was removed since.
         var otherKeyShard: Int?
         if let key = spec.idempotencyKey {
             idempotencyField = spec.tenant.rawValue + "\u{1}" + key

@@ -14,7 +14,8 @@ import SpoolCore
 ///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
 ///     NS:{sK}:queued:t:TENANT set of the tenant's queued jobs in the shard, written by the same scripts as the job,
 ///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into
-///                             one shard, `shard(tenant:)`; other tenants' jobs spread over all shards
+///                             one shard, `shard(tenant:)`; other tenants' jobs spread over all shards. Jobs
+///                             queued by a Spool before these sets are counted once they are queued again
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
