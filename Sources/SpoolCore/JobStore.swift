@@ -49,6 +49,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(String)
     /// A list cursor this store did not issue.
     case invalidCursor(String)
+    /// The submission would take the tenant past its queued-jobs quota; nothing was created.
+    case quotaExceeded(QuotaViolation)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unavailable(let reason): "store unavailable: \(reason)"
         case .corrupt(let reason): "store holds unreadable data: \(reason)"
         case .invalidCursor(let cursor): "cursor '\(cursor)' was not issued by this server; start without one"
+        case .quotaExceeded(let violation):
+            "\(violation); wait for queued jobs to start or raise the tenant's \(violation.quota) quota"
         }
     }
 }
@@ -65,7 +69,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `JobLifecycle` transitions atomically (read, decide, write as one unit), so two workers can never both win.
 public protocol JobStore: PoolStore, TenantStore, SessionStore, WebhookOutbox {
     /// Creates a job, or returns the existing one for the same tenant and idempotency key (`created == false`).
-    func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool)
+    /// With `maxQueued`, a new job is created only while the tenant has fewer than `maxQueued` jobs queued, counted
+    /// in the same atomic write as the insert, so concurrent submissions cannot pass the quota together; otherwise it
+    /// throws `StoreError.quotaExceeded`. A replay of an existing key is never refused by the quota.
+    func submit(_ spec: JobSpec, maxQueued: Int?, now: Date) async throws -> (job: Job, created: Bool)
     func job(_ id: JobID) async throws -> Job?
     func list(_ filter: JobFilter) async throws -> JobPage
     /// Counts jobs per state (for metrics and readiness).
@@ -110,6 +117,11 @@ public protocol JobStore: PoolStore, TenantStore, SessionStore, WebhookOutbox {
 }
 
 extension JobStore {
+    /// Submits without a queued-jobs quota.
+    public func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool) {
+        try await submit(spec, maxQueued: nil, now: now)
+    }
+
     /// What one scheduling cycle reads.
     public func schedulingView(now: Date, waitingLimit: Int, pools: Set<String>) async throws -> SchedulingView {
         SchedulingView(

@@ -5,6 +5,9 @@ import Metrics
 import SpoolCore
 
 extension SpoolAPI {
+    /// Retry-After of a submission refused by a quota that waiting lifts (queued jobs starting).
+    static let quotaRetryAfterSeconds = 5
+
     func addJobRoutes(to router: Router<SpoolRequestContext>) {
         let submitted = Counter(label: "spool_jobs_submitted_total")
 
@@ -22,14 +25,23 @@ extension SpoolAPI {
             } catch {
                 throw Problem.badRequest(error)
             }
-            if let limits = context.caller.limits {
-                let counts = try await store.countByState(tenant: owner)
+            let limits = context.caller.limits
+            // The day's GPU budget is spent by finished work, not by this request, so reading it first is exact
+            // enough; the queued-jobs quota is a count that concurrent submissions change, so the store checks it
+            // in the same write that creates the job.
+            if let limits, limits.gpuSecondsPerDay != nil {
                 let usage = try await store.usage(tenant: owner, day: TenantUsage.day(of: Date()))
-                if let violation = QuotaCheck.submission(limits: limits, counts: counts, usage: usage) {
-                    throw Problem.quota(violation, retryAfterSeconds: 5)
+                if let violation = QuotaCheck.submission(limits: limits, usage: usage) {
+                    throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
                 }
             }
-            let (job, created) = try await store.submit(spec, now: Date())
+            let job: Job
+            let created: Bool
+            do {
+                (job, created) = try await store.submit(spec, maxQueued: limits?.maxQueued, now: Date())
+            } catch StoreError.quotaExceeded(let violation) {
+                throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
+            }
             if created {
                 submitted.increment()
                 workSignal?.notify()

@@ -126,6 +126,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .lifecycle(let lifecycle): throw Problem.conflict(lifecycle.description, rule: "lifecycle")
             case .invalidCursor:
                 throw Problem.badRequest(SpecError(field: "cursor", rule: "cursor", message: error.description))
+            case .quotaExceeded(let violation):
+                throw Problem.quota(violation, retryAfterSeconds: SpoolAPI.quotaRetryAfterSeconds)
             case .corrupt(let reason):
                 context.logger.error("store corrupt", metadata: ["reason": .string(reason)])
                 throw internalError()

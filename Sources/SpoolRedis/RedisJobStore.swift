@@ -25,41 +25,77 @@ public final class RedisJobStore: JobStore {
 
     // MARK: - Jobs
 
-    public func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool) {
+    public func submit(_ spec: JobSpec, maxQueued: Int?, now: Date) async throws -> (job: Job, created: Bool) {
+        // A tenant with a queued-jobs quota submits into its own shard, where the submit script counts its queued
+        // jobs and creates the job as one step; other jobs spread over the shards (by key, or at random).
+        let tenantShard = keys.shard(tenant: spec.tenant)
         let shard: Int
         var idempotencyField = ""
+        // The other shard a key may have named its job in: the key's own shard when the job was submitted without
+        // a quota (or by a Spool before this one), the tenant's when with one and the quota was removed since.
+        var otherKeyShard: Int?
         if let key = spec.idempotencyKey {
-            shard = keys.shard(tenant: spec.tenant, idempotencyKey: key)
             idempotencyField = spec.tenant.rawValue + "\u{1}" + key
+            let keyShard = keys.shard(tenant: spec.tenant, idempotencyKey: key)
+            shard = maxQueued == nil ? keyShard : tenantShard
+            let other = maxQueued == nil ? tenantShard : keyShard
+            if other != shard { otherKeyShard = other }
         } else {
-            shard = Int.random(in: 0..<keys.shards)
+            shard = maxQueued == nil ? Int.random(in: 0..<keys.shards) : tenantShard
         }
+        // One round trip: the list sequence, the key in the other shard, and the tenant's queued jobs in the shards
+        // the script does not see (jobs submitted before the quota was set). Those counts can only fall while the
+        // tenant's submissions go to its own shard, so counting them as read never lets a submission past the quota.
+        var commands: [[RESPArgument]] = [["INCR", .init(keys.sequence)]]
+        if let otherKeyShard {
+            commands.append(["HGET", .init(keys.idempotency(shard: otherKeyShard)), .init(idempotencyField)])
+        }
+        let otherShards = maxQueued == nil ? [] : (0..<keys.shards).filter { $0 != shard }
+        commands += otherShards.map { ["SCARD", .init(keys.queued(shard: $0, tenant: spec.tenant))] }
+        let replies = try await pipelined(commands)
+        let sequence = replies[0].int ?? 0
+        if otherKeyShard != nil, let entry = replies[1].string, let existing = Self.liveEntry(entry, now: now) {
+            return (try await replay(existing), false)
+        }
+        let queuedElsewhere = replies.dropFirst(otherKeyShard == nil ? 1 : 2).reduce(0) { $0 + ($1.int ?? 0) }
+
         let id = generateID(inShard: shard)
-        let sequence = try await call { try await client.send(["INCR", .init(keys.sequence)]) }.int ?? 0
         let job = Job(id: id, spec: spec, now: now)
         let reply = try await call {
             try await client.run(
                 script: RedisScripts.submit,
                 keys: [
                     .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
-                    .init(keys.idempotencyTimes(shard: shard)),
+                    .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, tenant: spec.tenant)),
                 ],
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
                     .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)),
-                    .init(Int(JobSpec.idempotencyWindow * 1000)),
+                    .init(Int(JobSpec.idempotencyWindow * 1000)), .init(maxQueued.map(String.init) ?? ""),
+                    .init(queuedElsewhere),
                 ])
         }
-        guard let parts = reply.array, parts.count == 2, let created = parts[0].int, let name = parts[1].string else {
+        guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
             throw StoreError.corrupt("unexpected submit reply \(reply)")
         }
-        if created == 1 {
+        switch outcome {
+        case 1:
             try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
             return (job, true)
+        case 2:
+            let queued = parts[1].int ?? parts[1].string.flatMap(Int.init) ?? 0
+            throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued ?? 0, queued: queued))
+        default:
+            guard let name = parts[1].string else { throw StoreError.corrupt("unexpected submit reply \(reply)") }
+            return (try await replay(JobID(rawValue: name)), false)
         }
-        guard let existing = try await read(JobID(rawValue: name)) else {
-            throw StoreError.corrupt("idempotency key names job \(name), which is gone")
+    }
+
+    /// The job an idempotency key named, for a replay.
+    private func replay(_ id: JobID) async throws -> Job {
+        guard let existing = try await read(id) else {
+            throw StoreError.corrupt("idempotency key names job \(id), which is gone")
         }
         // The list indexes live in another slot, so they are written after the job; a gateway killed in between
         // leaves the job unlisted. The client's retry with the same key comes here, and the indexes are written
@@ -67,7 +103,17 @@ public final class RedisJobStore: JobStore {
         try await index(
             existing.job.id, sequence: existing.sequence, tenant: existing.job.spec.tenant, from: nil,
             to: existing.job.state)
-        return (existing.job, false)
+        return existing.job
+    }
+
+    /// The job of an idempotency entry (`ID\1CREATED_MS`, or a plain `ID` that never expires) still in its window.
+    static func liveEntry(_ entry: String, now: Date) -> JobID? {
+        let parts = entry.split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return JobID(rawValue: entry) }
+        guard let created = Int(parts[1]), millis(now) - created < Int(JobSpec.idempotencyWindow * 1000) else {
+            return nil
+        }
+        return JobID(rawValue: String(parts[0]))
     }
 
     public func job(_ id: JobID) async throws -> Job? {
@@ -474,6 +520,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placedAll(shard: shard)),
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
                         .init(readyKey(current.job)), .init(keys.webhooks(shard: shard)),
+                        .init(keys.queued(shard: shard, tenant: next.spec.tenant)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
@@ -524,6 +571,15 @@ public final class RedisJobStore: JobStore {
         while true {
             let id = JobID.generate()
             if keys.shard(of: id) == shard { return id }
+        }
+    }
+
+    /// Sends commands in one pipeline; any failure is a store error.
+    func pipelined(_ commands: [[RESPArgument]]) async throws -> [RESPValue] {
+        do {
+            return try await client.pipeline(commands).map { try $0.mapError(StoreError.from).get() }
+        } catch let error as RedisError {
+            throw StoreError.from(error)
         }
     }
 

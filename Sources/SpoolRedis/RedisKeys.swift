@@ -12,6 +12,10 @@ import SpoolCore
 ///     NS:{sK}:placed          zset of queued jobs with a placement → placed-at (ms), for the scheduler's books
 ///     NS:{sK}:placed:WORKER   zset of queued jobs placed on WORKER, in claim order
 ///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
+///     NS:{sK}:queued:t:TENANT set of the tenant's queued jobs in the shard, written by the same scripts as the job,
+///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into
+///                             one shard, `shard(tenant:)`; other tenants' jobs spread over all shards. Jobs
+///                             queued by a Spool before these sets are counted once they are queued again
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
@@ -45,6 +49,9 @@ struct RedisKeys: Sendable {
         Self.fnv1a(tenant.rawValue + "\u{1}" + idempotencyKey) % shards
     }
 
+    /// The shard every job of a tenant with a queued-jobs quota goes to, so one script sees its queued count.
+    func shard(tenant: TenantID) -> Int { Self.fnv1a(tenant.rawValue) % shards }
+
     func job(_ id: JobID) -> String { tag(shard(of: id)) + ":job:" + id.rawValue }
     func ready(shard: Int, pool: String?) -> String { tag(shard) + ":ready:" + (pool.map { "p:" + $0 } ?? "any") }
     func notBefore(shard: Int) -> String { tag(shard) + ":notbefore" }
@@ -58,6 +65,7 @@ struct RedisKeys: Sendable {
     /// Shared-cache entries spread over the cluster by their own key (no hash tag: each is read alone).
     func cache(_ key: String) -> String { "\(namespace):cache:" + key }
     func webhooks(shard: Int) -> String { tag(shard) + ":webhooks" }
+    func queued(shard: Int, tenant: TenantID) -> String { tag(shard) + ":queued:t:" + tenant.rawValue }
     func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }
 
     var sequence: String { "\(namespace):{index}:seq" }

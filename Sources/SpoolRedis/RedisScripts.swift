@@ -2,12 +2,15 @@ import RESPClient
 
 /// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
 enum RedisScripts {
-    /// Creates a job unless its idempotency key already names one submitted within the idempotency window.
-    /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset). ARGV: idem field ('' for none),
-    /// id, body, score, seq, the placement record (`QueuedJobRecord`), now (ms), the window (ms). An idem entry is
-    /// `ID\1CREATED_MS` (plain `ID` from older versions, which never expires). Each keyed submission also deletes up to
-    /// 16 entries older than the window, so the hash stays the size of one window's keys.
-    /// Returns {1, id} when created, {0, existing id} otherwise.
+    /// Creates a job unless its idempotency key already names one submitted within the idempotency window, or the
+    /// tenant is at its queued-jobs quota.
+    /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset), the tenant's queued set of
+    /// this shard. ARGV: idem field ('' for none), id, body, score, seq, the placement record (`QueuedJobRecord`),
+    /// now (ms), the window (ms), the quota ('' for none), the tenant's queued jobs in the other shards. An idem
+    /// entry is `ID\1CREATED_MS` (plain `ID` from older versions, which never expires). Each keyed submission also
+    /// deletes up to 16 entries older than the window, so the hash stays the size of one window's keys.
+    /// Returns {1, id} when created, {0, existing id} for a replay (never refused by the quota), {2, queued} when
+    /// the quota refused it.
     static let submit = RedisScript(
         """
         if ARGV[1] ~= '' then
@@ -20,6 +23,12 @@ enum RedisScripts {
               return {0, string.sub(existing, 1, separator - 1)}
             end
           end
+        end
+        if ARGV[9] ~= '' then
+          local queued = redis.call('SCARD', KEYS[5]) + tonumber(ARGV[10])
+          if queued >= tonumber(ARGV[9]) then return {2, queued} end
+        end
+        if ARGV[1] ~= '' then
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
           redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
           local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
@@ -30,6 +39,7 @@ enum RedisScripts {
         end
         redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+        redis.call('SADD', KEYS[5], ARGV[2])
         return {1, ARGV[2]}
         """)
 
@@ -42,7 +52,8 @@ enum RedisScripts {
     /// one when overload moved it to another pool).
     /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id,
     /// '1' when the next state is queued with a placement, placed-at ms, a new placement record ('' to keep it),
-    /// a webhook delivery to queue ('' for none) and the ms it is due; KEYS[9] is the shard's webhook queue.
+    /// a webhook delivery to queue ('' for none) and the ms it is due; KEYS[9] is the shard's webhook queue, KEYS[10]
+    /// the job's tenant's queued set of the shard (the queued-jobs quota counts it, so it changes with the state).
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
         """
@@ -62,6 +73,7 @@ enum RedisScripts {
           redis.call('ZADD', KEYS[9], ARGV[12], ARGV[7])
         end
         if ARGV[3] == 'queued' then
+          redis.call('SADD', KEYS[10], ARGV[7])
           if ARGV[8] == '1' then
             redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])
             redis.call('ZADD', KEYS[6], ARGV[9], ARGV[7])
@@ -69,8 +81,9 @@ enum RedisScripts {
             redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
           end
           if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[3], ARGV[7], ARGV[5]) end
-        elseif ARGV[3] == 'running' then
-          redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+        else
+          redis.call('SREM', KEYS[10], ARGV[7])
+          if ARGV[3] == 'running' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7]) end
         end
         return 1
         """)

@@ -45,19 +45,32 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: - Jobs
 
-    public func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool) {
+    public func submit(_ spec: JobSpec, maxQueued: Int?, now: Date) async throws -> (job: Job, created: Bool) {
         let result = try await write { db -> SubmitResult in
-            // The write transaction holds the database's write lock from its first statement, so the lookup and
-            // the insert cannot interleave with another submit; the unique index backs this up.
+            // The write transaction holds the database's write lock from its first statement, so the lookup, the
+            // quota count and the insert cannot interleave with another submit; the unique index backs this up.
+            var freedKey: JobID?
             if let key = spec.idempotencyKey,
                 let existing = try JobQueries.job(db, tenant: spec.tenant, idempotencyKey: key)
             {
                 guard now.timeIntervalSince(existing.createdAt) >= JobSpec.idempotencyWindow else {
                     return SubmitResult(job: existing, created: false)
                 }
+                freedKey = existing.id
+            }
+            if let maxQueued {
+                let queued =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM jobs WHERE tenant = ? AND state = 'queued'",
+                        arguments: [spec.tenant.rawValue]) ?? 0
+                if queued >= maxQueued {
+                    throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued, queued: queued))
+                }
+            }
+            if let freedKey {
                 // Past the window the key is free again: the old job keeps its record, not the key.
                 try db.execute(
-                    sql: "UPDATE jobs SET idempotency_key = NULL WHERE id = ?", arguments: [existing.id.rawValue])
+                    sql: "UPDATE jobs SET idempotency_key = NULL WHERE id = ?", arguments: [freedKey.rawValue])
             }
             let job = Job(id: JobID.generate(), spec: spec, now: now)
             try JobRow(job).insert(db)

@@ -41,6 +41,7 @@ public enum JobStoreConformance {
         case sessionsExpire
         case webhookOutbox
         case deduplicatedJobsKeepTheirSource
+        case queuedQuotaIsAtomic
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -87,6 +88,7 @@ public enum JobStoreConformance {
         case .sessionsExpire: try await sessionsExpire(store)
         case .webhookOutbox: try await webhookOutbox(store)
         case .deduplicatedJobsKeepTheirSource: try await deduplicatedJobsKeepTheirSource(store)
+        case .queuedQuotaIsAtomic: try await queuedQuotaIsAtomic(store)
         }
     }
 
@@ -210,6 +212,90 @@ public enum JobStoreConformance {
         let again = try await store.submit(spec(tenant: TenantID(rawValue: "acme"), key: "k"), now: at(1))
         #expect(!again.created)
         #expect(again.job.id == acme.job.id)
+    }
+
+    /// Runs a submission that the queued-jobs quota should refuse, and returns the violation it was refused with.
+    static func quotaRefusal(
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> (job: Job, created: Bool)
+    ) async -> QuotaViolation? {
+        do {
+            let result = try await body()
+            Issue.record("expected StoreError.quotaExceeded, got \(result)", sourceLocation: sourceLocation)
+        } catch StoreError.quotaExceeded(let violation) {
+            return violation
+        } catch {
+            Issue.record("expected StoreError.quotaExceeded, got \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    static func queuedQuotaIsAtomic(_ store: any JobStore) async throws {
+        let acme = TenantID(rawValue: "acme")
+        // 40 distinct submissions at once against a quota of 10: the count and the insert are one step, so exactly
+        // 10 get in.
+        let outcomes = try await withThrowingTaskGroup(of: (key: String, job: JobID?).self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let key = "quota-\(index)"
+                    do {
+                        let result = try await store.submit(
+                            spec(tenant: acme, key: key, input: "/media/\(index).mp4"), maxQueued: 10,
+                            now: at(Double(index) / 100))
+                        #expect(result.created)
+                        return (key, result.job.id)
+                    } catch StoreError.quotaExceeded(let violation) {
+                        #expect(violation.quota == "max_queued" && violation.limit == 10 && violation.current >= 10)
+                        #expect(!violation.hard)
+                        return (key, nil)
+                    }
+                }
+            }
+            return try await group.reduce(into: [(key: String, job: JobID?)]()) { $0.append($1) }
+        }
+        let created = outcomes.filter { $0.job != nil }
+        #expect(created.count == 10)
+        #expect(outcomes.count - created.count == 30)
+        #expect(try await store.countByState(tenant: acme)[.queued] == 10)
+        let listed = try await store.list(JobFilter(tenant: acme, limit: 500)).jobs
+        #expect(Set(listed.map(\.id)) == Set(created.compactMap(\.job)))
+
+        // A replay of a created key is not a new job, so the quota does not refuse it.
+        let kept = try #require(created.first)
+        let replay = try await store.submit(spec(tenant: acme, key: kept.key), maxQueued: 10, now: at(1))
+        #expect(!replay.created && replay.job.id == kept.job)
+        // A refused key wrote nothing: submitting it again is refused again, not replayed.
+        let refusedKey = try #require(outcomes.first { $0.job == nil }).key
+        let again = await quotaRefusal {
+            try await store.submit(spec(tenant: acme, key: refusedKey), maxQueued: 10, now: at(1))
+        }
+        #expect(again?.current == 10)
+        _ = await quotaRefusal { try await store.submit(spec(tenant: acme), maxQueued: 10, now: at(1)) }
+
+        // Another tenant has its own count.
+        let globex = TenantID(rawValue: "globex")
+        #expect(try await store.submit(spec(tenant: globex), maxQueued: 10, now: at(1)).created)
+
+        // A job that leaves the queue makes room for one more: claimed (the oldest, acme's) or cancelled.
+        let claimed = try #require(try await claim(store, at: 2))
+        #expect(claimed.spec.tenant == acme)
+        #expect(try await store.submit(spec(tenant: acme), maxQueued: 10, now: at(3)).created)
+        _ = await quotaRefusal { try await store.submit(spec(tenant: acme), maxQueued: 10, now: at(3)) }
+        let queued = try #require(try await store.list(JobFilter(tenant: acme, state: .queued, limit: 1)).jobs.first)
+        try await store.apply(.cancel, to: queued.id, now: at(4))
+        #expect(try await store.submit(spec(tenant: acme), maxQueued: 10, now: at(5)).created)
+        _ = await quotaRefusal { try await store.submit(spec(tenant: acme), maxQueued: 10, now: at(5)) }
+        // Without a quota nothing is counted.
+        #expect(try await store.submit(spec(tenant: acme), now: at(6)).created)
+
+        // Jobs queued before the tenant had a quota count against it, and their keys still replay.
+        let initech = TenantID(rawValue: "initech")
+        let before = try await store.submit(spec(tenant: initech, key: "before"), now: at(7))
+        for _ in 0..<4 { _ = try await store.submit(spec(tenant: initech), now: at(7)) }
+        #expect(try await store.submit(spec(tenant: initech), maxQueued: 6, now: at(8)).created)
+        let over = await quotaRefusal { try await store.submit(spec(tenant: initech), maxQueued: 6, now: at(8)) }
+        #expect(over?.current == 6)
+        let replayed = try await store.submit(spec(tenant: initech, key: "before"), maxQueued: 6, now: at(8))
+        #expect(!replayed.created && replayed.job.id == before.job.id)
     }
 
     // MARK: - Claim

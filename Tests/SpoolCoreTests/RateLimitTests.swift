@@ -36,10 +36,11 @@ import Testing
 
     @Test func quotasNameWhatIsExceeded() {
         let limits = TenantLimits(maxQueued: 2, gpuSecondsPerDay: 100, uploadBytesPerDay: 1000)
-        #expect(QuotaCheck.submission(limits: limits, counts: [.queued: 1], usage: TenantUsage()) == nil)
-        let queued = QuotaCheck.submission(limits: limits, counts: [.queued: 2], usage: TenantUsage())
-        #expect(queued?.quota == "max_queued" && queued?.hard == false)
-        let gpu = QuotaCheck.submission(limits: limits, counts: [:], usage: TenantUsage(gpuSeconds: 100))
+        #expect(QuotaCheck.submission(limits: limits, usage: TenantUsage(gpuSeconds: 99)) == nil)
+        let queued = QuotaCheck.queued(maxQueued: 2, queued: 2)
+        #expect(queued.quota == "max_queued" && queued.hard == false)
+        #expect(queued.description == "max_queued is 2; the tenant is at 2")
+        let gpu = QuotaCheck.submission(limits: limits, usage: TenantUsage(gpuSeconds: 100))
         #expect(gpu?.quota == "gpu_seconds_per_day")
         let upload = QuotaCheck.upload(limits: limits, usage: TenantUsage(uploadBytes: 900), adding: 101)
         #expect(upload?.quota == "upload_bytes_per_day" && upload?.hard == true)

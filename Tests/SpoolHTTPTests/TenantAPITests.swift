@@ -223,4 +223,44 @@ import Testing
             #expect(try await call(client, .get, "/v1/jobs", key: key).status == .ok)
         }
     }
+
+    /// Through a live server: concurrent submissions cannot pass the queued-jobs quota together (the store counts
+    /// in the same write as the insert). No workers run, so every created job stays queued.
+    @Test func concurrentSubmissionsStopAtTheQueuedQuota() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.ahc(.http)) { client in
+            let tenant = try await createTenant(client, #"{"id": "busy", "limits": {"max_queued": 10}}"#)
+            let key = try #require(tenant.apiKey)
+            let upload = try await call(client, .post, "/v1/uploads", key: key, body: "0123456789")
+            #expect(upload.status == .created)
+            let uploaded = try APITests.decode(UploadView.self, upload.body)
+            let body = #"{"input": "\#(uploaded.uri)", "preset": "web-360p"}"#
+
+            let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { try await call(client, .post, "/v1/jobs", key: key, body: body) }
+                }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            let accepted = responses.filter { $0.status == .accepted }
+            let refused = responses.filter { $0.status == .tooManyRequests }
+            #expect(accepted.count == 10)
+            #expect(refused.count == 30)
+            for response in refused {
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(response.headers[.retryAfter] == "5")
+                let problem = try APITests.decode(ProblemDetails.self, response.body)
+                #expect(problem.status == 429 && problem.field == "max_queued" && problem.rule == "quota")
+                #expect(problem.detail == "max_queued is 10; the tenant is at 10")
+            }
+
+            let listed = try await call(client, .get, "/v1/jobs?limit=500", key: key)
+            #expect(listed.status == .ok)
+            let jobs = try APITests.decode(JobListView.self, listed.body).jobs
+            #expect(jobs.count == 10)
+            #expect(Set(jobs.map(\.id)) == Set(try accepted.map { try APITests.decode(JobView.self, $0.body).id }))
+            #expect(jobs.allSatisfy { $0.state == .queued })
+        }
+    }
 }

@@ -13,14 +13,15 @@ public struct QuotaViolation: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum QuotaCheck {
-    /// A new job: the queued-jobs quota and the GPU-seconds budget of the day.
-    public static func submission(limits: TenantLimits, counts: [JobState: Int], usage: TenantUsage)
-        -> QuotaViolation?
-    {
-        if let maxQueued = limits.maxQueued, (counts[.queued] ?? 0) >= maxQueued {
-            return QuotaViolation(
-                quota: "max_queued", limit: Double(maxQueued), current: Double(counts[.queued] ?? 0), hard: false)
-        }
+    /// A new job over the queued-jobs quota, with the tenant at `queued` jobs queued. Stores raise it from inside
+    /// the write that would have created the job (`JobStore.submit(_:maxQueued:now:)`).
+    public static func queued(maxQueued: Int, queued: Int) -> QuotaViolation {
+        QuotaViolation(quota: "max_queued", limit: Double(maxQueued), current: Double(queued), hard: false)
+    }
+
+    /// A new job: the GPU-seconds budget of the day. The queued-jobs quota is not checked here: it is a count of
+    /// jobs, which only the store's submit can check atomically.
+    public static func submission(limits: TenantLimits, usage: TenantUsage) -> QuotaViolation? {
         if let budget = limits.gpuSecondsPerDay, usage.gpuSeconds >= budget {
             return QuotaViolation(quota: "gpu_seconds_per_day", limit: budget, current: usage.gpuSeconds, hard: false)
         }
