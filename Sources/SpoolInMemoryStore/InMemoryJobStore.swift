@@ -73,7 +73,7 @@ public actor InMemoryJobStore: JobStore {
     // MARK: - Jobs
 
     public func submit(_ spec: JobSpec, now: Date) async throws -> (job: Job, created: Bool) {
-        try submit(spec, quotaOfQueued: nil, now: now)
+        try submitCore(spec, maxQueued: nil, now: now)
     }
 
     /// Submits unless the tenant already has `maxQueued` queued jobs, checked in the same step as the insert so two
@@ -81,13 +81,12 @@ public actor InMemoryJobStore: JobStore {
     /// creates nothing and is never refused. Throws `InMemoryStoreError.quotaExceeded` until `StoreError` has a
     /// case for it.
     public func submit(_ spec: JobSpec, maxQueued: Int?, now: Date) async throws -> (job: Job, created: Bool) {
-        try submit(spec, quotaOfQueued: maxQueued, now: now)
+        try submitCore(spec, maxQueued: maxQueued, now: now)
     }
 
-    /// The one submission path: idempotency, then the quota, then the insert.
-    private func submit(_ spec: JobSpec, quotaOfQueued maxQueued: Int?, now: Date) throws -> (
-        job: Job, created: Bool
-    ) {
+    /// The one submission path: idempotency, then the quota (nil: none), then the insert, with no suspension
+    /// between them.
+    private func submitCore(_ spec: JobSpec, maxQueued: Int?, now: Date) throws -> Submission {
         let key = spec.idempotencyKey.map { IdempotencyKey(tenant: spec.tenant, key: $0) }
         if let key, let existingID = idempotencyKeys[key], let existing = jobs[existingID]?.job,
             now.timeIntervalSince(existing.createdAt) < idempotencyWindow
@@ -107,6 +106,9 @@ public actor InMemoryJobStore: JobStore {
         if let key { idempotencyKeys[key] = job.id }
         return (job, true)
     }
+
+    /// What a submission returns: the job, and whether this call created it.
+    typealias Submission = (job: Job, created: Bool)
 
     /// The error a refused quota throws; one place to switch to `StoreError.quotaExceeded` when it exists.
     static func quotaExceeded(_ violation: QuotaViolation) -> any Error {
