@@ -76,6 +76,8 @@ let package = Package(
             dependencies: ["SpoolCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // A store in one process's memory: the SQLite store's semantics without a file, for tests and single runs.
+        .target(name: "SpoolInMemoryStore", dependencies: ["SpoolCore"], swiftSettings: strict),
         // Media engine: ffmpeg/ffprobe argument building, probing, running, device discovery.
         .target(
             name: "SpoolMedia",
@@ -213,6 +215,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore", "JobStoreConformance"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolInMemoryStoreTests", dependencies: ["SpoolInMemoryStore", "SpoolCore", "JobStoreConformance"],
             swiftSettings: strict),
         // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
