@@ -260,7 +260,7 @@ let package = Package(
             name: "SpoolPlacementTests",
             dependencies: [
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
-                "SpoolCore", "SpoolMedia", "SpoolSimulation", "TestSupport",
+                "SpoolCore", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

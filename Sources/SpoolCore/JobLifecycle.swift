@@ -235,10 +235,14 @@ public struct JobLifecycle: Sendable {
             guard job.state == .queued, job.placement == nil else {
                 throw .invalidTransition(from: job.state, event: "degrade")
             }
-            // The job's consent is checked here too, so no caller can degrade a job that forbade it. The outputs and
-            // the hardware it asked for are never touched: the planner moves only jobs any pool's hardware may run.
+            // The job's consent is checked here too, so no caller can degrade a job that forbade it. The outputs are
+            // never touched; only how they are made: the pool, its hardware, the encoder's effort.
             guard job.spec.degradation == .allow else { throw .degradationForbidden }
-            if let pool = degradation.pool { next.spec.pool = pool }
+            if let pool = degradation.pool {
+                next.spec.pool = pool
+                // A job that allowed degradation runs on whatever hardware the pool it moves to has.
+                next.spec.acceleration = .auto
+            }
             if let speed = degradation.encoderSpeed { next.encoderSpeed = speed }
             next.degradations.append(degradation.reason)
             return Transition(job: next, effects: [])

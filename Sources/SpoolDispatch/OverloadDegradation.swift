@@ -13,13 +13,11 @@ public struct OverloadDegradation: Sendable {
 
     /// - Parameters:
     ///   - consent: the job's `degradation`; a job that forbids it keeps waiting whatever its class says.
-    ///   - accelerationPinned: the job asked for specific hardware; it is not moved to a pool that may lack it.
     ///   - currentPool: the pool the job is queued for; a job already there is not moved again.
     ///   - currentSpeed: the encoder effort the job has; a job already encoding faster is not switched again.
     public func decide(
         serviceClass: ServiceClass, waited: TimeInterval, poolIsSaturated: Bool,
-        consent: DegradationConsent = .allow, accelerationPinned: Bool = false, currentPool: String? = nil,
-        currentSpeed: EncoderSpeed = .standard
+        consent: DegradationConsent = .allow, currentPool: String? = nil, currentSpeed: EncoderSpeed = .standard
     ) -> DegradationDecision {
         let policy = configuration.policy(for: serviceClass)
         let name = serviceClass.rawValue
@@ -46,11 +44,6 @@ public struct OverloadDegradation: Sendable {
             guard pool != currentPool else {
                 return DegradationDecision(action: .keepWaiting, reason: "\(overdue); already queued for \(pool)")
             }
-            guard !accelerationPinned else {
-                return DegradationDecision(
-                    action: .keepWaiting,
-                    reason: "\(overdue); it asked for specific hardware, which \(pool) may not have, so it stays")
-            }
             return DegradationDecision(action: .moveToPool(pool), reason: "\(overdue); moving to \(pool)")
         case .fasterEncoding:
             guard currentSpeed != .faster else {
@@ -64,12 +57,11 @@ public struct OverloadDegradation: Sendable {
 
     public func decide(
         for job: WaitingJob, now: Date, poolIsSaturated: Bool, consent: DegradationConsent = .allow,
-        accelerationPinned: Bool = false, currentPool: String? = nil, currentSpeed: EncoderSpeed = .standard
+        currentPool: String? = nil, currentSpeed: EncoderSpeed = .standard
     ) -> DegradationDecision {
         decide(
             serviceClass: job.serviceClass, waited: now.timeIntervalSince(job.enqueuedAt),
-            poolIsSaturated: poolIsSaturated, consent: consent, accelerationPinned: accelerationPinned,
-            currentPool: currentPool, currentSpeed: currentSpeed)
+            poolIsSaturated: poolIsSaturated, consent: consent, currentPool: currentPool, currentSpeed: currentSpeed)
     }
 
     private static func seconds(_ interval: TimeInterval) -> String {

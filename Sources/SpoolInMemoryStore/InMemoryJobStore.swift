@@ -78,8 +78,7 @@ public actor InMemoryJobStore: JobStore {
 
     /// Submits unless the tenant already has `maxQueued` queued jobs, checked in the same step as the insert so two
     /// submissions cannot both take the last place. A submission the idempotency key answers with an existing job
-    /// creates nothing and is never refused. Throws `InMemoryStoreError.quotaExceeded` until `StoreError` has a
-    /// case for it.
+    /// creates nothing and is never refused. Throws `StoreError.quotaExceeded`.
     public func submit(_ spec: JobSpec, maxQueued: Int?, now: Date) async throws -> (job: Job, created: Bool) {
         try submitCore(spec, maxQueued: maxQueued, now: now)
     }
@@ -93,12 +92,11 @@ public actor InMemoryJobStore: JobStore {
         {
             return (existing, false)
         }
-        if let maxQueued,
-            let violation = QuotaCheck.submission(
-                limits: TenantLimits(maxQueued: maxQueued), counts: stateCounts(tenant: spec.tenant),
-                usage: TenantUsage())
-        {
-            throw Self.quotaExceeded(violation)
+        if let maxQueued {
+            let queued = stateCounts(tenant: spec.tenant)[.queued] ?? 0
+            if queued >= maxQueued {
+                throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued, queued: queued))
+            }
         }
         let job = Job(id: JobID.generate(), spec: spec, now: now)
         insert(job)
@@ -109,11 +107,6 @@ public actor InMemoryJobStore: JobStore {
 
     /// What a submission returns: the job, and whether this call created it.
     typealias Submission = (job: Job, created: Bool)
-
-    /// The error a refused quota throws; one place to switch to `StoreError.quotaExceeded` when it exists.
-    static func quotaExceeded(_ violation: QuotaViolation) -> any Error {
-        InMemoryStoreError.quotaExceeded(violation)
-    }
 
     public func job(_ id: JobID) async throws -> Job? {
         jobs[id]?.job

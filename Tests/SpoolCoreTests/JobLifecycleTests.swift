@@ -19,6 +19,35 @@ import Testing
         try lifecycle.apply(.claim(worker: worker, pool: "cpu", leaseDuration: .seconds(30)), to: job, now: now).job
     }
 
+    @Test func degradingChangesHowNeverWhat() throws {
+        let job = queuedJob()
+        let degraded = try lifecycle.apply(
+            .degrade(Degradation(pool: "cpu", encoderSpeed: .faster, reason: "overloaded")), to: job, now: t0
+        ).job
+        #expect(degraded.spec.outputs == job.spec.outputs && degraded.spec.preset == job.spec.preset)
+        #expect(degraded.spec.pool == "cpu" && degraded.encoderSpeed == .faster)
+        #expect(degraded.degradations == ["overloaded"])
+    }
+
+    @Test func aJobThatForbidsDegradationCannotBeDegraded() throws {
+        var job = queuedJob()
+        job.spec.degradation = .forbid
+        #expect(throws: LifecycleError.degradationForbidden) {
+            try lifecycle.apply(.degrade(Degradation(encoderSpeed: .faster, reason: "overloaded")), to: job, now: t0)
+        }
+    }
+
+    @Test func degradationConsentDefaultsByClass() {
+        let spec = { (serviceClass: ServiceClass) in
+            JobSpec(serviceClass: serviceClass, input: .file(path: "/a.mp4"), outputs: [])
+        }
+        #expect(spec(.realtime).degradation == .allow && spec(.standard).degradation == .allow)
+        #expect(spec(.batch).degradation == .forbid)
+        #expect(
+            JobSpec(serviceClass: .batch, input: .file(path: "/a.mp4"), outputs: [], degradation: .allow).degradation
+                == .allow)
+    }
+
     @Test func claimStartsAnAttemptWithALease() throws {
         let job = try claimed(queuedJob(), at: t0)
         #expect(job.state == .running)

@@ -40,12 +40,6 @@ import Testing
         }
     }
 
-    @Test func aJobPinnedToHardwareIsNotMovedToAPoolThatMayLackIt() {
-        let decision = degradation.decide(
-            serviceClass: .realtime, waited: 60, poolIsSaturated: true, accelerationPinned: true)
-        #expect(decision.action == .keepWaiting)
-    }
-
     @Test func batchWaitsHoweverLong() {
         let decision = degradation.decide(serviceClass: .batch, waited: 86_400, poolIsSaturated: true)
         #expect(decision.action == .keepWaiting)

@@ -54,7 +54,7 @@ import Testing
         do {
             _ = try await store.submit(Conformance.spec(tenant: acme, key: "k"), maxQueued: 3, now: Conformance.at(4))
             Issue.record("a submission beyond the quota was accepted")
-        } catch InMemoryStoreError.quotaExceeded(let violation) {
+        } catch StoreError.quotaExceeded(let violation) {
             #expect(violation.quota == "max_queued" && violation.limit == 3 && violation.current == 3)
             #expect(!violation.hard)
         }
@@ -80,7 +80,7 @@ import Testing
                         return try await store.submit(
                             Conformance.spec(), maxQueued: 5, now: Conformance.at(Double(index))
                         ).created
-                    } catch InMemoryStoreError.quotaExceeded {
+                    } catch StoreError.quotaExceeded {
                         return false
                     }
                 }

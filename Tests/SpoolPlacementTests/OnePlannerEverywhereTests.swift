@@ -24,7 +24,7 @@ import Testing
             try await store.submit(
                 JobSpec(
                     tenant: TenantID(rawValue: tenant), serviceClass: serviceClass, input: .file(path: "/in/clip.mp4"),
-                    outputs: Presets.named(preset)!.outputs, pool: "cpu", preset: preset),
+                    outputs: Presets.named(preset)!.outputs, pool: "cpu", preset: preset, acceleration: .cpu),
                 now: now
             ).job
         }

@@ -3,6 +3,7 @@ import Logging
 import RESPClient
 import SpoolCore
 import SpoolDispatch
+import SpoolInMemoryStore
 import SpoolMedia
 import SpoolRedis
 import SpoolSQLite
@@ -12,8 +13,10 @@ import Testing
 
 @testable import SpoolPlacement
 
-/// Which store a placement test runs on: the service is store-agnostic, and both stores must carry it.
+/// Which store a placement test runs on: the service is store-agnostic, and every store must carry it (the
+/// in-memory one runs in milliseconds).
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory
     case sqlite
     case redis
 
@@ -35,6 +38,9 @@ final class PlacementFixture {
             "spool-placement-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         switch kind {
+        case .memory:
+            store = InMemoryJobStore()
+            redis = nil
         case .sqlite:
             store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.db").path)
             redis = nil

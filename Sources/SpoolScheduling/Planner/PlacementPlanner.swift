@@ -164,8 +164,7 @@ public struct PlacementPlanner: Sendable {
             }
             let decision = policy.decide(
                 serviceClass: job.serviceClass, waited: now.timeIntervalSince(job.createdAt), poolIsSaturated: true,
-                consent: job.degradation, accelerationPinned: job.acceleration != .auto, currentPool: job.pool,
-                currentSpeed: job.encoderSpeed)
+                consent: job.degradation, currentPool: job.pool, currentSpeed: job.encoderSpeed)
             let degradation: Degradation
             switch decision.action {
             case .keepWaiting:
