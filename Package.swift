@@ -182,6 +182,7 @@ let package = Package(
         .testTarget(
             name: "SpoolWebhooksTests",
             dependencies: [
+                "SpoolInMemoryStore",
                 "SpoolWebhooks", "SpoolSQLite", "SpoolCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -234,6 +235,7 @@ let package = Package(
         .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [
+                "SpoolInMemoryStore",
                 "SpoolHTTP", "SpoolCore", "SpoolSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -246,6 +248,7 @@ let package = Package(
         .testTarget(
             name: "SpoolPoolsTests",
             dependencies: [
+                "SpoolInMemoryStore",
                 "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolPlacement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -254,7 +257,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolWorkerTests",
-            dependencies: ["SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport"],
+            dependencies: [
+                "SpoolInMemoryStore","SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",

@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: Runtime.workerConfiguration(
                     for: pool, inventory: inventory, all: planned, slots: pool.kind == .cpu ? cpuSlots : nil,
                     options: worker),
-                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy,
+                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy, sharedCache: opened.sharedCache,
                 workSignal: worker.dispatch == .placed ? placedSignal : workSignal, gpuMetrics: Runtime.gpuMetrics,
                 gpuProcessMemory: Runtime.gpuProcessMemory,
                 clock: ContinuousClock(), logger: logger)

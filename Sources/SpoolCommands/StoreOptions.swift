@@ -50,6 +50,9 @@ struct StoreOptions: ParsableArguments {
         var redis: RedisClient?
         /// Shared by every gateway through Redis; in process on SQLite, where this process is the only gateway.
         var rateLimiter: any RateLimiter
+        /// Values every process may reuse (ffprobe results by input digest): Redis has one; on SQLite, with one
+        /// process, there is nothing to share.
+        var sharedCache: (any SharedCache)?
     }
 
     func open() throws -> Opened {
@@ -66,14 +69,15 @@ struct StoreOptions: ParsableArguments {
                 configuration[keyPath: lane].circuitBreakerCoolDown = cooldown
             }
             let client = RedisClient(configuration: configuration)
+            let store = RedisJobStore(
+                client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle)
             return Opened(
-                store: RedisJobStore(
-                    client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle),
-                layout: layout, redis: client, rateLimiter: RedisRateLimiter(client: client, namespace: redisNamespace))
+                store: store, layout: layout, redis: client,
+                rateLimiter: RedisRateLimiter(client: client, namespace: redisNamespace), sharedCache: store)
         }
         return Opened(
             store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
-            rateLimiter: InProcessRateLimiter())
+            rateLimiter: InProcessRateLimiter(), sharedCache: nil)
     }
 }
 

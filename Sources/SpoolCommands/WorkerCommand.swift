@@ -70,6 +70,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let transcoder = TranscodeWorker(
             store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
             inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
+            sharedCache: opened.sharedCache,
             gpuMetrics: Runtime.gpuMetrics,
             gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")

@@ -6,7 +6,7 @@ import SpoolCore
 
 /// The HTTP API of a Spool gateway: the same routes whether the store is embedded or shared.
 public struct SpoolAPI: Sendable {
-    let store: any JobStore
+    let store: any GatewayStore
     let configuration: APIConfiguration
     let readiness: ReadinessChecks
     let registry: PrometheusCollectorRegistry
@@ -19,7 +19,7 @@ public struct SpoolAPI: Sendable {
     let logger: Logger
 
     public init(
-        store: any JobStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),
+        store: any GatewayStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), workSignal: WorkSignal? = nil,
         rateLimiter: any RateLimiter = InProcessRateLimiter(), logger: Logger = Logger(label: "spool.api")
     ) {

@@ -11,7 +11,7 @@ import SpoolScheduling
 /// (those the store refuses as stale are decided again next cycle), then withdrawals, preemptions and degradations.
 /// The simulator runs the same planner. Only the leader places.
 public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
-    let store: any JobStore
+    let store: any SchedulerStore
     let configuration: SchedulerConfiguration
     let leadership: Leadership
     /// Wakes a cycle early when jobs arrive in this process.
@@ -22,7 +22,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     let logger: Logger
 
     public init(
-        store: any JobStore, configuration: SchedulerConfiguration = SchedulerConfiguration(), leadership: Leadership,
+        store: any SchedulerStore, configuration: SchedulerConfiguration = SchedulerConfiguration(),
+        leadership: Leadership,
         submitted: WorkSignal? = nil, placed: WorkSignal? = nil, clock: C, logger: Logger
     ) {
         self.store = store

@@ -8,7 +8,7 @@ import SpoolMedia
 /// Runs one attempt of one job end to end: stage the input, probe it, transcode, validate, commit, publish.
 /// Every store write carries the attempt's lease, so a late or duplicate attempt can never commit.
 struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
-    let store: any JobStore
+    let store: any WorkerStore
     let configuration: WorkerConfiguration
     let inventory: DeviceInventory
     let files: AttemptFiles

@@ -11,7 +11,7 @@ import SpoolInputs
 struct InputWarmer: Sendable {
     let worker: WorkerID
     let pool: String
-    let store: any JobStore
+    let store: any WorkerStore
     let cache: InputCache
     let fetcher: InputFetcher
     /// How far down the queue to look, and how many inputs to fetch per round.

@@ -10,7 +10,7 @@ import Synchronization
 /// stops claiming at once, lets running jobs finish within the grace period, then hands the rest back.
 public final class TranscodeWorker<C: Clock>: Service where C.Duration == Duration {
     public let id: WorkerID
-    let store: any JobStore
+    let store: any WorkerStore
     let configuration: WorkerConfiguration
     let inventory: DeviceInventory
     let runner: AttemptRunner<C>
@@ -44,8 +44,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     }
 
     public init(
-        store: any JobStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
-        inputPolicy: InputPolicy, tools: MediaTools = MediaTools(), workSignal: WorkSignal? = nil,
+        store: any WorkerStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
+        inputPolicy: InputPolicy, sharedCache: (any SharedCache)? = nil, tools: MediaTools = MediaTools(),
+        workSignal: WorkSignal? = nil,
         gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil,
         gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, clock: C, logger: Logger
     ) {
@@ -67,7 +68,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
         runner.health = health
         runner.observations = observations
-        runner.sharedCache = store as? any SharedCache
+        runner.sharedCache = sharedCache
         let inputCache =
             configuration.inputCacheBytes > 0
             ? try? InputCache(

@@ -1,19 +1,19 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import SpoolSQLite
+import SpoolInMemoryStore
 import Testing
 
 @testable import SpoolCore
 @testable import SpoolHTTP
 
-/// The HTTP API over a real SQLite store, in process. Transcoding is covered by the media and integration tests.
+/// The HTTP API over the in-memory store, in process. Transcoding is covered by the media and integration tests.
 @Suite struct APITests {
     struct Fixture {
         let root: URL
         let inputs: URL
         let layout: DataLayout
-        let store: SQLiteJobStore
+        let store: InMemoryJobStore
         let app: Application<RouterResponder<SpoolRequestContext>>
 
         init(maxUploadBytes: Int64 = 1 << 20, storageBreaker: StorageBreakerSettings = StorageBreakerSettings()) throws
@@ -23,7 +23,7 @@ import Testing
             try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
             layout = DataLayout(root: root.appendingPathComponent("data").path)
             try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-            store = try SQLiteJobStore(path: layout.database)
+            store = InMemoryJobStore()
             let policy = InputPolicy(inputRoots: [inputs.path], maxUploadBytes: maxUploadBytes)
             let api = SpoolAPI(
                 store: store,

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SpoolCore
-import SpoolSQLite
+import SpoolInMemoryStore
 import Testing
 
 @testable import SpoolHTTP
@@ -17,7 +17,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let layout = DataLayout(root: root.path)
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-        let store = try SQLiteJobStore(path: layout.database)
+        let store = InMemoryJobStore()
         let admin = "admin-key-for-cache-tests-000"
         let api = SpoolAPI(
             store: store,

@@ -3,26 +3,26 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SpoolCore
-import SpoolSQLite
+import SpoolInMemoryStore
 import Testing
 
 @testable import SpoolHTTP
 
-/// Keys, isolation, quotas and rate limits over a real SQLite store, with the server in key mode.
+/// Keys, isolation, quotas and rate limits over the in-memory store, with the server in key mode.
 @Suite struct TenantAPITests {
     static let adminKey = "admin-key-for-tests-0123456789"
 
     struct Fixture {
         let root: URL
         let layout: DataLayout
-        let store: SQLiteJobStore
+        let store: InMemoryJobStore
         let app: Application<RouterResponder<SpoolRequestContext>>
 
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-tenants-\(UUID().uuidString)")
             layout = DataLayout(root: root.appendingPathComponent("data").path)
             try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-            store = try SQLiteJobStore(path: layout.database)
+            store = InMemoryJobStore()
             let api = SpoolAPI(
                 store: store,
                 configuration: APIConfiguration(

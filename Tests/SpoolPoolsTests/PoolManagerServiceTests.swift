@@ -2,20 +2,20 @@ import Foundation
 import Logging
 import SpoolActuators
 import SpoolCore
+import SpoolInMemoryStore
 import SpoolPlacement
-import SpoolSQLite
 import Testing
 
 @testable import SpoolPools
 
-/// The pool manager against a real SQLite store, with the gauge actuator (which only counts): a backlog scales a pool
+/// The pool manager against the in-memory store, with the gauge actuator (which only counts): a backlog scales a pool
 /// up within one evaluation, an idle pool scales in after its window, and drained and destroyed pools go away with
 /// their waiting jobs moved. Times are passed in, so nothing sleeps.
 @Suite struct PoolManagerServiceTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     struct Fixture {
-        let store: SQLiteJobStore
+        let store: InMemoryJobStore
         let gauge = DesiredWorkersGauge()
         let service: PoolManagerService<ContinuousClock>
         let directory: URL
@@ -24,7 +24,7 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "spool-pools-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            store = try SQLiteJobStore(path: directory.appendingPathComponent("spool.sqlite").path)
+            store = InMemoryJobStore()
             service = PoolManagerService(
                 store: store, actuator: gauge,
                 settings: AutoscalerSettings(
@@ -38,7 +38,7 @@ import Testing
     }
 
     /// Registers the workers the gauge asked for, as an HPA following it would start them.
-    func register(_ count: Int, pool: String, in store: SQLiteJobStore, at time: Date, running: [JobID] = [])
+    func register(_ count: Int, pool: String, in store: InMemoryJobStore, at time: Date, running: [JobID] = [])
         async throws
         -> [WorkerRecord]
     {

@@ -2,25 +2,25 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SpoolCore
-import SpoolSQLite
+import SpoolInMemoryStore
 import TestSupport
 import Testing
 
 @testable import SpoolWebhooks
 
-/// The sender against a real SQLite outbox and real sockets: what it does when the receiver cannot be reached, when
+/// The sender against the in-memory outbox and real sockets: what it does when the receiver cannot be reached, when
 /// the address rules forbid the host, and how it signs (checked against Python's hmac, not against itself).
 @Suite struct WebhookServiceTests {
     struct Fixture {
         let root: URL
-        let store: SQLiteJobStore
+        let store: InMemoryJobStore
         let layout: DataLayout
 
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-hooks-\(UUID().uuidString)")
             layout = DataLayout(root: root.path)
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            store = try SQLiteJobStore(path: layout.database)
+            store = InMemoryJobStore()
         }
 
         /// A job that failed for good with `callback` as its callback URL, so its delivery is queued.

@@ -3,18 +3,18 @@ import Logging
 import SpoolCore
 import SpoolInputs
 import SpoolMedia
-import SpoolSQLite
+import SpoolInMemoryStore
 import TestSupport
 import Testing
 
 @testable import SpoolWorker
 
-/// Warming against a real SQLite store and a real HTTP origin (Python's http.server): each waiting input is
+/// Warming against the in-memory store and a real HTTP origin (Python's http.server): each waiting input is
 /// prefetched by exactly the worker expected to run its job, and an attempt then reads it from the cache.
 @Suite(.serialized) struct InputWarmingTests {
     let root: URL
     let layout: DataLayout
-    let store: SQLiteJobStore
+    let store: InMemoryJobStore
     let origin: URL
 
     init() throws {
@@ -23,7 +23,7 @@ import Testing
         try FileManager.default.createDirectory(at: origin, withIntermediateDirectories: true)
         layout = DataLayout(root: root.appendingPathComponent("data").path)
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-        store = try SQLiteJobStore(path: layout.database)
+        store = InMemoryJobStore()
     }
 
     /// A worker whose one slot is busy, so jobs of its pool wait.

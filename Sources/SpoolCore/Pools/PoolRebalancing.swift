@@ -1,6 +1,7 @@
 import Foundation
 
-extension JobStore {
+/// Moving waiting work between pools takes reading the queue and applying transitions.
+extension JobReading where Self: JobTransitions {
     /// Moves every queued job pinned to `pool` to `destination` (nil: any pool that can serve it), taking back
     /// placements not yet claimed. Running jobs stay; a job that changes meanwhile is left for the next call.
     /// Returns the jobs moved.

@@ -1,0 +1,4 @@
+/// Whether the store answers (for `/ready`).
+public protocol StoreHealth: Sendable {
+    func ping() async throws
+}
