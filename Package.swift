@@ -151,6 +151,10 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
         ),
+        // What each topology runs with, as values and rules: access (keys or loopback), worker defaults by pool kind,
+        // store and worker settings, the command line of a child worker. No argument parsing.
+        .target(
+            name: "SpoolRuntime", dependencies: ["SpoolCore", "SpoolHTTP", "SpoolWorker"], swiftSettings: strict),
         // HTTP client the CLI uses to talk to a server.
         .target(
             name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling", "SpoolPools"], swiftSettings: strict),
@@ -160,6 +164,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
                 "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
+                "SpoolRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -179,6 +184,13 @@ let package = Package(
             path: "bench/placement/Sources", swiftSettings: strict),
 
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SpoolRuntimeTests",
+            dependencies: [
+                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "SpoolWebhooksTests",
             dependencies: [

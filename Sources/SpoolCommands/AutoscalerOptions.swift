@@ -5,6 +5,7 @@ import SpoolActuators
 import SpoolCore
 import SpoolPlacement
 import SpoolPools
+import SpoolRuntime
 
 /// How the autoscaler of pools created with `spool pools create` is configured and carried out.
 struct AutoscalerOptions: ParsableArguments {
@@ -38,23 +39,19 @@ struct AutoscalerOptions: ParsableArguments {
         }
     }
 
-    /// The pool manager of a leading process: this configuration's settings and actuator. Local workers open the
-    /// same store as `store`, with `workerArguments` after the pool, and log under DATA/logs.
+    /// The pool manager of a leading process: this configuration's settings and actuator. Local workers are
+    /// `child` (the same store and worker settings) for each pool, and log under DATA/logs.
     func poolManager(
-        _ opened: StoreOptions.Opened, store: StoreOptions, defaultActuator: ActuatorKind,
-        workerArguments: [String] = [], shutdownGrace: Duration = .seconds(30), leadership: Leadership,
-        logger: Logger
+        _ opened: StoreOptions.Opened, child: ChildWorker, defaultActuator: ActuatorKind,
+        shutdownGrace: Duration = .seconds(30), leadership: Leadership, logger: Logger
     ) throws -> PoolManagerService<ContinuousClock> {
         let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
         try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-        let childArguments = store.childArguments
         return PoolManagerService(
             store: opened.store,
             actuator: try makeActuator(
                 default: defaultActuator, logDirectory: logDirectory,
-                localWorker: { pool in
-                    ["worker"] + childArguments + ["--pool", pool, "--exit-with-parent"] + workerArguments
-                }),
+                localWorker: { pool in child.arguments(pool: pool) }),
             settings: try settings(), leadership: leadership, shutdownGrace: shutdownGrace, clock: ContinuousClock(),
             logger: logger)
     }

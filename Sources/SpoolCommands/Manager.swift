@@ -3,6 +3,7 @@ import Foundation
 import SpoolCore
 import SpoolPlacement
 import SpoolRedis
+import SpoolRuntime
 import SpoolWorker
 
 struct Manager: AsyncParsableCommand {
@@ -59,7 +60,8 @@ struct Manager: AsyncParsableCommand {
                         ?? "spool manager \(candidate) standing by")
             })
         let pools = try autoscaler.poolManager(
-            opened, store: store, defaultActuator: .gauge, leadership: leadership, logger: logger)
+            opened, child: ChildWorker(store: store.settings, worker: WorkerSettings(), allowPrivateNetworks: false),
+            defaultActuator: .gauge, leadership: leadership, logger: logger)
         let sender = webhooks.service(
             store: opened.store, layout: opened.layout, signer: try webhooks.signer(layout: opened.layout),
             allowPrivateNetworks: false, logger: logger)

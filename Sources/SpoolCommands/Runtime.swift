@@ -59,32 +59,6 @@ enum Runtime {
         return planned
     }
 
-    static func workerConfiguration(
-        for pool: PoolDescriptor, inventory: DeviceInventory, all: [PoolDescriptor], slots: Int?,
-        options: WorkerOptions
-    ) -> WorkerConfiguration {
-        let hasCPU = all.contains { $0.kind == .cpu }
-        let defaultSlots: Int
-        let acceptsUnpinned: Bool
-        switch pool.kind {
-        case .cpu:
-            defaultSlots = max(1, inventory.cpuCores)
-            acceptsUnpinned = true
-        case .opencl:
-            defaultSlots = 1
-            acceptsUnpinned = !hasCPU
-        case .cuda, .hybrid:
-            defaultSlots = max(1, inventory.gpus.count * 2)
-            acceptsUnpinned = pool.kind == .hybrid || !hasCPU
-        }
-        return WorkerConfiguration(
-            pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
-            leaseDuration: .seconds(options.leaseSeconds), stallTimeout: .seconds(options.stallTimeout),
-            hardCap: .seconds(options.maxJobSeconds), shutdownGrace: .seconds(options.shutdownGrace),
-            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: options.dispatch, deduplicate: options.deduplicate,
-            inputCacheDirectory: options.inputCacheDir, inputCacheBytes: max(0, options.inputCacheBytes))
-    }
-
     /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT.
     static func run(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(

@@ -7,6 +7,7 @@ import SpoolHTTP
 import SpoolPlacement
 import SpoolPools
 import SpoolRedis
+import SpoolRuntime
 import SpoolWorker
 
 struct Serve: AsyncParsableCommand {
@@ -52,10 +53,10 @@ struct Serve: AsyncParsableCommand {
         let workers = planned.map { pool in
             TranscodeWorker(
                 store: opened.store,
-                configuration: Runtime.workerConfiguration(
-                    for: pool, inventory: inventory, all: planned, slots: pool.kind == .cpu ? cpuSlots : nil,
-                    options: worker),
-                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy, sharedCache: opened.sharedCache,
+                configuration: worker.settings.configuration(
+                    for: pool, inventory: inventory, all: planned, slots: pool.kind == .cpu ? cpuSlots : nil),
+                inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy,
+                sharedCache: opened.sharedCache,
                 workSignal: worker.dispatch == .placed ? placedSignal : workSignal, gpuMetrics: Runtime.gpuMetrics,
                 gpuProcessMemory: Runtime.gpuProcessMemory,
                 clock: ContinuousClock(), logger: logger)
@@ -78,15 +79,13 @@ struct Serve: AsyncParsableCommand {
                 LeaseReaper(store: opened.store, layout: opened.layout, clock: ContinuousClock(), logger: logger))
         }
         let autoscalerSettings = try autoscaler.settings()
-        let workerArguments =
-            api.inputRoots.flatMap { ["--input-root", $0] }
-            + (api.allowPrivateNetworks ? ["--allow-private-networks"] : [])
-            + ["--shutdown-grace", "\(worker.shutdownGrace)", "--lease-seconds", "\(worker.leaseSeconds)"]
-            + worker.cacheArguments
+        let child = ChildWorker(
+            store: store.settings, worker: worker.settings, inputRoots: api.inputRoots,
+            allowPrivateNetworks: api.allowPrivateNetworks)
         services.append(
             try autoscaler.poolManager(
-                opened, store: store, defaultActuator: .local, workerArguments: workerArguments,
-                shutdownGrace: .seconds(worker.shutdownGrace + 5), leadership: leadership, logger: logger))
+                opened, child: child, defaultActuator: .local, shutdownGrace: .seconds(worker.shutdownGrace + 5),
+                leadership: leadership, logger: logger))
         let signer = try webhooks.signer(layout: opened.layout)
         services.append(
             webhooks.service(

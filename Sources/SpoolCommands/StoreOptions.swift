@@ -6,6 +6,7 @@ import SpoolCore
 import SpoolHTTP
 import SpoolPlacement
 import SpoolRedis
+import SpoolRuntime
 import SpoolSQLite
 import SpoolScheduling
 import SpoolWorker
@@ -155,7 +156,8 @@ struct APIOptions: ParsableArguments {
         InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks, maxUploadBytes: maxUploadBytes)
     }
 
-    /// Keys and rates: the admin key from --admin-key-file or $SPOOL_ADMIN_KEY; without one, only loopback.
+    /// Keys and rates: the admin key from --admin-key-file or $SPOOL_ADMIN_KEY; without one, only loopback
+    /// (`AccessRules`).
     func access() throws -> (AuthenticationMode, RateLimitSettings) {
         var adminKey = ProcessInfo.processInfo.environment["SPOOL_ADMIN_KEY"]
         if let adminKeyFile {
@@ -165,16 +167,10 @@ struct APIOptions: ParsableArguments {
             adminKey = text
         }
         let mode: AuthenticationMode
-        if let key = adminKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
-            guard key.count >= 16 else { throw ValidationError("the admin key must have at least 16 characters") }
-            mode = .keys(adminKeyHash: APIKeys.hash(key))
-        } else {
-            guard Self.isLoopback(host) else {
-                throw ValidationError(
-                    "refusing to serve \(host) without keys: set SPOOL_ADMIN_KEY or --admin-key-file, then create "
-                        + "tenants with `spool tenants create` (or listen on 127.0.0.1 for keyless local use)")
-            }
-            mode = .keyless
+        do {
+            mode = try AccessRules.authentication(host: host, adminKey: adminKey)
+        } catch {
+            throw ValidationError(error.description)
         }
         guard let onError = RateLimitSettings.OnError(rawValue: rateLimitOnError) else {
             throw ValidationError("--rate-limit-on-error takes allow or deny")
@@ -184,10 +180,6 @@ struct APIOptions: ParsableArguments {
             tenantDefault: RateLimit(perSecond: tenantRate, burst: Int(tenantRate * 2)),
             perAddress: RateLimit(perSecond: addressRate, burst: Int(addressRate * 2)), onError: onError)
         return (mode, rates)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 
@@ -227,9 +219,18 @@ struct WorkerOptions: ParsableArguments {
         help: "Bytes of downloaded inputs each worker keeps; inputs of waiting jobs are prefetched into it (0: off).")
     var inputCacheBytes: Int64 = 2 << 30
 
-    var cacheArguments: [String] {
-        ["--input-cache-dir", inputCacheDir, "--input-cache-bytes", "\(inputCacheBytes)"]
-            + (deduplicate ? [] : ["--no-deduplicate"])
+    /// These options as a value (`SpoolRuntime`), for workers in process and the child workers a process starts.
+    var settings: WorkerSettings {
+        var settings = WorkerSettings()
+        settings.stallTimeoutSeconds = stallTimeout
+        settings.maxJobSeconds = maxJobSeconds
+        settings.leaseSeconds = leaseSeconds
+        settings.shutdownGraceSeconds = shutdownGrace
+        settings.dispatch = dispatch
+        settings.deduplicate = deduplicate
+        settings.inputCacheDirectory = inputCacheDir
+        settings.inputCacheBytes = inputCacheBytes
+        return settings
     }
 }
 
@@ -275,16 +276,16 @@ struct ProcessOptions: ParsableArguments {
 }
 
 extension StoreOptions {
-    /// The store arguments a child process needs to open the same store.
-    var childArguments: [String] {
-        var arguments = ["--data", layout.root, "--max-attempts", "\(maxAttempts)"]
-        if let redis {
-            arguments += [
-                "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",
-                "--redis-breaker-failures", "\(redisBreakerFailures)", "--redis-breaker-cooldown",
-                "\(redisBreakerCooldown)",
-            ]
-        }
-        return arguments
+    /// These options as a value (`SpoolRuntime`); a child process opens the same store with its `arguments`.
+    var settings: StoreSettings {
+        var settings = StoreSettings()
+        settings.data = layout.root
+        settings.redis = redis
+        settings.redisNamespace = redisNamespace
+        settings.redisShards = redisShards
+        settings.redisBreakerFailures = redisBreakerFailures
+        settings.redisBreakerCooldownSeconds = redisBreakerCooldown
+        settings.maxAttempts = maxAttempts
+        return settings
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpoolCore
+import SpoolRuntime
 import SpoolWorker
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -56,16 +57,15 @@ struct WorkerCommand: AsyncParsableCommand {
                         + "); it can serve: \(servable.map(\.kind.rawValue).joined(separator: ", "))")
                 throw ExitCode(1)
             }
-            var managedConfiguration = Runtime.workerConfiguration(
+            var managedConfiguration = worker.settings.configuration(
                 for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
-                inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker, options: worker)
+                inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker)
             managedConfiguration.acceptsUnpinned = true
             configuration = managedConfiguration
         } else {
             let planned = try Runtime.pools(for: inventory, wanted: pool)
-            configuration = Runtime.workerConfiguration(
-                for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots,
-                options: worker)
+            configuration = worker.settings.configuration(
+                for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
         }
         let transcoder = TranscodeWorker(
             store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,

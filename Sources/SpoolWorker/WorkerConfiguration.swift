@@ -2,7 +2,7 @@ import Foundation
 import SpoolCore
 
 /// How a worker finds its next job.
-public enum DispatchMode: String, Sendable, CaseIterable {
+public enum DispatchMode: String, Codable, Sendable, CaseIterable {
     /// Takes only jobs the scheduler placed on it (the default: a manager or `spool serve` places).
     case placed
     /// Takes the best queued job of its pool itself, with no scheduler: no GPU accounting, no placement.

@@ -1,0 +1,71 @@
+import Foundation
+import SpoolCore
+import SpoolWorker
+
+/// How a worker process runs its attempts, as a value: what `spool serve` and `spool worker` take from flags, and
+/// what a parent hands a child worker it starts.
+public struct WorkerSettings: Codable, Sendable, Equatable {
+    /// Seconds a job may make no progress before it is stopped.
+    public var stallTimeoutSeconds = 60
+    /// Hard cap on one attempt, in seconds.
+    public var maxJobSeconds = 6 * 3600
+    /// Seconds without a heartbeat before a running job is given to another worker.
+    public var leaseSeconds = 30
+    /// Seconds running jobs get to finish after SIGTERM before they are handed back.
+    public var shutdownGraceSeconds = 20
+    public var dispatch: DispatchMode = .placed
+    /// Reuse the outputs of an earlier job of the same tenant with the same input bytes and outputs.
+    public var deduplicate = true
+    public var inputCacheDirectory = NSTemporaryDirectory() + "spool-input-cache"
+    /// Bytes of downloaded inputs each worker keeps (0: off).
+    public var inputCacheBytes: Int64 = 2 << 30
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case dispatch, deduplicate
+        case stallTimeoutSeconds = "stall_timeout_seconds"
+        case maxJobSeconds = "max_job_seconds"
+        case leaseSeconds = "lease_seconds"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case inputCacheDirectory = "input_cache_dir"
+        case inputCacheBytes = "input_cache_bytes"
+    }
+
+    /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
+    /// core with one thread per output; an OpenCL device one job; a GPU pool two per GPU. A CPU pool takes unpinned
+    /// work; GPU and OpenCL pools do only where the machine has no CPU pool to take it.
+    public func configuration(
+        for pool: PoolDescriptor, inventory: DeviceInventory, all: [PoolDescriptor], slots: Int?
+    ) -> WorkerConfiguration {
+        let hasCPU = all.contains { $0.kind == .cpu }
+        let defaultSlots: Int
+        let acceptsUnpinned: Bool
+        switch pool.kind {
+        case .cpu:
+            defaultSlots = max(1, inventory.cpuCores)
+            acceptsUnpinned = true
+        case .opencl:
+            defaultSlots = 1
+            acceptsUnpinned = !hasCPU
+        case .cuda, .hybrid:
+            defaultSlots = max(1, inventory.gpus.count * 2)
+            acceptsUnpinned = pool.kind == .hybrid || !hasCPU
+        }
+        return WorkerConfiguration(
+            pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
+            leaseDuration: .seconds(leaseSeconds), stallTimeout: .seconds(stallTimeoutSeconds),
+            hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGraceSeconds),
+            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: dispatch, deduplicate: deduplicate,
+            inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes))
+    }
+
+    /// The flags that give a child `spool worker` these settings.
+    public var arguments: [String] {
+        [
+            "--stall-timeout", "\(stallTimeoutSeconds)", "--max-job-seconds", "\(maxJobSeconds)", "--lease-seconds",
+            "\(leaseSeconds)", "--shutdown-grace", "\(shutdownGraceSeconds)", "--dispatch", dispatch.rawValue,
+            "--input-cache-dir", inputCacheDirectory, "--input-cache-bytes", "\(inputCacheBytes)",
+        ] + (deduplicate ? [] : ["--no-deduplicate"])
+    }
+}
