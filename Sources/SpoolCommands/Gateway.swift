@@ -32,7 +32,7 @@ struct Gateway: AsyncParsableCommand {
             readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
             rateLimiter: opened.rateLimiter, logger: logger)
         let host = api.host
-        let storeName = store.redis ?? "sqlite"
+        let storeName = opened.runtime.store.redis ?? "sqlite"
         let app = Runtime.application(
             api: spoolAPI, options: api, services: [],
             banner: { "spool gateway http://\(host):\($0) (store \(storeName))" }, logger: logger)

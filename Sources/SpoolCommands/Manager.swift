@@ -34,23 +34,22 @@ struct Manager: AsyncParsableCommand {
     @Option(help: "Seconds without a worker heartbeat before the worker counts as dead.")
     var workerTimeout = 15
 
-    func validate() throws {
-        guard store.redis != nil else {
-            throw ValidationError("a manager coordinates a cluster: give --redis redis://host:port")
-        }
-    }
-
     func run() async throws {
         let (logger, _) = Runtime.bootstrap(process)
         let opened = try store.open()
-        guard let redis = opened.redis else { throw ExitCode(2) }
+        guard let redis = opened.redis else {
+            throw ValidationError(
+                "a manager coordinates a cluster: give --redis redis://host:port (or SPOOL_REDIS, or store.redis in "
+                    + "--config)")
+        }
         let candidate = "manager-\(ProcessInfo.processInfo.hostName)-\(getpid())"
         let leadership = Leadership()
         let placement = PlacementService(
             store: opened.store, configuration: try scheduler.load(), leadership: leadership,
             clock: ContinuousClock(), logger: logger)
         let manager = ManagerService(
-            election: RedisLeaderElection(client: redis, namespace: store.redisNamespace), store: opened.store,
+            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
+            store: opened.store,
             layout: opened.layout, candidate: candidate, leaseTTL: .seconds(leaseTTL),
             workerTimeout: .seconds(workerTimeout), clock: ContinuousClock(), logger: logger,
             onLeadershipChange: { token in
@@ -60,7 +59,8 @@ struct Manager: AsyncParsableCommand {
                         ?? "spool manager \(candidate) standing by")
             })
         let pools = try autoscaler.poolManager(
-            opened, child: ChildWorker(store: store.settings, worker: WorkerSettings(), allowPrivateNetworks: false),
+            opened,
+            child: ChildWorker(store: opened.runtime.store, worker: opened.runtime.worker, allowPrivateNetworks: false),
             defaultActuator: .gauge, leadership: leadership, logger: logger)
         let sender = webhooks.service(
             store: opened.store, layout: opened.layout, signer: try webhooks.signer(layout: opened.layout),

@@ -40,7 +40,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (logger, registry) = Runtime.bootstrap(process)
-        let opened = try store.open()
+        let opened = try store.open(worker: worker.settings)
+        let workerSettings = opened.runtime.worker
         let inventory = try await Runtime.discover()
         let planned = try Runtime.pools(for: inventory, wanted: pools)
         if opened.redis == nil {
@@ -53,11 +54,12 @@ struct Serve: AsyncParsableCommand {
         let workers = planned.map { pool in
             TranscodeWorker(
                 store: opened.store,
-                configuration: worker.settings.configuration(
+                configuration: workerSettings.configuration(
                     for: pool, inventory: inventory, all: planned, slots: pool.kind == .cpu ? cpuSlots : nil),
                 inventory: inventory, layout: opened.layout, inputPolicy: api.inputPolicy,
                 sharedCache: opened.sharedCache,
-                workSignal: worker.dispatch == .placed ? placedSignal : workSignal, gpuMetrics: Runtime.gpuMetrics,
+                workSignal: workerSettings.dispatch == .placed ? placedSignal : workSignal,
+                gpuMetrics: Runtime.gpuMetrics,
                 gpuProcessMemory: Runtime.gpuProcessMemory,
                 clock: ContinuousClock(), logger: logger)
         }
@@ -71,7 +73,8 @@ struct Serve: AsyncParsableCommand {
         if let redis = opened.redis {
             services.append(
                 ManagerService(
-                    election: RedisLeaderElection(client: redis, namespace: store.redisNamespace), store: opened.store,
+                    election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
+                    store: opened.store,
                     layout: opened.layout, candidate: "serve-\(ProcessInfo.processInfo.hostName)-\(getpid())",
                     clock: ContinuousClock(), logger: logger, onLeadershipChange: leadership.update))
         } else {
@@ -80,11 +83,12 @@ struct Serve: AsyncParsableCommand {
         }
         let autoscalerSettings = try autoscaler.settings()
         let child = ChildWorker(
-            store: store.settings, worker: worker.settings, inputRoots: api.inputRoots,
+            store: opened.runtime.store, worker: workerSettings, inputRoots: api.inputRoots,
             allowPrivateNetworks: api.allowPrivateNetworks)
         services.append(
             try autoscaler.poolManager(
-                opened, child: child, defaultActuator: .local, shutdownGrace: .seconds(worker.shutdownGrace + 5),
+                opened, child: child, defaultActuator: .local,
+                shutdownGrace: .seconds(workerSettings.shutdownGraceSeconds + 5),
                 leadership: leadership, logger: logger))
         let signer = try webhooks.signer(layout: opened.layout)
         services.append(
@@ -118,7 +122,7 @@ struct Serve: AsyncParsableCommand {
             rateLimiter: opened.rateLimiter, logger: logger)
         let poolNames = planned.map(\.name).joined(separator: ", ")
         let root = opened.layout.root
-        let storeName = self.store.redis ?? "sqlite"
+        let storeName = opened.runtime.store.redis ?? "sqlite"
         let host = api.host
         let app = Runtime.application(
             api: spoolAPI, options: api, services: services,

@@ -14,6 +14,12 @@ import SpoolWorker
 /// Where state lives: the embedded SQLite file under --data, or a shared Redis with --redis. Files (uploads, work,
 /// outputs) always live under --data, which every process of a cluster must share.
 struct StoreOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Store and worker settings as JSON ({\"store\": {…}, \"worker\": {…}}, see docs/architecture.md); it "
+                + "replaces their flags, and SPOOL_* variables override it.", valueName: "file"))
+    var config: String?
+
     @Option(help: "Directory for uploads, work files and outputs (shared by every process), and the SQLite store.")
     var data = "./spool-data"
 
@@ -45,6 +51,24 @@ struct StoreOptions: ParsableArguments {
 
     var layout: DataLayout { DataLayout(root: URL(fileURLWithPath: data).standardizedFileURL.path) }
 
+    /// The store and worker settings this process runs with: `--config FILE` when given (it replaces the store and
+    /// worker flags), else the flags; then the `SPOOL_…` environment over either (`RuntimeConfiguration`).
+    func runtime(worker flags: WorkerSettings = WorkerSettings()) throws -> RuntimeConfiguration {
+        do {
+            let base =
+                try config.map { try RuntimeConfiguration.load(file: $0) }
+                ?? RuntimeConfiguration(store: settings, worker: flags)
+            var resolved = try base.overridden(by: ProcessInfo.processInfo.environment)
+            resolved.store.data = URL(fileURLWithPath: resolved.store.data).standardizedFileURL.path
+            if let redis = resolved.store.redis { _ = try RedisURL.configuration(redis) }
+            return resolved
+        } catch let error as RuntimeConfigurationError {
+            throw ValidationError(error.description)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     struct Opened {
         var store: any JobStore
         var layout: DataLayout
@@ -54,31 +78,37 @@ struct StoreOptions: ParsableArguments {
         /// Values every process may reuse (ffprobe results by input digest): Redis has one; on SQLite, with one
         /// process, there is nothing to share.
         var sharedCache: (any SharedCache)?
+        /// What it was opened with, and the worker settings that go with it.
+        var runtime: RuntimeConfiguration
     }
 
-    func open() throws -> Opened {
-        let layout = self.layout
+    /// Opens the store `runtime(worker:)` describes.
+    func open(worker flags: WorkerSettings = WorkerSettings()) throws -> Opened {
+        let runtime = try runtime(worker: flags)
+        let settings = runtime.store
+        let layout = DataLayout(root: settings.data)
         for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: maxAttempts))
-        if let redis {
+        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
+        if let redis = settings.redis {
             var configuration = try RedisURL.configuration(redis)
-            let cooldown = Duration.milliseconds(Int64(max(redisBreakerCooldown, 0.1) * 1000))
+            let cooldown = Duration.milliseconds(Int64(max(settings.redisBreakerCooldownSeconds, 0.1) * 1000))
             for lane in [\RedisConfiguration.pool, \RedisConfiguration.blockingPool] {
-                configuration[keyPath: lane].circuitBreakerThreshold = max(redisBreakerFailures, 1)
+                configuration[keyPath: lane].circuitBreakerThreshold = max(settings.redisBreakerFailures, 1)
                 configuration[keyPath: lane].circuitBreakerCoolDown = cooldown
             }
             let client = RedisClient(configuration: configuration)
             let store = RedisJobStore(
-                client: client, namespace: redisNamespace, shards: redisShards, lifecycle: lifecycle)
+                client: client, namespace: settings.redisNamespace, shards: settings.redisShards, lifecycle: lifecycle)
             return Opened(
                 store: store, layout: layout, redis: client,
-                rateLimiter: RedisRateLimiter(client: client, namespace: redisNamespace), sharedCache: store)
+                rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
+                runtime: runtime)
         }
         return Opened(
             store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
-            rateLimiter: InProcessRateLimiter(), sharedCache: nil)
+            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime)
     }
 }
 

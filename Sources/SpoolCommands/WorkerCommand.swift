@@ -39,7 +39,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (logger, _) = Runtime.bootstrap(process)
-        let opened = try store.open()
+        let opened = try store.open(worker: worker.settings)
         var inventory = try await Runtime.discover()
         let configuration: WorkerConfiguration
         if let managed = try await opened.store.pool(named: pool) {
@@ -57,14 +57,14 @@ struct WorkerCommand: AsyncParsableCommand {
                         + "); it can serve: \(servable.map(\.kind.rawValue).joined(separator: ", "))")
                 throw ExitCode(1)
             }
-            var managedConfiguration = worker.settings.configuration(
+            var managedConfiguration = opened.runtime.worker.configuration(
                 for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
                 inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker)
             managedConfiguration.acceptsUnpinned = true
             configuration = managedConfiguration
         } else {
             let planned = try Runtime.pools(for: inventory, wanted: pool)
-            configuration = worker.settings.configuration(
+            configuration = opened.runtime.worker.configuration(
                 for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
         }
         let transcoder = TranscodeWorker(

@@ -12,13 +12,29 @@ public struct StoreSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case data, redis
         case redisNamespace = "redis_namespace"
         case redisShards = "redis_shards"
         case redisBreakerFailures = "redis_breaker_failures"
         case redisBreakerCooldownSeconds = "redis_breaker_cooldown"
         case maxAttempts = "max_attempts"
+    }
+
+    /// Every field is optional in a file; what it leaves out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = StoreSettings()
+        data = try c.decodeIfPresent(String.self, forKey: .data) ?? defaults.data
+        redis = try c.decodeIfPresent(String.self, forKey: .redis)
+        redisNamespace = try c.decodeIfPresent(String.self, forKey: .redisNamespace) ?? defaults.redisNamespace
+        redisShards = try c.decodeIfPresent(Int.self, forKey: .redisShards) ?? defaults.redisShards
+        redisBreakerFailures =
+            try c.decodeIfPresent(Int.self, forKey: .redisBreakerFailures) ?? defaults.redisBreakerFailures
+        redisBreakerCooldownSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .redisBreakerCooldownSeconds)
+            ?? defaults.redisBreakerCooldownSeconds
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
     }
 
     /// The flags that make a child process open this same store.

@@ -22,7 +22,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case dispatch, deduplicate
         case stallTimeoutSeconds = "stall_timeout_seconds"
         case maxJobSeconds = "max_job_seconds"
@@ -30,6 +30,23 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case shutdownGraceSeconds = "shutdown_grace_seconds"
         case inputCacheDirectory = "input_cache_dir"
         case inputCacheBytes = "input_cache_bytes"
+    }
+
+    /// Every field is optional in a file; what it leaves out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = WorkerSettings()
+        stallTimeoutSeconds =
+            try c.decodeIfPresent(Int.self, forKey: .stallTimeoutSeconds) ?? defaults.stallTimeoutSeconds
+        maxJobSeconds = try c.decodeIfPresent(Int.self, forKey: .maxJobSeconds) ?? defaults.maxJobSeconds
+        leaseSeconds = try c.decodeIfPresent(Int.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
+        shutdownGraceSeconds =
+            try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds) ?? defaults.shutdownGraceSeconds
+        dispatch = try c.decodeIfPresent(DispatchMode.self, forKey: .dispatch) ?? defaults.dispatch
+        deduplicate = try c.decodeIfPresent(Bool.self, forKey: .deduplicate) ?? defaults.deduplicate
+        inputCacheDirectory =
+            try c.decodeIfPresent(String.self, forKey: .inputCacheDirectory) ?? defaults.inputCacheDirectory
+        inputCacheBytes = try c.decodeIfPresent(Int64.self, forKey: .inputCacheBytes) ?? defaults.inputCacheBytes
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
