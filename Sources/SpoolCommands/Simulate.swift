@@ -9,7 +9,8 @@ struct Simulate: AsyncParsableCommand {
             Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \\
             24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \\
             CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \\
-            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost and scale events; the same seed \\
+            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \\
+            and degradations the production scheduler made; the same seed \\
             always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \\
             job per whole GPU.
 
@@ -89,7 +90,7 @@ struct Simulate: AsyncParsableCommand {
             Terminal.table(
                 [
                     "policy", "p50 wait", "p95 wait", "p99 wait", "SLO missed", "utilisation", "GPU-hours", "cost",
-                    "scale events", "peak workers",
+                    "scale events", "peak workers", "preempted", "degraded",
                 ],
                 report.policies.map { policy in
                     [
@@ -98,6 +99,7 @@ struct Simulate: AsyncParsableCommand {
                         "\(policy.sloViolations.realtime + policy.sloViolations.standard + policy.sloViolations.batch)",
                         String(format: "%.0f%%", policy.utilisation * 100), String(format: "%.0f", policy.gpuHours),
                         String(format: "$%.0f", policy.cost), "\(policy.scaleEvents)", "\(policy.peakWorkers)",
+                        "\(policy.preemptions)", "\(policy.degradations)",
                     ]
                 }))
         if let packing = report.packing {
