@@ -77,7 +77,8 @@ import Testing
         // Ten batches would do; a waiter that loses a race now and then may cost one more.
         #expect(roundTrips >= 10 && roundTrips <= 30, "\(roundTrips) round trips for 1,000 requests")
         // Redis charged only what was taken: 100 per round trip. A fresh gateway's batch leaves the rest, and it holds 99.
-        let fresh = try await RedisRateLimiter(client: client, namespace: "rl").check([("a:10.0.0.1", roomy, "address")])
+        let fresh = try await RedisRateLimiter(client: client, namespace: "rl").check([("a:10.0.0.1", roomy, "address")]
+        )
         let charged = 20_000 - (fresh[0].remaining - 99)
         #expect(charged % 100 == 0 && (1100...1400).contains(charged), "Redis charged \(charged)")
         await client.close()

@@ -52,10 +52,12 @@ import Testing
     @Test func signaturesMatchAnIndependentHMAC() {
         let signer = WebhookSigner(masterSecret: "master")
         // Both values computed with Python's hmac module.
-        #expect(signer.secret(for: TenantID(rawValue: "acme"))
-            == "whsec_9989596b889f976ec5668a36c909b6d0726a9a3eb86d3ff9a30779918eddf97e")
-        #expect(WebhookSigner.signature(secret: "whsec_test", timestamp: 1_700_000_000, body: Array(#"{"a":1}"#.utf8))
-            == "38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789")
+        #expect(
+            signer.secret(for: TenantID(rawValue: "acme"))
+                == "whsec_9989596b889f976ec5668a36c909b6d0726a9a3eb86d3ff9a30779918eddf97e")
+        #expect(
+            WebhookSigner.signature(secret: "whsec_test", timestamp: 1_700_000_000, body: Array(#"{"a":1}"#.utf8))
+                == "38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789")
         #expect(signer.secret(for: TenantID(rawValue: "acme")) != signer.secret(for: TenantID(rawValue: "other")))
     }
 
@@ -76,8 +78,9 @@ import Testing
         #expect(afterTwo.state == .pending)
         #expect(afterTwo.attempts == 2)
         #expect(afterTwo.lastError?.contains("could not deliver") == true)
-        #expect(service.breakers.state(WebhookService<ContinuousClock>.hostKey("http://127.0.0.1:\(closedPort)/"))
-            != .closed(consecutiveFailures: 0))
+        #expect(
+            service.breakers.state(WebhookService<ContinuousClock>.hostKey("http://127.0.0.1:\(closedPort)/"))
+                != .closed(consecutiveFailures: 0))
 
         try await fixture.tryOnce(service, client: client)
         let held = try #require(try await fixture.store.webhookDelivery(for: job))

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import SpoolCore
+import SpoolInMemoryStore
 import SpoolInputs
 import SpoolMedia
-import SpoolInMemoryStore
 import TestSupport
 import Testing
 
