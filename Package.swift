@@ -231,6 +231,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        .testTarget(name: "SpoolInputsTests", dependencies: ["SpoolInputs", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [
