@@ -32,8 +32,8 @@ import Testing
                     demand: ResourceDemand(gpuMemoryMiB: 256, encoderSessions: 1, decoderSessions: 1), score: 3,
                     placedAt: Date(timeIntervalSinceReferenceDate: 5), schedulerToken: 2, path: path)
                 let record = PlacementRecord.encode(placement)
-                #expect(record == (try StoredJSON.encode(placement)))
-                #expect(try StoredJSON.decode(JobPlacement.self, from: record, what: "test").path == path)
+                #expect(record.contains(#""path":"\#(path.rawValue)""#))
+                #expect(try StoredJSON.decode(JobPlacement.self, from: record, what: "test") == placement)
             }
         }
         // A record written before placements carried a path reads as the path it implied.
