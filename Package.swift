@@ -244,6 +244,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        .testTarget(name: "SpoolInputsTests", dependencies: ["SpoolInputs", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [

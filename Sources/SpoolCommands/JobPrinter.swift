@@ -53,7 +53,9 @@ enum JobPrinter {
                 ? ", holds \(demand.gpuMemoryMiB) MiB, \(demand.encoderSessions) NVENC + \(demand.decoderSessions) NVDEC sessions"
                 : ""
             rows.append([
-                "placed on", "\(placement.worker.rawValue) \(device)\(held) (spool placement \(job.id.rawValue))",
+                "placed on",
+                "\(placement.worker.rawValue) \(device), \(placement.path.rawValue) path\(held) "
+                    + "(spool placement \(job.id.rawValue))",
             ])
         }
         if job.evictions > 0 { rows.append(["preempted", "\(job.evictions) time(s)"]) }

@@ -12,6 +12,16 @@ public struct InputPolicy: Sendable, Equatable {
         self.maxUploadBytes = maxUploadBytes
     }
 
+    /// The rules for one tenant's jobs, the same at the gateway and in the worker: the default tenant keeps the
+    /// host's input roots; any other tenant reads `file://` inputs only from its own `files` directory, whatever
+    /// roots the host has. Everything else (private networks, the upload limit) carries over unchanged.
+    public func scoped(to tenant: TenantID, layout: DataLayout) -> InputPolicy {
+        guard tenant != .default else { return self }
+        var scoped = self
+        scoped.inputRoots = InputPolicy(inputRoots: [layout.inputFiles(for: tenant)]).inputRoots
+        return scoped
+    }
+
     /// Whether an absolute, normalized path lies under one of the roots (prefix match with a trailing slash).
     public func isUnderInputRoot(_ path: String) -> Bool {
         inputRoots.contains { root in

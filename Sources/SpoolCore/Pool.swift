@@ -15,26 +15,22 @@ public struct PoolDescriptor: Codable, Sendable, Equatable {
 /// Decides which pools a host can serve from what discovery found.
 public enum PoolPlanner {
     public static func pools(for inventory: DeviceInventory) -> [PoolDescriptor] {
-        let ff = inventory.ffmpeg
         var pools: [PoolDescriptor] = []
-        let cpuEncoders = ["libx264", "libx265"].filter { ff.encoders.contains($0) }
+        let cpuEncoders = EncodeCapability.cpuEncoders(inventory.ffmpeg)
         if !cpuEncoders.isEmpty {
             pools.append(
                 PoolDescriptor(
                     name: "cpu", kind: .cpu,
                     summary: "\(cpuEncoders.joined(separator: ", ")) on \(inventory.cpuCores) cores"))
         }
-        if let device = inventory.opencl.first, ff.hwaccels.contains("opencl"), ff.filters.contains("unsharp_opencl"),
-            ff.encoders.contains("libx264")
-        {
+        if let device = EncodeCapability.openCLDevice(inventory) {
             pools.append(
                 PoolDescriptor(
                     name: "opencl", kind: .opencl,
                     summary: "OpenCL filters on \(device.name) (\(device.platform)), libx264 encode"))
         }
-        let cudaReady = !inventory.gpus.isEmpty && ff.hwaccels.contains("cuda") && ff.filters.contains("scale_cuda")
-        if cudaReady {
-            let encoders = inventory.gpus.filter(\.engines.canEncode).count
+        if EncodeCapability.cudaReady(inventory) {
+            let encoders = inventory.gpus.filter { EncodeCapability.hasNVENC($0.engines) }.count
             let summary =
                 encoders == inventory.gpus.count
                 ? "NVDEC + scale_cuda + NVENC on \(inventory.gpus.count) GPU(s)"

@@ -45,12 +45,7 @@ public struct APIConfiguration: Sendable {
 
     /// The input rules for one tenant: the host's input roots for the default tenant, the tenant's own `files`
     /// directory for any other.
-    func inputPolicy(for tenant: TenantID) -> InputPolicy {
-        guard tenant != .default else { return inputPolicy }
-        return InputPolicy(
-            inputRoots: [layout.inputFiles(for: tenant)], allowPrivateNetworks: inputPolicy.allowPrivateNetworks,
-            maxUploadBytes: inputPolicy.maxUploadBytes)
-    }
+    func inputPolicy(for tenant: TenantID) -> InputPolicy { inputPolicy.scoped(to: tenant, layout: layout) }
 
     /// Callbacks obey the same address rules as inputs: no loopback, private or link-local hosts unless allowed.
     func checkCallback(_ url: String) throws(SpecError) {
@@ -61,9 +56,7 @@ public struct APIConfiguration: Sendable {
         }
     }
 
-    func inputAccess(for tenant: TenantID) -> InputAccess {
-        InputAccess(policy: inputPolicy(for: tenant), layout: layout)
-    }
+    func inputAccess(for tenant: TenantID) -> InputAccess { inputAccess.scoped(to: tenant) }
 }
 
 /// Answers `/ready`: each check names what is wrong, or nil when fine.

@@ -10,10 +10,24 @@ import SpoolCore
 public struct InputAccess: Sendable {
     public var policy: InputPolicy
     public var layout: DataLayout
+    /// Turns a host name into the numeric addresses a connection would reach: the system resolver, or a fixed
+    /// table in tests.
+    public var resolve: @Sendable (String) -> [String]
 
-    public init(policy: InputPolicy, layout: DataLayout) {
+    public init(
+        policy: InputPolicy, layout: DataLayout,
+        resolve: @escaping @Sendable (String) -> [String] = HostAddressResolver.resolve
+    ) {
         self.policy = policy
         self.layout = layout
+        self.resolve = resolve
+    }
+
+    /// The same access with the policy scoped to one tenant (`InputPolicy.scoped(to:layout:)`).
+    public func scoped(to tenant: TenantID) -> InputAccess {
+        var scoped = self
+        scoped.policy = policy.scoped(to: tenant, layout: layout)
+        return scoped
     }
 
     /// Verifies the input at submit time. The worker checks again when it reads, since files and DNS change.
@@ -59,7 +73,7 @@ public struct InputAccess: Sendable {
         guard let host = URLComponents(string: url)?.host else {
             throw SpecError(field: "input", rule: "uri", message: "the URL has no host")
         }
-        let addresses = HostAddressResolver.resolve(host)
+        let addresses = resolve(host)
         guard !addresses.isEmpty else {
             throw SpecError(field: "input", rule: "dns", message: "'\(host)' does not resolve")
         }

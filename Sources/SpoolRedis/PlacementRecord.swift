@@ -12,6 +12,7 @@ enum PlacementRecord {
         json += "\"slots\":\(demand.slots)}"
         if let model = placement.deviceModel { json += ",\"device_model\":" + quoted(model) }
         if let gpu = placement.gpu { json += ",\"gpu\":\(gpu)" }
+        json += ",\"path\":\"" + placement.path.rawValue + "\""
         // Dates as StoredJSON writes them: seconds since 2001, every digit kept.
         json += ",\"placed_at\":\(placement.placedAt.timeIntervalSinceReferenceDate)"
         json += ",\"pool\":" + quoted(placement.pool)

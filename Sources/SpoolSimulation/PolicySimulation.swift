@@ -283,8 +283,8 @@ struct PolicySimulation {
     private mutating func start(_ job: Int, on placement: JobPlacement, at now: Double) {
         let simulated = workload.jobs[job]
         let seconds = simulated.durations.seconds(
-            onGPU: placement.gpu != nil,
-            holdsEncoderSessions: placement.demand.encoderSessions > 0 || shapes[simulated.kind].videoEncodes == 0)
+            onGPU: placement.path.usesGPU,
+            holdsEncoderSessions: placement.path == .nvenc || shapes[simulated.kind].videoEncodes == 0)
         var end = now + seconds
         var retryAt: Double?
         if let failure = workload.failure(start: now, end: end) {

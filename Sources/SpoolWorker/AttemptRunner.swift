@@ -234,14 +234,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         switch source {
         case .file(let path):
             // A tenant with a key reads files only from its own directory, whatever input roots the host has.
-            let access =
-                tenant == .default
-                ? inputAccess
-                : InputAccess(
-                    policy: InputPolicy(
-                        inputRoots: [files.layout.inputFiles(for: tenant)],
-                        allowPrivateNetworks: inputAccess.policy.allowPrivateNetworks),
-                    layout: files.layout)
+            let access = inputAccess.scoped(to: tenant)
             do {
                 return try access.resolveFile(path)
             } catch {

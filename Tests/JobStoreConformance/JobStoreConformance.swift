@@ -32,6 +32,7 @@ public enum JobStoreConformance {
         case placedJobsGoOnlyToTheirWorker
         case placementLifecycle
         case placementExplanations
+        case placementPathsRoundTrip
         case degradedJobsMoveQueues
         case movedJobsChangeQueues
         case poolSpecs
@@ -78,6 +79,7 @@ public enum JobStoreConformance {
         case .placementCommitsOnTheVersionRead: try await placementCommitsOnTheVersionRead(store)
         case .placedJobsGoOnlyToTheirWorker: try await placedJobsGoOnlyToTheirWorker(store)
         case .placementLifecycle: try await placementLifecycle(store)
+        case .placementPathsRoundTrip: try await placementPathsRoundTrip(store)
         case .placementExplanations: try await placementExplanations(store)
         case .degradedJobsMoveQueues: try await degradedJobsMoveQueues(store)
         case .movedJobsChangeQueues: try await movedJobsChangeQueues(store)
@@ -818,6 +820,40 @@ public enum JobStoreConformance {
                 == .leaseLost)
         let again = try await store.schedulingView(now: at(7), waitingLimit: 5, pools: ["cpu"])
         #expect(again.waiting.map(\.id) == [job.id] && again.holding.isEmpty)
+    }
+
+    /// The path the scheduler chose is stored with the placement, also where the GPU and encoder sessions would
+    /// imply another (an OpenCL host placement; NVDEC with sessions reserved), and survives the claim.
+    static func placementPathsRoundTrip(_ store: any JobStore) async throws {
+        let cases: [(path: PlacementPath, gpu: Int?, encoders: Int)] = [
+            (.nvenc, 0, 2), (.nvdec, 1, 0), (.opencl, nil, 0), (.cpu, nil, 0), (.nvdec, 0, 1),
+        ]
+        for (index, entry) in cases.enumerated() {
+            let job = try await store.submit(spec(), now: at(Double(index * 10))).job
+            let read = try #require(
+                try await store.schedulingView(now: at(Double(index * 10 + 1)), waitingLimit: 5, pools: ["cpu"])
+                    .waiting.first { $0.id == job.id })
+            let name = "p\(index)"
+            let placement = JobPlacement(
+                worker: worker(name), pool: "cpu", gpu: entry.gpu, deviceModel: entry.gpu.map { _ in "NVIDIA L4" },
+                demand: ResourceDemand(gpuMemoryMiB: entry.gpu == nil ? 0 : 256, encoderSessions: entry.encoders),
+                score: 10, placedAt: at(Double(index * 10 + 1)), schedulerToken: 1, path: entry.path)
+            #expect(
+                try await store.commitPlacements(
+                    [PlacementCommit(read, placement: placement)], now: at(Double(index * 10 + 1)))
+                    == [.committed])
+            #expect(try await store.job(job.id)?.placement?.path == entry.path)
+            let held = try await store.schedulingView(now: at(Double(index * 10 + 2)), waitingLimit: 5, pools: ["cpu"])
+                .holding.first { $0.id == job.id }
+            #expect(held?.placement?.path == entry.path)
+            let claimed = try #require(
+                try await store.claimPlaced(
+                    worker: worker(name), pool: "cpu", leaseDuration: leaseDuration, now: at(Double(index * 10 + 3))))
+            #expect(claimed.id == job.id && claimed.placement == placement)
+            #expect(try await store.job(job.id)?.placement?.path == entry.path)
+            let lease = try #require(claimed.currentLease)
+            try await store.apply(.succeed(lease, outputs: [output]), to: job.id, now: at(Double(index * 10 + 4)))
+        }
     }
 
     static func placementExplanations(_ store: any JobStore) async throws {

@@ -23,6 +23,26 @@ import Testing
         }
     }
 
+    @Test func placementRecordsCarryThePathTheSchedulerChose() throws {
+        // Every path, including ones the GPU and encoder sessions alone would not imply.
+        for path in PlacementPath.allCases {
+            for gpu in [nil, 1] as [Int?] {
+                let placement = JobPlacement(
+                    worker: WorkerID(rawValue: "w"), pool: "p", gpu: gpu, deviceModel: nil,
+                    demand: ResourceDemand(gpuMemoryMiB: 256, encoderSessions: 1, decoderSessions: 1), score: 3,
+                    placedAt: Date(timeIntervalSinceReferenceDate: 5), schedulerToken: 2, path: path)
+                let record = PlacementRecord.encode(placement)
+                #expect(record.contains(#""path":"\#(path.rawValue)""#))
+                #expect(try StoredJSON.decode(JobPlacement.self, from: record, what: "test") == placement)
+            }
+        }
+        // A record written before placements carried a path reads as the path it implied.
+        let old =
+            #"{"demand":{"decoder_sessions":1,"encoder_sessions":0,"gpu_memory_mib":512,"slots":1},"gpu":2,"#
+            + #""placed_at":5,"pool":"cuda","scheduler_token":1,"score":7,"worker":"w"}"#
+        #expect(try StoredJSON.decode(JobPlacement.self, from: old, what: "test").path == .nvdec)
+    }
+
     @Test func queuedJobRecordsRoundTripWhatPlacementReads() throws {
         var spec = JobSpec(
             tenant: TenantID(rawValue: "acme"), serviceClass: .realtime, input: .http(url: "https://x/a|b c.mp4"),

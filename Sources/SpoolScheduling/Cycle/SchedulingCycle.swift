@@ -94,7 +94,7 @@ public struct SchedulingCycle: Sendable {
                 JobPlacement(
                     worker: worker.id, pool: worker.pool, gpu: device.gpuIndex,
                     deviceModel: device.kind == .gpu ? device.model : nil, demand: contexts.demand(entry.path),
-                    score: chosen.total, placedAt: now, schedulerToken: schedulerToken))
+                    score: chosen.total, placedAt: now, schedulerToken: schedulerToken, path: entry.path))
         } else {
             decision = .waiting(reason: waitingReason(request, scopeCount: scopeCount))
         }

@@ -58,9 +58,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
     /// How the job would run here, or nil when its acceleration rules this device out.
     public func path(for acceleration: Acceleration) -> DevicePath? {
         switch (kind, acceleration) {
-        case (.gpu, .nvenc): engines.canEncode ? .nvenc : nil
-        case (.gpu, .gpu), (.gpu, .auto): engines.canEncode ? .nvenc : (engines.canDecode ? .nvdec : nil)
-        case (.gpu, .cpu): nil
+        case (.gpu, _): EncodeCapability.gpuPath(engines, for: acceleration)
         case (.opencl, .auto): .opencl
         case (.opencl, _): nil
         case (.cpu, .auto), (.cpu, .cpu): .cpu
