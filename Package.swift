@@ -39,10 +39,13 @@ let package = Package(
         .target(name: "SpoolDispatch", dependencies: ["SpoolCore"], swiftSettings: strict),
         // Placement (pure): fleet snapshots, filter and score plugins, the scheduling cycle and its explanations.
         .target(
-            name: "SpoolScheduling", dependencies: ["SpoolCore", "GPUMemoryLedger", "SpoolDispatch"],
+            name: "SpoolScheduling", dependencies: ["SpoolCore", "SpoolAPIModels", "GPUMemoryLedger", "SpoolDispatch"],
             swiftSettings: strict),
         // Autoscaling decisions (pure): the HPA rule with stabilization and rates, a seasonal forecast, cost.
         .target(name: "SpoolAutoscaling", swiftSettings: strict),
+        // Every type that crosses the HTTP API as JSON (job, pool, tenant, upload, webhook views, problems, pool events,
+        // placement explanations) and the API's JSON coding; shared by the server and the client. Values only.
+        .target(name: "SpoolAPIModels", dependencies: ["SpoolCore", "SpoolAutoscaling"], swiftSettings: strict),
         // Autoscaling and packing simulator (pure, virtual time): workloads, policies side by side, reports, SVG charts.
         .target(
             name: "SpoolSimulation",
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "SpoolPools",
             dependencies: [
-                "SpoolCore", "SpoolAutoscaling", "SpoolActuators", "SpoolPlacement",
+                "SpoolCore", "SpoolAPIModels", "SpoolAutoscaling", "SpoolActuators", "SpoolPlacement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "SpoolPlacement",
             dependencies: [
-                "SpoolCore", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
+                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,11 +128,13 @@ let package = Package(
         .target(
             name: "SpoolWebhooks",
             dependencies: [
-                "SpoolCore", "SpoolInputs", "CircuitBreaking",
+                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "CircuitBreaking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -140,11 +145,12 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
-                "SpoolCore", "SpoolInputs", "SpoolWebhooks",
+                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "SpoolWebhooks", "CircuitBreaking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -155,17 +161,17 @@ let package = Package(
         // store and worker settings, the command line of a child worker. No argument parsing.
         .target(
             name: "SpoolRuntime", dependencies: ["SpoolCore", "SpoolHTTP", "SpoolWorker"], swiftSettings: strict),
-        // HTTP client the CLI uses to talk to a server.
-        .target(
-            name: "SpoolClient", dependencies: ["SpoolCore", "SpoolScheduling", "SpoolPools"], swiftSettings: strict),
+        // HTTP client the CLI uses to talk to a server (URLSession; the wire types and domain values only).
+        .target(name: "SpoolClient", dependencies: ["SpoolAPIModels", "SpoolCore"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
         .target(
             name: "SpoolCommands",
             dependencies: [
-                "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
+                "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient",
                 "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
-                "SpoolRuntime",
+                "SpoolPools", "SpoolActuators", "SpoolRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -183,7 +189,8 @@ let package = Package(
             ],
             path: "bench/placement/Sources", swiftSettings: strict),
 
-        .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"], swiftSettings: strict),
+        .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore", "SpoolAPIModels"], swiftSettings: strict),
+        .testTarget(name: "SpoolAPIModelsTests", dependencies: ["SpoolAPIModels", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolRuntimeTests",
             dependencies: [
@@ -197,6 +204,7 @@ let package = Package(
                 "SpoolInMemoryStore",
                 "SpoolWebhooks", "SpoolSQLite", "SpoolCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -211,15 +219,15 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolSchedulingTests",
-            dependencies: [
-                "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
+            dependencies: ["SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia"],
             swiftSettings: strict),
         .testTarget(
             name: "RESPClientTests",
             dependencies: [
-                "RESPClient", "CircuitBreaking", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "RESPClient", "CircuitBreaking", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The behaviour every JobStore must show; SQLite and Redis run the same checks.
@@ -249,8 +257,10 @@ let package = Package(
             name: "SpoolHTTPTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolHTTP", "SpoolCore", "SpoolSQLite",
+                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),
@@ -262,7 +272,8 @@ let package = Package(
             name: "SpoolPoolsTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolPlacement",
+                "SpoolPools", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling",
+                "SpoolPlacement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -271,13 +282,17 @@ let package = Package(
         .testTarget(
             name: "SpoolWorkerTests",
             dependencies: [
-                "SpoolInMemoryStore","SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport"],
+                "SpoolInMemoryStore", "SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",
             dependencies: [
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
-                "SpoolCore", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "TestSupport",
+                "SpoolCore", "SpoolAPIModels", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "GPUMemoryLedger",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -285,9 +300,10 @@ let package = Package(
         .testTarget(
             name: "SpoolIntegrationTests",
             dependencies: [
-                "SpoolCore", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite", "SpoolRedis",
-                "RESPClient", "SpoolWebhooks", "TestSupport",
+                "SpoolCore", "SpoolAPIModels", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite",
+                "SpoolRedis", "RESPClient", "SpoolWebhooks", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),

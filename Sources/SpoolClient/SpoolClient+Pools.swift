@@ -1,6 +1,6 @@
 import Foundation
+import SpoolAPIModels
 import SpoolCore
-import SpoolPools
 
 extension SpoolClient {
     public func pool(_ name: String) async throws -> PoolView {
@@ -20,7 +20,7 @@ extension SpoolClient {
     }
 
     public func rebalancePool(_ name: String) async throws -> [JobID] {
-        let moved: RebalanceResult = try await send("POST", "/v1/pools/\(name)/rebalance")
+        let moved: RebalanceView = try await send("POST", "/v1/pools/\(name)/rebalance")
         return moved.moved
     }
 
@@ -31,10 +31,7 @@ extension SpoolClient {
     /// The autoscaler's log for one pool (or all), newest first.
     public func poolEvents(pool: String?, limit: Int = 20) async throws -> [PoolEvent] {
         let path = pool.map { "/v1/pools/\($0)/decisions" } ?? "/v1/autoscaler/decisions"
-        let list: EventList = try await send("GET", path + "?limit=\(limit)")
+        let list: PoolEventList = try await send("GET", path + "?limit=\(limit)")
         return list.events
     }
 }
-
-struct RebalanceResult: Decodable { var moved: [JobID] }
-struct EventList: Decodable { var events: [PoolEvent] }

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolAPIModels
 import SpoolCore
 
 extension SpoolClient {

@@ -1,6 +1,6 @@
 import Foundation
+import SpoolAPIModels
 import SpoolCore
-import SpoolScheduling
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpoolAPIModels
 import SpoolClient
 import SpoolCore
 import SpoolPools

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SpoolAPIModels
 import SpoolCore
 
 extension SpoolAPI {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SpoolAPIModels
 import SpoolCore
 
 /// The API's JSON conventions: snake_case keys (declared on the types), ISO 8601 dates, sorted keys for stable output.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Metrics
+import SpoolAPIModels
 import SpoolCore
 
 extension SpoolAPI {

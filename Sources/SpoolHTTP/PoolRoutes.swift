@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SpoolAPIModels
 import SpoolCore
 import SpoolPools
 
@@ -156,13 +157,4 @@ extension SpoolAPI {
                 health: PoolHealth(workers: members, now: now, heartbeatTimeout: timeout))
         }
     }
-}
-
-struct RebalanceView: Codable {
-    var pool: String
-    var moved: [JobID]
-}
-
-public struct PoolEventList: Codable, Sendable {
-    public var events: [PoolEvent]
 }

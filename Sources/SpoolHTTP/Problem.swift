@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SpoolAPIModels
 import SpoolCore
 
 /// Builds RFC 9457 problem responses. Every error the API returns goes through here.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SpoolAPIModels
 import SpoolCore
 
 extension SpoolAPI {
@@ -47,15 +48,5 @@ extension SpoolAPI {
             }
         }
         return nil
-    }
-}
-
-struct SessionView: Codable {
-    var tenant: TenantID?
-    var expiresAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case tenant
-        case expiresAt = "expires_at"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import SpoolAPIModels
 import SpoolCore
 
 /// The HTTP API of a Spool gateway: the same routes whether the store is embedded or shared.

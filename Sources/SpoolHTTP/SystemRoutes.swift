@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Metrics
+import SpoolAPIModels
 import SpoolCore
 
 extension SpoolAPI {
@@ -66,9 +67,4 @@ extension SpoolAPI {
             return try JSONCoding.response(["workers": try await store.workers()])
         }
     }
-}
-
-struct ReadinessView: Codable {
-    var status: String
-    var failures: [String: String]
 }

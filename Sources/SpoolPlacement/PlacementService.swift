@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import SpoolAPIModels
 import SpoolCore
 import SpoolDispatch
 import SpoolScheduling

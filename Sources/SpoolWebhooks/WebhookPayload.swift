@@ -1,4 +1,5 @@
 import Foundation
+import SpoolAPIModels
 import SpoolCore
 
 /// The body of a delivery: which event, about which job, as `GET /v1/jobs/{id}` shows it.

@@ -6,6 +6,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import SpoolAPIModels
 import SpoolCore
 import SpoolInputs
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SpoolAPIModels
 import SpoolInMemoryStore
 import Testing
 

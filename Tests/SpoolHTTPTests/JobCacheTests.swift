@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SpoolAPIModels
 import SpoolCore
 import SpoolInMemoryStore
 import Testing

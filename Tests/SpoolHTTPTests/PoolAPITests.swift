@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SpoolAPIModels
 import SpoolCore
 import SpoolSQLite
 import Testing

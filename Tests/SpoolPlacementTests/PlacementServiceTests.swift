@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RESPClient
+import SpoolAPIModels
 import SpoolCore
 import SpoolDispatch
 import SpoolInMemoryStore

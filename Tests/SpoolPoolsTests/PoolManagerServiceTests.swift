@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SpoolAPIModels
 import SpoolActuators
 import SpoolCore
 import SpoolInMemoryStore

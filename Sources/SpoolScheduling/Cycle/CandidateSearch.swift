@@ -1,3 +1,4 @@
+import SpoolCore
 import SpoolDispatch
 
 /// One device the cycle looked at for a job, and the filter that refused it (an index into the cycle's filters).

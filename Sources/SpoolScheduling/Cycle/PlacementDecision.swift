@@ -1,3 +1,4 @@
+import SpoolAPIModels
 import SpoolCore
 
 /// The outcome of placing one job in a cycle.

@@ -1,5 +1,6 @@
 import Foundation
 import GPUMemoryLedger
+import SpoolAPIModels
 import SpoolCore
 import SpoolDispatch
 

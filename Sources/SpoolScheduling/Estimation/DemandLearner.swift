@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// Learns each preset's real GPU memory from what nvidia-smi reported for finished runs, so estimates drift
 /// towards what the driver actually allocated rather than what the model guessed.
 public struct DemandLearner: Codable, Sendable, Equatable {

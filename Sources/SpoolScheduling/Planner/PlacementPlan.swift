@@ -1,4 +1,5 @@
 import Foundation
+import SpoolAPIModels
 import SpoolCore
 
 /// What one planning step decided. The placement service commits it in one batch; the simulator applies it to its

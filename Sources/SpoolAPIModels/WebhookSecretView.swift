@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// The secret a tenant checks its webhook deliveries with, as `GET /v1/webhooks/secret` answers.
 public struct WebhookSecretView: Codable, Sendable, Equatable {
     public static let signatureScheme =

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 /// A job as the API shows it: flat, with outputs that say where to fetch them.
 public struct JobView: Codable, Sendable, Equatable {
@@ -116,102 +117,5 @@ public struct JobView: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case retryAt = "retry_at"
         case requestedOutputs = "requested_outputs"
-    }
-}
-
-/// A page of jobs as the API shows it.
-public struct JobListView: Codable, Sendable, Equatable {
-    public var jobs: [JobView]
-    public var nextCursor: String?
-
-    public init(jobs: [JobView], nextCursor: String?) {
-        self.jobs = jobs
-        self.nextCursor = nextCursor
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case jobs
-        case nextCursor = "next_cursor"
-    }
-}
-
-/// A pool as `GET /v1/pools` shows it.
-public struct PoolView: Codable, Sendable, Equatable {
-    public var name: String
-    public var kind: PoolKind
-    public var summary: String
-    public var workers: Int
-    public var slots: Int
-    public var running: Int
-    /// Jobs waiting that are pinned to this pool.
-    public var waiting: Int?
-    /// The spec, for pools created through the API; nil for pools that exist because workers registered in them.
-    public var spec: PoolSpec?
-    /// What the autoscaler last decided the pool should have.
-    public var desiredWorkers: Int?
-    public var lastEvent: String?
-    public var health: PoolHealth?
-
-    public init(
-        name: String, kind: PoolKind, summary: String, workers: Int, slots: Int, running: Int, waiting: Int? = nil,
-        spec: PoolSpec? = nil, desiredWorkers: Int? = nil, lastEvent: String? = nil, health: PoolHealth? = nil
-    ) {
-        self.name = name
-        self.kind = kind
-        self.summary = summary
-        self.workers = workers
-        self.slots = slots
-        self.running = running
-        self.waiting = waiting
-        self.spec = spec
-        self.desiredWorkers = desiredWorkers
-        self.lastEvent = lastEvent
-        self.health = health
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, kind, summary, workers, slots, running, waiting, spec, health
-        case desiredWorkers = "desired_workers"
-        case lastEvent = "last_event"
-    }
-}
-
-/// The answer to `POST /v1/uploads`.
-public struct UploadView: Codable, Sendable, Equatable {
-    public var id: UploadID
-    /// Pass this as a job's `input`.
-    public var uri: String
-    public var sizeBytes: Int64
-
-    public init(id: UploadID, sizeBytes: Int64) {
-        self.id = id
-        self.uri = "upload:" + id.rawValue
-        self.sizeBytes = sizeBytes
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, uri
-        case sizeBytes = "size_bytes"
-    }
-}
-
-/// RFC 9457 problem details, as every API error is returned.
-public struct ProblemDetails: Codable, Sendable, Equatable, Error {
-    public var type: String
-    public var title: String
-    public var status: Int
-    public var detail: String
-    /// The request field that broke a rule, when one did.
-    public var field: String?
-    /// The rule's stable name.
-    public var rule: String?
-
-    public init(type: String, title: String, status: Int, detail: String, field: String? = nil, rule: String? = nil) {
-        self.type = type
-        self.title = title
-        self.status = status
-        self.detail = detail
-        self.field = field
-        self.rule = rule
     }
 }
