@@ -50,11 +50,21 @@ let package = Package(
             swiftSettings: strict),
         // Actuators that carry out scaling decisions: local worker processes, the Kubernetes scale subresource, a gauge.
         .target(name: "SpoolActuators", swiftSettings: strict),
+        // The control plane: leadership (lease and fencing token), the pure housekeeper and the service that carries
+        // out its decisions, and the one periodic loop every control-plane service runs.
+        .target(
+            name: "SpoolControlPlane",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Pool management: the autoscaler service that sizes each pool through an actuator, drains and removes pools.
         .target(
             name: "SpoolPools",
             dependencies: [
-                "SpoolCore", "SpoolAutoscaling", "SpoolActuators", "SpoolPlacement",
+                "SpoolCore", "SpoolAutoscaling", "SpoolActuators", "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +74,7 @@ let package = Package(
         .target(
             name: "SpoolPlacement",
             dependencies: [
-                "SpoolCore", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
+                "SpoolCore", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger", "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +123,7 @@ let package = Package(
         .target(
             name: "SpoolWorker",
             dependencies: [
-                "SpoolCore", "SpoolMedia", "SpoolInputs",
+                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -125,11 +135,13 @@ let package = Package(
         .target(
             name: "SpoolWebhooks",
             dependencies: [
-                "SpoolCore", "SpoolInputs", "CircuitBreaking",
+                "SpoolCore", "SpoolInputs", "CircuitBreaking", "SpoolControlPlane",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -160,7 +172,9 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient", "SpoolInputs",
                 "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
+                "SpoolPools", "SpoolActuators", "SpoolControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -184,6 +198,7 @@ let package = Package(
             dependencies: [
                 "SpoolWebhooks", "SpoolSQLite", "SpoolCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -246,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "SpoolPoolsTests",
             dependencies: [
-                "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolPlacement",
+                "SpoolPools", "SpoolCore", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling", "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -254,13 +269,23 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolWorkerTests",
-            dependencies: ["SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport"],
+            dependencies: [
+                "SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolPlacementTests",
             dependencies: [
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
-                "SpoolCore", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "TestSupport",
+                "SpoolCore", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "TestSupport", "GPUMemoryLedger",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolControlPlaneTests",
+            dependencies: [
+                "SpoolControlPlane", "SpoolCore", "SpoolInMemoryStore", "JobStoreConformance",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import SpoolActuators
 import SpoolCore
-import SpoolPlacement
+import SpoolControlPlane
 import SpoolPools
 
 /// How the autoscaler of pools created with `spool pools create` is configured and carried out.

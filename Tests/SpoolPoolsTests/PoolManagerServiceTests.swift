@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import SpoolActuators
 import SpoolCore
-import SpoolPlacement
+import SpoolControlPlane
 import SpoolSQLite
 import Testing
 
