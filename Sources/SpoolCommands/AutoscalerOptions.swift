@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpoolActuators
-import SpoolCore
 import SpoolControlPlane
+import SpoolCore
 import SpoolPools
 
 /// How the autoscaler of pools created with `spool pools create` is configured and carried out.

@@ -65,7 +65,9 @@ public struct Housekeeper: Sendable, Equatable {
     }
 
     /// A cluster's leader: workers that stopped heartbeating for `workerTimeout` are dead.
-    public static func cluster(workerTimeout: Duration) -> Housekeeper { Housekeeper(workers: .deadAfter(workerTimeout)) }
+    public static func cluster(workerTimeout: Duration) -> Housekeeper {
+        Housekeeper(workers: .deadAfter(workerTimeout))
+    }
     /// The embedded server while it runs: only leases that ran out.
     public static let embedded = Housekeeper(workers: .ignore)
     /// The embedded server starting: everything the previous run left is dead, and every partial upload stale.

@@ -4,8 +4,8 @@ import Metrics
 import ServiceLifecycle
 import SpoolActuators
 import SpoolAutoscaling
-import SpoolCore
 import SpoolControlPlane
+import SpoolCore
 
 /// Keeps each pool created through the API at the size its autoscaler decides, and carries pools through draining
 /// and destruction. Every `interval` the leader reads the pools, live workers and waiting jobs, measures each pool's

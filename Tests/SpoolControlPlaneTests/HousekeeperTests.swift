@@ -35,16 +35,18 @@ import Testing
     @Test func theEmbeddedServerDoesNotJudgeItsWorkers() {
         let old = worker("old", heartbeat: 1_000_000)
         #expect(!Housekeeper.embedded.readsWorkers)
-        #expect(Housekeeper.embedded.decide(.surveyed(workers: [old], now: now)) == [
-            .recoverLeases(now: now, deadWorkers: [])
-        ])
+        #expect(
+            Housekeeper.embedded.decide(.surveyed(workers: [old], now: now)) == [
+                .recoverLeases(now: now, deadWorkers: [])
+            ])
     }
 
     @Test func atStartEveryWorkerOfThePreviousRunIsDead() {
         let fresh = worker("fresh", heartbeat: 0)
-        #expect(Housekeeper.embeddedStart.decide(.surveyed(workers: [fresh], now: now)) == [
-            .recoverLeases(now: now, deadWorkers: [fresh.id]), .forgetWorker(fresh.id),
-        ])
+        #expect(
+            Housekeeper.embeddedStart.decide(.surveyed(workers: [fresh], now: now)) == [
+                .recoverLeases(now: now, deadWorkers: [fresh.id]), .forgetWorker(fresh.id),
+            ])
         // And it sweeps whatever the recovery found, every partial upload with it.
         #expect(Housekeeper.embeddedStart.decide(.leasesRecovered([])) == [.sweepAttempts(staleUploadAge: nil)])
     }

@@ -79,5 +79,9 @@ final class Count: Sendable {
     var current: Int { value.withLock { $0 } }
 
     @discardableResult
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

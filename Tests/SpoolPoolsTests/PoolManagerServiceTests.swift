@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import SpoolActuators
-import SpoolCore
 import SpoolControlPlane
+import SpoolCore
 import SpoolSQLite
 import Testing
 
