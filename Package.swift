@@ -53,11 +53,21 @@ let package = Package(
             swiftSettings: strict),
         // Actuators that carry out scaling decisions: local worker processes, the Kubernetes scale subresource, a gauge.
         .target(name: "SpoolActuators", swiftSettings: strict),
+        // The control plane: leadership (lease and fencing token), the pure housekeeper and the service that carries
+        // out its decisions, and the one periodic loop every control-plane service runs.
+        .target(
+            name: "SpoolControlPlane",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Pool management: the autoscaler service that sizes each pool through an actuator, drains and removes pools.
         .target(
             name: "SpoolPools",
             dependencies: [
-                "SpoolCore", "SpoolAPIModels", "SpoolAutoscaling", "SpoolActuators", "SpoolPlacement",
+                "SpoolCore", "SpoolAPIModels", "SpoolAutoscaling", "SpoolActuators", "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,7 +77,7 @@ let package = Package(
         .target(
             name: "SpoolPlacement",
             dependencies: [
-                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
+                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger", "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +126,7 @@ let package = Package(
         .target(
             name: "SpoolWorker",
             dependencies: [
-                "SpoolCore", "SpoolMedia", "SpoolInputs",
+                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -128,7 +138,7 @@ let package = Package(
         .target(
             name: "SpoolWebhooks",
             dependencies: [
-                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "CircuitBreaking",
+                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "CircuitBreaking", "SpoolControlPlane",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,7 +179,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient",
                 "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
-                "SpoolPools", "SpoolActuators", "SpoolRuntime",
+                "SpoolPools", "SpoolActuators", "SpoolRuntime", "SpoolControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -273,7 +283,7 @@ let package = Package(
             dependencies: [
                 "SpoolInMemoryStore",
                 "SpoolPools", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolActuators", "SpoolAutoscaling",
-                "SpoolPlacement",
+                "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -293,6 +303,13 @@ let package = Package(
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
                 "SpoolCore", "SpoolAPIModels", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "GPUMemoryLedger",
                 "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolControlPlaneTests",
+            dependencies: [
+                "SpoolControlPlane", "SpoolCore", "SpoolInMemoryStore", "JobStoreConformance",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

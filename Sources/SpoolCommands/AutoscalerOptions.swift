@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpoolActuators
+import SpoolControlPlane
 import SpoolCore
-import SpoolPlacement
 import SpoolPools
 import SpoolRuntime
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpoolControlPlane
 import SpoolCore
 import SpoolPlacement
 import SpoolRedis
@@ -47,17 +48,18 @@ struct Manager: AsyncParsableCommand {
         let placement = PlacementService(
             store: opened.store, configuration: try scheduler.load(), leadership: leadership,
             clock: ContinuousClock(), logger: logger)
-        let manager = ManagerService(
-            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
-            store: opened.store,
-            layout: opened.layout, candidate: candidate, leaseTTL: .seconds(leaseTTL),
-            workerTimeout: .seconds(workerTimeout), clock: ContinuousClock(), logger: logger,
-            onLeadershipChange: { token in
-                leadership.update(token)
+        let lease = LeaderLease(
+            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace), candidate: candidate,
+            ttl: .seconds(leaseTTL), leadership: leadership, clock: ContinuousClock(), logger: logger,
+            onChange: { token in
                 Runtime.announce(
                     token.map { "spool manager \(candidate) leading (token \($0))" }
                         ?? "spool manager \(candidate) standing by")
             })
+        let housekeeping = HousekeepingService(
+            store: opened.store, housekeeper: .cluster(workerTimeout: .seconds(workerTimeout)),
+            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger),
+            leadership: leadership, interval: lease.renewal, clock: ContinuousClock(), logger: logger)
         let pools = try autoscaler.poolManager(
             opened,
             child: ChildWorker(store: opened.runtime.store, worker: opened.runtime.worker, allowPrivateNetworks: false),
@@ -66,7 +68,7 @@ struct Manager: AsyncParsableCommand {
             store: opened.store, layout: opened.layout, signer: try webhooks.signer(layout: opened.layout),
             allowPrivateNetworks: false, logger: logger)
         Runtime.announce("spool manager \(candidate) started")
-        try await Runtime.run([manager, placement, pools, sender], logger: logger)
+        try await Runtime.run([lease, housekeeping, placement, pools, sender], logger: logger)
         await redis.close()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SpoolControlPlane
 import SpoolCore
 import SpoolHTTP
 import SpoolPlacement
@@ -70,16 +71,23 @@ struct Serve: AsyncParsableCommand {
             PlacementService(
                 store: opened.store, configuration: schedulerConfiguration, leadership: leadership,
                 submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger))
+        let janitor = AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger)
         if let redis = opened.redis {
+            let lease = LeaderLease(
+                election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
+                candidate: "serve-\(ProcessInfo.processInfo.hostName)-\(getpid())", leadership: leadership,
+                clock: ContinuousClock(), logger: logger)
+            services.append(lease)
             services.append(
-                ManagerService(
-                    election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
-                    store: opened.store,
-                    layout: opened.layout, candidate: "serve-\(ProcessInfo.processInfo.hostName)-\(getpid())",
-                    clock: ContinuousClock(), logger: logger, onLeadershipChange: leadership.update))
+                HousekeepingService(
+                    store: opened.store, housekeeper: .cluster(workerTimeout: .seconds(15)), sweeper: janitor,
+                    leadership: leadership, interval: lease.renewal, clock: ContinuousClock(), logger: logger))
         } else {
+            // Leases that run out (a worker stuck past its lease) are recovered every few seconds.
             services.append(
-                LeaseReaper(store: opened.store, layout: opened.layout, clock: ContinuousClock(), logger: logger))
+                HousekeepingService(
+                    store: opened.store, housekeeper: .embedded, sweeper: janitor, leadership: leadership,
+                    interval: .seconds(5), waitFirst: true, clock: ContinuousClock(), logger: logger))
         }
         let autoscalerSettings = try autoscaler.settings()
         let child = ChildWorker(
@@ -136,10 +144,13 @@ struct Serve: AsyncParsableCommand {
 
     /// The embedded server is the only node: every worker registered by an earlier run died with it.
     func recoverEmbedded(store: any JobStore, layout: DataLayout, logger: Logger) async throws {
-        let previous = try await store.workers()
-        let transitions = try await store.recoverLeases(now: Date(), deadWorkers: Set(previous.map(\.id)))
-        for worker in previous { try await store.removeWorker(worker.id) }
-        let report = try await AttemptJanitor(store: store, layout: layout, logger: logger).sweep(staleUploadAge: nil)
+        let pass = try await HousekeepingService(
+            store: store, housekeeper: .embeddedStart,
+            sweeper: AttemptJanitor(store: store, layout: layout, logger: logger), leadership: .alone(),
+            interval: .seconds(5), clock: ContinuousClock(), logger: logger
+        ).pass(now: Date())
+        let transitions = pass.recovered
+        let report = pass.sweep ?? SweepReport()
         if !transitions.isEmpty || !report.isEmpty {
             logger.notice(
                 "recovered from the previous run",

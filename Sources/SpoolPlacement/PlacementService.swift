@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import SpoolAPIModels
+import SpoolControlPlane
 import SpoolCore
 import SpoolDispatch
 import SpoolScheduling
@@ -40,29 +41,15 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         var state = try PlacementState(configuration: configuration)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await runPeriodically(
+            every: configuration.interval, clock: clock, wakeUp: submitted, logger: logger,
+            failure: "scheduling cycle failed; retrying"
+        ) {
             if let token = leadership.current {
-                do {
-                    let report = try await cycle(&state, token: token, now: Date())
-                    if report.committed > 0 { placed?.notify() }
-                } catch {
-                    logger.warning("scheduling cycle failed; retrying", metadata: ["error": "\(error)"])
-                }
+                let report = try await cycle(&state, token: token, now: Date())
+                if report.committed > 0 { placed?.notify() }
             }
-            await idle()
-        }
-    }
-
-    func idle() async {
-        let clock = clock
-        let interval = configuration.interval
-        let submitted = submitted
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: interval) }
-            if let submitted { group.addTask { await submitted.wait() } }
-            group.addTask { try? await gracefulShutdown() }
-            await group.next()
-            group.cancelAll()
+            return .wait
         }
     }
 

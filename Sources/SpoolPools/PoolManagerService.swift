@@ -5,8 +5,8 @@ import ServiceLifecycle
 import SpoolAPIModels
 import SpoolActuators
 import SpoolAutoscaling
+import SpoolControlPlane
 import SpoolCore
-import SpoolPlacement
 
 /// Keeps each pool created through the API at the size its autoscaler decides, and carries pools through draining
 /// and destruction. Every `interval` the leader reads the pools, live workers and waiting jobs, measures each pool's
@@ -39,17 +39,12 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
 
     public func run() async throws {
         var state = PoolManagerState()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if leadership.current != nil {
-                do {
-                    _ = try await evaluate(&state, now: Date())
-                } catch {
-                    logger.warning("pool evaluation failed; retrying", metadata: ["error": "\(error)"])
-                }
-            }
-            let clock = clock
-            let interval = Duration.milliseconds(Int64(settings.intervalSeconds * 1000))
-            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
+        await runPeriodically(
+            every: .milliseconds(Int64(settings.intervalSeconds * 1000)), clock: clock, logger: logger,
+            failure: "pool evaluation failed; retrying"
+        ) {
+            if leadership.current != nil { _ = try await evaluate(&state, now: Date()) }
+            return .wait
         }
         await actuator.ownerStopping(grace: shutdownGrace)
     }

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import SpoolAPIModels
+import SpoolControlPlane
 import SpoolCore
 import SpoolInputs
 
@@ -45,14 +46,11 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
                 redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)), decompression: .disabled))
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await runPeriodically(every: settings.pollInterval, clock: clock, logger: logger) {
             // Deliveries already taken finish even during shutdown: their lease would hold them back otherwise.
             let sent = await sendDue(client: client)
-            if sent < settings.concurrency {
-                let clock = clock
-                let interval = settings.pollInterval
-                try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
-            }
+            // A full batch suggests more are due: take the next at once.
+            return sent < settings.concurrency ? .wait : .again
         }
         try? await client.shutdown()
     }

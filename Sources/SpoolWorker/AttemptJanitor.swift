@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SpoolControlPlane
 import SpoolCore
 
 #if canImport(Glibc)
@@ -8,15 +9,9 @@ import SpoolCore
 
 /// Cleans up after crashes: stops ffmpeg processes whose worker died, completes publications that a crash
 /// interrupted (the commit landed, the rename did not), and removes every staged attempt that can no longer commit.
-public struct AttemptJanitor: Sendable {
-    public struct Report: Sendable, Equatable {
-        public var killedProcesses = 0
-        public var rolledForward = 0
-        public var removedAttempts = 0
-        public var removedUploads = 0
-
-        public var isEmpty: Bool { self == Report() }
-    }
+/// What becomes of each attempt is the `Housekeeper`'s decision; the janitor reads the disk and carries it out.
+public struct AttemptJanitor: AttemptSweeping {
+    public typealias Report = SweepReport
 
     let store: any JobStore
     let files: AttemptFiles
@@ -40,17 +35,22 @@ public struct AttemptJanitor: Sendable {
             let job = try await store.job(id)
             for attemptName in (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? [] {
                 guard let attempt = DataLayout.attemptNumber(directoryName: attemptName) else { continue }
-                if let job, job.state == .running, job.attempt == attempt { continue }
-                if stopOrphan(job: id, attempt: attempt) { report.killedProcesses += 1 }
-                if let job, job.state == .succeeded, job.attempt == attempt,
-                    !manager.fileExists(atPath: layout.outputDirectory(id))
-                {
-                    try files.publish(id, attempt: attempt)
-                    report.rolledForward += 1
-                    logger.notice("rolled forward a publication interrupted by a crash", metadata: ["job": "\(id)"])
-                } else {
-                    files.discard(id, attempt: attempt)
-                    report.removedAttempts += 1
+                let actions = Housekeeper.attemptActions(
+                    job: id, attempt: attempt, record: job,
+                    published: manager.fileExists(atPath: layout.outputDirectory(id)))
+                for action in actions {
+                    switch action {
+                    case .stopOrphan:
+                        if stopOrphan(job: id, attempt: attempt) { report.killedProcesses += 1 }
+                    case .rollForward:
+                        try files.publish(id, attempt: attempt)
+                        report.rolledForward += 1
+                        logger.notice(
+                            "rolled forward a publication interrupted by a crash", metadata: ["job": "\(id)"])
+                    case .discard:
+                        files.discard(id, attempt: attempt)
+                        report.removedAttempts += 1
+                    }
                 }
             }
             let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []

@@ -2,9 +2,9 @@ import Foundation
 import Logging
 import SpoolAPIModels
 import SpoolActuators
+import SpoolControlPlane
 import SpoolCore
 import SpoolInMemoryStore
-import SpoolPlacement
 import Testing
 
 @testable import SpoolPools

@@ -1,0 +1,122 @@
+import Logging
+import SpoolCore
+import Testing
+
+@testable import SpoolControlPlane
+
+@Suite struct PeriodicServiceTests {
+    let logger = Logger(label: "periodic-test")
+
+    struct Failure: Error {}
+
+    @Test func runsTheBodyOnEachTick() async {
+        let clock = ManualClock()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(10), clock: clock, logger: logger) {
+                runs.increment()
+                return .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(runs.current == 1)
+        // Short of the interval nothing runs.
+        clock.advance(by: .seconds(9))
+        #expect(clock.sleepers == 1)
+        #expect(runs.current == 1)
+        for tick in 2...4 {
+            clock.advance(by: .seconds(10))
+            #expect(await eventually { runs.current == tick && clock.sleepers == 1 })
+        }
+        task.cancel()
+        await task.value
+    }
+
+    @Test func waitFirstRunsOnlyAfterOneInterval() async {
+        let clock = ManualClock()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(5), clock: clock, waitFirst: true, logger: logger) {
+                runs.increment()
+                return .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(runs.current == 0)
+        clock.advance(by: .seconds(5))
+        #expect(await eventually { runs.current == 1 && clock.sleepers == 1 })
+        task.cancel()
+        await task.value
+    }
+
+    @Test func wakesEarlyOnTheSignal() async {
+        let clock = ManualClock()
+        let signal = WorkSignal()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(60), clock: clock, wakeUp: signal, logger: logger) {
+                runs.increment()
+                return .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(runs.current == 1)
+        // The waiter may register just after the sleeper, so notify until the loop has run again.
+        #expect(
+            await eventually {
+                signal.notify()
+                return runs.current >= 2
+            })
+        // Woken without the clock moving at all.
+        #expect(clock.now == ManualClock.Instant(offset: .zero))
+        task.cancel()
+        await task.value
+    }
+
+    @Test func stopsOnCancellation() async {
+        let clock = ManualClock()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(10), clock: clock, logger: logger) {
+                runs.increment()
+                return .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        task.cancel()
+        // Returns although the clock never reaches the next tick.
+        await task.value
+        #expect(runs.current == 1)
+        #expect(clock.sleepers == 0)
+    }
+
+    @Test func keepsGoingAfterAnError() async {
+        let clock = ManualClock()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(10), clock: clock, logger: logger) {
+                if runs.increment() == 1 { throw Failure() }
+                return .wait
+            }
+        }
+        #expect(await eventually { runs.current == 1 && clock.sleepers == 1 })
+        clock.advance(by: .seconds(10))
+        #expect(await eventually { runs.current == 2 && clock.sleepers == 1 })
+        task.cancel()
+        await task.value
+    }
+
+    @Test func runsAgainAtOnceWhenAsked() async {
+        let clock = ManualClock()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(every: .seconds(10), clock: clock, logger: logger) {
+                runs.increment() < 3 ? .again : .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(runs.current == 3)
+        task.cancel()
+        await task.value
+    }
+}
