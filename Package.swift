@@ -77,7 +77,8 @@ let package = Package(
         .target(
             name: "SpoolPlacement",
             dependencies: [
-                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger", "SpoolControlPlane",
+                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
+                "SpoolControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

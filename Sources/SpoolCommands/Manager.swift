@@ -49,7 +49,8 @@ struct Manager: AsyncParsableCommand {
             store: opened.store, configuration: try scheduler.load(), leadership: leadership,
             clock: ContinuousClock(), logger: logger)
         let lease = LeaderLease(
-            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace), candidate: candidate,
+            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
+            candidate: candidate,
             ttl: .seconds(leaseTTL), leadership: leadership, clock: ContinuousClock(), logger: logger,
             onChange: { token in
                 Runtime.announce(

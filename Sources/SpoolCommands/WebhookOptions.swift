@@ -50,7 +50,8 @@ struct WebhookOptions: ParsableArguments {
     }
 
     func service(
-        store: any JobStore, layout: DataLayout, signer: WebhookSigner, allowPrivateNetworks: Bool, logger: Logger
+        store: any WebhookOutbox & JobReading, layout: DataLayout, signer: WebhookSigner, allowPrivateNetworks: Bool,
+        logger: Logger
     ) -> WebhookService<ContinuousClock> {
         WebhookService(
             store: store, signer: signer, layout: layout,

@@ -34,7 +34,7 @@ public struct HousekeepingReport: Sendable, Equatable {
 /// workers forgotten and attempts swept. Runs a pass every `interval` while `leadership` holds a token (and at once
 /// when it changes).
 public struct HousekeepingService<C: Clock>: Service where C.Duration == Duration {
-    let store: any JobStore
+    let store: any HousekeepingStore
     let housekeeper: Housekeeper
     let sweeper: any AttemptSweeping
     let leadership: Leadership
@@ -45,7 +45,7 @@ public struct HousekeepingService<C: Clock>: Service where C.Duration == Duratio
     let now: @Sendable () -> Date
 
     public init(
-        store: any JobStore, housekeeper: Housekeeper, sweeper: any AttemptSweeping, leadership: Leadership,
+        store: any HousekeepingStore, housekeeper: Housekeeper, sweeper: any AttemptSweeping, leadership: Leadership,
         interval: Duration, waitFirst: Bool = false, clock: C, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {

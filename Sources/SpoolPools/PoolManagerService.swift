@@ -13,7 +13,7 @@ import SpoolCore
 /// signals, lets the pure `Autoscaler` decide, has the actuator carry the decision out, and logs it with its reasons
 /// in the store (`GET /v1/pools/{name}/decisions`). Only the leader acts, so two managers never double a scale-up.
 public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration {
-    let store: any JobStore
+    let store: any PoolManagerStore
     let actuator: any ScalingActuator
     let settings: AutoscalerSettings
     let leadership: Leadership
@@ -23,7 +23,8 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     let shutdownGrace: Duration
 
     public init(
-        store: any JobStore, actuator: any ScalingActuator, settings: AutoscalerSettings, leadership: Leadership,
+        store: any PoolManagerStore, actuator: any ScalingActuator, settings: AutoscalerSettings,
+        leadership: Leadership,
         shutdownGrace: Duration = .seconds(30), clock: C, logger: Logger
     ) {
         self.shutdownGrace = shutdownGrace

@@ -14,7 +14,7 @@ import SpoolInputs
 /// Sends the deliveries the store's outbox holds: signed, retried with jittered backoff, one breaker per host.
 /// Any number of processes may run one; the outbox leases each delivery to one sender at a time.
 public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
-    let store: any JobStore
+    let store: any WebhookOutbox & JobReading
     let signer: WebhookSigner
     let layout: DataLayout
     let settings: WebhookSettings
@@ -25,7 +25,8 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
     let jitter: @Sendable () -> Double
 
     public init(
-        store: any JobStore, signer: WebhookSigner, layout: DataLayout, settings: WebhookSettings, clock: C,
+        store: any WebhookOutbox & JobReading, signer: WebhookSigner, layout: DataLayout, settings: WebhookSettings,
+        clock: C,
         logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
         self.store = store

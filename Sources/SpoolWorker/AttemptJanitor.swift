@@ -13,11 +13,11 @@ import SpoolCore
 public struct AttemptJanitor: AttemptSweeping {
     public typealias Report = SweepReport
 
-    let store: any JobStore
+    let store: any JobReading
     let files: AttemptFiles
     let logger: Logger
 
-    public init(store: any JobStore, layout: DataLayout, logger: Logger) {
+    public init(store: any JobReading, layout: DataLayout, logger: Logger) {
         self.store = store
         self.files = AttemptFiles(layout: layout)
         self.logger = logger
