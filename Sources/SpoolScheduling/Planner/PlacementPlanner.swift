@@ -30,21 +30,56 @@ public struct PlacementPlanner: Sendable {
         let now = view.now
         var plan = PlacementPlan()
 
-        // Placements on workers that died before claiming them are taken back; their jobs wait again.
-        var holding: [HeldJob] = []
-        for job in view.holding {
-            if !job.isRunning, let placement = job.placement, fleet.workerIndex[placement.worker] == nil {
-                plan.withdrawals.append(job.id)
-                continue
+        // Placements on workers that died before claiming them are taken back; their jobs wait again. (The list is
+        // copied only when there is one: the simulator hands over thousands of held jobs every step.)
+        var holding = view.holding
+        if holding.contains(where: { !$0.isRunning && $0.placement.map { fleet.workerIndex[$0.worker] == nil } == true }
+        ) {
+            holding = []
+            for job in view.holding {
+                if !job.isRunning, let placement = job.placement, fleet.workerIndex[placement.worker] == nil {
+                    plan.withdrawals.append(job.id)
+                    continue
+                }
+                holding.append(job)
             }
-            holding.append(job)
         }
         let waiting = Self.withinConcurrencyCaps(view.waiting, holding: holding, caps: view.concurrencyCaps)
 
+        var running: [ServiceClass: Int] = [:]
+        for job in holding { running[job.serviceClass, default: 0] += 1 }
+        var waitingByClass: [ServiceClass: Int] = [:]
+        for job in waiting { waitingByClass[job.serviceClass, default: 0] += 1 }
         var usage = CapacityUsage(
-            capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) },
-            running: Dictionary(grouping: holding, by: \.serviceClass).mapValues(\.count),
-            waiting: Dictionary(grouping: waiting, by: \.serviceClass).mapValues(\.count))
+            capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) }, running: running,
+            waiting: waitingByClass)
+        var freeSlots = fleet.workers.reduce(0) { $0 + ($1.accepting ? max(0, $1.slots - $1.assigned) : 0) }
+        let stillWaiting: [QueuedJob]
+        if freeSlots <= 0 && !waiting.contains(where: { dueForExplanation($0.id, now: now) }) {
+            // A full fleet with nothing to explain places nothing: the order would decide nothing, so it is not
+            // worked out (the simulator steps through many such moments). Waiting jobs keep the store's order.
+            plan.considered = waiting.count
+            stillWaiting = waiting
+        } else {
+            stillWaiting = place(waiting, usage: &usage, freeSlots: &freeSlots, fleet: &fleet, now: now, into: &plan)
+        }
+        plan.stillWaiting = stillWaiting.count
+        forget(except: waiting)
+
+        let beneficiaries = planPreemptions(
+            stillWaiting, fleet: fleet, holding: holding, usage: usage, now: now, into: &plan)
+        planDegradations(
+            beneficiaries.isEmpty ? stillWaiting : stillWaiting.filter { !beneficiaries.contains($0.id) },
+            pools: Set(fleet.workers.map(\.pool)), now: now, into: &plan)
+        return plan
+    }
+
+    /// Admission, fair order and the filter/score search for each waiting job, reserving on `fleet` as it goes.
+    /// Returns the jobs that still wait, in dispatch order.
+    mutating func place(
+        _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot, now: Date,
+        into plan: inout PlacementPlan
+    ) -> [QueuedJob] {
         let reads = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
         let ordered = order.orderedJobs(
             waiting.map {
@@ -54,30 +89,33 @@ public struct PlacementPlanner: Sendable {
             }, usage: usage, now: now)
         plan.considered = ordered.count
 
-        let shares = CapacityShares(configuration: settings.dispatch)
-        let profile = cycle.profile.name
-        var freeSlots = fleet.workers.reduce(0) { $0 + ($1.accepting ? max(0, $1.slots - $1.assigned) : 0) }
         // A search that found no room for one kind of job finds none for the next of the same kind in this step
         // (the fleet only fills up within it), so later ones skip it unless their explanation is due.
         var fullKinds: Set<SearchKind> = []
-        var stillWaiting: [(read: QueuedJob, request: PlacementRequest)] = []
+        let shares = CapacityShares(configuration: settings.dispatch)
+        let profile = cycle.profile.name
+        var stillWaiting: [QueuedJob] = []
         for next in ordered {
             guard let read = reads[next.id] else { continue }
-            let request = PlacementRequest(read)
             let explain = dueForExplanation(read.id, now: now)
             // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
             if case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
-                stillWaiting.append((read, request))
+                stillWaiting.append(read)
                 if explain {
                     record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
                 }
                 continue
             }
-            let kind = SearchKind(request)
-            if !explain && (freeSlots <= 0 || fullKinds.contains(kind)) {
-                stillWaiting.append((read, request))
+            if !explain && freeSlots <= 0 {
+                stillWaiting.append(read)
                 continue
             }
+            let kind = SearchKind(read)
+            if !explain && fullKinds.contains(kind) {
+                stillWaiting.append(read)
+                continue
+            }
+            let request = PlacementRequest(read)
             let decided = cycle.place(request, in: &fleet, now: now, explain: explain)
             if let explanation = decided.explanation {
                 record(explanation, for: read.id, in: &plan)
@@ -93,36 +131,29 @@ public struct PlacementPlanner: Sendable {
                 order.charge(next)
             } else {
                 fullKinds.insert(kind)
-                stillWaiting.append((read, request))
+                stillWaiting.append(read)
             }
         }
-        plan.stillWaiting = stillWaiting.count
-        forget(except: Set(waiting.map(\.id)))
-
-        let beneficiaries = planPreemptions(
-            stillWaiting, fleet: fleet, holding: holding, usage: usage, now: now, into: &plan)
-        planDegradations(
-            stillWaiting.filter { !beneficiaries.contains($0.read.id) }.map(\.read),
-            pools: Set(fleet.workers.map(\.pool)), now: now, into: &plan)
-        return plan
+        return stillWaiting
     }
 
     /// Waiting jobs that fit nowhere may evict strictly lower classes; the victims are requeued (no failure), and
     /// the waiting job is placed on a later step once their workers have stopped them.
     func planPreemptions(
-        _ waiting: [(read: QueuedJob, request: PlacementRequest)], fleet: FleetSnapshot, holding: [HeldJob],
+        _ waiting: [QueuedJob], fleet: FleetSnapshot, holding: [HeldJob],
         usage: CapacityUsage, now: Date, into plan: inout PlacementPlan
     ) -> Set<JobID> {
         let dispatch = settings.dispatch
         guard dispatch.preemption.enabled, !waiting.isEmpty else { return [] }
         let lowestRank = ServiceClass.allCases.map(dispatch.rank(of:)).max() ?? 0
-        let candidates = waiting.filter { dispatch.rank(of: $0.request.serviceClass) < lowestRank }
+        let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
+            .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
         let running = holding.filter(\.isRunning)
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []
         var beneficiaries: Set<JobID> = []
-        for candidate in candidates.prefix(settings.preemptionCandidates) {
+        for candidate in candidates {
             let occupancy = PreemptionOccupancy.devices(
                 for: candidate.request, fleet: fleet, running: running.filter { !evicted.contains($0.id) },
                 estimator: cycle.estimator)
@@ -194,8 +225,10 @@ public struct PlacementPlanner: Sendable {
     }
 
     /// Drops jobs that no longer wait, so the map does not grow with every job ever seen.
-    mutating func forget(except waiting: Set<JobID>) {
-        if explained.count > waiting.count * 2 + 1024 { explained = explained.filter { waiting.contains($0.key) } }
+    mutating func forget(except waiting: [QueuedJob]) {
+        guard explained.count > waiting.count * 2 + 1024 else { return }
+        let kept = Set(waiting.map(\.id))
+        explained = explained.filter { kept.contains($0.key) }
     }
 
     // MARK: - Quotas
@@ -223,10 +256,10 @@ struct SearchKind: Hashable {
     var estimateKey: String
     var shape: WorkloadShape
 
-    init(_ request: PlacementRequest) {
-        pool = request.pool
-        acceleration = request.acceleration
-        estimateKey = request.estimateKey
-        shape = request.shape
+    init(_ job: QueuedJob) {
+        pool = job.pool
+        acceleration = job.acceleration
+        estimateKey = job.estimateKey
+        shape = job.shape
     }
 }
