@@ -149,21 +149,21 @@ public struct PlacementPlanner: Sendable {
         let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
             .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
-        let running = holding.filter(\.isRunning)
+        let occupancy = PreemptionOccupancy(running: holding.filter(\.isRunning))
+        guard !occupancy.isEmpty else { return [] }
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []
         var beneficiaries: Set<JobID> = []
         for candidate in candidates {
-            let occupancy = PreemptionOccupancy.devices(
-                for: candidate.request, fleet: fleet, running: running.filter { !evicted.contains($0.id) },
-                estimator: cycle.estimator)
-            guard !occupancy.devices.isEmpty else { continue }
+            let occupied = occupancy.devices(
+                for: candidate.request, fleet: fleet, evicted: evicted, estimator: cycle.estimator)
+            guard !occupied.devices.isEmpty else { continue }
             let request = PreemptionRequest(
                 id: candidate.read.id, serviceClass: candidate.request.serviceClass,
-                priority: candidate.request.priority, demand: occupancy.demand)
+                priority: candidate.request.priority, demand: occupied.demand)
             guard
                 case .evict(let victims) = planner.plan(
-                    for: request, devices: occupancy.devices, usage: usage, now: now)
+                    for: request, devices: occupied.devices, usage: usage, now: now)
             else { continue }
             for victim in victims.victims where !evicted.contains(victim) {
                 let reason =

@@ -3,41 +3,56 @@ import SpoolCore
 import SpoolDispatch
 
 /// Translates a fleet snapshot into what the preemption planner reasons about: for each device the waiting job
-/// could run on (its pool, acceleration and health allow it), what is free there and which jobs hold the rest.
-enum PreemptionOccupancy {
-    static func devices(
-        for request: PlacementRequest, fleet: FleetSnapshot, running: [HeldJob], estimator: ResourceEstimator
+/// could run on (its pool, acceleration and health allow it) and some job runs on, what is free there and which jobs
+/// hold the rest. Built once per planning step; each candidate then only walks the fleet.
+struct PreemptionOccupancy {
+    struct DeviceKey: Hashable {
+        var worker: WorkerID
+        var gpu: Int?
+    }
+
+    private var byDevice: [DeviceKey: [RunningJob]] = [:]
+
+    init(running: [HeldJob]) {
+        for job in running {
+            guard let placement = job.placement else { continue }
+            byDevice[DeviceKey(worker: placement.worker, gpu: placement.gpu), default: []].append(
+                RunningJob(
+                    id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
+                    demand: placement.demand, startedAt: job.startedAt ?? placement.placedAt,
+                    evictions: job.evictions, lastEvictedAt: job.lastEvictedAt))
+        }
+    }
+
+    var isEmpty: Bool { byDevice.isEmpty }
+
+    /// The devices `request` could run on once something is evicted there, leaving out jobs already `evicted` this
+    /// step. A device nothing runs on is left out: had it room, the job would have been placed there; with no room
+    /// and nothing to evict it can offer nothing.
+    func devices(
+        for request: PlacementRequest, fleet: FleetSnapshot, evicted: Set<JobID>, estimator: ResourceEstimator
     ) -> (devices: [DeviceOccupancy], demand: ResourceDemand) {
         // One demand for all devices: the path most devices of the job's kind offer.
         let path: DevicePath = request.acceleration == .cpu ? .cpu : .nvenc
         let demand = estimator.demand(for: request, on: path)
-        var byDevice: [String: [RunningJob]] = [:]
-        for job in running {
-            guard let placement = job.placement else { continue }
-            byDevice[key(placement.worker, placement.gpu), default: []].append(
-                RunningJob(
-                    id: job.id, tenant: job.tenant, serviceClass: job.serviceClass,
-                    priority: job.priority, demand: placement.demand,
-                    startedAt: job.startedAt ?? placement.placedAt,
-                    evictions: job.evictions, lastEvictedAt: job.lastEvictedAt))
-        }
         var devices: [DeviceOccupancy] = []
         for worker in fleet.workers where worker.accepting {
             if let pool = request.pool, pool != worker.pool { continue }
             if request.pool == nil && !worker.acceptsUnpinned { continue }
             for device in worker.devices
             where device.fencedReason == nil && device.path(for: request.acceleration) == path {
+                guard var running = byDevice[DeviceKey(worker: worker.id, gpu: device.gpuIndex)] else { continue }
+                if !evicted.isEmpty { running.removeAll { evicted.contains($0.id) } }
+                guard !running.isEmpty else { continue }
                 let free = ResourceDemand(
                     gpuMemoryMiB: device.memory.freeMiB, encoderSessions: device.encoderSessions.free,
                     decoderSessions: device.decoderSessions.free, slots: max(0, worker.slots - worker.assigned))
-                let id = key(worker.id, device.gpuIndex)
-                devices.append(DeviceOccupancy(id: id, free: free, running: byDevice[id] ?? []))
+                devices.append(
+                    DeviceOccupancy(
+                        id: worker.id.rawValue + "/" + (device.gpuIndex.map(String.init) ?? "host"), free: free,
+                        running: running))
             }
         }
         return (devices, demand)
-    }
-
-    static func key(_ worker: WorkerID, _ gpu: Int?) -> String {
-        worker.rawValue + "/" + (gpu.map(String.init) ?? "host")
     }
 }
