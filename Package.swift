@@ -171,7 +171,8 @@ let package = Package(
         // What each topology runs with, as values and rules: access (keys or loopback), worker defaults by pool kind,
         // store and worker settings, the command line of a child worker. No argument parsing.
         .target(
-            name: "SpoolRuntime", dependencies: ["SpoolCore", "SpoolHTTP", "SpoolWorker"], swiftSettings: strict),
+            name: "SpoolRuntime", dependencies: ["SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane"],
+            swiftSettings: strict),
         // HTTP client the CLI uses to talk to a server (URLSession; the wire types and domain values only).
         .target(name: "SpoolClient", dependencies: ["SpoolAPIModels", "SpoolCore"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
@@ -205,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "SpoolRuntimeTests",
             dependencies: [
-                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker",
+                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -43,7 +43,12 @@ struct Manager: AsyncParsableCommand {
                 "a manager coordinates a cluster: give --redis redis://host:port (or SPOOL_REDIS, or store.redis in "
                     + "--config)")
         }
-        let candidate = "manager-\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let plan = TopologyPlan.of(
+            .manager, clustered: true, workerTimeout: .seconds(workerTimeout), leaseRenewal: .seconds(leaseTTL) / 3)
+        guard case .lease(let prefix) = plan.leadership, let housekeeper = plan.housekeeper,
+            let housekeepingInterval = plan.housekeepingInterval
+        else { throw ExitCode(2) }
+        let candidate = "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(getpid())"
         let leadership = Leadership()
         let placement = PlacementService(
             store: opened.store, configuration: try scheduler.load(), leadership: leadership,
@@ -58,9 +63,9 @@ struct Manager: AsyncParsableCommand {
                         ?? "spool manager \(candidate) standing by")
             })
         let housekeeping = HousekeepingService(
-            store: opened.store, housekeeper: .cluster(workerTimeout: .seconds(workerTimeout)),
+            store: opened.store, housekeeper: housekeeper,
             sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger),
-            leadership: leadership, interval: lease.renewal, clock: ContinuousClock(), logger: logger)
+            leadership: leadership, interval: housekeepingInterval, clock: ContinuousClock(), logger: logger)
         let pools = try autoscaler.poolManager(
             opened,
             child: ChildWorker(store: opened.runtime.store, worker: opened.runtime.worker, allowPrivateNetworks: false),

@@ -45,7 +45,8 @@ struct Serve: AsyncParsableCommand {
         let workerSettings = opened.runtime.worker
         let inventory = try await Runtime.discover()
         let planned = try Runtime.pools(for: inventory, wanted: pools)
-        if opened.redis == nil {
+        let plan = TopologyPlan.of(.serve, clustered: opened.redis != nil)
+        if plan.recoversAtStart {
             try await recoverEmbedded(store: opened.store, layout: opened.layout, logger: logger)
         }
 
@@ -65,29 +66,25 @@ struct Serve: AsyncParsableCommand {
                 clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers
-        // Alone on SQLite this process always places; on Redis only while it holds the manager lease.
-        let leadership = opened.redis == nil ? Leadership.alone() : Leadership()
+        // Alone on SQLite this process always places; on Redis only while it holds the manager lease (TopologyPlan).
+        let leadership = plan.leadership == .alone ? Leadership.alone() : Leadership()
         services.append(
             PlacementService(
                 store: opened.store, configuration: schedulerConfiguration, leadership: leadership,
                 submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger))
         let janitor = AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger)
-        if let redis = opened.redis {
-            let lease = LeaderLease(
-                election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
-                candidate: "serve-\(ProcessInfo.processInfo.hostName)-\(getpid())", leadership: leadership,
-                clock: ContinuousClock(), logger: logger)
-            services.append(lease)
+        if case .lease(let prefix) = plan.leadership, let redis = opened.redis {
+            services.append(
+                LeaderLease(
+                    election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
+                    candidate: "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(getpid())", leadership: leadership,
+                    clock: ContinuousClock(), logger: logger))
+        }
+        if let housekeeper = plan.housekeeper, let interval = plan.housekeepingInterval {
             services.append(
                 HousekeepingService(
-                    store: opened.store, housekeeper: .cluster(workerTimeout: .seconds(15)), sweeper: janitor,
-                    leadership: leadership, interval: lease.renewal, clock: ContinuousClock(), logger: logger))
-        } else {
-            // Leases that run out (a worker stuck past its lease) are recovered every few seconds.
-            services.append(
-                HousekeepingService(
-                    store: opened.store, housekeeper: .embedded, sweeper: janitor, leadership: leadership,
-                    interval: .seconds(5), waitFirst: true, clock: ContinuousClock(), logger: logger))
+                    store: opened.store, housekeeper: housekeeper, sweeper: janitor, leadership: leadership,
+                    interval: interval, waitFirst: plan.leadership == .alone, clock: ContinuousClock(), logger: logger))
         }
         let autoscalerSettings = try autoscaler.settings()
         let child = ChildWorker(

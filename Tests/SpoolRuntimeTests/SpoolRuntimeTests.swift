@@ -1,4 +1,5 @@
 import Foundation
+import SpoolControlPlane
 import SpoolCore
 import SpoolHTTP
 import SpoolRuntime
@@ -117,5 +118,37 @@ import Testing
         var expected = store
         if redis == nil { expected.redisShards = StoreSettings().redisShards }
         #expect(parsed.store.settings == expected)
+    }
+}
+
+/// Which services each topology runs, and how it is led.
+@Suite struct TopologyPlanTests {
+    @Test func anEmbeddedServerLeadsAloneRecoversAtStartAndKeepsHouseEveryFiveSeconds() {
+        let plan = TopologyPlan.of(.serve, clustered: false)
+        #expect(plan.leadership == .alone && plan.recoversAtStart)
+        #expect(plan.servesAPI && plan.runsWorkers && plan.runsControlPlane)
+        #expect(plan.housekeeper == .embedded && plan.housekeepingInterval == .seconds(5))
+    }
+
+    @Test func aServerOnRedisLeadsOnlyWhileItHoldsTheLease() {
+        let plan = TopologyPlan.of(.serve, clustered: true, workerTimeout: .seconds(15), leaseRenewal: .seconds(2))
+        #expect(plan.leadership == .lease(candidatePrefix: "serve") && !plan.recoversAtStart)
+        #expect(plan.housekeeper == .cluster(workerTimeout: .seconds(15)) && plan.housekeepingInterval == .seconds(2))
+    }
+
+    @Test func aManagerLeadsByLeaseAndServesNoAPI() {
+        let plan = TopologyPlan.of(.manager, clustered: true, workerTimeout: .seconds(20), leaseRenewal: .seconds(3))
+        #expect(plan.leadership == .lease(candidatePrefix: "manager"))
+        #expect(!plan.servesAPI && !plan.runsWorkers && plan.runsControlPlane)
+        #expect(plan.housekeeper == .cluster(workerTimeout: .seconds(20)) && plan.housekeepingInterval == .seconds(3))
+    }
+
+    @Test(arguments: [Topology.gateway, .worker])
+    func gatewaysAndWorkersKeepNoHouseAndNeverLead(topology: Topology) {
+        for clustered in [false, true] {
+            let plan = TopologyPlan.of(topology, clustered: clustered)
+            #expect(plan.leadership == .none && plan.housekeeper == nil && !plan.runsControlPlane)
+            #expect(plan.servesAPI == (topology == .gateway) && plan.runsWorkers == (topology == .worker))
+        }
     }
 }
