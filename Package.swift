@@ -171,7 +171,10 @@ let package = Package(
         // What each topology runs with, as values and rules: access (keys or loopback), worker defaults by pool kind,
         // store and worker settings, the command line of a child worker. No argument parsing.
         .target(
-            name: "SpoolRuntime", dependencies: ["SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane"],
+            name: "SpoolRuntime",
+            dependencies: [
+                "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "SpoolSQLite", "SpoolRedis", "RESPClient",
+            ],
             swiftSettings: strict),
         // HTTP client the CLI uses to talk to a server (URLSession; the wire types and domain values only).
         .target(name: "SpoolClient", dependencies: ["SpoolAPIModels", "SpoolCore"], swiftSettings: strict),

@@ -42,7 +42,7 @@ struct AutoscalerOptions: ParsableArguments {
     /// The pool manager of a leading process: this configuration's settings and actuator. Local workers are
     /// `child` (the same store and worker settings) for each pool, and log under DATA/logs.
     func poolManager(
-        _ opened: StoreOptions.Opened, child: ChildWorker, defaultActuator: ActuatorKind,
+        _ opened: OpenedStore, child: ChildWorker, defaultActuator: ActuatorKind,
         shutdownGrace: Duration = .seconds(30), leadership: Leadership, logger: Logger
     ) throws -> PoolManagerService<ContinuousClock> {
         let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")

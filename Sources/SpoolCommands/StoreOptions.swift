@@ -69,46 +69,9 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    struct Opened {
-        var store: any JobStore
-        var layout: DataLayout
-        var redis: RedisClient?
-        /// Shared by every gateway through Redis; in process on SQLite, where this process is the only gateway.
-        var rateLimiter: any RateLimiter
-        /// Values every process may reuse (ffprobe results by input digest): Redis has one; on SQLite, with one
-        /// process, there is nothing to share.
-        var sharedCache: (any SharedCache)?
-        /// What it was opened with, and the worker settings that go with it.
-        var runtime: RuntimeConfiguration
-    }
-
-    /// Opens the store `runtime(worker:)` describes.
-    func open(worker flags: WorkerSettings = WorkerSettings()) throws -> Opened {
-        let runtime = try runtime(worker: flags)
-        let settings = runtime.store
-        let layout = DataLayout(root: settings.data)
-        for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
-        if let redis = settings.redis {
-            var configuration = try RedisURL.configuration(redis)
-            let cooldown = Duration.milliseconds(Int64(max(settings.redisBreakerCooldownSeconds, 0.1) * 1000))
-            for lane in [\RedisConfiguration.pool, \RedisConfiguration.blockingPool] {
-                configuration[keyPath: lane].circuitBreakerThreshold = max(settings.redisBreakerFailures, 1)
-                configuration[keyPath: lane].circuitBreakerCoolDown = cooldown
-            }
-            let client = RedisClient(configuration: configuration)
-            let store = RedisJobStore(
-                client: client, namespace: settings.redisNamespace, shards: settings.redisShards, lifecycle: lifecycle)
-            return Opened(
-                store: store, layout: layout, redis: client,
-                rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
-                runtime: runtime)
-        }
-        return Opened(
-            store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
-            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime)
+    /// Opens the store `runtime(worker:)` describes (`OpenedStore`).
+    func open(worker flags: WorkerSettings = WorkerSettings()) throws -> OpenedStore {
+        try OpenedStore.open(try runtime(worker: flags))
     }
 }
 

@@ -1,0 +1,48 @@
+import Foundation
+import RESPClient
+import SpoolCore
+import SpoolRedis
+import SpoolSQLite
+
+/// The store a process runs on, opened from its settings: SQLite under the data directory, or Redis (single node or
+/// Cluster) with a circuit breaker per server; with what goes with each (rate limiter, shared cache).
+public struct OpenedStore: Sendable {
+    public var store: any JobStore
+    public var layout: DataLayout
+    public var redis: RedisClient?
+    /// Shared by every gateway through Redis; in process on SQLite, where this process is the only gateway.
+    public var rateLimiter: any RateLimiter
+    /// Values every process may reuse (ffprobe results by input digest): Redis has one; on SQLite, with one process,
+    /// there is nothing to share.
+    public var sharedCache: (any SharedCache)?
+    /// What it was opened with, and the worker settings that go with it.
+    public var runtime: RuntimeConfiguration
+
+    /// Creates the data directories and opens the store `runtime.store` names.
+    public static func open(_ runtime: RuntimeConfiguration) throws -> OpenedStore {
+        let settings = runtime.store
+        let layout = DataLayout(root: URL(fileURLWithPath: settings.data).standardizedFileURL.path)
+        for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
+        if let redis = settings.redis {
+            var configuration = try RedisURL.configuration(redis)
+            let cooldown = Duration.milliseconds(Int64(max(settings.redisBreakerCooldownSeconds, 0.1) * 1000))
+            for lane in [\RedisConfiguration.pool, \RedisConfiguration.blockingPool] {
+                configuration[keyPath: lane].circuitBreakerThreshold = max(settings.redisBreakerFailures, 1)
+                configuration[keyPath: lane].circuitBreakerCoolDown = cooldown
+            }
+            let client = RedisClient(configuration: configuration)
+            let store = RedisJobStore(
+                client: client, namespace: settings.redisNamespace, shards: settings.redisShards, lifecycle: lifecycle)
+            return OpenedStore(
+                store: store, layout: layout, redis: client,
+                rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
+                runtime: runtime)
+        }
+        return OpenedStore(
+            store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
+            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime)
+    }
+}
