@@ -1,16 +1,16 @@
 import Foundation
-import SpoolCore
 
-/// The opaque `next_cursor` of a listing: the sequence number of the last job on the page, versioned so that a
-/// future format can tell old cursors apart. The same shape as the SQLite store's, so clients see one format.
-enum ListCursor {
+/// The opaque `next_cursor` of a listing: the submission sequence number of the last job on the page, versioned so
+/// that a future format can tell old cursors apart. Every store that pages by sequence uses it, so clients see one
+/// format.
+public enum ListCursor {
     private static let prefix = "v1:"
 
-    static func encode(seq: Int64) -> String {
+    public static func encode(seq: Int64) -> String {
         Data((prefix + String(seq)).utf8).base64EncodedString()
     }
 
-    static func decode(_ cursor: String) throws -> Int64 {
+    public static func decode(_ cursor: String) throws -> Int64 {
         guard let data = Data(base64Encoded: cursor),
             let text = String(data: data, encoding: .utf8),
             text.hasPrefix(prefix),
