@@ -168,12 +168,18 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
         ),
-        // What each topology runs with, as values and rules: access (keys or loopback), worker defaults by pool kind,
-        // store and worker settings, the command line of a child worker. No argument parsing.
+        // The composition root: one Codable configuration (store, worker, API, control plane, webhooks; flags, a file or
+        // the environment), the rules that go with it (access, worker defaults by pool kind, a child worker's command
+        // line), and the services each topology runs, built from it. No argument parsing.
         .target(
             name: "SpoolRuntime",
             dependencies: [
                 "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "SpoolSQLite", "SpoolRedis", "RESPClient",
+                "SpoolMedia", "SpoolPlacement", "SpoolPools", "SpoolActuators", "SpoolWebhooks", "SpoolScheduling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // HTTP client the CLI uses to talk to a server (URLSession; the wire types and domain values only).
@@ -209,8 +215,9 @@ let package = Package(
         .testTarget(
             name: "SpoolRuntimeTests",
             dependencies: [
-                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane",
+                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -316,6 +323,7 @@ let package = Package(
             dependencies: [
                 "SpoolControlPlane", "SpoolCore", "SpoolInMemoryStore", "JobStoreConformance",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // Real `spool` processes: kill -9 and restart, cancel mid-run, bad inputs over real HTTP.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import SpoolCore
-import SpoolHTTP
+import SpoolRuntime
 
 struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,25 +19,15 @@ struct Gateway: AsyncParsableCommand {
 
     func run() async throws {
         let (logger, registry) = Runtime.bootstrap(process)
-        let opened = try store.open()
-        let (authentication, rates) = try api.access()
-        let drain = GracefulDrain()
-        let spoolAPI = SpoolAPI(
-            store: opened.store,
-            configuration: APIConfiguration(
-                layout: opened.layout, inputPolicy: api.inputPolicy, authentication: authentication, rateLimits: rates,
-                jobCache: try api.jobCache, webhookSigner: try webhooks.signer(layout: opened.layout),
-                storageBreaker: api.storageBreaker),
-            readiness: ReadinessChecks(["draining": drain.readinessCheck]), registry: registry,
-            rateLimiter: opened.rateLimiter, logger: logger)
-        let host = api.host
-        let storeName = opened.runtime.store.redis ?? "sqlite"
-        let app = Runtime.application(
-            api: spoolAPI, options: api, services: [],
-            banner: { "spool gateway http://\(host):\($0) (store \(storeName))" }, logger: logger)
-        try await Runtime.run(
-            [app, drain.service(period: api.drainPeriod, logger: logger)],
-            logger: logger)
+        let configuration = try store.runtime(RuntimeConfiguration(api: api.settings, webhooks: webhooks.settings))
+        let opened = try OpenedStore.open(configuration)
+        let assembled = try await Runtime.starting {
+            try ProcessAssembly(
+                configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
+                registry: registry, logger: logger
+            ).gateway()
+        }
+        try await Runtime.run(assembled.services, logger: logger)
         await opened.redis?.close()
     }
 }

@@ -1,11 +1,6 @@
 import ArgumentParser
 import Foundation
-import SpoolControlPlane
-import SpoolCore
-import SpoolPlacement
-import SpoolRedis
 import SpoolRuntime
-import SpoolWorker
 
 struct Manager: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,45 +31,20 @@ struct Manager: AsyncParsableCommand {
     var workerTimeout = 15
 
     func run() async throws {
-        let (logger, _) = Runtime.bootstrap(process)
-        let opened = try store.open()
-        guard let redis = opened.redis else {
-            throw ValidationError(
-                "a manager coordinates a cluster: give --redis redis://host:port (or SPOOL_REDIS, or store.redis in "
-                    + "--config)")
+        let (logger, registry) = Runtime.bootstrap(process)
+        let configuration = try store.runtime(
+            RuntimeConfiguration(
+                controlPlane: ControlPlaneSettings(
+                    scheduler: scheduler, autoscaler: autoscaler, leaseTTL: leaseTTL, workerTimeout: workerTimeout),
+                webhooks: webhooks.settings))
+        let opened = try OpenedStore.open(configuration)
+        let assembled = try await Runtime.starting {
+            try ProcessAssembly(
+                configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
+                registry: registry, logger: logger
+            ).manager()
         }
-        let plan = TopologyPlan.of(
-            .manager, clustered: true, workerTimeout: .seconds(workerTimeout), leaseRenewal: .seconds(leaseTTL) / 3)
-        guard case .lease(let prefix) = plan.leadership, let housekeeper = plan.housekeeper,
-            let housekeepingInterval = plan.housekeepingInterval
-        else { throw ExitCode(2) }
-        let candidate = "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(getpid())"
-        let leadership = Leadership()
-        let placement = PlacementService(
-            store: opened.store, configuration: try scheduler.load(), leadership: leadership,
-            clock: ContinuousClock(), logger: logger)
-        let lease = LeaderLease(
-            election: RedisLeaderElection(client: redis, namespace: opened.runtime.store.redisNamespace),
-            candidate: candidate,
-            ttl: .seconds(leaseTTL), leadership: leadership, clock: ContinuousClock(), logger: logger,
-            onChange: { token in
-                Runtime.announce(
-                    token.map { "spool manager \(candidate) leading (token \($0))" }
-                        ?? "spool manager \(candidate) standing by")
-            })
-        let housekeeping = HousekeepingService(
-            store: opened.store, housekeeper: housekeeper,
-            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger),
-            leadership: leadership, interval: housekeepingInterval, clock: ContinuousClock(), logger: logger)
-        let pools = try autoscaler.poolManager(
-            opened,
-            child: ChildWorker(store: opened.runtime.store, worker: opened.runtime.worker, allowPrivateNetworks: false),
-            defaultActuator: .gauge, leadership: leadership, logger: logger)
-        let sender = webhooks.service(
-            store: opened.store, layout: opened.layout, signer: try webhooks.signer(layout: opened.layout),
-            allowPrivateNetworks: false, logger: logger)
-        Runtime.announce("spool manager \(candidate) started")
-        try await Runtime.run([lease, housekeeping, placement, pools, sender], logger: logger)
-        await redis.close()
+        try await Runtime.run(assembled.services, logger: logger)
+        await opened.redis?.close()
     }
 }

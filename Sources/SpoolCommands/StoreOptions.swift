@@ -16,8 +16,9 @@ import SpoolWorker
 struct StoreOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Store and worker settings as JSON ({\"store\": {…}, \"worker\": {…}}, see docs/architecture.md); it "
-                + "replaces their flags, and SPOOL_* variables override it.", valueName: "file"))
+            "Settings as JSON ({\"store\": {…}, \"worker\": {…}, \"api\": {…}, \"control_plane\": {…}, "
+                + "\"webhooks\": {…}}, see docs/architecture.md); it replaces the flags, and SPOOL_* variables "
+                + "override it.", valueName: "file"))
     var config: String?
 
     @Option(help: "Directory for uploads, work files and outputs (shared by every process), and the SQLite store.")
@@ -51,13 +52,12 @@ struct StoreOptions: ParsableArguments {
 
     var layout: DataLayout { DataLayout(root: URL(fileURLWithPath: data).standardizedFileURL.path) }
 
-    /// The store and worker settings this process runs with: `--config FILE` when given (it replaces the store and
-    /// worker flags), else the flags; then the `SPOOL_…` environment over either (`RuntimeConfiguration`).
-    func runtime(worker flags: WorkerSettings = WorkerSettings()) throws -> RuntimeConfiguration {
+    /// The settings this process runs with: `--config FILE` when given (it replaces the flags of every section), else
+    /// `flags`; then the `SPOOL_…` environment over either (`RuntimeConfiguration`).
+    func runtime(_ flags: RuntimeConfiguration = RuntimeConfiguration()) throws -> RuntimeConfiguration {
         do {
-            let base =
-                try config.map { try RuntimeConfiguration.load(file: $0) }
-                ?? RuntimeConfiguration(store: settings, worker: flags)
+            var base = try config.map { try RuntimeConfiguration.load(file: $0) } ?? flags
+            if config == nil { base.store = settings }
             var resolved = try base.overridden(by: ProcessInfo.processInfo.environment)
             resolved.store.data = URL(fileURLWithPath: resolved.store.data).standardizedFileURL.path
             if let redis = resolved.store.redis { _ = try RedisURL.configuration(redis) }
@@ -69,9 +69,9 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store `runtime(worker:)` describes (`OpenedStore`).
-    func open(worker flags: WorkerSettings = WorkerSettings()) throws -> OpenedStore {
-        try OpenedStore.open(try runtime(worker: flags))
+    /// Opens the store `runtime(_:)` describes (`OpenedStore`).
+    func open(_ flags: RuntimeConfiguration = RuntimeConfiguration()) throws -> OpenedStore {
+        try OpenedStore.open(try runtime(flags))
     }
 }
 
@@ -110,8 +110,6 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Seconds to keep serving after SIGTERM with /ready at 503, so a balancer drains this process.")
     var drainSeconds: Double = 3
 
-    var drainPeriod: Duration { .milliseconds(Int64(drainSeconds * 1000)) }
-
     @Option(help: "Replacement policy of the in-process job cache: lru, lfu or arc.")
     var cachePolicy: String = "arc"
 
@@ -124,55 +122,36 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Seconds the storage breaker answers 503 before one request probes the storage again.")
     var storageBreakerCooldown: Double = 10
 
-    var storageBreaker: StorageBreakerSettings {
-        StorageBreakerSettings(
-            failures: storageBreakerFailures, coolDown: .milliseconds(Int64(max(0, storageBreakerCooldown) * 1000)))
-    }
-
-    var jobCache: JobCacheSettings {
-        get throws {
-            guard let policy = CachePolicy(rawValue: cachePolicy) else {
-                throw ValidationError("--cache-policy takes lru, lfu or arc")
-            }
-            return JobCacheSettings(capacity: max(cacheEntries, 0), policy: policy)
-        }
-    }
-
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {
             throw ValidationError("--input-root takes absolute paths, got '\(root)'")
         }
-    }
-
-    var inputPolicy: InputPolicy {
-        InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks, maxUploadBytes: maxUploadBytes)
-    }
-
-    /// Keys and rates: the admin key from --admin-key-file or $SPOOL_ADMIN_KEY; without one, only loopback
-    /// (`AccessRules`).
-    func access() throws -> (AuthenticationMode, RateLimitSettings) {
-        var adminKey = ProcessInfo.processInfo.environment["SPOOL_ADMIN_KEY"]
-        if let adminKeyFile {
-            guard let text = try? String(contentsOfFile: adminKeyFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the admin key file \(adminKeyFile)")
-            }
-            adminKey = text
-        }
-        let mode: AuthenticationMode
-        do {
-            mode = try AccessRules.authentication(host: host, adminKey: adminKey)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        guard let onError = RateLimitSettings.OnError(rawValue: rateLimitOnError) else {
+        guard CachePolicy(rawValue: cachePolicy) != nil else { throw ValidationError("--cache-policy takes lru, lfu or arc") }
+        guard RateLimitSettings.OnError(rawValue: rateLimitOnError) != nil else {
             throw ValidationError("--rate-limit-on-error takes allow or deny")
         }
         guard tenantRate > 0, addressRate > 0 else { throw ValidationError("rates must be above 0") }
-        let rates = RateLimitSettings(
-            tenantDefault: RateLimit(perSecond: tenantRate, burst: Int(tenantRate * 2)),
-            perAddress: RateLimit(perSecond: addressRate, burst: Int(addressRate * 2)), onError: onError)
-        return (mode, rates)
+    }
+
+    /// These options as a value (`SpoolRuntime`).
+    var settings: APISettings {
+        var settings = APISettings()
+        settings.host = host
+        settings.port = port
+        settings.inputRoots = inputRoots
+        settings.allowPrivateNetworks = allowPrivateNetworks
+        settings.maxUploadBytes = maxUploadBytes
+        settings.adminKeyFile = adminKeyFile
+        settings.tenantRate = tenantRate
+        settings.addressRate = addressRate
+        settings.rateLimitOnError = RateLimitSettings.OnError(rawValue: rateLimitOnError) ?? .allow
+        settings.drainSeconds = drainSeconds
+        settings.cachePolicy = CachePolicy(rawValue: cachePolicy) ?? .arc
+        settings.cacheEntries = cacheEntries
+        settings.storageBreakerFailures = storageBreakerFailures
+        settings.storageBreakerCooldownSeconds = storageBreakerCooldown
+        return settings
     }
 }
 
@@ -243,22 +222,10 @@ struct SchedulerOptions: ParsableArguments {
                 + "seed_locality. Overrides the file's.", valueName: "name"))
     var schedulerProfile: String?
 
-    func load() throws -> SchedulerConfiguration {
-        var configuration = SchedulerConfiguration()
-        if let schedulerConfig {
-            do {
-                configuration = try SchedulerConfiguration.load(from: schedulerConfig)
-            } catch {
-                throw ValidationError("\(error)")
-            }
+    func validate() throws {
+        if let schedulerProfile, SchedulingProfile.named(schedulerProfile) == nil {
+            throw ValidationError("\(SchedulerConfigurationError.unknownProfile(schedulerProfile))")
         }
-        if let schedulerProfile {
-            guard let profile = SchedulingProfile.named(schedulerProfile) else {
-                throw ValidationError("\(SchedulerConfigurationError.unknownProfile(schedulerProfile))")
-            }
-            configuration.profile = profile
-        }
-        return configuration
     }
 }
 

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
-import Logging
-import SpoolCore
-import SpoolWebhooks
+import SpoolRuntime
 
 /// How a process signs and sends the webhooks of ended jobs.
 struct WebhookOptions: ParsableArguments {
@@ -30,32 +27,15 @@ struct WebhookOptions: ParsableArguments {
     )
     var allowPrivateCallbacks = false
 
-    func signer(layout: DataLayout) throws -> WebhookSigner {
-        do {
-            return WebhookSigner(
-                masterSecret: try WebhookMasterSecret.load(
-                    environment: ProcessInfo.processInfo.environment, file: webhookSecretFile,
-                    dataDirectory: layout.root))
-        } catch {
-            throw ValidationError("\(error)")
-        }
-    }
-
-    func settings(allowPrivateNetworks: Bool) -> WebhookSettings {
-        WebhookSettings(
-            retry: WebhookRetryPolicy(maxAttempts: webhookAttempts),
-            timeout: .milliseconds(Int64(webhookTimeout * 1000)), breakerFailures: webhookBreakerFailures,
-            breakerCoolDown: .milliseconds(Int64(webhookBreakerCooldown * 1000)),
-            allowPrivateNetworks: allowPrivateNetworks || allowPrivateCallbacks)
-    }
-
-    func service(
-        store: any WebhookOutbox & JobReading, layout: DataLayout, signer: WebhookSigner, allowPrivateNetworks: Bool,
-        logger: Logger
-    ) -> WebhookService<ContinuousClock> {
-        WebhookService(
-            store: store, signer: signer, layout: layout,
-            settings: settings(allowPrivateNetworks: allowPrivateNetworks),
-            clock: ContinuousClock(), logger: logger)
+    /// These options as a value (`SpoolRuntime`).
+    var settings: WebhookSenderSettings {
+        var settings = WebhookSenderSettings()
+        settings.secretFile = webhookSecretFile
+        settings.attempts = webhookAttempts
+        settings.timeoutSeconds = webhookTimeout
+        settings.breakerFailures = webhookBreakerFailures
+        settings.breakerCooldownSeconds = webhookBreakerCooldown
+        settings.allowPrivateCallbacks = allowPrivateCallbacks
+        return settings
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolRuntime
-import SpoolWorker
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,49 +37,20 @@ struct WorkerCommand: AsyncParsableCommand {
     var exitWithParent = false
 
     func run() async throws {
-        let (logger, _) = Runtime.bootstrap(process)
-        let opened = try store.open(worker: worker.settings)
-        var inventory = try await Runtime.discover()
-        let configuration: WorkerConfiguration
-        if let managed = try await opened.store.pool(named: pool) {
-            // A pool created through the API: its spec says the kind, the devices and the slots.
-            guard managed.phase == .active else {
-                Terminal.error("pool \(pool) is \(managed.phase.rawValue) and takes no new workers")
-                throw ExitCode(1)
-            }
-            inventory = managed.deviceSelector.narrow(inventory)
-            let servable = PoolPlanner.pools(for: inventory)
-            guard let base = servable.first(where: { $0.kind == managed.kind }) else {
-                Terminal.error(
-                    "this machine cannot serve pool \(pool) (kind \(managed.kind.rawValue)"
-                        + (managed.deviceSelector.isEmpty ? "" : ", with the GPUs its device selector allows")
-                        + "); it can serve: \(servable.map(\.kind.rawValue).joined(separator: ", "))")
-                throw ExitCode(1)
-            }
-            var managedConfiguration = opened.runtime.worker.configuration(
-                for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
-                inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker)
-            managedConfiguration.acceptsUnpinned = true
-            configuration = managedConfiguration
-        } else {
-            let planned = try Runtime.pools(for: inventory, wanted: pool)
-            configuration = opened.runtime.worker.configuration(
-                for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
-        }
-        let transcoder = TranscodeWorker(
-            store: opened.store, configuration: configuration, inventory: inventory, layout: opened.layout,
-            inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
-            sharedCache: opened.sharedCache,
-            gpuMetrics: Runtime.gpuMetrics,
-            gpuProcessMemory: Runtime.gpuProcessMemory, clock: ContinuousClock(), logger: logger)
-        Runtime.announce("spool worker \(transcoder.id) (pool \(pool), \(configuration.slots) slots)")
-        if configuration.dispatch == .placed {
-            Runtime.announce(
-                "takes the jobs a scheduler places on it: run `spool manager` against the same store "
-                    + "(or start workers with --dispatch pull to go without)")
+        let (logger, registry) = Runtime.bootstrap(process)
+        let configuration = try store.runtime(RuntimeConfiguration(worker: worker.settings))
+        let opened = try OpenedStore.open(configuration)
+        let inventory = try await Runtime.discover()
+        let assembled = try await Runtime.starting {
+            try await ProcessAssembly(
+                configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
+                registry: registry, logger: logger
+            ).worker(
+                pool: pool, slots: slots, inventory: inventory,
+                inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks))
         }
         if exitWithParent { Self.watchParent() }
-        try await Runtime.run([transcoder], logger: logger)
+        try await Runtime.run(assembled.services, logger: logger)
         await opened.redis?.close()
     }
 

@@ -1,9 +1,11 @@
 import Foundation
 import Logging
 import Metrics
+import SpoolControlPlane
 import SpoolCore
 import SpoolInputs
 import SpoolMedia
+import Synchronization
 
 /// Runs one attempt of one job end to end: stage the input, probe it, transcode, validate, commit, publish.
 /// Every store write carries the attempt's lease, so a late or duplicate attempt can never commit.
@@ -116,20 +118,22 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    do {
-                        try await clock.sleep(for: configuration.heartbeatInterval)
-                        let reply = try await store.heartbeat(
-                            lease, progress: progress.get(), leaseDuration: configuration.leaseDuration, now: Date())
-                        if reply != .proceed { return .stopped(reply) }
-                    } catch is CancellationError {
-                        return nil
-                    } catch {
-                        // A store hiccup must not kill the transcode; the lease is long enough to ride it out.
-                        logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                // A store hiccup must not kill the transcode (the lease is long enough to ride it out): a failed
+                // heartbeat is logged and the next one tried; a reply other than proceed stops the attempt.
+                let stop = Mutex<HeartbeatReply?>(nil)
+                await runPeriodically(
+                    every: configuration.heartbeatInterval, clock: clock, waitFirst: true, lifetime: .untilCancelled,
+                    logger: logger, failure: "heartbeat failed"
+                ) {
+                    let reply = try await store.heartbeat(
+                        lease, progress: progress.get(), leaseDuration: configuration.leaseDuration, now: Date())
+                    guard reply == .proceed else {
+                        stop.withLock { $0 = reply }
+                        return .stop
                     }
+                    return .wait
                 }
-                return nil
+                return stop.withLock { $0 }.map { .stopped($0) }
             }
             let first = await group.next() ?? nil
             group.cancelAll()
@@ -170,7 +174,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let sampler = GPUMemorySampler()
         let sampling: Task<Void, Never>? =
             if case .cuda = path, let query = gpuProcessMemory {
-                Task { [clock] in await sampler.run(every: .seconds(1), clock: clock, query: query) }
+                Task { [clock, logger] in
+                    await sampler.run(every: .seconds(1), clock: clock, logger: logger, query: query)
+                }
             } else {
                 nil
             }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import SpoolControlPlane
 import SpoolCore
 import Synchronization
 
@@ -12,9 +14,10 @@ final class GPUMemorySampler: Sendable {
     var peakMiB: Int { peak.load(ordering: .relaxed) }
 
     /// Samples until cancelled.
-    func run<C: Clock>(every interval: Duration, clock: C, query: @Sendable () async -> [Int32: Int]) async
-    where C.Duration == Duration {
-        while !Task.isCancelled {
+    func run<C: Clock>(every interval: Duration, clock: C, logger: Logger, query: @Sendable () async -> [Int32: Int])
+        async where C.Duration == Duration
+    {
+        await runPeriodically(every: interval, clock: clock, lifetime: .untilCancelled, logger: logger) {
             let pid = self.pid.load(ordering: .relaxed)
             if pid > 0, let used = await query()[pid] {
                 var current = peak.load(ordering: .relaxed)
@@ -25,7 +28,7 @@ final class GPUMemorySampler: Sendable {
                     current = original
                 }
             }
-            do { try await clock.sleep(for: interval) } catch { return }
+            return .wait
         }
     }
 }

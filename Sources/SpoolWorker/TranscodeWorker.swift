@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SpoolControlPlane
 import SpoolCore
 import SpoolInputs
 import SpoolMedia
@@ -132,32 +133,15 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
 
     var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
 
+    /// Takes a job, runs it until its transcode ends (validation and the commit go on in the background), and takes
+    /// the next; sleeps for the poll interval (or until work arrives) when there is none. Ends at shutdown.
     func slotLoop() async {
-        while !isShuttingDown {
-            guard selfTestPassed else {
-                await idle()
-                continue
-            }
-            let job: Job?
-            do {
-                switch configuration.dispatch {
-                case .placed:
-                    job = try await store.claimPlaced(
-                        worker: id, pool: configuration.pool.name, leaseDuration: configuration.leaseDuration,
-                        now: Date())
-                case .pull:
-                    job = try await store.claimNext(
-                        worker: id, pool: configuration.pool.name, acceptsUnpinned: configuration.acceptsUnpinned,
-                        leaseDuration: configuration.leaseDuration, now: Date())
-                }
-            } catch {
-                logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
-                job = nil
-            }
-            guard let job else {
-                await idle()
-                continue
-            }
+        await runPeriodically(
+            every: configuration.pollInterval, clock: clock, wakeUp: workSignal, lifetime: .untilShutdown,
+            logger: logger, failure: "claim failed; retrying"
+        ) {
+            if isShuttingDown { return .stop }
+            guard selfTestPassed, let job = try await claim() else { return .wait }
             // The slot is free again once ffmpeg exits; validation and the commit finish in the background.
             let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self)
             let task = Task {
@@ -167,18 +151,20 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             }
             state.withLock { $0.start(job.id, task) }
             for await _ in slotFreed {}
+            return .again
         }
     }
 
-    /// Waits for the poll interval, or less when this process is told that work arrived.
-    func idle() async {
-        let clock = clock
-        let interval = configuration.pollInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: interval) }
-            if let workSignal { group.addTask { await workSignal.wait() } }
-            await group.next()
-            group.cancelAll()
+    /// The next job for this worker: the one the scheduler placed here, or (pull dispatch) the pool's best.
+    func claim() async throws -> Job? {
+        switch configuration.dispatch {
+        case .placed:
+            return try await store.claimPlaced(
+                worker: id, pool: configuration.pool.name, leaseDuration: configuration.leaseDuration, now: Date())
+        case .pull:
+            return try await store.claimNext(
+                worker: id, pool: configuration.pool.name, acceptsUnpinned: configuration.acceptsUnpinned,
+                leaseDuration: configuration.leaseDuration, now: Date())
         }
     }
 
@@ -198,24 +184,32 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         }
     }
 
+    /// Heartbeats the registration (and re-tests fenced GPUs) until the worker deregisters: it goes on through the
+    /// drain, so the scheduler sees this worker draining rather than dead.
     func registrationLoop(startedAt: Date) async {
-        while !Task.isCancelled {
-            try? await clock.sleep(for: configuration.registrationInterval)
-            if Task.isCancelled { break }
+        await runPeriodically(
+            every: configuration.registrationInterval, clock: clock, waitFirst: true, lifetime: .untilCancelled,
+            logger: logger, failure: "registration failed; retrying"
+        ) {
             await selfTestFencedGPUs()
-            try? await register(startedAt: startedAt)
+            try await register(startedAt: startedAt)
+            return .wait
         }
     }
 
     /// Prefetches for waiting jobs while the worker runs; a fetched input is reported at once, so the scheduler can
     /// place its job here.
     func warmingLoop(_ warmer: InputWarmer) async {
-        while !Task.isCancelled && !isShuttingDown {
+        await runPeriodically(
+            every: configuration.registrationInterval, clock: clock, lifetime: .untilShutdown, logger: logger,
+            failure: "input warming failed; retrying"
+        ) {
+            if isShuttingDown { return .stop }
             let slotsFree = state.withLock { $0.running.count } < configuration.slots
             if !(await warmer.warm(slotsFree: slotsFree)).isEmpty {
-                try? await register(startedAt: startedAt.withLock { $0 })
+                try await register(startedAt: startedAt.withLock { $0 })
             }
-            try? await clock.sleep(for: configuration.registrationInterval)
+            return .wait
         }
     }
 

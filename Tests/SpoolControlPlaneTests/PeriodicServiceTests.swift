@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycleTestKit
 import SpoolCore
 import Testing
 
@@ -118,5 +119,55 @@ import Testing
         #expect(runs.current == 3)
         task.cancel()
         await task.value
+    }
+
+    @Test func endsWhenTheBodyAsksToStop() async {
+        let clock = ManualClock()
+        let runs = Count()
+        // No cancellation: the loop returns on its own once the body says its work is done.
+        await runPeriodically(every: .seconds(10), clock: clock, logger: logger) {
+            runs.increment() < 2 ? .again : .stop
+        }
+        #expect(runs.current == 2)
+    }
+
+    @Test func aLoopUntilShutdownEndsWhenTheDrainBegins() async {
+        let clock = ManualClock()
+        let runs = Count()
+        await testGracefulShutdown { trigger in
+            let task = Task {
+                await runPeriodically(every: .seconds(60), clock: clock, lifetime: .untilShutdown, logger: logger) {
+                    runs.increment()
+                    return .wait
+                }
+            }
+            #expect(await eventually { clock.sleepers == 1 })
+            trigger.triggerGracefulShutdown()
+            // Ends without the clock moving and without cancellation.
+            await task.value
+        }
+        #expect(runs.current == 1)
+    }
+
+    @Test func aLoopUntilCancelledGoesOnThroughTheDrain() async {
+        let clock = ManualClock()
+        let runs = Count()
+        await testGracefulShutdown { trigger in
+            let task = Task {
+                await runPeriodically(every: .seconds(5), clock: clock, lifetime: .untilCancelled, logger: logger) {
+                    runs.increment()
+                    return .wait
+                }
+            }
+            #expect(await eventually { clock.sleepers == 1 })
+            trigger.triggerGracefulShutdown()
+            // Still ticking: a draining worker keeps heartbeating its registration and its running jobs.
+            for tick in 2...3 {
+                clock.advance(by: .seconds(5))
+                #expect(await eventually { runs.current == tick && clock.sleepers == 1 })
+            }
+            task.cancel()
+            await task.value
+        }
     }
 }

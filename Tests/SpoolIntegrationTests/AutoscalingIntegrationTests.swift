@@ -40,8 +40,10 @@ import Testing
 
         let clip = area.inputs.appendingPathComponent("clip.mp4")
         try TestMedia.makeClip(at: clip, seconds: 2)
+        // Enough work that the second worker registers before the first could finish it alone, even on a loaded
+        // machine (its self-test encode comes first).
         var jobs: [JobID] = []
-        for _ in 0..<6 {
+        for _ in 0..<12 {
             jobs.append(
                 try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "burst")).id)
         }

@@ -57,18 +57,22 @@ import Testing
         }
     }
 
-    /// The wiring: `--config` replaces the store and worker flags of a real command's options.
+    /// The wiring: `--config` replaces the flags of every section of a real command's options.
     @Test func theConfigFileReplacesTheFlags() throws {
-        let path = try file(#"{"store": {"data": "/mnt/from-file", "max_attempts": 7}}"#)
+        let path = try file(#"{"store": {"data": "/mnt/from-file", "max_attempts": 7}, "api": {"port": 9090}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let withFile = try StoreOptions.parse(["--config", path, "--data", "/ignored"])
         var flags = WorkerSettings()
         flags.leaseSeconds = 99
-        let runtime = try withFile.runtime(worker: flags)
+        var apiFlags = APISettings()
+        apiFlags.port = 1234
+        apiFlags.drainSeconds = 9
+        let runtime = try withFile.runtime(RuntimeConfiguration(worker: flags, api: apiFlags))
         #expect(runtime.store.data == "/mnt/from-file" && runtime.store.maxAttempts == 7)
         #expect(runtime.worker == WorkerSettings(), "the file's (absent) worker section, not the flags")
+        #expect(runtime.api.port == 9090 && runtime.api.drainSeconds == APISettings().drainSeconds)
         let withFlags = try StoreOptions.parse(["--data", "/srv/flags", "--max-attempts", "4"])
-        let fromFlags = try withFlags.runtime(worker: flags)
+        let fromFlags = try withFlags.runtime(RuntimeConfiguration(worker: flags))
         #expect(fromFlags.store.data == "/srv/flags" && fromFlags.store.maxAttempts == 4)
         #expect(fromFlags.worker.leaseSeconds == 99)
     }

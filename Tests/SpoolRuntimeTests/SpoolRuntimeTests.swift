@@ -43,9 +43,9 @@ import Testing
     @Test func theGatewayCommandRefusesAPublicAddressWithoutKeys() throws {
         let gateway = try APIOptions.parse(["--host", "0.0.0.0"])
         guard ProcessInfo.processInfo.environment["SPOOL_ADMIN_KEY"] == nil else { return }
-        #expect(throws: (any Error).self) { try gateway.access() }
+        #expect(throws: RuntimeConfigurationError.self) { try gateway.settings.authentication(environment: [:]) }
         let local = try APIOptions.parse(["--host", "127.0.0.1"])
-        #expect(try local.access().0 == .keyless)
+        #expect(try local.settings.authentication(environment: [:]) == .keyless)
     }
 }
 

@@ -1,0 +1,395 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import SpoolActuators
+import SpoolControlPlane
+import SpoolCore
+import SpoolHTTP
+import SpoolMedia
+import SpoolPlacement
+import SpoolPools
+import SpoolRedis
+import SpoolScheduling
+import SpoolWebhooks
+import SpoolWorker
+
+/// Builds the services of each topology (`serve`, `gateway`, `manager`, `worker`) from one resolved configuration and
+/// the store it opened. The commands parse flags into a `RuntimeConfiguration`, hand it here, and run what comes back
+/// in one `ServiceGroup`; which services a topology runs, and how it is led, is `TopologyPlan`'s decision.
+public struct ProcessAssembly: Sendable {
+    public let configuration: RuntimeConfiguration
+    public let opened: OpenedStore
+    public let environment: [String: String]
+    public let registry: PrometheusCollectorRegistry
+    public let logger: Logger
+    /// Where a process says what it is (its address, its leadership) for people and scripts: stdout by default.
+    public let announce: @Sendable (String) -> Void
+    /// Fresh nvidia-smi figures for worker registrations, and nvidia-smi's GPU memory per process; injectable so the
+    /// wiring tests need no GPU.
+    public var gpuMetrics: @Sendable () async -> [GPUDevice] = { await DeviceDiscovery().nvidiaGPUs() }
+    public var gpuProcessMemory: @Sendable () async -> [Int32: Int] = { await DeviceDiscovery().computeApps() }
+    /// The `spool` executable a local actuator starts workers with.
+    public var executable: String = ProcessAssembly.currentExecutable
+
+    public init(
+        configuration: RuntimeConfiguration, opened: OpenedStore, environment: [String: String],
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
+        announce: @escaping @Sendable (String) -> Void = ProcessAssembly.printLine
+    ) {
+        self.configuration = configuration
+        self.opened = opened
+        self.environment = environment
+        self.registry = registry
+        self.logger = logger
+        self.announce = announce
+    }
+
+    /// What one process runs: its services, and the store connections to close after they stop.
+    public struct Assembled: Sendable {
+        public var services: [any Service]
+        public var plan: TopologyPlan
+        /// What each service is, in order, for logs and the wiring tests.
+        public var names: [String]
+    }
+
+    // MARK: - Topologies
+
+    /// The stateless API.
+    public func gateway() throws(StartupError) -> Assembled {
+        let plan = TopologyPlan.of(.gateway, clustered: opened.redis != nil)
+        let drain = GracefulDrain()
+        let api = try spoolAPI(
+            readiness: ReadinessChecks(["draining": drain.readinessCheck]), instanceTypes: nil, workSignal: nil)
+        let storeName = configuration.store.redis ?? "sqlite"
+        let host = configuration.api.host
+        let app = application(api, services: []) { "spool gateway http://\(host):\($0) (store \(storeName))" }
+        return Assembled(
+            services: [app, drain.service(period: configuration.api.drainPeriod, logger: logger)], plan: plan,
+            names: ["http", "drain"])
+    }
+
+    /// Scheduler, pool manager, webhooks and housekeeping, while it leads (a Redis lease).
+    public func manager() throws(StartupError) -> Assembled {
+        guard let redis = opened.redis else { throw .managerNeedsRedis }
+        let settings = configuration.controlPlane
+        let plan = TopologyPlan.of(
+            .manager, clustered: true, workerTimeout: settings.workerTimeout, leaseRenewal: settings.leaseTTL / 3)
+        guard case .lease(let prefix) = plan.leadership else { preconditionFailure("a manager leads by lease") }
+        let candidate = candidateName(prefix)
+        let leadership = Leadership()
+        let announce = announce
+        let lease = LeaderLease(
+            election: RedisLeaderElection(client: redis, namespace: configuration.store.redisNamespace),
+            candidate: candidate, ttl: settings.leaseTTL, leadership: leadership, clock: ContinuousClock(),
+            logger: logger,
+            onChange: { token in
+                announce(
+                    token.map { "spool manager \(candidate) leading (token \($0))" }
+                        ?? "spool manager \(candidate) standing by")
+            })
+        var services: [any Service] = [lease]
+        var names = ["leader-lease"]
+        if let housekeeping = housekeeping(plan, leadership: leadership) {
+            services.append(housekeeping)
+            names.append("housekeeping")
+        }
+        services.append(
+            PlacementService(
+                store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
+                clock: ContinuousClock(), logger: logger))
+        services.append(
+            try poolManager(
+                child: ChildWorker(store: configuration.store, worker: configuration.worker, allowPrivateNetworks: false),
+                defaultActuator: .gauge, shutdownGrace: .seconds(30), leadership: leadership))
+        services.append(try webhookSender(allowPrivateNetworks: false))
+        names += ["placement", "pool-manager", "webhooks"]
+        announce("spool manager \(candidate) started")
+        return Assembled(services: services, plan: plan, names: names)
+    }
+
+    /// One pool's worker: a pool created through the API (its spec gives kind, devices and slots), or one this machine
+    /// serves by its devices.
+    public func worker(pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy) async throws
+        -> Assembled
+    {
+        var inventory = inventory
+        let workerConfiguration: WorkerConfiguration
+        if let managed = try await opened.store.pool(named: pool) {
+            guard managed.phase == .active else {
+                throw StartupError.poolNotActive(name: pool, phase: managed.phase.rawValue)
+            }
+            inventory = managed.deviceSelector.narrow(inventory)
+            let servable = PoolPlanner.pools(for: inventory)
+            guard let base = servable.first(where: { $0.kind == managed.kind }) else {
+                throw StartupError.poolKindUnservable(
+                    name: pool, kind: managed.kind.rawValue, narrowed: !managed.deviceSelector.isEmpty,
+                    servable: servable.map(\.kind.rawValue))
+            }
+            var managedConfiguration = configuration.worker.configuration(
+                for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
+                inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker)
+            managedConfiguration.acceptsUnpinned = true
+            workerConfiguration = managedConfiguration
+        } else {
+            let planned = try PoolSelection.pools(for: inventory, wanted: pool)
+            workerConfiguration = configuration.worker.configuration(
+                for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
+        }
+        let worker = TranscodeWorker(
+            store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
+            inputPolicy: inputPolicy, sharedCache: opened.sharedCache, gpuMetrics: gpuMetrics,
+            gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
+        announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
+        if workerConfiguration.dispatch == .placed {
+            announce(
+                "takes the jobs a scheduler places on it: run `spool manager` against the same store "
+                    + "(or start workers with --dispatch pull to go without)")
+        }
+        return Assembled(
+            services: [worker], plan: TopologyPlan.of(.worker, clustered: opened.redis != nil), names: ["worker \(pool)"])
+    }
+
+    /// Everything in one process: the API, local workers for `pools`, and the control plane (always leading alone on
+    /// SQLite; by lease on Redis). On SQLite it first recovers what the previous run left.
+    public func serve(inventory: DeviceInventory, pools: [PoolDescriptor], cpuSlots: Int?) async throws -> Assembled {
+        let plan = TopologyPlan.of(
+            .serve, clustered: opened.redis != nil, workerTimeout: configuration.controlPlane.workerTimeout,
+            leaseRenewal: configuration.controlPlane.leaseTTL / 3)
+        if plan.recoversAtStart { try await recoverEmbedded() }
+        let workSignal = WorkSignal()
+        let placedSignal = WorkSignal()
+        let settings = configuration.worker
+        let workers = pools.map { pool in
+            TranscodeWorker(
+                store: opened.store,
+                configuration: settings.configuration(
+                    for: pool, inventory: inventory, all: pools, slots: pool.kind == .cpu ? cpuSlots : nil),
+                inventory: inventory, layout: opened.layout, inputPolicy: configuration.api.inputPolicy,
+                sharedCache: opened.sharedCache, workSignal: settings.dispatch == .placed ? placedSignal : workSignal,
+                gpuMetrics: gpuMetrics, gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
+        }
+        var services: [any Service] = workers
+        var names = pools.map { "worker \($0.name)" }
+        // Alone on SQLite this process always places; on Redis only while it holds the lease (TopologyPlan).
+        let leadership = plan.leadership == .alone ? Leadership.alone() : Leadership()
+        services.append(
+            PlacementService(
+                store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
+                submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger))
+        names.append("placement")
+        if case .lease(let prefix) = plan.leadership, let redis = opened.redis {
+            services.append(
+                LeaderLease(
+                    election: RedisLeaderElection(client: redis, namespace: configuration.store.redisNamespace),
+                    candidate: candidateName(prefix), ttl: configuration.controlPlane.leaseTTL, leadership: leadership,
+                    clock: ContinuousClock(), logger: logger))
+            names.append("leader-lease")
+        }
+        if let housekeeping = housekeeping(plan, leadership: leadership) {
+            services.append(housekeeping)
+            names.append("housekeeping")
+        }
+        let autoscalerSettings = try autoscalerSettings()
+        services.append(
+            try poolManager(
+                child: ChildWorker(
+                    store: configuration.store, worker: settings, inputRoots: configuration.api.inputRoots,
+                    allowPrivateNetworks: configuration.api.allowPrivateNetworks),
+                defaultActuator: .local, shutdownGrace: .seconds(settings.shutdownGraceSeconds + 5),
+                leadership: leadership))
+        services.append(try webhookSender(allowPrivateNetworks: configuration.api.allowPrivateNetworks))
+        names += ["pool-manager", "webhooks"]
+
+        let drain = GracefulDrain()
+        let store = opened.store
+        let expectedWorkers = workers.count
+        let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
+        let api = try spoolAPI(
+            readiness: ReadinessChecks([
+                "draining": drain.readinessCheck,
+                "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
+                "workers": {
+                    // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
+                    let registered = (try? await store.workers().filter { $0.pid == getpid() }.count) ?? 0
+                    return registered >= expectedWorkers
+                        ? nil : "\(registered) of \(expectedWorkers) workers registered"
+                },
+            ]),
+            instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
+            workSignal: workSignal)
+        let poolNames = pools.map(\.name).joined(separator: ", ")
+        let root = opened.layout.root
+        let storeName = configuration.store.redis ?? "sqlite"
+        let host = configuration.api.host
+        // The workers and the control plane run inside the HTTP application, so they stop after it stops serving.
+        let app = application(api, services: services) {
+            "spool serving http://\(host):\($0) (data \(root); store \(storeName); pools \(poolNames))"
+        }
+        return Assembled(
+            services: [app, drain.service(period: configuration.api.drainPeriod, logger: logger)], plan: plan,
+            names: ["http"] + names + ["drain"])
+    }
+
+    // MARK: - Parts
+
+    func spoolAPI(readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?) throws(StartupError)
+        -> SpoolAPI
+    {
+        let settings = configuration.api
+        let authentication: AuthenticationMode
+        do {
+            authentication = try settings.authentication(environment: environment)
+        } catch {
+            throw .configuration(error)
+        }
+        return SpoolAPI(
+            store: opened.store,
+            configuration: APIConfiguration(
+                layout: opened.layout, inputPolicy: settings.inputPolicy, instanceTypes: instanceTypes,
+                authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
+                webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker),
+            readiness: readiness, registry: registry, workSignal: workSignal, rateLimiter: opened.rateLimiter,
+            logger: logger)
+    }
+
+    func application(_ api: SpoolAPI, services: [any Service], banner: @escaping @Sendable (Int) -> String)
+        -> some Service
+    {
+        let port = configuration.api.port
+        let announce = announce
+        return Application(
+            router: api.router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.api.host, port: port), serverName: "spool"),
+            services: services,
+            onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) },
+            logger: logger)
+    }
+
+    func housekeeping(_ plan: TopologyPlan, leadership: Leadership) -> (any Service)? {
+        guard let housekeeper = plan.housekeeper, let interval = plan.housekeepingInterval else { return nil }
+        return HousekeepingService(
+            store: opened.store, housekeeper: housekeeper,
+            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger),
+            leadership: leadership, interval: interval, waitFirst: plan.leadership == .alone, clock: ContinuousClock(),
+            logger: logger)
+    }
+
+    /// The embedded server is the only node: every worker registered by an earlier run died with it.
+    func recoverEmbedded() async throws {
+        let pass = try await HousekeepingService(
+            store: opened.store, housekeeper: .embeddedStart,
+            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger), leadership: .alone(),
+            interval: .seconds(5), clock: ContinuousClock(), logger: logger
+        ).pass(now: Date())
+        let transitions = pass.recovered
+        let report = pass.sweep ?? SweepReport()
+        guard !transitions.isEmpty || !report.isEmpty else { return }
+        logger.notice(
+            "recovered from the previous run",
+            metadata: [
+                "requeued": "\(transitions.filter { $0.job.state == .queued }.count)",
+                "failed": "\(transitions.filter { $0.job.state == .failed }.count)",
+                "orphans_killed": "\(report.killedProcesses)", "rolled_forward": "\(report.rolledForward)",
+                "attempts_removed": "\(report.removedAttempts)",
+                "partial_uploads_removed": "\(report.removedUploads)",
+            ])
+    }
+
+    func schedulerConfiguration() throws(StartupError) -> SchedulerConfiguration {
+        let settings = configuration.controlPlane
+        var scheduler = SchedulerConfiguration()
+        if let file = settings.schedulerConfig {
+            do {
+                scheduler = try SchedulerConfiguration.load(from: file)
+            } catch {
+                throw .invalidSettings("\(error)")
+            }
+        }
+        if let name = settings.schedulerProfile {
+            guard let profile = SchedulingProfile.named(name) else {
+                throw .invalidSettings("\(SchedulerConfigurationError.unknownProfile(name))")
+            }
+            scheduler.profile = profile
+        }
+        return scheduler
+    }
+
+    func autoscalerSettings() throws(StartupError) -> AutoscalerSettings {
+        guard let file = configuration.controlPlane.autoscalerConfig else { return AutoscalerSettings() }
+        do {
+            return try AutoscalerSettings.load(path: file)
+        } catch {
+            throw .invalidSettings("\(error)")
+        }
+    }
+
+    /// The pool manager of a leading process; local workers are `child` for each pool and log under DATA/logs.
+    func poolManager(
+        child: ChildWorker, defaultActuator: ControlPlaneSettings.Actuator, shutdownGrace: Duration,
+        leadership: Leadership
+    ) throws(StartupError) -> PoolManagerService<ContinuousClock> {
+        let logDirectory = URL(fileURLWithPath: opened.layout.root).appendingPathComponent("logs")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let actuator: any ScalingActuator
+        switch configuration.controlPlane.actuator ?? defaultActuator {
+        case .local:
+            actuator = LocalWorkerSupervisor(
+                launch: .init(
+                    executable: URL(fileURLWithPath: executable), arguments: { child.arguments(pool: $0) },
+                    logDirectory: logDirectory))
+        case .kubernetes:
+            do {
+                actuator = KubernetesScaleActuator(
+                    configuration: try .inCluster(deploymentTemplate: configuration.controlPlane.kubernetesDeployment))
+            } catch {
+                throw .kubernetes(error.description)
+            }
+        case .gauge:
+            actuator = DesiredWorkersGauge()
+        }
+        return PoolManagerService(
+            store: opened.store, actuator: actuator, settings: try autoscalerSettings(), leadership: leadership,
+            shutdownGrace: shutdownGrace, clock: ContinuousClock(), logger: logger)
+    }
+
+    func webhookSigner() throws(StartupError) -> WebhookSigner {
+        do {
+            return WebhookSigner(
+                masterSecret: try WebhookMasterSecret.load(
+                    environment: environment, file: configuration.webhooks.secretFile,
+                    dataDirectory: opened.layout.root))
+        } catch {
+            throw .invalidSettings("\(error)")
+        }
+    }
+
+    func webhookSender(allowPrivateNetworks: Bool) throws(StartupError) -> WebhookService<ContinuousClock> {
+        let settings = configuration.webhooks
+        return WebhookService(
+            store: opened.store, signer: try webhookSigner(), layout: opened.layout,
+            settings: WebhookSettings(
+                retry: WebhookRetryPolicy(maxAttempts: settings.attempts),
+                timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)),
+                breakerFailures: settings.breakerFailures,
+                breakerCoolDown: .milliseconds(Int64(settings.breakerCooldownSeconds * 1000)),
+                allowPrivateNetworks: allowPrivateNetworks || settings.allowPrivateCallbacks),
+            clock: ContinuousClock(), logger: logger)
+    }
+
+    func candidateName(_ prefix: String) -> String { "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(getpid())" }
+
+    public static let printLine: @Sendable (String) -> Void = { line in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// This executable, so local workers run the same build as the process that starts them.
+    public static var currentExecutable: String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+}
