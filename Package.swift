@@ -215,7 +215,8 @@ let package = Package(
         .testTarget(
             name: "SpoolRuntimeTests",
             dependencies: [
-                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "TestSupport",
+                "SpoolRuntime", "SpoolCommands", "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane",
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

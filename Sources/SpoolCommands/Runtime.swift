@@ -1,12 +1,10 @@
 import ArgumentParser
 import Foundation
-
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
 import SpoolCore
-
 import SpoolMedia
 import SpoolRuntime
 

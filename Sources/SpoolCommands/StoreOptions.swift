@@ -127,7 +127,9 @@ struct APIOptions: ParsableArguments {
         for root in inputRoots where !root.hasPrefix("/") {
             throw ValidationError("--input-root takes absolute paths, got '\(root)'")
         }
-        guard CachePolicy(rawValue: cachePolicy) != nil else { throw ValidationError("--cache-policy takes lru, lfu or arc") }
+        guard CachePolicy(rawValue: cachePolicy) != nil else {
+            throw ValidationError("--cache-policy takes lru, lfu or arc")
+        }
         guard RateLimitSettings.OnError(rawValue: rateLimitOnError) != nil else {
             throw ValidationError("--rate-limit-on-error takes allow or deny")
         }

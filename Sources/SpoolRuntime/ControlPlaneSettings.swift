@@ -44,7 +44,9 @@ public struct ControlPlaneSettings: Codable, Sendable, Equatable {
     public var workerTimeout: Duration { .seconds(workerTimeoutSeconds) }
 
     public func validate() throws(RuntimeConfigurationError) {
-        guard leaseTTLSeconds >= 1 else { throw .outOfRange(field: "control_plane.lease_ttl_seconds", rule: "at least 1") }
+        guard leaseTTLSeconds >= 1 else {
+            throw .outOfRange(field: "control_plane.lease_ttl_seconds", rule: "at least 1")
+        }
         guard workerTimeoutSeconds >= 1 else {
             throw .outOfRange(field: "control_plane.worker_timeout_seconds", rule: "at least 1")
         }

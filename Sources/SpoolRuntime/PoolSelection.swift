@@ -1,5 +1,5 @@
-import SpoolCore
 import Foundation
+import SpoolCore
 
 /// Which pools a process serves on this machine: every pool the devices allow, narrowed to the ones asked for.
 public enum PoolSelection {

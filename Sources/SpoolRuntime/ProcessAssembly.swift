@@ -101,7 +101,8 @@ public struct ProcessAssembly: Sendable {
                 clock: ContinuousClock(), logger: logger))
         services.append(
             try poolManager(
-                child: ChildWorker(store: configuration.store, worker: configuration.worker, allowPrivateNetworks: false),
+                child: ChildWorker(
+                    store: configuration.store, worker: configuration.worker, allowPrivateNetworks: false),
                 defaultActuator: .gauge, shutdownGrace: .seconds(30), leadership: leadership))
         services.append(try webhookSender(allowPrivateNetworks: false))
         names += ["placement", "pool-manager", "webhooks"]
@@ -148,7 +149,8 @@ public struct ProcessAssembly: Sendable {
                     + "(or start workers with --dispatch pull to go without)")
         }
         return Assembled(
-            services: [worker], plan: TopologyPlan.of(.worker, clustered: opened.redis != nil), names: ["worker \(pool)"])
+            services: [worker], plan: TopologyPlan.of(.worker, clustered: opened.redis != nil),
+            names: ["worker \(pool)"])
     }
 
     /// Everything in one process: the API, local workers for `pools`, and the control plane (always leading alone on

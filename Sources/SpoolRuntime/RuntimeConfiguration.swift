@@ -23,8 +23,10 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
     public var webhooks: WebhookSenderSettings
 
     public init(
-        store: StoreSettings = StoreSettings(), worker: WorkerSettings = WorkerSettings(), api: APISettings = APISettings(),
-        controlPlane: ControlPlaneSettings = ControlPlaneSettings(), webhooks: WebhookSenderSettings = WebhookSenderSettings()
+        store: StoreSettings = StoreSettings(), worker: WorkerSettings = WorkerSettings(),
+        api: APISettings = APISettings(),
+        controlPlane: ControlPlaneSettings = ControlPlaneSettings(),
+        webhooks: WebhookSenderSettings = WebhookSenderSettings()
     ) {
         self.store = store
         self.worker = worker

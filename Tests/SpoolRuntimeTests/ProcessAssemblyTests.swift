@@ -131,7 +131,8 @@ import Testing
         let loaded = try RuntimeConfiguration.load(file: path)
         #expect(loaded.api.port == 8081 && loaded.api.inputRoots == ["/srv/videos"] && loaded.api.cachePolicy == .lru)
         #expect(loaded.controlPlane.actuator == .gauge && loaded.controlPlane.leaseTTLSeconds == 9)
-        #expect(loaded.webhooks.attempts == 3 && loaded.webhooks.timeoutSeconds == WebhookSenderSettings().timeoutSeconds)
+        #expect(
+            loaded.webhooks.attempts == 3 && loaded.webhooks.timeoutSeconds == WebhookSenderSettings().timeoutSeconds)
         let overridden = try loaded.overridden(by: ["SPOOL_PORT": "9000", "SPOOL_ACTUATOR": "local"])
         #expect(overridden.api.port == 9000 && overridden.controlPlane.actuator == .local)
         #expect(throws: RuntimeConfigurationError.self) { try loaded.overridden(by: ["SPOOL_ACTUATOR": "swarm"]) }

@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import SpoolCore
 import Synchronization
 import Testing
@@ -32,7 +32,8 @@ import Testing
         sampler.started(4242)
         let readings = [300, 812, 640]
         let task = Task {
-            await sampler.run(every: .milliseconds(1), clock: ContinuousClock(), logger: Logger(label: "sampler-test")) {
+            await sampler.run(every: .milliseconds(1), clock: ContinuousClock(), logger: Logger(label: "sampler-test"))
+            {
                 let n = calls.next()
                 // Another process's larger figure is not this job's.
                 return [4242: readings[min(n, readings.count - 1)], 9999: 20_000]
