@@ -102,6 +102,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Where files live past one machine: the ObjectStorage seam (streamed puts and reads, ranges, listing) with a
+        // directory backend, an S3-compatible one and one in memory for tests.
+        .target(
+            name: "SpoolStorage",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // The closed / open / half-open circuit breaker (pure, time passed in), shared by Redis, storage and webhooks.
         .target(name: "CircuitBreaking", swiftSettings: strict),
         // A RESP2/RESP3 Redis client on SwiftNIO: pooling, pipelining, scripts, Redis Cluster. No Spool types.
@@ -262,6 +271,18 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolInMemoryStoreTests", dependencies: ["SpoolInMemoryStore", "SpoolCore", "JobStoreConformance"],
+            swiftSettings: strict),
+        // The behaviour every ObjectStorage must show; file, memory and S3 run the same checks.
+        .target(
+            name: "StorageConformance",
+            dependencies: [
+                "SpoolStorage", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Tests/StorageConformance", swiftSettings: strict),
+        .testTarget(
+            name: "SpoolStorageTests", dependencies: ["SpoolStorage", "StorageConformance", "TestSupport"],
             swiftSettings: strict),
         // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
