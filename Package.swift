@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "SpoolWorker",
             dependencies: [
-                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane",
+                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane", "SpoolStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -163,6 +163,7 @@ let package = Package(
         .target(
             name: "SpoolHTTP",
             dependencies: [
+                "SpoolStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
                 "SpoolCore", "SpoolAPIModels", "SpoolInputs", "SpoolWebhooks", "CircuitBreaking",
@@ -301,7 +302,7 @@ let package = Package(
             name: "SpoolHTTPTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite",
+                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

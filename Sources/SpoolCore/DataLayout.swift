@@ -13,6 +13,13 @@ public struct DataLayout: Sendable, Equatable {
     }
 
     public var database: String { root + "/spool.sqlite" }
+
+    /// A path under the root as the key of the same object in a storage backend (`uploads/ID`,
+    /// `outputs/JOB/NAME`, …): every backend lays objects out as the data directory does.
+    public func key(of path: String) -> String {
+        precondition(path.hasPrefix(root + "/"), "\(path) is not under \(root)")
+        return String(path.dropFirst(root.count + 1))
+    }
     public var uploads: String { root + "/uploads" }
     public var work: String { root + "/work" }
     public var outputs: String { root + "/outputs" }

@@ -5,6 +5,8 @@ public struct JobError: Codable, Sendable, Equatable, Error {
         case invalidInput = "invalid_input"
         /// The input could not be fetched (HTTP error, missing upload, file gone).
         case inputUnavailable = "input_unavailable"
+        /// The input object (an upload) is gone from the storage: retrying cannot bring it back.
+        case inputNotFound = "input_not_found"
         /// No pool here can produce what the job asks for.
         case unsupported
         /// ffmpeg exited non-zero or was killed.
@@ -36,7 +38,7 @@ public struct JobError: Codable, Sendable, Equatable, Error {
     /// Whether another attempt may pass. Bad input and unsupported requests fail at once.
     public var isRetryable: Bool {
         switch code {
-        case .invalidInput, .unsupported: false
+        case .invalidInput, .unsupported, .inputNotFound: false
         default: true
         }
     }

@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolInputs
+import SpoolStorage
 import SpoolWebhooks
 
 /// What the HTTP API needs to know about its deployment.
@@ -20,15 +21,18 @@ public struct APIConfiguration: Sendable {
     /// Signs webhook deliveries; it also answers `GET /v1/webhooks/secret`. Nil on a gateway that sends none.
     public var webhookSigner: WebhookSigner?
     public var storageBreaker: StorageBreakerSettings
+    /// Where uploads and published outputs live: the data directory itself (`file`, the default) or a bucket.
+    public var objects: any ObjectStorage
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),
         maxJSONBytes: Int = 1 << 20, instanceTypes: Set<String>? = nil, workerTimeoutSeconds: Double = 15,
         authentication: AuthenticationMode = .keyless, rateLimits: RateLimitSettings = RateLimitSettings(),
         jobCache: JobCacheSettings = JobCacheSettings(), webhookSigner: WebhookSigner? = nil,
-        storageBreaker: StorageBreakerSettings = StorageBreakerSettings()
+        storageBreaker: StorageBreakerSettings = StorageBreakerSettings(), objects: (any ObjectStorage)? = nil
     ) {
         self.storageBreaker = storageBreaker
+        self.objects = objects ?? FileObjectStorage(root: layout.root)
         self.webhookSigner = webhookSigner
         self.jobCache = jobCache
         self.authentication = authentication

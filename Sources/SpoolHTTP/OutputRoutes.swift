@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SpoolCore
+import SpoolStorage
 
 extension SpoolAPI {
     /// Serves committed outputs. Only files the job's record lists can be named, so no path from a request ever
@@ -27,6 +28,11 @@ extension SpoolAPI {
             }
             let path = configuration.layout.outputDirectory(job.id) + "/" + relative
             try storage.admit()
+            if configuration.objects.localRoot != configuration.layout.root {
+                return try await objectResponse(
+                    ObjectKey(checked: configuration.layout.key(of: path)), job: job, relative: relative,
+                    request: request)
+            }
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let size = (attributes[.size] as? NSNumber)?.intValue
             else {
@@ -68,6 +74,41 @@ extension SpoolAPI {
 }
 
 extension SpoolAPI {
+    /// An output read from a bucket, streamed with the same `Range`, `ETag` and `Cache-Control` as from the volume.
+    func objectResponse(_ key: ObjectKey, job: Job, relative: String, request: Request) async throws -> Response {
+        let objects = configuration.objects
+        guard let object = try await storage.perform("look up an output", { try await objects.head(key) }) else {
+            storage.succeeded()
+            throw Problem.unavailable("output file \(relative) is not published yet; try again shortly")
+        }
+        let size = Int(object.size)
+        let etag = "\"\(job.id.rawValue)-\(Self.stableHash(relative))-\(size)\""
+        var headers: HTTPFields = [
+            .contentType: MediaTypes.forPath(relative),
+            .cacheControl: "public, max-age=31536000, immutable",
+            .eTag: etag,
+            .acceptRanges: "bytes",
+        ]
+        if let match = request.headers[.ifNoneMatch],
+            match == "*"
+                || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
+            return Response(status: .notModified, headers: headers)
+        }
+        let range = request.headers[.range].flatMap { ByteRange.parse($0, size: size) }
+        let body = try await storage.perform("read an output") {
+            try await objects.read(key, range: range.map { Int64($0.lowerBound)...Int64($0.upperBound) })
+        }
+        storage.succeeded()
+        headers[.contentLength] = String(body.length)
+        let responseBody = ResponseBody(asyncSequence: body)
+        if let range {
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            return Response(status: .partialContent, headers: headers, body: responseBody)
+        }
+        return Response(status: .ok, headers: headers, body: responseBody)
+    }
+
     /// FNV-1a of a path, as hex: stable across processes and restarts.
     static func stableHash(_ text: String) -> String { String(StableHash.fnv1a64(text), radix: 16) }
 }

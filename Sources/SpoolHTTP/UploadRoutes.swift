@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SpoolAPIModels
 import SpoolCore
+import SpoolStorage
 
 extension SpoolAPI {
     /// Streams the request body to disk under a temporary name and renames it when complete, so a half-sent file
@@ -22,6 +23,17 @@ extension SpoolAPI {
                 throw Problem.quota(violation, retryAfterSeconds: 0)
             }
             try storage.admit()
+            if configuration.objects.localRoot != layout.root {
+                let total = try await streamToObjectStorage(
+                    request.body, key: ObjectKey(checked: layout.key(of: layout.upload(id, tenant: owner))),
+                    limit: limit, limits: limits, usedToday: usedToday)
+                if owner != .default {
+                    try await store.addUsage(TenantUsage(uploadBytes: total), tenant: owner, day: day)
+                }
+                return try JSONCoding.response(
+                    UploadView(id: id, sizeBytes: total), status: .created,
+                    headers: [.location: "/v1/uploads/\(id.rawValue)"])
+            }
             let directory = layout.uploads(for: owner)
             let final = layout.upload(id, tenant: owner)
             let partial = final + ".part"
@@ -64,5 +76,38 @@ extension SpoolAPI {
                 UploadView(id: id, sizeBytes: total), status: .created,
                 headers: [.location: "/v1/uploads/\(id.rawValue)"])
         }
+    }
+
+    /// An upload into a bucket: a streamed (multipart) upload that becomes visible only once the whole body arrived;
+    /// a client that disconnects or goes over a limit gets it aborted, so no part is left behind. The gateway keeps
+    /// nothing on disk.
+    func streamToObjectStorage(
+        _ body: RequestBody, key: ObjectKey, limit: Int64, limits: TenantLimits?, usedToday: TenantUsage
+    ) async throws -> Int64 {
+        let objects = configuration.objects
+        let upload = try await storage.perform("start an upload in \(objects.name)") {
+            try await objects.beginUpload(key, contentType: nil)
+        }
+        var total: Int64 = 0
+        do {
+            for try await buffer in body {
+                total += Int64(buffer.readableBytes)
+                guard total <= limit else { throw Problem.tooLarge("uploads are limited to \(limit) bytes") }
+                if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
+                    throw Problem.quota(violation, retryAfterSeconds: 0)
+                }
+                try await storage.perform("write an upload") { try await upload.write(buffer) }
+            }
+            guard total > 0 else {
+                throw Problem.badRequest(SpecError(field: "body", rule: "empty", message: "the upload is empty"))
+            }
+            _ = try await storage.perform("complete an upload") { try await upload.complete() }
+        } catch {
+            await upload.abort()
+            storage.abandoned()
+            throw error
+        }
+        storage.succeeded()
+        return total
     }
 }

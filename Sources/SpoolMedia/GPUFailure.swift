@@ -15,7 +15,7 @@ public enum GPUFailure {
     /// (bad input, a cancelled or lost attempt).
     public static func event(for error: JobError) -> DeviceHealth.Event? {
         switch error.code {
-        case .invalidInput, .inputUnavailable, .unsupported, .leaseLost, .preempted, .validationFailed:
+        case .invalidInput, .inputUnavailable, .inputNotFound, .unsupported, .leaseLost, .preempted, .validationFailed:
             return nil
         case .transcodeFailed, .stalled, .timeout, .internalError:
             let text = (error.stderrTail ?? []).joined(separator: "\n") + "\n" + error.message

@@ -15,6 +15,7 @@ public struct FileObjectStorage: ObjectStorage {
     }
 
     public var name: String { "file://" + root }
+    public var localRoot: String? { root }
 
     func path(_ key: ObjectKey) -> String { root + "/" + key.rawValue }
     var temporaryDirectory: String { root + "/" + Self.temporaryDirectoryName }
@@ -137,6 +138,12 @@ public struct FileObjectStorage: ObjectStorage {
             unlink(temporary)
             throw .unavailable("cannot write \(destination): \(String(cString: strerror(errno)))")
         }
+    }
+
+    @discardableResult
+    public func copy(_ source: ObjectKey, to destination: ObjectKey) async throws(StorageError) -> StoredObject {
+        guard describe(source) != nil else { throw .notFound(key: source.rawValue) }
+        return try await put(destination, fromFile: path(source), contentType: nil)
     }
 
     public func delete(_ key: ObjectKey) async throws(StorageError) {

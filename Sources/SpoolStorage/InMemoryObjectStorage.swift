@@ -10,6 +10,7 @@ public final class InMemoryObjectStorage: ObjectStorage {
     public init() {}
 
     public var name: String { "memory" }
+    public var localRoot: String? { nil }
 
     func store(_ key: ObjectKey, _ bytes: ByteBuffer) -> StoredObject {
         let object = StoredObject(
@@ -60,6 +61,15 @@ public final class InMemoryObjectStorage: ObjectStorage {
             throw .unavailable("cannot write \(path)")
         }
     }
+
+    @discardableResult
+    public func copy(_ source: ObjectKey, to destination: ObjectKey) async throws(StorageError) -> StoredObject {
+        guard let (bytes, _) = objects.withLock({ $0[source] }) else { throw .notFound(key: source.rawValue) }
+        return store(destination, bytes)
+    }
+
+    /// How many objects it holds, for tests that check nothing was left behind.
+    public var count: Int { objects.withLock { $0.count } }
 
     public func delete(_ key: ObjectKey) async throws(StorageError) {
         _ = objects.withLock { $0.removeValue(forKey: key) }

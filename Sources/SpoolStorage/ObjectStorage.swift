@@ -8,6 +8,10 @@ public protocol ObjectStorage: Sendable {
     /// What this backend is, for logs and `/ready` (never credentials).
     var name: String { get }
 
+    /// The directory the objects are files under, when this process can open them directly (`file`): then callers
+    /// keep using paths (renames, sendfile) and nothing is copied; nil for remote backends.
+    var localRoot: String? { get }
+
     /// Stores the file at `path` as `key`, replacing what was there; readers see the old object or the new one,
     /// never part of one.
     @discardableResult
@@ -25,6 +29,10 @@ public protocol ObjectStorage: Sendable {
 
     /// Copies the object into the file at `path` (written whole, then renamed into place).
     func download(_ key: ObjectKey, toFile path: String) async throws(StorageError)
+
+    /// Copies the object `source` to `destination` inside the backend (S3: server-side), replacing what was there.
+    @discardableResult
+    func copy(_ source: ObjectKey, to destination: ObjectKey) async throws(StorageError) -> StoredObject
 
     /// Removes the object; removing one that is not there is not an error.
     func delete(_ key: ObjectKey) async throws(StorageError)

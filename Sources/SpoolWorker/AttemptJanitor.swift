@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpoolControlPlane
 import SpoolCore
+import SpoolStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +17,17 @@ public struct AttemptJanitor: AttemptSweeping {
     let store: any JobReading
     let files: AttemptFiles
     let logger: Logger
+    /// Attempt objects in a bucket, when outputs do not live in the data directory: every host's attempts are
+    /// there, so the leader's janitor sweeps them all.
+    let remote: AttemptObjects?
 
-    public init(store: any JobReading, layout: DataLayout, logger: Logger) {
+    public init(store: any JobReading, layout: DataLayout, objects: (any ObjectStorage)? = nil, logger: Logger) {
         self.store = store
         self.files = AttemptFiles(layout: layout)
         self.logger = logger
+        self.remote = objects.flatMap {
+            AttemptObjects.isLocal($0, layout: layout) ? nil : AttemptObjects(objects: $0, layout: layout)
+        }
     }
 
     var layout: DataLayout { files.layout }
@@ -56,6 +63,7 @@ public struct AttemptJanitor: AttemptSweeping {
             let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []
             if remaining.isEmpty { try? manager.removeItem(atPath: layout.workDirectory(id)) }
         }
+        if let remote { try await sweep(remote, into: &report) }
         for name in (try? manager.contentsOfDirectory(atPath: layout.uploads)) ?? [] where name.hasSuffix(".part") {
             let path = layout.uploads + "/" + name
             let modified = (try? manager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
@@ -64,6 +72,28 @@ public struct AttemptJanitor: AttemptSweeping {
             report.removedUploads += 1
         }
         return report
+    }
+
+    /// Attempt objects no running attempt owns: published when their commit landed and the publication did not
+    /// finish, deleted otherwise (a fenced or failed attempt's objects never become outputs).
+    func sweep(_ remote: AttemptObjects, into report: inout Report) async throws {
+        for (id, attempts) in try await remote.attemptsInStorage() {
+            let job = try await store.job(id)
+            for attempt in attempts.sorted() {
+                for action in Housekeeper.attemptActions(job: id, attempt: attempt, record: job, published: false) {
+                    switch action {
+                    case .stopOrphan: break  // its process, if any, runs on its own host, whose janitor stops it
+                    case .rollForward:
+                        try await remote.publish(id, attempt: attempt)
+                        report.rolledForward += 1
+                        logger.notice("rolled forward an interrupted publication", metadata: ["job": "\(id)"])
+                    case .discard:
+                        await remote.discard(id, attempt: attempt)
+                        report.removedAttempts += 1
+                    }
+                }
+            }
+        }
     }
 
     /// Kills the process group recorded for an attempt, if that process is still ffmpeg working in that attempt's

@@ -5,6 +5,7 @@ import SpoolControlPlane
 import SpoolCore
 import SpoolInputs
 import SpoolMedia
+import SpoolStorage
 import Synchronization
 
 /// Runs one attempt of one job end to end: stage the input, probe it, transcode, validate, commit, publish.
@@ -27,6 +28,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     var sharedCache: (any SharedCache)? = nil
     /// This worker's cache of downloaded inputs (prefetched by the warmer); nil turns caching off.
     var inputCache: InputCache? = nil
+    /// Where uploads come from and outputs go when they do not live in the data directory (a bucket); nil: the
+    /// data directory is the storage.
+    var remote: AttemptObjects? = nil
 
     /// What a successful attempt hands to the commit.
     struct Produced: Sendable {
@@ -199,6 +203,14 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let outputs = try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
             command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
             measureSSIM: configuration.measureSSIM)
+        if let remote {
+            // Every file is in the bucket under this attempt's keys before the commit; publication follows it.
+            do {
+                try await remote.upload(job.id, attempt: lease.attempt)
+            } catch {
+                throw JobError(code: .internalError, message: "outputs could not be stored: \(error)")
+            }
+        }
         // The key is what was asked; outputs made at a degraded encoder speed answer this job but are not offered
         // to later jobs that asked for the same outputs at full effort.
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: job.encoderSpeed == .standard ? resultKey : nil)
@@ -248,6 +260,18 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             }
         case .upload(let id):
             let path = files.layout.upload(id, tenant: tenant)
+            if let remote {
+                let destination = attemptDirectory + "/input"
+                do {
+                    try await remote.objects.download(
+                        ObjectKey(checked: files.layout.key(of: path)), toFile: destination)
+                } catch .notFound {
+                    throw JobError(code: .inputNotFound, message: "upload \(id) is gone from \(remote.objects.name)")
+                } catch {
+                    throw JobError(code: .inputUnavailable, message: "upload \(id) could not be fetched: \(error)")
+                }
+                return destination
+            }
             guard FileManager.default.fileExists(atPath: path) else {
                 throw JobError(code: .inputUnavailable, message: "upload \(id) is gone from \(files.layout.uploads)")
             }
@@ -277,6 +301,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         guard let event else {
             logger.info("attempt stopped by the store", metadata: ["reason": "\(outcome)"])
             files.discard(job.id, attempt: lease.attempt)
+            await remote?.discard(job.id, attempt: lease.attempt)
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "stopped")]).increment()
             return
         }
@@ -285,11 +310,18 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             for effect in transition.effects {
                 switch effect {
                 case .publishOutputs(let attempt):
-                    try files.publish(job.id, attempt: attempt)
+                    if let remote {
+                        try await remote.publish(job.id, attempt: attempt)
+                        files.discard(job.id, attempt: attempt)
+                    } else {
+                        try files.publish(job.id, attempt: attempt)
+                    }
                     if case .finished(.success(let produced)) = outcome, let key = produced.resultKey {
                         try? ResultIndex(layout: files.layout).record(key, job: job.id, tenant: job.spec.tenant)
                     }
-                case .discardAttempt(let attempt): files.discard(job.id, attempt: attempt)
+                case .discardAttempt(let attempt):
+                    files.discard(job.id, attempt: attempt)
+                    await remote?.discard(job.id, attempt: attempt)
                 case .stopAttempt, .deliverWebhook: break
                 }
             }
@@ -310,6 +342,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             // The commit was refused (a stale lease) or the store is away: this attempt's files must not survive.
             logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
             files.discard(job.id, attempt: lease.attempt)
+            await remote?.discard(job.id, attempt: lease.attempt)
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "refused")]).increment()
         }
     }

@@ -5,6 +5,7 @@ import SpoolControlPlane
 import SpoolCore
 import SpoolInputs
 import SpoolMedia
+import SpoolStorage
 import Synchronization
 
 /// A worker of one pool: `slots` loops that each claim a job, run it, and look for the next. On graceful shutdown it
@@ -47,7 +48,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     public init(
         store: any WorkerStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
         inputPolicy: InputPolicy, sharedCache: (any SharedCache)? = nil, tools: MediaTools = MediaTools(),
-        workSignal: WorkSignal? = nil,
+        workSignal: WorkSignal? = nil, objects: (any ObjectStorage)? = nil,
         gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil,
         gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, clock: C, logger: Logger
     ) {
@@ -70,6 +71,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         runner.health = health
         runner.observations = observations
         runner.sharedCache = sharedCache
+        if let objects, !AttemptObjects.isLocal(objects, layout: layout) {
+            runner.remote = AttemptObjects(objects: objects, layout: layout)
+        }
         let inputCache =
             configuration.inputCacheBytes > 0
             ? try? InputCache(

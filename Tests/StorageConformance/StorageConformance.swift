@@ -20,6 +20,7 @@ public enum StorageConformance {
         case listIsByPrefixInKeyOrder
         case deleteAllUnderAPrefix
         case downloadWritesTheWholeFile
+        case copyMakesAnIndependentObject
         case badKeysAreRefused
     }
 
@@ -147,6 +148,16 @@ public enum StorageConformance {
             let target = scratch + "/dl-copy"
             try await storage.download(key("dl"), toFile: target)
             #expect(FileManager.default.contents(atPath: target) == Data(bytes))
+
+        case .copyMakesAnIndependentObject:
+            try await storage.put(key("original"), fromFile: try file("o", bytes: hello), contentType: nil)
+            let copied = try await storage.copy(key("original"), to: key("copy/of"))
+            #expect(copied.size == Int64(hello.count))
+            try await storage.delete(key("original"))
+            #expect(try await read(key("copy/of")) == hello)
+            await #expect(throws: StorageError.notFound(key: key("original").rawValue)) {
+                try await storage.copy(key("original"), to: key("again"))
+            }
 
         case .badKeysAreRefused:
             for bad in ["", "/abs", "a//b", "a/../b", "./a", "a/.", "x\u{0}y"] {
