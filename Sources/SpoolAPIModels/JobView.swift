@@ -94,10 +94,9 @@ public struct JobView: Codable, Sendable, Equatable {
         deduplicated = job.deduplicatedFrom != nil
         deduplicatedFrom = job.deduplicatedFrom
         callbackURL = job.spec.callbackURL
-        let directory = layout.outputDirectory(job.id)
         outputs = job.outputs.map { result in
             Output(
-                name: result.name, kind: result.kind, uri: "file://" + directory + "/" + result.path,
+                name: result.name, kind: result.kind, uri: layout.outputURI(job.id, path: result.path),
                 url: "/v1/jobs/\(job.id.rawValue)/outputs/\(result.name)", files: result.files, codec: result.codec,
                 width: result.width, height: result.height, durationSeconds: result.durationSeconds,
                 sizeBytes: result.sizeBytes, ssim: result.ssim)

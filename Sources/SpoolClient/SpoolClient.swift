@@ -109,10 +109,13 @@ public struct SpoolClient: Sendable {
         return list.presets
     }
 
-    /// Raw GET, for endpoints without a typed wrapper (downloads, health).
-    public func get(_ path: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+    /// Raw GET, for endpoints without a typed wrapper (downloads, health); `headers` such as `Range`.
+    public func get(_ path: String, headers extra: [String: String] = [:]) async throws -> (
+        status: Int, body: Data, headers: [String: String]
+    ) {
         var request = authorized(URLRequest(url: url(path)))
         request.httpMethod = "GET"
+        for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await perform { try await session.data(for: request) }
         let http = response as? HTTPURLResponse
         var headers: [String: String] = [:]

@@ -36,6 +36,22 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Attempts per job for failures that may pass.")
     var maxAttempts = 3
 
+    @Option(
+        help: ArgumentHelp(
+            "Where uploads and outputs live: file:///PATH (a directory every process reaches) or s3://BUCKET[/PREFIX] "
+                + "(credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE). Default: --data.",
+            valueName: "url"))
+    var storage: String?
+
+    @Option(help: "The S3 endpoint, e.g. http://127.0.0.1:8333 for SeaweedFS or MinIO (else $SPOOL_S3_ENDPOINT; else AWS).")
+    var s3Endpoint: String?
+
+    @Option(help: "The S3 region requests are signed for.")
+    var s3Region = "us-east-1"
+
+    @Flag(help: "Address the bucket in the path (http://ENDPOINT/BUCKET/KEY), as MinIO, SeaweedFS and Ceph expect.")
+    var s3PathStyle = false
+
     @Option(help: "Failed connection attempts to a Redis server before its circuit breaker opens (fast errors).")
     var redisBreakerFailures = 5
 
@@ -248,6 +264,10 @@ extension StoreOptions {
         settings.redisBreakerFailures = redisBreakerFailures
         settings.redisBreakerCooldownSeconds = redisBreakerCooldown
         settings.maxAttempts = maxAttempts
+        settings.storage = storage
+        settings.s3Endpoint = s3Endpoint
+        settings.s3Region = s3Region
+        settings.s3PathStyle = s3PathStyle
         return settings
     }
 }

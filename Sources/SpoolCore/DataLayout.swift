@@ -7,9 +7,18 @@
 ///     TENANT_ROOT/results/KEY         the job whose outputs answer KEY (input bytes + outputs), for deduplication
 public struct DataLayout: Sendable, Equatable {
     public var root: String
+    /// The URI of the storage that holds uploads and published outputs, under the same keys as the paths here:
+    /// `file://ROOT` when it is this directory, `file:///OTHER` or `s3://BUCKET/PREFIX` when `--storage` says so.
+    public var storageURI: String
 
-    public init(root: String) {
+    public init(root: String, storageURI: String? = nil) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.storageURI = storageURI ?? "file://" + self.root
+    }
+
+    /// Where a published output file of a job is, as a URI a person or a tool can use.
+    public func outputURI(_ job: JobID, path: String) -> String {
+        storageURI + "/" + key(of: outputDirectory(job)) + "/" + path
     }
 
     public var database: String { root + "/spool.sqlite" }

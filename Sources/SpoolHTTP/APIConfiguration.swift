@@ -61,6 +61,10 @@ public struct APIConfiguration: Sendable {
     }
 
     func inputAccess(for tenant: TenantID) -> InputAccess { inputAccess.scoped(to: tenant) }
+
+    /// Uploads and outputs live in a storage other than the data directory (a bucket): they are read and written
+    /// through `objects`, never as files.
+    var uploadsAreRemote: Bool { objects.localRoot != layout.root }
 }
 
 /// Answers `/ready`: each check names what is wrong, or nil when fine.

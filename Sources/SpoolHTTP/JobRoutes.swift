@@ -4,6 +4,7 @@ import Hummingbird
 import Metrics
 import SpoolAPIModels
 import SpoolCore
+import SpoolStorage
 
 extension SpoolAPI {
     /// Retry-After of a submission refused by a quota that waiting lifts (queued jobs starting).
@@ -21,10 +22,25 @@ extension SpoolAPI {
             let spec: JobSpec
             do throws(SpecError) {
                 spec = try body.validate(policy: configuration.inputPolicy(for: owner), tenant: owner)
-                try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
+                if case .upload = spec.input, configuration.uploadsAreRemote {
+                    // Checked in the storage below.
+                } else {
+                    try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
+                }
                 if let callback = spec.callbackURL { try configuration.checkCallback(callback) }
             } catch {
                 throw Problem.badRequest(error)
+            }
+            if case .upload(let id) = spec.input, configuration.uploadsAreRemote {
+                let key = ObjectKey(
+                    checked: configuration.layout.key(of: configuration.layout.upload(id, tenant: owner)))
+                let objects = configuration.objects
+                guard try await storage.perform("look up an upload", { try await objects.head(key) }) != nil else {
+                    throw Problem.badRequest(
+                        SpecError(
+                            field: "input", rule: "upload_missing",
+                            message: "no finished upload \(id); POST the file to /v1/uploads first"))
+                }
             }
             let limits = context.caller.limits
             // The day's GPU budget is spent by finished work, not by this request, so reading it first is exact

@@ -28,7 +28,7 @@ extension SpoolAPI {
             }
             let path = configuration.layout.outputDirectory(job.id) + "/" + relative
             try storage.admit()
-            if configuration.objects.localRoot != configuration.layout.root {
+            if configuration.uploadsAreRemote {
                 return try await objectResponse(
                     ObjectKey(checked: configuration.layout.key(of: path)), job: job, relative: relative,
                     request: request)

@@ -23,7 +23,7 @@ extension SpoolAPI {
                 throw Problem.quota(violation, retryAfterSeconds: 0)
             }
             try storage.admit()
-            if configuration.objects.localRoot != layout.root {
+            if configuration.uploadsAreRemote {
                 let total = try await streamToObjectStorage(
                     request.body, key: ObjectKey(checked: layout.key(of: layout.upload(id, tenant: owner))),
                     limit: limit, limits: limits, usedToday: usedToday)

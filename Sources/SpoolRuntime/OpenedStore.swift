@@ -3,6 +3,7 @@ import RESPClient
 import SpoolCore
 import SpoolRedis
 import SpoolSQLite
+import SpoolStorage
 
 /// The store a process runs on, opened from its settings: SQLite under the data directory, or Redis (single node or
 /// Cluster) with a circuit breaker per server; with what goes with each (rate limiter, shared cache).
@@ -17,14 +18,18 @@ public struct OpenedStore: Sendable {
     public var sharedCache: (any SharedCache)?
     /// What it was opened with, and the worker settings that go with it.
     public var runtime: RuntimeConfiguration
+    /// Where uploads and outputs live (`--storage`): the data directory unless told otherwise.
+    public var objects: any ObjectStorage
 
     /// Creates the data directories and opens the store `runtime.store` names.
     public static func open(_ runtime: RuntimeConfiguration) throws -> OpenedStore {
         let settings = runtime.store
-        let layout = DataLayout(root: URL(fileURLWithPath: settings.data).standardizedFileURL.path)
+        var layout = DataLayout(root: URL(fileURLWithPath: settings.data).standardizedFileURL.path)
         for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        let objects = try openStorage(settings, layout: layout)
+        layout.storageURI = objects.name
         let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
         if let redis = settings.redis {
             var configuration = try RedisURL.configuration(redis)
@@ -39,10 +44,24 @@ public struct OpenedStore: Sendable {
             return OpenedStore(
                 store: store, layout: layout, redis: client,
                 rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
-                runtime: runtime)
+                runtime: runtime, objects: objects)
         }
         return OpenedStore(
             store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
-            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime)
+            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime, objects: objects)
+    }
+
+    /// The storage `--storage` names. A directory must exist (a typo would otherwise scatter files).
+    static func openStorage(_ settings: StoreSettings, layout: DataLayout) throws -> any ObjectStorage {
+        switch try StorageLocation.parse(settings.storage) {
+        case .dataDirectory:
+            return FileObjectStorage(root: layout.root)
+        case .directory(let path):
+            let storage = FileObjectStorage(root: path)
+            try storage.checkAvailable()
+            return storage
+        case .s3:
+            throw RuntimeConfigurationError.outOfRange(field: "storage", rule: "file:///PATH (s3 is not built yet)")
+        }
     }
 }

@@ -140,7 +140,7 @@ public struct ProcessAssembly: Sendable {
         }
         let worker = TranscodeWorker(
             store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
-            inputPolicy: inputPolicy, sharedCache: opened.sharedCache, gpuMetrics: gpuMetrics,
+            inputPolicy: inputPolicy, sharedCache: opened.sharedCache, objects: opened.objects, gpuMetrics: gpuMetrics,
             gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
         if workerConfiguration.dispatch == .placed {
@@ -170,6 +170,7 @@ public struct ProcessAssembly: Sendable {
                     for: pool, inventory: inventory, all: pools, slots: pool.kind == .cpu ? cpuSlots : nil),
                 inventory: inventory, layout: opened.layout, inputPolicy: configuration.api.inputPolicy,
                 sharedCache: opened.sharedCache, workSignal: settings.dispatch == .placed ? placedSignal : workSignal,
+                objects: opened.objects,
                 gpuMetrics: gpuMetrics, gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers
@@ -251,7 +252,7 @@ public struct ProcessAssembly: Sendable {
             configuration: APIConfiguration(
                 layout: opened.layout, inputPolicy: settings.inputPolicy, instanceTypes: instanceTypes,
                 authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
-                webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker),
+                webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects),
             readiness: readiness, registry: registry, workSignal: workSignal, rateLimiter: opened.rateLimiter,
             logger: logger)
     }
@@ -274,7 +275,7 @@ public struct ProcessAssembly: Sendable {
         guard let housekeeper = plan.housekeeper, let interval = plan.housekeepingInterval else { return nil }
         return HousekeepingService(
             store: opened.store, housekeeper: housekeeper,
-            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger),
+            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger),
             leadership: leadership, interval: interval, waitFirst: plan.leadership == .alone, clock: ContinuousClock(),
             logger: logger)
     }
@@ -283,7 +284,7 @@ public struct ProcessAssembly: Sendable {
     func recoverEmbedded() async throws {
         let pass = try await HousekeepingService(
             store: opened.store, housekeeper: .embeddedStart,
-            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, logger: logger), leadership: .alone(),
+            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger), leadership: .alone(),
             interval: .seconds(5), clock: ContinuousClock(), logger: logger
         ).pass(now: Date())
         let transitions = pass.recovered

@@ -11,7 +11,7 @@ import SpoolWorker
 ///      "webhooks": {"attempts": 10}}
 ///
 /// Given a file, its settings replace the flags of every section. Environment variables: `SPOOL_HOST`, `SPOOL_PORT`,
-/// `SPOOL_ACTUATOR`, `SPOOL_DATA`, `SPOOL_REDIS`, `SPOOL_REDIS_NAMESPACE`, `SPOOL_REDIS_SHARDS`,
+/// `SPOOL_ACTUATOR`, `SPOOL_DATA`, `SPOOL_STORAGE`, `SPOOL_S3_ENDPOINT`, `AWS_REGION`, `SPOOL_REDIS`, `SPOOL_REDIS_NAMESPACE`, `SPOOL_REDIS_SHARDS`,
 /// `SPOOL_MAX_ATTEMPTS`, `SPOOL_LEASE_SECONDS`, `SPOOL_SHUTDOWN_GRACE`, `SPOOL_STALL_TIMEOUT`,
 /// `SPOOL_MAX_JOB_SECONDS`, `SPOOL_DISPATCH`, `SPOOL_DEDUPLICATE`, `SPOOL_INPUT_CACHE_DIR`,
 /// `SPOOL_INPUT_CACHE_BYTES` (the Kubernetes way: one image, settings from the pod's environment).
@@ -79,6 +79,13 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
             result.controlPlane.actuator = actuator
         }
         if let value = environment["SPOOL_DATA"], !value.isEmpty { result.store.data = value }
+        if let value = environment["SPOOL_STORAGE"], !value.isEmpty { result.store.storage = value }
+        if let value = environment["SPOOL_S3_ENDPOINT"], !value.isEmpty { result.store.s3Endpoint = value }
+        if let value = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !value.isEmpty,
+            result.store.storage?.hasPrefix("s3://") == true
+        {
+            result.store.s3Region = value
+        }
         if let value = environment["SPOOL_REDIS"] { result.store.redis = value.isEmpty ? nil : value }
         if let value = environment["SPOOL_REDIS_NAMESPACE"], !value.isEmpty { result.store.redisNamespace = value }
         if let value = try int("SPOOL_REDIS_SHARDS") { result.store.redisShards = value }
@@ -115,6 +122,7 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
             throw .outOfRange(field: "store.redis_shards", rule: "1…256")
         }
         guard worker.leaseSeconds >= 1 else { throw .outOfRange(field: "worker.lease_seconds", rule: "at least 1") }
+        _ = try StorageLocation.parse(store.storage)
         try api.validate()
         try controlPlane.validate()
     }

@@ -9,6 +9,14 @@ public struct StoreSettings: Codable, Sendable, Equatable {
     public var redisBreakerFailures = 5
     public var redisBreakerCooldownSeconds: Double = 2
     public var maxAttempts = 3
+    /// Where uploads and outputs live: nil for the data directory itself, `file:///PATH` for another directory, or
+    /// `s3://BUCKET[/PREFIX]` for an S3-compatible bucket (`StorageLocation`).
+    public var storage: String?
+    /// The S3 endpoint (`http://127.0.0.1:8333`, `https://s3.eu-west-1.amazonaws.com`); nil: AWS for the region.
+    public var s3Endpoint: String?
+    public var s3Region = "us-east-1"
+    /// `https://ENDPOINT/BUCKET/KEY` rather than `https://BUCKET.ENDPOINT/KEY` (MinIO, SeaweedFS, Ceph).
+    public var s3PathStyle = false
 
     public init() {}
 
@@ -19,6 +27,10 @@ public struct StoreSettings: Codable, Sendable, Equatable {
         case redisBreakerFailures = "redis_breaker_failures"
         case redisBreakerCooldownSeconds = "redis_breaker_cooldown"
         case maxAttempts = "max_attempts"
+        case storage
+        case s3Endpoint = "s3_endpoint"
+        case s3Region = "s3_region"
+        case s3PathStyle = "s3_path_style"
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -35,11 +47,20 @@ public struct StoreSettings: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .redisBreakerCooldownSeconds)
             ?? defaults.redisBreakerCooldownSeconds
         maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+        storage = try c.decodeIfPresent(String.self, forKey: .storage)
+        s3Endpoint = try c.decodeIfPresent(String.self, forKey: .s3Endpoint)
+        s3Region = try c.decodeIfPresent(String.self, forKey: .s3Region) ?? defaults.s3Region
+        s3PathStyle = try c.decodeIfPresent(Bool.self, forKey: .s3PathStyle) ?? defaults.s3PathStyle
     }
 
     /// The flags that make a child process open this same store.
     public var arguments: [String] {
         var arguments = ["--data", data, "--max-attempts", "\(maxAttempts)"]
+        if let storage {
+            arguments += ["--storage", storage, "--s3-region", s3Region]
+            if let s3Endpoint { arguments += ["--s3-endpoint", s3Endpoint] }
+            if s3PathStyle { arguments.append("--s3-path-style") }
+        }
         if let redis {
             arguments += [
                 "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",

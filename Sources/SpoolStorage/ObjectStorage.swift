@@ -5,7 +5,8 @@ import NIOCore
 /// directory (`file`) and an S3-compatible bucket (`s3`), plus one in memory for tests; every one passes the same
 /// conformance suite. Bodies stream: no object is ever held whole in memory.
 public protocol ObjectStorage: Sendable {
-    /// What this backend is, for logs and `/ready` (never credentials).
+    /// What this backend is, for logs, `/ready` and output URIs (never credentials): `file:///PATH`,
+    /// `s3://BUCKET/PREFIX`; an object's URI is this, a slash, and its key.
     var name: String { get }
 
     /// The directory the objects are files under, when this process can open them directly (`file`): then callers
