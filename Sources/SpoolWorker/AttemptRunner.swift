@@ -155,7 +155,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
         let digest = configuration.deduplicate ? try? await ResultIndex.digestOffTheExecutor(ofFile: input) : nil
         let resultKey = try digest.map { try ResultIndex.key(inputDigest: $0, spec: job.spec) }
-        if let resultKey, let earlier = await reuse(resultKey, for: job, staging: staging) {
+        if let resultKey, let earlier = await reuse(resultKey, for: job, attempt: lease.attempt, staging: staging) {
             logger.info(
                 "same input and outputs as an earlier job: reusing its outputs", metadata: ["from": "\(earlier.id)"])
             transcodeFinished()
@@ -218,13 +218,14 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// The earlier job of the same tenant whose outputs answer `key`, with its files linked into `staging`; nil when
     /// there is none or it is no longer whole (then the entry is dropped and the job transcodes).
-    func reuse(_ key: String, for job: Job, staging: String) async -> Job? {
-        let index = ResultIndex(layout: files.layout)
-        guard let earlierID = index.lookup(key, tenant: job.spec.tenant), earlierID != job.id else { return nil }
+    func reuse(_ key: String, for job: Job, attempt: Int, staging: String) async -> Job? {
+        let index = ResultIndex(layout: files.layout, remote: remote)
+        guard let earlierID = await index.lookup(key, tenant: job.spec.tenant), earlierID != job.id else { return nil }
         guard let earlier = try? await store.job(earlierID), earlier.state == .succeeded,
-            earlier.spec.tenant == job.spec.tenant, index.stage(outputsOf: earlier, into: staging)
+            earlier.spec.tenant == job.spec.tenant,
+            await index.stage(outputsOf: earlier, into: staging, job: job.id, attempt: attempt)
         else {
-            index.forget(key, tenant: job.spec.tenant)
+            await index.forget(key, tenant: job.spec.tenant)
             try? FileManager.default.removeItem(atPath: staging)
             try? FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             return nil
@@ -317,7 +318,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                         try files.publish(job.id, attempt: attempt)
                     }
                     if case .finished(.success(let produced)) = outcome, let key = produced.resultKey {
-                        try? ResultIndex(layout: files.layout).record(key, job: job.id, tenant: job.spec.tenant)
+                        try? await ResultIndex(layout: files.layout, remote: remote).record(
+                            key, job: job.id, tenant: job.spec.tenant)
                     }
                 case .discardAttempt(let attempt):
                     files.discard(job.id, attempt: attempt)

@@ -76,6 +76,40 @@ import Testing
             "\(lost.error?.message ?? "")")
     }
 
+    /// Deduplication works on storage keys: the index entry and the reused outputs are objects, copied inside the
+    /// storage, never through the data directory.
+    @Test func deduplicationReusesOutputsInsideTheStorage() async throws {
+        let area = try TestArea("storage-dedup")
+        defer { area.cleanUp() }
+        let bucket = area.root.appendingPathComponent("bucket")
+        try FileManager.default.createDirectory(at: bucket, withIntermediateDirectories: true)
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs, extraArguments: ["--storage", "file://" + bucket.path])
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip)
+        var jobs: [JobView] = []
+        for _ in 0..<2 {
+            let upload = try await client.upload(file: clip)
+            let id = try await client.submit(JobRequest(input: upload.uri, preset: "web-360p")).id
+            jobs.append(try await client.waitFor(id))
+        }
+        #expect(jobs.allSatisfy { $0.state == .succeeded }, "\(server.log())")
+        #expect(!jobs[0].deduplicated && jobs[1].deduplicated && jobs[1].deduplicatedFrom == jobs[0].id)
+        for job in jobs {
+            for output in job.outputs {
+                let download = try await client.get(output.url)
+                #expect(download.status == 200 && Int64(download.body.count) == output.sizeBytes)
+            }
+        }
+        #expect(!files(under: bucket.appendingPathComponent("outputs/\(jobs[1].id.rawValue)")).isEmpty)
+        #expect(!files(under: bucket.appendingPathComponent("results")).isEmpty, "the index lives in the storage")
+        #expect(files(under: area.data.appendingPathComponent("results")).isEmpty)
+        #expect(files(under: bucket.appendingPathComponent("work")).isEmpty)
+    }
+
     @Test func aStorageDirectoryThatDoesNotExistStopsStartUp() async throws {
         let area = try TestArea("storage-missing")
         defer { area.cleanUp() }
