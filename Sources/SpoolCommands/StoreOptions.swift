@@ -43,7 +43,8 @@ struct StoreOptions: ParsableArguments {
             valueName: "url"))
     var storage: String?
 
-    @Option(help: "The S3 endpoint, e.g. http://127.0.0.1:8333 for SeaweedFS or MinIO (else $SPOOL_S3_ENDPOINT; else AWS).")
+    @Option(
+        help: "The S3 endpoint, e.g. http://127.0.0.1:8333 for SeaweedFS or MinIO (else $SPOOL_S3_ENDPOINT; else AWS).")
     var s3Endpoint: String?
 
     @Option(help: "The S3 region requests are signed for.")
@@ -138,6 +139,12 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Seconds the storage breaker answers 503 before one request probes the storage again.")
     var storageBreakerCooldown: Double = 10
 
+    @Option(
+        help: ArgumentHelp(
+            "How outputs in a bucket are downloaded: stream (through this gateway, with Range and ETag) or redirect "
+                + "(307 to a presigned URL that expires in 15 minutes).", valueName: "stream|redirect"))
+    var downloads: APISettings.Downloads = .stream
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {
@@ -169,6 +176,7 @@ struct APIOptions: ParsableArguments {
         settings.cacheEntries = cacheEntries
         settings.storageBreakerFailures = storageBreakerFailures
         settings.storageBreakerCooldownSeconds = storageBreakerCooldown
+        settings.downloads = downloads
         return settings
     }
 }
@@ -225,6 +233,7 @@ struct WorkerOptions: ParsableArguments {
 }
 
 extension DispatchMode: ExpressibleByArgument {}
+extension APISettings.Downloads: ExpressibleByArgument {}
 
 /// How jobs are placed: the scheduling profile and everything else in an optional JSON file.
 struct SchedulerOptions: ParsableArguments {

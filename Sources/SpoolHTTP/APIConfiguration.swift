@@ -23,6 +23,9 @@ public struct APIConfiguration: Sendable {
     public var storageBreaker: StorageBreakerSettings
     /// Where uploads and published outputs live: the data directory itself (`file`, the default) or a bucket.
     public var objects: any ObjectStorage
+    /// Downloads from a bucket answer 307 to a presigned URL (the bucket or its CDN serves the bytes) instead of
+    /// streaming through the gateway. Ignored where the storage has no presigned URLs (`file`).
+    public var redirectDownloads = false
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),

@@ -77,6 +77,11 @@ extension SpoolAPI {
     /// An output read from a bucket, streamed with the same `Range`, `ETag` and `Cache-Control` as from the volume.
     func objectResponse(_ key: ObjectKey, job: Job, relative: String, request: Request) async throws -> Response {
         let objects = configuration.objects
+        if configuration.redirectDownloads, let url = objects.presignedURL(key, expires: .seconds(900)) {
+            // The job's record lists this file, so the URL names nothing the caller may not read; it expires.
+            return Response(
+                status: .temporaryRedirect, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
+        }
         guard let object = try await storage.perform("look up an output", { try await objects.head(key) }) else {
             storage.succeeded()
             throw Problem.unavailable("output file \(relative) is not published yet; try again shortly")

@@ -27,6 +27,12 @@ public struct APISettings: Codable, Sendable, Equatable {
     public var cacheEntries = 10_000
     public var storageBreakerFailures = 5
     public var storageBreakerCooldownSeconds: Double = 10
+    /// How outputs in a bucket are downloaded: streamed through the gateway, or a 307 to a presigned URL.
+    public var downloads = Downloads.stream
+
+    public enum Downloads: String, Codable, Sendable, CaseIterable {
+        case stream, redirect
+    }
 
     public init() {}
 
@@ -44,6 +50,7 @@ public struct APISettings: Codable, Sendable, Equatable {
         case cacheEntries = "cache_entries"
         case storageBreakerFailures = "storage_breaker_failures"
         case storageBreakerCooldownSeconds = "storage_breaker_cooldown"
+        case downloads
     }
 
     public var drainPeriod: Duration { .milliseconds(Int64(max(drainSeconds, 0) * 1000)) }

@@ -247,14 +247,14 @@ public struct ProcessAssembly: Sendable {
         } catch {
             throw .configuration(error)
         }
+        var api = APIConfiguration(
+            layout: opened.layout, inputPolicy: settings.inputPolicy, instanceTypes: instanceTypes,
+            authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
+            webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects)
+        api.redirectDownloads = settings.downloads == .redirect
         return SpoolAPI(
-            store: opened.store,
-            configuration: APIConfiguration(
-                layout: opened.layout, inputPolicy: settings.inputPolicy, instanceTypes: instanceTypes,
-                authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
-                webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects),
-            readiness: readiness, registry: registry, workSignal: workSignal, rateLimiter: opened.rateLimiter,
-            logger: logger)
+            store: opened.store, configuration: api, readiness: readiness, registry: registry, workSignal: workSignal,
+            rateLimiter: opened.rateLimiter, logger: logger)
     }
 
     func application(_ api: SpoolAPI, services: [any Service], banner: @escaping @Sendable (Int) -> String)
@@ -275,7 +275,8 @@ public struct ProcessAssembly: Sendable {
         guard let housekeeper = plan.housekeeper, let interval = plan.housekeepingInterval else { return nil }
         return HousekeepingService(
             store: opened.store, housekeeper: housekeeper,
-            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger),
+            sweeper: AttemptJanitor(
+                store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger),
             leadership: leadership, interval: interval, waitFirst: plan.leadership == .alone, clock: ContinuousClock(),
             logger: logger)
     }
@@ -284,7 +285,9 @@ public struct ProcessAssembly: Sendable {
     func recoverEmbedded() async throws {
         let pass = try await HousekeepingService(
             store: opened.store, housekeeper: .embeddedStart,
-            sweeper: AttemptJanitor(store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger), leadership: .alone(),
+            sweeper: AttemptJanitor(
+                store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger),
+            leadership: .alone(),
             interval: .seconds(5), clock: ContinuousClock(), logger: logger
         ).pass(now: Date())
         let transitions = pass.recovered
