@@ -102,6 +102,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A small S3 client: SigV4 signing, streaming GET/PUT, ranges, listing, copies, multipart uploads, presigned
+        // URLs, typed errors and retries. No Spool types.
+        .target(
+            name: "S3Client",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Where files live past one machine: the ObjectStorage seam (streamed puts and reads, ranges, listing) with a
         // directory backend, an S3-compatible one and one in memory for tests.
         .target(
@@ -285,6 +297,13 @@ let package = Package(
             path: "Tests/StorageConformance", swiftSettings: strict),
         .testTarget(
             name: "SpoolStorageTests", dependencies: ["SpoolStorage", "StorageConformance", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "S3ClientTests",
+            dependencies: [
+                "S3Client", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
