@@ -119,6 +119,7 @@ let package = Package(
         .target(
             name: "SpoolStorage",
             dependencies: [
+                "S3Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
@@ -198,7 +199,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "SpoolSQLite", "SpoolRedis", "RESPClient",
                 "SpoolMedia", "SpoolPlacement", "SpoolPools", "SpoolActuators", "SpoolWebhooks", "SpoolScheduling",
-                "SpoolStorage",
+                "SpoolStorage", "S3Client",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -296,7 +297,7 @@ let package = Package(
             ],
             path: "Tests/StorageConformance", swiftSettings: strict),
         .testTarget(
-            name: "SpoolStorageTests", dependencies: ["SpoolStorage", "StorageConformance", "TestSupport"],
+            name: "SpoolStorageTests", dependencies: ["SpoolStorage", "StorageConformance", "TestSupport", "S3Client"],
             swiftSettings: strict),
         .testTarget(
             name: "S3ClientTests",
@@ -374,7 +375,7 @@ let package = Package(
             name: "SpoolIntegrationTests",
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite",
-                "SpoolRedis", "RESPClient", "SpoolWebhooks", "TestSupport",
+                "SpoolRedis", "RESPClient", "SpoolWebhooks", "TestSupport", "S3Client",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -22,7 +22,7 @@ struct Gateway: AsyncParsableCommand {
         let configuration = try store.runtime(RuntimeConfiguration(api: api.settings, webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
         let assembled = try await Runtime.starting {
-            try ProcessAssembly(
+            try await ProcessAssembly(
                 configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
                 registry: registry, logger: logger
             ).gateway()

@@ -39,7 +39,7 @@ struct Manager: AsyncParsableCommand {
                 webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
         let assembled = try await Runtime.starting {
-            try ProcessAssembly(
+            try await ProcessAssembly(
                 configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
                 registry: registry, logger: logger
             ).manager()

@@ -99,6 +99,14 @@ public struct Housekeeper: Sendable, Equatable {
     /// longer knows it); `published` says whether the job's output directory exists. The running attempt is left
     /// alone; any other is an orphan: its process is stopped, then it is published (the commit landed, the rename
     /// did not) or discarded.
+    /// Whether the objects of attempt `attempt` of a job, in a storage where outputs are kept by attempt, must stay:
+    /// they are the job's outputs (it succeeded with that attempt) or the attempt is still running (it may still
+    /// upload and commit). Anything else can never be read again.
+    public static func keepsAttemptObjects(attempt: Int, record job: Job?) -> Bool {
+        guard let job, job.attempt == attempt else { return false }
+        return job.state == .succeeded || job.state == .running
+    }
+
     public static func attemptActions(job id: JobID, attempt: Int, record job: Job?, published: Bool)
         -> [AttemptAction]
     {

@@ -10,15 +10,29 @@ public struct DataLayout: Sendable, Equatable {
     /// The URI of the storage that holds uploads and published outputs, under the same keys as the paths here:
     /// `file://ROOT` when it is this directory, `file:///OTHER` or `s3://BUCKET/PREFIX` when `--storage` says so.
     public var storageURI: String
+    /// Outputs are kept by attempt (`outputs/JOB/aN/…`) in a storage other than this directory: there is no rename,
+    /// so the attempt whose commit landed is the one whose objects are the job's outputs, and nothing is copied.
+    public var outputsByAttempt: Bool
 
-    public init(root: String, storageURI: String? = nil) {
+    public init(root: String, storageURI: String? = nil, outputsByAttempt: Bool = false) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.storageURI = storageURI ?? "file://" + self.root
+        self.outputsByAttempt = outputsByAttempt
+    }
+
+    /// The storage key of a file of a job's outputs, made by attempt `attempt` (the committed one).
+    public func outputKey(_ job: JobID, attempt: Int, path: String) -> String {
+        outputPrefix(job, attempt: attempt) + path
+    }
+
+    /// The storage key prefix (ending in `/`) under which attempt `attempt` of a job keeps its outputs.
+    public func outputPrefix(_ job: JobID, attempt: Int) -> String {
+        key(of: outputDirectory(job)) + (outputsByAttempt ? "/a\(attempt)/" : "/")
     }
 
     /// Where a published output file of a job is, as a URI a person or a tool can use.
-    public func outputURI(_ job: JobID, path: String) -> String {
-        storageURI + "/" + key(of: outputDirectory(job)) + "/" + path
+    public func outputURI(_ job: JobID, attempt: Int, path: String) -> String {
+        storageURI + "/" + outputKey(job, attempt: attempt, path: path)
     }
 
     public var database: String { root + "/spool.sqlite" }

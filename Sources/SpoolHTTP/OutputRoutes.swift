@@ -30,8 +30,8 @@ extension SpoolAPI {
             try storage.admit()
             if configuration.uploadsAreRemote {
                 return try await objectResponse(
-                    ObjectKey(checked: configuration.layout.key(of: path)), job: job, relative: relative,
-                    request: request)
+                    ObjectKey(checked: configuration.layout.outputKey(job.id, attempt: job.attempt, path: relative)),
+                    job: job, relative: relative, request: request)
             }
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let size = (attributes[.size] as? NSNumber)?.intValue

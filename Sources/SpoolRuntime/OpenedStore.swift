@@ -1,5 +1,6 @@
 import Foundation
 import RESPClient
+import S3Client
 import SpoolCore
 import SpoolRedis
 import SpoolSQLite
@@ -30,6 +31,7 @@ public struct OpenedStore: Sendable {
         }
         let objects = try openStorage(settings, layout: layout)
         layout.storageURI = objects.name
+        layout.outputsByAttempt = objects.localRoot != layout.root
         let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
         if let redis = settings.redis {
             var configuration = try RedisURL.configuration(redis)
@@ -51,17 +53,29 @@ public struct OpenedStore: Sendable {
             rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime, objects: objects)
     }
 
-    /// The storage `--storage` names. A directory must exist (a typo would otherwise scatter files).
+    /// The storage `--storage` names; `checkAvailable()` (at start-up) says whether it is there.
     static func openStorage(_ settings: StoreSettings, layout: DataLayout) throws -> any ObjectStorage {
         switch try StorageLocation.parse(settings.storage) {
         case .dataDirectory:
             return FileObjectStorage(root: layout.root)
         case .directory(let path):
-            let storage = FileObjectStorage(root: path)
-            try storage.checkAvailable()
-            return storage
-        case .s3:
-            throw RuntimeConfigurationError.outOfRange(field: "storage", rule: "file:///PATH (s3 is not built yet)")
+            return FileObjectStorage(root: path)
+        case .s3(let bucket, let prefix):
+            let credentials: S3Credentials
+            do {
+                credentials = try S3Credentials.load(environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw StartupError.invalidSettings(error.description)
+            }
+            let endpoint =
+                settings.s3Endpoint ?? ProcessInfo.processInfo.environment["SPOOL_S3_ENDPOINT"]
+            guard endpoint == nil || URL(string: endpoint!)?.host != nil else {
+                throw StartupError.invalidSettings("--s3-endpoint \(endpoint!) is not a URL (http://HOST:PORT)")
+            }
+            let client = S3Client(
+                endpoint: endpoint.flatMap { URL(string: $0) }, region: settings.s3Region,
+                pathStyle: settings.s3PathStyle, credentials: credentials)
+            return S3ObjectStorage(client: client, bucket: bucket, prefix: prefix)
         }
     }
 }

@@ -57,11 +57,13 @@ public struct ProcessAssembly: Sendable {
     // MARK: - Topologies
 
     /// The stateless API.
-    public func gateway() throws(StartupError) -> Assembled {
+    public func gateway() async throws(StartupError) -> Assembled {
+        try await verifyStorage()
         let plan = TopologyPlan.of(.gateway, clustered: opened.redis != nil)
         let drain = GracefulDrain()
-        let api = try spoolAPI(
-            readiness: ReadinessChecks(["draining": drain.readinessCheck]), instanceTypes: nil, workSignal: nil)
+        var checks = ["draining": drain.readinessCheck]
+        if let storage = storageReadiness() { checks["storage"] = storage }
+        let api = try spoolAPI(readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: nil)
         let storeName = configuration.store.redis ?? "sqlite"
         let host = configuration.api.host
         let app = application(api, services: []) { "spool gateway http://\(host):\($0) (store \(storeName))" }
@@ -71,8 +73,9 @@ public struct ProcessAssembly: Sendable {
     }
 
     /// Scheduler, pool manager, webhooks and housekeeping, while it leads (a Redis lease).
-    public func manager() throws(StartupError) -> Assembled {
+    public func manager() async throws(StartupError) -> Assembled {
         guard let redis = opened.redis else { throw .managerNeedsRedis }
+        try await verifyStorage()
         let settings = configuration.controlPlane
         let plan = TopologyPlan.of(
             .manager, clustered: true, workerTimeout: settings.workerTimeout, leaseRenewal: settings.leaseTTL / 3)
@@ -115,6 +118,7 @@ public struct ProcessAssembly: Sendable {
     public func worker(pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy) async throws
         -> Assembled
     {
+        try await verifyStorage()
         var inventory = inventory
         let workerConfiguration: WorkerConfiguration
         if let managed = try await opened.store.pool(named: pool) {
@@ -156,6 +160,7 @@ public struct ProcessAssembly: Sendable {
     /// Everything in one process: the API, local workers for `pools`, and the control plane (always leading alone on
     /// SQLite; by lease on Redis). On SQLite it first recovers what the previous run left.
     public func serve(inventory: DeviceInventory, pools: [PoolDescriptor], cpuSlots: Int?) async throws -> Assembled {
+        try await verifyStorage()
         let plan = TopologyPlan.of(
             .serve, clustered: opened.redis != nil, workerTimeout: configuration.controlPlane.workerTimeout,
             leaseRenewal: configuration.controlPlane.leaseTTL / 3)
@@ -209,17 +214,19 @@ public struct ProcessAssembly: Sendable {
         let store = opened.store
         let expectedWorkers = workers.count
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
+        var checks: [String: @Sendable () async -> String?] = [
+            "draining": drain.readinessCheck,
+            "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
+            "workers": {
+                // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
+                let registered = (try? await store.workers().filter { $0.pid == getpid() }.count) ?? 0
+                return registered >= expectedWorkers
+                    ? nil : "\(registered) of \(expectedWorkers) workers registered"
+            },
+        ]
+        if let storage = storageReadiness() { checks["storage"] = storage }
         let api = try spoolAPI(
-            readiness: ReadinessChecks([
-                "draining": drain.readinessCheck,
-                "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
-                "workers": {
-                    // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
-                    let registered = (try? await store.workers().filter { $0.pid == getpid() }.count) ?? 0
-                    return registered >= expectedWorkers
-                        ? nil : "\(registered) of \(expectedWorkers) workers registered"
-                },
-            ]),
+            readiness: ReadinessChecks(checks),
             instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
             workSignal: workSignal)
         let poolNames = pools.map(\.name).joined(separator: ", ")
@@ -236,6 +243,28 @@ public struct ProcessAssembly: Sendable {
     }
 
     // MARK: - Parts
+
+    /// A storage that does not exist stops start-up, naming it (a typo in a bucket name is a configuration error).
+    /// Any other failure (credentials refused, the server away) may pass: the process starts, `/ready` says 503 with
+    /// the reason, and the storage breaker guards each request.
+    func verifyStorage() async throws(StartupError) {
+        do {
+            try await opened.objects.checkAvailable()
+        } catch .containerMissing(let name) {
+            throw .storage("\(name) does not exist: create it, or fix --storage")
+        } catch {
+            logger.warning(
+                "the storage cannot be used yet; /ready says 503 until it can",
+                metadata: ["storage": "\(opened.objects.name)", "error": "\(error)"])
+        }
+    }
+
+    /// For `/ready` on a remote storage: the bucket's check, at most every few seconds (a balancer asks often).
+    func storageReadiness() -> (@Sendable () async -> String?)? {
+        guard opened.objects.localRoot != opened.layout.root else { return nil }
+        let probe = StorageProbe(objects: opened.objects)
+        return { await probe.problem() }
+    }
 
     func spoolAPI(readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?) throws(StartupError)
         -> SpoolAPI

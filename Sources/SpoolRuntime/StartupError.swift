@@ -9,6 +9,8 @@ public enum StartupError: Error, Sendable, Equatable, CustomStringConvertible {
     case poolNotActive(name: String, phase: String)
     case poolKindUnservable(name: String, kind: String, narrowed: Bool, servable: [String])
     case kubernetes(String)
+    /// The storage `--storage` names cannot be used: it is missing, or the credentials are refused.
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum StartupError: Error, Sendable, Equatable, CustomStringConvertible {
                 + (narrowed ? ", with the GPUs its device selector allows" : "") + "); it can serve: "
                 + servable.joined(separator: ", ")
         case .kubernetes(let reason): reason
+        case .storage(let reason): "the storage cannot be used: \(reason)"
         }
     }
 }

@@ -21,7 +21,9 @@ public struct FileObjectStorage: ObjectStorage {
     var temporaryDirectory: String { root + "/" + Self.temporaryDirectoryName }
 
     /// Fails with `containerMissing` unless the root exists; creates the temporary directory.
-    public func checkAvailable() throws(StorageError) {
+    public func checkAvailable() async throws(StorageError) { try checkWritable() }
+
+    func checkWritable() throws(StorageError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .containerMissing(root)
@@ -34,7 +36,7 @@ public struct FileObjectStorage: ObjectStorage {
     }
 
     func temporaryPath() throws(StorageError) -> String {
-        try checkAvailable()
+        try checkWritable()
         return temporaryDirectory + "/" + UUID().uuidString
     }
 

@@ -11,6 +11,7 @@ public final class InMemoryObjectStorage: ObjectStorage {
 
     public var name: String { "memory" }
     public var localRoot: String? { nil }
+    public func checkAvailable() async throws(StorageError) {}
 
     func store(_ key: ObjectKey, _ bytes: ByteBuffer) -> StoredObject {
         let object = StoredObject(

@@ -13,6 +13,10 @@ public protocol ObjectStorage: Sendable {
     /// keep using paths (renames, sendfile) and nothing is copied; nil for remote backends.
     var localRoot: String? { get }
 
+    /// Fails unless the storage is there and usable (the directory exists and is writable; the bucket exists and the
+    /// credentials may use it): what start-up and `/ready` ask.
+    func checkAvailable() async throws(StorageError)
+
     /// Stores the file at `path` as `key`, replacing what was there; readers see the old object or the new one,
     /// never part of one.
     @discardableResult

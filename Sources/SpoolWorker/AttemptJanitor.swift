@@ -63,7 +63,14 @@ public struct AttemptJanitor: AttemptSweeping {
             let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []
             if remaining.isEmpty { try? manager.removeItem(atPath: layout.workDirectory(id)) }
         }
-        if let remote { try await sweep(remote, into: &report) }
+        if let remote {
+            // The storage may be away for a while; its leftovers wait for a later sweep, the local ones do not.
+            do {
+                try await sweep(remote, into: &report)
+            } catch {
+                logger.warning("could not sweep attempt objects in the storage", metadata: ["error": "\(error)"])
+            }
+        }
         for name in (try? manager.contentsOfDirectory(atPath: layout.uploads)) ?? [] where name.hasSuffix(".part") {
             let path = layout.uploads + "/" + name
             let modified = (try? manager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
@@ -74,24 +81,14 @@ public struct AttemptJanitor: AttemptSweeping {
         return report
     }
 
-    /// Attempt objects no running attempt owns: published when their commit landed and the publication did not
-    /// finish, deleted otherwise (a fenced or failed attempt's objects never become outputs).
+    /// Attempt objects that are neither the committed outputs nor a running attempt's: a fenced, failed or handed
+    /// back attempt's, or those of a job the store no longer knows. Deleted.
     func sweep(_ remote: AttemptObjects, into report: inout Report) async throws {
         for (id, attempts) in try await remote.attemptsInStorage() {
             let job = try await store.job(id)
-            for attempt in attempts.sorted() {
-                for action in Housekeeper.attemptActions(job: id, attempt: attempt, record: job, published: false) {
-                    switch action {
-                    case .stopOrphan: break  // its process, if any, runs on its own host, whose janitor stops it
-                    case .rollForward:
-                        try await remote.publish(id, attempt: attempt)
-                        report.rolledForward += 1
-                        logger.notice("rolled forward an interrupted publication", metadata: ["job": "\(id)"])
-                    case .discard:
-                        await remote.discard(id, attempt: attempt)
-                        report.removedAttempts += 1
-                    }
-                }
+            for attempt in attempts.sorted() where !Housekeeper.keepsAttemptObjects(attempt: attempt, record: job) {
+                await remote.discard(id, attempt: attempt)
+                report.removedAttempts += 1
             }
         }
     }

@@ -2,17 +2,20 @@ import Foundation
 import SpoolCore
 import SpoolStorage
 
-/// An attempt's outputs in a remote storage backend (a bucket). The worker encodes to local scratch, uploads every
-/// file under the attempt's own keys (`work/JOB/aN/out/…`) before it commits, and publishes them to the job's
-/// output keys (`outputs/JOB/…`) only after the fenced commit landed; a late or fenced attempt's objects are
-/// discarded, never published. Keys mirror the data directory's paths, so one `DataLayout` names both.
+/// An attempt's outputs in a remote storage backend (a bucket). The worker encodes to local scratch and uploads
+/// every file under the attempt's own keys (`outputs/JOB/aN/…`) before it commits. A bucket has no rename, so
+/// nothing is copied afterwards: the fenced commit records which attempt succeeded, and that attempt's objects are
+/// the job's outputs from the moment it is visible as succeeded. A late or fenced attempt's objects are never read
+/// and are deleted (by the worker itself, or by the janitor when it died).
 public struct AttemptObjects: Sendable {
     public let objects: any ObjectStorage
-    /// The process's local scratch: the attempt's staging directory is here, and keys are its paths made relative.
+    /// The process's local scratch; keys come from it (`DataLayout.outputPrefix`).
     public let layout: DataLayout
 
     public init(objects: any ObjectStorage, layout: DataLayout) {
         self.objects = objects
+        var layout = layout
+        layout.outputsByAttempt = true
         self.layout = layout
     }
 
@@ -21,13 +24,10 @@ public struct AttemptObjects: Sendable {
         objects.localRoot == layout.root
     }
 
-    func attemptPrefix(_ job: JobID, attempt: Int) -> String {
-        layout.key(of: layout.stagingDirectory(job, attempt: attempt)) + "/"
-    }
+    func attemptPrefix(_ job: JobID, attempt: Int) -> String { layout.outputPrefix(job, attempt: attempt) }
 
-    func outputsPrefix(_ job: JobID) -> String { layout.key(of: layout.outputDirectory(job)) + "/" }
-
-    /// Uploads every staged file of the attempt (each stored whole, integrity checked by the backend).
+    /// Uploads every staged file of the attempt (each stored whole, integrity checked by the backend). HLS
+    /// playlists go last, so a master playlist never names a file that is not there yet.
     public func upload(_ job: JobID, attempt: Int) async throws(StorageError) {
         let staging = layout.stagingDirectory(job, attempt: attempt)
         let prefix = attemptPrefix(job, attempt: attempt)
@@ -41,44 +41,30 @@ public struct AttemptObjects: Sendable {
                 files.append(relative)
             }
         }
-        for relative in files.sorted() {
+        let ordered = files.sorted { a, b in
+            let (aPlaylist, bPlaylist) = (a.hasSuffix(".m3u8"), b.hasSuffix(".m3u8"))
+            if aPlaylist != bPlaylist { return !aPlaylist }
+            // Rendition playlists (deeper) before the master.
+            let (aDepth, bDepth) = (a.split(separator: "/").count, b.split(separator: "/").count)
+            return aDepth != bDepth ? aDepth > bDepth : a < b
+        }
+        for relative in ordered {
             try await objects.put(
                 try ObjectKey(prefix + relative), fromFile: staging + "/" + relative, contentType: nil)
         }
     }
 
-    /// Copies the attempt's objects to the job's output keys, then removes them. Idempotent, so a crash between the
-    /// commit and the end of this is rolled forward by the janitor. HLS playlists go last (a master playlist never
-    /// names a rendition that is not there yet).
-    public func publish(_ job: JobID, attempt: Int) async throws(StorageError) {
-        let prefix = attemptPrefix(job, attempt: attempt)
-        let outputs = outputsPrefix(job)
-        let staged = try await objects.list(prefix: prefix)
-        let ordered = staged.sorted { a, b in
-            let aPlaylist = a.key.rawValue.hasSuffix(".m3u8")
-            let bPlaylist = b.key.rawValue.hasSuffix(".m3u8")
-            if aPlaylist != bPlaylist { return !aPlaylist }
-            // Rendition playlists (deeper) before the master.
-            return a.key.rawValue.split(separator: "/").count > b.key.rawValue.split(separator: "/").count
-        }
-        for object in ordered {
-            let relative = String(object.key.rawValue.dropFirst(prefix.count))
-            try await objects.copy(object.key, to: try ObjectKey(outputs + relative))
-        }
-        for object in staged { try await objects.delete(object.key) }
-    }
-
     /// Removes whatever the attempt uploaded.
     public func discard(_ job: JobID, attempt: Int) async {
-        _ = try? await objects.deleteAll(prefix: layout.key(of: layout.attemptDirectory(job, attempt: attempt)) + "/")
+        _ = try? await objects.deleteAll(prefix: attemptPrefix(job, attempt: attempt))
     }
 
     /// The attempts that have objects in the bucket, by job: what the janitor looks at.
     public func attemptsInStorage() async throws(StorageError) -> [JobID: Set<Int>] {
         var found: [JobID: Set<Int>] = [:]
-        let work = layout.key(of: layout.work) + "/"
-        for object in try await objects.list(prefix: work) {
-            let parts = object.key.rawValue.dropFirst(work.count).split(separator: "/")
+        let outputs = layout.key(of: layout.outputs) + "/"
+        for object in try await objects.list(prefix: outputs) {
+            let parts = object.key.rawValue.dropFirst(outputs.count).split(separator: "/")
             guard parts.count >= 2, let attempt = DataLayout.attemptNumber(directoryName: String(parts[1])) else {
                 continue
             }

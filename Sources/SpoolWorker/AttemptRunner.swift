@@ -311,8 +311,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             for effect in transition.effects {
                 switch effect {
                 case .publishOutputs(let attempt):
-                    if let remote {
-                        try await remote.publish(job.id, attempt: attempt)
+                    if remote != nil {
+                        // The commit made this attempt's objects the outputs; only local scratch is left.
                         files.discard(job.id, attempt: attempt)
                     } else {
                         try files.publish(job.id, attempt: attempt)

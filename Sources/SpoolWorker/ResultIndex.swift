@@ -105,13 +105,13 @@ struct ResultIndex: Sendable {
         let files = Set(earlier.outputs.flatMap { $0.files + [$0.path] })
         guard !files.isEmpty else { return false }
         if let remote {
-            let source = layout.key(of: layout.outputDirectory(earlier.id))
+            let source = remote.attemptPrefix(earlier.id, attempt: earlier.attempt)
             let target = remote.attemptPrefix(job, attempt: attempt)
             for file in files.sorted() {
                 guard let relative = PathRules.normalize("/" + file), !file.contains("..") else { return false }
                 do {
                     try await remote.objects.copy(
-                        ObjectKey(source + relative), to: ObjectKey(target + relative.dropFirst()))
+                        ObjectKey(source + relative.dropFirst()), to: ObjectKey(target + relative.dropFirst()))
                 } catch {
                     await remote.discard(job, attempt: attempt)
                     return false

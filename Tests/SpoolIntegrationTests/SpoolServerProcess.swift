@@ -16,8 +16,11 @@ final class SpoolServerProcess {
     let logFile: URL
     private(set) var process: Process?
     let extraArguments: [String]
+    let environment: [String: String]
 
-    init(dataDirectory: URL, inputRoot: URL, extraArguments: [String] = []) throws {
+    init(dataDirectory: URL, inputRoot: URL, extraArguments: [String] = [], environment: [String: String] = [:]) throws
+    {
+        self.environment = environment
         self.dataDirectory = dataDirectory
         self.inputRoot = inputRoot
         self.port = try FreePort.find()
@@ -30,7 +33,7 @@ final class SpoolServerProcess {
     var client: SpoolClient { SpoolClient(server: url, timeout: 30) }
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
-    func start() async throws {
+    func start(readyTimeout: Duration = .seconds(60)) async throws {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
@@ -43,9 +46,12 @@ final class SpoolServerProcess {
             ] + extraArguments
         process.standardOutput = log
         process.standardError = log
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
         self.process = process
-        try await waitUntilReady()
+        try await waitUntilReady(timeout: readyTimeout)
     }
 
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {

@@ -1,7 +1,9 @@
 import Foundation
+import S3Client
 import SpoolAPIModels
 import SpoolClient
 import SpoolCore
+import TestSupport
 import Testing
 
 /// A real `spool serve` whose uploads and outputs live in a storage other than its data directory
@@ -49,12 +51,19 @@ import Testing
         let job = try await client.waitFor(submitted.id)
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
 
-        // Every output is published in the storage under outputs/JOB, and its URI says so.
+        // Every output is in the storage under the committed attempt's keys (outputs/JOB/aN), and its URI says so;
+        // no other attempt left anything.
+        let attemptFolder = "a\(job.attempts)"
         let published = Set(files(under: bucket.appendingPathComponent("outputs/\(job.id.rawValue)")))
         for output in job.outputs {
-            #expect(output.uri.hasPrefix("file://" + bucket.path + "/outputs/\(job.id.rawValue)/"), "\(output.uri)")
-            for file in output.files { #expect(published.contains(file), "\(file) of \(output.name)") }
+            #expect(
+                output.uri.hasPrefix("file://" + bucket.path + "/outputs/\(job.id.rawValue)/\(attemptFolder)/"),
+                "\(output.uri)")
+            for file in output.files {
+                #expect(published.contains(attemptFolder + "/" + file), "\(file) of \(output.name)")
+            }
         }
+        #expect(published.allSatisfy { $0.hasPrefix(attemptFolder + "/") }, "\(published)")
         let small = try #require(job.outputs.first { $0.name == "small" })
         let download = try await client.get(small.url)
         #expect(download.status == 200 && Int64(download.body.count) == small.sizeBytes)
@@ -64,8 +73,7 @@ import Testing
         let master = try await client.get(ladder.url)
         #expect(String(decoding: master.body, as: UTF8.self).contains("#EXT-X-STREAM-INF"))
 
-        // No attempt objects are left, and the data directory holds no upload and no output.
-        #expect(files(under: bucket.appendingPathComponent("work")).isEmpty)
+        // The data directory holds no upload and no output.
         #expect(files(under: area.data.appendingPathComponent("uploads")).isEmpty)
         #expect(files(under: area.data.appendingPathComponent("outputs")).isEmpty)
 
@@ -107,7 +115,6 @@ import Testing
         #expect(!files(under: bucket.appendingPathComponent("outputs/\(jobs[1].id.rawValue)")).isEmpty)
         #expect(!files(under: bucket.appendingPathComponent("results")).isEmpty, "the index lives in the storage")
         #expect(files(under: area.data.appendingPathComponent("results")).isEmpty)
-        #expect(files(under: bucket.appendingPathComponent("work")).isEmpty)
     }
 
     @Test func aStorageDirectoryThatDoesNotExistStopsStartUp() async throws {
@@ -119,5 +126,107 @@ import Testing
         defer { server.stop() }
         await #expect(throws: TestFailure.self) { try await server.start() }
         #expect(server.log().contains("/nonexistent/spool-bucket"))
+    }
+}
+
+/// A real `spool serve` on a real S3 server (SeaweedFS): the gateway keeps no file, every output is an object read
+/// back from the bucket, downloads stream with ranges or redirect to presigned URLs, a missing bucket stops
+/// start-up, and wrong credentials make `/ready` answer 503 with the reason.
+@Suite(.serialized) struct S3StorageIntegrationTests {
+    func s3Arguments(_ server: SeaweedFSServer, bucket: String) -> [String] {
+        ["--storage", "s3://\(bucket)/spool", "--s3-endpoint", server.endpoint.absoluteString, "--s3-path-style"]
+    }
+
+    func bucket(_ server: SeaweedFSServer, _ name: String) async throws -> S3Client {
+        let client = S3Client(
+            endpoint: server.endpoint, pathStyle: true,
+            credentials: S3Credentials(
+                accessKeyID: SeaweedFSServer.accessKey, secretAccessKey: SeaweedFSServer.secretKey))
+        for attempt in 0..<50 {
+            do {
+                try await client.createBucket(name)
+                return client
+            } catch {
+                if attempt == 49 { throw error }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return client
+    }
+
+    @Test func serveOnABucket() async throws {
+        let area = try TestArea("s3")
+        defer { area.cleanUp() }
+        let weed = try SeaweedFSServer()
+        defer { weed.stop() }
+        try await weed.waitUntilReady()
+        let s3 = try await bucket(weed, "media")
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: s3Arguments(weed, bucket: "media") + ["--downloads", "redirect"],
+            environment: weed.environment)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip)
+        let upload = try await client.upload(file: clip)
+        #expect(try await s3.headObject(bucket: "media", key: "spool/uploads/\(upload.id.rawValue)") != nil)
+        let outputs = [
+            try OutputShorthand.parse("small=mp4,height=240,codec=h264"),
+            try OutputShorthand.parse("ladder=hls,heights=240/180,segment=1"),
+        ]
+        let job = try await client.waitFor(try await client.submit(JobRequest(input: upload.uri, outputs: outputs)).id)
+        #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
+        // Read at once after the job shows succeeded: the committed attempt's objects are the outputs, nothing
+        // is copied after the commit, so there is no window in which a succeeded job's outputs are missing.
+        let prefix = "spool/outputs/\(job.id.rawValue)/a\(job.attempts)/"
+        let keys = Set(
+            try await s3.listAllObjects(bucket: "media", prefix: "spool/outputs/\(job.id.rawValue)/").map(\.key))
+        for output in job.outputs {
+            #expect(output.uri.hasPrefix("s3://media/" + prefix))
+            for file in output.files { #expect(keys.contains(prefix + file), "\(file)") }
+        }
+        #expect(keys.allSatisfy { $0.hasPrefix(prefix) }, "no other attempt left objects: \(keys)")
+        // Downloads redirect to a presigned URL that serves the bytes without credentials.
+        let small = try #require(job.outputs.first { $0.name == "small" })
+        let download = try await client.get(small.url)
+        #expect(download.status == 200 && Int64(download.body.count) == small.sizeBytes)
+        // The gateway's own disk holds no upload and no output.
+        for folder in ["uploads", "outputs"] {
+            let files =
+                FileManager.default.enumerator(atPath: area.data.appendingPathComponent(folder).path)?
+                .allObjects ?? []
+            #expect(files.isEmpty, "\(folder): \(files)")
+        }
+    }
+
+    @Test func aMissingBucketStopsStartUpAndWrongCredentialsMakeReadySay503() async throws {
+        let area = try TestArea("s3-faults")
+        defer { area.cleanUp() }
+        let weed = try SeaweedFSServer()
+        defer { weed.stop() }
+        try await weed.waitUntilReady()
+        _ = try await bucket(weed, "media")
+        let missing = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: s3Arguments(weed, bucket: "no-such-bucket"),
+            environment: weed.environment)
+        defer { missing.stop() }
+        await #expect(throws: TestFailure.self) { try await missing.start() }
+        #expect(missing.log().contains("no-such-bucket"))
+
+        var wrong = weed.environment
+        wrong["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+        let refused = try SpoolServerProcess(
+            dataDirectory: area.root.appendingPathComponent("data2"), inputRoot: area.inputs,
+            extraArguments: s3Arguments(weed, bucket: "media"), environment: wrong)
+        defer { refused.stop() }
+        await #expect(throws: TestFailure.self) { try await refused.start(readyTimeout: .seconds(5)) }
+        let ready = try await refused.client.get("/ready")
+        #expect(ready.status == 503)
+        let reason = String(decoding: ready.body, as: UTF8.self)
+        #expect(reason.contains("storage") && reason.contains("s3://media/spool"), "\(reason)")
+        #expect(!refused.log().contains("not-the-secret"), "a secret never reaches the log")
     }
 }

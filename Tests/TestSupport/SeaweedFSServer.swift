@@ -60,7 +60,8 @@ public final class SeaweedFSServer {
             "-master.port", "\(p[1])", "-master.port.grpc", "\(p[2])", "-volume.port", "\(p[3])",
             "-volume.port.grpc", "\(p[4])", "-filer", "-filer.port", "\(p[5])", "-filer.port.grpc", "\(p[6])",
             "-s3", "-s3.port", "\(p[0])", "-s3.port.grpc", "\(p[7])", "-iam.port", "\(p[8])",
-            "-s3.config", config.path, "-master.volumeSizeLimitMB", "64", "-volume.max", "20",
+            "-s3.port.iceberg", "0", "-s3.port.lance", "0", "-s3.config", config.path,
+            "-master.volumeSizeLimitMB", "64", "-volume.max", "20",
         ]
         let logPath = directory.appendingPathComponent("weed.log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -134,6 +134,7 @@ class Cluster:
         self.start("seaweedfs", 1, [self.weed, "server", "-dir", f"{self.work}/weed", "-ip", HOSTS[1],
                                     "-ip.bind", HOSTS[1], "-master.port", "9333", "-volume.port", "8081",
                                     "-filer", "-filer.port", "8888", "-s3", "-s3.port", "8333",
+                                    "-s3.port.iceberg", "0", "-s3.port.lance", "0",
                                     "-s3.config", f"{self.work}/s3.json"])
         self.wait_for_s3()
         self.s3("create_bucket", Bucket=BUCKET)
