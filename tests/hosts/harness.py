@@ -312,7 +312,7 @@ class Checker:
     def probe_output(self, job, output, scratch):
         """Reads an output back from S3 (not through Spool) and checks it is what was asked."""
         files = output["files"]
-        prefix = f"outputs/{job['id']}/"
+        prefix = f"outputs/{job['id']}/a{job['attempts']}/"
         problems = []
         for file in files:
             try:
@@ -330,7 +330,8 @@ class Checker:
             if not heights or heights[0] != output.get("height"):
                 problems.append(f"{job['id']} {output['name']}: probed heights {heights}, job says {output.get('height')}")
         elif output["kind"] == "hls":
-            master = self.cluster.s3("get_object", Bucket=BUCKET, Key=prefix + output["path"])["Body"].read().decode()
+            master_file = next(f for f in files if f.endswith("master.m3u8"))
+            master = self.cluster.s3("get_object", Bucket=BUCKET, Key=prefix + master_file)["Body"].read().decode()
             if "#EXT-X-STREAM-INF" not in master:
                 problems.append(f"{job['id']} master playlist has no variant")
         return problems
@@ -370,14 +371,17 @@ class Checker:
         return not lost and not duplicated and not unexpected
 
 
-def wait_attempt_objects_gone(cluster, timeout=60):
+def leftover_attempts(cluster, views, timeout=60):
+    """Objects of attempts that are not the committed one (outputs live under outputs/JOB/aN of the attempt that
+    committed): the janitor deletes them; give it a few sweeps."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = cluster.objects("work/")
-        if not left:
-            return []
+    while True:
+        left = [key for key in cluster.objects("outputs/")
+                if (parts := key.split("/")) and len(parts) > 2 and parts[1] in views
+                and parts[2] != f"a{views[parts[1]].get('attempts', -1)}"]
+        if not left or time.monotonic() > deadline:
+            return [f"objects of uncommitted attempts left in the bucket: {left[:5]}"] if left else []
         time.sleep(1)
-    return [f"attempt objects left in the bucket: {left[:5]}"]
 
 
 def scenario_load(cluster, api, checker, clips, jobs):
@@ -389,7 +393,7 @@ def scenario_load(cluster, api, checker, clips, jobs):
                            "idempotency_key": f"load-{index}"})
         acknowledged.append(view["id"])
     views = checker.wait_all(acknowledged, timeout=300)
-    return checker.report("load", acknowledged, views, wait_attempt_objects_gone(cluster))
+    return checker.report("load", acknowledged, views, leftover_attempts(cluster, views))
 
 
 def leader(cluster):
@@ -436,17 +440,19 @@ def scenario_host_dies(cluster, api, checker, long_clip):
     for job_id in moved:
         if views[job_id].get("worker") in host2_workers:
             unexpected.append(f"{job_id} finished on the dead host")
-    unexpected += wait_attempt_objects_gone(cluster)
+    unexpected += leftover_attempts(cluster, views)
     ok = checker.report("host-dies", acknowledged, views, unexpected)
     return ok
 
 
 def scenario_partition(cluster, api, checker, long_clip):
+    # Jobs that take a while (720p from a long clip), so host 3 is cut off in the middle of one.
     """Host 3 cut off past the lease while it runs jobs: its commits are refused, each job is done once elsewhere."""
     acknowledged = []
-    for index in range(6):
+    # Two jobs on four workers: host 2 has room to take over whatever host 3 held.
+    for index in range(2):
         view = api.submit({"input": long_clip["uri"], "outputs": [
-            {"name": "mp4", "kind": "mp4", "video": {"codec": "h264", "height": 360, "crf": 20}}],
+            {"name": "mp4", "kind": "mp4", "video": {"codec": "h264", "height": 720, "crf": 18}}],
             "idempotency_key": f"partition-{index}"})
         acknowledged.append(view["id"])
     host3_workers = {w for w, h in cluster.worker_ids.items() if h == 3}
@@ -454,7 +460,8 @@ def scenario_partition(cluster, api, checker, long_clip):
     on_host3 = []
     while time.monotonic() < deadline and not on_host3:
         on_host3 = [j for j in acknowledged
-                    if (v := api.job(j))["state"] == "running" and v.get("worker") in host3_workers]
+                    if (v := api.job(j))["state"] == "running" and v.get("worker") in host3_workers
+                    and 0 < v.get("progress", 0) < 0.5]
         time.sleep(0.3)
     log(f"cutting host 3 off for {LEASE_SECONDS * 3} s while it runs {on_host3}")
     cluster.link(3, up=False)
@@ -474,7 +481,7 @@ def scenario_partition(cluster, api, checker, long_clip):
     log(f"host 3's workers gave up {refused} attempts when they came back")
     if on_host3 and refused == 0:
         unexpected.append("host 3's workers never had a commit refused")
-    unexpected += wait_attempt_objects_gone(cluster)
+    unexpected += leftover_attempts(cluster, views)
     return checker.report("partition", acknowledged, views, unexpected)
 
 
@@ -525,6 +532,8 @@ def main():
             clips.append(api.upload(f"{work}/clip{index}.mp4"))
         make_clip(f"{work}/long.mp4", seconds=20, size="640x360")
         long_clip = api.upload(f"{work}/long.mp4")
+        make_clip(f"{work}/longer.mp4", seconds=60, size="1280x720")
+        longer_clip = api.upload(f"{work}/longer.mp4")
         for scenario in args.scenarios:
             log(f"scenario {scenario}")
             if scenario == "load":
@@ -534,7 +543,7 @@ def main():
                 log("host 2 comes back")
                 cluster.start_spool_host(2)
             elif scenario == "partition":
-                ok &= scenario_partition(cluster, api, checker, long_clip)
+                ok &= scenario_partition(cluster, api, checker, longer_clip)
             else:
                 raise SystemExit(f"unknown scenario {scenario}")
     except Exception as error:
