@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 swift build --build-tests
 swift test --skip-build "$@"
 # Spool on three hosts with no shared disk (network namespaces; skipped, saying why, where they are unavailable).
-[ $# -eq 0 ] && tests/hosts/run
+if [ $# -eq 0 ]; then tests/hosts/run; fi
