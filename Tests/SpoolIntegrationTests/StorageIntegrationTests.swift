@@ -229,4 +229,54 @@ import Testing
         #expect(reason.contains("storage") && reason.contains("s3://media/spool"), "\(reason)")
         #expect(!refused.log().contains("not-the-secret"), "a secret never reaches the log")
     }
+
+    /// S3 goes away in the middle of a job: downloads answer 503 at once, the attempt that cannot store its outputs
+    /// fails and is retried, and once S3 is back the job succeeds with only the committed attempt's objects.
+    @Test func anS3OutageMidJobIsRetriedAndNothingIsHalfPublished() async throws {
+        let area = try TestArea("s3-outage")
+        defer { area.cleanUp() }
+        let weed = try SeaweedFSServer()
+        defer { weed.stop() }
+        try await weed.waitUntilReady()
+        let s3 = try await bucket(weed, "media")
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: s3Arguments(weed, bucket: "media") + [
+                "--pools", "cpu", "--cpu-slots", "1", "--max-attempts", "6", "--storage-breaker-failures", "1",
+            ],
+            environment: weed.environment)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let small = area.inputs.appendingPathComponent("small.mp4")
+        try TestMedia.makeClip(at: small)
+        let first = try await client.waitFor(
+            try await client.submit(JobRequest(input: try await client.upload(file: small).uri, preset: "web-360p")).id)
+        #expect(first.state == .succeeded)
+        let long = area.inputs.appendingPathComponent("long.mp4")
+        try TestMedia.makeClip(at: long, size: "1280x720", seconds: 10, rate: 30)
+        let upload = try await client.upload(file: long)
+        let submitted = try await client.submit(
+            JobRequest(input: upload.uri, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
+        _ = try await client.waitFor(submitted.id) { $0.state == .running && $0.progress > 0 }
+
+        weed.kill9()
+        // Reading needs S3: a quick 503 that says to retry, not a hang.
+        let during = try await client.get(try #require(first.outputs.first).url)
+        #expect(during.status == 503, "\(String(decoding: during.body, as: UTF8.self))")
+        // The attempt cannot store its outputs: it fails, and the job waits for another.
+        _ = try await client.waitFor(submitted.id) { $0.attempts >= 1 && $0.state == .queued }
+        try weed.start()
+        try await weed.waitUntilReady()
+
+        let job = try await client.waitFor(submitted.id)
+        #expect(
+            job.state == .succeeded && job.attempts >= 2, "\(job.error?.message ?? "")\n\(server.log().suffix(3000))")
+        let prefix = "spool/outputs/\(job.id.rawValue)/"
+        let keys = try await s3.listAllObjects(bucket: "media", prefix: prefix).map(\.key)
+        #expect(!keys.isEmpty && keys.allSatisfy { $0.hasPrefix(prefix + "a\(job.attempts)/") }, "\(keys)")
+        let output = try #require(job.outputs.first)
+        let download = try await client.get(output.url)
+        #expect(download.status == 200 && Int64(download.body.count) == output.sizeBytes)
+    }
 }

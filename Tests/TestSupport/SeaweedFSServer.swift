@@ -18,6 +18,8 @@ public final class SeaweedFSServer {
     public let s3Port: Int
     public let directory: URL
     private var process: Process?
+    private var arguments: [String] = []
+    private var binary = ""
 
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(s3Port)")! }
     /// The credentials every test process needs, as the environment carries them.
@@ -52,10 +54,8 @@ public final class SeaweedFSServer {
         while ports.count < 10 { ports.insert(try FreePort.find()) }
         let p = Array(ports)
         s3Port = p[0]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.currentDirectoryURL = directory
-        process.arguments = [
+        binary = try Self.binary()
+        arguments = [
             "server", "-dir", directory.path, "-ip", "127.0.0.1", "-ip.bind", "127.0.0.1",
             "-master.port", "\(p[1])", "-master.port.grpc", "\(p[2])", "-volume.port", "\(p[3])",
             "-volume.port.grpc", "\(p[4])", "-filer", "-filer.port", "\(p[5])", "-filer.port.grpc", "\(p[6])",
@@ -63,9 +63,21 @@ public final class SeaweedFSServer {
             "-s3.port.iceberg", "0", "-s3.port.lance", "0", "-s3.config", config.path,
             "-master.volumeSizeLimitMB", "64", "-volume.max", "20",
         ]
+        try start()
+    }
+
+    /// Starts (or restarts, after `kill9`) the server on the same ports and directory: its buckets and objects stay.
+    public func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.currentDirectoryURL = directory
+        process.arguments = arguments
         let logPath = directory.appendingPathComponent("weed.log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -95,12 +107,17 @@ public final class SeaweedFSServer {
         throw TestSupportFailure("SeaweedFS did not answer on \(endpoint):\n\(log.suffix(2000))")
     }
 
-    public func stop() {
+    /// kill -9: the S3 server is gone at once, as in a crash or an outage.
+    public func kill9() {
         if let process, process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         process = nil
+    }
+
+    public func stop() {
+        kill9()
         try? FileManager.default.removeItem(at: directory)
     }
 
