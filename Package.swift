@@ -151,6 +151,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane", "SpoolStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -326,6 +327,7 @@ let package = Package(
                 "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict

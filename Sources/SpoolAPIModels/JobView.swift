@@ -96,7 +96,8 @@ public struct JobView: Codable, Sendable, Equatable {
         callbackURL = job.spec.callbackURL
         outputs = job.outputs.map { result in
             Output(
-                name: result.name, kind: result.kind, uri: layout.outputURI(job.id, attempt: job.attempt, path: result.path),
+                name: result.name, kind: result.kind,
+                uri: layout.outputURI(job.id, attempt: job.attempt, path: result.path),
                 url: "/v1/jobs/\(job.id.rawValue)/outputs/\(result.name)", files: result.files, codec: result.codec,
                 width: result.width, height: result.height, durationSeconds: result.durationSeconds,
                 sizeBytes: result.sizeBytes, ssim: result.ssim)
