@@ -145,6 +145,11 @@ struct APIOptions: ParsableArguments {
                 + "(307 to a presigned URL that expires in 15 minutes).", valueName: "stream|redirect"))
     var downloads: APISettings.Downloads = .stream
 
+    @Option(
+        name: .customLong("input-bucket"),
+        help: "A bucket whose objects the administrator's jobs may name as s3:// inputs (repeatable).")
+    var inputBuckets: [String] = []
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {
@@ -177,6 +182,7 @@ struct APIOptions: ParsableArguments {
         settings.storageBreakerFailures = storageBreakerFailures
         settings.storageBreakerCooldownSeconds = storageBreakerCooldown
         settings.downloads = downloads
+        settings.inputBuckets = inputBuckets
         return settings
     }
 }

@@ -30,6 +30,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("input-root"), help: "A directory file:// inputs may come from (repeatable).")
     var inputRoots: [String] = []
 
+    @Option(
+        name: .customLong("input-bucket"),
+        help: "A bucket whose objects the administrator's jobs may name as s3:// inputs (repeatable).")
+    var inputBuckets: [String] = []
+
     @Flag(help: "Let http(s) inputs reach loopback, private and link-local addresses.")
     var allowPrivateNetworks = false
 
@@ -38,7 +43,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (logger, registry) = Runtime.bootstrap(process)
-        let configuration = try store.runtime(RuntimeConfiguration(worker: worker.settings))
+        var api = APISettings()
+        api.inputBuckets = inputBuckets
+        let configuration = try store.runtime(RuntimeConfiguration(worker: worker.settings, api: api))
         let opened = try OpenedStore.open(configuration)
         let inventory = try await Runtime.discover()
         let assembled = try await Runtime.starting {

@@ -5,11 +5,29 @@ public struct InputPolicy: Sendable, Equatable {
     /// Lets `http(s)://` inputs reach loopback, private and link-local addresses (tests, trusted networks).
     public var allowPrivateNetworks: Bool
     public var maxUploadBytes: Int64
+    /// `BUCKET[/PREFIX]` of the S3 storage (`--storage s3://…`), under which each tenant's `files` folder holds the
+    /// objects its `s3://` inputs may name; nil when the storage is not a bucket.
+    public var storageObjectRoot: String?
+    /// `BUCKET/KEYPREFIX` strings an `s3://` input must start with (a bucket alone ends in `/`): for the default
+    /// tenant, its `files/` under the storage root and every bucket the administrator lists; for another tenant only
+    /// its own `tenants/ID/files/` (`scoped(to:layout:)`).
+    public var objectInputPrefixes: [String]
 
-    public init(inputRoots: [String] = [], allowPrivateNetworks: Bool = false, maxUploadBytes: Int64 = 4 << 30) {
+    public init(
+        inputRoots: [String] = [], allowPrivateNetworks: Bool = false, maxUploadBytes: Int64 = 4 << 30,
+        storageObjectRoot: String? = nil, inputBuckets: [String] = []
+    ) {
         self.inputRoots = inputRoots.map { PathRules.normalize($0) ?? $0 }
         self.allowPrivateNetworks = allowPrivateNetworks
         self.maxUploadBytes = maxUploadBytes
+        self.storageObjectRoot = storageObjectRoot
+        self.objectInputPrefixes = (storageObjectRoot.map { [$0 + "/files/"] } ?? []) + inputBuckets.map { $0 + "/" }
+    }
+
+    /// Whether `s3://bucket/key` may be read under these rules.
+    public func allowsObject(bucket: String, key: String) -> Bool {
+        let full = bucket + "/" + key
+        return objectInputPrefixes.contains { full.hasPrefix($0) }
     }
 
     /// The rules for one tenant's jobs, the same at the gateway and in the worker: the default tenant keeps the
@@ -19,6 +37,8 @@ public struct InputPolicy: Sendable, Equatable {
         guard tenant != .default else { return self }
         var scoped = self
         scoped.inputRoots = InputPolicy(inputRoots: [layout.inputFiles(for: tenant)]).inputRoots
+        scoped.objectInputPrefixes =
+            storageObjectRoot.map { [$0 + "/" + layout.key(of: layout.inputFiles(for: tenant)) + "/"] } ?? []
         return scoped
     }
 

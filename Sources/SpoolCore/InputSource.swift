@@ -6,12 +6,16 @@ public enum InputSource: Sendable, Equatable, Hashable, CustomStringConvertible 
     case http(url: String)
     /// A file streamed to `POST /v1/uploads`.
     case upload(UploadID)
+    /// An object in an S3 bucket (`s3://BUCKET/KEY`): under the tenant's own prefix of the storage bucket, or in a
+    /// bucket the administrator allows. Read by the worker with the storage's credentials.
+    case object(bucket: String, key: String)
 
     public var description: String {
         switch self {
         case .file(let path): "file://" + path
         case .http(let url): url
         case .upload(let id): "upload:" + id.rawValue
+        case .object(let bucket, let key): "s3://" + bucket + "/" + key
         }
     }
 }
@@ -23,6 +27,8 @@ extension InputSource: Codable {
             self = .upload(UploadID(rawValue: id))
         } else if let path = uri.removingPrefix("file://") {
             self = .file(path: path)
+        } else if let rest = uri.removingPrefix("s3://"), let slash = rest.firstIndex(of: "/") {
+            self = .object(bucket: String(rest[..<slash]), key: String(rest[rest.index(after: slash)...]))
         } else {
             self = .http(url: uri)
         }

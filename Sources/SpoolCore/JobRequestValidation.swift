@@ -76,6 +76,33 @@ extension JobRequest {
         }
     }
 
+    /// `s3://BUCKET/KEY`: a plain key (no empty, `.` or `..` segment) under a prefix the policy allows.
+    static func parseObject(_ rest: String, policy: InputPolicy) throws(SpecError) -> InputSource {
+        guard let slash = rest.firstIndex(of: "/") else {
+            throw SpecError(
+                field: "input", rule: "uri", message: "s3:// inputs name a bucket and a key: s3://BUCKET/KEY")
+        }
+        let bucket = String(rest[..<slash])
+        let key = String(rest[rest.index(after: slash)...])
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard !bucket.isEmpty, !key.isEmpty, !key.contains("\0"),
+            segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
+        else {
+            throw SpecError(
+                field: "input", rule: "path_traversal",
+                message: "s3:// keys may not be empty or hold empty, '.' or '..' segments")
+        }
+        guard policy.allowsObject(bucket: bucket, key: key) else {
+            throw SpecError(
+                field: "input", rule: "input_root",
+                message: policy.objectInputPrefixes.isEmpty
+                    ? "this server accepts no s3:// inputs (its storage is not a bucket); upload the file"
+                    : "s3://\(bucket)/\(key) is outside what this caller may read (s3://"
+                        + policy.objectInputPrefixes.joined(separator: "…, s3://") + "…)")
+        }
+        return .object(bucket: bucket, key: key)
+    }
+
     static func parseInput(_ uri: String, policy: InputPolicy) throws(SpecError) -> InputSource {
         if let rest = uri.removingPrefix("upload:") {
             let id = UploadID(rawValue: rest)
@@ -99,6 +126,9 @@ extension JobRequest {
                         : "'\(path)' is outside the input roots (\(policy.inputRoots.joined(separator: ", ")))")
             }
             return .file(path: path)
+        }
+        if let rest = uri.removingPrefix("s3://") {
+            return try parseObject(rest, policy: policy)
         }
         guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased() else {
             throw SpecError(

@@ -43,6 +43,12 @@ public struct InputAccess: Sendable {
             }
         case .http(let url):
             try checkHost(of: url)
+        case .object(let bucket, let key):
+            // Existence is the worker's to find (`input_not_found`); the prefix is checked again here.
+            guard policy.allowsObject(bucket: bucket, key: key) else {
+                throw SpecError(
+                    field: "input", rule: "input_root", message: "s3://\(bucket)/\(key) is not readable here")
+            }
         }
     }
 

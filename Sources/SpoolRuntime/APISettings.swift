@@ -27,6 +27,9 @@ public struct APISettings: Codable, Sendable, Equatable {
     public var cacheEntries = 10_000
     public var storageBreakerFailures = 5
     public var storageBreakerCooldownSeconds: Double = 10
+    /// Buckets whose objects the default tenant (the administrator's) may name as `s3://` inputs, besides its own
+    /// `files/` in the storage bucket.
+    public var inputBuckets: [String] = []
     /// How outputs in a bucket are downloaded: streamed through the gateway, or a 307 to a presigned URL.
     public var downloads = Downloads.stream
 
@@ -51,6 +54,7 @@ public struct APISettings: Codable, Sendable, Equatable {
         case storageBreakerFailures = "storage_breaker_failures"
         case storageBreakerCooldownSeconds = "storage_breaker_cooldown"
         case downloads
+        case inputBuckets = "input_buckets"
     }
 
     public var drainPeriod: Duration { .milliseconds(Int64(max(drainSeconds, 0) * 1000)) }

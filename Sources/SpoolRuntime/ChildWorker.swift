@@ -5,6 +5,7 @@ public struct ChildWorker: Sendable, Equatable {
     public var store: StoreSettings
     public var worker: WorkerSettings
     public var inputRoots: [String]
+    public var inputBuckets: [String] = []
     public var allowPrivateNetworks: Bool
 
     public init(store: StoreSettings, worker: WorkerSettings, inputRoots: [String] = [], allowPrivateNetworks: Bool) {
@@ -16,7 +17,7 @@ public struct ChildWorker: Sendable, Equatable {
 
     public func arguments(pool: String) -> [String] {
         ["worker"] + store.arguments + ["--pool", pool, "--exit-with-parent"]
-            + inputRoots.flatMap { ["--input-root", $0] }
+            + inputRoots.flatMap { ["--input-root", $0] } + inputBuckets.flatMap { ["--input-bucket", $0] }
             + (allowPrivateNetworks ? ["--allow-private-networks"] : []) + worker.arguments
     }
 }

@@ -21,6 +21,8 @@ public struct OpenedStore: Sendable {
     public var runtime: RuntimeConfiguration
     /// Where uploads and outputs live (`--storage`): the data directory unless told otherwise.
     public var objects: any ObjectStorage
+    /// Reads `s3://` inputs with the storage's credentials; nil unless the storage is a bucket.
+    public var objectInputs: (any ObjectInputReading)?
 
     /// Creates the data directories and opens the store `runtime.store` names.
     public static func open(_ runtime: RuntimeConfiguration) throws -> OpenedStore {
@@ -29,7 +31,7 @@ public struct OpenedStore: Sendable {
         for directory in [layout.root, layout.uploads, layout.work, layout.outputs] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let objects = try openStorage(settings, layout: layout)
+        let (objects, objectInputs) = try openStorage(settings, layout: layout)
         layout.storageURI = objects.name
         layout.outputsByAttempt = objects.localRoot != layout.root
         let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
@@ -46,20 +48,23 @@ public struct OpenedStore: Sendable {
             return OpenedStore(
                 store: store, layout: layout, redis: client,
                 rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
-                runtime: runtime, objects: objects)
+                runtime: runtime, objects: objects, objectInputs: objectInputs)
         }
         return OpenedStore(
             store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,
-            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime, objects: objects)
+            rateLimiter: InProcessRateLimiter(), sharedCache: nil, runtime: runtime, objects: objects,
+            objectInputs: objectInputs)
     }
 
     /// The storage `--storage` names; `checkAvailable()` (at start-up) says whether it is there.
-    static func openStorage(_ settings: StoreSettings, layout: DataLayout) throws -> any ObjectStorage {
+    static func openStorage(_ settings: StoreSettings, layout: DataLayout) throws -> (
+        any ObjectStorage, (any ObjectInputReading)?
+    ) {
         switch try StorageLocation.parse(settings.storage) {
         case .dataDirectory:
-            return FileObjectStorage(root: layout.root)
+            return (FileObjectStorage(root: layout.root), nil)
         case .directory(let path):
-            return FileObjectStorage(root: path)
+            return (FileObjectStorage(root: path), nil)
         case .s3(let bucket, let prefix):
             let credentials: S3Credentials
             do {
@@ -75,7 +80,8 @@ public struct OpenedStore: Sendable {
             let client = S3Client(
                 endpoint: endpoint.flatMap { URL(string: $0) }, region: settings.s3Region,
                 pathStyle: settings.s3PathStyle, credentials: credentials)
-            return S3ObjectStorage(client: client, bucket: bucket, prefix: prefix)
+            let storage = S3ObjectStorage(client: client, bucket: bucket, prefix: prefix)
+            return (storage, storage)
         }
     }
 }

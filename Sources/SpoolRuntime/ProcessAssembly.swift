@@ -144,7 +144,8 @@ public struct ProcessAssembly: Sendable {
         }
         let worker = TranscodeWorker(
             store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
-            inputPolicy: inputPolicy, sharedCache: opened.sharedCache, objects: opened.objects, gpuMetrics: gpuMetrics,
+            inputPolicy: withObjectInputs(inputPolicy), sharedCache: opened.sharedCache, objects: opened.objects,
+            objectInputs: opened.objectInputs, gpuMetrics: gpuMetrics,
             gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
         if workerConfiguration.dispatch == .placed {
@@ -173,9 +174,10 @@ public struct ProcessAssembly: Sendable {
                 store: opened.store,
                 configuration: settings.configuration(
                     for: pool, inventory: inventory, all: pools, slots: pool.kind == .cpu ? cpuSlots : nil),
-                inventory: inventory, layout: opened.layout, inputPolicy: configuration.api.inputPolicy,
+                inventory: inventory, layout: opened.layout,
+                inputPolicy: withObjectInputs(configuration.api.inputPolicy),
                 sharedCache: opened.sharedCache, workSignal: settings.dispatch == .placed ? placedSignal : workSignal,
-                objects: opened.objects,
+                objects: opened.objects, objectInputs: opened.objectInputs,
                 gpuMetrics: gpuMetrics, gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers
@@ -202,9 +204,7 @@ public struct ProcessAssembly: Sendable {
         let autoscalerSettings = try autoscalerSettings()
         services.append(
             try poolManager(
-                child: ChildWorker(
-                    store: configuration.store, worker: settings, inputRoots: configuration.api.inputRoots,
-                    allowPrivateNetworks: configuration.api.allowPrivateNetworks),
+                child: childWorker(settings),
                 defaultActuator: .local, shutdownGrace: .seconds(settings.shutdownGraceSeconds + 5),
                 leadership: leadership))
         services.append(try webhookSender(allowPrivateNetworks: configuration.api.allowPrivateNetworks))
@@ -244,6 +244,30 @@ public struct ProcessAssembly: Sendable {
 
     // MARK: - Parts
 
+    /// A local worker the pool manager starts: this process's store, worker settings and input rules.
+    func childWorker(_ settings: WorkerSettings) -> ChildWorker {
+        var child = ChildWorker(
+            store: configuration.store, worker: settings, inputRoots: configuration.api.inputRoots,
+            allowPrivateNetworks: configuration.api.allowPrivateNetworks)
+        child.inputBuckets = configuration.api.inputBuckets
+        return child
+    }
+
+    /// `policy` with what `s3://` inputs may name: on a bucket storage, each tenant's `files/` under its root, and for
+    /// the default tenant the buckets the administrator lists (`--input-bucket`).
+    func withObjectInputs(_ policy: InputPolicy) -> InputPolicy {
+        guard case .s3(let bucket, let prefix)? = try? StorageLocation.parse(configuration.store.storage) else {
+            return policy
+        }
+        var policy = policy
+        let fresh = InputPolicy(
+            storageObjectRoot: prefix.isEmpty ? bucket : bucket + "/" + prefix,
+            inputBuckets: configuration.api.inputBuckets)
+        policy.storageObjectRoot = fresh.storageObjectRoot
+        policy.objectInputPrefixes = fresh.objectInputPrefixes
+        return policy
+    }
+
     /// A storage that does not exist stops start-up, naming it (a typo in a bucket name is a configuration error).
     /// Any other failure (credentials refused, the server away) may pass: the process starts, `/ready` says 503 with
     /// the reason, and the storage breaker guards each request.
@@ -277,7 +301,7 @@ public struct ProcessAssembly: Sendable {
             throw .configuration(error)
         }
         var api = APIConfiguration(
-            layout: opened.layout, inputPolicy: settings.inputPolicy, instanceTypes: instanceTypes,
+            layout: opened.layout, inputPolicy: withObjectInputs(settings.inputPolicy), instanceTypes: instanceTypes,
             authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
             webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects)
         api.redirectDownloads = settings.downloads == .redirect

@@ -31,6 +31,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// Where uploads come from and outputs go when they do not live in the data directory (a bucket); nil: the
     /// data directory is the storage.
     var remote: AttemptObjects? = nil
+    /// Reads `s3://` inputs; nil where the storage is not a bucket (the policy then refuses them).
+    var objectInputs: (any ObjectInputReading)? = nil
 
     /// What a successful attempt hands to the commit.
     struct Produced: Sendable {
@@ -277,6 +279,25 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 throw JobError(code: .inputUnavailable, message: "upload \(id) is gone from \(files.layout.uploads)")
             }
             return path
+        case .object(let bucket, let key):
+            guard inputAccess.scoped(to: tenant).policy.allowsObject(bucket: bucket, key: key), let objectInputs else {
+                throw JobError(code: .inputUnavailable, message: "s3://\(bucket)/\(key) may not be read by this job")
+            }
+            let destination = attemptDirectory + "/input"
+            let uri = "s3://\(bucket)/\(key)"
+            if let inputCache, inputCache.copy(uri, to: destination) {
+                logger.info("input from the local cache", metadata: ["input": "\(uri)"])
+                return destination
+            }
+            do {
+                try await objectInputs.download(bucket: bucket, key: key, toFile: destination)
+            } catch .notFound {
+                throw JobError(code: .inputNotFound, message: "\(uri) does not exist")
+            } catch {
+                throw JobError(code: .inputUnavailable, message: "\(uri) could not be fetched: \(error)")
+            }
+            inputCache?.adopt(uri, from: destination)
+            return destination
         case .http(let url):
             let destination = attemptDirectory + "/input"
             if let inputCache, inputCache.copy(url, to: destination) {

@@ -49,6 +49,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         store: any WorkerStore, configuration: WorkerConfiguration, inventory: DeviceInventory, layout: DataLayout,
         inputPolicy: InputPolicy, sharedCache: (any SharedCache)? = nil, tools: MediaTools = MediaTools(),
         workSignal: WorkSignal? = nil, objects: (any ObjectStorage)? = nil,
+        objectInputs: (any ObjectInputReading)? = nil,
         gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil,
         gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, clock: C, logger: Logger
     ) {
@@ -71,6 +72,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         runner.health = health
         runner.observations = observations
         runner.sharedCache = sharedCache
+        runner.objectInputs = objectInputs
         if let objects, !AttemptObjects.isLocal(objects, layout: layout) {
             runner.remote = AttemptObjects(objects: objects, layout: layout)
         }

@@ -152,7 +152,8 @@ import Testing
         try await withClient(configuration(server) { $0.pool.maxConnections = 1 }) { redis in
             // Had BLPOP held the only connection, these would wait out its block and the pop below would come back
             // empty instead of with the pushed job: the reply proves it, with no clock in the test.
-            let popped = Task { try await redis.send(["BLPOP", "jobs", 20]) }
+            // The block outlasts the 100 round trips below even on a loaded machine (a CI run beside other work).
+            let popped = Task { try await redis.send(["BLPOP", "jobs", 90]) }
             for index in 0..<100 {
                 try await redis.send(["SET", "k\(index)", .init(index)])
                 #expect(try await redis.send(["GET", "k\(index)"]).int == index)

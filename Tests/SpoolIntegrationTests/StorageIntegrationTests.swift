@@ -192,6 +192,20 @@ import Testing
         let small = try #require(job.outputs.first { $0.name == "small" })
         let download = try await client.get(small.url)
         #expect(download.status == 200 && Int64(download.body.count) == small.sizeBytes)
+        // s3:// inputs: an object under the storage's files/ is read by the worker with the storage's
+        // credentials; one elsewhere in the bucket is refused at submission; one that does not exist fails the job
+        // as input_not_found.
+        try await s3.putObject(bucket: "media", key: "spool/files/clip.mp4", file: clip.path)
+        let fromBucket = try await client.waitFor(
+            try await client.submit(JobRequest(input: "s3://media/spool/files/clip.mp4", preset: "web-360p")).id)
+        #expect(fromBucket.state == .succeeded, "\(fromBucket.error?.message ?? "")")
+        await #expect(throws: (any Error).self) {
+            _ = try await client.submit(
+                JobRequest(input: "s3://media/spool/uploads/\(upload.id.rawValue)", preset: "web-360p"))
+        }
+        let absent = try await client.waitFor(
+            try await client.submit(JobRequest(input: "s3://media/spool/files/absent.mp4", preset: "web-360p")).id)
+        #expect(absent.state == .failed && absent.error?.code == .inputNotFound)
         // The gateway's own disk holds no upload and no output.
         for folder in ["uploads", "outputs"] {
             let files =
