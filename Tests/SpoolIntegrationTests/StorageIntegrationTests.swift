@@ -206,6 +206,35 @@ import Testing
         let absent = try await client.waitFor(
             try await client.submit(JobRequest(input: "s3://media/spool/files/absent.mp4", preset: "web-360p")).id)
         #expect(absent.state == .failed && absent.error?.code == .inputNotFound)
+        // A client that sends 10 MB of a declared 20 MB upload and disconnects: more than one part reached S3, and
+        // the upload is aborted, so no multipart upload and no object is left behind.
+        let uploadsBefore = try await s3.listAllObjects(bucket: "media", prefix: "spool/uploads/").count
+        let quitter = Process()
+        quitter.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        quitter.arguments = [
+            "python3", "-c",
+            """
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"POST /v1/uploads HTTP/1.1\\r\\nHost: spool\\r\\nContent-Length: 20000000\\r\\n\\r\\n")
+            chunk = b"x" * 65536
+            for _ in range(160):
+                s.sendall(chunk)
+            time.sleep(1)
+            s.close()
+            """,
+        ]
+        try quitter.run()
+        quitter.waitUntilExit()
+        #expect(quitter.terminationStatus == 0)
+        var pending: [(String, String)] = []
+        for _ in 0..<100 {
+            pending = try await s3.listMultipartUploads(bucket: "media", prefix: "spool/uploads/")
+            if pending.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(pending.isEmpty, "the abandoned upload was not aborted: \(pending)")
+        #expect(try await s3.listAllObjects(bucket: "media", prefix: "spool/uploads/").count == uploadsBefore)
         // The gateway's own disk holds no upload and no output.
         for folder in ["uploads", "outputs"] {
             let files =
