@@ -8,13 +8,14 @@ public struct DeviceDiscovery: Sendable {
     public var tools: MediaTools
     public var nvidiaSMI: String
     public var clinfo: String
-    /// Per tool invocation.
+    /// Per tool invocation. Generous because discovery runs once, at start-up, often while the host is busy
+    /// starting everything else; a tool that really hangs is still refused, only later.
     public var timeout: Duration
     public var logger: Logger
     let clock: any Clock<Duration>
 
     public init(
-        tools: MediaTools = MediaTools(), nvidiaSMI: String = "nvidia-smi", timeout: Duration = .seconds(10),
+        tools: MediaTools = MediaTools(), nvidiaSMI: String = "nvidia-smi", timeout: Duration = .seconds(30),
         clinfo: String = "clinfo", logger: Logger = Logger(label: "spool.media.discovery"),
         clock: any Clock<Duration> = ContinuousClock()
     ) {
@@ -60,10 +61,19 @@ public struct DeviceDiscovery: Sendable {
     }
 
     /// Runs ffmpeg or ffprobe; its text (stdout, or stderr where it logs) must come back or discovery fails.
+    /// A run that times out is tried once more before the tool is called unusable: on a starved host one slow
+    /// start must not keep a worker from joining, while a tool that hangs every time still does.
     private func requiredTool(_ tool: String, _ arguments: [String]) async throws(MediaToolsError) -> String {
         let output: ToolOutput
         do {
-            output = try await ToolProcess.run(tool, arguments: arguments, timeout: timeout, clock: clock)
+            do {
+                output = try await ToolProcess.run(tool, arguments: arguments, timeout: timeout, clock: clock)
+            } catch .timedOut {
+                logger.warning(
+                    "a media tool timed out during discovery; trying once more",
+                    metadata: ["tool": "\(tool)", "arguments": "\(arguments.joined(separator: " "))"])
+                output = try await ToolProcess.run(tool, arguments: arguments, timeout: timeout, clock: clock)
+            }
         } catch {
             switch error {
             case .notFound: throw MediaToolsError.notFound(tool)

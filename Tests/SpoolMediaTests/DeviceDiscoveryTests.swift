@@ -57,4 +57,24 @@ struct DeviceDiscoveryTests {
             Issue.record("expected MediaToolsError, got \(error)")
         }
     }
+
+    @Test func aToolThatHangsEveryTimeIsTriedTwiceThenRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hung-ffmpeg-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs = directory.appendingPathComponent("runs")
+        let tool = directory.appendingPathComponent("ffmpeg")
+        try "#!/bin/sh\necho run >> '\(runs.path)'\nexec sleep 30\n".write(to: tool, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool.path)
+
+        do {
+            _ = try await DeviceDiscovery(tools: MediaTools(ffmpeg: tool.path), timeout: .milliseconds(300)).discover()
+            Issue.record("discovery accepted an ffmpeg that never answers")
+        } catch let error as MediaToolsError {
+            #expect(error.message.contains("hung"))
+            #expect(error.message.contains("apt-get install ffmpeg"))
+        }
+        let attempts = try String(contentsOf: runs, encoding: .utf8).split(separator: "\n").count
+        #expect(attempts == 2)
+    }
 }
