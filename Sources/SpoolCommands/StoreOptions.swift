@@ -150,6 +150,19 @@ struct APIOptions: ParsableArguments {
         help: "A bucket whose objects the administrator's jobs may name as s3:// inputs (repeatable).")
     var inputBuckets: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Days a finished job, its outputs and its upload are kept before they are deleted (fractions allowed). "
+                + "A tenant's retain_days (admin API) or a job's \"retain_days\" overrides it; a job keeps the "
+                + "window it was submitted under.", valueName: "days"))
+    var retentionDays: Double = RetentionPolicy.standard.days
+
+    @Option(
+        help: ArgumentHelp(
+            "Days a dead-lettered job (failed after its retries) is kept, so it can be looked at and retried.",
+            valueName: "days"))
+    var deadLetterRetentionDays: Double = RetentionPolicy.standard.deadLetterDays
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         for root in inputRoots where !root.hasPrefix("/") {
@@ -162,6 +175,10 @@ struct APIOptions: ParsableArguments {
             throw ValidationError("--rate-limit-on-error takes allow or deny")
         }
         guard tenantRate > 0, addressRate > 0 else { throw ValidationError("rates must be above 0") }
+        for (flag, days) in [("--retention-days", retentionDays), ("--dead-letter-retention-days", deadLetterRetentionDays)]
+        where !(days > 0 && days <= RetentionPolicy.maximumDays) {
+            throw ValidationError("\(flag) must be above 0 and at most \(Int(RetentionPolicy.maximumDays)), got \(days)")
+        }
     }
 
     /// These options as a value (`SpoolRuntime`).
@@ -183,6 +200,8 @@ struct APIOptions: ParsableArguments {
         settings.storageBreakerCooldownSeconds = storageBreakerCooldown
         settings.downloads = downloads
         settings.inputBuckets = inputBuckets
+        settings.retentionDays = retentionDays
+        settings.deadLetterRetentionDays = deadLetterRetentionDays
         return settings
     }
 }

@@ -32,6 +32,11 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var encoderSpeed: EncoderSpeed
     /// The earlier job whose outputs this one reused instead of transcoding (same input bytes, same outputs).
     public var deduplicatedFrom: JobID?
+    /// When the finished job, its outputs and its upload are deleted (`spec.retention` from when it finished); nil
+    /// while it is not finished.
+    public var expiresAt: Date?
+    /// The content-index entry (`results/KEY`) that names this job, so expiry removes it with the outputs.
+    public var resultKey: String?
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -56,6 +61,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.degradations = []
         self.encoderSpeed = .standard
         self.deduplicatedFrom = nil
+        self.expiresAt = nil
+        self.resultKey = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -70,6 +77,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         case finishedAt = "finished_at"
         case lastEvictedAt = "last_evicted_at"
         case deduplicatedFrom = "deduplicated_from"
+        case expiresAt = "expires_at"
+        case resultKey = "result_key"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +106,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         degradations = try c.decodeIfPresent([String].self, forKey: .degradations) ?? []
         encoderSpeed = try c.decodeIfPresent(EncoderSpeed.self, forKey: .encoderSpeed) ?? .standard
         deduplicatedFrom = try c.decodeIfPresent(JobID.self, forKey: .deduplicatedFrom)
+        expiresAt = try c.decodeIfPresent(Date.self, forKey: .expiresAt)
+        resultKey = try c.decodeIfPresent(String.self, forKey: .resultKey)
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

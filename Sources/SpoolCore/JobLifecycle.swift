@@ -8,7 +8,8 @@ public enum JobEvent: Sendable, Equatable {
     case heartbeat(Lease, progress: TranscodeProgress?, leaseDuration: Duration)
     /// The attempt produced validated outputs; `reusedFrom` names the earlier job whose outputs it reused because
     /// its input bytes and output spec were the same (content deduplication).
-    case succeed(Lease, outputs: [OutputResult], reusedFrom: JobID? = nil)
+    /// `resultKey` is the content-index entry the worker records for the outputs (nil when it records none).
+    case succeed(Lease, outputs: [OutputResult], reusedFrom: JobID? = nil, resultKey: String? = nil)
     /// The attempt failed.
     case fail(Lease, JobError)
     /// The worker stops without failing (shutdown): the job goes back to the queue, no failure counted.
@@ -79,6 +80,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case alreadyPlaced(on: WorkerID)
     /// The job's request said `"degradation": "forbid"`.
     case degradationForbidden
+    /// The finished job's retention ended; it is being deleted and can no longer be retried.
+    case expired(at: Date)
 
     public var description: String {
         switch self {
@@ -94,6 +97,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             "job is already placed on worker \(worker)"
         case .degradationForbidden:
             "the job's request forbids degradation; it waits for capacity at full quality"
+        case .expired(let at):
+            "the job expired at \(at) and its files are being deleted; submit it again"
         }
     }
 }
@@ -115,6 +120,13 @@ public struct JobLifecycle: Sendable {
 
     public func apply(_ event: JobEvent, to job: Job, now: Date) throws(LifecycleError) -> Transition {
         var transition = try decide(event, job, now: now)
+        let next = transition.job
+        // Finishing starts the retention window; leaving a finished state (a retry) ends it.
+        transition.job.expiresAt =
+            next.state.isTerminal
+            ? job.expiresAt
+                ?? next.spec.retention.expiry(finishedAt: next.finishedAt ?? now, deadLettered: next.isDeadLettered)
+            : nil
         if !job.state.isTerminal, transition.job.state.isTerminal, transition.job.spec.callbackURL != nil {
             transition.effects.append(.deliverWebhook)
         }
@@ -144,10 +156,11 @@ public struct JobLifecycle: Sendable {
             if let progress { next.progress = progress }
             return Transition(job: next, effects: [])
 
-        case .succeed(let lease, let outputs, let reusedFrom):
+        case .succeed(let lease, let outputs, let reusedFrom, let resultKey):
             try checkCurrent(lease, job)
             next.state = .succeeded
             next.deduplicatedFrom = reusedFrom
+            next.resultKey = resultKey
             next.placement = nil
             next.outputs = outputs
             next.progress = TranscodeProgress(fraction: 1, fps: job.progress?.fps, speed: job.progress?.speed)
@@ -199,6 +212,7 @@ public struct JobLifecycle: Sendable {
             guard job.state == .failed || job.state == .cancelled else {
                 throw .invalidTransition(from: job.state, event: "retry")
             }
+            if let expiresAt = job.expiresAt, expiresAt <= now { throw .expired(at: expiresAt) }
             next.state = .queued
             next.placement = nil
             next.failures = 0
@@ -209,6 +223,7 @@ public struct JobLifecycle: Sendable {
             next.finishedAt = nil
             next.outputs = []
             next.deduplicatedFrom = nil
+            next.resultKey = nil
             return Transition(job: next, effects: [])
 
         case .place(let placement):

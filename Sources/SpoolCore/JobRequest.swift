@@ -12,13 +12,16 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var callbackURL: String?
     /// `allow` or `forbid`; absent: the class's default (`DegradationConsent.default(for:)`).
     public var degradation: DegradationConsent?
+    /// Days the finished job and its files are kept; absent: the tenant's window, else the server's.
+    public var retainDays: Double?
 
     public init(
         input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
         pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
         serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil, callbackURL: String? = nil,
-        degradation: DegradationConsent? = nil
+        degradation: DegradationConsent? = nil, retainDays: Double? = nil
     ) {
+        self.retainDays = retainDays
         self.input = input
         self.outputs = outputs
         self.preset = preset
@@ -37,5 +40,6 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case idempotencyKey = "idempotency_key"
         case serviceClass = "service_class"
         case callbackURL = "callback_url"
+        case retainDays = "retain_days"
     }
 }

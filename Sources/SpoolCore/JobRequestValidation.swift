@@ -5,7 +5,11 @@ extension JobRequest {
     static let namePattern = Array("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
     /// Checks every rule and builds the spec. The first broken rule is thrown, naming its field.
-    public func validate(policy: InputPolicy, tenant: TenantID = .default) throws(SpecError) -> JobSpec {
+    /// - Parameter retention: the tenant's (else the server's) windows; the request's `retain_days` overrides the
+    ///   first.
+    public func validate(
+        policy: InputPolicy, tenant: TenantID = .default, retention: RetentionPolicy = .standard
+    ) throws(SpecError) -> JobSpec {
         guard let input, !input.isEmpty else {
             throw SpecError(
                 field: "input", rule: "required", message: "give the input as a file://, http(s):// or upload: URI")
@@ -52,10 +56,12 @@ extension JobRequest {
                 message: "metadata keys are 1–64 characters, values at most 1024")
         }
         if let callbackURL { try Self.validate(callbackURL: callbackURL) }
+        if let retainDays { try RetentionPolicy.validate(days: retainDays, field: "retain_days") }
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset,
-            acceleration: acceleration ?? .auto, callbackURL: callbackURL, degradation: degradation)
+            acceleration: acceleration ?? .auto, callbackURL: callbackURL, degradation: degradation,
+            retention: retention.overridden(days: retainDays))
     }
 
     /// The lexical rules for a callback URL; its host is checked against internal addresses at submission and

@@ -24,13 +24,16 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var callbackURL: String?
     /// Whether overload may change how the job is made (never what): another pool, a faster encoder setting.
     public var degradation: DegradationConsent
+    /// How long the finished job and its files are kept, fixed at submission.
+    public var retention: RetentionPolicy
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
         metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto,
-        callbackURL: String? = nil, degradation: DegradationConsent? = nil
+        callbackURL: String? = nil, degradation: DegradationConsent? = nil, retention: RetentionPolicy = .standard
     ) {
+        self.retention = retention
         self.tenant = tenant
         self.serviceClass = serviceClass
         self.input = input
@@ -46,7 +49,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tenant, input, outputs, priority, pool, metadata, preset, acceleration, degradation
+        case tenant, input, outputs, priority, pool, metadata, preset, acceleration, degradation, retention
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
         case callbackURL = "callback_url"
@@ -69,5 +72,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         // Jobs stored before the field existed take their class's default.
         degradation =
             try c.decodeIfPresent(DegradationConsent.self, forKey: .degradation) ?? .default(for: serviceClass)
+        // Jobs stored before retention existed keep the standard windows.
+        retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? .standard
     }
 }

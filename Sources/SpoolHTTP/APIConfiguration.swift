@@ -26,6 +26,8 @@ public struct APIConfiguration: Sendable {
     /// Downloads from a bucket answer 307 to a presigned URL (the bucket or its CDN serves the bytes) instead of
     /// streaming through the gateway. Ignored where the storage has no presigned URLs (`file`).
     public var redirectDownloads = false
+    /// The windows of jobs whose request and tenant name none (`--retention-days`, `--dead-letter-retention-days`).
+    public var retention = RetentionPolicy.standard
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),

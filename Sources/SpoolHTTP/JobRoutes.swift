@@ -21,7 +21,9 @@ extension SpoolAPI {
             let owner = context.caller.owner
             let spec: JobSpec
             do throws(SpecError) {
-                spec = try body.validate(policy: configuration.inputPolicy(for: owner), tenant: owner)
+                spec = try body.validate(
+                    policy: configuration.inputPolicy(for: owner), tenant: owner,
+                    retention: configuration.retention.overridden(days: context.caller.limits?.retainDays))
                 if case .upload = spec.input, configuration.uploadsAreRemote {
                     // Checked in the storage below.
                 } else {

@@ -57,6 +57,22 @@ extension InMemoryJobStore {
         tenantStateCounts[tenant] ?? Self.zeroCounts
     }
 
+    /// Removes a job and everything kept beside it; its place in `submissionOrder` stays, empty, so cursors and
+    /// sequence numbers handed out earlier keep their meaning.
+    func remove(_ id: JobID) {
+        guard let stored = jobs[id] else { return }
+        index(stored.job, adding: -1)
+        jobs[id] = nil
+        placementExplanations[id] = nil
+        outbox[id] = nil
+        unsettledWebhooks.remove(id)
+        if let key = stored.job.spec.idempotencyKey.map({ IdempotencyKey(tenant: stored.job.spec.tenant, key: $0) }),
+            idempotencyKeys[key] == id
+        {
+            idempotencyKeys[key] = nil
+        }
+    }
+
     /// Counts `job` in (`delta` 1) or out (-1) of its state's set and counters.
     private func index(_ job: Job, adding delta: Int) {
         let tenant = job.spec.tenant
@@ -67,7 +83,8 @@ extension InMemoryJobStore {
         case (.queued, false): queuedJobs.remove(job.id)
         case (.running, true): runningJobs.insert(job.id)
         case (.running, false): runningJobs.remove(job.id)
-        default: break
+        case (.succeeded, true), (.failed, true), (.cancelled, true): finishedJobs.insert(job.id)
+        case (.succeeded, false), (.failed, false), (.cancelled, false): finishedJobs.remove(job.id)
         }
     }
 }

@@ -22,7 +22,7 @@ public actor InMemoryJobStore: JobStore {
 
     // MARK: Jobs and what indexes them
 
-    /// Every job ever submitted (jobs are never removed, as in SQLite), with its sequence number and version.
+    /// Every job submitted and not yet expired, with its sequence number and version.
     var jobs: [JobID: StoredJob] = [:]
     /// Job ids in submission order: the job with sequence number `n` is at index `n - 1`. Append-only, so a cursor
     /// handed out earlier never skips or repeats a job.
@@ -33,6 +33,8 @@ public actor InMemoryJobStore: JobStore {
     var queuedJobs: Set<JobID> = []
     /// Ids of running jobs: what lease recovery and placement reads scan.
     var runningJobs: Set<JobID> = []
+    /// Ids of succeeded, failed and cancelled jobs: what expiry scans.
+    var finishedJobs: Set<JobID> = []
     /// Jobs per state, overall and per tenant, kept in step with every write.
     var stateCounts: [JobState: Int] = InMemoryJobStore.zeroCounts
     var tenantStateCounts: [TenantID: [JobState: Int]] = [:]

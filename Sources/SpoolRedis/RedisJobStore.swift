@@ -82,6 +82,7 @@ public final class RedisJobStore: JobStore {
         switch outcome {
         case 1:
             try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
+            try await indexInput(of: job)
             return (job, true)
         case 2:
             let queued = parts[1].int ?? parts[1].string.flatMap(Int.init) ?? 0
@@ -103,6 +104,7 @@ public final class RedisJobStore: JobStore {
         try await index(
             existing.job.id, sequence: existing.sequence, tenant: existing.job.spec.tenant, from: nil,
             to: existing.job.state)
+        try await indexInput(of: existing.job)
         return existing.job
     }
 
@@ -521,6 +523,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
                         .init(readyKey(current.job)), .init(keys.webhooks(shard: shard)),
                         .init(keys.queued(shard: shard, tenant: next.spec.tenant)),
+                        .init(keys.expiry(shard: shard)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
@@ -534,6 +537,7 @@ public final class RedisJobStore: JobStore {
                             transition.effects.contains(.deliverWebhook)
                                 ? try StoredJSON.encode(WebhookDelivery.queued(for: id, now: now)) : ""),
                         .init(Self.millis(now)),
+                        .init(next.expiresAt.map { String(Self.millis($0)) } ?? ""),
                     ])
             }
             if written.int == 1 {

@@ -16,6 +16,8 @@ import SpoolCore
 ///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into
 ///                             one shard, `shard(tenant:)`; other tenants' jobs spread over all shards. Jobs
 ///                             queued by a Spool before these sets are counted once they are queued again
+///     NS:{sK}:expiry          zset ID → end of a finished job's retention (ms), written with the job
+///     NS:{index}:reads:upload:ID  set of the jobs whose input is upload ID (written after the job, like the lists)
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job
 ///     NS:{index}:state:STATE  zset ID → sequence, per state (kept after each transition)
@@ -66,6 +68,8 @@ struct RedisKeys: Sendable {
     func cache(_ key: String) -> String { "\(namespace):cache:" + key }
     func webhooks(shard: Int) -> String { tag(shard) + ":webhooks" }
     func queued(shard: Int, tenant: TenantID) -> String { tag(shard) + ":queued:t:" + tenant.rawValue }
+    func expiry(shard: Int) -> String { tag(shard) + ":expiry" }
+    func readers(of upload: UploadID) -> String { "\(namespace):{index}:reads:upload:" + upload.rawValue }
     func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }
 
     var sequence: String { "\(namespace):{index}:seq" }

@@ -53,7 +53,8 @@ enum RedisScripts {
     /// ARGV: expected version, body, new state, ready score, not-before ms (0: none), lease expiry ms, id,
     /// '1' when the next state is queued with a placement, placed-at ms, a new placement record ('' to keep it),
     /// a webhook delivery to queue ('' for none) and the ms it is due; KEYS[9] is the shard's webhook queue, KEYS[10]
-    /// the job's tenant's queued set of the shard (the queued-jobs quota counts it, so it changes with the state).
+    /// the job's tenant's queued set of the shard (the queued-jobs quota counts it, so it changes with the state),
+    /// KEYS[11] the shard's expiry zset, ARGV[13] the end of a finished job's retention in ms ('' while unfinished).
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
         """
@@ -72,6 +73,11 @@ enum RedisScripts {
           redis.call('HSET', KEYS[1], 'wh', ARGV[11])
           redis.call('ZADD', KEYS[9], ARGV[12], ARGV[7])
         end
+        if ARGV[13] ~= '' then
+          redis.call('ZADD', KEYS[11], ARGV[13], ARGV[7])
+        else
+          redis.call('ZREM', KEYS[11], ARGV[7])
+        end
         if ARGV[3] == 'queued' then
           redis.call('SADD', KEYS[10], ARGV[7])
           if ARGV[8] == '1' then
@@ -84,6 +90,28 @@ enum RedisScripts {
         else
           redis.call('SREM', KEYS[10], ARGV[7])
           if ARGV[3] == 'running' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7]) end
+        end
+        return 1
+        """)
+
+    /// Deletes a finished job whose retention ended, with what its shard keeps for it, unless it left the expiry
+    /// set (a retry) or its time moved past `now`. The idempotency entry goes only if it still names this job.
+    /// KEYS: job hash, the shard's expiry zset, webhook queue, the job's placement explanation, idempotency hash,
+    /// idempotency times. ARGV: job ID, now ms, idempotency field ('' when none).
+    /// Returns 1 when deleted, 0 when kept.
+    static let deleteExpired = RedisScript(
+        """
+        local at = redis.call('ZSCORE', KEYS[2], ARGV[1])
+        if not at or tonumber(at) > tonumber(ARGV[2]) then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[4])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        if ARGV[3] ~= '' then
+          local entry = redis.call('HGET', KEYS[5], ARGV[3])
+          if entry and (entry == ARGV[1] or string.sub(entry, 1, #ARGV[1] + 1) == ARGV[1] .. '\\1') then
+            redis.call('HDEL', KEYS[5], ARGV[3])
+            redis.call('ZREM', KEYS[6], ARGV[3])
+          end
         end
         return 1
         """)

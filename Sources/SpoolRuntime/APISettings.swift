@@ -32,6 +32,10 @@ public struct APISettings: Codable, Sendable, Equatable {
     public var inputBuckets: [String] = []
     /// How outputs in a bucket are downloaded: streamed through the gateway, or a 307 to a presigned URL.
     public var downloads = Downloads.stream
+    /// Days finished jobs, their outputs and uploads are kept, unless the job or its tenant says otherwise.
+    public var retentionDays: Double = RetentionPolicy.standard.days
+    /// Days dead-lettered jobs are kept (never less than `retentionDays`).
+    public var deadLetterRetentionDays: Double = RetentionPolicy.standard.deadLetterDays
 
     public enum Downloads: String, Codable, Sendable, CaseIterable {
         case stream, redirect
@@ -55,6 +59,12 @@ public struct APISettings: Codable, Sendable, Equatable {
         case storageBreakerCooldownSeconds = "storage_breaker_cooldown"
         case downloads
         case inputBuckets = "input_buckets"
+        case retentionDays = "retention_days"
+        case deadLetterRetentionDays = "dead_letter_retention_days"
+    }
+
+    public var retention: RetentionPolicy {
+        RetentionPolicy(days: retentionDays, deadLetterDays: deadLetterRetentionDays)
     }
 
     public var drainPeriod: Duration { .milliseconds(Int64(max(drainSeconds, 0) * 1000)) }
@@ -102,6 +112,11 @@ public struct APISettings: Codable, Sendable, Equatable {
         }
         guard tenantRate > 0, addressRate > 0 else {
             throw .outOfRange(field: "api.tenant_rate and api.address_rate", rule: "above 0")
+        }
+        for (field, days) in [
+            ("api.retention_days", retentionDays), ("api.dead_letter_retention_days", deadLetterRetentionDays),
+        ] where !(days > 0 && days <= RetentionPolicy.maximumDays) {
+            throw .outOfRange(field: field, rule: "above 0 and at most \(Int(RetentionPolicy.maximumDays)) days")
         }
     }
 }

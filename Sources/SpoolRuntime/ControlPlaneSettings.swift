@@ -27,6 +27,8 @@ public struct ControlPlaneSettings: Codable, Sendable, Equatable {
     public var leaseTTLSeconds = 6
     /// Seconds without a worker heartbeat before the worker counts as dead.
     public var workerTimeoutSeconds = 15
+    /// Seconds between passes that delete expired jobs and their files, on the leader.
+    public var retentionSweepSeconds: Double = 60
 
     public init() {}
 
@@ -38,10 +40,12 @@ public struct ControlPlaneSettings: Codable, Sendable, Equatable {
         case kubernetesDeployment = "kubernetes_deployment"
         case leaseTTLSeconds = "lease_ttl_seconds"
         case workerTimeoutSeconds = "worker_timeout_seconds"
+        case retentionSweepSeconds = "retention_sweep_seconds"
     }
 
     public var leaseTTL: Duration { .seconds(leaseTTLSeconds) }
     public var workerTimeout: Duration { .seconds(workerTimeoutSeconds) }
+    public var retentionSweep: Duration { .milliseconds(Int64(retentionSweepSeconds * 1000)) }
 
     public func validate() throws(RuntimeConfigurationError) {
         guard leaseTTLSeconds >= 1 else {
@@ -49,6 +53,9 @@ public struct ControlPlaneSettings: Codable, Sendable, Equatable {
         }
         guard workerTimeoutSeconds >= 1 else {
             throw .outOfRange(field: "control_plane.worker_timeout_seconds", rule: "at least 1")
+        }
+        guard retentionSweepSeconds >= 0.1 else {
+            throw .outOfRange(field: "control_plane.retention_sweep_seconds", rule: "at least 0.1")
         }
     }
 }

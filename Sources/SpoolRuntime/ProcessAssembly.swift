@@ -98,6 +98,10 @@ public struct ProcessAssembly: Sendable {
             services.append(housekeeping)
             names.append("housekeeping")
         }
+        if let retention = retention(plan, leadership: leadership) {
+            services.append(retention)
+            names.append("retention")
+        }
         services.append(
             PlacementService(
                 store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
@@ -200,6 +204,10 @@ public struct ProcessAssembly: Sendable {
         if let housekeeping = housekeeping(plan, leadership: leadership) {
             services.append(housekeeping)
             names.append("housekeeping")
+        }
+        if let retention = retention(plan, leadership: leadership) {
+            services.append(retention)
+            names.append("retention")
         }
         let autoscalerSettings = try autoscalerSettings()
         services.append(
@@ -305,6 +313,7 @@ public struct ProcessAssembly: Sendable {
             authentication: authentication, rateLimits: settings.rateLimits, jobCache: settings.jobCache,
             webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects)
         api.redirectDownloads = settings.downloads == .redirect
+        api.retention = settings.retention
         return SpoolAPI(
             store: opened.store, configuration: api, readiness: readiness, registry: registry, workSignal: workSignal,
             rateLimiter: opened.rateLimiter, logger: logger)
@@ -331,6 +340,15 @@ public struct ProcessAssembly: Sendable {
             sweeper: AttemptJanitor(
                 store: opened.store, layout: opened.layout, objects: opened.objects, logger: logger),
             leadership: leadership, interval: interval, waitFirst: plan.leadership == .alone, clock: ContinuousClock(),
+            logger: logger)
+    }
+
+    /// Deletes expired jobs and their files while this process leads (the same processes that keep house).
+    func retention(_ plan: TopologyPlan, leadership: Leadership) -> (any Service)? {
+        guard plan.housekeeper != nil else { return nil }
+        return RetentionService(
+            store: opened.store, files: ExpiredFiles(objects: opened.objects, layout: opened.layout),
+            leadership: leadership, interval: configuration.controlPlane.retentionSweep, clock: ContinuousClock(),
             logger: logger)
     }
 

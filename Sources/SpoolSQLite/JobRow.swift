@@ -19,6 +19,7 @@ struct JobRow {
     var worker: String?
     var attempt: Int
     var placedWorker: String?
+    var expiresAt: Double?
     var body: String
 
     init(_ job: Job) throws {
@@ -36,6 +37,7 @@ struct JobRow {
         worker = job.worker?.rawValue
         attempt = job.attempt
         placedWorker = job.state == .queued ? job.placement?.worker.rawValue : nil
+        expiresAt = job.expiresAt?.timeIntervalSince1970
         body = try StoredJSON.encode(job)
     }
 
@@ -58,10 +60,12 @@ struct JobRow {
         try db.execute(
             sql: """
                 UPDATE jobs SET state = ?, updated_at = ?, not_before = ?, lease_expires_at = ?, worker = ?,
-                    attempt = ?, placed_worker = ?, pool = ?, body = ?, version = version + 1
+                    attempt = ?, placed_worker = ?, pool = ?, expires_at = ?, body = ?, version = version + 1
                 WHERE id = ?
                 """,
-            arguments: [state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, pool, body, id])
+            arguments: [
+                state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, pool, expiresAt, body, id,
+            ])
     }
 
     /// A heartbeat changes only the lease, progress and update time, none of them indexed, so this most frequent

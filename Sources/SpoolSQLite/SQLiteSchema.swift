@@ -132,6 +132,20 @@ enum SQLiteSchema {
                     CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v7-retention") { db in
+            // `expires_at` is set while a job is finished (its retention window's end): partial, so the bulk of
+            // jobs still running or queued cost nothing here. The input index answers "does another job read this
+            // upload" before an expired job's upload is deleted. Jobs that finished before retention existed get the standard
+            // thirty days from their last change.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN expires_at REAL;
+                    CREATE INDEX jobs_expiry ON jobs(expires_at) WHERE expires_at IS NOT NULL;
+                    CREATE INDEX jobs_input ON jobs(json_extract(body, '$.spec.input'));
+                    UPDATE jobs SET expires_at = updated_at + 30 * 86400
+                        WHERE state IN ('succeeded', 'failed', 'cancelled');
+                    """)
+        }
         return migrator
     }
 }

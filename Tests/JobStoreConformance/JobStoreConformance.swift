@@ -43,6 +43,7 @@ public enum JobStoreConformance {
         case webhookOutbox
         case deduplicatedJobsKeepTheirSource
         case queuedQuotaIsAtomic
+        case expiryDeletesOnlyFinishedExpiredJobs
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -91,6 +92,7 @@ public enum JobStoreConformance {
         case .webhookOutbox: try await webhookOutbox(store)
         case .deduplicatedJobsKeepTheirSource: try await deduplicatedJobsKeepTheirSource(store)
         case .queuedQuotaIsAtomic: try await queuedQuotaIsAtomic(store)
+        case .expiryDeletesOnlyFinishedExpiredJobs: try await expiryDeletesOnlyFinishedExpiredJobs(store)
         }
     }
 
@@ -1060,5 +1062,79 @@ public enum JobStoreConformance {
             .succeed(lease, outputs: [output], reusedFrom: earlier), to: job.id, now: at(5))
         #expect(done.job.deduplicatedFrom == earlier)
         #expect(try await store.job(job.id)?.deduplicatedFrom == earlier)
+    }
+
+    // MARK: - Retention
+
+    static func expiryDeletesOnlyFinishedExpiredJobs(_ store: any JobStore) async throws {
+        let day = 86_400.0
+        let retention = RetentionPolicy(days: 1, deadLetterDays: 2)
+        let shared = UploadID(rawValue: "upl_shared")
+        func retained(_ spec: JobSpec, upload: UploadID? = nil) -> JobSpec {
+            var spec = spec
+            spec.retention = retention
+            if let upload { spec.input = .upload(upload) }
+            return spec
+        }
+
+        // A dead letter: three retryable failures (the last at 10 s).
+        let deadLetter = try await store.submit(retained(spec()), now: t0).job
+        for (claimAt, failAt) in [(1.0, 2.0), (4.0, 5.0), (9.0, 10.0)] {
+            let lease = try #require(try await claim(store, at: claimAt)?.currentLease)
+            try await store.apply(
+                .fail(lease, JobError(code: .stalled, message: "no progress")), to: deadLetter.id, now: at(failAt))
+        }
+        // Succeeded at 13 s, reading the shared upload, with an idempotency key and a content-index entry.
+        let succeeded = try await store.submit(retained(spec(key: "k"), upload: shared), now: at(11)).job
+        let lease = try #require(try await claim(store, at: 12)?.currentLease)
+        let done = try await store.apply(
+            .succeed(lease, outputs: [output], resultKey: "rk"), to: succeeded.id, now: at(13))
+        #expect(done.job.expiresAt == at(13 + day) && done.job.resultKey == "rk")
+        try await store.savePlacementExplanation(#"{"outcome":"placed"}"#, for: succeeded.id)
+        // Cancelled at 15 s; queued on the same upload; running.
+        let cancelled = try await store.submit(retained(spec()), now: at(14)).job
+        #expect(try await store.apply(.cancel, to: cancelled.id, now: at(15)).job.expiresAt == at(15 + day))
+        let queued = try await store.submit(retained(spec(), upload: shared), now: at(16)).job
+        let running = try await store.submit(retained(spec(priority: 90)), now: at(17)).job
+        #expect(try await claim(store, at: 18)?.id == running.id)
+        #expect(try await store.job(deadLetter.id)?.expiresAt == at(10 + 2 * day))
+        #expect(try await store.job(queued.id)?.expiresAt == nil)
+
+        #expect(try await store.expiredJobs(now: at(13 + day - 0.5), limit: 10).isEmpty)
+        let due = try await store.expiredJobs(now: at(100 + day), limit: 10)
+        #expect(due.map(\.id) == [succeeded.id, cancelled.id])
+        #expect(try await store.expiredJobs(now: at(100 + day), limit: 1).map(\.id) == [succeeded.id])
+        #expect(try await store.jobsReading(upload: shared, other: succeeded.id) == 1)
+
+        // A retry before the deletion takes the job out of expiry; running and queued jobs are never deleted.
+        let retried = try await store.apply(.retry, to: cancelled.id, now: at(20))
+        #expect(retried.job.state == .queued && retried.job.expiresAt == nil)
+        for id in [cancelled.id, queued.id, running.id] {
+            #expect(try await store.deleteExpired(id, now: at(100 + day)) == false)
+            #expect(try await store.job(id) != nil)
+        }
+        #expect(try await store.expiredJobs(now: at(100 + day), limit: 10).map(\.id) == [succeeded.id])
+
+        // Not yet expired at 13 s + a day - 1 s; deleted after, with what the store keeps beside it.
+        #expect(try await store.deleteExpired(succeeded.id, now: at(12 + day)) == false)
+        #expect(try await store.deleteExpired(succeeded.id, now: at(100 + day)))
+        #expect(try await store.deleteExpired(succeeded.id, now: at(100 + day)) == false)
+        #expect(try await store.job(succeeded.id) == nil)
+        #expect(try await store.placementExplanation(for: succeeded.id) == nil)
+        #expect(try await store.list(JobFilter(limit: 50)).jobs.map(\.id).contains(succeeded.id) == false)
+        #expect(try await store.countByState()[.succeeded] ?? 0 == 0)
+        #expect(try await store.jobsReading(upload: shared, other: queued.id) == 0)
+        // Its idempotency key no longer names it.
+        let again = try await store.submit(retained(spec(key: "k")), now: at(101 + day))
+        #expect(again.created && again.job.id != succeeded.id)
+
+        // The dead letter has its own, longer window; once past it, it can no longer be retried, only deleted.
+        #expect(try await store.expiredJobs(now: at(100 + day), limit: 10).isEmpty)
+        let late = at(11 + 2 * day)
+        #expect(try await store.expiredJobs(now: late, limit: 10).map(\.id) == [deadLetter.id])
+        let refused = await lifecycleError { try await store.apply(.retry, to: deadLetter.id, now: late) }
+        #expect(refused == .expired(at: at(10 + 2 * day)))
+        #expect(try await store.deleteExpired(deadLetter.id, now: late))
+        #expect(try await store.job(deadLetter.id) == nil)
     }
 }

@@ -38,11 +38,15 @@ public struct TenantLimits: Codable, Sendable, Equatable {
     public var uploadBytesPerDay: Int64?
     /// Requests per second, with a burst of the same size; nil takes the server's default.
     public var requestsPerSecond: Double?
+    /// Days the tenant's finished jobs and their files are kept (a job's `retain_days` overrides it); nil takes the
+    /// server's `--retention-days`.
+    public var retainDays: Double?
 
     public init(
         maxConcurrent: Int? = nil, maxQueued: Int? = nil, gpuSecondsPerDay: Double? = nil,
-        uploadBytesPerDay: Int64? = nil, requestsPerSecond: Double? = nil
+        uploadBytesPerDay: Int64? = nil, requestsPerSecond: Double? = nil, retainDays: Double? = nil
     ) {
+        self.retainDays = retainDays
         self.maxConcurrent = maxConcurrent
         self.maxQueued = maxQueued
         self.gpuSecondsPerDay = gpuSecondsPerDay
@@ -56,6 +60,7 @@ public struct TenantLimits: Codable, Sendable, Equatable {
         case gpuSecondsPerDay = "gpu_seconds_per_day"
         case uploadBytesPerDay = "upload_bytes_per_day"
         case requestsPerSecond = "requests_per_second"
+        case retainDays = "retain_days"
     }
 
     public func validated() throws(SpecError) -> TenantLimits {
@@ -73,6 +78,7 @@ public struct TenantLimits: Codable, Sendable, Equatable {
         if let requestsPerSecond, !(requestsPerSecond > 0 && requestsPerSecond <= 1_000_000) {
             throw SpecError(field: "requests_per_second", rule: "range", message: "must be above 0 and at most 1000000")
         }
+        if let retainDays { try RetentionPolicy.validate(days: retainDays, field: "retain_days") }
         return self
     }
 
@@ -82,7 +88,8 @@ public struct TenantLimits: Codable, Sendable, Equatable {
             maxConcurrent: update.maxConcurrent ?? maxConcurrent, maxQueued: update.maxQueued ?? maxQueued,
             gpuSecondsPerDay: update.gpuSecondsPerDay ?? gpuSecondsPerDay,
             uploadBytesPerDay: update.uploadBytesPerDay ?? uploadBytesPerDay,
-            requestsPerSecond: update.requestsPerSecond ?? requestsPerSecond)
+            requestsPerSecond: update.requestsPerSecond ?? requestsPerSecond,
+            retainDays: update.retainDays ?? retainDays)
     }
 }
 
