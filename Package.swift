@@ -352,8 +352,9 @@ let package = Package(
             name: "SpoolWorkerTests",
             dependencies: [
                 "SpoolInMemoryStore", "SpoolWorker", "SpoolCore", "SpoolSQLite", "SpoolMedia", "SpoolInputs",
-                "TestSupport",
+                "SpoolControlPlane", "SpoolStorage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -62,6 +62,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var deduplicatedFrom: JobID?
     /// Where the end of the job is announced; delivery status at /v1/jobs/{id}/webhook.
     public var callbackURL: String?
+    /// Days the finished job and its files are kept (fixed at submission).
+    public var retainDays: Double
+    /// When the finished job, its outputs and its upload are deleted; absent until it finishes.
+    public var expiresAt: Date?
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -93,6 +97,8 @@ public struct JobView: Codable, Sendable, Equatable {
         encoderSpeed = job.encoderSpeed
         deduplicated = job.deduplicatedFrom != nil
         deduplicatedFrom = job.deduplicatedFrom
+        retainDays = job.spec.retention.days
+        expiresAt = job.expiresAt
         callbackURL = job.spec.callbackURL
         outputs = job.outputs.map { result in
             Output(
@@ -117,5 +123,7 @@ public struct JobView: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case retryAt = "retry_at"
         case requestedOutputs = "requested_outputs"
+        case retainDays = "retain_days"
+        case expiresAt = "expires_at"
     }
 }

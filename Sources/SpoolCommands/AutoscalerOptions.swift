@@ -20,8 +20,12 @@ extension ControlPlaneSettings.Actuator: ExpressibleByArgument {}
 
 extension ControlPlaneSettings {
     /// The control-plane flags as a value (`SpoolRuntime`); the lease flags only `spool manager` has.
-    init(scheduler: SchedulerOptions, autoscaler: AutoscalerOptions, leaseTTL: Int? = nil, workerTimeout: Int? = nil) {
+    init(
+        scheduler: SchedulerOptions, autoscaler: AutoscalerOptions, retention: RetentionSweepOptions,
+        leaseTTL: Int? = nil, workerTimeout: Int? = nil
+    ) {
         self.init()
+        retentionSweepSeconds = retention.retentionSweepSeconds
         schedulerConfig = scheduler.schedulerConfig
         schedulerProfile = scheduler.schedulerProfile
         autoscalerConfig = autoscaler.autoscalerConfig

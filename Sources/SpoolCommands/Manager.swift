@@ -21,6 +21,7 @@ struct Manager: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var autoscaler: AutoscalerOptions
+    @OptionGroup var retention: RetentionSweepOptions
     @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
 
@@ -35,7 +36,8 @@ struct Manager: AsyncParsableCommand {
         let configuration = try store.runtime(
             RuntimeConfiguration(
                 controlPlane: ControlPlaneSettings(
-                    scheduler: scheduler, autoscaler: autoscaler, leaseTTL: leaseTTL, workerTimeout: workerTimeout),
+                    scheduler: scheduler, autoscaler: autoscaler, retention: retention, leaseTTL: leaseTTL,
+                    workerTimeout: workerTimeout),
                 webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
         let assembled = try await Runtime.starting {

@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var scheduler: SchedulerOptions
     @OptionGroup var autoscaler: AutoscalerOptions
+    @OptionGroup var retention: RetentionSweepOptions
     @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
 
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = try store.runtime(
             RuntimeConfiguration(
                 worker: worker.settings, api: api.settings,
-                controlPlane: ControlPlaneSettings(scheduler: scheduler, autoscaler: autoscaler),
+                controlPlane: ControlPlaneSettings(scheduler: scheduler, autoscaler: autoscaler, retention: retention),
                 webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
         let inventory = try await Runtime.discover()

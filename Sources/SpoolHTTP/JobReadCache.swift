@@ -4,8 +4,8 @@ import SpoolAPIModels
 import SpoolCore
 import Synchronization
 
-/// The in-process (L1) cache of `GET /v1/jobs/{id}` answers, as encoded JSON. A succeeded job never changes, so it
-/// stays until evicted; any other job is served from here for `liveLifetime` at most, so a client polling a running
+/// The in-process (L1) cache of `GET /v1/jobs/{id}` answers, as encoded JSON. A succeeded job never changes until
+/// its retention ends, so it stays until evicted or expired (then the store says whether it is gone); any other job is served from here for `liveLifetime` at most, so a client polling a running
 /// job sees progress that is that much old at worst on any gateway. Changes made through this gateway drop the entry
 /// at once.
 public struct JobCacheSettings: Sendable, Equatable {
@@ -25,6 +25,8 @@ final class JobReadCache: Sendable {
         var body: ByteBuffer
         var tenant: TenantID
         var final: Bool
+        /// When the job's retention ends: past it the job may be deleted at any moment.
+        var expiresAt: Date?
         var storedAt: ContinuousClock.Instant
     }
 
@@ -41,7 +43,8 @@ final class JobReadCache: Sendable {
         guard settings.capacity > 0 else { return nil }
         let now = ContinuousClock.now
         guard let entry = entries.withLock({ $0.value(for: id) }),
-            entry.final || now - entry.storedAt < settings.liveLifetime, caller.sees(entry.tenant)
+            (entry.final && entry.expiresAt.map { Date() < $0 } ?? true) || now - entry.storedAt < settings.liveLifetime,
+            caller.sees(entry.tenant)
         else { return nil }
         return Self.response(entry.body)
     }
@@ -49,7 +52,8 @@ final class JobReadCache: Sendable {
     func store(_ view: JobView, tenant: TenantID) throws -> Response {
         let body = ByteBuffer(bytes: try JSONCoding.encoder.encode(view))
         if settings.capacity > 0 {
-            let entry = Entry(body: body, tenant: tenant, final: view.state == .succeeded, storedAt: .now)
+            let entry = Entry(
+                body: body, tenant: tenant, final: view.state == .succeeded, expiresAt: view.expiresAt, storedAt: .now)
             entries.withLock { $0.set(entry, for: view.id) }
         }
         return Self.response(body)

@@ -322,4 +322,95 @@ import Testing
         let download = try await client.get(output.url)
         #expect(download.status == 200 && Int64(download.body.count) == output.sizeBytes)
     }
+
+    /// Retention on Redis and S3 with a window of seconds: once the jobs expire, Redis holds as many keys and the
+    /// bucket as many objects as before they were submitted; a job that asked to be kept longer stays, whole.
+    @Test func expiredJobsLeaveRedisAndTheBucketAsTheyWere() async throws {
+        let area = try TestArea("s3-retention")
+        defer { area.cleanUp() }
+        let weed = try SeaweedFSServer()
+        defer { weed.stop() }
+        try await weed.waitUntilReady()
+        let s3 = try await bucket(weed, "media")
+        let redis = try RedisServerProcess()
+        defer { redis.stop() }
+        try await redis.waitUntilReady()
+        // 0.0001 days: 8.64 s after a job finishes.
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: s3Arguments(weed, bucket: "media") + [
+                "--redis", redis.url, "--retention-days", "0.0001", "--dead-letter-retention-days", "0.0001",
+                "--pools", "cpu", "--cpu-slots", "1", "--retention-sweep-seconds", "0.5",
+            ],
+            environment: weed.environment)
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip)
+
+        func gone(_ id: JobID) async throws {
+            for _ in 0..<300 {
+                if try await client.get("/v1/jobs/\(id.rawValue)").status == 404 { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            Issue.record("job \(id) did not expire\n\(server.log().suffix(3000))")
+        }
+        func objects() async throws -> [String] {
+            try await s3.listAllObjects(bucket: "media", prefix: "spool/").map(\.key).sorted()
+        }
+        /// Keys once nothing has touched Redis for a second (rate-limit keys live milliseconds).
+        func keys() async throws -> [String] {
+            try await Task.sleep(for: .seconds(1))
+            return try redis.cli(["--scan"]).split(separator: "\n").map(String.init).sorted()
+        }
+
+        // Warm-up, with the same bytes as later (the probe cache entry of the clip exists from here on), and a job
+        // kept for a day.
+        let kept = try await client.waitFor(
+            try await client.submit(
+                JobRequest(input: try await client.upload(file: clip).uri, preset: "web-360p", retainDays: 1)
+            ).id)
+        #expect(kept.state == .succeeded && kept.retainDays == 1)
+        let warmUp = try await client.waitFor(
+            try await client.submit(JobRequest(input: try await client.upload(file: clip).uri, preset: "web-360p")).id)
+        #expect(warmUp.state == .succeeded && warmUp.expiresAt != nil, "\(server.log().suffix(2000))")
+        try await gone(warmUp.id)
+        let baselineKeys = try await keys()
+        let baselineObjects = try await objects()
+        #expect(try redis.cli(["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines) == "\(baselineKeys.count)")
+
+        // Two jobs on one upload (the second reuses the first's outputs), one cancelled while it waits, one that
+        // fails for good.
+        let upload = try await client.upload(file: clip)
+        let first = try await client.submit(JobRequest(input: upload.uri, preset: "web-360p"))
+        let second = try await client.submit(JobRequest(input: upload.uri, preset: "web-360p"))
+        let cancelled = try await client.submit(
+            JobRequest(input: try await client.upload(file: clip).uri, preset: "web-720p"))
+        _ = try await client.cancel(cancelled.id)
+        let broken = area.inputs.appendingPathComponent("broken.mp4")
+        try Data("not a video".utf8).write(to: broken)
+        let failed = try await client.submit(
+            JobRequest(input: try await client.upload(file: broken).uri, preset: "web-360p"))
+        let settled = [
+            try await client.waitFor(first.id), try await client.waitFor(second.id),
+            try await client.waitFor(failed.id),
+        ]
+        #expect(settled.map(\.state) == [.succeeded, .succeeded, .failed], "\(server.log().suffix(3000))")
+        #expect(settled[1].deduplicated)
+        #expect(try await objects().count > baselineObjects.count)
+
+        for id in [first.id, second.id, cancelled.id, failed.id] { try await gone(id) }
+        #expect(try await keys() == baselineKeys)
+        #expect(try redis.cli(["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines) == "\(baselineKeys.count)")
+        #expect(try await objects() == baselineObjects)
+
+        // The job kept for a day is whole.
+        let stillKept = try await client.job(kept.id)
+        #expect(stillKept.state == .succeeded)
+        for output in stillKept.outputs {
+            let download = try await client.get(output.url)
+            #expect(download.status == 200 && Int64(download.body.count) == output.sizeBytes)
+        }
+    }
 }
