@@ -46,6 +46,7 @@ enum JobPrinter {
         if job.acceleration != .auto { rows.append(["acceleration", job.acceleration.rawValue]) }
         if let earlier = job.deduplicatedFrom { rows.append(["reused from", earlier.rawValue]) }
         if let callback = job.callbackURL { rows.append(["callback", callback]) }
+        if let expiry = job.expiresAt { rows.append(["expires", expiry.formatted(.iso8601)]) }
         if let placement = job.placement {
             let device = placement.gpu.map { "GPU \($0) (\(placement.deviceModel ?? "?"))" } ?? "host CPU"
             let demand = placement.demand

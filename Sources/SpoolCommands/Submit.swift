@@ -61,6 +61,12 @@ struct Submit: AsyncParsableCommand {
                 + "GET /v1/webhooks/secret).", valueName: "url"))
     var callbackURL: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Days the finished job, its outputs and its upload are kept (else the tenant's or the server's window).",
+            valueName: "days"))
+    var retainDays: Double?
+
     @Option(name: .customLong("meta"), help: "Metadata to keep with the job, as KEY=VALUE.")
     var metadata: [String] = []
 
@@ -80,7 +86,7 @@ struct Submit: AsyncParsableCommand {
         let client = try options.client
         var request = JobRequest(
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, serviceClass: serviceClass,
-            acceleration: acceleration, callbackURL: callbackURL, degradation: degradation)
+            acceleration: acceleration, callbackURL: callbackURL, degradation: degradation, retainDays: retainDays)
         do {
             request.outputs = try outputs.isEmpty ? nil : outputs.map(Self.parseOutput)
         } catch {

@@ -28,11 +28,13 @@ struct TenantLimitOptions: ParsableArguments {
     @Option(help: "Requests per second (burst the same).") var rate: Double?
     @Option(help: "GPU-seconds of transcoding per UTC day.") var gpuSecondsPerDay: Double?
     @Option(help: "Bytes uploaded per UTC day.") var uploadBytesPerDay: Int64?
+    @Option(help: "Days finished jobs and their files are kept (else the server's --retention-days).")
+    var retainDays: Double?
 
     var limits: TenantLimits {
         TenantLimits(
             maxConcurrent: maxConcurrent, maxQueued: maxQueued, gpuSecondsPerDay: gpuSecondsPerDay,
-            uploadBytesPerDay: uploadBytesPerDay, requestsPerSecond: rate)
+            uploadBytesPerDay: uploadBytesPerDay, requestsPerSecond: rate, retainDays: retainDays)
     }
 }
 

@@ -186,6 +186,51 @@ import Testing
         }
     }
 
+    /// A job keeps what it asked for, else its tenant's window, else the server's; a window out of range is a 400
+    /// naming the field, for a job and for a tenant.
+    @Test func retentionComesFromTheJobTheTenantOrTheServer() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try await fixture.app.test(.router) { client in
+            let brief = try await createTenant(client, #"{"id": "brief", "limits": {"retain_days": 7}}"#)
+            let plain = try await createTenant(client, #"{"id": "plain"}"#)
+            for tenant in [brief, plain] {
+                let files = fixture.layout.inputFiles(for: tenant.id)
+                try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+                try Data("x".utf8).write(to: URL(fileURLWithPath: files + "/in.mp4"))
+            }
+            func submit(_ tenant: TenantView, _ extra: String) async throws -> TestResponse {
+                let input = "file://" + fixture.layout.inputFiles(for: tenant.id) + "/in.mp4"
+                return try await call(
+                    client, .post, "/v1/jobs", key: tenant.apiKey,
+                    body: #"{"input": "\#(input)", "preset": "web-360p"\#(extra)}"#)
+            }
+            func retainDays(_ response: TestResponse) throws -> Double {
+                #expect(response.status == .accepted)
+                return try APITests.decode(JobView.self, response.body).retainDays
+            }
+            #expect(try retainDays(try await submit(brief, "")) == 7)
+            #expect(try retainDays(try await submit(brief, #", "retain_days": 0.5"#)) == 0.5)
+            #expect(try retainDays(try await submit(plain, "")) == 30)
+            for bad in ["0", "-1", "3651"] {
+                let refused = try await submit(plain, #", "retain_days": \#(bad)"#)
+                #expect(refused.status == .badRequest, "\(bad)")
+                #expect(String(buffer: refused.body).contains("retain_days"))
+            }
+            let badTenant = try await call(
+                client, .post, "/v1/admin/tenants", key: Self.adminKey,
+                body: #"{"id": "eternal", "limits": {"retain_days": 100000}}"#)
+            #expect(badTenant.status == .badRequest && String(buffer: badTenant.body).contains("retain_days"))
+            // A job submitted before the tenant's window changed keeps the window it was submitted under.
+            let before = try APITests.decode(JobView.self, try await submit(plain, "").body)
+            let update = try await call(
+                client, .patch, "/v1/admin/tenants/plain", key: Self.adminKey, body: #"{"retain_days": 2}"#)
+            #expect(update.status == .ok, "\(String(buffer: update.body))")
+            #expect(try retainDays(try await submit(plain, "")) == 2)
+            #expect(try await fixture.store.job(before.id)?.spec.retention.days == 30)
+        }
+    }
+
     @Test func quotasAndRateLimitsAnswerWithProblems() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
