@@ -128,6 +128,9 @@ public final class S3Client: Sendable {
             hash = payloadHash ?? SHA256.hash(data: buffer.readableBytesView).hexString
             request.body = .bytes(buffer)
             signedHeaders.append(("content-length", "\(buffer.readableBytes)"))
+            if !signedHeaders.contains(where: { $0.0 == "content-md5" }) {
+                signedHeaders.append(("content-md5", Self.contentMD5(buffer.readableBytesView)))
+            }
         case .file(let path, let length):
             hash = payloadHash ?? SigV4Signer.unsignedPayload
             request.body = .stream(FileChunks(path: path, chunkSize: Self.chunkSize), length: .known(length))
@@ -214,8 +217,8 @@ public final class S3Client: Sendable {
     public func putObject(bucket: String, key: String, file path: String, contentType: String? = nil)
         async throws(S3Error) -> String
     {
-        let (length, hash) = try Self.sizeAndHash(of: path)
-        var headers: [(String, String)] = []
+        let (length, hash, md5) = try Self.sizeAndHash(of: path)
+        var headers: [(String, String)] = [("content-md5", md5)]
         if let contentType { headers.append(("content-type", contentType)) }
         let response = try await send(
             .PUT, bucket: bucket, key: key, headers: headers, body: .file(path: path, length: length),
@@ -437,20 +440,29 @@ public final class S3Client: Sendable {
         return formatter.date(from: text)
     }
 
-    static func sizeAndHash(of path: String) throws(S3Error) -> (Int64, String) {
+    /// A file's size, its SHA-256 (hex, for the signature) and its MD5 (base64, for `Content-MD5`), in one read.
+    static func sizeAndHash(of path: String) throws(S3Error) -> (Int64, String, String) {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .invalidResponse("cannot read \(path)") }
         defer { try? handle.close() }
         var hasher = SHA256()
+        var md5 = Insecure.MD5()
         var size: Int64 = 0
         do {
             while let block = try handle.read(upToCount: chunkSize), !block.isEmpty {
                 hasher.update(data: block)
+                md5.update(data: block)
                 size += Int64(block.count)
             }
         } catch {
             throw .invalidResponse("cannot read \(path): \(error)")
         }
-        return (size, hasher.finalize().hexString)
+        return (size, hasher.finalize().hexString, Data(md5.finalize()).base64EncodedString())
+    }
+
+    /// `Content-MD5` of a body: S3 refuses the request with `BadDigest` when the bytes it received differ, a
+    /// second check beside the signed SHA-256 that every S3-compatible server performs.
+    static func contentMD5(_ bytes: some DataProtocol) -> String {
+        Data(Insecure.MD5.hash(data: bytes)).base64EncodedString()
     }
 }
 

@@ -90,6 +90,27 @@ import Testing
         }
     }
 
+    /// Every body goes with its `Content-MD5`; bytes that do not match it are refused as `badDigest` and stored
+    /// nowhere, for a whole object and for a part.
+    @Test func aBodyThatDoesNotMatchItsDigestIsRefused() async throws {
+        try await withServer { _, client in
+            let body = ByteBuffer(string: "the bytes that were sent")
+            let otherDigest = S3Client.contentMD5(Array("other bytes".utf8))
+            do {
+                _ = try await client.send(
+                    .PUT, bucket: "media", key: "damaged", headers: [("content-md5", otherDigest)], body: .bytes(body),
+                    resource: "damaged")
+                Issue.record("a body with the wrong Content-MD5 was stored")
+            } catch {
+                if case S3Error.badDigest = error {} else { Issue.record("expected badDigest, got \(error)") }
+            }
+            #expect(try await client.headObject(bucket: "media", key: "damaged") == nil)
+            // The digest the client computes itself matches what S3 computes.
+            try await client.putObject(bucket: "media", key: "whole", bytes: body)
+            #expect(try await client.headObject(bucket: "media", key: "whole")?.size == Int64(body.readableBytes))
+        }
+    }
+
     @Test func multipartUploadsCompleteOrLeaveNothing() async throws {
         try await withServer { _, client in
             // 20 MiB in three parts of at least 8 MiB but the last, sent in parallel, read back by digest.
