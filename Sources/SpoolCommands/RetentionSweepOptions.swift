@@ -9,6 +9,8 @@ struct RetentionSweepOptions: ParsableArguments {
     var retentionSweepSeconds: Double = 60
 
     func validate() throws {
-        guard retentionSweepSeconds >= 0.1 else { throw ValidationError("--retention-sweep-seconds must be at least 0.1") }
+        guard retentionSweepSeconds >= 0.1 else {
+            throw ValidationError("--retention-sweep-seconds must be at least 0.1")
+        }
     }
 }

@@ -175,9 +175,12 @@ struct APIOptions: ParsableArguments {
             throw ValidationError("--rate-limit-on-error takes allow or deny")
         }
         guard tenantRate > 0, addressRate > 0 else { throw ValidationError("rates must be above 0") }
-        for (flag, days) in [("--retention-days", retentionDays), ("--dead-letter-retention-days", deadLetterRetentionDays)]
+        for (flag, days) in [
+            ("--retention-days", retentionDays), ("--dead-letter-retention-days", deadLetterRetentionDays),
+        ]
         where !(days > 0 && days <= RetentionPolicy.maximumDays) {
-            throw ValidationError("\(flag) must be above 0 and at most \(Int(RetentionPolicy.maximumDays)), got \(days)")
+            throw ValidationError(
+                "\(flag) must be above 0 and at most \(Int(RetentionPolicy.maximumDays)), got \(days)")
         }
     }
 

@@ -71,7 +71,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 /// (`JobReading`, `JobSubmissions`, `JobTransitions`, `ClaimQueue`, `LeaseRecovery`, `PlacementStore`,
 /// `WorkerRegistry`, `StoreHealth`, `PoolStore`, `TenantStore`, `SessionStore`, `WebhookOutbox`), so each can be
 /// given exactly what it needs, and `JobStoreConformance` checks them all on every store.
-public protocol JobStore: JobReading, JobSubmissions, JobTransitions, ClaimQueue, LeaseRecovery, PlacementStore, JobExpiry,
+public protocol JobStore: JobReading, JobSubmissions, JobTransitions, ClaimQueue, LeaseRecovery, PlacementStore,
+    JobExpiry,
     WorkerRegistry, StoreHealth, PoolStore, TenantStore, SessionStore, WebhookOutbox
 {}
 

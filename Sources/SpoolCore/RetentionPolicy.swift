@@ -42,7 +42,8 @@ public struct RetentionPolicy: Codable, Sendable, Equatable {
         guard days > 0, days <= maximumDays, days.isFinite else {
             throw SpecError(
                 field: field, rule: "range",
-                message: "\(field) must be above 0 and at most \(Int(maximumDays)) days (fractions allowed), got \(days)")
+                message:
+                    "\(field) must be above 0 and at most \(Int(maximumDays)) days (fractions allowed), got \(days)")
         }
     }
 }

@@ -43,7 +43,8 @@ final class JobReadCache: Sendable {
         guard settings.capacity > 0 else { return nil }
         let now = ContinuousClock.now
         guard let entry = entries.withLock({ $0.value(for: id) }),
-            (entry.final && entry.expiresAt.map { Date() < $0 } ?? true) || now - entry.storedAt < settings.liveLifetime,
+            (entry.final && entry.expiresAt.map { Date() < $0 } ?? true)
+                || now - entry.storedAt < settings.liveLifetime,
             caller.sees(entry.tenant)
         else { return nil }
         return Self.response(entry.body)

@@ -6,7 +6,10 @@ extension RedisJobStore {
     public func expiredJobs(now: Date, limit: Int) async throws -> [Job] {
         guard limit > 0 else { return [] }
         let ranges: [[RESPArgument]] = (0..<keys.shards).map {
-            ["ZRANGEBYSCORE", .init(keys.expiry(shard: $0)), "-inf", .init(Self.millis(now)), "LIMIT", "0", .init(limit)]
+            [
+                "ZRANGEBYSCORE", .init(keys.expiry(shard: $0)), "-inf", .init(Self.millis(now)), "LIMIT", "0",
+                .init(limit),
+            ]
         }
         let ids = try await pipelined(ranges).flatMap { $0.array?.compactMap(\.string) ?? [] }
         let jobs = try await readMany(ids).map(\.job)
@@ -16,7 +19,8 @@ extension RedisJobStore {
 
     public func jobsReading(upload: UploadID, other job: JobID) async throws -> Int {
         let replies = try await pipelined([
-            ["SCARD", .init(keys.readers(of: upload))], ["SISMEMBER", .init(keys.readers(of: upload)), .init(job.rawValue)],
+            ["SCARD", .init(keys.readers(of: upload))],
+            ["SISMEMBER", .init(keys.readers(of: upload)), .init(job.rawValue)],
         ])
         return (replies[0].int ?? 0) - (replies[1].int ?? 0)
     }
@@ -43,7 +47,8 @@ extension RedisJobStore {
         guard deleted.int == 1 else {
             // Retried in the meantime: it stays, and so do its list entries.
             if let kept = try await read(id) {
-                try await index(id, sequence: kept.sequence, tenant: kept.job.spec.tenant, from: nil, to: kept.job.state)
+                try await index(
+                    id, sequence: kept.sequence, tenant: kept.job.spec.tenant, from: nil, to: kept.job.state)
                 try await indexInput(of: kept.job)
             }
             return false

@@ -315,7 +315,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         let event: JobEvent?
         switch outcome {
         case .finished(.success(let produced)):
-            event = .succeed(lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom, resultKey: produced.resultKey)
+            event = .succeed(
+                lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom, resultKey: produced.resultKey)
         case .finished(.failure(let error)): event = .fail(lease, error)
         case .interrupted: event = .handBack(lease)
         case .stopped: event = nil

@@ -24,7 +24,9 @@ public struct ExpiredFiles: ExpiredJobFiles {
 
     public func deleteResultEntry(_ key: String, tenant: TenantID, ifNaming job: JobID) async throws {
         let index = ResultIndex(
-            layout: layout, remote: AttemptObjects.isLocal(objects, layout: layout) ? nil : AttemptObjects(objects: objects, layout: layout))
+            layout: layout,
+            remote: AttemptObjects.isLocal(objects, layout: layout)
+                ? nil : AttemptObjects(objects: objects, layout: layout))
         guard await index.lookup(key, tenant: tenant) == job else { return }
         await index.forget(key, tenant: tenant)
     }

@@ -61,7 +61,9 @@ import Testing
         let assembled = try await assembly(configuration(data: data)).serve(
             inventory: cpuMachine, pools: pools, cpuSlots: 2)
         #expect(
-            assembled.names == ["http", "worker cpu", "placement", "housekeeping", "retention", "pool-manager", "webhooks", "drain"])
+            assembled.names == [
+                "http", "worker cpu", "placement", "housekeeping", "retention", "pool-manager", "webhooks", "drain",
+            ])
         #expect(assembled.plan.leadership == .alone && assembled.plan.recoversAtStart)
     }
 
@@ -73,7 +75,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try configuration(data: data, redis: redis.url)
         let manager = try await assembly(configuration).manager()
-        #expect(manager.names == ["leader-lease", "housekeeping", "retention", "placement", "pool-manager", "webhooks"])
+        #expect(
+            manager.names == ["leader-lease", "housekeeping", "retention", "placement", "pool-manager", "webhooks"])
         #expect(manager.plan.leadership == .lease(candidatePrefix: "manager"))
         let serve = try await assembly(configuration).serve(
             inventory: cpuMachine, pools: try PoolSelection.pools(for: cpuMachine, wanted: "cpu"), cpuSlots: nil)

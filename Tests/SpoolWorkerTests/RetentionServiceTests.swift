@@ -24,7 +24,9 @@ import Testing
     func spec(upload: String) -> JobSpec {
         JobSpec(
             input: .upload(UploadID(rawValue: upload)),
-            outputs: [OutputSpec(name: "720p", format: .mp4(video: VideoSettings(height: 720), audio: AudioSettings()))],
+            outputs: [
+                OutputSpec(name: "720p", format: .mp4(video: VideoSettings(height: 720), audio: AudioSettings()))
+            ],
             retention: retention)
     }
 
@@ -35,7 +37,8 @@ import Testing
         let job = try await store.submit(spec(upload: upload), now: t0.addingTimeInterval(at)).job
         let claimed = try #require(
             try await store.claimNext(
-                worker: WorkerID(rawValue: "wrk_cpu_a"), pool: "cpu", acceptsUnpinned: true, leaseDuration: .seconds(30),
+                worker: WorkerID(rawValue: "wrk_cpu_a"), pool: "cpu", acceptsUnpinned: true,
+                leaseDuration: .seconds(30),
                 now: t0.addingTimeInterval(at)))
         guard succeed else { return claimed }
         return try await store.apply(
