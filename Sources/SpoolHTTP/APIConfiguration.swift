@@ -28,6 +28,8 @@ public struct APIConfiguration: Sendable {
     public var redirectDownloads = false
     /// The windows of jobs whose request and tenant name none (`--retention-days`, `--dead-letter-retention-days`).
     public var retention = RetentionPolicy.standard
+    /// The pools this process runs itself (`spool serve --pools`): not created, replaced or destroyed through the API.
+    public var builtInPools: Set<String> = []
 
     public init(
         layout: DataLayout, inputPolicy: InputPolicy, eventPollInterval: Duration = .milliseconds(250),

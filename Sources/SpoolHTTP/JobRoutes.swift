@@ -7,6 +7,14 @@ import SpoolCore
 import SpoolStorage
 
 extension SpoolAPI {
+    /// Whether a replayed submission asked for what the first one did. The retention window is not compared: it is
+    /// filled in from the tenant's and server's settings, which may have changed between the two.
+    static func sameRequest(_ first: JobSpec, _ again: JobSpec) -> Bool {
+        var again = again
+        again.retention = first.retention
+        return first == again
+    }
+
     /// Retry-After of a submission refused by a quota that waiting lifts (queued jobs starting).
     static let quotaRetryAfterSeconds = 5
 
@@ -44,6 +52,13 @@ extension SpoolAPI {
                             message: "no finished upload \(id); POST the file to /v1/uploads first"))
                 }
             }
+            if let pool = spec.pool, try await !knownPools().contains(pool) {
+                let known = try await knownPools().sorted().joined(separator: ", ")
+                throw Problem.badRequest(
+                    SpecError(
+                        field: "pool", rule: "unknown_pool",
+                        message: "no pool named \(pool); known: \(known.isEmpty ? "none yet" : known) (`spool pools`)"))
+            }
             let limits = context.caller.limits
             // The day's GPU budget is spent by finished work, not by this request, so reading it first is exact
             // enough; the queued-jobs quota is a count that concurrent submissions change, so the store checks it
@@ -60,6 +75,12 @@ extension SpoolAPI {
                 (job, created) = try await store.submit(spec, maxQueued: limits?.maxQueued, now: Date())
             } catch StoreError.quotaExceeded(let violation) {
                 throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
+            }
+            if !created, !Self.sameRequest(job.spec, spec) {
+                throw Problem.unprocessable(
+                    "idempotency key \"\(spec.idempotencyKey ?? "")\" already named job \(job.id.rawValue), submitted "
+                        + "with another body; a retry must send the same body, and a new job needs a new key",
+                    field: "idempotency_key", rule: "idempotency_key_reused")
             }
             if created {
                 submitted.increment()

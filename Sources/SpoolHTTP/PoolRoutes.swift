@@ -19,6 +19,12 @@ extension SpoolAPI {
             } catch let error as SpecError {
                 throw Problem.badRequest(error)
             }
+            if let owner = try await builtInOwner(of: spec.name) {
+                throw Problem.conflict(
+                    "pool \(spec.name) is built in (\(owner)); it cannot be created, replaced or destroyed through the "
+                        + "API. Choose another name for a managed pool",
+                    rule: "pool_builtin")
+            }
             do {
                 try await store.createPool(spec)
             } catch let error as PoolStoreError {
@@ -99,6 +105,20 @@ extension SpoolAPI {
         let records = try await store.scalingDecisions(pool: pool, limit: limit)
         let events = records.compactMap { try? PoolEventCoding.decode($0.json) }
         return try JSONCoding.response(PoolEventList(events: events))
+    }
+
+    /// Who runs a pool that the API does not manage: this server's own workers, or workers started by hand. Nil for
+    /// a name no worker serves (free for a managed pool) and for a managed pool (its own workers register under it).
+    func builtInOwner(of name: String) async throws -> String? {
+        if configuration.builtInPools.contains(name) { return "this server runs its workers" }
+        guard try await store.pool(named: name) == nil else { return nil }
+        return try await store.workers().contains { $0.pool == name } ? "workers started outside the API serve it" : nil
+    }
+
+    /// Every pool a job may name: managed pools, this server's own, and those of registered workers.
+    func knownPools() async throws -> Set<String> {
+        configuration.builtInPools.union(try await store.pools().map(\.name))
+            .union(try await store.workers().map(\.pool))
     }
 
     func requireManagedPool(_ context: SpoolRequestContext) async throws -> PoolSpec {

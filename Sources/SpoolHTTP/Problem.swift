@@ -24,6 +24,14 @@ enum Problem {
                 type: "https://spool.dev/problems/\(rule)", title: "Conflict", status: 409, detail: detail, rule: rule))
     }
 
+    /// The request is well formed but cannot be honoured as sent (an idempotency key reused for another body).
+    static func unprocessable(_ detail: String, field: String, rule: String) -> ProblemError {
+        ProblemError(
+            ProblemDetails(
+                type: "https://spool.dev/problems/\(rule)", title: "Unprocessable request", status: 422,
+                detail: detail, field: field, rule: rule))
+    }
+
     static func tooLarge(_ detail: String) -> ProblemError {
         ProblemError(
             ProblemDetails(

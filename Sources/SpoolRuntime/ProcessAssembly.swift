@@ -236,7 +236,7 @@ public struct ProcessAssembly: Sendable {
         let api = try spoolAPI(
             readiness: ReadinessChecks(checks),
             instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
-            workSignal: workSignal)
+            workSignal: workSignal, builtInPools: Set(pools.map(\.name)))
         let poolNames = pools.map(\.name).joined(separator: ", ")
         let root = opened.layout.root
         let storeName = configuration.store.redis ?? "sqlite"
@@ -298,9 +298,9 @@ public struct ProcessAssembly: Sendable {
         return { await probe.problem() }
     }
 
-    func spoolAPI(readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?) throws(StartupError)
-        -> SpoolAPI
-    {
+    func spoolAPI(
+        readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?, builtInPools: Set<String> = []
+    ) throws(StartupError) -> SpoolAPI {
         let settings = configuration.api
         let authentication: AuthenticationMode
         do {
@@ -314,6 +314,7 @@ public struct ProcessAssembly: Sendable {
             webhookSigner: try webhookSigner(), storageBreaker: settings.storageBreaker, objects: opened.objects)
         api.redirectDownloads = settings.downloads == .redirect
         api.retention = settings.retention
+        api.builtInPools = builtInPools
         return SpoolAPI(
             store: opened.store, configuration: api, readiness: readiness, registry: registry, workSignal: workSignal,
             rateLimiter: opened.rateLimiter, logger: logger)

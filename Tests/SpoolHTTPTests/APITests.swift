@@ -17,8 +17,10 @@ import Testing
         let store: InMemoryJobStore
         let app: Application<RouterResponder<SpoolRequestContext>>
 
-        init(maxUploadBytes: Int64 = 1 << 20, storageBreaker: StorageBreakerSettings = StorageBreakerSettings()) throws
-        {
+        init(
+            maxUploadBytes: Int64 = 1 << 20, storageBreaker: StorageBreakerSettings = StorageBreakerSettings(),
+            builtInPools: Set<String> = []
+        ) throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-api-\(UUID().uuidString)")
             inputs = root.appendingPathComponent("in")
             try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
@@ -26,12 +28,11 @@ import Testing
             try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
             store = InMemoryJobStore()
             let policy = InputPolicy(inputRoots: [inputs.path], maxUploadBytes: maxUploadBytes)
-            let api = SpoolAPI(
-                store: store,
-                configuration: APIConfiguration(
-                    layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20),
-                    storageBreaker: storageBreaker))
-            app = Application(router: api.router())
+            var configuration = APIConfiguration(
+                layout: layout, inputPolicy: policy, eventPollInterval: .milliseconds(20),
+                storageBreaker: storageBreaker)
+            configuration.builtInPools = builtInPools
+            app = Application(router: SpoolAPI(store: store, configuration: configuration).router())
         }
 
         func cleanUp() { try? FileManager.default.removeItem(at: root) }
@@ -70,6 +71,13 @@ import Testing
             let replay = try await client.execute(uri: "/v1/jobs", method: .post, body: Self.json(body))
             #expect(replay.status == .accepted)
             #expect(try Self.decode(JobView.self, replay.body).id == job.id)
+            // The same key with another body is not a retry: 422, and no second job.
+            let reused = try await client.execute(
+                uri: "/v1/jobs", method: .post, body: Self.json(body.replacingOccurrences(of: "70", with: "71")))
+            #expect(reused.status == .unprocessableContent)
+            let reusedProblem = try Self.decode(ProblemDetails.self, reused.body)
+            #expect(reusedProblem.field == "idempotency_key" && reusedProblem.rule == "idempotency_key_reused")
+            #expect(reusedProblem.detail.contains(job.id.rawValue))
 
             let fetched = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)", method: .get)
             #expect(try Self.decode(JobView.self, fetched.body).requestedOutputs == Presets.named("web-360p")!.outputs)

@@ -19,6 +19,59 @@ import Testing
         try APITests.decode(ProblemDetails.self, response.body)
     }
 
+    /// The pools a server runs itself, and those of workers started by hand, are not the API's: creating one is a
+    /// 409 and destroying one is a 404, so the default path can never be taken over or wedged.
+    @Test func builtInPoolsAreNotCreatedReplacedOrDestroyed() async throws {
+        let fixture = try Fixture(builtInPools: ["cpu"])
+        defer { fixture.cleanUp() }
+        let now = Date()
+        try await fixture.store.upsertWorker(
+            WorkerRecord(
+                id: WorkerID(rawValue: "wrk_cpu_h"), pool: "by-hand", poolKind: .cpu, host: "h", pid: 1, slots: 1,
+                devices: nil, startedAt: now, heartbeatAt: now.addingTimeInterval(3600), selfTest: nil))
+        try await fixture.app.test(.router) { client in
+            for name in ["cpu", "by-hand"] {
+                let create = try await client.execute(
+                    uri: "/v1/pools", method: .post,
+                    body: APITests.json(#"{"name": "\#(name)", "kind": "cpu", "max_workers": 2}"#))
+                #expect(status(create) == 409, "\(name)")
+                #expect(try problem(create).rule == "pool_builtin")
+                #expect(try problem(create).detail.contains("built in"))
+                let destroy = try await client.execute(uri: "/v1/pools/\(name)?force=true", method: .delete)
+                #expect(status(destroy) == 404, "\(name)")
+            }
+            let managed = try await client.execute(
+                uri: "/v1/pools", method: .post,
+                body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
+            #expect(status(managed) == 201)
+        }
+    }
+
+    /// A job may name only a pool that exists: this server's, a managed one, or one whose workers registered.
+    @Test func aJobNamingAnUnknownPoolIsRefused() async throws {
+        let fixture = try Fixture(builtInPools: ["cpu"])
+        defer { fixture.cleanUp() }
+        try Data("x".utf8).write(to: fixture.inputs.appendingPathComponent("in.mp4"))
+        try await fixture.app.test(.router) { client in
+            _ = try await client.execute(
+                uri: "/v1/pools", method: .post,
+                body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
+            func submit(_ pool: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v1/jobs", method: .post,
+                    body: APITests.json(
+                        #"{"input": "file://\#(fixture.inputs.path)/in.mp4", "preset": "web-360p", "pool": "\#(pool)"}"#
+                    ))
+            }
+            let refused = try await submit("nope")
+            #expect(status(refused) == 400)
+            #expect(try problem(refused).field == "pool" && problem(refused).rule == "unknown_pool")
+            #expect(try problem(refused).detail.contains("burst, cpu"))
+            #expect(status(try await submit("cpu")) == 202)
+            #expect(status(try await submit("burst")) == 202)
+        }
+    }
+
     @Test func createListResizeDrainAndDestroy() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
