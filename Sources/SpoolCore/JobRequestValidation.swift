@@ -119,6 +119,13 @@ extension JobRequest {
             return .upload(id)
         }
         if let rest = uri.removingPrefix("file://") {
+            if !rest.hasPrefix("/") {
+                let host = rest.prefix { $0 != "/" }
+                throw SpecError(
+                    field: "input", rule: "file_host",
+                    message: "file:// inputs name a path on the server, not a host: write file:///PATH (three slashes) "
+                        + "instead of file://\(host)/PATH")
+            }
             guard let path = PathRules.normalize(rest) else {
                 throw SpecError(
                     field: "input", rule: "path_traversal",

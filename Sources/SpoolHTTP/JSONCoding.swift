@@ -27,11 +27,40 @@ enum JSONCoding {
         } catch {
             throw Problem.tooLarge("the JSON body is over \(limit) bytes")
         }
+        let data = Data(buffer.readableBytesView)
         do {
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Problem.badRequest(describe(error))
+            throw Problem.badRequest(numberOutOfRange(in: data) ?? describe(error))
         }
+    }
+
+    /// The decoder calls a number too large for its field "not valid JSON", with no field; the body may well be
+    /// valid JSON. This finds the first integer beyond 64 bits, or a fraction, and names its field.
+    static func numberOutOfRange(in data: Data) -> SpecError? {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return nil
+        }
+        func walk(_ value: Any, _ path: String) -> SpecError? {
+            if let dictionary = value as? [String: Any] {
+                for key in dictionary.keys.sorted() {
+                    if let found = walk(dictionary[key]!, path.isEmpty ? key : path + "." + key) { return found }
+                }
+            } else if let array = value as? [Any] {
+                for (index, element) in array.enumerated() {
+                    if let found = walk(element, path + "[\(index)]") { return found }
+                }
+            } else if let number = value as? NSDecimalNumber, !(number is Bool) {
+                let magnitude = abs(number.doubleValue)
+                if magnitude >= 9.2e18 {
+                    return SpecError(
+                        field: path.isEmpty ? "body" : path, rule: "range",
+                        message: "\(path.isEmpty ? "the value" : path) is out of range (\(number.stringValue))")
+                }
+            }
+            return nil
+        }
+        return walk(object, "")
     }
 
     static func describe(_ error: DecodingError) -> SpecError {

@@ -52,7 +52,10 @@ extension SpoolAPI {
             {
                 return Response(status: .notModified, headers: headers)
             }
-            if let range = request.headers[.range].flatMap({ ByteRange.parse($0, size: size) }) {
+            let decision = ByteRange.decide(
+                range: request.headers[.range], ifRange: request.headers[.ifRange], etag: etag, size: size)
+            if decision == .unsatisfiable { return ByteRange.refusal(size: size) }
+            if case .partial(let range) = decision {
                 headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
                 headers[.contentLength] = String(range.count)
                 let body = try await storage.perform("read an output") {
@@ -100,7 +103,14 @@ extension SpoolAPI {
         {
             return Response(status: .notModified, headers: headers)
         }
-        let range = request.headers[.range].flatMap { ByteRange.parse($0, size: size) }
+        let range: ClosedRange<Int>?
+        switch ByteRange.decide(
+            range: request.headers[.range], ifRange: request.headers[.ifRange], etag: etag, size: size)
+        {
+        case .whole: range = nil
+        case .partial(let part): range = part
+        case .unsatisfiable: return ByteRange.refusal(size: size)
+        }
         let body = try await storage.perform("read an output") {
             try await objects.read(key, range: range.map { Int64($0.lowerBound)...Int64($0.upperBound) })
         }
@@ -122,18 +132,37 @@ extension Array {
     fileprivate func appending(_ element: Element) -> [Element] { self + [element] }
 }
 
-enum ByteRange {
-    /// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range. Multi-range requests get the whole file.
-    static func parse(_ header: String, size: Int) -> ClosedRange<Int>? {
-        guard size > 0, header.hasPrefix("bytes="), !header.contains(",") else { return nil }
-        let spec = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
-        guard spec.count == 2 else { return nil }
+/// What a `GET` with `Range` (and `If-Range`) gets, per RFC 9110 §14: the whole body, one part, or 416.
+enum ByteRange: Equatable {
+    case whole
+    case partial(ClosedRange<Int>)
+    case unsatisfiable
+
+    /// - Parameters:
+    ///   - range: the `Range` header; a malformed or multi-range one is ignored (the whole body).
+    ///   - ifRange: the `If-Range` header; unless it is this representation's ETag (a date never is: outputs carry
+    ///     no Last-Modified), the range is ignored and the whole body sent (§13.1.5).
+    static func decide(range: String?, ifRange: String?, etag: String, size: Int) -> ByteRange {
+        guard let range else { return .whole }
+        if let ifRange, ifRange.trimmingCharacters(in: .whitespaces) != etag { return .whole }
+        guard range.hasPrefix("bytes="), !range.contains(",") else { return .whole }
+        let spec = range.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return .whole }
         switch (Int(spec[0]), Int(spec[1])) {
-        case (let start?, let end?) where start <= end && start < size: return start...min(end, size - 1)
-        case (let start?, nil) where start < size: return start...(size - 1)
-        case (nil, let suffix?) where suffix > 0: return max(0, size - suffix)...(size - 1)
-        default: return nil
+        case (let start?, let end?) where start <= end:
+            return start < size ? .partial(start...min(end, size - 1)) : .unsatisfiable
+        case (let start?, nil) where spec[1].isEmpty:
+            return start < size ? .partial(start...(size - 1)) : .unsatisfiable
+        case (nil, let suffix?) where spec[0].isEmpty:
+            return suffix > 0 && size > 0 ? .partial(max(0, size - suffix)...(size - 1)) : .unsatisfiable
+        default:
+            return .whole
         }
+    }
+
+    /// The 416 answer: which sizes exist.
+    static func refusal(size: Int) -> Response {
+        Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .contentLength: "0"])
     }
 }
 

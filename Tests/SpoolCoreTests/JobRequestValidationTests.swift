@@ -53,7 +53,7 @@ import Testing
         ("file:///etc/passwd", "input", "input_root"),
         ("file:///srv/in/../../etc/passwd", "input", "path_traversal"),
         ("file:///srv/in/%2e%2e/x", "input", "path_traversal"),
-        ("file://relative/x.mp4", "input", "path_traversal"),
+        ("file://relative/x.mp4", "input", "file_host"),
         ("file:///srv/inside-not/x.mp4", "input", "input_root"),
         ("http://127.0.0.1:8080/a.mp4", "input", "private_address"),
         ("http://localhost/a.mp4", "input", "private_address"),

@@ -119,6 +119,12 @@ import Testing
         (#"{"input": "upload:upl_x", "outputs": [{"name": "a", "kind": "gif"}]}"#, "outputs[0].kind", "invalid"),
         (#"{"input": 5}"#, "input", "type"),
         (#"not json"#, "body", "invalid"),
+        (#"{"input": "file://localhost/IN/ok.mp4", "preset": "web-360p"}"#, "input", "file_host"),
+        (
+            #"{"input": "file:///IN/ok.mp4", "preset": "web-360p", "priority": 99999999999999999999}"#, "priority",
+            "range"
+        ),
+        (#"{"input": "file:///IN/ok.mp4", "preset": "web-360p", "priority": 101}"#, "priority", "range"),
     ])
     func badSubmissionsAreProblems(body: String, field: String, rule: String) async throws {
         let fixture = try Fixture()
@@ -248,6 +254,22 @@ import Testing
                 uri: "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts", method: .get,
                 headers: [.ifNoneMatch: etag])
             #expect(revalidated.status == .notModified && revalidated.body.readableBytes == 0)
+            // If-Range: the part only while the representation is the one the client has; else the whole body.
+            let seg0 = "/v1/jobs/\(job.id.rawValue)/outputs/hls/720p/seg0.ts"
+            let stillSame = try await client.execute(
+                uri: seg0, method: .get, headers: [.range: "bytes=2-5", .ifRange: etag])
+            #expect(stillSame.status == .partialContent && String(buffer: stillSame.body) == "2345")
+            let changed = try await client.execute(
+                uri: seg0, method: .get, headers: [.range: "bytes=2-5", .ifRange: "\"another\""])
+            #expect(changed.status == .ok && String(buffer: changed.body) == "0123456789")
+            // A range past the end is 416 with the size; a malformed one is ignored.
+            for unsatisfiable in ["bytes=10-20", "bytes=10-", "bytes=-0"] {
+                let refused = try await client.execute(uri: seg0, method: .get, headers: [.range: unsatisfiable])
+                #expect(refused.status == .rangeNotSatisfiable, "\(unsatisfiable)")
+                #expect(refused.headers[.contentRange] == "bytes */10")
+            }
+            let malformed = try await client.execute(uri: seg0, method: .get, headers: [.range: "bytes=5-2"])
+            #expect(malformed.status == .ok && malformed.body.readableBytes == 10)
 
             for path in ["../../../../etc/passwd", "720p/../../spool.sqlite", "%2e%2e/x"] {
                 let response = try await client.execute(
