@@ -4,6 +4,7 @@ import Logging
 import RESPClient
 import SpoolCore
 import SpoolHTTP
+import SpoolMedia
 import SpoolPlacement
 import SpoolRedis
 import SpoolRuntime
@@ -245,6 +246,15 @@ struct WorkerOptions: ParsableArguments {
         help: "Bytes of downloaded inputs each worker keeps; inputs of waiting jobs are prefetched into it (0: off).")
     var inputCacheBytes: Int64 = 2 << 30
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest frame (width × height) an input may declare; a larger one fails as unsupported, not retried "
+                + "(default: 40000000, 8K with room).", valueName: "pixels"))
+    var maxInputPixels = InputLimits.standard.maxPixels
+
+    @Option(help: ArgumentHelp("Highest frame rate an input may declare.", valueName: "fps"))
+    var maxInputFps = InputLimits.standard.maxFrameRate
+
     /// These options as a value (`SpoolRuntime`), for workers in process and the child workers a process starts.
     var settings: WorkerSettings {
         var settings = WorkerSettings()
@@ -256,6 +266,8 @@ struct WorkerOptions: ParsableArguments {
         settings.deduplicate = deduplicate
         settings.inputCacheDirectory = inputCacheDir
         settings.inputCacheBytes = inputCacheBytes
+        settings.maxInputPixels = maxInputPixels
+        settings.maxInputFrameRate = maxInputFps
         return settings
     }
 }

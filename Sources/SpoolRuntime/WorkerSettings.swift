@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolMedia
 import SpoolWorker
 
 /// How a worker process runs its attempts, as a value: what `spool serve` and `spool worker` take from flags, and
@@ -19,6 +20,10 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     public var inputCacheDirectory = NSTemporaryDirectory() + "spool-input-cache"
     /// Bytes of downloaded inputs each worker keeps (0: off).
     public var inputCacheBytes: Int64 = 2 << 30
+    /// Width × height an input's frame may have; a larger one fails the job as `unsupported`.
+    public var maxInputPixels = InputLimits.standard.maxPixels
+    /// Frames per second an input may declare.
+    public var maxInputFrameRate = InputLimits.standard.maxFrameRate
 
     public init() {}
 
@@ -30,6 +35,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case shutdownGraceSeconds = "shutdown_grace_seconds"
         case inputCacheDirectory = "input_cache_dir"
         case inputCacheBytes = "input_cache_bytes"
+        case maxInputPixels = "max_input_pixels"
+        case maxInputFrameRate = "max_input_fps"
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -47,6 +54,9 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         inputCacheDirectory =
             try c.decodeIfPresent(String.self, forKey: .inputCacheDirectory) ?? defaults.inputCacheDirectory
         inputCacheBytes = try c.decodeIfPresent(Int64.self, forKey: .inputCacheBytes) ?? defaults.inputCacheBytes
+        maxInputPixels = try c.decodeIfPresent(Int.self, forKey: .maxInputPixels) ?? defaults.maxInputPixels
+        maxInputFrameRate =
+            try c.decodeIfPresent(Double.self, forKey: .maxInputFrameRate) ?? defaults.maxInputFrameRate
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
@@ -74,7 +84,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             leaseDuration: .seconds(leaseSeconds), stallTimeout: .seconds(stallTimeoutSeconds),
             hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGraceSeconds),
             threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: dispatch, deduplicate: deduplicate,
-            inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes))
+            inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes),
+            inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate))
     }
 
     /// The flags that give a child `spool worker` these settings.
@@ -83,6 +94,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             "--stall-timeout", "\(stallTimeoutSeconds)", "--max-job-seconds", "\(maxJobSeconds)", "--lease-seconds",
             "\(leaseSeconds)", "--shutdown-grace", "\(shutdownGraceSeconds)", "--dispatch", dispatch.rawValue,
             "--input-cache-dir", inputCacheDirectory, "--input-cache-bytes", "\(inputCacheBytes)",
+            "--max-input-pixels", "\(maxInputPixels)", "--max-input-fps", "\(maxInputFrameRate)",
         ] + (deduplicate ? [] : ["--no-deduplicate"])
     }
 }

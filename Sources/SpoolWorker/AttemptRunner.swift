@@ -164,6 +164,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             return Produced(outputs: earlier.outputs, reusedFrom: earlier.id, resultKey: nil)
         }
         let source = try await probe(input, digest: digest)
+        if let refusal = configuration.inputLimits.check(source) { throw refusal }
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
             pool: configuration.pool.kind, inventory: inventory, placement: job.placement,

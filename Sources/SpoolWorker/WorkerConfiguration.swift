@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolMedia
 
 /// How a worker finds its next job.
 public enum DispatchMode: String, Codable, Sendable, CaseIterable {
@@ -37,6 +38,8 @@ public struct WorkerConfiguration: Sendable {
     /// 0 turns the cache and input warming off.
     public var inputCacheDirectory: String
     public var inputCacheBytes: Int64
+    /// The largest frame and frame rate an input may declare; bigger ones fail as `unsupported` at probe time.
+    public var inputLimits: InputLimits
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
@@ -45,8 +48,9 @@ public struct WorkerConfiguration: Sendable {
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
         measureSSIM: Bool = true, dispatch: DispatchMode = .placed,
         deduplicate: Bool = true, inputCacheDirectory: String = NSTemporaryDirectory() + "spool-input-cache",
-        inputCacheBytes: Int64 = 2 << 30
+        inputCacheBytes: Int64 = 2 << 30, inputLimits: InputLimits = .standard
     ) {
+        self.inputLimits = inputLimits
         self.inputCacheDirectory = inputCacheDirectory
         self.inputCacheBytes = inputCacheBytes
         self.deduplicate = deduplicate

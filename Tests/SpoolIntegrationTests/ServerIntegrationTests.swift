@@ -283,6 +283,34 @@ import Testing
         #expect(try await client.waitFor(job.id).error?.code == .invalidInput)
     }
 
+    /// An input that declares a frame or frame rate over the worker's limits fails at probe time as `unsupported`,
+    /// once, with the flag to change in the message; one within them is transcoded.
+    @Test func inputsOverTheFrameLimitsAreRefusedWithoutRetry() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs,
+            extraArguments: ["--max-input-pixels", "100000", "--max-input-fps", "25"])
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let large = inputs.appendingPathComponent("large.mp4")
+        try TestMedia.makeClip(at: large, size: "640x360", seconds: 1, rate: 24)
+        let fast = inputs.appendingPathComponent("fast.mp4")
+        try TestMedia.makeClip(at: fast, size: "320x240", seconds: 1, rate: 50)
+        let fine = inputs.appendingPathComponent("fine.mp4")
+        try TestMedia.makeClip(at: fine, size: "320x240", seconds: 1, rate: 24)
+        for (file, flag) in [(large, "--max-input-pixels"), (fast, "--max-input-fps")] {
+            let job = try await client.waitFor(
+                try await client.submit(JobRequest(input: "file://" + file.path, preset: "web-360p")).id)
+            #expect(job.state == .failed && job.error?.code == .unsupported, "\(job.error?.message ?? "")")
+            #expect(job.error?.message.contains(flag) == true, "\(job.error?.message ?? "")")
+            #expect(job.attempts == 1, "refused inputs are not retried")
+        }
+        let ok = try await client.waitFor(
+            try await client.submit(JobRequest(input: "file://" + fine.path, preset: "web-360p")).id)
+        #expect(ok.state == .succeeded, "\(ok.error?.message ?? "")")
+    }
+
     @Test func cliSubmitWaitsAndReportsOutputs() async throws {
         defer { cleanUp() }
         let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
