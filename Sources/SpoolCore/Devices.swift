@@ -132,8 +132,15 @@ public struct DeviceInventory: Codable, Sendable, Equatable {
     public var ffmpeg: FFmpegCapabilities
     public var opencl: [OpenCLDevice]
     public var gpus: [GPUDevice]
+    /// Why the GPUs could not be found although nvidia-smi is there (it failed, hung, or printed what Spool does not
+    /// understand): the command and what it printed. Nil when it worked or is absent (a machine without NVIDIA).
+    public var gpuDiscoveryProblem: String?
 
-    public init(host: String, cpuCores: Int, ffmpeg: FFmpegCapabilities, opencl: [OpenCLDevice], gpus: [GPUDevice]) {
+    public init(
+        host: String, cpuCores: Int, ffmpeg: FFmpegCapabilities, opencl: [OpenCLDevice], gpus: [GPUDevice],
+        gpuDiscoveryProblem: String? = nil
+    ) {
+        self.gpuDiscoveryProblem = gpuDiscoveryProblem
         self.host = host
         self.cpuCores = cpuCores
         self.ffmpeg = ffmpeg
@@ -144,5 +151,6 @@ public struct DeviceInventory: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case host, ffmpeg, opencl, gpus
         case cpuCores = "cpu_cores"
+        case gpuDiscoveryProblem = "gpu_discovery_problem"
     }
 }

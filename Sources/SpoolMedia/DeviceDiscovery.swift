@@ -47,10 +47,14 @@ public struct DeviceDiscovery: Sendable {
             filters: FFmpegCapabilityParser.filters(fromListing: filters),
             hwaccels: FFmpegCapabilityParser.hwaccels(fromListing: hwaccels))
         let opencl = capabilities.hwaccels.contains("opencl") ? await openCLDevices() : []
-        let gpus = await nvidiaGPUs()
+        let (gpus, gpuProblem) = await nvidiaGPUReport()
+        if let gpuProblem {
+            logger.error(
+                "GPU discovery failed; no GPU pool can run until it works", metadata: ["problem": "\(gpuProblem)"])
+        }
         let inventory = DeviceInventory(
             host: ProcessInfo.processInfo.hostName, cpuCores: ProcessInfo.processInfo.activeProcessorCount,
-            ffmpeg: capabilities, opencl: opencl, gpus: gpus)
+            ffmpeg: capabilities, opencl: opencl, gpus: gpus, gpuDiscoveryProblem: gpuProblem)
         logger.info(
             "discovered devices",
             metadata: [
@@ -112,25 +116,36 @@ public struct DeviceDiscovery: Sendable {
     /// The GPUs as nvidia-smi sees them now (memory, utilisation, temperature, power); empty without NVIDIA GPUs.
     /// Workers call it on each registration so placement scores fresh figures.
     public func nvidiaGPUs() async -> [GPUDevice] {
+        await nvidiaGPUReport().gpus
+    }
+
+    /// The GPUs, and why there are none although nvidia-smi is installed: a machine without it has no NVIDIA GPUs
+    /// (quietly), but one whose nvidia-smi fails, hangs or prints what the parser does not understand (a renamed
+    /// field, a driver error) has GPUs Spool cannot see, and says so with the command and what it printed.
+    public func nvidiaGPUReport() async -> (gpus: [GPUDevice], problem: String?) {
+        let command = ([nvidiaSMI] + NvidiaSMI.arguments).joined(separator: " ")
         let output: ToolOutput
         do {
             output = try await ToolProcess.run(
                 nvidiaSMI, arguments: NvidiaSMI.arguments, timeout: timeout, clock: clock)
+        } catch .notFound {
+            logger.debug("no NVIDIA GPUs: nvidia-smi is not installed")
+            return ([], nil)
         } catch {
-            logger.debug("no NVIDIA GPUs: nvidia-smi did not run", metadata: ["reason": "\(error)"])
-            return []
+            return ([], "`\(command)` did not run: \(error)")
         }
         guard output.succeeded else {
-            logger.info(
-                "no NVIDIA GPUs: nvidia-smi failed",
-                metadata: ["status": "\(output.status)", "stderr": "\(output.lastStderrLine ?? "")"])
-            return []
+            let printed =
+                [output.lastStderrLine, output.stdoutText.split(whereSeparator: \.isNewline).last.map(String.init)]
+                .compactMap { $0 }.first { !$0.isEmpty } ?? "nothing"
+            return ([], "`\(command)` \(output.status.plainDescription) and printed: \(printed.prefix(300))")
         }
         do {
-            return try NvidiaSMI.parse(csv: output.stdoutText)
+            return (try NvidiaSMI.parse(csv: output.stdoutText), nil)
         } catch {
-            logger.warning("no NVIDIA GPUs: nvidia-smi output not understood", metadata: ["reason": "\(error)"])
-            return []
+            return (
+                [], "`\(command)` printed what Spool does not understand (\(error)): \(output.stdoutText.prefix(300))"
+            )
         }
     }
 }

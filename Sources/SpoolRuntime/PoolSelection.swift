@@ -9,6 +9,7 @@ public enum PoolSelection {
         if let wanted {
             let names = Set(wanted.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             let unknown = names.subtracting(planned.map(\.name))
+            if !unknown.isEmpty, let problem = inventory.gpuDiscoveryProblem { throw .gpuDiscoveryFailed(problem) }
             guard unknown.isEmpty else {
                 throw .poolsUnservable(wanted: unknown.sorted(), servable: planned.map(\.name))
             }

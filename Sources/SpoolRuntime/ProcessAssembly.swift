@@ -132,6 +132,7 @@ public struct ProcessAssembly: Sendable {
             inventory = managed.deviceSelector.narrow(inventory)
             let servable = PoolPlanner.pools(for: inventory)
             guard let base = servable.first(where: { $0.kind == managed.kind }) else {
+                if let problem = inventory.gpuDiscoveryProblem { throw StartupError.gpuDiscoveryFailed(problem) }
                 throw StartupError.poolKindUnservable(
                     name: pool, kind: managed.kind.rawValue, narrowed: !managed.deviceSelector.isEmpty,
                     servable: servable.map(\.kind.rawValue))
@@ -233,6 +234,10 @@ public struct ProcessAssembly: Sendable {
             },
         ]
         if let storage = storageReadiness() { checks["storage"] = storage }
+        if let gpuProblem = inventory.gpuDiscoveryProblem {
+            // nvidia-smi is installed and broken: the GPUs this machine was meant to offer are missing.
+            checks["gpus"] = { "GPU discovery failed: " + gpuProblem }
+        }
         let api = try spoolAPI(
             readiness: ReadinessChecks(checks),
             instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),

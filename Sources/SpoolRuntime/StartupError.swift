@@ -6,6 +6,8 @@ public enum StartupError: Error, Sendable, Equatable, CustomStringConvertible {
     case managerNeedsRedis
     case poolsUnservable(wanted: [String], servable: [String])
     case noPool
+    /// nvidia-smi is installed but failed; a GPU pool was asked for.
+    case gpuDiscoveryFailed(String)
     case poolNotActive(name: String, phase: String)
     case poolKindUnservable(name: String, kind: String, narrowed: Bool, servable: [String])
     case kubernetes(String)
@@ -21,6 +23,9 @@ public enum StartupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .poolsUnservable(let wanted, let servable):
             "this machine cannot serve pool(s) \(wanted.joined(separator: ", ")); it can serve "
                 + servable.joined(separator: ", ")
+        case .gpuDiscoveryFailed(let problem):
+            "GPU discovery failed, so no GPU pool can run: \(problem). Fix the driver until nvidia-smi runs, or start "
+                + "only CPU or OpenCL pools"
         case .noPool: "no pool can run here: ffmpeg lacks libx264/libx265 and no GPU or OpenCL device was found"
         case .poolNotActive(let name, let phase): "pool \(name) is \(phase) and takes no new workers"
         case .poolKindUnservable(let name, let kind, let narrowed, let servable):

@@ -311,6 +311,31 @@ import Testing
         #expect(ok.state == .succeeded, "\(ok.error?.message ?? "")")
     }
 
+    /// A machine whose nvidia-smi is installed but cannot reach the driver: the server starts its CPU pool, but
+    /// logs the failure with what nvidia-smi printed and `/ready` answers 503 saying so.
+    @Test func aBrokenNvidiaDriverMakesReadySaySo() async throws {
+        defer { cleanUp() }
+        let bin = data.deletingLastPathComponent().appendingPathComponent("fake-bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let tool = bin.appendingPathComponent("nvidia-smi")
+        try """
+        #!/bin/sh
+        echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
+        exit 9
+
+        """.write(to: tool, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool.path)
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, environment: ["PATH": path])
+        defer { server.stop() }
+        await #expect(throws: TestFailure.self) { try await server.start(readyTimeout: .seconds(8)) }
+        let ready = try await server.client.get("/ready")
+        let body = String(decoding: ready.body, as: UTF8.self)
+        #expect(ready.status == 503)
+        #expect(body.contains("GPU discovery failed") && body.contains("NVIDIA driver"), "\(body)")
+        #expect(server.log().contains("GPU discovery failed"))
+    }
+
     @Test func cliSubmitWaitsAndReportsOutputs() async throws {
         defer { cleanUp() }
         let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)

@@ -77,4 +77,40 @@ struct DeviceDiscoveryTests {
         let attempts = try String(contentsOf: runs, encoding: .utf8).split(separator: "\n").count
         #expect(attempts == 2)
     }
+
+    /// A fake nvidia-smi that prints a recorded output and exits with `status`.
+    func fakeNvidiaSMI(printing fixture: String, status: Int32) throws -> (tool: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvidia-smi-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let tool = directory.appendingPathComponent("nvidia-smi")
+        try "#!/bin/sh\ncat '\(try Fixture.url(fixture).path)'\nexit \(status)\n".write(
+            to: tool, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool.path)
+        return (tool.path, directory)
+    }
+
+    /// nvidia-smi installed but broken is not "no GPUs": discovery says what ran and what it printed.
+    @Test(arguments: [
+        ("nvidia-smi/driver-failure.txt", Int32(9), "couldn't communicate with the NVIDIA driver"),
+        ("nvidia-smi/unknown-field.txt", Int32(2), "is not a valid field to query"),
+        ("nvidia-smi/short-rows.csv", Int32(0), "does not understand"),
+    ])
+    func aBrokenNvidiaSMIIsReportedWithWhatItPrinted(fixture: String, status: Int32, expected: String) async throws {
+        let fake = try fakeNvidiaSMI(printing: fixture, status: status)
+        defer { try? FileManager.default.removeItem(at: fake.directory) }
+        let inventory = try await DeviceDiscovery(nvidiaSMI: fake.tool).discover()
+        #expect(inventory.gpus.isEmpty)
+        let problem = try #require(inventory.gpuDiscoveryProblem)
+        #expect(problem.contains(expected), "\(problem)")
+        #expect(problem.contains("--query-gpu="), "the command is named: \(problem)")
+    }
+
+    @Test func aWorkingNvidiaSMIIsNoProblem() async throws {
+        let fake = try fakeNvidiaSMI(printing: "nvidia-smi/l4-2x.csv", status: 0)
+        defer { try? FileManager.default.removeItem(at: fake.directory) }
+        let inventory = try await DeviceDiscovery(nvidiaSMI: fake.tool).discover()
+        #expect(inventory.gpus.count == 2 && inventory.gpuDiscoveryProblem == nil)
+        let missing = try await DeviceDiscovery(nvidiaSMI: "/nonexistent/nvidia-smi").discover()
+        #expect(missing.gpus.isEmpty && missing.gpuDiscoveryProblem == nil, "no nvidia-smi is no NVIDIA GPU, quietly")
+    }
 }

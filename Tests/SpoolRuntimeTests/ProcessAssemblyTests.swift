@@ -106,6 +106,14 @@ import Testing
             try await assembly(configuration(data: data)).worker(
                 pool: "cuda", slots: nil, inventory: cpuMachine, inputPolicy: InputPolicy())
         }
+        // A GPU pool asked of a machine whose nvidia-smi is installed but broken: the reason, not "cannot serve".
+        var brokenDriver = cpuMachine
+        brokenDriver.gpuDiscoveryProblem = "`nvidia-smi --query-gpu=…` exited 9 and printed: NVIDIA-SMI has failed"
+        #expect(throws: StartupError.gpuDiscoveryFailed(brokenDriver.gpuDiscoveryProblem!)) {
+            try PoolSelection.pools(for: brokenDriver, wanted: "cuda")
+        }
+        #expect(StartupError.gpuDiscoveryFailed("x").description.contains("only CPU or OpenCL pools"))
+        #expect(try PoolSelection.pools(for: brokenDriver, wanted: "cpu").map(\.name) == ["cpu"])
         // A scheduler profile that does not exist.
         var badProfile = try configuration(data: data)
         badProfile.controlPlane.schedulerProfile = "fastest"
