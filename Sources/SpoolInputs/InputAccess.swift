@@ -54,6 +54,15 @@ public struct InputAccess: Sendable {
 
     /// The canonical path of a `file://` input, with every symlink resolved, that still lies under an input root.
     public func resolveFile(_ path: String) throws(SpecError) -> String {
+        // The path as written must be under a root of this process: a gateway and a worker started with different
+        // --input-root values disagree here, which is a configuration mistake, not a symlink.
+        guard policy.isUnderInputRoot(path) || canonicalRoots().contains(where: { path.hasPrefix($0 + "/") }) else {
+            throw SpecError(
+                field: "input", rule: "input_root",
+                message: "'\(path)' is outside this process's input roots ("
+                    + (policy.inputRoots.isEmpty ? "none" : policy.inputRoots.joined(separator: ", "))
+                    + "); give the gateway and every worker the same --input-root")
+        }
         guard let resolved = realpath(path, nil) else {
             throw SpecError(
                 field: "input", rule: "input_missing", message: "'\(path)' does not exist or cannot be read")
@@ -64,7 +73,7 @@ public struct InputAccess: Sendable {
         else {
             throw SpecError(
                 field: "input", rule: "input_root",
-                message: "'\(path)' leads outside the input roots (through a symlink)")
+                message: "'\(path)' resolves to '\(canonical)', outside the input roots, through a symlink")
         }
         var info = stat()
         guard stat(canonical, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {

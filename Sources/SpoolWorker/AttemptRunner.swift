@@ -260,7 +260,10 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             do {
                 return try access.resolveFile(path)
             } catch {
-                throw JobError(code: .inputUnavailable, message: error.message)
+                // A refusal by the rules (outside the roots, not a regular file) fails the same way every time; a
+                // file that cannot be read now may be back on the next attempt (a remounted volume).
+                throw JobError(
+                    code: error.rule == "input_missing" ? .inputUnavailable : .invalidInput, message: error.message)
             }
         case .upload(let id):
             let path = files.layout.upload(id, tenant: tenant)

@@ -56,8 +56,8 @@ import Testing
         #expect(rule(parse("file:///srv/media/..%2fsecret", policy)) == "path_traversal")
         #expect(rule(parse("file:///srv/media/a%00.mp4", policy)) == "path_traversal")
         // No host part: file://localhost/… and relative file: forms are not absolute paths.
-        #expect(rule(parse("file://localhost/srv/media/a.mp4", policy)) == "path_traversal")
-        #expect(rule(parse("file://srv/media/a.mp4", policy)) == "path_traversal")
+        #expect(rule(parse("file://localhost/srv/media/a.mp4", policy)) == "file_host")
+        #expect(rule(parse("file://srv/media/a.mp4", policy)) == "file_host")
         #expect(rule(parse("file:/srv/media/a.mp4", policy)) == "scheme")
         #expect(rule(parse("FILE:///srv/media/a.mp4", policy)) == "scheme")
         #expect(rule(parse("file:///etc/passwd", policy)) == "input_root")
@@ -132,7 +132,18 @@ import Testing
                 continue
             }
             #expect(error.rule == "input_root")
+            #expect(error.message.contains("through a symlink") && error.message.contains("/outside/"))
         }
+        // A process whose roots do not hold the path (a worker started with another --input-root than the gateway)
+        // says so, and how to fix it; no symlink is involved.
+        let elsewhere = InputAccess(
+            policy: InputPolicy(inputRoots: [tree.outside]), layout: DataLayout(root: tree.base))
+        guard case .failure(let mismatch) = resolve(elsewhere, tree.root + "/sub/a.mp4") else {
+            Issue.record("a path outside the roots was accepted")
+            return
+        }
+        #expect(mismatch.rule == "input_root" && !mismatch.message.contains("symlink"))
+        #expect(mismatch.message.contains("--input-root") && mismatch.message.contains(tree.outside))
         guard case .failure(let dots) = resolve(access, tree.root + "/../outside/secret.mp4") else {
             Issue.record("'..' was let out of the root")
             return

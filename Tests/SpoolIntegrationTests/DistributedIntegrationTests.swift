@@ -31,11 +31,13 @@ import Testing
         return (process, SpoolClient(server: URL(string: "http://127.0.0.1:\(port)")!, timeout: 10))
     }
 
-    func worker(_ name: String, _ redis: RedisServerProcess, extra: [String] = []) async throws -> SpoolProcess {
+    func worker(
+        _ name: String, _ redis: RedisServerProcess, inputRoot: String? = nil, extra: [String] = []
+    ) async throws -> SpoolProcess {
         let process = try SpoolProcess(
             name,
             arguments: ["worker"] + common(redis) + [
-                "--pool", "cpu", "--slots", "1", "--lease-seconds", "3", "--input-root", inputs.path,
+                "--pool", "cpu", "--slots", "1", "--lease-seconds", "3", "--input-root", inputRoot ?? inputs.path,
                 "--shutdown-grace", "1",
             ] + extra,
             logDirectory: root)
@@ -56,6 +58,29 @@ import Testing
         let job = try await submitter.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
         return try await watcher.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
+    }
+
+    /// A worker started with another --input-root than the gateway refuses the gateway's file:// jobs once, saying
+    /// which roots it has and what to change; no symlink is blamed and nothing is retried.
+    @Test func aWorkerWithOtherInputRootsSaysSoAndDoesNotRetry() async throws {
+        defer { cleanUp() }
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        let elsewhere = root.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let workerProcess = try await worker(
+            "worker-elsewhere", redis, inputRoot: elsewhere.path, extra: ["--dispatch", "pull"])
+        defer { withExtendedLifetime(workerProcess) {} }
+        let clip = inputs.appendingPathComponent("short.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 1)
+        let job = try await client.waitFor(
+            try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p")).id)
+        #expect(job.state == .failed && job.error?.code == .invalidInput, "\(job.error?.message ?? "")")
+        #expect(job.attempts == 1, "a refusal by the rules is not retried")
+        let message = job.error?.message ?? ""
+        #expect(message.contains("--input-root") && message.contains(elsewhere.path) && !message.contains("symlink"))
     }
 
     /// Placement: with a manager, a job is placed on a worker, runs there, and explains itself through any gateway;
