@@ -44,11 +44,13 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// - Throws: `JobError` `.stalled` when progress stands still for `stallTimeout`, `.timeout` past `hardCap`,
     ///   `.transcodeFailed` on a non-zero exit (with the last stderr lines). If the calling task is cancelled, the
     ///   group gets SIGTERM, then SIGKILL after `killGrace`; once ffmpeg has exited this throws `CancellationError`.
+    /// - Returns: the last stderr lines of a run that exited 0 (warnings about the input live there).
+    @discardableResult
     public func run(
         _ command: TranscodeCommand, sourceDurationSeconds: Double,
         onStart: @escaping @Sendable (Int32) -> Void,
         onProgress: @escaping @Sendable (TranscodeProgress) async -> Void
-    ) async throws {
+    ) async throws -> [String] {
         try Task.checkCancellation()
         try Self.createDirectories(command.directories)
 
@@ -98,6 +100,7 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
                 code: .transcodeFailed, message: "ffmpeg \(status.plainDescription)\(last)",
                 stderrTail: supervision.stderrTail)
         }
+        return supervision.stderrTail
     }
 
     static func createDirectories(_ directories: [String]) throws(JobError) {

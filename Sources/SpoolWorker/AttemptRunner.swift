@@ -188,13 +188,18 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 nil
             }
         defer { sampling?.cancel() }
-        try await runner.run(
-            command, sourceDurationSeconds: source.durationSeconds,
-            onStart: { pid in
-                sampler.started(pid)
-                files.writePID(pid, job: job.id, attempt: lease.attempt)
-            },
-            onProgress: { progress.set($0) })
+        var stderrTail: [String] = []
+        do {
+            stderrTail = try await runner.run(
+                command, sourceDurationSeconds: source.durationSeconds,
+                onStart: { pid in
+                    sampler.started(pid)
+                    files.writePID(pid, job: job.id, attempt: lease.attempt)
+                },
+                onProgress: { progress.set($0) })
+        } catch let error as JobError {
+            throw InputDamage.classify(error, stderrTail: error.stderrTail ?? [])
+        }
         sampling?.cancel()
         if case .cuda(_, let nvenc) = path, sampler.peakMiB > 0 {
             observations?.record(
@@ -203,9 +208,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                     peakMiB: sampler.peakMiB))
         }
         transcodeFinished()
-        let outputs = try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
-            command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
-            measureSSIM: configuration.measureSSIM)
+        // ffmpeg may exit 0 on an input cut short, with outputs as short as what it could read.
+        let outputs = try await validated(command, staging: staging, source: source, input: input, warnings: stderrTail)
         if let remote {
             // Every file is in the bucket under this attempt's keys before the commit; publication follows it.
             do {
@@ -217,6 +221,20 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         // The key is what was asked; outputs made at a degraded encoder speed answer this job but are not offered
         // to later jobs that asked for the same outputs at full effort.
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: job.encoderSpeed == .standard ? resultKey : nil)
+    }
+
+    /// The outputs as validation finds them; a refusal explained by ffmpeg's warnings about a damaged input is that
+    /// input's fault (`invalid_input`, not retried).
+    func validated(
+        _ command: TranscodeCommand, staging: String, source: MediaInfo, input: String, warnings: [String]
+    ) async throws -> [OutputResult] {
+        do {
+            return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
+                command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
+                measureSSIM: configuration.measureSSIM)
+        } catch {
+            throw InputDamage.classify(error, stderrTail: warnings)
+        }
     }
 
     /// The earlier job of the same tenant whose outputs answer `key`, with its files linked into `staging`; nil when

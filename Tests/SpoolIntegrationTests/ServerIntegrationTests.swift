@@ -311,6 +311,31 @@ import Testing
         #expect(ok.state == .succeeded, "\(ok.error?.message ?? "")")
     }
 
+    /// An input cut in half after its index (moov first, so ffprobe still reports the full duration): ffmpeg reads
+    /// what is there and warns; the job fails once as `invalid_input` saying so, instead of three times.
+    @Test func anInputCutShortFailsOnceAsInvalidInput() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs)
+        defer { server.stop() }
+        try await server.start()
+        let whole = inputs.appendingPathComponent("whole.mp4")
+        try TestMedia.run(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440", "-t", "4", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", "-shortest", whole.path,
+            ])
+        let bytes = try Data(contentsOf: whole)
+        let half = inputs.appendingPathComponent("half.mp4")
+        try bytes.prefix(bytes.count / 2).write(to: half)
+        let job = try await server.client.waitFor(
+            try await server.client.submit(JobRequest(input: "file://" + half.path, preset: "web-360p")).id)
+        #expect(job.state == .failed && job.error?.code == .invalidInput, "\(job.error?.message ?? "")")
+        #expect(job.error?.message.contains("damaged or cut short") == true, "\(job.error?.message ?? "")")
+        #expect(job.attempts == 1, "an input cut short is not retried")
+    }
+
     /// A machine whose nvidia-smi is installed but cannot reach the driver: the server starts its CPU pool, but
     /// logs the failure with what nvidia-smi printed and `/ready` answers 503 saying so.
     @Test func aBrokenNvidiaDriverMakesReadySaySo() async throws {
