@@ -132,9 +132,28 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         } onGracefulShutdown: {
             self.beginShutdown()
         }
-        try? await store.removeWorker(id)
+        await deregister()
         if let inputCache { try? FileManager.default.removeItem(atPath: inputCache.directory) }
         logger.info("worker stopped")
+    }
+
+    /// Leaves the registry. A busy store (SQLite locked by another process, Redis failing over) is tried again for a
+    /// few seconds: an entry left behind reads as a live worker until the housekeeper's timeout.
+    func deregister() async {
+        for attempt in 1...10 {
+            do {
+                try await store.removeWorker(id)
+                return
+            } catch {
+                if attempt == 10 {
+                    logger.warning(
+                        "could not leave the worker registry; the housekeeper removes the entry after its timeout",
+                        metadata: ["error": "\(error)"])
+                    return
+                }
+                try? await clock.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
     }
 
     var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
