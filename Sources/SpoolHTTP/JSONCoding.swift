@@ -20,13 +20,21 @@ enum JSONCoding {
 
     /// Decodes a request body, turning decoding failures into problems that name the field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw Problem.tooLarge("the JSON body is over \(limit) bytes")
+        var buffer = ByteBuffer()
+        var drain: OversizedBody?
+        for try await part in request.body {
+            if drain != nil {
+                if !drain!.keepsReading(after: part) { break }
+                continue
+            }
+            guard buffer.readableBytes + part.readableBytes <= limit else {
+                drain = OversizedBody(refusal: Problem.tooLarge("the JSON body is over \(limit) bytes"))
+                continue
+            }
+            var part = part
+            buffer.writeBuffer(&part)
         }
+        if let drain { throw drain.refusal }
         let data = Data(buffer.readableBytesView)
         do {
             return try decoder.decode(T.self, from: data)

@@ -20,7 +20,7 @@ extension SpoolAPI {
             if let limits, let declared = request.headers[.contentLength].flatMap({ Int64($0) }),
                 let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: declared)
             {
-                throw Problem.quota(violation, retryAfterSeconds: 0)
+                throw await OversizedBody.refuse(request.body, with: Problem.quota(violation, retryAfterSeconds: 0))
             }
             try storage.admit()
             if configuration.uploadsAreRemote {
@@ -49,14 +49,20 @@ extension SpoolAPI {
             var total: Int64 = 0
             do {
                 defer { try? handle.close() }
+                var drain: OversizedBody?
                 for try await buffer in request.body {
+                    if drain != nil {
+                        if !drain!.keepsReading(after: buffer) { break }
+                        continue
+                    }
                     total += Int64(buffer.readableBytes)
-                    guard total <= limit else { throw Problem.tooLarge("uploads are limited to \(limit) bytes") }
-                    if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
-                        throw Problem.quota(violation, retryAfterSeconds: 0)
+                    if let refusal = refusal(total: total, limit: limit, limits: limits, usedToday: usedToday) {
+                        drain = OversizedBody(refusal: refusal)
+                        continue
                     }
                     try storage.perform("write an upload") { try handle.write(contentsOf: buffer.readableBytesView) }
                 }
+                if let drain { throw drain.refusal }
                 guard total > 0 else {
                     throw Problem.badRequest(SpecError(field: "body", rule: "empty", message: "the upload is empty"))
                 }
@@ -78,6 +84,15 @@ extension SpoolAPI {
         }
     }
 
+    /// Why an upload that has reached `total` bytes is refused: over the size limit, or over the tenant's daily bytes.
+    func refusal(total: Int64, limit: Int64, limits: TenantLimits?, usedToday: TenantUsage) -> ProblemError? {
+        guard total <= limit else { return Problem.tooLarge("uploads are limited to \(limit) bytes") }
+        if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
+            return Problem.quota(violation, retryAfterSeconds: 0)
+        }
+        return nil
+    }
+
     /// An upload into a bucket: a streamed (multipart) upload that becomes visible only once the whole body arrived;
     /// a client that disconnects or goes over a limit gets it aborted, so no part is left behind. The gateway keeps
     /// nothing on disk.
@@ -90,14 +105,20 @@ extension SpoolAPI {
         }
         var total: Int64 = 0
         do {
+            var drain: OversizedBody?
             for try await buffer in body {
+                if drain != nil {
+                    if !drain!.keepsReading(after: buffer) { break }
+                    continue
+                }
                 total += Int64(buffer.readableBytes)
-                guard total <= limit else { throw Problem.tooLarge("uploads are limited to \(limit) bytes") }
-                if let limits, let violation = QuotaCheck.upload(limits: limits, usage: usedToday, adding: total) {
-                    throw Problem.quota(violation, retryAfterSeconds: 0)
+                if let refusal = refusal(total: total, limit: limit, limits: limits, usedToday: usedToday) {
+                    drain = OversizedBody(refusal: refusal)
+                    continue
                 }
                 try await storage.perform("write an upload") { try await upload.write(buffer) }
             }
+            if let drain { throw drain.refusal }
             guard total > 0 else {
                 throw Problem.badRequest(SpecError(field: "body", rule: "empty", message: "the upload is empty"))
             }

@@ -336,6 +336,48 @@ import Testing
         #expect(job.attempts == 1, "an input cut short is not retried")
     }
 
+    /// A client that sends its whole body before reading (Python's urllib, 64 MiB) gets the 413 at once, with the
+    /// connection closed after, instead of hanging until its own timeout; nothing of the upload is kept.
+    @Test func aBodyOverTheLimitGets413EvenFromAClientThatSendsItAllFirst() async throws {
+        defer { cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--max-upload-bytes", "1000000"])
+        defer { server.stop() }
+        try await server.start()
+        let script = """
+            import urllib.request, urllib.error
+            for path in ["/v1/jobs", "/v1/uploads"]:
+                request = urllib.request.Request(
+                    "http://127.0.0.1:\(server.port)" + path, data=b"x" * (64 << 20), method="POST",
+                    headers={"Content-Type": "application/json"})
+                try:
+                    urllib.request.urlopen(request, timeout=20)
+                    print(path, "accepted")
+                except urllib.error.HTTPError as error:
+                    print(path, error.code, error.headers.get("Connection"))
+                except Exception as error:
+                    print(path, "failed", type(error).__name__)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = printed.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(printed)")
+        for line in lines {
+            let fields = line.split(separator: " ")
+            // A server that stopped reading would leave urllib to time out: "failed TimeoutError".
+            #expect(fields.count == 3 && fields[1] == "413" && fields[2] == "close", "\(line)")
+        }
+        let uploads =
+            (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads").path)) ?? []
+        #expect(uploads.isEmpty, "\(uploads)")
+    }
+
     /// A machine whose nvidia-smi is installed but cannot reach the driver: the server starts its CPU pool, but
     /// logs the failure with what nvidia-smi printed and `/ready` answers 503 saying so.
     @Test func aBrokenNvidiaDriverMakesReadySaySo() async throws {
