@@ -32,6 +32,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
 
     struct WorkerState {
         var shuttingDown = false
+        /// The registration that tells the scheduler this worker drains; awaited before the worker deregisters, or
+        /// it could land after and leave an entry behind.
+        var drainAnnouncement: Task<Void, Never>?
         var running: [JobID: Task<Void, Never>] = [:]
         /// Attempts that ended before their slot loop recorded them (a fast failure can win that race).
         var endedEarly: Set<JobID> = []
@@ -132,6 +135,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         } onGracefulShutdown: {
             self.beginShutdown()
         }
+        await state.withLock { $0.drainAnnouncement }?.value
         await deregister()
         if let inputCache { try? FileManager.default.removeItem(atPath: inputCache.directory) }
         logger.info("worker stopped")
@@ -194,9 +198,12 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     }
 
     func beginShutdown() {
-        state.withLock { $0.shuttingDown = true }
-        // Tell the scheduler at once, so nothing more is placed here while running jobs finish.
-        Task { try? await register(startedAt: startedAt.withLock { $0 }) }
+        // Tell the scheduler at once, so nothing more is placed here while running jobs finish. The flag and the
+        // task's handle are set together, so the task announces "draining" and `run` always finds it to await.
+        state.withLock {
+            $0.shuttingDown = true
+            $0.drainAnnouncement = Task { _ = try? await register(startedAt: startedAt.withLock { $0 }) }
+        }
         let grace = configuration.shutdownGrace
         let logger = logger
         Task {
