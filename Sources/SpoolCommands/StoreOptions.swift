@@ -249,7 +249,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Largest frame (width × height) an input may declare; a larger one fails as unsupported, not retried "
-                + "(default: 40000000, 8K with room).", valueName: "pixels"))
+                + "(8K UHD is 33177600).", valueName: "pixels"))
     var maxInputPixels = InputLimits.standard.maxPixels
 
     @Option(help: ArgumentHelp("Highest frame rate an input may declare.", valueName: "fps"))
