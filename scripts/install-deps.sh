@@ -15,6 +15,9 @@ command -v haproxy >/dev/null || missing+=(haproxy)
 command -v nginx >/dev/null || missing+=(nginx-light)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v openssl >/dev/null || missing+=(openssl)
+# The fault suite (tests/faults/run) fuzzes inputs with zzuf and bounds ffmpeg with prlimit (util-linux).
+command -v zzuf >/dev/null || missing+=(zzuf)
+command -v prlimit >/dev/null || missing+=(util-linux)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

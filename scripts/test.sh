@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds, runs `swift test` (unit, real-ffmpeg and real-process tests), then
-# the three-host harness (tests/hosts/run) unless a filter was given.
+# the three-host harness (tests/hosts/run) and the fault suite (tests/faults/run) unless a filter was given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -8,3 +8,5 @@ swift build --build-tests
 swift test --skip-build "$@"
 # Spool on three hosts with no shared disk (network namespaces; skipped, saying why, where they are unavailable).
 if [ $# -eq 0 ]; then tests/hosts/run; fi
+# Fault injection with lost/duplicated/unexpected counts (short lengths; FULL=1 for the long ones).
+if [ $# -eq 0 ]; then tests/faults/run; fi

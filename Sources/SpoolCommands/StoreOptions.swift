@@ -255,6 +255,13 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Highest frame rate an input may declare.", valueName: "fps"))
     var maxInputFps = InputLimits.standard.maxFrameRate
 
+    @Option(
+        help: ArgumentHelp(
+            "Address space each ffmpeg may map, in MiB (RLIMIT_AS through prlimit): an input that needs more fails "
+                + "that attempt instead of taking the host's memory. 0: no limit. Not for cuda pools (the driver "
+                + "maps more than it uses).", valueName: "MiB"))
+    var ffmpegMemoryLimit = 0
+
     /// These options as a value (`SpoolRuntime`), for workers in process and the child workers a process starts.
     var settings: WorkerSettings {
         var settings = WorkerSettings()
@@ -268,6 +275,7 @@ struct WorkerOptions: ParsableArguments {
         settings.inputCacheBytes = inputCacheBytes
         settings.maxInputPixels = maxInputPixels
         settings.maxInputFrameRate = maxInputFps
+        settings.ffmpegMemoryLimitMiB = ffmpegMemoryLimit
         return settings
     }
 }

@@ -11,6 +11,12 @@ public struct JobError: Codable, Sendable, Equatable, Error {
         case unsupported
         /// ffmpeg exited non-zero or was killed.
         case transcodeFailed = "transcode_failed"
+        /// ffmpeg needed more memory than the worker lets it map (`--ffmpeg-memory-limit`). Retried: another worker
+        /// may allow more; a job that needs more everywhere ends in the dead letters.
+        case resourceLimit = "resource_limit"
+        /// The worker's disk (or the storage) is full. Not the job's fault: it goes back to the queue without using
+        /// up an attempt, and runs once there is space again.
+        case storageFull = "storage_full"
         /// ffmpeg made no progress for the stall limit.
         case stalled
         /// The job ran past its hard cap.

@@ -169,6 +169,14 @@ public struct JobLifecycle: Sendable {
             next.error = nil
             return Transition(job: next, effects: [.publishOutputs(attempt: lease.attempt)])
 
+        case .fail(let lease, let error) where error.code == .storageFull:
+            // A full disk says nothing about the job: no attempt is used up, and it waits a little for space.
+            try checkCurrent(lease, job)
+            requeueWithoutFailure(&next, now: now)
+            next.error = error
+            next.notBefore = now.addingTimeInterval(retryPolicy.delay(afterFailures: 1).seconds)
+            return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
+
         case .fail(let lease, let error):
             try checkCurrent(lease, job)
             next.failures += 1

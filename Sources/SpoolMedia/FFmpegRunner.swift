@@ -22,6 +22,8 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// How long ffmpeg gets after SIGTERM before the group is killed.
     public var killGrace: Duration
     public var logger: Logger
+    /// RLIMIT_AS for ffmpeg, set by prlimit(1), which then execs ffmpeg in the same process (same pid and group).
+    public var memoryLimitBytes: Int?
 
     static var stderrTailLines: Int { 20 }
 
@@ -58,9 +60,17 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
         options.processGroupID = 0
         // Used by swift-subprocess when the calling task is cancelled.
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: killGrace)]
-        let configuration = Configuration(
-            executable: MediaTools.executable(tools.ffmpeg), arguments: Arguments(command.arguments),
-            platformOptions: options)
+        let configuration =
+            if let memoryLimitBytes {
+                Configuration(
+                    executable: .name("prlimit"),
+                    arguments: Arguments(["--as=\(memoryLimitBytes)", "--", tools.ffmpeg] + command.arguments),
+                    platformOptions: options)
+            } else {
+                Configuration(
+                    executable: MediaTools.executable(tools.ffmpeg), arguments: Arguments(command.arguments),
+                    platformOptions: options)
+            }
         logger.debug("starting ffmpeg", metadata: ["argv": .array(command.arguments.map { .string($0) })])
 
         let status: TerminationStatus
@@ -96,11 +106,38 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         guard status.isSuccess else {
             let last = supervision.stderrTail.last.map { ": \($0)" } ?? ""
+            if supervision.stderrTail.contains(where: { $0.contains("No space left on device") }) {
+                throw JobError(
+                    code: .storageFull,
+                    message: "the worker's disk is full (ffmpeg: No space left on device); the job waits for space "
+                        + "without using up an attempt",
+                    stderrTail: supervision.stderrTail)
+            }
+            if let memoryLimitBytes, Self.ranOutOfMemory(status: status, stderrTail: supervision.stderrTail) {
+                throw JobError(
+                    code: .resourceLimit,
+                    message: "ffmpeg needed more than the \(memoryLimitBytes >> 20) MiB of address space this worker "
+                        + "allows (--ffmpeg-memory-limit) and \(status.plainDescription)\(last)",
+                    stderrTail: supervision.stderrTail)
+            }
             throw JobError(
                 code: .transcodeFailed, message: "ffmpeg \(status.plainDescription)\(last)",
                 stderrTail: supervision.stderrTail)
         }
         return supervision.stderrTail
+    }
+
+    /// What ffmpeg does at RLIMIT_AS: an allocation fails and it says so and exits, or a library aborts or crashes on
+    /// the failed allocation.
+    static func ranOutOfMemory(status: TerminationStatus, stderrTail: [String]) -> Bool {
+        if case .signaled(let signal) = status, [SIGABRT, SIGSEGV, SIGBUS, SIGKILL].contains(signal) {
+            return true
+        }
+        let markers = [
+            "Cannot allocate memory", "bad_alloc", "out of memory", "Out of memory", "malloc of size",
+            "failed to map segment", "Resource temporarily unavailable",
+        ]
+        return stderrTail.contains { line in markers.contains { line.contains($0) } }
     }
 
     static func createDirectories(_ directories: [String]) throws(JobError) {

@@ -15,7 +15,8 @@ public enum GPUFailure {
     /// (bad input, a cancelled or lost attempt).
     public static func event(for error: JobError) -> DeviceHealth.Event? {
         switch error.code {
-        case .invalidInput, .inputUnavailable, .inputNotFound, .unsupported, .leaseLost, .preempted, .validationFailed:
+        case .invalidInput, .inputUnavailable, .inputNotFound, .unsupported, .leaseLost, .preempted, .validationFailed,
+            .resourceLimit, .storageFull:
             return nil
         case .transcodeFailed, .stalled, .timeout, .internalError:
             let text = (error.stderrTail ?? []).joined(separator: "\n") + "\n" + error.message

@@ -14,8 +14,20 @@ public enum InputDamage {
         stderrTail.first { line in markers.contains { line.localizedCaseInsensitiveContains($0) } }
     }
 
-    /// `error` as `invalid_input` when ffmpeg's stderr shows a damaged input; else `error` itself.
+    /// How validation words an output shorter than its input's declared duration. ffmpeg exited 0, so it read all it
+    /// could: the input's streams end early (some demuxers, Matroska's among them, resync past damage silently).
+    static let shorterThanDeclared = "shorter than the input declares"
+
+    /// `error` as `invalid_input` when ffmpeg's stderr shows a damaged input, or when ffmpeg succeeded but its output
+    /// is shorter than the input claims to be; else `error` itself.
     public static func classify(_ error: JobError, stderrTail: [String]) -> JobError {
+        if error.code == .validationFailed, error.message.contains(shorterThanDeclared) {
+            return JobError(
+                code: .invalidInput,
+                message: "the input ends before the duration it declares, so it is damaged or cut short; upload it "
+                    + "again whole. \(error.message)",
+                stderrTail: stderrTail.isEmpty ? nil : stderrTail)
+        }
         guard error.code == .transcodeFailed || error.code == .validationFailed,
             let line = evidence(in: stderrTail)
         else { return error }

@@ -122,6 +122,12 @@ public struct OutputValidator: Sendable {
             let target = source.videoDurationSeconds
             let tolerance = durationTolerance(outputFPS: video.fps)
             guard let duration = headerDuration else { throw fail(output, "\(what) has no duration") }
+            if duration < target - tolerance {
+                throw fail(
+                    output,
+                    "\(what) is \(seconds(duration)) long, \(InputDamage.shorterThanDeclared) (\(seconds(target)), "
+                        + "±\(seconds(tolerance)))")
+            }
             guard abs(duration - target) <= tolerance else {
                 throw fail(
                     output,

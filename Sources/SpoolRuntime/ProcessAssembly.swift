@@ -12,6 +12,7 @@ import SpoolPlacement
 import SpoolPools
 import SpoolRedis
 import SpoolScheduling
+import SpoolStorage
 import SpoolWebhooks
 import SpoolWorker
 
@@ -61,7 +62,7 @@ public struct ProcessAssembly: Sendable {
         try await verifyStorage()
         let plan = TopologyPlan.of(.gateway, clustered: opened.redis != nil)
         let drain = GracefulDrain()
-        var checks = ["draining": drain.readinessCheck]
+        var checks = ["draining": drain.readinessCheck, "disk": diskReadiness()]
         if let storage = storageReadiness() { checks["storage"] = storage }
         let api = try spoolAPI(readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: nil)
         let storeName = configuration.store.redis ?? "sqlite"
@@ -225,6 +226,7 @@ public struct ProcessAssembly: Sendable {
         let ffmpegVersion = inventory.ffmpeg.ffmpegVersion
         var checks: [String: @Sendable () async -> String?] = [
             "draining": drain.readinessCheck,
+            "disk": diskReadiness(),
             "ffmpeg": { ffmpegVersion.isEmpty ? "ffmpeg was not probed" : nil },
             "workers": {
                 // Ready once every local worker has registered, so a client that waits for /ready sees all pools.
@@ -297,6 +299,12 @@ public struct ProcessAssembly: Sendable {
     }
 
     /// For `/ready` on a remote storage: the bucket's check, at most every few seconds (a balancer asks often).
+    /// The data folder's disk: uploads and attempts are written there.
+    func diskReadiness() -> @Sendable () async -> String? {
+        let disk = DiskSpace(path: opened.layout.root)
+        return { disk.problem }
+    }
+
     func storageReadiness() -> (@Sendable () async -> String?)? {
         guard opened.objects.localRoot != opened.layout.root else { return nil }
         let probe = StorageProbe(objects: opened.objects)

@@ -24,6 +24,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     public var maxInputPixels = InputLimits.standard.maxPixels
     /// Frames per second an input may declare.
     public var maxInputFrameRate = InputLimits.standard.maxFrameRate
+    /// MiB of address space each ffmpeg may map (0: no limit).
+    public var ffmpegMemoryLimitMiB = 0
 
     public init() {}
 
@@ -37,6 +39,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case inputCacheBytes = "input_cache_bytes"
         case maxInputPixels = "max_input_pixels"
         case maxInputFrameRate = "max_input_fps"
+        case ffmpegMemoryLimitMiB = "ffmpeg_memory_limit_mib"
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -57,6 +60,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         maxInputPixels = try c.decodeIfPresent(Int.self, forKey: .maxInputPixels) ?? defaults.maxInputPixels
         maxInputFrameRate =
             try c.decodeIfPresent(Double.self, forKey: .maxInputFrameRate) ?? defaults.maxInputFrameRate
+        ffmpegMemoryLimitMiB =
+            try c.decodeIfPresent(Int.self, forKey: .ffmpegMemoryLimitMiB) ?? defaults.ffmpegMemoryLimitMiB
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
@@ -85,7 +90,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGraceSeconds),
             threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: dispatch, deduplicate: deduplicate,
             inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes),
-            inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate))
+            inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate),
+            ffmpegMemoryLimitBytes: ffmpegMemoryLimitMiB > 0 ? ffmpegMemoryLimitMiB << 20 : nil)
     }
 
     /// The flags that give a child `spool worker` these settings.
@@ -95,6 +101,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             "\(leaseSeconds)", "--shutdown-grace", "\(shutdownGraceSeconds)", "--dispatch", dispatch.rawValue,
             "--input-cache-dir", inputCacheDirectory, "--input-cache-bytes", "\(inputCacheBytes)",
             "--max-input-pixels", "\(maxInputPixels)", "--max-input-fps", "\(maxInputFrameRate)",
+            "--ffmpeg-memory-limit", "\(ffmpegMemoryLimitMiB)",
         ] + (deduplicate ? [] : ["--no-deduplicate"])
     }
 }

@@ -23,7 +23,9 @@ public struct AttemptFiles: Sendable {
         let target = layout.outputDirectory(job)
         if FileManager.default.fileExists(atPath: staging) && !FileManager.default.fileExists(atPath: target) {
             try FileManager.default.createDirectory(atPath: layout.outputs, withIntermediateDirectories: true)
-            guard rename(staging, target) == 0 else {
+            // Another process (the janitor, or the worker itself) may publish the same attempt at the same moment:
+            // whoever renames second finds the target there, which is success too.
+            guard rename(staging, target) == 0 || FileManager.default.fileExists(atPath: target) else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
             }
         }

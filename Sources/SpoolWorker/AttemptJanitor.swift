@@ -38,30 +38,14 @@ public struct AttemptJanitor: AttemptSweeping {
         var report = Report()
         let manager = FileManager.default
         for jobName in (try? manager.contentsOfDirectory(atPath: layout.work)) ?? [] {
-            let id = JobID(rawValue: jobName)
-            let job = try await store.job(id)
-            for attemptName in (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? [] {
-                guard let attempt = DataLayout.attemptNumber(directoryName: attemptName) else { continue }
-                let actions = Housekeeper.attemptActions(
-                    job: id, attempt: attempt, record: job,
-                    published: manager.fileExists(atPath: layout.outputDirectory(id)))
-                for action in actions {
-                    switch action {
-                    case .stopOrphan:
-                        if stopOrphan(job: id, attempt: attempt) { report.killedProcesses += 1 }
-                    case .rollForward:
-                        try files.publish(id, attempt: attempt)
-                        report.rolledForward += 1
-                        logger.notice(
-                            "rolled forward a publication interrupted by a crash", metadata: ["job": "\(id)"])
-                    case .discard:
-                        files.discard(id, attempt: attempt)
-                        report.removedAttempts += 1
-                    }
-                }
+            do {
+                try await sweep(JobID(rawValue: jobName), into: &report)
+            } catch {
+                // One job's trouble (a publication racing its worker's own, a store hiccup) must not stop the sweep
+                // of every other job; this one is looked at again next pass.
+                logger.warning(
+                    "could not sweep a job's attempts", metadata: ["job": "\(jobName)", "error": "\(error)"])
             }
-            let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []
-            if remaining.isEmpty { try? manager.removeItem(atPath: layout.workDirectory(id)) }
         }
         if let remote {
             // The storage may be away for a while; its leftovers wait for a later sweep, the local ones do not.
@@ -79,6 +63,34 @@ public struct AttemptJanitor: AttemptSweeping {
             report.removedUploads += 1
         }
         return report
+    }
+
+    /// One job's attempt folders: each rolled forward, discarded or left alone as the `Housekeeper` decides.
+    func sweep(_ id: JobID, into report: inout Report) async throws {
+        let manager = FileManager.default
+        let job = try await store.job(id)
+        for attemptName in (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? [] {
+            guard let attempt = DataLayout.attemptNumber(directoryName: attemptName) else { continue }
+            let actions = Housekeeper.attemptActions(
+                job: id, attempt: attempt, record: job,
+                published: manager.fileExists(atPath: layout.outputDirectory(id)))
+            for action in actions {
+                switch action {
+                case .stopOrphan:
+                    if stopOrphan(job: id, attempt: attempt) { report.killedProcesses += 1 }
+                case .rollForward:
+                    try files.publish(id, attempt: attempt)
+                    report.rolledForward += 1
+                    logger.notice(
+                        "rolled forward a publication interrupted by a crash", metadata: ["job": "\(id)"])
+                case .discard:
+                    files.discard(id, attempt: attempt)
+                    report.removedAttempts += 1
+                }
+            }
+        }
+        let remaining = (try? manager.contentsOfDirectory(atPath: layout.workDirectory(id))) ?? []
+        if remaining.isEmpty { try? manager.removeItem(atPath: layout.workDirectory(id)) }
     }
 
     /// Attempt objects that are neither the committed outputs nor a running attempt's: a fenced, failed or handed

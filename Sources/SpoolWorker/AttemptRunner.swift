@@ -60,13 +60,14 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         logger[metadataKey: "job"] = "\(job.id)"
         logger[metadataKey: "attempt"] = "\(lease.attempt)"
         let started = ContinuousClock.now
-        let outcome: Outcome
+        var outcome: Outcome
         do {
             try files.prepare(job.id, attempt: lease.attempt)
             outcome = await supervise(job, lease: lease, transcodeFinished: transcodeFinished)
         } catch {
             outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
         }
+        if case .finished(.failure(let error)) = outcome { outcome = .finished(.failure(StorageFull.classify(error))) }
         // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the file
         // moves run in a fresh task, which does not inherit this one's cancellation.
         let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
@@ -175,8 +176,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             threadsPerOutput: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
         logger.info(
             "transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
-        let runner = FFmpegRunner(
+        var runner = FFmpegRunner(
             tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+        runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
         let files = self.files
         let sampler = GPUMemorySampler()
         let sampling: Task<Void, Never>? =
@@ -344,14 +346,16 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         case .stopped: event = nil
         }
         guard let event else {
-            logger.info("attempt stopped by the store", metadata: ["reason": "\(outcome)"])
             files.discard(job.id, attempt: lease.attempt)
             await remote?.discard(job.id, attempt: lease.attempt)
+            logger.warning(
+                "attempt stopped by the store (its lease is gone); discarding its files",
+                metadata: ["reason": "\(outcome)"])
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "stopped")]).increment()
             return
         }
         do {
-            let transition = try await store.apply(event, to: job.id, now: Date())
+            let transition = try await applyRetrying(event, to: job, lease: lease, outcome: outcome, logger: logger)
             for effect in transition.effects {
                 switch effect {
                 case .publishOutputs(let attempt):
@@ -386,10 +390,36 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 ])
         } catch {
             // The commit was refused (a stale lease) or the store is away: this attempt's files must not survive.
-            logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
             files.discard(job.id, attempt: lease.attempt)
             await remote?.discard(job.id, attempt: lease.attempt)
+            logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "refused")]).increment()
+        }
+    }
+
+    /// The settling write, tried again a few times when the store (not the lifecycle) refused it. A failed attempt's
+    /// files go first: on a full disk they are what keeps an embedded store from recording the failure, and a failure
+    /// that is not recorded would hold the job until its lease runs out and then count against it.
+    func applyRetrying(_ event: JobEvent, to job: Job, lease: Lease, outcome: Outcome, logger: Logger) async throws
+        -> Transition
+    {
+        var tries = 0
+        while true {
+            do {
+                return try await store.apply(event, to: job.id, now: Date())
+            } catch let error as LifecycleError {
+                throw error
+            } catch {
+                tries += 1
+                guard tries < 4 else { throw error }
+                if case .finished(.failure) = outcome {
+                    files.discard(job.id, attempt: lease.attempt)
+                    await remote?.discard(job.id, attempt: lease.attempt)
+                }
+                logger.warning(
+                    "could not record how the attempt ended; trying again", metadata: ["error": "\(error)"])
+                try? await clock.sleep(for: .seconds(1))
+            }
         }
     }
 

@@ -29,6 +29,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let inputCache: InputCache?
     let warmer: InputWarmer?
     private let state = Mutex(WorkerState())
+    let disk: DiskSpace
 
     struct WorkerState {
         var shuttingDown = false
@@ -38,6 +39,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         var running: [JobID: Task<Void, Never>] = [:]
         /// Attempts that ended before their slot loop recorded them (a fast failure can win that race).
         var endedEarly: Set<JobID> = []
+        var diskFull = false
 
         mutating func start(_ job: JobID, _ task: Task<Void, Never>) {
             if endedEarly.remove(job) == nil { running[job] = task }
@@ -69,6 +71,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         let health = inventory.gpus.isEmpty ? nil : GPUHealthMonitor(gpus: inventory.gpus.map(\.index))
         self.health = health
         self.tools = tools
+        self.disk = DiskSpace(path: layout.root)
         var runner = AttemptRunner(
             store: store, configuration: configuration, inventory: inventory, files: AttemptFiles(layout: layout),
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
@@ -170,7 +173,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             logger: logger, failure: "claim failed; retrying"
         ) {
             if isShuttingDown { return .stop }
-            guard selfTestPassed, let job = try await claim() else { return .wait }
+            guard selfTestPassed, !diskIsFull(), let job = try await claim() else { return .wait }
             // The slot is free again once ffmpeg exits; validation and the commit finish in the background.
             let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self)
             let task = Task {
@@ -182,6 +185,24 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             for await _ in slotFreed {}
             return .again
         }
+    }
+
+    /// A worker whose data folder is full takes nothing (and registers as draining, so nothing is placed on it) until
+    /// space returns; saying so once per episode.
+    func diskIsFull() -> Bool {
+        let problem = disk.problem
+        let changed = state.withLock { state in
+            defer { state.diskFull = problem != nil }
+            return state.diskFull != (problem != nil)
+        }
+        if changed {
+            if let problem {
+                logger.warning("taking no jobs: \(problem)")
+            } else {
+                logger.notice("the data folder has space again; taking jobs")
+            }
+        }
+        return problem != nil
     }
 
     /// The next job for this worker: the one the scheduler placed here, or (pull dispatch) the pool's best.
@@ -257,7 +278,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,
                 pid: ProcessInfo.processInfo.processIdentifier, slots: configuration.slots, running: running,
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
-                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed,
+                acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed || diskIsFull(),
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
                 selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? []))
     }

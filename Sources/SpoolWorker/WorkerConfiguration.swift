@@ -40,6 +40,9 @@ public struct WorkerConfiguration: Sendable {
     public var inputCacheBytes: Int64
     /// The largest frame and frame rate an input may declare; bigger ones fail as `unsupported` at probe time.
     public var inputLimits: InputLimits
+    /// The address space each ffmpeg may map (RLIMIT_AS, through prlimit(1)); nil: no limit. Bounds what one bad
+    /// input can take from the host. Not for CUDA pools: the driver maps far more address space than it uses.
+    public var ffmpegMemoryLimitBytes: Int?
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
@@ -48,9 +51,10 @@ public struct WorkerConfiguration: Sendable {
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
         measureSSIM: Bool = true, dispatch: DispatchMode = .placed,
         deduplicate: Bool = true, inputCacheDirectory: String = NSTemporaryDirectory() + "spool-input-cache",
-        inputCacheBytes: Int64 = 2 << 30, inputLimits: InputLimits = .standard
+        inputCacheBytes: Int64 = 2 << 30, inputLimits: InputLimits = .standard, ffmpegMemoryLimitBytes: Int? = nil
     ) {
         self.inputLimits = inputLimits
+        self.ffmpegMemoryLimitBytes = ffmpegMemoryLimitBytes
         self.inputCacheDirectory = inputCacheDirectory
         self.inputCacheBytes = inputCacheBytes
         self.deduplicate = deduplicate

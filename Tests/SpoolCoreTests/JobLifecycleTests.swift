@@ -131,6 +131,29 @@ import Testing
         #expect(transition.effects == [.discardAttempt(attempt: 1)])
     }
 
+    /// A full disk is not the job's fault: however often it strikes, no attempt is used up; the job waits the first
+    /// backoff for space, says why meanwhile, and still has all its attempts when the disk has room again.
+    @Test func aFullDiskRequeuesWithoutUsingUpAnAttempt() throws {
+        var job = queuedJob()
+        var now = t0
+        for _ in 0..<5 {
+            job = try claimed(job, at: now)
+            let full = JobError(code: .storageFull, message: "No space left on device")
+            let transition = try lifecycle.apply(.fail(job.currentLease!, full), to: job, now: now)
+            job = transition.job
+            #expect(job.state == .queued && job.failures == 0 && job.error?.code == .storageFull)
+            #expect(job.notBefore == now.addingTimeInterval(2))
+            #expect(transition.effects == [.discardAttempt(attempt: job.attempt)])
+            now = job.notBefore
+        }
+        job = try claimed(job, at: now)
+        #expect(job.attempt == 6)
+        job = try lifecycle.apply(
+            .fail(job.currentLease!, JobError(code: .transcodeFailed, message: "x")), to: job, now: now
+        ).job
+        #expect(job.state == .queued && job.failures == 1)
+    }
+
     @Test func cancellingARunningJobStopsAndDiscardsTheAttempt() throws {
         let job = try claimed(queuedJob(), at: t0)
         let transition = try lifecycle.apply(.cancel, to: job, now: t0)

@@ -147,8 +147,8 @@ import Testing
         withExtendedLifetime((gatewayA, gatewayB, second)) {}
     }
 
-    /// A worker that is paused past its lease comes back to find its job redelivered: its late commit is refused and
-    /// its files are removed; the job completes exactly once.
+    /// A worker that is paused past its lease comes back to find its job redelivered: its late work is refused (at its
+    /// next heartbeat or at its commit, whichever comes first) and its files are removed; the job completes once.
     @Test func aLateWorkersCommitIsRefused() async throws {
         defer { cleanUp() }
         let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))

@@ -46,6 +46,28 @@ struct FFmpegRunnerTests {
         }
     }
 
+    /// Under --ffmpeg-memory-limit a frame too big for the limit ends the attempt as `resource_limit`, retried (it may
+    /// pass on a worker that allows more); the same command under a generous limit runs.
+    @Test func aMemoryLimitStopsAnEncodeThatNeedsMore() async throws {
+        let command = TranscodeCommand(
+            arguments: Self.progressFlags + [
+                "-f", "lavfi", "-i", "testsrc2=size=3840x2160:rate=25", "-t", "1", "-c:v", "libx264",
+                "-preset", "ultrafast", "-f", "null", "-",
+            ],
+            outputs: [])
+        var runner = FFmpegRunner(clock: ContinuousClock())
+        runner.memoryLimitBytes = 384 << 20
+        let error = await jobError {
+            try await runner.run(command, sourceDurationSeconds: 1, onStart: { _ in }, onProgress: { _ in })
+        }
+        #expect(error?.code == .resourceLimit, "\(String(describing: error))")
+        #expect(error?.message.contains("384 MiB") == true)
+        #expect(error?.isRetryable == true)
+        #expect(error?.stderrTail?.isEmpty == false)
+        runner.memoryLimitBytes = 4 << 30
+        try await runner.run(command, sourceDurationSeconds: 1, onStart: { _ in }, onProgress: { _ in })
+    }
+
     @Test func cancellingStopsTheWholeProcessGroup() async throws {
         let command = TranscodeCommand(
             arguments: Self.progressFlags + [

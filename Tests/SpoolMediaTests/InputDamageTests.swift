@@ -22,6 +22,18 @@ import Testing
         #expect(InputDamage.classify(crashed, stderrTail: cutShort).code == .invalidInput)
     }
 
+    /// A fuzzed WebM: ffmpeg printed nothing and exited 0, with 0.56 s of the 2 s the input declares.
+    @Test func anOutputShorterThanItsInputDeclaresIsTheInputsFault() {
+        let short = JobError(
+            code: .validationFailed,
+            message:
+                "output 'mp4' (mp4.mp4): mp4.mp4 is 0.56 s long, \(InputDamage.shorterThanDeclared) (2.007 s, ±0.05 s)")
+        let classified = InputDamage.classify(short, stderrTail: [])
+        #expect(classified.code == .invalidInput && classified.message.contains("0.56 s"))
+        let long = JobError(code: .validationFailed, message: "mp4.mp4: expected a duration of 2.0 s, found 2.9 s")
+        #expect(InputDamage.classify(long, stderrTail: []) == long)
+    }
+
     @Test func otherFailuresStayAsTheyWere() {
         let crashed = JobError(code: .transcodeFailed, message: "ffmpeg was killed by signal 9")
         #expect(InputDamage.classify(crashed, stderrTail: ["frame= 10 fps=0.0"]) == crashed)

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -8,29 +10,30 @@ public struct TestSupportFailure: Error, CustomStringConvertible {
 }
 
 /// Free TCP ports on loopback for servers the tests start.
+///
+/// The ports come from below the kernel's ephemeral range (32768–60999 on Linux): a port from inside it can be taken
+/// as the source port of any outgoing connection of a parallel test, so a server restarted on "its" port after a
+/// kill -9 found it in use (seen in CI). Ports handed out in this process are never handed out again.
 public enum FreePort {
-    /// A port the kernel just handed out. With `clusterBus`, also port + 10000 is free (Redis Cluster's bus port).
-    public static func find(clusterBus: Bool = false) throws -> Int {
-        while true {
-            let port = try ephemeral()
-            if !clusterBus || (port <= 55_000 && isFree(port + 10_000)) { return port }
-        }
-    }
+    static let range = 20_000..<32_000
+    /// Redis Cluster nodes: their bus ports (+10000) land in `range`, still below the ephemeral ports.
+    static let clusterRange = 10_000..<20_000
+    static let handedOut = Mutex<Set<Int>>([])
 
-    static func ephemeral() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportFailure("socket() failed") }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
+    /// A free port. With `clusterBus`, also port + 10000 is free (Redis Cluster's bus port).
+    public static func find(clusterBus: Bool = false) throws -> Int {
+        for _ in 0..<10_000 {
+            let port = Int.random(in: clusterBus ? clusterRange : range)
+            let taken = handedOut.withLock { ports in
+                if ports.contains(port) || (clusterBus && ports.contains(port + 10_000)) { return true }
+                ports.insert(port)
+                if clusterBus { ports.insert(port + 10_000) }
+                return false
             }
+            if taken { continue }
+            if isFree(port) && (!clusterBus || isFree(port + 10_000)) { return port }
         }
-        guard result == 0 else { throw TestSupportFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw TestSupportFailure("no free loopback port in \(range)")
     }
 
     static func isFree(_ port: Int) -> Bool {
