@@ -262,6 +262,12 @@ struct WorkerOptions: ParsableArguments {
                 + "maps more than it uses).", valueName: "MiB"))
     var ffmpegMemoryLimit = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "ffmpeg (the real work) or noop: for queue benchmarks only, commit each job at once without reading its "
+                + "input or making its outputs.", valueName: "executor"))
+    var executor: Executor = .ffmpeg
+
     /// These options as a value (`SpoolRuntime`), for workers in process and the child workers a process starts.
     var settings: WorkerSettings {
         var settings = WorkerSettings()
@@ -276,11 +282,13 @@ struct WorkerOptions: ParsableArguments {
         settings.maxInputPixels = maxInputPixels
         settings.maxInputFrameRate = maxInputFps
         settings.ffmpegMemoryLimitMiB = ffmpegMemoryLimit
+        settings.executor = executor
         return settings
     }
 }
 
 extension DispatchMode: ExpressibleByArgument {}
+extension Executor: ExpressibleByArgument {}
 extension APISettings.Downloads: ExpressibleByArgument {}
 
 /// How jobs are placed: the scheduling profile and everything else in an optional JSON file.

@@ -26,6 +26,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     public var maxInputFrameRate = InputLimits.standard.maxFrameRate
     /// MiB of address space each ffmpeg may map (0: no limit).
     public var ffmpegMemoryLimitMiB = 0
+    /// `noop` commits jobs without doing them: for queue benchmarks only.
+    public var executor: Executor = .ffmpeg
 
     public init() {}
 
@@ -40,6 +42,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case maxInputPixels = "max_input_pixels"
         case maxInputFrameRate = "max_input_fps"
         case ffmpegMemoryLimitMiB = "ffmpeg_memory_limit_mib"
+        case executor
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -62,6 +65,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .maxInputFrameRate) ?? defaults.maxInputFrameRate
         ffmpegMemoryLimitMiB =
             try c.decodeIfPresent(Int.self, forKey: .ffmpegMemoryLimitMiB) ?? defaults.ffmpegMemoryLimitMiB
+        executor = try c.decodeIfPresent(Executor.self, forKey: .executor) ?? defaults.executor
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
@@ -91,7 +95,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: dispatch, deduplicate: deduplicate,
             inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes),
             inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate),
-            ffmpegMemoryLimitBytes: ffmpegMemoryLimitMiB > 0 ? ffmpegMemoryLimitMiB << 20 : nil)
+            ffmpegMemoryLimitBytes: ffmpegMemoryLimitMiB > 0 ? ffmpegMemoryLimitMiB << 20 : nil, executor: executor)
     }
 
     /// The flags that give a child `spool worker` these settings.
@@ -101,7 +105,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             "\(leaseSeconds)", "--shutdown-grace", "\(shutdownGraceSeconds)", "--dispatch", dispatch.rawValue,
             "--input-cache-dir", inputCacheDirectory, "--input-cache-bytes", "\(inputCacheBytes)",
             "--max-input-pixels", "\(maxInputPixels)", "--max-input-fps", "\(maxInputFrameRate)",
-            "--ffmpeg-memory-limit", "\(ffmpegMemoryLimitMiB)",
+            "--ffmpeg-memory-limit", "\(ffmpegMemoryLimitMiB)", "--executor", executor.rawValue,
         ] + (deduplicate ? [] : ["--no-deduplicate"])
     }
 }

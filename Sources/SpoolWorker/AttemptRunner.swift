@@ -153,6 +153,10 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     func execute(
         _ job: Job, lease: Lease, progress: ProgressCell, transcodeFinished: @Sendable () -> Void
     ) async throws -> Produced {
+        if configuration.executor == .noop {
+            transcodeFinished()
+            return Produced(outputs: [], reusedFrom: nil, resultKey: nil)
+        }
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)

@@ -212,6 +212,13 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             return try await store.claimPlaced(
                 worker: id, pool: configuration.pool.name, leaseDuration: configuration.leaseDuration, now: Date())
         case .pull:
+            // A manager may run beside pull workers and place jobs on them too: those come first, or they would wait
+            // for ever on a worker that never looks at its placements.
+            if let placed = try await store.claimPlaced(
+                worker: id, pool: configuration.pool.name, leaseDuration: configuration.leaseDuration, now: Date())
+            {
+                return placed
+            }
             return try await store.claimNext(
                 worker: id, pool: configuration.pool.name, acceptsUnpinned: configuration.acceptsUnpinned,
                 leaseDuration: configuration.leaseDuration, now: Date())

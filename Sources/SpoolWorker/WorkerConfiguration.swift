@@ -10,6 +10,15 @@ public enum DispatchMode: String, Codable, Sendable, CaseIterable {
     case pull
 }
 
+/// What a worker does with a job it holds.
+public enum Executor: String, Codable, Sendable, CaseIterable {
+    /// Fetch, probe, transcode, validate, commit: the real work (the default).
+    case ffmpeg
+    /// For benchmarks of the queue only: commits each job at once, with no input read and no output made. The rest
+    /// of the path (submission, placement, claim, lease, fenced commit) is the real one.
+    case noop
+}
+
 /// How one worker runs: which pool it serves, how many jobs at once, and its time limits.
 public struct WorkerConfiguration: Sendable {
     public var pool: PoolDescriptor
@@ -43,6 +52,7 @@ public struct WorkerConfiguration: Sendable {
     /// The address space each ffmpeg may map (RLIMIT_AS, through prlimit(1)); nil: no limit. Bounds what one bad
     /// input can take from the host. Not for CUDA pools: the driver maps far more address space than it uses.
     public var ffmpegMemoryLimitBytes: Int?
+    public var executor: Executor = .ffmpeg
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
@@ -51,8 +61,10 @@ public struct WorkerConfiguration: Sendable {
         hardCap: Duration = .seconds(6 * 3600), shutdownGrace: Duration = .seconds(20), threadsPerOutput: Int? = nil,
         measureSSIM: Bool = true, dispatch: DispatchMode = .placed,
         deduplicate: Bool = true, inputCacheDirectory: String = NSTemporaryDirectory() + "spool-input-cache",
-        inputCacheBytes: Int64 = 2 << 30, inputLimits: InputLimits = .standard, ffmpegMemoryLimitBytes: Int? = nil
+        inputCacheBytes: Int64 = 2 << 30, inputLimits: InputLimits = .standard, ffmpegMemoryLimitBytes: Int? = nil,
+        executor: Executor = .ffmpeg
     ) {
+        self.executor = executor
         self.inputLimits = inputLimits
         self.ffmpegMemoryLimitBytes = ffmpegMemoryLimitBytes
         self.inputCacheDirectory = inputCacheDirectory

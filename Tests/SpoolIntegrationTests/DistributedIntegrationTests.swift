@@ -118,6 +118,38 @@ import Testing
         #expect(puller.log().contains(pulled.worker?.rawValue ?? "no worker"))
     }
 
+    /// A manager beside pull workers places jobs on them too; a pull worker takes its placements as well as the
+    /// pool's unplaced jobs (it once never looked at them, and such jobs waited for ever: 200 no-op jobs never ended).
+    @Test func aPullWorkerTakesWhatAManagerPlacedOnIt() async throws {
+        defer { cleanUp() }
+        let redis = try RedisServerProcess(directory: root.appendingPathComponent("redis"))
+        try await redis.waitUntilReady()
+        let (gatewayProcess, client) = try await gateway("gateway", redis)
+        defer { withExtendedLifetime(gatewayProcess) {} }
+        let manager = try manager("manager", redis)
+        defer { withExtendedLifetime(manager) {} }
+        try await manager.waitForLog("leading")
+        let puller = try await worker(
+            "worker-pull", redis, extra: ["--dispatch", "pull", "--executor", "noop", "--slots", "16"])
+        defer { withExtendedLifetime(puller) {} }
+        let input = inputs.appendingPathComponent("never-read.mp4")
+        try Data("the noop executor does not read inputs".utf8).write(to: input)
+        var submitted: [JobID] = []
+        for index in 0..<200 {
+            submitted.append(
+                try await client.submit(
+                    JobRequest(input: "file://" + input.path, preset: "web-360p", idempotencyKey: "pull-\(index)")
+                ).id)
+        }
+        var placedOnThePuller = 0
+        for id in submitted {
+            let ended = try await client.waitFor(id, timeout: .seconds(60)) { $0.state.isTerminal }
+            #expect(ended.state == .succeeded)
+            if (try? await client.placement(id))?.outcome == .placed { placedOnThePuller += 1 }
+        }
+        #expect(placedOnThePuller > 0, "the manager placed nothing: this test did not test what it names")
+    }
+
     /// kill -9 of the worker running a job: the job is redelivered to another worker after its lease and completes
     /// once; both gateways see the same jobs; the orphaned ffmpeg is stopped.
     @Test func aKilledWorkersJobIsRedeliveredAndCompletesOnce() async throws {

@@ -1,0 +1,152 @@
+"""bench/queue: N no-op jobs through Spool and N no-op tasks through Celery on the same redis-server (see run)."""
+import argparse, concurrent.futures, json, os, random, shutil, socket, subprocess, sys, tempfile, time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+
+
+def redis_commands(port):
+    info = subprocess.run(["redis-cli", "-p", str(port), "info", "stats"], capture_output=True, text=True).stdout
+    return int(info.split("total_commands_processed:")[1].split()[0])
+
+
+def wait_for(path, text, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and text in open(path, errors="replace").read():
+            return
+        if process.poll() is not None:
+            raise SystemExit(f"{path}: exited with {process.returncode}:\n{open(path).read()[-2000:]}")
+        time.sleep(0.1)
+    raise SystemExit(f"{path} never printed {text!r}")
+
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def spool_run(spool, work, redis_port, jobs):
+    data, inputs = f"{work}/data", f"{work}/inputs"
+    os.makedirs(inputs)
+    open(f"{inputs}/in.mp4", "w").write("never read: the noop executor does not open inputs")
+    port = free_port()
+    common = ["--redis", f"redis://127.0.0.1:{redis_port}", "--data", data, "--log-level", "warning"]
+    processes = []
+
+    def start(name, argv, ready):
+        path = f"{work}/{name}.log"
+        process = subprocess.Popen([spool, *argv, *common], stdout=open(path, "w"), stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        processes.append(process)
+        wait_for(path, ready, process)
+
+    try:
+        start("gateway", ["gateway", "--port", str(port), "--input-root", inputs], "spool gateway http://")
+        start("manager", ["manager"], "leading")
+        start("worker", ["worker", "--pool", "cpu", "--slots", os.environ.get("BENCH_SLOTS", "64"), "--executor", "noop", *os.environ.get("BENCH_WORKER_EXTRA", "").split(), "--input-root", inputs],
+              "spool worker wrk_")
+        base = f"http://127.0.0.1:{port}"
+        request = {"input": f"file://{inputs}/in.mp4", "preset": "web-360p"}
+        before = redis_commands(redis_port)
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            ids = list(pool.map(lambda i: call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"q{i}"))["id"],
+                                range(jobs)))
+        submitted = time.monotonic() - started
+        while True:
+            waiting = sum(len(call(base, "GET", f"/v1/jobs?state={state}&limit=1")["jobs"])
+                          for state in ("queued", "running"))
+            if not waiting:
+                break
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        commands = redis_commands(redis_port) - before
+        # Every job must have been committed, once: read them all back.
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            states = list(pool.map(lambda j: call(base, "GET", f"/v1/jobs/{j}")["state"], ids))
+        if states.count("succeeded") != jobs:
+            raise SystemExit(f"spool: only {states.count('succeeded')} of {jobs} jobs succeeded")
+        return elapsed, submitted, commands
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, 9)
+            except ProcessLookupError:
+                pass
+            process.wait()
+
+
+def celery_run(work, redis_port, jobs):
+    broker = f"redis://127.0.0.1:{redis_port}/1"
+    environment = dict(os.environ, BENCH_BROKER=broker, PYTHONPATH=HERE)
+    path = f"{work}/celery.log"
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "noop_tasks", "worker", "--pool", "prefork",
+                               "--concurrency", "2", "--loglevel", "warning", "--without-gossip", "--without-mingle",
+                               "--without-heartbeat"], stdout=open(path, "w"), stderr=subprocess.STDOUT,
+                              env=environment, cwd=HERE, start_new_session=True)
+    try:
+        os.environ["BENCH_BROKER"] = broker
+        sys.path.insert(0, HERE)
+        import noop_tasks
+        # Ready when a first task comes back.
+        noop_tasks.noop.delay(-1).get(timeout=60)
+        before = redis_commands(redis_port)
+        started = time.monotonic()
+        results = [noop_tasks.noop.delay(i) for i in range(jobs)]
+        submitted = time.monotonic() - started
+        values = [result.get(timeout=600) for result in results]
+        elapsed = time.monotonic() - started
+        commands = redis_commands(redis_port) - before
+        if values != list(range(jobs)):
+            raise SystemExit("celery: results do not match the tasks sent")
+        return elapsed, submitted, commands
+    finally:
+        os.killpg(worker.pid, 9)
+        worker.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--spool", required=True)
+    parser.add_argument("--jobs", type=int, default=2000)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="spool-bench-queue.")
+    redis_port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", work], stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while subprocess.run(["redis-cli", "-p", str(redis_port), "ping"], capture_output=True).returncode != 0:
+            if time.monotonic() > deadline:
+                raise SystemExit("redis-server did not start")
+            time.sleep(0.1)
+        spool_time, spool_submit, spool_commands = spool_run(args.spool, work, redis_port, args.jobs)
+        celery_time, celery_submit, celery_commands = celery_run(work, redis_port, args.jobs)
+    finally:
+        redis.kill()
+        redis.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    spool_rate, celery_rate = args.jobs / spool_time, args.jobs / celery_time
+    print(f"spool:  {args.jobs} no-op jobs in {spool_time:.2f} s = {spool_rate:.0f} jobs/s (submitting took "
+          f"{spool_submit:.2f} s over HTTP); {spool_commands / args.jobs:.1f} Redis commands per job")
+    print(f"celery: {args.jobs} no-op tasks in {celery_time:.2f} s = {celery_rate:.0f} tasks/s (sending took "
+          f"{celery_submit:.2f} s); {celery_commands / args.jobs:.1f} Redis commands per task")
+    print(f"queue_ratio_vs_celery: {spool_rate / celery_rate:.3f}")
+
+
+if __name__ == "__main__":
+    main()
