@@ -141,7 +141,10 @@ let package = Package(
         // The job store on Redis 7 (single node or Cluster).
         .target(
             name: "SpoolRedis",
-            dependencies: ["SpoolCore", "RESPClient"],
+            dependencies: [
+                "SpoolCore", "RESPClient", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // Input access at the edge and in workers: canonical paths under input roots, DNS checks, HTTP fetch.

@@ -326,7 +326,30 @@ public final class RedisJobStore: JobStore {
             }
             for try await results in group { for (index, outcome) in results { outcomes[index] = outcome } }
         }
+        await wake(Set(zip(commits, outcomes).filter { $0.1 == .committed }.map(\.0.placement.worker)))
         return outcomes
+    }
+
+    /// Tells workers in other processes that something was placed on them, so they claim it now instead of at their
+    /// next poll. Best effort: a worker that misses it still polls.
+    func wake(_ workers: Set<WorkerID>) async {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers {
+                group.addTask {
+                    _ = try? await self.client.run(script: RedisScripts.wake, keys: [.init(self.keys.wake(worker))])
+                }
+            }
+        }
+    }
+
+    /// Waits up to `seconds` for a placement on `worker` (see `wake`); true when one came.
+    public func waitForPlacement(on worker: WorkerID, seconds: Int) async throws -> Bool {
+        let key = RESPArgument(keys.wake(worker))
+        let reply = try await client.blocking(["BLPOP", key, .init(seconds)], key: key)
+        switch reply {
+        case .null, .array(nil): return false
+        default: return true
+        }
     }
 
     func placeBatch(_ batch: [(index: Int, commit: PlacementCommit)], shard: Int) async throws

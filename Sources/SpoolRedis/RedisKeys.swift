@@ -62,6 +62,8 @@ struct RedisKeys: Sendable {
     /// When each idempotency entry was written, so expired ones can be found and deleted.
     func idempotencyTimes(shard: Int) -> String { tag(shard) + ":idem-at" }
     func placedAll(shard: Int) -> String { tag(shard) + ":placed" }
+    /// A one-element list the leader pushes to after placing on a worker; the worker waits on it with BLPOP.
+    func wake(_ worker: WorkerID) -> String { namespace + ":wake:" + worker.rawValue }
     /// `worker` nil names a key that is never written, for scripts that need a key in every position.
     func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }
     /// Shared-cache entries spread over the cluster by their own key (no hash tag: each is read alone).

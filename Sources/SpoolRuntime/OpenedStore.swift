@@ -23,6 +23,8 @@ public struct OpenedStore: Sendable {
     public var objects: any ObjectStorage
     /// Reads `s3://` inputs with the storage's credentials; nil unless the storage is a bucket.
     public var objectInputs: (any ObjectInputReading)?
+    /// The store on Redis, for what only it offers (waking workers in other processes); nil on SQLite.
+    public var redisStore: RedisJobStore?
 
     /// Creates the data directories and opens the store `runtime.store` names.
     public static func open(_ runtime: RuntimeConfiguration) throws -> OpenedStore {
@@ -45,10 +47,12 @@ public struct OpenedStore: Sendable {
             let client = RedisClient(configuration: configuration)
             let store = RedisJobStore(
                 client: client, namespace: settings.redisNamespace, shards: settings.redisShards, lifecycle: lifecycle)
-            return OpenedStore(
+            var opened = OpenedStore(
                 store: store, layout: layout, redis: client,
                 rateLimiter: RedisRateLimiter(client: client, namespace: settings.redisNamespace), sharedCache: store,
                 runtime: runtime, objects: objects, objectInputs: objectInputs)
+            opened.redisStore = store
+            return opened
         }
         return OpenedStore(
             store: try SQLiteJobStore(path: layout.database, lifecycle: lifecycle), layout: layout, redis: nil,

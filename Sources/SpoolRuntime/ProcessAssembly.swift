@@ -148,9 +148,12 @@ public struct ProcessAssembly: Sendable {
             workerConfiguration = configuration.worker.configuration(
                 for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
         }
+        // On Redis the leader tells this worker when it placed something on it (the scheduler runs elsewhere).
+        let placed = opened.redisStore != nil ? WorkSignal() : nil
         let worker = TranscodeWorker(
             store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
-            inputPolicy: withObjectInputs(inputPolicy), sharedCache: opened.sharedCache, objects: opened.objects,
+            inputPolicy: withObjectInputs(inputPolicy), sharedCache: opened.sharedCache, workSignal: placed,
+            objects: opened.objects,
             objectInputs: opened.objectInputs, gpuMetrics: gpuMetrics,
             gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
@@ -159,9 +162,14 @@ public struct ProcessAssembly: Sendable {
                 "takes the jobs a scheduler places on it: run `spool manager` against the same store "
                     + "(or start workers with --dispatch pull to go without)")
         }
+        var services: [any Service] = [worker]
+        var names = ["worker \(pool)"]
+        if let redisStore = opened.redisStore, let placed {
+            services.append(PlacementWakeups(store: redisStore, worker: worker.id, signal: placed, logger: logger))
+            names.append("placement-wakeups")
+        }
         return Assembled(
-            services: [worker], plan: TopologyPlan.of(.worker, clustered: opened.redis != nil),
-            names: ["worker \(pool)"])
+            services: services, plan: TopologyPlan.of(.worker, clustered: opened.redis != nil), names: names)
     }
 
     /// Everything in one process: the API, local workers for `pools`, and the control plane (always leading alone on
