@@ -11,6 +11,8 @@ import SpoolCore
 ///     NS:{sK}:idem            hash TENANT\u{1}KEY → ID
 ///     NS:{sK}:placed          zset of queued jobs with a placement → placed-at (ms), for the scheduler's books
 ///     NS:{sK}:placed:WORKER   zset of queued jobs placed on WORKER, in claim order
+///     NS:wake:WORKER          list of at most one token, pushed after a placement on WORKER (expires in 1 s); the
+///                             worker waits on it with BLPOP instead of polling
 ///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
 ///     NS:{sK}:queued:t:TENANT set of the tenant's queued jobs in the shard, written by the same scripts as the job,
 ///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into

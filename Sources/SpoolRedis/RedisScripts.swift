@@ -147,13 +147,13 @@ enum RedisScripts {
     /// compare-and-set, so two workers that pick the same job cannot both win.
     /// KEYS: pinned ready zset, shared ready zset, notbefore hash. ARGV: now ms, max candidates, accepts shared.
     /// Returns {id, score, id, score, …}, best first; scores compare across shards.
-    /// KEYS: a worker's wake list. Leaves one token in it for a short while (a worker that is not waiting now finds
-    /// it at its next wait; one that is gone lets it expire).
+    /// KEYS: a worker's wake list. Leaves one token in it for a second: a worker waiting on it gets it at once; one
+    /// that is not waiting polls within a quarter of a second anyway; one that is gone lets it expire.
     static let wake = RedisScript(
         """
         redis.call('LPUSH', KEYS[1], '1')
         redis.call('LTRIM', KEYS[1], 0, 0)
-        redis.call('PEXPIRE', KEYS[1], 10000)
+        redis.call('PEXPIRE', KEYS[1], 1000)
         return 1
         """)
 
