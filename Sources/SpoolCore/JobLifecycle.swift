@@ -31,6 +31,8 @@ public enum JobEvent: Sendable, Equatable {
     case degrade(Degradation)
     /// A waiting job's pool is drained or removed: it moves to another pool (nil: any pool that can serve it).
     case move(toPool: String?)
+    /// A waiting job can never run as asked (the pool it names was destroyed): it fails, saying why.
+    case abandon(JobError)
 }
 
 /// How an overloaded job is made cheaper to place: another pool, a faster encoder setting, or both. It never names
@@ -275,6 +277,14 @@ public struct JobLifecycle: Sendable {
                 throw .invalidTransition(from: job.state, event: "move")
             }
             next.spec.pool = pool
+            return Transition(job: next, effects: [])
+
+        case .abandon(let error):
+            guard job.state == .queued else { throw .invalidTransition(from: job.state, event: "abandon") }
+            next.state = .failed
+            next.error = error
+            next.placement = nil
+            next.finishedAt = now
             return Transition(job: next, effects: [])
 
         case .leaseExpired:

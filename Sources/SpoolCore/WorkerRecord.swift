@@ -25,14 +25,18 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     public var selfTest: WorkerSelfTest?
     /// Input URIs its local cache holds (prefetched or kept from earlier jobs), for the input-locality score.
     public var cachedInputs: [String]
+    /// The folders its `file://` inputs may come from (`--input-root`); nil from a worker too old to say. A gateway
+    /// compares them with its own, so a mismatch shows at start-up instead of failing every file:// job.
+    public var inputRoots: [String]?
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
         draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
-        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = []
+        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil
     ) {
         self.cachedInputs = cachedInputs
+        self.inputRoots = inputRoots
         self.id = id
         self.pool = pool
         self.poolKind = poolKind
@@ -61,6 +65,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case gpuMemoryObservations = "gpu_memory_observations"
         case selfTest = "self_test"
         case cachedInputs = "cached_inputs"
+        case inputRoots = "input_roots"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,6 +88,16 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
             try c.decodeIfPresent([GPUMemoryObservation].self, forKey: .gpuMemoryObservations) ?? []
         selfTest = try c.decodeIfPresent(WorkerSelfTest.self, forKey: .selfTest)
         cachedInputs = try c.decodeIfPresent([String].self, forKey: .cachedInputs) ?? []
+        inputRoots = try c.decodeIfPresent([String].self, forKey: .inputRoots)
+    }
+
+    /// The roots of `required` this worker cannot read from (a root counts as readable when it lies inside one of
+    /// the worker's); empty when it can read them all or did not say.
+    public func missingInputRoots(of required: [String]) -> [String] {
+        guard let inputRoots else { return [] }
+        return required.filter { root in
+            !inputRoots.contains { $0 == root || root.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+        }
     }
 
     /// Whether the worker is alive, takes new jobs, and may run a job of `pool` (nil: unpinned).

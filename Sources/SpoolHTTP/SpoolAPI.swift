@@ -18,6 +18,7 @@ public struct SpoolAPI: Sendable {
     let jobCache: JobReadCache
     let storage: StorageGuard
     let logger: Logger
+    let inputRootWarnings = OnceLogged()
 
     public init(
         store: any GatewayStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),

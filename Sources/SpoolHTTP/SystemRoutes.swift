@@ -21,9 +21,15 @@ extension SpoolAPI {
                 if let problem = await check() { failures[name] = problem }
             }
             if let problem = storage.readiness { failures["storage"] = problem }
-            if failures.isEmpty { return try JSONCoding.response(["status": "ready"]) }
+            var warnings: [String: String] = [:]
+            if let mismatch = await inputRootMismatch() { warnings["input_roots"] = mismatch }
+            if failures.isEmpty {
+                return try JSONCoding.response(
+                    ReadinessView(status: "ready", failures: [:], warnings: warnings.isEmpty ? nil : warnings))
+            }
             var response = try JSONCoding.response(
-                ReadinessView(status: "not_ready", failures: failures), status: .serviceUnavailable)
+                ReadinessView(status: "not_ready", failures: failures, warnings: warnings.isEmpty ? nil : warnings),
+                status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"
             return response
         }
@@ -66,5 +72,27 @@ extension SpoolAPI {
             try requireOperator(context)
             return try JSONCoding.response(["workers": try await store.workers()])
         }
+    }
+}
+
+extension SpoolAPI {
+    /// Live workers that cannot read every folder this gateway accepts file:// inputs from: each such job would fail
+    /// on them. Said in `/ready` (as a warning) and logged, so the mismatch shows when the processes start.
+    func inputRootMismatch() async -> String? {
+        let roots = configuration.inputPolicy.inputRoots
+        guard !roots.isEmpty, let workers = try? await store.workers() else { return nil }
+        let now = Date()
+        let problems = workers.filter { now.timeIntervalSince($0.heartbeatAt) < 60 }.compactMap { worker -> String? in
+            let missing = worker.missingInputRoots(of: roots)
+            guard !missing.isEmpty else { return nil }
+            return "worker \(worker.id) (pool \(worker.pool), host \(worker.host)) reads file:// inputs only under "
+                + "\((worker.inputRoots ?? []).joined(separator: ", ")), not under \(missing.joined(separator: ", "))"
+        }
+        guard !problems.isEmpty else { return nil }
+        let message =
+            problems.sorted().joined(separator: "; ")
+            + ": give the gateways and every worker the same --input-root"
+        inputRootWarnings.report(message, logger: logger)
+        return message
     }
 }

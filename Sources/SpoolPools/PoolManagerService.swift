@@ -126,14 +126,24 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
                     pool: pool.name, time: now, kind: .waitForWorkers, actuator: actuator.name,
                     note: "\(pool.phase.rawValue): waiting for \(remaining) worker(s) to leave"), state: &state)
         case .remove:
-            let moved = try await store.moveQueuedJobs(from: pool.name, now: now)
+            // A drained pool retires gracefully: what waited for it runs on any pool that can. A destroyed one is
+            // gone: jobs that named it fail, saying so, instead of running somewhere they did not ask for.
+            let destroyed = pool.phase == .destroying
+            let settled =
+                destroyed
+                ? try await store.failQueuedJobs(of: pool.name, now: now)
+                : try await store.moveQueuedJobs(from: pool.name, now: now)
             try await store.deletePool(named: pool.name)
             state.forget(pool.name)
             metrics.recordDesired(0)
             let event = PoolEvent(
                 pool: pool.name, time: now, kind: .removed, actuator: actuator.name,
-                note: "removed; \(moved.count) waiting job(s) moved to any pool that can serve them")
-            logger.notice("pool removed", metadata: ["pool": "\(pool.name)", "moved_jobs": "\(moved.count)"])
+                note: destroyed
+                    ? "removed; \(settled.count) waiting job(s) that named it failed"
+                    : "removed; \(settled.count) waiting job(s) moved to any pool that can serve them")
+            logger.notice(
+                "pool removed",
+                metadata: ["pool": "\(pool.name)", destroyed ? "failed_jobs" : "moved_jobs": "\(settled.count)"])
             return try await log(event, state: &state)
         }
     }

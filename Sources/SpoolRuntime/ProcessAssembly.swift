@@ -157,6 +157,11 @@ public struct ProcessAssembly: Sendable {
             objectInputs: opened.objectInputs, gpuMetrics: gpuMetrics,
             gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
+        let roots = withObjectInputs(inputPolicy).inputRoots
+        announce(
+            roots.isEmpty
+                ? "file:// inputs: none (no --input-root); gateways that accept them need the same roots here"
+                : "file:// inputs from: \(roots.joined(separator: ", ")) (gateways must accept the same --input-root)")
         if workerConfiguration.dispatch == .placed {
             announce(
                 "takes the jobs a scheduler places on it: run `spool manager` against the same store "

@@ -30,6 +30,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let warmer: InputWarmer?
     private let state = Mutex(WorkerState())
     let disk: DiskSpace
+    /// Where this worker's file:// inputs may come from, told to the registry.
+    let inputRoots: [String]
 
     struct WorkerState {
         var shuttingDown = false
@@ -72,6 +74,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         self.health = health
         self.tools = tools
         self.disk = DiskSpace(path: layout.root)
+        self.inputRoots = inputPolicy.inputRoots
         var runner = AttemptRunner(
             store: store, configuration: configuration, inventory: inventory, files: AttemptFiles(layout: layout),
             inputAccess: InputAccess(policy: inputPolicy, layout: layout), tools: tools, clock: clock, logger: logger)
@@ -287,7 +290,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 devices: devices, startedAt: startedAt, heartbeatAt: Date(),
                 acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed || diskIsFull(),
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
-                selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? []))
+                selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? [],
+                inputRoots: inputRoots))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

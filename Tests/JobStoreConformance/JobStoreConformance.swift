@@ -35,6 +35,7 @@ public enum JobStoreConformance {
         case placementPathsRoundTrip
         case degradedJobsMoveQueues
         case movedJobsChangeQueues
+        case destroyedPoolsJobsFail
         case poolSpecs
         case scalingDecisions
         case tenantsAndUsage
@@ -84,6 +85,7 @@ public enum JobStoreConformance {
         case .placementExplanations: try await placementExplanations(store)
         case .degradedJobsMoveQueues: try await degradedJobsMoveQueues(store)
         case .movedJobsChangeQueues: try await movedJobsChangeQueues(store)
+        case .destroyedPoolsJobsFail: try await destroyedPoolsJobsFail(store)
         case .poolSpecs: try await poolSpecs(store)
         case .scalingDecisions: try await scalingDecisions(store)
         case .tenantsAndUsage: try await tenantsAndUsage(store)
@@ -898,6 +900,20 @@ public enum JobStoreConformance {
         #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: true, at: 4)?.id == job.id)
         // Running jobs stay where they are.
         await #expect(throws: StoreError.self) { try await store.apply(.move(toPool: "cpu"), to: job.id, now: at(5)) }
+    }
+
+    /// The jobs that named a destroyed pool leave every queue as failed, with the reason; the others stay queued.
+    static func destroyedPoolsJobsFail(_ store: any JobStore) async throws {
+        let named = try await store.submit(spec(pool: "burst"), now: at(0)).job
+        let other = try await store.submit(spec(), now: at(0)).job
+        #expect(try await store.failQueuedJobs(of: "burst", now: at(1)) == [named.id])
+        let failed = try #require(try await store.job(named.id))
+        #expect(failed.state == .failed && failed.error?.code == .unsupported && failed.finishedAt == at(1))
+        #expect(try await store.waitingForPlacement(now: at(2), limit: 5, pools: ["burst"]).map(\.id) == [other.id])
+        #expect(try await claim(store, by: "b", pool: "burst", acceptsUnpinned: false, at: 2) == nil)
+        #expect(try await store.list(JobFilter(state: .failed, limit: 5)).jobs.map(\.id) == [named.id])
+        #expect(try await store.countByState()[.failed] == 1)
+        #expect(try await claim(store, by: "c", pool: "cpu", acceptsUnpinned: true, at: 3)?.id == other.id)
     }
 
     static func poolSpecs(_ store: any JobStore) async throws {

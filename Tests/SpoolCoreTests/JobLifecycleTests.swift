@@ -154,6 +154,16 @@ import Testing
         #expect(job.state == .queued && job.failures == 1)
     }
 
+    @Test func onlyAWaitingJobCanBeAbandoned() throws {
+        let gone = JobError(code: .unsupported, message: "pool burst was destroyed")
+        let abandoned = try lifecycle.apply(.abandon(gone), to: queuedJob(), now: t0).job
+        #expect(abandoned.state == .failed && abandoned.error == gone && abandoned.finishedAt == t0)
+        let running = try claimed(queuedJob(), at: t0)
+        #expect(throws: LifecycleError.invalidTransition(from: .running, event: "abandon")) {
+            try lifecycle.apply(.abandon(gone), to: running, now: t0)
+        }
+    }
+
     @Test func cancellingARunningJobStopsAndDiscardsTheAttempt() throws {
         let job = try claimed(queuedJob(), at: t0)
         let transition = try lifecycle.apply(.cancel, to: job, now: t0)

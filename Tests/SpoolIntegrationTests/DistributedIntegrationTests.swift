@@ -81,6 +81,15 @@ import Testing
         #expect(job.attempts == 1, "a refusal by the rules is not retried")
         let message = job.error?.message ?? ""
         #expect(message.contains("--input-root") && message.contains(elsewhere.path) && !message.contains("symlink"))
+
+        // The mismatch shows before any job: the worker says its roots when it starts, and the gateway's /ready warns
+        // (still 200: a gateway out of its balancer would help nobody), naming the worker and both sets of roots.
+        #expect(workerProcess.log().contains("file:// inputs from: \(elsewhere.path)"))
+        let (status, body, _) = try await client.get("/ready")
+        let readiness = try JSONDecoder().decode(ReadinessView.self, from: body)
+        let warning = readiness.warnings?["input_roots"] ?? ""
+        #expect(status == 200 && warning.contains(elsewhere.path) && warning.contains(inputs.path), "\(readiness)")
+        #expect(gatewayProcess.log().contains("give the gateways and every worker the same --input-root"))
     }
 
     /// Placement: with a manager, a job is placed on a worker, runs there, and explains itself through any gateway;

@@ -191,4 +191,26 @@ import Testing
         let moved = try #require(try await fixture.store.job(waiting.id))
         #expect(moved.state == .queued && moved.spec.pool == nil)
     }
+
+    /// A destroyed pool is gone: the jobs that named it fail, saying so (not retried, not dead letters), instead of
+    /// running on a pool they did not ask for; jobs that did not name it are untouched.
+    @Test func aDestroyedPoolsWaitingJobsFailSayingWhy() async throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        var pool = PoolSpec(name: "burst", kind: .cpu, maxWorkers: 2, createdAt: t0)
+        try await fixture.store.createPool(pool)
+        let named = try await fixture.store.submit(spec(pool: "burst"), now: t0).job
+        let other = try await fixture.store.submit(spec(pool: nil), now: t0).job
+        pool.phase = .destroying
+        try await fixture.store.updatePool(pool)
+        var state = PoolManagerState()
+        let events = try await fixture.service.evaluate(&state, now: t0)
+        #expect(events.first?.kind == .removed)
+        #expect(events.first?.note == "removed; 1 waiting job(s) that named it failed")
+        let failed = try #require(try await fixture.store.job(named.id))
+        #expect(failed.state == .failed && failed.error?.code == .unsupported && !failed.isDeadLettered)
+        #expect(failed.error?.message.hasPrefix("pool burst was destroyed while this job waited for it") == true)
+        #expect(failed.expiresAt != nil)
+        #expect(try await fixture.store.job(other.id)?.state == .queued)
+    }
 }

@@ -19,4 +19,25 @@ extension JobReading where Self: JobTransitions {
         } while cursor != nil
         return moved
     }
+
+    /// Fails every queued job pinned to `pool`, which is going away: they asked for it by name, so running them
+    /// elsewhere would change what was asked. Returns the jobs failed.
+    @discardableResult
+    public func failQueuedJobs(of pool: String, now: Date) async throws -> [JobID] {
+        let error = JobError(
+            code: .unsupported,
+            message: "pool \(pool) was destroyed while this job waited for it; submit it again naming another pool, "
+                + "or without `pool` to run on any pool that can")
+        var failed: [JobID] = []
+        var cursor: String?
+        repeat {
+            let page = try await list(JobFilter(state: .queued, limit: 200, cursor: cursor))
+            for job in page.jobs where job.spec.pool == pool {
+                if job.placement != nil, (try? await apply(.unplace, to: job.id, now: now)) == nil { continue }
+                if (try? await apply(.abandon(error), to: job.id, now: now)) != nil { failed.append(job.id) }
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return failed
+    }
 }
