@@ -102,13 +102,8 @@ extension SpoolAPI {
                 }
                 filter.state = parsed
             }
-            if let limit = query.get("limit") {
-                guard let value = Int(limit), (1...500).contains(value) else {
-                    throw Problem.badRequest(SpecError(field: "limit", rule: "range", message: "limit must be 1…500"))
-                }
-                filter.limit = value
-            }
-            filter.cursor = query.get("cursor")
+            filter.limit = try PageQuery.limit(query, range: 1...500, default: filter.limit)
+            filter.cursor = try PageQuery.cursor(query)
             let page = try await store.list(filter)
             return try JSONCoding.response(JobListView(jobs: page.jobs.map(view), nextCursor: page.nextCursor))
         }
@@ -163,8 +158,8 @@ extension SpoolAPI {
 
         // Poison jobs: failed after using up their attempts on failures that may pass, with the last error.
         router.get("/v1/dead-letters") { request, context -> Response in
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50
-            var cursor: String? = request.uri.queryParameters.get("cursor")
+            let limit = try PageQuery.limit(request.uri.queryParameters, range: 1...500, default: 50)
+            var cursor = try PageQuery.cursor(request.uri.queryParameters)
             var found: [JobView] = []
             var next: String?
             repeat {

@@ -101,7 +101,7 @@ extension SpoolAPI {
     }
 
     func decisions(pool: String?, request: Request) async throws -> Response {
-        let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 1000)
+        let limit = try PageQuery.limit(request.uri.queryParameters, range: 1...1000, default: 50)
         let records = try await store.scalingDecisions(pool: pool, limit: limit)
         let events = records.compactMap { try? PoolEventCoding.decode($0.json) }
         return try JSONCoding.response(PoolEventList(events: events))

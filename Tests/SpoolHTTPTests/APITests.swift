@@ -86,6 +86,22 @@ import Testing
             #expect(try Self.decode(JobListView.self, listed.body).jobs.map(\.id) == [job.id])
             let none = try await client.execute(uri: "/v1/jobs?state=running", method: .get)
             #expect(try Self.decode(JobListView.self, none.body).jobs.isEmpty)
+            // What the document allows is served, what it does not is refused (found by schemathesis): an empty cursor
+            // is the first page; a limit is one whole number in its range.
+            let emptyCursor = try await client.execute(uri: "/v1/jobs?cursor=", method: .get)
+            #expect(try Self.decode(JobListView.self, emptyCursor.body).jobs.map(\.id) == [job.id])
+            for query in [
+                "limit=%C3%9C", "limit=1.26e-105", "limit=1&limit=2", "limit=0", "limit=501", "cursor=a&cursor=b",
+            ] {
+                for path in ["/v1/jobs", "/v1/dead-letters", "/v1/autoscaler/decisions"]
+                where !(path == "/v1/autoscaler/decisions" && (query == "limit=501" || query.hasPrefix("cursor"))) {
+                    let refused = try await client.execute(uri: "\(path)?\(query)", method: .get)
+                    #expect(refused.status == .badRequest, "\(path)?\(query)")
+                    #expect(
+                        try Self.decode(ProblemDetails.self, refused.body).field
+                            == (query.hasPrefix("cursor") ? "cursor" : "limit"))
+                }
+            }
 
             let cancelled = try await client.execute(uri: "/v1/jobs/\(job.id.rawValue)", method: .delete)
             #expect(cancelled.status == .accepted)
