@@ -396,7 +396,7 @@ import Testing
         let server = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, environment: ["PATH": path])
         defer { server.stop() }
         await #expect(throws: TestFailure.self) { try await server.start(readyTimeout: .seconds(8)) }
-        let ready = try await server.client.get("/ready")
+        let ready = try await server.readiness()
         let body = String(decoding: ready.body, as: UTF8.self)
         #expect(ready.status == 503)
         #expect(body.contains("GPU discovery failed") && body.contains("NVIDIA driver"), "\(body)")

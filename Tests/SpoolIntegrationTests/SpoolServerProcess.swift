@@ -66,6 +66,20 @@ final class SpoolServerProcess {
         throw TestFailure("spool serve did not become ready:\n\(log())")
     }
 
+    /// `/ready`'s answer, whatever it is, once the server listens: for servers that are meant not to be ready (on a
+    /// loaded machine one may not even listen yet when a short `start` gives up).
+    func readiness(timeout: Duration = .seconds(60)) async throws -> (status: Int, body: Data) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let process, !process.isRunning {
+                throw TestFailure("spool serve exited with \(process.terminationStatus):\n\(log())")
+            }
+            if let (status, body, _) = try? await client.get("/ready") { return (status, body) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("spool serve never listened:\n\(log())")
+    }
+
     /// kill -9: no chance to clean up, as in a crash.
     func crash() {
         guard let process else { return }

@@ -266,7 +266,7 @@ import Testing
             extraArguments: s3Arguments(weed, bucket: "media"), environment: wrong)
         defer { refused.stop() }
         await #expect(throws: TestFailure.self) { try await refused.start(readyTimeout: .seconds(5)) }
-        let ready = try await refused.client.get("/ready")
+        let ready = try await refused.readiness()
         #expect(ready.status == 503)
         let reason = String(decoding: ready.body, as: UTF8.self)
         #expect(reason.contains("storage") && reason.contains("s3://media/spool"), "\(reason)")
