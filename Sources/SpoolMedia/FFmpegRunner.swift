@@ -106,13 +106,6 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         guard status.isSuccess else {
             let last = supervision.stderrTail.last.map { ": \($0)" } ?? ""
-            if supervision.stderrTail.contains(where: { $0.contains("No space left on device") }) {
-                throw JobError(
-                    code: .storageFull,
-                    message: "the worker's disk is full (ffmpeg: No space left on device); the job waits for space "
-                        + "without using up an attempt",
-                    stderrTail: supervision.stderrTail)
-            }
             if let memoryLimitBytes, Self.ranOutOfMemory(status: status, stderrTail: supervision.stderrTail) {
                 throw JobError(
                     code: .resourceLimit,
