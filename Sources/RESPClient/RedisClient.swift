@@ -50,6 +50,8 @@ public final class RedisClient: Sendable {
 
     private enum Lane {
         case regular
+        /// A regular-lane write followed by `WAIT` when `configuration.replicaAcknowledgement` is set.
+        case replicated
         case blocking
     }
 
@@ -81,13 +83,15 @@ public final class RedisClient: Sendable {
         _ command: [RESPArgument],
         key: RESPArgument? = nil,
         timeout: Duration? = nil,
-        raw: Bool = false
+        raw: Bool = false,
+        replicated: Bool = false
     ) async throws -> RESPValue {
         try Self.validate(command)
         if BlockingCommand.classify(command) != .nonBlocking {
             return try await blocking(command, key: key, timeout: timeout, raw: raw)
         }
-        let reply = try await execute(command, key: key, lane: .regular, timeout: timeout)
+        let reply = try await execute(
+            command, key: key, lane: replicated ? .replicated : .regular, timeout: timeout)
         return try Self.unwrap(reply, raw: raw)
     }
 
@@ -177,6 +181,7 @@ public final class RedisClient: Sendable {
                 let (endpoint, indices) = groups[groupNumber]
                 switch outcome {
                 case .failure(let error):
+                    if isCluster, !error.isSafeToRetry { scheduleRefresh() }  // the node may have failed over
                     for index in indices {
                         if isCluster && error.isSafeToRetry {
                             retry.append((index, nil))
@@ -227,20 +232,23 @@ public final class RedisClient: Sendable {
     /// Runs a Lua script by SHA (`EVALSHA`); if the server answers `NOSCRIPT` (cache flushed, restart, failover) the
     /// source is sent once with `EVAL`, which also caches it again.
     /// In a cluster all `keys` must share a slot; the call goes to that slot's master.
+    /// With `configuration.replicaAcknowledgement` set, a script that `writes` waits for the replicas it asks for.
     @discardableResult
     public func run(
         script: RedisScript,
         keys: [RESPArgument] = [],
         arguments: [RESPArgument] = [],
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        writes: Bool = true
     ) async throws -> RESPValue {
+        let lane: Lane = writes ? .replicated : .regular
         let reply = try await execute(
-            script.evalSHA(keys: keys, arguments: arguments), lane: .regular, timeout: timeout)
+            script.evalSHA(keys: keys, arguments: arguments), lane: lane, timeout: timeout)
         if case .error(let message) = reply, RedisReplyError(message: message).code == "NOSCRIPT" {
             logger.debug(
                 "script not cached on the server; sending its source", metadata: ["redis.script": "\(script.sha1)"])
             let retried = try await execute(
-                script.eval(keys: keys, arguments: arguments), lane: .regular, timeout: timeout)
+                script.eval(keys: keys, arguments: arguments), lane: lane, timeout: timeout)
             return try Self.unwrap(retried, raw: false)
         }
         return try Self.unwrap(reply, raw: false)
@@ -379,6 +387,25 @@ public final class RedisClient: Sendable {
     ) async throws -> RESPValue {
         let nodes = try pools(for: endpoint)
         switch lane {
+        case .replicated:
+            guard let acknowledgement = configuration.replicaAcknowledgement else {
+                return try await send(command, to: endpoint, asking: asking, lane: .regular, timeout: timeout)
+            }
+            return try await nodes.regular.withConnection { connection in
+                // WAIT counts this connection's writes, so it must follow the write on the same connection.
+                let batch = (asking ? [["ASKING"]] : []) + [command, acknowledgement.command]
+                let replies = try await connection.pipeline(
+                    batch, timeout: (timeout ?? configuration.connection.commandTimeout) + acknowledgement.timeout)
+                let reply = replies[replies.count - 2]
+                if case .error = reply { return reply }
+                let acknowledged = replies[replies.count - 1].int ?? 0
+                guard acknowledged >= acknowledgement.replicas else {
+                    throw RedisError.notReplicated(
+                        command: RedisConnection.commandName(command), acknowledged: acknowledged,
+                        required: acknowledgement.replicas, within: acknowledgement.timeout, endpoint: endpoint)
+                }
+                return reply
+            }
         case .regular:
             return try await nodes.regular.withConnection { connection in
                 if asking {
@@ -567,42 +594,66 @@ public final class RedisClient: Sendable {
         if case .cluster(let map) = state.withLock({ $0.topology }) { candidates = map.masters }
         for seed in seeds where !candidates.contains(seed) { candidates.append(seed) }
 
+        // Every candidate is asked at once and the first answer wins: a master that is paused or partitioned (the
+        // very reason for a refresh) would otherwise hold each refresh for its connect timeouts before the next node
+        // is asked. The askers still running are left to finish on their own.
+        let (answers, sink) = AsyncStream.makeStream(of: (RedisEndpoint, Result<Topology, any Error>).self)
+        for endpoint in candidates {
+            Task {
+                do {
+                    sink.yield((endpoint, .success(try await self.askSlots(endpoint))))
+                } catch {
+                    sink.yield((endpoint, .failure(error)))
+                }
+            }
+        }
         var failures: [String] = []
         var lastError: (any Error)?
-        for endpoint in candidates {
-            do {
-                let reply = try await pools(for: endpoint).regular.withConnection { connection in
-                    try await connection.send(["CLUSTER", "SLOTS"])
-                }
-                if case .error(let message) = reply {
-                    let error = RedisReplyError(message: message)
-                    if message.lowercased().contains("cluster support disabled") {
-                        if configuration.mode == .automatic { return .standalone(endpoint) }
-                        throw RedisError.clusterUnavailable(
-                            reason: "\(endpoint) has cluster support disabled — set RedisConfiguration.mode to "
-                                + ".standalone or .automatic, or enable cluster-enabled on the server"
-                        )
-                    }
-                    throw RedisError.reply(error)
-                }
-                let map = try ClusterSlotMap(clusterSlots: reply, replyingHost: endpoint.host)
-                logger.debug(
-                    "loaded redis cluster slot map",
-                    metadata: ["redis.masters": "\(map.masters.count)", "redis.slots": "\(map.servedSlotCount)"]
-                )
-                return .cluster(map)
-            } catch let error as RedisError {
-                if case .clusterUnavailable = error { throw error }
-                if case .closed = error { throw error }
+        var answered = 0
+        for await (endpoint, result) in answers {
+            answered += 1
+            switch result {
+            case .success(let topology):
+                sink.finish()
+                return topology
+            case .failure(let error):
+                if case RedisError.clusterUnavailable = error { sink.finish(); throw error }
+                if case RedisError.closed = error { sink.finish(); throw error }
                 failures.append("\(endpoint): \(error)")
                 lastError = error
             }
+            if answered == candidates.count { break }
         }
+        sink.finish()
         // With a single seed its own error (e.g. "is redis-server running?") is the most useful thing to show.
         if candidates.count == 1, let lastError { throw lastError }
         throw RedisError.clusterUnavailable(
             reason: "no node answered CLUSTER SLOTS (" + failures.joined(separator: "; ") + ")"
         )
+    }
+
+    /// One node's view of the slots (or its word that it is a standalone server).
+    private func askSlots(_ endpoint: RedisEndpoint) async throws -> Topology {
+        let reply = try await pools(for: endpoint).regular.withConnection { connection in
+            try await connection.send(["CLUSTER", "SLOTS"])
+        }
+        if case .error(let message) = reply {
+            let error = RedisReplyError(message: message)
+            if message.lowercased().contains("cluster support disabled") {
+                if configuration.mode == .automatic { return .standalone(endpoint) }
+                throw RedisError.clusterUnavailable(
+                    reason: "\(endpoint) has cluster support disabled — set RedisConfiguration.mode to "
+                        + ".standalone or .automatic, or enable cluster-enabled on the server"
+                )
+            }
+            throw RedisError.reply(error)
+        }
+        let map = try ClusterSlotMap(clusterSlots: reply, replyingHost: endpoint.host)
+        logger.debug(
+            "loaded redis cluster slot map",
+            metadata: ["redis.masters": "\(map.masters.count)", "redis.slots": "\(map.servedSlotCount)"]
+        )
+        return .cluster(map)
     }
 
     /// The master the client currently routes `slot` to; for tests and diagnostics.

@@ -25,6 +25,8 @@ public struct RedisConfiguration: Sendable {
     public var retryBackoff: RedisBackoff
     /// `MOVED`/`ASK` hops allowed for one command.
     public var maxRedirections: Int
+    /// When set, writes sent with `replicated: true` (and every script run) also wait for this many replicas.
+    public var replicaAcknowledgement: ReplicaAcknowledgement?
 
     public init(
         endpoints: [RedisEndpoint],

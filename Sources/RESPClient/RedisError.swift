@@ -40,6 +40,9 @@ public enum RedisError: Error, Sendable {
     case invalidArgument(String)
     /// The server's reply did not have the shape this client expected for the command.
     case unexpectedReply(command: String, reply: RESPValue)
+    /// The write ran on the master, but fewer replicas than `ReplicaAcknowledgement` asks for confirmed it in time.
+    /// It may still survive (or be lost if the master fails now): treat it like a timeout and retry idempotently.
+    case notReplicated(command: String, acknowledged: Int, required: Int, within: Duration, endpoint: RedisEndpoint)
     /// The client or pool was closed.
     case closed
 }
@@ -86,6 +89,10 @@ extension RedisError: CustomStringConvertible {
             return message
         case .unexpectedReply(let command, let reply):
             return "unexpected reply to \(command): \(reply) — is this server a Redis 7 compatible one?"
+        case .notReplicated(let command, let acknowledged, let required, let within, let endpoint):
+            return "\(command) ran on redis at \(endpoint), but only \(acknowledged) of \(required) replicas "
+                + "acknowledged it within \(within.shortDescription); a failover now could lose it — check the "
+                + "replicas (INFO replication), or lower the replicas required"
         case .closed:
             return "the redis client was closed — create a new RedisClient"
         }

@@ -34,6 +34,13 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "How many hash tags jobs spread over in Redis (fixed for the life of the data).")
     var redisShards = 4
 
+    @Option(
+        help: ArgumentHelp(
+            "Replicas each acknowledged write waits for (Redis WAIT, up to 1 s): with 1, a failover loses no job "
+                + "the API or a worker was told is recorded. 0 (the default) acknowledges on the master alone.",
+            valueName: "n"))
+    var redisWaitReplicas = 0
+
     @Option(help: "Attempts per job for failures that may pass.")
     var maxAttempts = 3
 
@@ -63,6 +70,7 @@ struct StoreOptions: ParsableArguments {
     func validate() throws {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard (1...256).contains(redisShards) else { throw ValidationError("--redis-shards must be 1…256") }
+        guard (0...16).contains(redisWaitReplicas) else { throw ValidationError("--redis-wait-replicas must be 0…16") }
         if let redis {
             do { _ = try RedisURL.configuration(redis) } catch { throw ValidationError("\(error)") }
         }
@@ -326,6 +334,7 @@ extension StoreOptions {
         settings.redis = redis
         settings.redisNamespace = redisNamespace
         settings.redisShards = redisShards
+        settings.redisWaitReplicas = redisWaitReplicas
         settings.redisBreakerFailures = redisBreakerFailures
         settings.redisBreakerCooldownSeconds = redisBreakerCooldown
         settings.maxAttempts = maxAttempts

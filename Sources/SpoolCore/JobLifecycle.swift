@@ -135,6 +135,17 @@ public struct JobLifecycle: Sendable {
         return transition
     }
 
+    /// The effects still owed when `stored` shows that `event` was already recorded: the reply to an earlier try was
+    /// lost (a timeout, a broken connection, a write not yet replicated) although the write ran. A worker that then
+    /// retries its commit is refused as stale, but the outputs the store now names are its own and must be published,
+    /// not discarded. Nil when `stored` is anything else (a later attempt, another worker, another ending).
+    public static func alreadyRecorded(_ event: JobEvent, in stored: Job) -> Transition? {
+        guard case .succeed(let lease, _, _, _) = event, stored.state == .succeeded, stored.attempt == lease.attempt,
+            stored.worker == lease.worker, stored.id == lease.job
+        else { return nil }
+        return Transition(job: stored, effects: [.publishOutputs(attempt: lease.attempt)])
+    }
+
     private func decide(_ event: JobEvent, _ job: Job, now: Date) throws(LifecycleError) -> Transition {
         var next = job
         next.updatedAt = now

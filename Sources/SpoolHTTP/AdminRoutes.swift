@@ -42,7 +42,7 @@ extension SpoolAPI {
             let update = try await JSONCoding.decode(
                 TenantLimits.self, from: request, limit: configuration.maxJSONBytes)
             do throws(SpecError) {
-                tenant.limits = try tenant.limits.merged(with: update).validated()
+                tenant = tenant.withLimits(try tenant.limits.merged(with: update).validated(), now: Date())
             } catch {
                 throw Problem.badRequest(error)
             }

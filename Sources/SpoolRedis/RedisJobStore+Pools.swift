@@ -15,7 +15,7 @@ extension RedisJobStore {
     public func createPool(_ pool: PoolSpec) async throws {
         let body = try StoredJSON.encode(pool)
         let created = try await call {
-            try await client.send(["HSETNX", .init(keys.pools), .init(pool.name), .init(body)])
+            try await client.send(["HSETNX", .init(keys.pools), .init(pool.name), .init(body)], replicated: true)
         }
         guard created.int == 1 else { throw PoolStoreError.exists(pool.name) }
     }
@@ -31,7 +31,7 @@ extension RedisJobStore {
     }
 
     public func deletePool(named name: String) async throws {
-        try await call { try await client.send(["HDEL", .init(keys.pools), .init(name)]) }
+        try await call { try await client.send(["HDEL", .init(keys.pools), .init(name)], replicated: true) }
     }
 
     public func recordScalingDecision(_ record: ScalingRecord, keep: Int) async throws {

@@ -52,12 +52,26 @@ public final class RedisJobStore: JobStore {
         }
         let otherShards = maxQueued == nil ? [] : (0..<keys.shards).filter { $0 != shard }
         commands += otherShards.map { ["SCARD", .init(keys.queued(shard: $0, tenant: spec.tenant))] }
-        let replies = try await pipelined(commands)
+        let results: [Result<RESPValue, RedisError>]
+        do { results = try await client.pipeline(commands) } catch let error as RedisError {
+            throw StoreError.from(error)
+        }
+        let required = otherKeyShard == nil ? 1 : 2
+        if otherKeyShard != nil, case .failure = results[1],
+            try await !tenantMayHaveKeysFiledElsewhere(spec.tenant, now: now)
+        {
+            // The other shard is away (a failover), and the tenant's record says no key of its can be filed there.
+            otherKeyShard = nil
+        }
+        let replies = try results.prefix(otherKeyShard == nil ? 1 : 2).map { try $0.mapError(StoreError.from).get() }
         let sequence = replies[0].int ?? 0
         if otherKeyShard != nil, let entry = replies[1].string, let existing = Self.liveEntry(entry, now: now) {
             return (try await replay(existing), false)
         }
-        let queuedElsewhere = replies.dropFirst(otherKeyShard == nil ? 1 : 2).reduce(0) { $0 + ($1.int ?? 0) }
+        // A shard that cannot be read (its master failing over) counts as holding none of the tenant's older jobs:
+        // those exist only for a tenant that was given its quota late, while refusing would stop every quota tenant's
+        // submissions for as long as any one shard is away.
+        let queuedElsewhere = results.dropFirst(required).reduce(0) { $0 + ((try? $1.get())?.int ?? 0) }
 
         let id = generateID(inShard: shard)
         let job = Job(id: id, spec: spec, now: now)
@@ -91,6 +105,11 @@ public final class RedisJobStore: JobStore {
             guard let name = parts[1].string else { throw StoreError.corrupt("unexpected submit reply \(reply)") }
             return (try await replay(JobID(rawValue: name)), false)
         }
+    }
+
+    /// Read only when the other shard cannot be: a tenant without a record (the keyless `default`) never had a quota.
+    private func tenantMayHaveKeysFiledElsewhere(_ id: TenantID, now: Date) async throws -> Bool {
+        try await tenant(id)?.mayHaveKeysFiledElsewhere(now: now) ?? false
     }
 
     /// The job an idempotency key named, for a replay.
@@ -194,7 +213,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.ready(shard: shard, pool: pool)), .init(keys.ready(shard: shard, pool: nil)),
                         .init(keys.notBefore(shard: shard)),
                     ],
-                    arguments: [.init(nowMillis), 16, acceptsUnpinned ? "1" : "0"])
+                    arguments: [.init(nowMillis), 16, acceptsUnpinned ? "1" : "0"], writes: false)
             }
             candidates += Self.scoredMembers(reply)
         }
@@ -336,7 +355,8 @@ public final class RedisJobStore: JobStore {
         await withTaskGroup(of: Void.self) { group in
             for worker in workers {
                 group.addTask {
-                    _ = try? await self.client.run(script: RedisScripts.wake, keys: [.init(self.keys.wake(worker))])
+                    _ = try? await self.client.run(
+                        script: RedisScripts.wake, keys: [.init(self.keys.wake(worker))], writes: false)
                 }
             }
         }
@@ -415,7 +435,7 @@ public final class RedisJobStore: JobStore {
                             script: RedisScripts.queuedRecords,
                             keys: [.init(self.keys.notBefore(shard: shard))]
                                 + names.map { .init(self.keys.job(JobID(rawValue: $0))) },
-                            arguments: [.init(nowMillis)] + names.map { .init($0) })
+                            arguments: [.init(nowMillis)] + names.map { .init($0) }, writes: false)
                     }
                     let values = reply.array ?? []
                     return names.enumerated().map { position, name in

@@ -111,7 +111,9 @@ public final class RedisRateLimiter: RateLimiter {
     private func run(keys: [RESPArgument], arguments: [RESPArgument]) async throws -> [[Int]] {
         let reply: RESPValue
         do {
-            reply = try await client.run(script: RedisScripts.rateLimit, keys: keys, arguments: arguments)
+            // A bucket's tokens are not worth a replica's round trip: a failover at worst forgets a few.
+            reply = try await client.run(
+                script: RedisScripts.rateLimit, keys: keys, arguments: arguments, writes: false)
         } catch let error as RedisError {
             throw StoreError.from(error)
         }

@@ -39,6 +39,9 @@ public struct OpenedStore: Sendable {
         let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts))
         if let redis = settings.redis {
             var configuration = try RedisURL.configuration(redis)
+            if settings.redisWaitReplicas > 0 {
+                configuration.replicaAcknowledgement = ReplicaAcknowledgement(replicas: settings.redisWaitReplicas)
+            }
             let cooldown = Duration.milliseconds(Int64(max(settings.redisBreakerCooldownSeconds, 0.1) * 1000))
             for lane in [\RedisConfiguration.pool, \RedisConfiguration.blockingPool] {
                 configuration[keyPath: lane].circuitBreakerThreshold = max(settings.redisBreakerFailures, 1)

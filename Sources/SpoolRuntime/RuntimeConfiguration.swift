@@ -11,7 +11,7 @@ import SpoolWorker
 ///      "webhooks": {"attempts": 10}}
 ///
 /// Given a file, its settings replace the flags of every section. Environment variables: `SPOOL_HOST`, `SPOOL_PORT`,
-/// `SPOOL_ACTUATOR`, `SPOOL_DATA`, `SPOOL_STORAGE`, `SPOOL_S3_ENDPOINT`, `AWS_REGION`, `SPOOL_REDIS`, `SPOOL_REDIS_NAMESPACE`, `SPOOL_REDIS_SHARDS`,
+/// `SPOOL_ACTUATOR`, `SPOOL_DATA`, `SPOOL_STORAGE`, `SPOOL_S3_ENDPOINT`, `AWS_REGION`, `SPOOL_REDIS`, `SPOOL_REDIS_NAMESPACE`, `SPOOL_REDIS_SHARDS`, `SPOOL_REDIS_WAIT_REPLICAS`,
 /// `SPOOL_MAX_ATTEMPTS`, `SPOOL_LEASE_SECONDS`, `SPOOL_SHUTDOWN_GRACE`, `SPOOL_STALL_TIMEOUT`,
 /// `SPOOL_MAX_JOB_SECONDS`, `SPOOL_DISPATCH`, `SPOOL_DEDUPLICATE`, `SPOOL_INPUT_CACHE_DIR`,
 /// `SPOOL_INPUT_CACHE_BYTES` (the Kubernetes way: one image, settings from the pod's environment).
@@ -89,6 +89,7 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
         if let value = environment["SPOOL_REDIS"] { result.store.redis = value.isEmpty ? nil : value }
         if let value = environment["SPOOL_REDIS_NAMESPACE"], !value.isEmpty { result.store.redisNamespace = value }
         if let value = try int("SPOOL_REDIS_SHARDS") { result.store.redisShards = value }
+        if let value = try int("SPOOL_REDIS_WAIT_REPLICAS") { result.store.redisWaitReplicas = value }
         if let value = try int("SPOOL_MAX_ATTEMPTS") { result.store.maxAttempts = value }
         if let value = try int("SPOOL_LEASE_SECONDS") { result.worker.leaseSeconds = value }
         if let value = try int("SPOOL_SHUTDOWN_GRACE") { result.worker.shutdownGraceSeconds = value }
@@ -120,6 +121,9 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
         guard store.maxAttempts >= 1 else { throw .outOfRange(field: "store.max_attempts", rule: "at least 1") }
         guard (1...256).contains(store.redisShards) else {
             throw .outOfRange(field: "store.redis_shards", rule: "1…256")
+        }
+        guard (0...16).contains(store.redisWaitReplicas) else {
+            throw .outOfRange(field: "store.redis_wait_replicas", rule: "0…16")
         }
         guard worker.leaseSeconds >= 1 else { throw .outOfRange(field: "worker.lease_seconds", rule: "at least 1") }
         _ = try StorageLocation.parse(store.storage)

@@ -6,6 +6,8 @@ public struct StoreSettings: Codable, Sendable, Equatable {
     public var redis: String?
     public var redisNamespace = "spool"
     public var redisShards = 4
+    /// Replicas each acknowledged write waits for (`WAIT`); 0 acknowledges on the master alone.
+    public var redisWaitReplicas = 0
     public var redisBreakerFailures = 5
     public var redisBreakerCooldownSeconds: Double = 2
     public var maxAttempts = 3
@@ -24,6 +26,7 @@ public struct StoreSettings: Codable, Sendable, Equatable {
         case data, redis
         case redisNamespace = "redis_namespace"
         case redisShards = "redis_shards"
+        case redisWaitReplicas = "redis_wait_replicas"
         case redisBreakerFailures = "redis_breaker_failures"
         case redisBreakerCooldownSeconds = "redis_breaker_cooldown"
         case maxAttempts = "max_attempts"
@@ -41,6 +44,7 @@ public struct StoreSettings: Codable, Sendable, Equatable {
         redis = try c.decodeIfPresent(String.self, forKey: .redis)
         redisNamespace = try c.decodeIfPresent(String.self, forKey: .redisNamespace) ?? defaults.redisNamespace
         redisShards = try c.decodeIfPresent(Int.self, forKey: .redisShards) ?? defaults.redisShards
+        redisWaitReplicas = try c.decodeIfPresent(Int.self, forKey: .redisWaitReplicas) ?? defaults.redisWaitReplicas
         redisBreakerFailures =
             try c.decodeIfPresent(Int.self, forKey: .redisBreakerFailures) ?? defaults.redisBreakerFailures
         redisBreakerCooldownSeconds =
@@ -65,7 +69,7 @@ public struct StoreSettings: Codable, Sendable, Equatable {
             arguments += [
                 "--redis", redis, "--redis-namespace", redisNamespace, "--redis-shards", "\(redisShards)",
                 "--redis-breaker-failures", "\(redisBreakerFailures)", "--redis-breaker-cooldown",
-                "\(redisBreakerCooldownSeconds)",
+                "\(redisBreakerCooldownSeconds)", "--redis-wait-replicas", "\(redisWaitReplicas)",
             ]
         }
         return arguments

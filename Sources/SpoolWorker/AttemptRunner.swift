@@ -412,6 +412,13 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             do {
                 return try await store.apply(event, to: job.id, now: Date())
             } catch let error as LifecycleError {
+                // An earlier try may have been recorded although its reply never came back.
+                if tries > 0, let stored = try? await store.job(job.id),
+                    let recorded = JobLifecycle.alreadyRecorded(event, in: stored)
+                {
+                    logger.info("the earlier try to record the attempt had been recorded; its reply was lost")
+                    return recorded
+                }
                 throw error
             } catch {
                 tries += 1

@@ -48,6 +48,34 @@ import Testing
                 == .allow)
     }
 
+    /// A commit whose reply was lost ran all the same: the retry is refused as stale, and only this recognises that
+    /// the outputs the store names are the attempt's own, to publish rather than discard.
+    @Test func aCommitThatWasRecordedIsRecognisedOnlyForTheSameAttemptAndWorker() throws {
+        let running = try claimed(queuedJob(), at: t0)
+        let lease = try #require(running.currentLease)
+        let commit = JobEvent.succeed(lease, outputs: [], reusedFrom: nil, resultKey: nil)
+        let stored = try lifecycle.apply(commit, to: running, now: t0.addingTimeInterval(5)).job
+        #expect(throws: LifecycleError.self) { try lifecycle.apply(commit, to: stored, now: t0.addingTimeInterval(6)) }
+        #expect(
+            JobLifecycle.alreadyRecorded(commit, in: stored)
+                == Transition(job: stored, effects: [.publishOutputs(attempt: 1)]))
+
+        let otherWorker = Lease(job: lease.job, worker: WorkerID(rawValue: "wrk_cpu_b"), attempt: 1)
+        #expect(
+            JobLifecycle.alreadyRecorded(
+                .succeed(otherWorker, outputs: [], reusedFrom: nil, resultKey: nil), in: stored) == nil)
+        let earlierAttempt = Lease(job: lease.job, worker: worker, attempt: 0)
+        #expect(
+            JobLifecycle.alreadyRecorded(
+                .succeed(earlierAttempt, outputs: [], reusedFrom: nil, resultKey: nil), in: stored) == nil)
+        #expect(JobLifecycle.alreadyRecorded(commit, in: running) == nil)
+        let failed = try lifecycle.apply(
+            .fail(lease, JobError(code: .invalidInput, message: "bad")), to: running, now: t0.addingTimeInterval(5)
+        ).job
+        #expect(JobLifecycle.alreadyRecorded(commit, in: failed) == nil)
+        #expect(JobLifecycle.alreadyRecorded(.fail(lease, JobError(code: .stalled, message: "x")), in: stored) == nil)
+    }
+
     @Test func claimStartsAnAttemptWithALease() throws {
         let job = try claimed(queuedJob(), at: t0)
         #expect(job.state == .running)

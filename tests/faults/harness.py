@@ -74,12 +74,14 @@ class Fleet:
         self.worker_ids = {}  # name -> worker id (the newest incarnation)
         self.killed_incarnations = []  # worker ids that were killed
         self.mounted = False
+        self.redis_url = None  # a Redis Cluster's seeds, when the scenario runs one
+        self.env = {}  # added to every process's environment
 
     def start(self, name, argv, env=None):
         path = f"{self.work}/{name}.log"
         self.offsets[name] = os.path.getsize(path) if os.path.exists(path) else 0
         output = open(path, "a")
-        process = subprocess.Popen(argv, stdout=output, stderr=output, env=dict(os.environ, **(env or {})),
+        process = subprocess.Popen(argv, stdout=output, stderr=output, env=dict(os.environ, **self.env, **(env or {})),
                                    start_new_session=True, cwd=self.work)
         self.processes[name] = (process, path)
         return process
@@ -128,7 +130,8 @@ class Fleet:
 
     # -- spool ---------------------------------------------------------------------------------------------------
     def common(self):
-        return ["--redis", f"redis://127.0.0.1:{self.redis_port}", "--data", self.data, "--log-level", "info"]
+        redis = self.redis_url or f"redis://127.0.0.1:{self.redis_port}"
+        return ["--redis", redis, "--data", self.data, "--log-level", "info"]
 
     def start_gateway(self, name, extra=()):
         port = free_port()
@@ -232,10 +235,10 @@ class API:
         self.turn += 1
         return f"http://127.0.0.1:{self.fleet.gateways[self.turn % len(self.fleet.gateways)]}"
 
-    def call(self, method, path, body=None, timeout=30):
+    def call(self, method, path, body=None, timeout=30, headers=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base() + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 raw = response.read()
@@ -902,12 +905,248 @@ def scenario_disk(spool):
     finally:
         fleet.finish()
 
+# -- Redis Cluster ------------------------------------------------------------------------------------------------
+def fnv1a(text):
+    """The shard function of the Redis store (`RedisKeys.fnv1a`): a tenant with a queued quota lives in one shard."""
+    value = 2166136261
+    for byte in text.encode():
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+class RedisCluster:
+    """Six real redis-server nodes in cluster mode: three masters, one replica each, node timeout 2 s."""
+
+    def __init__(self, fleet):
+        self.fleet = fleet
+        self.ports = []
+        while len(self.ports) < 6:
+            port = free_port()
+            with socket.socket() as probe:  # the cluster bus listens on port + 10000
+                try:
+                    probe.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            self.ports.append(port)
+        for port in self.ports:
+            folder = f"{fleet.work}/redis-{port}"
+            os.makedirs(folder, exist_ok=True)
+            fleet.start(f"redis-{port}", [
+                "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder, "--cluster-enabled", "yes",
+                "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--appendonly", "yes",
+                "--appendfsync", "everysec", "--save", "", "--protected-mode", "no", "--repl-diskless-sync-delay", "0"])
+        for port in self.ports:
+            self.wait(lambda: self.cli(port, "ping") == "PONG", f"node {port} answers")
+        sh("redis-cli", "--cluster", "create", *[f"127.0.0.1:{p}" for p in self.ports], "--cluster-replicas", "1",
+           "--cluster-yes", capture=True)
+        self.wait(lambda: all("cluster_state:ok" in self.cli(p, "cluster", "info") for p in self.ports), "cluster ok")
+        self.wait(lambda: len(self.masters()) == 3 and all(self.replica_linked(m) for m in self.masters()),
+                  "every master has a linked replica")
+
+    def cli(self, port, *argv):
+        try:
+            return sh("redis-cli", "-p", str(port), *argv, capture=True).strip()
+        except subprocess.CalledProcessError:
+            return ""
+
+    def wait(self, condition, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"redis cluster: not {what} in {timeout} s")
+
+    def url(self):
+        return "redis://" + ",".join(f"127.0.0.1:{p}" for p in self.ports[:3])
+
+    def masters(self):
+        """Port → (first slot, last slot) ranges, as a live node sees them."""
+        for port in self.ports:
+            try:
+                out = sh("redis-cli", "-p", str(port), "--json", "cluster", "slots", capture=True)
+            except subprocess.CalledProcessError:
+                continue
+            owners = {}
+            for entry in json.loads(out or "[]"):
+                owners.setdefault(int(entry[2][1]), []).append((int(entry[0]), int(entry[1])))
+            if owners:
+                return owners
+        return {}
+
+    def replica_linked(self, master):
+        return "slave0:" in self.cli(master, "info", "replication") and "state=online" in self.cli(
+            master, "info", "replication")
+
+    def owner(self, key):
+        slot = int(self.cli(self.ports[0], "cluster", "keyslot", key))
+        for port, ranges in self.masters().items():
+            if any(first <= slot <= last for first, last in ranges):
+                return port
+        return None
+
+
+def cluster_round(spool, wait_replicas, with_workers):
+    """One round: a 6-node cluster, 3 tenants with queued quotas (each in its own shard, on distinct masters when the
+    slots allow), submissions at a steady rate; the master of one tenant's shard is SIGSTOPped for 6 s so its replica
+    is promoted. Returns what the checker needs."""
+    total = (300 if FULL else 90) if with_workers else (300 if FULL else 150)
+    work = tempfile.mkdtemp(prefix=f"spool-faults-cluster-{wait_replicas}.")
+    fleet = Fleet(spool, work)
+    cluster = RedisCluster(fleet)
+    fleet.redis_url = cluster.url()
+    admin = "cluster-admin-" + "k" * 24
+    fleet.env = {"SPOOL_ADMIN_KEY": admin}
+    shards = 8
+    extra = ("--redis-shards", str(shards), "--redis-wait-replicas", str(wait_replicas))
+    # Choose the victim: a master that holds a shard but none of the tags every request needs ({index} for the job
+    # lists, {tenants} for keys), so only the tenants of its shards may see errors.
+    global_tags = {tag: cluster.owner(f"spool:{{{tag}}}") for tag in ("index", "tenants", "workers", "pools")}
+    shard_owner = {shard: cluster.owner(f"spool:{{s{shard}}}") for shard in range(shards)}
+    candidates = [m for m in cluster.masters() if m not in (global_tags["index"], global_tags["tenants"])
+                  and m in shard_owner.values()]
+    victim = candidates[0] if candidates else shard_owner[0]
+    masters = list(cluster.masters())
+    # One tenant per master where possible: its shard (fnv1a of its id) decides where its jobs live.
+    tenants = {}
+    for master in [victim] + [m for m in masters if m != victim]:
+        for index in range(1000):
+            name = f"t{len(tenants)}-{index}"
+            if shard_owner[fnv1a(name) % shards] == master:
+                tenants[name] = master
+                break
+    log(f"cluster {' '.join(map(str, cluster.ports))}: masters {masters}; victim {victim} holds "
+        f"{[t for t, o in global_tags.items() if o == victim]} and shards "
+        f"{[s for s, o in shard_owner.items() if o == victim]}; tenants {tenants}")
+    for index in range(2):
+        fleet.start_gateway(f"gateway-{index + 1}", extra)
+    fleet.start_manager("manager-1", extra)
+    fleet.wait_for_log("manager-1", "leading")
+    if with_workers:
+        for index in range(3):
+            fleet.start_worker(f"worker-{index + 1}", extra)
+    api = API(fleet)
+    keys = {}
+    for name in tenants:
+        status, body = api.call("POST", "/v1/admin/tenants", {"id": name, "limits": {"max_queued": 100000}},
+                                headers={"Authorization": f"Bearer {admin}"})
+        if status != 201:
+            raise RuntimeError(f"creating tenant {name}: {status} {body}")
+        keys[name] = body["api_key"]
+        folder = f"{fleet.data}/tenants/{name}/files"
+        os.makedirs(folder, exist_ok=True)
+        make_clip(f"{folder}/clip.mp4", seconds=1)
+    acknowledged = {name: [] for name in tenants}
+    errors = {name: 0 for name in tenants}
+    names = list(tenants)
+    started = time.monotonic()
+    resume = None
+    for index in range(total):
+        if resume is None and index == total // 4:
+            victim_pid = fleet.processes[f"redis-{victim}"][0].pid
+            os.kill(victim_pid, signal.SIGSTOP)
+            log(f"SIGSTOP master {victim} for 6 s")
+            resume = threading.Timer(6.0, lambda: (os.kill(victim_pid, signal.SIGCONT), log(f"SIGCONT master {victim}")))
+            resume.start()
+        name = names[index % len(names)]
+        body = {"input": f"file://{fleet.data}/tenants/{name}/files/clip.mp4", "outputs": [MP4],
+                "idempotency_key": f"c-{index}"}
+        give_up = time.monotonic() + 60
+        while True:
+            try:
+                status, view = api.call("POST", "/v1/jobs", body, timeout=10,
+                                        headers={"Authorization": f"Bearer {keys[name]}"})
+            except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout):
+                status, view = 599, "no answer"
+            if status in (200, 201, 202):
+                if view["id"] not in acknowledged[name]:
+                    acknowledged[name].append(view["id"])
+                break
+            errors[name] += 1
+            if status < 500 or time.monotonic() > give_up:
+                log(f"submission c-{index} of {name} given up: {status} {str(view)[:300]}")
+                break
+            time.sleep(0.25)
+        # Spread over about 15 s, so the load runs before, through and after the pause.
+        delay = started + (index + 1) * 15 / total - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    resume.join()
+    promoted = cluster.owner(f"spool:{{s{fnv1a(names[0]) % shards}}}")
+    log(f"the victim's shard is now served by {promoted} (was {victim})")
+    return fleet, api, cluster, tenants, victim, promoted, acknowledged, errors, keys
+
+
+def scenario_cluster(spool):
+    """Redis Cluster failover: SIGSTOP one master for 6 s (node timeout 2 s) while 3 tenants submit. Round 1 with
+    `--redis-wait-replicas 1` and workers: every acknowledged job completes, exactly once. Round 2 without it, no
+    workers: the loss is measured and printed. In both: no CROSSSLOT, and tenants whose shard is on another master see
+    no error."""
+    ok = True
+    for wait_replicas, with_workers in ((1, True), (0, False)):
+        fleet, api, cluster, tenants, victim, promoted, acknowledged, errors, keys = cluster_round(
+            spool, wait_replicas, with_workers)
+        try:
+            unexpected = []
+            if promoted == victim:
+                unexpected.append(f"no replica was promoted for master {victim}")
+            for name, master in tenants.items():
+                log(f"tenant {name} (shard on {master}{' — paused' if master == victim else ''}): "
+                    f"{len(acknowledged[name])} acknowledged, {errors[name]} errors")
+                if master != victim and errors[name]:
+                    unexpected.append(f"tenant {name} on a healthy master saw {errors[name]} errors")
+            for name in fleet.processes:
+                if name.startswith(("gateway", "manager", "worker")):
+                    text = fleet.log_of(name)
+                    if "CROSSSLOT" in text or "different cluster slots" in text:
+                        unexpected.append(f"{name} logged CROSSSLOT")
+                    if not fleet.alive(name):
+                        unexpected.append(f"{name} died")
+            every = [j for ids in acknowledged.values() for j in ids]
+            label = "cluster" if wait_replicas else "cluster-no-wait"
+            if with_workers:
+                # Reading a tenant's jobs needs its key.
+                views = {}
+                deadline = time.monotonic() + (900 if FULL else 420)
+                for name, ids in acknowledged.items():
+                    for job_id in ids:
+                        while True:
+                            status, view = api.call("GET", f"/v1/jobs/{job_id}",
+                                                    headers={"Authorization": f"Bearer {keys[name]}"})
+                            if status == 404:
+                                views[job_id] = None
+                                break
+                            if status == 200 and (view["state"] in TERMINAL or time.monotonic() > deadline):
+                                views[job_id] = view
+                                break
+                            time.sleep(0.5)
+                ok &= Checker(fleet, api).report(label, every, views, unexpected, probe=False)
+            else:
+                vanished = []
+                for name, ids in acknowledged.items():
+                    for job_id in ids:
+                        status, _ = api.call("GET", f"/v1/jobs/{job_id}",
+                                             headers={"Authorization": f"Bearer {keys[name]}"})
+                        if status == 404:
+                            vanished.append(job_id)
+                for job_id in vanished:
+                    log(f"lost {job_id}: acknowledged, gone after the failover")
+                for problem in unexpected:
+                    log(f"unexpected: {problem}")
+                print(f"{label} lost: {len(vanished)} duplicated: 0 unexpected: {len(unexpected)} (loss measured, not "
+                      f"bounded: {len(every)} acknowledged without waiting for a replica)", flush=True)
+                ok &= not unexpected
+        finally:
+            fleet.finish()
+    return ok
+
 
 SCENARIOS = {
     "workers": scenario_workers,
     "pause": scenario_pause,
     "managers": scenario_managers,
     "redis": scenario_redis,
+    "cluster": scenario_cluster,
     "poison": scenario_poison,
     "media": scenario_media,
     "disk": scenario_disk,

@@ -9,6 +9,10 @@ public struct Tenant: Codable, Sendable, Equatable {
     public var keyHint: String
     public var limits: TenantLimits
     public var createdAt: Date
+    /// When `max_queued` last went from unset to set or back; nil if it is as the tenant was created. A store that
+    /// files idempotency keys by whether a tenant has that quota may find keys in either place only for a window
+    /// after such a change.
+    public var queuedQuotaChangedAt: Date?
 
     public init(id: TenantID, keyHash: String, keyHint: String, limits: TenantLimits, createdAt: Date) {
         self.id = id
@@ -18,11 +22,27 @@ public struct Tenant: Codable, Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// The tenant with `limits`, noting when the queued-jobs quota appears or disappears.
+    public func withLimits(_ limits: TenantLimits, now: Date) -> Tenant {
+        var next = self
+        if (self.limits.maxQueued == nil) != (limits.maxQueued == nil) { next.queuedQuotaChangedAt = now }
+        next.limits = limits
+        return next
+    }
+
+    /// Whether an idempotency key of this tenant may still name a job filed under the other rule (with or without
+    /// the queued-jobs quota): only within the idempotency window after the quota appeared or disappeared.
+    public func mayHaveKeysFiledElsewhere(now: Date) -> Bool {
+        guard let changed = queuedQuotaChangedAt else { return false }
+        return now.timeIntervalSince(changed) < JobSpec.idempotencyWindow
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, limits
         case keyHash = "key_hash"
         case keyHint = "key_hint"
         case createdAt = "created_at"
+        case queuedQuotaChangedAt = "queued_quota_changed_at"
     }
 }
 
