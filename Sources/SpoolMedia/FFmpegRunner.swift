@@ -121,9 +121,10 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// What ffmpeg does at RLIMIT_AS: an allocation fails and it says so and exits, or a library aborts or crashes on
-    /// the failed allocation.
+    /// the failed allocation. Not SIGKILL: the limit never sends it; that comes from outside (the OOM killer of a
+    /// container, an operator) and is an ordinary failure.
     static func ranOutOfMemory(status: TerminationStatus, stderrTail: [String]) -> Bool {
-        if case .signaled(let signal) = status, [SIGABRT, SIGSEGV, SIGBUS, SIGKILL].contains(signal) {
+        if case .signaled(let signal) = status, [SIGABRT, SIGSEGV, SIGBUS].contains(signal) {
             return true
         }
         let markers = [

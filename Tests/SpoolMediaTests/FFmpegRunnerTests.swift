@@ -68,6 +68,15 @@ struct FFmpegRunnerTests {
         try await runner.run(command, sourceDurationSeconds: 1, onStart: { _ in }, onProgress: { _ in })
     }
 
+    /// RLIMIT_AS makes allocations fail; it never sends SIGKILL, which comes from outside (an OOM killer, an operator).
+    @Test func onlyWhatTheMemoryLimitCausesCountsAsTheLimit() {
+        #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGSEGV), stderrTail: []))
+        #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGABRT), stderrTail: []))
+        #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .exited(1), stderrTail: ["x: Cannot allocate memory"]))
+        #expect(!FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGKILL), stderrTail: []))
+        #expect(!FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .exited(1), stderrTail: ["Invalid data found"]))
+    }
+
     @Test func cancellingStopsTheWholeProcessGroup() async throws {
         let command = TranscodeCommand(
             arguments: Self.progressFlags + [

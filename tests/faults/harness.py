@@ -608,38 +608,84 @@ def scenario_redis(spool):
     return ok and unexpected == 0
 
 
+class FFmpegKiller:
+    """Kills, with SIGKILL, every ffmpeg whose command line names `marker`, as the kernel's OOM killer or a crash
+    would: the job's ffmpeg fails by itself on every attempt, whichever worker runs it."""
+
+    def __init__(self, marker):
+        self.marker, self.kills, self.stopping = marker, 0, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping.is_set():
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    argv = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")
+                except OSError:
+                    continue
+                if argv and os.path.basename(argv[0]) == b"ffmpeg" and self.marker.encode() in b" ".join(argv):
+                    time.sleep(0.3)  # let it start encoding, so the kill lands mid-run
+                    try:
+                        os.kill(int(entry), signal.SIGKILL)
+                        self.kills += 1
+                    except ProcessLookupError:
+                        pass
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+
+
 def scenario_poison(spool):
-    """Good jobs and poison ones (a frame too big for the workers' ffmpeg memory limit, and one ffmpeg cannot
-    encode): the poison jobs reach the dead letters after exactly the maximum attempts with a typed error and the
-    stderr tail; the good ones all succeed."""
+    """Good jobs and two kinds of poison: an 8K frame over the workers' ffmpeg memory limit (`resource_limit`), and
+    an ffmpeg that dies by SIGKILL on every attempt (`transcode_failed`). The poison jobs reach the dead letters after
+    exactly the maximum attempts with a typed error (and ffmpeg's stderr tail where it printed one); the good ones
+    all succeed."""
     good_count = 20
     fleet, api, checker = new_fleet(spool, "poison", workers=2, worker_extra=("--ffmpeg-memory-limit", "768"))
+    killer = None
     try:
         clip = f"{fleet.inputs}/good.mp4"
         make_clip(clip, seconds=2)
         huge = f"{fleet.inputs}/huge.mp4"
         make_clip(huge, seconds=1, size="7680x4320")
+        doomed = f"{fleet.inputs}/killed-every-time.mp4"
+        make_clip(doomed, seconds=20, size="640x360")  # long enough that its encode is caught mid-run
+        killer = FFmpegKiller("killed-every-time")
         good = [api.submit({"input": "file://" + clip, "outputs": [MP4], "idempotency_key": f"good-{i}"})["id"]
                 for i in range(good_count)]
-        poison = [api.submit({"input": "file://" + huge, "outputs": [
+        too_big = [api.submit({"input": "file://" + huge, "outputs": [
             {"name": "big", "kind": "mp4", "video": {"codec": "h264", "height": 4320}}],
             "idempotency_key": f"poison-{i}"})["id"] for i in range(2)]
-        views = api.wait_all(good + poison, timeout=600)
+        killed = [api.submit({"input": "file://" + doomed, "outputs": [MP4], "idempotency_key": "killed"})["id"]]
+        views = api.wait_all(good + too_big + killed, timeout=600)
         unexpected = []
         status, dead = api.call("GET", "/v1/dead-letters?limit=100")
         dead_ids = {j["id"] for j in (dead.get("jobs", dead.get("items", [])) if status == 200 else [])}
-        for job_id in poison:
+        for job_id in too_big + killed:
             view = views[job_id] or {}
             error = view.get("error") or {}
             if view.get("state") != "failed" or view.get("attempts") != 3:
                 unexpected.append(f"poison {job_id}: {view.get('state')} after {view.get('attempts')} attempts")
-            if error.get("code") != "resource_limit" or not error.get("stderr_tail"):
+            if job_id in too_big and (error.get("code") != "resource_limit" or not error.get("stderr_tail")):
                 unexpected.append(f"poison {job_id}: error {error.get('code')} without its stderr tail")
+            if job_id in killed and (error.get("code") != "transcode_failed"
+                                     or "SIGKILL" not in error.get("message", "")):
+                unexpected.append(f"poison {job_id}: error {error.get('code')}: {error.get('message')}")
             if job_id not in dead_ids:
                 unexpected.append(f"poison {job_id} is not in the dead letters")
+        log(f"ffmpeg of the killed job was killed {killer.kills} times")
+        if killer.kills != 3:
+            unexpected.append(f"the killed job's ffmpeg ran {killer.kills} times, not 3")
         unexpected += checker.leftovers(views)
-        return checker.report("poison", good + poison, views, unexpected, must_succeed=good)
+        return checker.report("poison", good + too_big + killed, views, unexpected, must_succeed=good)
     finally:
+        if killer:
+            killer.stop()
         fleet.finish()
 
 
