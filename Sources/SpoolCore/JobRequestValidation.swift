@@ -123,8 +123,10 @@ extension JobRequest {
                 let host = rest.prefix { $0 != "/" }
                 throw SpecError(
                     field: "input", rule: "file_host",
-                    message: "file:// inputs name a path on the server, not a host: write file:///PATH (three slashes) "
-                        + "instead of file://\(host)/PATH")
+                    message: host.isEmpty
+                        ? "a file:// input needs an absolute path: file:///PATH (three slashes)"
+                        : "file:// inputs name a path on the server, not a host: write file:///PATH (three slashes) "
+                            + "instead of file://\(host)/PATH")
             }
             guard let path = PathRules.normalize(rest) else {
                 throw SpecError(

@@ -92,7 +92,14 @@ extension SpoolAPI {
 
         router.get("/v1/pools/{name}/decisions") { request, context -> Response in
             let name = try context.parameters.require("name")
-            return try await decisions(pool: name, request: request)
+            let limit = try PageQuery.limit(request.uri.queryParameters, range: 1...1000, default: 50)
+            let records = try await store.scalingDecisions(pool: name, limit: limit)
+            // A destroyed pool keeps its decisions (why it was removed); a name nothing knows is a 404.
+            if records.isEmpty, try await store.pool(named: name) == nil, try await builtInOwner(of: name) == nil {
+                throw Problem.notFound("no pool named \(name) and no decisions recorded for one (`spool pools`)")
+            }
+            return try JSONCoding.response(
+                PoolEventList(events: records.compactMap { try? PoolEventCoding.decode($0.json) }))
         }
 
         router.get("/v1/autoscaler/decisions") { request, _ -> Response in

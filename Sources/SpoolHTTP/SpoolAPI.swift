@@ -38,7 +38,8 @@ public struct SpoolAPI: Sendable {
     }
 
     public func router() -> Router<SpoolRequestContext> {
-        let router = Router(context: SpoolRequestContext.self)
+        // HEAD is answered wherever GET is (RFC 9110 §9.3.2), and `Allow` says so.
+        let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(
@@ -54,6 +55,7 @@ public struct SpoolAPI: Sendable {
         addAdminRoutes(to: router)
         addSessionRoutes(to: router)
         addWebhookRoutes(to: router)
+        DocumentedRoutes.bundled.addMethodNotAllowed(to: router)
         return router
     }
 

@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func rebalanceMovesWaitingJobsAndDecisionsAreListed() async throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(builtInPools: ["cpu"])
         defer { fixture.cleanUp() }
         let now = Date()
         let spec = JobSpec(input: .file(path: "/in.mp4"), outputs: Presets.named("web-360p")!.outputs, pool: "gone")
@@ -178,6 +178,11 @@ import Testing
             let text = String(buffer: decisions.body)
             #expect(text.contains(#""kind":"removed""#))
             #expect(status(try await client.execute(uri: "/v1/autoscaler/decisions", method: .get)) == 200)
+            // A name no pool, worker or decision knows is missing, as the document says.
+            let unknown = try await client.execute(uri: "/v1/pools/nope/decisions", method: .get)
+            #expect(status(unknown) == 404)
+            #expect(try problem(unknown).detail.contains("no pool named nope"))
+            #expect(status(try await client.execute(uri: "/v1/pools/cpu/decisions", method: .get)) == 200)
         }
     }
 }

@@ -13,13 +13,14 @@ unexpected  a state, file or process nobody asked for: an output that does not p
 CI runs the short version of every scenario; FULL=1 runs the lengths the issue names. Exit status 1 if any count is
 above its bound (the `everysec` Redis loss is measured and printed, not bounded: that is what everysec means).
 """
-import argparse, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, json, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 import urllib.error, urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FULL = os.environ.get("FULL") == "1"
 KEEP = os.environ.get("KEEP") == "1"  # keep each scenario's folder (logs, data) afterwards
 LEASE_SECONDS = 3
+TOOLS_VENV = os.environ.get("SPOOL_TOOLS_VENV", os.path.expanduser("~/.local/share/spool/venv"))
 TERMINAL = ("succeeded", "failed", "cancelled")
 TYPED_FAILURES = ("invalid_input", "unsupported", "timeout", "resource_limit", "stalled")
 
@@ -1187,6 +1188,99 @@ def scenario_cluster(spool):
     return ok
 
 
+# -- the API against its own document ------------------------------------------------------------------------------
+SCHEMATHESIS_CONFIG = """# Written by tests/faults/harness.py (scenario `api`).
+[auth.wfc]
+path = "{auth}"
+peers = ["alice", "bob"]
+
+# Whether a job's input is acceptable depends on the server's input roots, DNS and its uploads, which no schema can
+# say; the server answers such an input 400 naming the field. So a schema-valid submission may get that 400 too;
+# every other check runs on submitJob as on the rest.
+[[operations]]
+include-operation-id = "submitJob"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+"""
+
+
+def scenario_api(spool):
+    """schemathesis against the served /openapi.yaml with every check, two tenants' keys as peers for the
+    authorization checks, and a bounded number of examples per operation: any failure (a server error, a response
+    the document does not allow, an ignored key, one tenant reading another's job) counts as unexpected."""
+    schemathesis = os.path.join(TOOLS_VENV, "bin", "st")
+    if not os.access(schemathesis, os.X_OK):
+        raise RuntimeError(f"{schemathesis} is missing: run scripts/install-deps.sh (it installs schemathesis)")
+    work = tempfile.mkdtemp(prefix="spool-faults-api.")
+    fleet = Fleet(spool, work)
+    admin = "api-admin-" + "k" * 30
+    try:
+        port = free_port()
+        fleet.start("serve", [spool, "serve", "--data", fleet.data, "--port", str(port), "--log-level", "warning"],
+                    env={"SPOOL_ADMIN_KEY": admin})
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/health", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline or not fleet.alive("serve"):
+                    raise RuntimeError("spool serve did not start:\n" + fleet.log_of("serve")[-2000:])
+                time.sleep(0.2)
+        fleet.gateways.append(port)
+        api = API(fleet)
+        users = []
+        for name in ("alice", "bob"):
+            status, body = api.call("POST", "/v1/admin/tenants", {"id": name},
+                                    headers={"Authorization": f"Bearer {admin}"})
+            if status != 201:
+                raise RuntimeError(f"creating tenant {name}: {status} {body}")
+            key = body["api_key"]
+            users.append({"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {key}"}]})
+            # Each tenant owns an upload and a job before the run, so the authorization checks have objects to try
+            # across tenants (one's list shows them, the other's does not).
+            clip = f"{work}/{name}.mp4"
+            make_clip(clip, seconds=1)
+            request = urllib.request.Request(base + "/v1/uploads", data=open(clip, "rb").read(), method="POST",
+                                             headers={"Authorization": f"Bearer {key}",
+                                                      "Content-Type": "application/octet-stream"})
+            upload = json.loads(urllib.request.urlopen(request, timeout=30).read())
+            status, job = api.call("POST", "/v1/jobs", {"input": upload["uri"], "outputs": [MP4, THUMBS]},
+                                   headers={"Authorization": f"Bearer {key}"})
+            if status != 202:
+                raise RuntimeError(f"{name}'s job was refused: {status} {job}")
+        auth = f"{work}/auth.json"
+        json.dump({"auth": users}, open(auth, "w"))
+        config = f"{work}/schemathesis.toml"
+        open(config, "w").write(SCHEMATHESIS_CONFIG.format(auth=auth))
+        examples = 200 if FULL else 25
+        result = subprocess.run(
+            [schemathesis, "--config-file", config, "run", base + "/openapi.yaml", "--checks", "all",
+             "--max-examples", str(examples), "--workers", "2", "--seed", "20261204", "--no-color",
+             "--request-timeout", "15", "--generation-database", "none"],
+            capture_output=True, text=True, cwd=work, timeout=1500)
+        output = result.stdout + result.stderr
+        open(f"{work}/schemathesis.log", "w").write(output)
+        summary = [line.strip() for line in output.splitlines() if re.match(r"^\s*\d+ generated", line)]
+        failures = [line.strip() for line in output.splitlines() if re.match(r"^\s*- ST\d+", line)]
+        headers = [line.strip("_ ") for line in output.splitlines() if re.match(r"^_{3,} .+ _{3,}$", line)]
+        log(f"schemathesis: {summary[-1] if summary else 'no summary'} (exit {result.returncode})")
+        for header in headers:
+            log(f"  failing: {header}")
+        for failure in sorted(set(failures)):
+            log(f"  {failure}")
+        unexpected = len(failures) if failures else (0 if result.returncode == 0 else 1)
+        if result.returncode != 0 and not failures:
+            log("schemathesis failed without a check failure:\n" + output[-3000:])
+        if not fleet.alive("serve"):
+            unexpected += 1
+            log("spool serve died")
+        print(f"api lost: 0 duplicated: 0 unexpected: {unexpected} ({summary[-1] if summary else '?'})", flush=True)
+        return unexpected == 0
+    finally:
+        fleet.finish()
+
+
 SCENARIOS = {
     "workers": scenario_workers,
     "pause": scenario_pause,
@@ -1197,6 +1291,7 @@ SCENARIOS = {
     "media": scenario_media,
     "disk": scenario_disk,
     "soak": scenario_soak,
+    "api": scenario_api,
 }
 
 
