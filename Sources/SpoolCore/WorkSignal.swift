@@ -17,6 +17,18 @@ public final class WorkSignal: Sendable {
         woken.forEach { $0.resume() }
     }
 
+    /// Wakes one waiting worker, if any waits: a baton passed along while there may be more work, so that one piece of
+    /// news wakes one claimer instead of every slot at once (which all ask the store, and all but one find nothing).
+    public func notifyOne() {
+        let woken = waiters.withLock { waiters in
+            waiters.first.map { waiters.removeValue(forKey: $0.key) } ?? nil
+        }
+        woken?.resume()
+    }
+
+    /// How many wait now (for tests).
+    var waiting: Int { waiters.withLock { $0.count } }
+
     /// Waits until `notify()`; returns at once when the task is cancelled (callers race it against a poll timer).
     public func wait() async {
         let id = nextID.add(1, ordering: .relaxed).newValue

@@ -222,11 +222,20 @@ public final class RedisJobStore: JobStore {
 
     /// Claims the best of `candidates` that can still be claimed: one another worker took first, or one still in
     /// backoff to the exact instant, is skipped.
+    /// - Parameter spread: start at a random one of the candidates (and go round), for lists that are all this
+    ///   worker's anyway: its slots then rarely race one another for the same job, each race costing a read and a
+    ///   refused compare-and-set.
     func claimFirst(
-        of candidates: [(id: String, score: Double)], worker: WorkerID, pool: String, leaseDuration: Duration, now: Date
+        of candidates: [(id: String, score: Double)], worker: WorkerID, pool: String, leaseDuration: Duration, now: Date,
+        spread: Bool = false
     ) async throws -> Job? {
         let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
-        for candidate in candidates.sorted(by: { $0.score < $1.score }) {
+        var ordered = candidates.sorted(by: { $0.score < $1.score })
+        if spread, ordered.count > 1 {
+            let start = Int.random(in: 0..<ordered.count)
+            ordered = Array(ordered[start...] + ordered[..<start])
+        }
+        for candidate in ordered {
             if let transition = try? await transition(event, JobID(rawValue: candidate.id), now: now) {
                 return transition.job
             }
@@ -406,7 +415,9 @@ public final class RedisJobStore: JobStore {
         for result in try await client.pipeline(ranges) {
             candidates += Self.scoredMembers(try result.mapError(StoreError.from).get())
         }
-        return try await claimFirst(of: candidates, worker: worker, pool: pool, leaseDuration: leaseDuration, now: now)
+        // Every job in these lists was placed on this worker, in any order it likes.
+        return try await claimFirst(
+            of: candidates, worker: worker, pool: pool, leaseDuration: leaseDuration, now: now, spread: true)
     }
 
     public func savePlacementExplanation(_ json: String, for job: JobID) async throws {

@@ -20,6 +20,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let clock: C
     let logger: Logger
     let workSignal: WorkSignal?
+    /// Wakes this worker's idle slots one at a time: news from `workSignal` wakes one slot, and a slot that claims a
+    /// job passes it on, since more may be waiting. A slot that finds nothing lets the others sleep.
+    let slotBaton = WorkSignal()
     /// Fresh GPU figures for each registration; nil on hosts without NVIDIA GPUs.
     let gpuMetrics: (@Sendable () async -> [GPUDevice])?
     /// Fencing and self-tests of this host's GPUs; nil without GPUs.
@@ -130,6 +133,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 for _ in 0..<configuration.slots {
                     group.addTask { await self.slotLoop() }
                 }
+                if let workSignal { group.addTask { await self.relayWakeUps(from: workSignal) } }
                 group.addTask { await self.registrationLoop(startedAt: started) }
                 if let warmer { group.addTask { await self.warmingLoop(warmer) } }
                 // The slot loops end on shutdown; then the registration loop is no longer needed.
@@ -172,11 +176,12 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     /// the next; sleeps for the poll interval (or until work arrives) when there is none. Ends at shutdown.
     func slotLoop() async {
         await runPeriodically(
-            every: configuration.pollInterval, clock: clock, wakeUp: workSignal, lifetime: .untilShutdown,
+            every: configuration.pollInterval, clock: clock, wakeUp: slotBaton, lifetime: .untilShutdown,
             logger: logger, failure: "claim failed; retrying"
         ) {
             if isShuttingDown { return .stop }
             guard selfTestPassed, !diskIsFull(), let job = try await claim() else { return .wait }
+            slotBaton.notifyOne()
             // The slot is free again once ffmpeg exits; validation and the commit finish in the background.
             let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self)
             let task = Task {
@@ -187,6 +192,14 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             state.withLock { $0.start(job.id, task) }
             for await _ in slotFreed {}
             return .again
+        }
+    }
+
+    /// Turns each wake-up from outside (a placement here, a submission in this process) into one slot's wake-up.
+    func relayWakeUps(from signal: WorkSignal) async {
+        while !Task.isCancelled, !isShuttingDown {
+            await signal.wait()
+            slotBaton.notifyOne()
         }
     }
 

@@ -19,6 +19,30 @@ import Testing
         notifier.cancel()
     }
 
+    @Test func notifyOneWakesOneWaiterAndLeavesTheOthersWaiting() async {
+        let signal = WorkSignal()
+        let (woken, wake) = AsyncStream.makeStream(of: Int.self)
+        let waiters = (0..<3).map { index in
+            Task {
+                await signal.wait()
+                wake.yield(index)
+            }
+        }
+        while signal.waiting < 3 { await Task.yield() }
+        signal.notifyOne()
+        var iterator = woken.makeAsyncIterator()
+        _ = await iterator.next()
+        #expect(signal.waiting == 2)
+        signal.notifyOne()
+        _ = await iterator.next()
+        #expect(signal.waiting == 1)
+        signal.notify()
+        _ = await iterator.next()
+        #expect(signal.waiting == 0)
+        for waiter in waiters { await waiter.value }
+        signal.notifyOne()  // nobody waits: nothing happens
+    }
+
     @Test func cancellationEndsAWait() async {
         let signal = WorkSignal()
         let waiter = Task { await signal.wait() }

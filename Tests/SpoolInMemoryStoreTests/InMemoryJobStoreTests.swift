@@ -17,11 +17,14 @@ import Testing
         let store = InMemoryJobStore()
         let foreign = [
             "not base64!", Data("v1:abc".utf8).base64EncodedString(), Data("42".utf8).base64EncodedString(),
-            Data("v1:0".utf8).base64EncodedString(),
+            Data("v1:-1".utf8).base64EncodedString(),
         ]
         for cursor in foreign {
             await #expect(throws: StoreError.self) { try await store.list(JobFilter(cursor: cursor)) }
         }
+        // Zero is what the document's cursor pattern allows too: well formed, past the oldest job, an empty page.
+        let pastTheOldest = try await store.list(JobFilter(cursor: Data("v1:0".utf8).base64EncodedString()))
+        #expect(pastTheOldest.jobs.isEmpty && pastTheOldest.nextCursor == nil)
     }
 
     @Test func storesShareNothing() async throws {
