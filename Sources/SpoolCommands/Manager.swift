@@ -24,6 +24,7 @@ struct Manager: AsyncParsableCommand {
     @OptionGroup var retention: RetentionSweepOptions
     @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var process: ProcessOptions
+    @OptionGroup var ops: OpsOptions
 
     @Option(help: "Seconds the leader lease lasts without renewal.")
     var leaseTTL = 6
@@ -40,11 +41,12 @@ struct Manager: AsyncParsableCommand {
                     workerTimeout: workerTimeout),
                 webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
+        let listener = try ops.listener()
         let assembled = try await Runtime.starting {
             try await ProcessAssembly(
                 configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
                 registry: registry, logger: logger
-            ).manager()
+            ).manager(ops: listener)
         }
         try await Runtime.run(assembled.services, logger: logger)
         await opened.redis?.close()

@@ -20,6 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var process: ProcessOptions
+    @OptionGroup var ops: OpsOptions
 
     @Option(help: "The pool to serve: cpu, opencl, cuda or hybrid, or a pool created with `spool pools create`.")
     var pool: String
@@ -48,13 +49,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = try store.runtime(RuntimeConfiguration(worker: worker.settings, api: api))
         let opened = try OpenedStore.open(configuration)
         let inventory = try await Runtime.discover()
+        let listener = try ops.listener()
         let assembled = try await Runtime.starting {
             try await ProcessAssembly(
                 configuration: configuration, opened: opened, environment: ProcessInfo.processInfo.environment,
                 registry: registry, logger: logger
             ).worker(
                 pool: pool, slots: slots, inventory: inventory,
-                inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks))
+                inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
+                ops: listener)
         }
         if exitWithParent { Self.watchParent() }
         try await Runtime.run(assembled.services, logger: logger)

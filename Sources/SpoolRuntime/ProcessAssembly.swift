@@ -47,6 +47,31 @@ public struct ProcessAssembly: Sendable {
         self.announce = announce
     }
 
+    /// Where a manager or worker serves `/health`, `/ready` and `/metrics` (`--ops-port`).
+    public struct OpsListener: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// The ops endpoints as a service, beside the process's own.
+    func opsServer(_ listener: OpsListener, checks: [String: @Sendable () async -> String?]) -> any Service {
+        let endpoints = OpsEndpoints(store: opened.store, readiness: ReadinessChecks(checks), registry: registry)
+        let announce = announce
+        return Application(
+            router: endpoints.router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(listener.host, port: listener.port), serverName: "spool"),
+            onServerRunning: { channel in
+                announce("ops endpoints http://\(listener.host):\(channel.localAddress?.port ?? listener.port)")
+            },
+            logger: logger)
+    }
+
     /// What one process runs: its services, and the store connections to close after they stop.
     public struct Assembled: Sendable {
         public var services: [any Service]
@@ -74,7 +99,7 @@ public struct ProcessAssembly: Sendable {
     }
 
     /// Scheduler, pool manager, webhooks and housekeeping, while it leads (a Redis lease).
-    public func manager() async throws(StartupError) -> Assembled {
+    public func manager(ops: OpsListener? = nil) async throws(StartupError) -> Assembled {
         guard let redis = opened.redis else { throw .managerNeedsRedis }
         try await verifyStorage()
         let settings = configuration.controlPlane
@@ -114,14 +139,20 @@ public struct ProcessAssembly: Sendable {
                 defaultActuator: .gauge, shutdownGrace: .seconds(30), leadership: leadership))
         services.append(try webhookSender(allowPrivateNetworks: false))
         names += ["placement", "pool-manager", "webhooks"]
+        if let ops {
+            // A standby manager is ready too: it is what takes over.
+            services.append(opsServer(ops, checks: [:]))
+            names.append("ops")
+        }
         announce("spool manager \(candidate) started")
         return Assembled(services: services, plan: plan, names: names)
     }
 
     /// One pool's worker: a pool created through the API (its spec gives kind, devices and slots), or one this machine
     /// serves by its devices.
-    public func worker(pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy) async throws
-        -> Assembled
+    public func worker(
+        pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy, ops: OpsListener? = nil
+    ) async throws -> Assembled
     {
         try await verifyStorage()
         var inventory = inventory
@@ -172,6 +203,10 @@ public struct ProcessAssembly: Sendable {
         if let redisStore = opened.redisStore, let placed {
             services.append(PlacementWakeups(store: redisStore, worker: worker.id, signal: placed, logger: logger))
             names.append("placement-wakeups")
+        }
+        if let ops {
+            services.append(opsServer(ops, checks: ["worker": { worker.readinessProblem }]))
+            names.append("ops")
         }
         return Assembled(
             services: services, plan: TopologyPlan.of(.worker, clustered: opened.redis != nil), names: names)
