@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, redis-server (the
-# distributed store), and HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
-# servers on free ports).
+# distributed store), HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
+# servers on free ports), and mmdebstrap, buildah, podman and runc for the container image.
 # Does nothing when everything is already there.
 set -euo pipefail
 missing=()
@@ -18,6 +18,12 @@ command -v openssl >/dev/null || missing+=(openssl)
 # The fault suite (tests/faults/run) fuzzes inputs with zzuf and bounds ffmpeg with prlimit (util-linux).
 command -v zzuf >/dev/null || missing+=(zzuf)
 command -v prlimit >/dev/null || missing+=(util-linux)
+# tests/image builds the container image from Debian's packages (mmdebstrap, buildah) and runs it (podman; runc for
+# hosts whose cgroups crun refuses).
+command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+command -v buildah >/dev/null || missing+=(buildah)
+command -v podman >/dev/null || missing+=(podman)
+command -v runc >/dev/null || missing+=(runc)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }
