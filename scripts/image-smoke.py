@@ -84,6 +84,21 @@ def main():
             print(f"image-smoke: output {output['name']}: {len(body)} bytes, video height {heights}")
             if not heights:
                 problems.append(f"{output['name']} has no video")
+        # The image's own configuration, as a registry user would get it.
+        config = json.loads(sh("podman", "image", "inspect", tag).stdout)[0]
+        details = config.get("Config", {})
+        health = " ".join((config.get("Healthcheck") or details.get("Healthcheck") or {}).get("Test") or [])
+        labels = details.get("Labels") or config.get("Labels") or {}
+        print(f"image-smoke: user {details.get('User')}, entrypoint {details.get('Entrypoint')}, healthcheck "
+              f"'{health}', labels {sorted(k for k in labels if k.startswith('org.opencontainers'))}")
+        if details.get("User") != "10001:10001":
+            problems.append(f"the image's user is {details.get('User')!r}")
+        if "/health" not in health:
+            problems.append("no HEALTHCHECK on /health")
+        if "org.opencontainers.image.title" not in labels or "org.opencontainers.image.revision" not in labels:
+            problems.append("OCI labels missing")
+        if "tini" not in " ".join(details.get("Entrypoint") or []):
+            problems.append("PID 1 is not tini")
         stopped = time.monotonic()
         sh("podman", *runtime, "stop", "-t", "30", NAME)
         code = sh("podman", "inspect", "-f", "{{.State.ExitCode}}", NAME).stdout.strip()
