@@ -42,9 +42,9 @@ public struct KubernetesScaleActuator: ScalingActuator {
             else {
                 throw ActuatorError("cannot read \(serviceAccount)/namespace: is a service account mounted?")
             }
-            // FoundationNetworking verifies the API server against the system trust store, so the image must
-            // trust the cluster's CA (deploy/kubernetes: copy ca.crt into /usr/local/share/ca-certificates and run
-            // update-ca-certificates at start).
+            // FoundationNetworking verifies the API server against the system trust store
+            // (/etc/ssl/certs/ca-certificates.crt), so the pod must trust the cluster's CA there
+            // (deploy/kubernetes/components/kubernetes-actuator: an init container writes both onto a volume).
             let bracketed = host.contains(":") ? "[\(host)]" : host
             guard let url = URL(string: "https://\(bracketed):\(port)") else {
                 throw ActuatorError("KUBERNETES_SERVICE_HOST '\(host)' is not a host name")
@@ -179,8 +179,9 @@ public struct KubernetesScaleActuator: ScalingActuator {
             throw ActuatorError(
                 "cannot reach the Kubernetes API at \(configuration.apiServer.absoluteString): "
                     + error.localizedDescription
-                    + " (a certificate error means the image does not trust the cluster's CA: add "
-                    + "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt to the system trust store)")
+                    + " (a certificate error means the pod does not trust the cluster's CA: put "
+                    + "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt into /etc/ssl/certs/ca-certificates.crt, "
+                    + "as deploy/kubernetes/components/kubernetes-actuator does)")
         }
     }
 }
