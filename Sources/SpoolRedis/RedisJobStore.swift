@@ -226,7 +226,8 @@ public final class RedisJobStore: JobStore {
     ///   worker's anyway: its slots then rarely race one another for the same job, each race costing a read and a
     ///   refused compare-and-set.
     func claimFirst(
-        of candidates: [(id: String, score: Double)], worker: WorkerID, pool: String, leaseDuration: Duration, now: Date,
+        of candidates: [(id: String, score: Double)], worker: WorkerID, pool: String, leaseDuration: Duration,
+        now: Date,
         spread: Bool = false
     ) async throws -> Job? {
         let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)

@@ -152,8 +152,7 @@ public struct ProcessAssembly: Sendable {
     /// serves by its devices.
     public func worker(
         pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy, ops: OpsListener? = nil
-    ) async throws -> Assembled
-    {
+    ) async throws -> Assembled {
         try await verifyStorage()
         var inventory = inventory
         let workerConfiguration: WorkerConfiguration

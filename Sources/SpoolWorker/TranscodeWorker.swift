@@ -115,7 +115,9 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     /// Why this worker cannot take jobs now, for `/ready` on its ops port; nil when it can.
     public var readinessProblem: String? {
         guard let selfTest = selfTestResult.withLock({ $0 }) else { return "the encode self-test has not run yet" }
-        guard selfTest.passed else { return "the encode self-test failed, so this worker takes no jobs: \(selfTest.detail)" }
+        guard selfTest.passed else {
+            return "the encode self-test failed, so this worker takes no jobs: \(selfTest.detail)"
+        }
         if isShuttingDown { return "draining: finishing its jobs before it stops" }
         return disk.problem
     }

@@ -72,7 +72,8 @@ struct FFmpegRunnerTests {
     @Test func onlyWhatTheMemoryLimitCausesCountsAsTheLimit() {
         #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGSEGV), stderrTail: []))
         #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGABRT), stderrTail: []))
-        #expect(FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .exited(1), stderrTail: ["x: Cannot allocate memory"]))
+        #expect(
+            FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .exited(1), stderrTail: ["x: Cannot allocate memory"]))
         #expect(!FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .signaled(SIGKILL), stderrTail: []))
         #expect(!FFmpegRunner<ContinuousClock>.ranOutOfMemory(status: .exited(1), stderrTail: ["Invalid data found"]))
     }
