@@ -19,28 +19,38 @@ public struct OpsEndpoints: Sendable {
         self.registry = registry
     }
 
+    /// What keeps a process from being ready: the store unreachable, or a named check's problem.
+    static func failures(store: any StoreHealth, readiness: ReadinessChecks) async -> [String: String] {
+        var failures: [String: String] = [:]
+        do {
+            try await store.ping()
+        } catch {
+            failures["store"] = String(describing: error)
+        }
+        for (name, check) in readiness.checks {
+            if let problem = await check() { failures[name] = problem }
+        }
+        return failures
+    }
+
+    /// 200 "ready", or 503 "not_ready" with the failures and `Retry-After: 1`.
+    static func readinessResponse(failures: [String: String], warnings: [String: String]) throws -> Response {
+        let view = ReadinessView(
+            status: failures.isEmpty ? "ready" : "not_ready", failures: failures,
+            warnings: warnings.isEmpty ? nil : warnings)
+        guard !failures.isEmpty else { return try JSONCoding.response(view) }
+        var response = try JSONCoding.response(view, status: .serviceUnavailable)
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.get("/health") { _, _ -> Response in
             try JSONCoding.response(["status": "ok"])
         }
         router.get("/ready") { _, _ -> Response in
-            var failures: [String: String] = [:]
-            do {
-                try await store.ping()
-            } catch {
-                failures["store"] = String(describing: error)
-            }
-            for (name, check) in readiness.checks {
-                if let problem = await check() { failures[name] = problem }
-            }
-            guard !failures.isEmpty else {
-                return try JSONCoding.response(ReadinessView(status: "ready", failures: [:], warnings: nil))
-            }
-            var response = try JSONCoding.response(
-                ReadinessView(status: "not_ready", failures: failures, warnings: nil), status: .serviceUnavailable)
-            response.headers[.retryAfter] = "1"
-            return response
+            try Self.readinessResponse(failures: await Self.failures(store: store, readiness: readiness), warnings: [:])
         }
         router.get("/metrics") { _, _ -> Response in
             Response(

@@ -11,27 +11,11 @@ extension SpoolAPI {
         }
 
         router.get("/ready") { _, _ -> Response in
-            var failures: [String: String] = [:]
-            do {
-                try await store.ping()
-            } catch {
-                failures["store"] = String(describing: error)
-            }
-            for (name, check) in readiness.checks {
-                if let problem = await check() { failures[name] = problem }
-            }
+            var failures = await OpsEndpoints.failures(store: store, readiness: readiness)
             if let problem = storage.readiness { failures["storage"] = problem }
             var warnings: [String: String] = [:]
             if let mismatch = await inputRootMismatch() { warnings["input_roots"] = mismatch }
-            if failures.isEmpty {
-                return try JSONCoding.response(
-                    ReadinessView(status: "ready", failures: [:], warnings: warnings.isEmpty ? nil : warnings))
-            }
-            var response = try JSONCoding.response(
-                ReadinessView(status: "not_ready", failures: failures, warnings: warnings.isEmpty ? nil : warnings),
-                status: .serviceUnavailable)
-            response.headers[.retryAfter] = "1"
-            return response
+            return try OpsEndpoints.readinessResponse(failures: failures, warnings: warnings)
         }
 
         router.get("/metrics") { _, _ -> Response in
