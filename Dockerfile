@@ -14,16 +14,19 @@ ARG DEBIAN_RELEASE=bookworm
 
 FROM swift:${SWIFT_VERSION}-${DEBIAN_RELEASE} AS build
 WORKDIR /src
-# Dependencies first, so a source change does not fetch them again.
+# Every target the manifest names must exist for it to load (the tests and the placement benchmark too); only `spool`
+# is built.
 COPY Package.swift Package.resolved ./
-RUN swift package resolve
 COPY Sources Sources
+COPY Tests Tests
+COPY bench/placement bench/placement
+# The binary, its resource bundles (openapi.yaml) and the Swift runtime it links against (Foundation, Concurrency,
+# dispatch, ICU data).
 RUN swift build -c release --product spool \
     && bin="$(swift build -c release --show-bin-path)" \
     && mkdir -p /out/bin /out/lib \
     && cp "$bin/spool" /out/bin/ \
     && cp -R "$bin"/*.resources /out/bin/ \
-    # The Swift runtime the binary links against (Foundation, Concurrency, dispatch, ICU data).
     && cp /usr/lib/swift/linux/*.so /out/lib/
 
 FROM debian:${DEBIAN_RELEASE}-slim
