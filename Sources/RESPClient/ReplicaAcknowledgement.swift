@@ -18,8 +18,7 @@ public struct ReplicaAcknowledgement: Sendable, Hashable {
 
     /// The `WAIT` command that follows a write.
     var command: [RESPArgument] {
-        let (seconds, attoseconds) = timeout.components
-        let milliseconds = max(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000), 1)
+        let milliseconds = max(Int((timeout.seconds * 1000).rounded()), 1)
         return ["WAIT", .init(replicas), .init(milliseconds)]
     }
 }
