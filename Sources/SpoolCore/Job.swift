@@ -37,6 +37,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var expiresAt: Date?
     /// The content-index entry (`results/KEY`) that names this job, so expiry removes it with the outputs.
     public var resultKey: String?
+    /// How the job was split into segment tasks, or why it was encoded whole; nil when segmenting never came up.
+    public var segmentation: Segmentation?
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -63,6 +65,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.deduplicatedFrom = nil
         self.expiresAt = nil
         self.resultKey = nil
+        self.segmentation = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -79,6 +82,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         case deduplicatedFrom = "deduplicated_from"
         case expiresAt = "expires_at"
         case resultKey = "result_key"
+        case segmentation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -108,6 +112,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         deduplicatedFrom = try c.decodeIfPresent(JobID.self, forKey: .deduplicatedFrom)
         expiresAt = try c.decodeIfPresent(Date.self, forKey: .expiresAt)
         resultKey = try c.decodeIfPresent(String.self, forKey: .resultKey)
+        segmentation = try c.decodeIfPresent(Segmentation.self, forKey: .segmentation)
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

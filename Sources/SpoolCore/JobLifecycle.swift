@@ -33,6 +33,14 @@ public enum JobEvent: Sendable, Equatable {
     case move(toPool: String?)
     /// A waiting job can never run as asked (the pool it names was destroyed): it fails, saying why.
     case abandon(JobError)
+    /// The worker planning a long job records how it was split into tasks (or why it is encoded whole); the
+    /// attempt goes on.
+    case recordSegmentation(Lease, Segmentation)
+    /// A segmented job's tasks are not all finished: it leaves its worker (holding nothing while it waits) and is
+    /// looked at again at `until`, or sooner when its last task finishes (`segmentsReady`).
+    case awaitSegments(Lease, until: Date)
+    /// A segmented job's last task finished: the job may be claimed now to join its tasks' outputs.
+    case segmentsReady
 }
 
 /// How an overloaded job is made cheaper to place: another pool, a faster encoder setting, or both. It never names
@@ -296,6 +304,29 @@ public struct JobLifecycle: Sendable {
             next.error = error
             next.placement = nil
             next.finishedAt = now
+            return Transition(job: next, effects: [])
+
+        case .recordSegmentation(let lease, let segmentation):
+            try checkCurrent(lease, job)
+            next.segmentation = segmentation
+            return Transition(job: next, effects: [])
+
+        case .awaitSegments(let lease, let until):
+            try checkCurrent(lease, job)
+            guard job.segmentation?.isSplit == true else {
+                throw .invalidTransition(from: job.state, event: "wait for the segments of")
+            }
+            let progress = job.progress
+            requeueWithoutFailure(&next, now: now)
+            next.progress = progress
+            next.notBefore = max(now, until)
+            return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
+
+        case .segmentsReady:
+            guard job.state == .queued, job.segmentation?.isSplit == true else {
+                throw .invalidTransition(from: job.state, event: "wake for its segments")
+            }
+            next.notBefore = min(job.notBefore, now)
             return Transition(job: next, effects: [])
 
         case .leaseExpired:

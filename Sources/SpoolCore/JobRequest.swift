@@ -14,13 +14,16 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var degradation: DegradationConsent?
     /// Days the finished job and its files are kept; absent: the tenant's window, else the server's.
     public var retainDays: Double?
+    /// `{"mode": "auto"|"off"|"on", "seconds": N}`; absent: auto with 30-second segments.
+    public var segmenting: SegmentingRequest?
 
     public init(
         input: String? = nil, outputs: [OutputSpec]? = nil, preset: String? = nil, priority: Int? = nil,
         pool: String? = nil, idempotencyKey: String? = nil, metadata: [String: String]? = nil,
         serviceClass: ServiceClass? = nil, acceleration: Acceleration? = nil, callbackURL: String? = nil,
-        degradation: DegradationConsent? = nil, retainDays: Double? = nil
+        degradation: DegradationConsent? = nil, retainDays: Double? = nil, segmenting: SegmentingRequest? = nil
     ) {
+        self.segmenting = segmenting
         self.retainDays = retainDays
         self.input = input
         self.outputs = outputs
@@ -36,7 +39,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case input, outputs, preset, priority, pool, metadata, acceleration, degradation
+        case input, outputs, preset, priority, pool, metadata, acceleration, degradation, segmenting
         case idempotencyKey = "idempotency_key"
         case serviceClass = "service_class"
         case callbackURL = "callback_url"

@@ -57,11 +57,12 @@ extension JobRequest {
         }
         if let callbackURL { try Self.validate(callbackURL: callbackURL) }
         if let retainDays { try RetentionPolicy.validate(days: retainDays, field: "retain_days") }
+        try segmenting?.validate()
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass ?? .standard, input: source, outputs: outputs,
             priority: priority, pool: pool, idempotencyKey: idempotencyKey, metadata: metadata, preset: preset,
             acceleration: acceleration ?? .auto, callbackURL: callbackURL, degradation: degradation,
-            retention: retention.overridden(days: retainDays))
+            retention: retention.overridden(days: retainDays), segmenting: segmenting ?? .standard)
     }
 
     /// The lexical rules for a callback URL; its host is checked against internal addresses at submission and

@@ -26,14 +26,21 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var degradation: DegradationConsent
     /// How long the finished job and its files are kept, fixed at submission.
     public var retention: RetentionPolicy
+    /// Whether a long input is split into segments encoded in parallel (never changes what is made).
+    public var segmenting: SegmentingRequest
+    /// Set on the tasks of a segmented job: what part of the parent this job makes. Such jobs are internal.
+    public var segment: SegmentTask?
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
         metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto,
-        callbackURL: String? = nil, degradation: DegradationConsent? = nil, retention: RetentionPolicy = .standard
+        callbackURL: String? = nil, degradation: DegradationConsent? = nil, retention: RetentionPolicy = .standard,
+        segmenting: SegmentingRequest = .standard, segment: SegmentTask? = nil
     ) {
         self.retention = retention
+        self.segmenting = segmenting
+        self.segment = segment
         self.tenant = tenant
         self.serviceClass = serviceClass
         self.input = input
@@ -50,6 +57,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case tenant, input, outputs, priority, pool, metadata, preset, acceleration, degradation, retention
+        case segmenting, segment
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
         case callbackURL = "callback_url"
@@ -74,5 +82,8 @@ public struct JobSpec: Codable, Sendable, Equatable {
             try c.decodeIfPresent(DegradationConsent.self, forKey: .degradation) ?? .default(for: serviceClass)
         // Jobs stored before retention existed keep the standard windows.
         retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? .standard
+        // Jobs stored before segmenting existed were encoded whole.
+        segmenting = try c.decodeIfPresent(SegmentingRequest.self, forKey: .segmenting) ?? .standard
+        segment = try c.decodeIfPresent(SegmentTask.self, forKey: .segment)
     }
 }

@@ -123,6 +123,10 @@ public enum TranscodeCommandBuilder {
             var arguments = ["-map", label]
             if wantsAudio(audio) { arguments += ["-map", "0:a:0"] }
             arguments += videoEncoder(video, stream: ":v", hls: false)
+            // MP4's default would make a variable-rate input constant by repeating and dropping frames; every frame
+            // keeps its own time instead (the fps filter sets a rate when one is asked), as segments encoded apart
+            // must too.
+            if video.fps == nil { arguments += ["-fps_mode", "passthrough"] }
             arguments += threadArguments
             if wantsAudio(audio) {
                 arguments += ["-c:a", "aac", "-b:a", "\(audio.bitrateKbps ?? defaultAudioKbps)k"]

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Decides whether and where a job's input is cut into segments. Pure: the worker that plans the job probes the
+/// input's video packets and asks; the same packets always give the same cuts.
+public enum SegmentPlanner {
+    /// One video packet as ffprobe lists it.
+    public struct VideoPacket: Sendable, Equatable {
+        /// Presentation time in seconds on the input's timeline; nil when the container has none.
+        public var pts: Double?
+        public var isKey: Bool
+        /// Decoded only as a reference, never shown (before an edit list's start, for example).
+        public var isDiscarded: Bool
+
+        public init(pts: Double?, isKey: Bool, isDiscarded: Bool = false) {
+            self.pts = pts
+            self.isKey = isKey
+            self.isDiscarded = isDiscarded
+        }
+    }
+
+    public enum Decision: Sendable, Equatable {
+        /// Encode whole; the reason is set when the job allowed or asked for segments and did not get them.
+        case whole(reason: String?)
+        /// Segment `i` holds the frames from `starts[i]` up to the next start; `frames[i]` of them.
+        case split(starts: [Double], frames: [Int])
+    }
+
+    public static func plan(
+        _ request: SegmentingRequest, durationSeconds: Double, packets: [VideoPacket], outputs: [OutputSpec]
+    ) -> Decision {
+        guard request.wantsSplit(durationSeconds: durationSeconds) else { return .whole(reason: nil) }
+        let videoOutputs = outputs.filter { $0.kind != .thumbnails }
+        guard !videoOutputs.isEmpty else { return .whole(reason: "the job makes only thumbnails: nothing to split") }
+        if let hls = outputs.first(where: { $0.kind == .hls }) {
+            return .whole(
+                reason:
+                    "output '\(hls.name)' is an HLS ladder, which Spool encodes whole-file (segmented jobs make MP4 outputs)"
+            )
+        }
+        for output in videoOutputs {
+            if case .mp4(let video, _) = output.format, video.fps != nil {
+                return .whole(
+                    reason:
+                        "output '\(output.name)' sets fps: a frame rate change over segments encoded apart would not meet frame-exactly at the seams"
+                )
+            }
+        }
+        guard !packets.isEmpty else { return .whole(reason: "the input has no video packets to cut") }
+        guard packets.allSatisfy({ $0.pts != nil }) else {
+            return .whole(reason: "the input's video packets carry no timestamps, so segments could not be cut exactly")
+        }
+        let shown = packets.filter { !$0.isDiscarded }
+        let times = shown.compactMap(\.pts).sorted()
+        guard let first = times.first, let last = times.last else {
+            return .whole(reason: "the input has no video frames to cut")
+        }
+        for (a, b) in zip(times, times.dropFirst()) where b - a < 0.000_5 {
+            return .whole(reason: "two frames share the timestamp \(format(a)) s, so a cut between them is ambiguous")
+        }
+        let keys = shown.filter(\.isKey).compactMap(\.pts).sorted()
+        let target = Double(request.seconds)
+        var starts = [first]
+        for key in keys where key > first {
+            // A cut at least `target` after the previous one, and not leaving a tail shorter than half a segment.
+            if key - starts[starts.count - 1] >= target - 0.000_5, last - key >= target / 2 { starts.append(key) }
+        }
+        guard starts.count >= 2 else {
+            let next = keys.first { $0 > first + target / 2 }
+            let detail =
+                next.map { "the first key frame after the start is at \(format($0)) s" }
+                ?? "it has no key frame after the first"
+            return .whole(
+                reason: "the input cannot be cut into segments of about \(request.seconds) s at key frames (\(detail))")
+        }
+        var frames = [Int](repeating: 0, count: starts.count)
+        var segment = 0
+        for time in times {
+            while segment + 1 < starts.count, time >= starts[segment + 1] - 0.000_5 { segment += 1 }
+            frames[segment] += 1
+        }
+        return .split(starts: starts, frames: frames)
+    }
+
+    /// The tasks of a split job: one per segment and rendition, and the companion when the job has audio to encode
+    /// or thumbnails to make.
+    public static func tasks(
+        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool
+    ) -> [SegmentTask] {
+        var tasks: [SegmentTask] = []
+        for (segment, start) in starts.enumerated() {
+            let end = segment + 1 < starts.count ? starts[segment + 1] : nil
+            for (index, output) in outputs.enumerated() {
+                let renditions: Int
+                switch output.format {
+                case .mp4: renditions = 1
+                case .hls(let list, _): renditions = list.count
+                case .thumbnails: renditions = 0
+                }
+                for rendition in 0..<renditions {
+                    tasks.append(
+                        SegmentTask(
+                            parent: parent, piece: .video(segment: segment, output: index, rendition: rendition),
+                            start: segment == 0 ? nil : start, end: end, seekTo: segment == 0 ? nil : start,
+                            expectedFrames: frames[segment]))
+                }
+            }
+        }
+        let audio = hasAudio && outputs.contains { $0.audioBitrateKbps != nil }
+        if audio || outputs.contains(where: { $0.kind == .thumbnails }) {
+            tasks.append(SegmentTask(parent: parent, piece: .companion))
+        }
+        return tasks
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+}
+
+extension OutputSpec {
+    /// The AAC bitrate of the output's audio, nil when it has none.
+    public var audioBitrateKbps: Int? {
+        switch format {
+        case .mp4(_, let audio): audio.codec == .none ? nil : audio.bitrateKbps ?? 128
+        case .hls(let renditions, _):
+            renditions.first { $0.audio.codec != .none }.map { $0.audio.bitrateKbps ?? 128 }
+        case .thumbnails: nil
+        }
+    }
+}

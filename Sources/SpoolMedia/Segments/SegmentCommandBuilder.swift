@@ -1,0 +1,129 @@
+import Foundation
+import SpoolCore
+
+/// The ffmpeg argv of a segmented job's tasks and of its join. Pure, like `TranscodeCommandBuilder`, whose encoder
+/// settings every segment shares, so that segments encoded on different workers meet without a visible seam.
+public enum SegmentCommandBuilder {
+    /// Half a millisecond: cuts fall just before a frame's timestamp, never on it, whatever rounding the time base
+    /// does (frames are at least a millisecond apart below 1,000 fps).
+    static let margin = 0.000_5
+    public static let pieceSuffix = ".mp4"
+
+    static func header(_ path: EncodePath) -> [String] {
+        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
+        switch path {
+        case .cpu: break
+        case .opencl(let selector):
+            arguments += ["-init_hw_device", "opencl=ocl:\(selector)", "-filter_hw_device", "ocl"]
+        case .cuda(let gpuIndex, _):
+            arguments += ["-hwaccel", "cuda", "-hwaccel_device", "\(gpuIndex)", "-hwaccel_output_format", "cuda"]
+        }
+        return arguments
+    }
+
+    static func seconds(_ value: Double) -> String { String(format: "%.6f", value) }
+
+    /// One segment of one rendition's video. The input keeps its own timestamps (`-copyts`), decoding starts at the
+    /// segment's key frame, and `trim` keeps exactly the frames with `start ≤ pts < end` (for an open GOP, the
+    /// leading frames that belong to the previous segment are dropped here and made there). Timestamps then start
+    /// at 0 and pass through unchanged (`-fps_mode passthrough`), as in a whole-file encode.
+    public static func videoPiece(
+        input: String, source: MediaInfo, task: SegmentTask, video: VideoSettings, inputStart: Double,
+        path: EncodePath, stagingDirectory: String, threads: Int? = nil, encoderSpeed: EncoderSpeed = .standard
+    ) -> TranscodeCommand {
+        let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
+        var arguments = header(path)
+        arguments += ["-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist]
+        arguments.append("-copyts")
+        if let seekTo = task.seekTo {
+            // -ss counts from the input's start time; the key frame's timestamp does not.
+            arguments += ["-ss", seconds(max(0, seekTo - inputStart)), "-noaccurate_seek"]
+        }
+        arguments += ["-i", FFmpegURL.input(input)]
+        var trim: [String] = []
+        if let start = task.start { trim.append("start=\(seconds(start - margin))") }
+        if let end = task.end { trim.append("end=\(seconds(end - margin))") }
+        var plan = TranscodeCommandBuilder.Plan(
+            path: path, source: source, staging: staging, threads: threads, encoderSpeed: encoderSpeed)
+        let chain = plan.videoChain(video)
+        let cut = (trim.isEmpty ? [] : ["trim=" + trim.joined(separator: ":")]) + ["setpts=PTS-STARTPTS"]
+        arguments += ["-filter_complex", "[0:v:0]\((cut + [chain]).joined(separator: ","))[v0]"]
+        let file = task.name + pieceSuffix
+        arguments += ["-map", "[v0]", "-an"]
+        arguments += plan.videoEncoder(video, stream: ":v", hls: false)
+        arguments += ["-fps_mode", "passthrough"]
+        arguments += plan.threadArguments
+        arguments += ["-f", "mp4", "\(staging)/\(file)"]
+        let spec = OutputSpec(name: task.name, format: .mp4(video: video, audio: .none))
+        _ = plan
+        return TranscodeCommand(
+            arguments: arguments, outputs: [PlannedOutput(spec: spec, primaryPath: file)], directories: [staging])
+    }
+
+    /// The audio file the companion makes at one bitrate.
+    public static func audioFile(kbps: Int) -> String { "audio-\(kbps).m4a" }
+
+    /// Everything a segmented job makes from the whole input: its audio at each bitrate its outputs ask (encoded
+    /// once, so no seam can drift) and its thumbnails (under the outputs' own names).
+    public static func companion(
+        input: String, source: MediaInfo, outputs: [OutputSpec], path: EncodePath, stagingDirectory: String,
+        threads: Int? = nil
+    ) -> TranscodeCommand {
+        let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
+        var arguments = header(.cpu)
+        arguments += ["-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist]
+        arguments += ["-i", FFmpegURL.input(input)]
+        var plan = TranscodeCommandBuilder.Plan(
+            path: .cpu, source: source, staging: staging, threads: threads, encoderSpeed: .standard)
+        var planned: [PlannedOutput] = []
+        var directories = [staging]
+        for (index, spec) in outputs.enumerated() {
+            guard case .thumbnails(let everySeconds, let count, let height) = spec.format else { continue }
+            let base = TranscodeCommandBuilder.baseName(spec.name, index: index)
+            plan.addThumbnails(everySeconds: everySeconds, count: count, height: height, folder: base)
+            planned.append(PlannedOutput(spec: spec, primaryPath: "\(base)/\(OutputLayout.firstThumbnail)"))
+            directories.append("\(staging)/\(base)")
+        }
+        if !plan.chains.isEmpty { arguments += ["-filter_complex", plan.filterGraph] }
+        arguments += plan.outputArguments
+        if source.audio != nil {
+            for kbps in Set(outputs.compactMap(\.audioBitrateKbps)).sorted() {
+                arguments += ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "\(kbps)k"]
+                arguments += plan.threadArguments
+                arguments += ["-f", "mp4", "\(staging)/\(audioFile(kbps: kbps))"]
+            }
+        }
+        _ = path
+        return TranscodeCommand(arguments: arguments, outputs: planned, directories: directories)
+    }
+
+    /// The concat demuxer's list: each piece with the exact length of its segment (the next cut minus its own), so
+    /// the joined timestamps are the input's own, not sums of rounded container durations.
+    public static func concatList(pieces: [String], starts: [Double]) -> String {
+        var lines = ["ffconcat version 1.0"]
+        for (index, piece) in pieces.enumerated() {
+            lines.append("file '\(piece.replacingOccurrences(of: "'", with: "'\\''"))'")
+            if index + 1 < starts.count, index + 1 < pieces.count {
+                lines.append("duration \(seconds(starts[index + 1] - starts[index]))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Joins one MP4 output by stream copy: the pieces in order, then the companion's audio, `+faststart`. The
+    /// video is shifted by the first frame's distance from the input's start, as a whole-file encode leaves it.
+    public static func joinMP4(
+        concatList: String, audio: String?, firstFrameOffset: Double, output: String
+    ) -> [String] {
+        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
+        if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
+        arguments += [
+            "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
+        ]
+        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
+        arguments += ["-map", "0:v:0"]
+        if audio != nil { arguments += ["-map", "1:a:0"] }
+        arguments += ["-c", "copy", "-movflags", "+faststart", "-f", "mp4", output]
+        return arguments
+    }
+}
