@@ -66,6 +66,12 @@ public struct JobView: Codable, Sendable, Equatable {
     public var retainDays: Double
     /// When the finished job, its outputs and its upload are deleted; absent until it finishes.
     public var expiresAt: Date?
+    /// How the job asked to be split into segments encoded in parallel.
+    public var segmenting: SegmentingRequest?
+    /// Its segments once planned (with each task's state on `GET /v1/jobs/{id}`), or why it was encoded whole.
+    public var segments: SegmentsView?
+    /// For a segment task (an internal job): the job it is part of.
+    public var parentJob: JobID?
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -100,6 +106,9 @@ public struct JobView: Codable, Sendable, Equatable {
         retainDays = job.spec.retention.days
         expiresAt = job.expiresAt
         callbackURL = job.spec.callbackURL
+        segmenting = job.spec.segment == nil ? job.spec.segmenting : nil
+        segments = job.segmentation.map { SegmentsView($0, outputs: job.spec.outputs) }
+        parentJob = job.spec.segment?.parent
         outputs = job.outputs.map { result in
             Output(
                 name: result.name, kind: result.kind,
@@ -125,5 +134,17 @@ public struct JobView: Codable, Sendable, Equatable {
         case requestedOutputs = "requested_outputs"
         case retainDays = "retain_days"
         case expiresAt = "expires_at"
+        case segmenting, segments
+        case parentJob = "parent_job"
+    }
+
+    /// Fills in each task's state and adds the tasks' progress up while the job waits for them.
+    public mutating func show(tasks: [JobID: Job], of job: Job) {
+        guard let segmentation = job.segmentation, segmentation.isSplit else { return }
+        segments = SegmentsView(segmentation, outputs: job.spec.outputs, tasks: tasks)
+        if !job.state.isTerminal {
+            let read = segmentation.tasks.compactMap { tasks[$0.job] }
+            progress = max(progress, SegmentProgress.fraction(of: read))
+        }
     }
 }

@@ -65,7 +65,30 @@ enum JobPrinter {
         if job.encoderSpeed != .standard {
             rows.append(["encoder", "\(job.encoderSpeed.rawValue) (after degradation)"])
         }
+        if let parent = job.parentJob { rows.append(["segment of", parent.rawValue]) }
+        if let reason = job.segments?.wholeFileReason { rows.append(["whole-file", reason]) }
+        if let segments = job.segments, segments.wholeFileReason == nil {
+            rows.append([
+                "segments",
+                "\(segments.count) (\(segments.tasks.count) tasks: \(segments.done) done, \(segments.running) running, "
+                    + "\(segments.waiting) waiting)",
+            ])
+        }
         print(Terminal.table(["field", "value"], rows).split(separator: "\n").dropFirst().joined(separator: "\n"))
+        if let segments = job.segments, !segments.tasks.isEmpty {
+            print("")
+            print(
+                Terminal.table(
+                    ["task", "from", "to", "state", "worker", "progress", "ssim", "job"],
+                    segments.tasks.map { task in
+                        [
+                            task.name, task.start.map { String(format: "%.2fs", $0) } ?? "start",
+                            task.end.map { String(format: "%.2fs", $0) } ?? "end", task.state?.rawValue ?? "-",
+                            task.worker?.rawValue ?? "-", task.progress.map { "\(Int($0 * 100))%" } ?? "-",
+                            task.ssim.map { String(format: "%.3f", $0) } ?? "-", task.job.rawValue,
+                        ]
+                    }))
+        }
         if !job.outputs.isEmpty {
             print("")
             print(

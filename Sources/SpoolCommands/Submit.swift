@@ -67,6 +67,15 @@ struct Submit: AsyncParsableCommand {
             valueName: "days"))
     var retainDays: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "Split a long input into segments that workers encode in parallel: auto (inputs over 120 s), on, off.",
+            valueName: "mode"))
+    var segmenting: SegmentingRequest.Mode?
+
+    @Option(help: ArgumentHelp("The length segments aim at, 2…3600 (default 30).", valueName: "seconds"))
+    var segmentSeconds: Int?
+
     @Option(name: .customLong("meta"), help: "Metadata to keep with the job, as KEY=VALUE.")
     var metadata: [String] = []
 
@@ -93,6 +102,10 @@ struct Submit: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         request.preset = request.outputs == nil ? (preset ?? "web-default") : nil
+        if segmenting != nil || segmentSeconds != nil {
+            request.segmenting = SegmentingRequest(
+                mode: segmenting ?? .auto, seconds: segmentSeconds ?? SegmentingRequest.defaultSeconds)
+        }
         if !metadata.isEmpty {
             var map: [String: String] = [:]
             for pair in metadata {
@@ -165,3 +178,4 @@ enum ByteCount {
 extension ServiceClass: ExpressibleByArgument {}
 extension Acceleration: ExpressibleByArgument {}
 extension DegradationConsent: ExpressibleByArgument {}
+extension SegmentingRequest.Mode: ExpressibleByArgument {}

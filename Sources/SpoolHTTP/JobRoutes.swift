@@ -105,14 +105,16 @@ extension SpoolAPI {
             filter.limit = try PageQuery.limit(query, range: 1...500, default: filter.limit)
             filter.cursor = try PageQuery.cursor(query)
             let page = try await store.list(filter)
-            return try JSONCoding.response(JobListView(jobs: page.jobs.map(view), nextCursor: page.nextCursor))
+            // Segment tasks are internal: they show under their job, not beside it.
+            let jobs = page.jobs.filter { $0.spec.segment == nil }
+            return try JSONCoding.response(JobListView(jobs: jobs.map(view), nextCursor: page.nextCursor))
         }
 
         router.get("/v1/jobs/{id}") { _, context -> Response in
             let id = JobID(rawValue: try context.parameters.require("id"))
             if let cached = jobCache.response(for: id, caller: context.caller) { return cached }
             let job = try await requireJob(context)
-            return try jobCache.store(view(job), tenant: job.spec.tenant)
+            return try jobCache.store(try await detailedView(job), tenant: job.spec.tenant)
         }
 
         router.get("/v1/jobs/{id}/placement") { _, context -> Response in
@@ -134,6 +136,9 @@ extension SpoolAPI {
             do {
                 let transition = try await store.apply(.cancel, to: job.id, now: Date())
                 jobCache.invalidate(job.id)
+                await forEachTask(of: job) { task in
+                    if !task.state.isTerminal { _ = try? await store.apply(.cancel, to: task.id, now: Date()) }
+                }
                 return try JSONCoding.response(view(transition.job), status: .accepted)
             } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
                 throw Problem.conflict(
@@ -147,6 +152,12 @@ extension SpoolAPI {
             do {
                 let transition = try await store.apply(.retry, to: job.id, now: Date())
                 jobCache.invalidate(job.id)
+                // Its failed or cancelled tasks run again; finished ones are kept.
+                await forEachTask(of: job) { task in
+                    if task.state == .failed || task.state == .cancelled {
+                        _ = try? await store.apply(.retry, to: task.id, now: Date())
+                    }
+                }
                 workSignal?.notify()
                 return try JSONCoding.response(view(transition.job), status: .accepted)
             } catch StoreError.lifecycle(.invalidTransition(let from, _)) {
@@ -174,6 +185,23 @@ extension SpoolAPI {
 
         router.get("/v1/presets") { _, _ -> Response in
             try JSONCoding.response(["presets": Presets.all])
+        }
+    }
+
+    /// A job as `GET /v1/jobs/{id}` shows it: a segmented job with each task's state and its tasks' progress.
+    func detailedView(_ job: Job) async throws -> JobView {
+        var shown = view(job)
+        guard job.segmentation?.isSplit == true else { return shown }
+        var tasks: [JobID: Job] = [:]
+        await forEachTask(of: job) { tasks[$0.id] = $0 }
+        shown.show(tasks: tasks, of: job)
+        return shown
+    }
+
+    /// Reads each task of a segmented job (none for any other job); a task that cannot be read is skipped.
+    func forEachTask(of job: Job, _ body: (Job) async -> Void) async {
+        for record in job.segmentation?.tasks ?? [] {
+            if let task = try? await store.job(record.job) { await body(task) }
         }
     }
 }

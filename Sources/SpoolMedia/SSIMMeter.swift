@@ -17,7 +17,11 @@ struct SSIMMeter: Sendable {
         return (start, length)
     }
 
-    static func arguments(output: String, source: String, size: FrameSize, duration: Double? = nil) -> [String] {
+    /// - Parameter sourceStart: where the output's first frame is in the source (a segment's start), in seconds
+    ///   from the source's start.
+    static func arguments(
+        output: String, source: String, size: FrameSize, duration: Double? = nil, sourceStart: Double = 0
+    ) -> [String] {
         var seek: [String] = []
         var sampling = ""
         if let duration, duration > 0 {
@@ -35,22 +39,38 @@ struct SSIMMeter: Sendable {
         ] + seek + [
             "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
-        ] + seek + [
+        ] + sourceSeek(seek, by: sourceStart) + [
             "-i", FFmpegURL.input(source),
             "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
             "-an", "-f", "null", "-",
         ]
     }
 
+    /// The output's seek moved `by` seconds further into the source.
+    static func sourceSeek(_ seek: [String], by offset: Double) -> [String] {
+        guard offset > 0 else { return seek }
+        var moved = seek
+        if let index = moved.firstIndex(of: "-ss"), let start = Double(moved[index + 1]) {
+            moved[index + 1] = String(format: "%.3f", start + offset)
+        } else {
+            moved = ["-ss", String(format: "%.3f", offset)] + moved
+        }
+        return moved
+    }
+
     /// The mean SSIM, or nil when it could not be measured in time (a measurement, not a verdict).
-    func measure(output: String, source: String, size: FrameSize, duration: Double?, label: String)
+    func measure(
+        output: String, source: String, size: FrameSize, duration: Double?, sourceStart: Double = 0, label: String
+    )
         async throws(JobError)
         -> Double?
     {
         let result: ToolOutput
         do {
             result = try await ToolProcess.run(
-                tools.ffmpeg, arguments: Self.arguments(output: output, source: source, size: size, duration: duration),
+                tools.ffmpeg,
+                arguments: Self.arguments(
+                    output: output, source: source, size: size, duration: duration, sourceStart: sourceStart),
                 timeout: timeout,
                 clock: clock)
         } catch {

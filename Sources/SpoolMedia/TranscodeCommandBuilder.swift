@@ -66,7 +66,7 @@ public enum TranscodeCommandBuilder {
     }
 
     /// Output names are validated upstream to [a-z0-9_-]; anything else would become a path, so it is replaced.
-    static func baseName(_ name: String, index: Int) -> String {
+    public static func baseName(_ name: String, index: Int) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_-")
         let safe = !name.isEmpty && name.count <= 64 && name.first != "-" && name.allSatisfy(allowed.contains)
         return safe ? name : "output-\(index)"

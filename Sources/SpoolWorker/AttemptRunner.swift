@@ -41,6 +41,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         var reusedFrom: JobID?
         /// The content key to index these outputs under once they are published (fresh transcodes only).
         var resultKey: String?
+        /// Set when the attempt split the job (or found its tasks unfinished): the job waits for its tasks until
+        /// then, holding no worker, instead of committing.
+        var awaitSegmentsUntil: Date? = nil
     }
 
     /// How an attempt ended, before the store is told.
@@ -157,6 +160,15 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             transcodeFinished()
             return Produced(outputs: [], reusedFrom: nil, resultKey: nil)
         }
+        if let task = job.spec.segment {
+            return try await executeSegmentTask(
+                job, task: task, lease: lease, progress: progress, transcodeFinished: transcodeFinished)
+        }
+        if let segmentation = job.segmentation, segmentation.isSplit {
+            return try await executeJoin(
+                job, segmentation: segmentation, lease: lease, progress: progress,
+                transcodeFinished: transcodeFinished)
+        }
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
@@ -170,6 +182,12 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let source = try await probe(input, digest: digest)
         if let refusal = configuration.inputLimits.check(source) { throw refusal }
+        if job.segmentation == nil, job.spec.segmenting.wantsSplit(durationSeconds: source.durationSeconds),
+            let waiting = try await planSegments(job, lease: lease, input: input, source: source)
+        {
+            transcodeFinished()
+            return waiting
+        }
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
             pool: configuration.pool.kind, inventory: inventory, placement: job.placement,
@@ -342,6 +360,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     func settle(_ job: Job, lease: Lease, outcome: Outcome, logger: Logger) async {
         let event: JobEvent?
         switch outcome {
+        case .finished(.success(let produced)) where produced.awaitSegmentsUntil != nil:
+            event = .awaitSegments(lease, until: produced.awaitSegmentsUntil ?? Date())
         case .finished(.success(let produced)):
             event = .succeed(
                 lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom, resultKey: produced.resultKey)
@@ -379,10 +399,13 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 case .stopAttempt, .deliverWebhook: break
                 }
             }
+            if let task = job.spec.segment, transition.job.state.isTerminal { await wakeParent(of: task) }
             let label: String
             switch transition.job.state {
             case .succeeded: label = "succeeded"
             case .failed: label = "failed"
+            case .queued where transition.job.segmentation?.isSplit == true && outcomeAwaitsSegments(outcome):
+                label = "awaiting_segments"
             case .queued: label = outcomeIsHandBack(outcome) ? "handed_back" : "retried"
             default: label = transition.job.state.rawValue
             }
@@ -432,6 +455,11 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 try? await clock.sleep(for: .seconds(1))
             }
         }
+    }
+
+    private func outcomeAwaitsSegments(_ outcome: Outcome) -> Bool {
+        if case .finished(.success(let produced)) = outcome { return produced.awaitSegmentsUntil != nil }
+        return false
     }
 
     private func outcomeIsHandBack(_ outcome: Outcome) -> Bool {

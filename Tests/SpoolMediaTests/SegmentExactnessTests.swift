@@ -124,19 +124,19 @@ struct SegmentExactnessTests {
         var pieceFiles: [String] = []
         for task in SegmentPlanner.tasks(
             parent: JobID(rawValue: "parent"), starts: starts, frames: frames, outputs: Self.outputs,
-            hasAudio: source.audio != nil)
+            hasAudio: source.audio != nil, inputStart: list.inputStart)
         {
             let command: TranscodeCommand
             switch task.piece {
             case .video:
                 guard case .mp4(let video, _) = Self.outputs[0].format else { return }
                 command = SegmentCommandBuilder.videoPiece(
-                    input: input, source: source, task: task, video: video, inputStart: list.inputStart, path: .cpu,
+                    input: input, source: source, task: task, video: video, path: .cpu,
                     stagingDirectory: pieces)
                 pieceFiles.append(task.name + SegmentCommandBuilder.pieceSuffix)
             case .companion:
                 command = SegmentCommandBuilder.companion(
-                    input: input, source: source, outputs: Self.outputs, path: .cpu, stagingDirectory: pieces)
+                    input: input, source: source, outputs: Self.outputs, stagingDirectory: pieces)
             }
             for directory in command.directories {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

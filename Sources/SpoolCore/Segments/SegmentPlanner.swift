@@ -84,7 +84,7 @@ public enum SegmentPlanner {
     /// The tasks of a split job: one per segment and rendition, and the companion when the job has audio to encode
     /// or thumbnails to make.
     public static func tasks(
-        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool
+        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool, inputStart: Double = 0
     ) -> [SegmentTask] {
         var tasks: [SegmentTask] = []
         for (segment, start) in starts.enumerated() {
@@ -100,7 +100,7 @@ public enum SegmentPlanner {
                     tasks.append(
                         SegmentTask(
                             parent: parent, piece: .video(segment: segment, output: index, rendition: rendition),
-                            start: segment == 0 ? nil : start, end: end, seekTo: segment == 0 ? nil : start,
+                            start: segment == 0 ? nil : start, end: end, seekTo: segment == 0 ? nil : max(0, start - inputStart),
                             expectedFrames: frames[segment]))
                 }
             }

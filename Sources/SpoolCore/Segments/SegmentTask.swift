@@ -16,7 +16,7 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
     /// prints them); nil: from the first frame, or to the last.
     public var start: Double?
     public var end: Double?
-    /// The key frame the segment's decoding starts from (its first frame's own key frame).
+    /// Where decoding starts (`-ss`): the segment's key frame, as its distance from the input's start time.
     public var seekTo: Double?
     /// Frames the segment must hold, counted from the input's packets when the job was planned.
     public var expectedFrames: Int?

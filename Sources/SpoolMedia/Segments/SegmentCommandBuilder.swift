@@ -28,7 +28,7 @@ public enum SegmentCommandBuilder {
     /// leading frames that belong to the previous segment are dropped here and made there). Timestamps then start
     /// at 0 and pass through unchanged (`-fps_mode passthrough`), as in a whole-file encode.
     public static func videoPiece(
-        input: String, source: MediaInfo, task: SegmentTask, video: VideoSettings, inputStart: Double,
+        input: String, source: MediaInfo, task: SegmentTask, video: VideoSettings,
         path: EncodePath, stagingDirectory: String, threads: Int? = nil, encoderSpeed: EncoderSpeed = .standard
     ) -> TranscodeCommand {
         let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
@@ -36,14 +36,13 @@ public enum SegmentCommandBuilder {
         arguments += ["-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist]
         arguments.append("-copyts")
         if let seekTo = task.seekTo {
-            // -ss counts from the input's start time; the key frame's timestamp does not.
-            arguments += ["-ss", seconds(max(0, seekTo - inputStart)), "-noaccurate_seek"]
+            arguments += ["-ss", seconds(seekTo), "-noaccurate_seek"]
         }
         arguments += ["-i", FFmpegURL.input(input)]
         var trim: [String] = []
         if let start = task.start { trim.append("start=\(seconds(start - margin))") }
         if let end = task.end { trim.append("end=\(seconds(end - margin))") }
-        var plan = TranscodeCommandBuilder.Plan(
+        let plan = TranscodeCommandBuilder.Plan(
             path: path, source: source, staging: staging, threads: threads, encoderSpeed: encoderSpeed)
         let chain = plan.videoChain(video)
         let cut = (trim.isEmpty ? [] : ["trim=" + trim.joined(separator: ":")]) + ["setpts=PTS-STARTPTS"]
@@ -55,7 +54,6 @@ public enum SegmentCommandBuilder {
         arguments += plan.threadArguments
         arguments += ["-f", "mp4", "\(staging)/\(file)"]
         let spec = OutputSpec(name: task.name, format: .mp4(video: video, audio: .none))
-        _ = plan
         return TranscodeCommand(
             arguments: arguments, outputs: [PlannedOutput(spec: spec, primaryPath: file)], directories: [staging])
     }
@@ -64,9 +62,10 @@ public enum SegmentCommandBuilder {
     public static func audioFile(kbps: Int) -> String { "audio-\(kbps).m4a" }
 
     /// Everything a segmented job makes from the whole input: its audio at each bitrate its outputs ask (encoded
-    /// once, so no seam can drift) and its thumbnails (under the outputs' own names).
+    /// once, so no seam can drift) and its thumbnails (under the outputs' own names). It decodes on the CPU
+    /// whatever the pool: audio and a few stills need no GPU.
     public static func companion(
-        input: String, source: MediaInfo, outputs: [OutputSpec], path: EncodePath, stagingDirectory: String,
+        input: String, source: MediaInfo, outputs: [OutputSpec], stagingDirectory: String,
         threads: Int? = nil
     ) -> TranscodeCommand {
         let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
@@ -93,7 +92,6 @@ public enum SegmentCommandBuilder {
                 arguments += ["-f", "mp4", "\(staging)/\(audioFile(kbps: kbps))"]
             }
         }
-        _ = path
         return TranscodeCommand(arguments: arguments, outputs: planned, directories: directories)
     }
 

@@ -1,0 +1,272 @@
+import Foundation
+import Logging
+import SpoolCore
+import SpoolMedia
+import SpoolStorage
+
+/// The three attempts of a segmented job beyond an ordinary transcode: planning (cut the input, submit one task per
+/// segment and rendition plus the companion), a task (encode one piece), and the join (concatenate the pieces by
+/// stream copy once every task has succeeded). Tasks are ordinary jobs: placed, leased, fenced and committed on
+/// their own, so a worker's death loses only its piece and a preemption keeps every finished one.
+extension AttemptRunner {
+    /// How long a split job waits before it is looked at again, if its last task's worker never woke it.
+    static var segmentRecheck: TimeInterval { 30 }
+
+    /// Plans a job that may be split. Nil: encode it whole (it is short, or cannot be cut safely, and then the job
+    /// records why); otherwise its tasks exist and the attempt ends waiting for them.
+    func planSegments(_ job: Job, lease: Lease, input: String, source: MediaInfo) async throws -> Produced? {
+        let list = try await MediaProber(tools: tools).videoPackets(path: input)
+        switch SegmentPlanner.plan(
+            job.spec.segmenting, durationSeconds: source.durationSeconds, packets: list.packets,
+            outputs: job.spec.outputs)
+        {
+        case .whole(nil):
+            return nil
+        case .whole(let reason?):
+            logger.info("encoding whole-file", metadata: ["reason": "\(reason)"])
+            try await store.apply(.recordSegmentation(lease, .wholeFile(because: reason)), to: job.id, now: Date())
+            return nil
+        case .split(let starts, let frames):
+            let tasks = SegmentPlanner.tasks(
+                parent: job.id, starts: starts, frames: frames, outputs: job.spec.outputs,
+                hasAudio: source.audio != nil, inputStart: list.inputStart)
+            var records: [Segmentation.TaskRecord] = []
+            for task in tasks {
+                // Idempotent: a planner that died after submitting some tasks is followed by one that finds them.
+                let (child, _) = try await store.submit(
+                    job.spec.segmentTaskSpec(task, pool: configuration.pool.name), now: Date())
+                records.append(Segmentation.TaskRecord(task: task, job: child.id))
+            }
+            let segmentation = Segmentation(starts: starts, inputStart: list.inputStart, tasks: records)
+            try await store.apply(.recordSegmentation(lease, segmentation), to: job.id, now: Date())
+            logger.info(
+                "split into segments",
+                metadata: ["segments": "\(starts.count)", "tasks": "\(records.count)", "pool": "\(configuration.pool.name)"])
+            return Produced(
+                outputs: [], reusedFrom: nil, resultKey: nil,
+                awaitSegmentsUntil: Date().addingTimeInterval(Self.segmentRecheck))
+        }
+    }
+
+    /// Encodes one task of a segmented job.
+    func executeSegmentTask(
+        _ job: Job, task: SegmentTask, lease: Lease, progress: ProgressCell, transcodeFinished: @Sendable () -> Void
+    ) async throws -> Produced {
+        guard let parent = try await store.job(task.parent), !parent.state.isTerminal else {
+            // The job it belongs to was cancelled or ended: the piece is not needed.
+            _ = try? await store.apply(.cancel, to: job.id, now: Date())
+            throw JobError(code: .internalError, message: "its segmented job \(task.parent) has ended; task cancelled")
+        }
+        let inputStart = parent.segmentation?.inputStart ?? 0
+        let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
+        let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
+        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
+        let source = try await probe(input, digest: nil)
+        let path = try EncodePathChooser.choose(
+            pool: configuration.pool.kind, inventory: inventory, placement: job.placement,
+            acceleration: job.spec.acceleration
+        ).get()
+        let command: TranscodeCommand
+        let length: Double
+        var pieceVideo: VideoSettings?
+        switch task.piece {
+        case .video:
+            guard case .mp4(let video, _)? = job.spec.outputs.first?.format else {
+                throw JobError(code: .internalError, message: "segment task \(task.name) names no video settings")
+            }
+            pieceVideo = video
+            command = SegmentCommandBuilder.videoPiece(
+                input: input, source: source, task: task, video: video, path: path, stagingDirectory: staging,
+                threads: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
+            let start = task.start ?? inputStart
+            length = max(0.1, (task.end ?? (inputStart + source.durationSeconds)) - start)
+        case .companion:
+            command = SegmentCommandBuilder.companion(
+                input: input, source: source, outputs: parent.spec.outputs, stagingDirectory: staging,
+                threads: configuration.threadsPerOutput)
+            length = source.durationSeconds
+        }
+        logger.info(
+            "encoding a segment task",
+            metadata: ["task": "\(task.name)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
+        var runner = FFmpegRunner(
+            tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+        runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
+        let files = self.files
+        do {
+            _ = try await runner.run(
+                command, sourceDurationSeconds: length,
+                onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+                onProgress: { progress.set($0) })
+        } catch let error as JobError {
+            throw InputDamage.classify(error, stderrTail: error.stderrTail ?? [])
+        }
+        transcodeFinished()
+        let prober = MediaProber(tools: tools)
+        var outputs: [OutputResult]
+        if let video = pieceVideo, let planned = command.outputs.first {
+            outputs = [
+                try await SegmentPieceValidator(tools: tools, prober: prober).validateVideo(
+                    task, file: planned.primaryPath, stagingDirectory: staging, video: video, source: source,
+                    sourcePath: input, inputStart: inputStart, measureSSIM: configuration.measureSSIM)
+            ]
+        } else {
+            outputs = try await OutputValidator(tools: tools, prober: prober).validate(
+                command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
+            if source.audio != nil {
+                for kbps in Set(parent.spec.outputs.compactMap(\.audioBitrateKbps)).sorted() {
+                    outputs.append(
+                        try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
+                            file: SegmentCommandBuilder.audioFile(kbps: kbps), stagingDirectory: staging,
+                            source: source))
+                }
+            }
+        }
+        if let remote {
+            do {
+                try await remote.upload(job.id, attempt: lease.attempt)
+            } catch {
+                throw JobError(code: .internalError, message: "segment piece could not be stored: \(error)")
+            }
+        }
+        return Produced(outputs: outputs, reusedFrom: nil, resultKey: nil)
+    }
+
+    /// Joins a split job's pieces once every task has succeeded; until then the attempt ends waiting (holding no
+    /// slot). A task that failed for good fails the job with its reason.
+    func executeJoin(
+        _ job: Job, segmentation: Segmentation, lease: Lease, progress: ProgressCell,
+        transcodeFinished: @Sendable () -> Void
+    ) async throws -> Produced {
+        var tasks: [(record: Segmentation.TaskRecord, job: Job)] = []
+        for record in segmentation.tasks {
+            guard let child = try await store.job(record.job) else {
+                throw JobError(
+                    code: .internalError, message: "segment task \(record.task.name) (job \(record.job)) is gone")
+            }
+            tasks.append((record, child))
+        }
+        if let failed = tasks.first(where: { $0.job.state == .failed || $0.job.state == .cancelled }) {
+            throw JobError(
+                code: failed.job.error?.code ?? .transcodeFailed,
+                message: "segment task \(failed.record.task.name) (job \(failed.job.id)) "
+                    + (failed.job.state == .cancelled
+                        ? "was cancelled" : "failed: \(failed.job.error?.message ?? "no reason recorded")"))
+        }
+        let fraction = SegmentProgress.fraction(of: tasks.map(\.job))
+        guard tasks.allSatisfy({ $0.job.state == .succeeded }) else {
+            progress.set(TranscodeProgress(fraction: fraction))
+            transcodeFinished()
+            return Produced(
+                outputs: [], reusedFrom: nil, resultKey: nil,
+                awaitSegmentsUntil: Date().addingTimeInterval(Self.segmentRecheck))
+        }
+        let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
+        let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
+        let pieces = attemptDirectory + "/pieces"
+        try FileManager.default.createDirectory(atPath: pieces, withIntermediateDirectories: true)
+        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
+        let source = try await probe(input, digest: nil)
+        let companion = tasks.first { $0.record.task.piece == .companion }?.job
+        var planned: [PlannedOutput] = []
+        for (index, spec) in job.spec.outputs.enumerated() {
+            let base = TranscodeCommandBuilder.baseName(spec.name, index: index)
+            switch spec.format {
+            case .mp4(_, let audio):
+                let parts = tasks.compactMap { entry -> (Int, Job)? in
+                    guard case .video(let segment, index, 0) = entry.record.task.piece else { return nil }
+                    return (segment, entry.job)
+                }.sorted { $0.0 < $1.0 }.map(\.1)
+                var paths: [String] = []
+                for part in parts {
+                    guard let file = part.outputs.first?.path else {
+                        throw JobError(code: .internalError, message: "segment task job \(part.id) has no output")
+                    }
+                    paths.append(try await fetch(file, of: part, into: pieces))
+                }
+                let list = "\(pieces)/\(base).ffconcat"
+                try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
+                    .write(toFile: list, atomically: true, encoding: .utf8)
+                var audioFile: String?
+                if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitrateKbps, let companion {
+                    audioFile = try await fetch(SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces)
+                }
+                let output = PlannedOutput(spec: spec, primaryPath: "\(base).mp4")
+                let command = TranscodeCommand(
+                    arguments: SegmentCommandBuilder.joinMP4(
+                        concatList: list, audio: audioFile,
+                        firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart,
+                        output: "\(staging)/\(base).mp4"),
+                    outputs: [output], directories: [staging])
+                var runner = FFmpegRunner(
+                    tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+                runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
+                _ = try await runner.run(command, sourceDurationSeconds: source.durationSeconds, onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
+                planned.append(output)
+            case .thumbnails:
+                guard let companion, let made = companion.outputs.first(where: { $0.name == spec.name }) else {
+                    throw JobError(code: .internalError, message: "the companion task made no thumbnails '\(spec.name)'")
+                }
+                for file in made.files {
+                    let target = "\(staging)/\(file)"
+                    try FileManager.default.createDirectory(
+                        atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    let fetched = try await fetch(file, of: companion, into: pieces)
+                    try? FileManager.default.removeItem(atPath: target)
+                    try FileManager.default.copyItem(atPath: fetched, toPath: target)
+                }
+                planned.append(PlannedOutput(spec: spec, primaryPath: made.path))
+            case .hls:
+                throw JobError(code: .internalError, message: "output '\(spec.name)' is HLS, which is never segmented")
+            }
+        }
+        transcodeFinished()
+        let outputs = try await validated(
+            TranscodeCommand(arguments: [], outputs: planned, directories: []), staging: staging, source: source,
+            input: input, warnings: [])
+        if let remote {
+            do {
+                try await remote.upload(job.id, attempt: lease.attempt)
+            } catch {
+                throw JobError(code: .internalError, message: "outputs could not be stored: \(error)")
+            }
+        }
+        logger.info("joined segments", metadata: ["segments": "\(segmentation.starts.count)"])
+        return Produced(outputs: outputs, reusedFrom: nil, resultKey: nil)
+    }
+
+    /// A committed file of a task's job, readable here: in place in the data directory, or downloaded from the
+    /// bucket next to the join's other pieces.
+    func fetch(_ file: String, of task: Job, into directory: String) async throws -> String {
+        guard let relative = PathRules.normalize("/" + file), !file.contains("..") else {
+            throw JobError(code: .internalError, message: "segment task \(task.id) names an odd file \(file)")
+        }
+        guard let remote else { return files.layout.outputDirectory(task.id) + relative }
+        let destination = "\(directory)/\(task.id.rawValue)-\(relative.dropFirst().replacingOccurrences(of: "/", with: "_"))"
+        do {
+            try await remote.objects.download(
+                ObjectKey(checked: remote.attemptPrefix(task.id, attempt: task.attempt) + relative.dropFirst()),
+                toFile: destination)
+        } catch {
+            throw JobError(
+                code: .internalError, message: "piece \(file) of segment task \(task.id) could not be fetched: \(error)")
+        }
+        return destination
+    }
+
+    /// After a task ends: when every task of its job has ended, the job is woken to join them (or to fail).
+    func wakeParent(of task: SegmentTask) async {
+        guard let parent = try? await store.job(task.parent), parent.state == .queued,
+            let segmentation = parent.segmentation, segmentation.isSplit
+        else { return }
+        for record in segmentation.tasks {
+            guard let child = try? await store.job(record.job), child.state.isTerminal else { return }
+        }
+        do {
+            try await store.apply(.segmentsReady, to: parent.id, now: Date())
+            logger.info("every segment task has ended: the job is ready to join", metadata: ["parent": "\(parent.id)"])
+        } catch {
+            logger.debug("could not wake the segmented job", metadata: ["error": "\(error)"])
+        }
+    }
+}
