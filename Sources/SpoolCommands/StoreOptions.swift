@@ -276,6 +276,18 @@ struct WorkerOptions: ParsableArguments {
                 + "input or making its outputs.", valueName: "executor"))
     var executor: Executor = .ffmpeg
 
+    @Option(
+        help: ArgumentHelp(
+            "Threads each output's encoder and filters use (default: 1 on a cpu pool, which runs one job per core; "
+                + "ffmpeg's own choice elsewhere).", valueName: "n"))
+    var ffmpegThreads: Int?
+
+    func validate() throws {
+        if let ffmpegThreads, !(1...64).contains(ffmpegThreads) {
+            throw ValidationError("--ffmpeg-threads takes 1…64, got \(ffmpegThreads)")
+        }
+    }
+
     /// These options as a value (`SpoolRuntime`), for workers in process and the child workers a process starts.
     var settings: WorkerSettings {
         var settings = WorkerSettings()
@@ -291,6 +303,7 @@ struct WorkerOptions: ParsableArguments {
         settings.maxInputFrameRate = maxInputFps
         settings.ffmpegMemoryLimitMiB = ffmpegMemoryLimit
         settings.executor = executor
+        settings.ffmpegThreads = ffmpegThreads
         return settings
     }
 }

@@ -28,6 +28,9 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     public var ffmpegMemoryLimitMiB = 0
     /// `noop` commits jobs without doing them: for queue benchmarks only.
     public var executor: Executor = .ffmpeg
+    /// Threads each output's encoder and filters use; nil: one on a CPU pool (which runs a job per core), ffmpeg's
+    /// own choice elsewhere.
+    public var ffmpegThreads: Int?
 
     public init() {}
 
@@ -43,6 +46,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case maxInputFrameRate = "max_input_fps"
         case ffmpegMemoryLimitMiB = "ffmpeg_memory_limit_mib"
         case executor
+        case ffmpegThreads = "ffmpeg_threads"
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -66,6 +70,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         ffmpegMemoryLimitMiB =
             try c.decodeIfPresent(Int.self, forKey: .ffmpegMemoryLimitMiB) ?? defaults.ffmpegMemoryLimitMiB
         executor = try c.decodeIfPresent(Executor.self, forKey: .executor) ?? defaults.executor
+        ffmpegThreads = try c.decodeIfPresent(Int.self, forKey: .ffmpegThreads)
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
@@ -92,7 +97,7 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
             leaseDuration: .seconds(leaseSeconds), stallTimeout: .seconds(stallTimeoutSeconds),
             hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGraceSeconds),
-            threadsPerOutput: pool.kind == .cpu ? 1 : nil, dispatch: dispatch, deduplicate: deduplicate,
+            threadsPerOutput: ffmpegThreads ?? (pool.kind == .cpu ? 1 : nil), dispatch: dispatch, deduplicate: deduplicate,
             inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes),
             inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate),
             ffmpegMemoryLimitBytes: ffmpegMemoryLimitMiB > 0 ? ffmpegMemoryLimitMiB << 20 : nil, executor: executor)
@@ -106,6 +111,6 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             "--input-cache-dir", inputCacheDirectory, "--input-cache-bytes", "\(inputCacheBytes)",
             "--max-input-pixels", "\(maxInputPixels)", "--max-input-fps", "\(maxInputFrameRate)",
             "--ffmpeg-memory-limit", "\(ffmpegMemoryLimitMiB)", "--executor", executor.rawValue,
-        ] + (deduplicate ? [] : ["--no-deduplicate"])
+        ] + (deduplicate ? [] : ["--no-deduplicate"]) + (ffmpegThreads.map { ["--ffmpeg-threads", "\($0)"] } ?? [])
     }
 }
