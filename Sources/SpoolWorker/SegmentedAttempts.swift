@@ -41,7 +41,9 @@ extension AttemptRunner {
             try await store.apply(.recordSegmentation(lease, segmentation), to: job.id, now: Date())
             logger.info(
                 "split into segments",
-                metadata: ["segments": "\(starts.count)", "tasks": "\(records.count)", "pool": "\(configuration.pool.name)"])
+                metadata: [
+                    "segments": "\(starts.count)", "tasks": "\(records.count)", "pool": "\(configuration.pool.name)",
+                ])
             return Produced(
                 outputs: [], reusedFrom: nil, resultKey: nil,
                 awaitSegmentsUntil: Date().addingTimeInterval(Self.segmentRecheck))
@@ -189,7 +191,8 @@ extension AttemptRunner {
                     .write(toFile: list, atomically: true, encoding: .utf8)
                 var audioFile: String?
                 if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitrateKbps, let companion {
-                    audioFile = try await fetch(SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces)
+                    audioFile = try await fetch(
+                        SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces)
                 }
                 let output = PlannedOutput(spec: spec, primaryPath: "\(base).mp4")
                 let command = TranscodeCommand(
@@ -199,13 +202,17 @@ extension AttemptRunner {
                         output: "\(staging)/\(base).mp4"),
                     outputs: [output], directories: [staging])
                 var runner = FFmpegRunner(
-                    tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+                    tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap
+                )
                 runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
-                _ = try await runner.run(command, sourceDurationSeconds: source.durationSeconds, onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
+                _ = try await runner.run(
+                    command, sourceDurationSeconds: source.durationSeconds,
+                    onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
                 planned.append(output)
             case .thumbnails:
                 guard let companion, let made = companion.outputs.first(where: { $0.name == spec.name }) else {
-                    throw JobError(code: .internalError, message: "the companion task made no thumbnails '\(spec.name)'")
+                    throw JobError(
+                        code: .internalError, message: "the companion task made no thumbnails '\(spec.name)'")
                 }
                 for file in made.files {
                     let target = "\(staging)/\(file)"
@@ -242,14 +249,16 @@ extension AttemptRunner {
             throw JobError(code: .internalError, message: "segment task \(task.id) names an odd file \(file)")
         }
         guard let remote else { return files.layout.outputDirectory(task.id) + relative }
-        let destination = "\(directory)/\(task.id.rawValue)-\(relative.dropFirst().replacingOccurrences(of: "/", with: "_"))"
+        let destination =
+            "\(directory)/\(task.id.rawValue)-\(relative.dropFirst().replacingOccurrences(of: "/", with: "_"))"
         do {
             try await remote.objects.download(
                 ObjectKey(checked: remote.attemptPrefix(task.id, attempt: task.attempt) + relative.dropFirst()),
                 toFile: destination)
         } catch {
             throw JobError(
-                code: .internalError, message: "piece \(file) of segment task \(task.id) could not be fetched: \(error)")
+                code: .internalError, message: "piece \(file) of segment task \(task.id) could not be fetched: \(error)"
+            )
         }
         return destination
     }

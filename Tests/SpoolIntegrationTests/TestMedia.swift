@@ -6,13 +6,17 @@ import Foundation
 
 /// Test inputs made with ffmpeg's own generators, and helpers to look at processes.
 enum TestMedia {
-    static func makeClip(at url: URL, size: String = "640x360", seconds: Int = 3, rate: Int = 25) throws {
+    /// - Parameter keyFrameEvery: frames between key frames (x264's default: 250).
+    static func makeClip(
+        at url: URL, size: String = "640x360", seconds: Int = 3, rate: Int = 25, keyFrameEvery: Int = 250
+    ) throws {
         try run(
             "ffmpeg",
             [
                 "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "\(seconds)", "-c:v", "libx264",
-                "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", url.path,
+                "-preset", "ultrafast", "-g", "\(keyFrameEvery)", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                url.path,
             ])
     }
 
@@ -23,6 +27,20 @@ enum TestMedia {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestFailure("\(tool) exited \(process.terminationStatus)") }
+    }
+
+    /// Runs a tool and returns what it printed.
+    static func output(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("\(tool) exited \(process.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// PIDs of live processes whose command line contains `needle`.

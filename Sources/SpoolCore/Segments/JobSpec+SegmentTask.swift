@@ -26,7 +26,8 @@ extension JobSpec {
         }
         return JobSpec(
             tenant: tenant, serviceClass: serviceClass, input: input, outputs: taskOutputs, priority: priority,
-            pool: pool ?? self.pool, idempotencyKey: Self.segmentTaskKey(task), metadata: ["parent_job": task.parent.rawValue],
+            pool: pool ?? self.pool, idempotencyKey: Self.segmentTaskKey(task),
+            metadata: ["parent_job": task.parent.rawValue],
             preset: nil, acceleration: acceleration, callbackURL: nil, degradation: .forbid,
             retention: retention.overridden(days: Self.segmentTaskRetentionDays),
             segmenting: SegmentingRequest(mode: .off), segment: task)

@@ -100,7 +100,8 @@ public enum SegmentPlanner {
                     tasks.append(
                         SegmentTask(
                             parent: parent, piece: .video(segment: segment, output: index, rendition: rendition),
-                            start: segment == 0 ? nil : start, end: end, seekTo: segment == 0 ? nil : max(0, start - inputStart),
+                            start: segment == 0 ? nil : start, end: end,
+                            seekTo: segment == 0 ? nil : max(0, start - inputStart),
                             expectedFrames: frames[segment]))
                 }
             }

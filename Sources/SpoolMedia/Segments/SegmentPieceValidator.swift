@@ -9,8 +9,9 @@ public struct SegmentPieceValidator: Sendable {
     public var prober: MediaProber
     public var ssimTimeout: Duration
 
-    public init(tools: MediaTools = MediaTools(), prober: MediaProber = MediaProber(), ssimTimeout: Duration = .seconds(600))
-    {
+    public init(
+        tools: MediaTools = MediaTools(), prober: MediaProber = MediaProber(), ssimTimeout: Duration = .seconds(600)
+    ) {
         self.tools = tools
         self.prober = prober
         self.ssimTimeout = ssimTimeout
@@ -41,7 +42,8 @@ public struct SegmentPieceValidator: Sendable {
         }
         let target = FrameSize.target(width: video.width, height: video.height, source: source)
         guard stream.width == target.width, stream.height == target.height else {
-            throw fail(task.name, "is \(stream.width ?? 0)×\(stream.height ?? 0), expected \(target.width)×\(target.height)")
+            throw fail(
+                task.name, "is \(stream.width ?? 0)×\(stream.height ?? 0), expected \(target.width)×\(target.height)")
         }
         let duration = stream.durationSeconds ?? document.format?.durationSeconds
         var ssim: Double?

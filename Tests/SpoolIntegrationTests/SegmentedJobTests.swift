@@ -1,0 +1,120 @@
+import Foundation
+import SpoolAPIModels
+import SpoolClient
+import SpoolCore
+import Testing
+
+/// Segmented jobs through a real `spool serve`: tasks placed and committed one by one, joined exactly, shown
+/// under their job, stopped with it.
+@Suite(.serialized) struct SegmentedJobTests {
+    let area: TestArea
+    var inputs: URL { area.inputs }
+    var data: URL { area.data }
+
+    init() throws { area = try TestArea("seg") }
+
+    static let outputs = [
+        try! OutputShorthand.parse("small=mp4,height=180"),
+        try! OutputShorthand.parse("thumbs=thumbnails,count=3,height=90"),
+    ]
+
+    @Test func aSegmentedJobIsJoinedExactlyAndShowsItsTasks() async throws {
+        defer { area.cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "2", "--no-deduplicate"])
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 9, keyFrameEvery: 25)
+
+        var request = JobRequest(input: "file://" + clip.path, outputs: Self.outputs)
+        request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
+        let submitted = try await client.submit(request)
+        #expect(submitted.segmenting == SegmentingRequest(mode: .on, seconds: 2))
+        let job = try await client.waitFor(submitted.id, timeout: .seconds(120))
+        #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
+
+        // Its tasks, each a job that succeeded on its own, one per segment plus the companion.
+        let segments = try #require(job.segments)
+        #expect(segments.wholeFileReason == nil)
+        #expect(segments.count >= 3)
+        #expect(segments.tasks.count == segments.count + 1)
+        #expect(segments.done == segments.tasks.count)
+        #expect(segments.tasks.allSatisfy { $0.state == .succeeded && $0.worker != nil })
+        #expect(segments.tasks.filter { $0.kind == "video" }.allSatisfy { ($0.ssim ?? 0) > 0.5 })
+        let firstTask = try #require(segments.tasks.first)
+        let taskView = try await client.job(firstTask.job)
+        #expect(taskView.parentJob == job.id)
+        #expect(try await client.placement(firstTask.job).outcome == .placed)
+
+        // The joined output holds every frame of the input, and the thumbnails came from the companion.
+        let small = try #require(job.outputs.first { $0.name == "small" })
+        let path = String(small.uri.dropFirst("file://".count))
+        let frames = try TestMedia.output(
+            "ffprobe",
+            [
+                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_packets", "-of", "csv=p=0", path,
+            ])
+        #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "225")
+        #expect(abs((small.durationSeconds ?? 0) - 9) < 0.05)
+        #expect((job.outputs.first { $0.name == "thumbs" }?.files.count ?? 0) == 3)
+
+        // Tasks are internal: the list shows the job alone.
+        let listed = try await client.jobs(limit: 100).jobs
+        #expect(listed.map(\.id) == [job.id])
+
+        // An input with no key frame to cut at is encoded whole, and the job says why.
+        let oneGOP = inputs.appendingPathComponent("one-gop.mp4")
+        try TestMedia.makeClip(at: oneGOP, seconds: 6)
+        var whole = JobRequest(input: "file://" + oneGOP.path, outputs: [Self.outputs[0]])
+        whole.segmenting = SegmentingRequest(mode: .on, seconds: 2)
+        let wholeJob = try await client.waitFor(try await client.submit(whole).id)
+        #expect(wholeJob.state == .succeeded)
+        #expect(
+            wholeJob.segments?.wholeFileReason?.contains("key frame") == true,
+            "\(String(describing: wholeJob.segments))")
+        #expect(wholeJob.segments?.tasks.isEmpty == true)
+    }
+
+    @Test func cancellingASegmentedJobStopsEveryTask() async throws {
+        defer { area.cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--no-deduplicate"])
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, keyFrameEvery: 25)
+
+        var request = JobRequest(input: "file://" + clip.path, outputs: [Self.outputs[0]])
+        request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
+        let submitted = try await client.submit(request)
+        // Wait until it is split and a task runs.
+        var planned: JobView?
+        for _ in 0..<200 {
+            let view = try await client.job(submitted.id)
+            if let segments = view.segments, segments.running > 0 {
+                planned = view
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let split = try #require(planned, "the job was never split: \(server.log())")
+        _ = try await client.cancel(split.id)
+        var tasks: [JobView] = []
+        for _ in 0..<100 {
+            tasks = []
+            for task in split.segments?.tasks ?? [] { tasks.append(try await client.job(task.job)) }
+            if tasks.allSatisfy({ $0.state.isTerminal }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await client.job(split.id).state == .cancelled)
+        #expect(tasks.allSatisfy { $0.state == .cancelled || $0.state == .succeeded }, "\(tasks.map(\.state))")
+        #expect(tasks.contains { $0.state == .cancelled })
+        // No ffmpeg left running for it.
+        try await Task.sleep(for: .seconds(1))
+        #expect(TestMedia.processes(containing: clip.path).isEmpty)
+    }
+}
