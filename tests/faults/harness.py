@@ -441,6 +441,76 @@ def scenario_workers(spool):
         fleet.finish()
 
 
+def scenario_segments(spool):
+    """Segmented jobs while workers die: kill -9 the worker running a segment task (with its ffmpeg) and restart
+    it, twice; every job succeeds with every frame of its input, the killed tasks ran again, and every other task
+    of those jobs ran exactly once (a worker's death loses only its segment)."""
+    jobs = 6 if FULL else 3
+    fleet, api, checker = new_fleet(spool, "segments", workers=3)
+    try:
+        clip = f"{fleet.inputs}/long.mp4"
+        seconds = 16
+        make_clip(clip, seconds=seconds, size="640x360", container_args=("-g", "25"))
+        frames = int(sh("ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                        "stream=nb_read_packets", "-of", "csv=p=0", clip, capture=True).strip())
+        acknowledged = []
+        for index in range(jobs):
+            view = api.submit({"input": "file://" + clip, "outputs": [MP4, THUMBS], "idempotency_key": f"seg-{index}",
+                               "segmenting": {"mode": "on", "seconds": 3}})
+            if view is None:
+                raise RuntimeError("a submission was never acknowledged")
+            acknowledged.append(view["id"])
+        killed_tasks = set()
+        deadline = time.monotonic() + 120
+        while len(killed_tasks) < 2 and time.monotonic() < deadline:
+            running = []
+            for job_id in acknowledged:
+                view = api.job(job_id) or {}
+                for task in (view.get("segments") or {}).get("tasks", []):
+                    if task.get("state") == "running" and task.get("kind") == "video" and task["job"] not in killed_tasks:
+                        running.append(task)
+            if not running:
+                time.sleep(0.2)
+                continue
+            task = running[0]
+            name = next((n for n, w in fleet.worker_ids.items() if w == task.get("worker")), None)
+            if name is None:
+                time.sleep(0.2)
+                continue
+            fleet.kill9(name)
+            killed_tasks.add(task["job"])
+            log(f"killed {name} while it ran task {task['name']} ({task['job']})")
+            fleet.start_worker(name)
+        views = api.wait_all(acknowledged, timeout=600 if FULL else 300)
+        unexpected = []
+        if len(killed_tasks) < 2:
+            unexpected.append(f"the fault barely happened: {len(killed_tasks)} tasks killed")
+        for job_id in acknowledged:
+            view = views.get(job_id) or {}
+            if view.get("state") != "succeeded":
+                continue
+            segments = view.get("segments") or {}
+            if segments.get("count", 0) < 3:
+                unexpected.append(f"{job_id} was not split: {segments.get('whole_file_reason')}")
+            for task in segments.get("tasks", []):
+                attempts = task.get("attempts") or 0
+                if task["job"] in killed_tasks and attempts < 2:
+                    unexpected.append(f"task {task['job']} was killed but shows {attempts} attempt(s)")
+                if task["job"] not in killed_tasks and attempts != 1:
+                    unexpected.append(f"task {task['job']} ({task['name']}) of {job_id} ran {attempts} times; "
+                                      "only killed tasks may run again")
+            mp4 = next((o for o in view["outputs"] if o["name"] == "mp4"), None)
+            made = sh("ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                      "stream=nb_read_packets", "-of", "csv=p=0", mp4["uri"].removeprefix("file://"),
+                      capture=True).strip() if mp4 else "none"
+            if made != str(frames):
+                unexpected.append(f"{job_id}: the joined output holds {made} frames, the input {frames}")
+        unexpected += checker.leftovers(views)
+        return checker.report("segments", acknowledged, views, unexpected)
+    finally:
+        fleet.finish()
+
+
 def scenario_pause(spool):
     """SIGSTOP a worker for twice the lease mid-job: its late work is refused and logged, one output, no files."""
     fleet, api, checker = new_fleet(spool, "pause", workers=1)
@@ -1289,6 +1359,7 @@ def scenario_api(spool):
 SCENARIOS = {
     "workers": scenario_workers,
     "pause": scenario_pause,
+    "segments": scenario_segments,
     "managers": scenario_managers,
     "redis": scenario_redis,
     "cluster": scenario_cluster,
