@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpoolCore
 import SpoolSimulation
 
 struct Simulate: AsyncParsableCommand {
@@ -20,6 +21,11 @@ struct Simulate: AsyncParsableCommand {
               spool simulate
               spool simulate --policies hpa,predictive+cost,fixed-120 --svg day.svg
               spool simulate --trace load.csv --json > report.json
+              spool simulate --segments --gpus 16
+
+            With --segments it models segment-parallel encoding of long inputs instead: the production segment \
+            planner and placement planner on a fixed GPU fleet, one 2-hour input alone (whole-file against \
+            segmented) and a stream of long inputs (time to output p50/p95 with and without segmenting).
             """)
 
     @Option(help: "Seed of the built-in workload and of spot interruptions.") var seed: UInt64 = 42
@@ -34,8 +40,14 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write an SVG chart of load, workers and wait over time here.") var svg: String?
     @Flag(help: "Skip the whole-GPU packing comparison (halves the run time).") var noPacking = false
     @Flag(help: "Print the report as one JSON document.") var json = false
+    @Flag(help: "Model segment-parallel encoding of long inputs on a fixed GPU fleet instead (see below).")
+    var segments = false
+    @Option(help: "GPUs of the fixed fleet --segments models.") var gpus = 16
+    @Option(help: "Segment length --segments models, in seconds.") var segmentSeconds = 30
+    @Option(help: "Long inputs in the stream --segments models.") var longJobs = 40
 
     func run() async throws {
+        if segments { return try runSegments() }
         let workload: SpoolSimulation.Workload
         if let trace {
             let text: String
@@ -112,4 +124,67 @@ struct Simulate: AsyncParsableCommand {
     }
 
     static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.1f s" : "%.0f s", value) }
+
+    /// `--segments`: one 2-hour input alone, then a stream of long inputs, each whole-file and segmented.
+    func runSegments() throws {
+        guard (1...10_000).contains(gpus), SegmentingRequest.secondsRange.contains(segmentSeconds), longJobs > 0 else {
+            throw ValidationError("--gpus takes 1…10000, --segment-seconds 2…3600, --long-jobs a positive count")
+        }
+        let started = ContinuousClock.now
+        var settings = SegmentSimulation.Settings()
+        settings.gpus = gpus
+        settings.segmentSeconds = segmentSeconds
+        let simulation = SegmentSimulation(settings: settings)
+        let single = try simulation.speedup(hours: 2)
+        let stream = SegmentSimulation.longJobs(count: longJobs, meanGapSeconds: 240, seed: seed)
+        let whole = try simulation.run(stream, segmenting: false)
+        let split = try simulation.run(stream, segmenting: true)
+        let speedup = single.whole / max(single.split, 1e-9)
+        if json {
+            try Terminal.printJSON(
+                SegmentReport(
+                    settings: settings, twoHourWholeSeconds: single.whole, twoHourSegmentedSeconds: single.split,
+                    speedup: speedup, longJobs: stream.count, wholeP50: whole.p50, wholeP95: whole.p95,
+                    segmentedP50: split.p50, segmentedP95: split.p95, tasks: split.tasks))
+            return
+        }
+        print(
+            "segmenting on \(gpus) × \(settings.gpuModel) (\(Int(settings.engineFramesPerSecond)) fps per NVENC engine), "
+                + "\(segmentSeconds) s segments, the production segment and placement planners")
+        print(
+            String(
+                format: "one 2-hour input alone: whole-file %.0f s, segmented %.0f s", single.whole, single.split))
+        print(
+            String(
+                format: "%d long inputs (10 min to 2 h, one every ~4 min): time to output p50/p95 whole-file "
+                    + "%.0f / %.0f s, segmented %.0f / %.0f s (%d tasks)", stream.count, whole.p50, whole.p95,
+                split.p50, split.p95, split.tasks))
+        print(String(format: "simulated in %.1f s", (ContinuousClock.now - started).seconds))
+        print(String(format: "segment_speedup_%d_gpus: %.2f", gpus, speedup))
+    }
+}
+
+/// What `spool simulate --segments --json` prints.
+struct SegmentReport: Encodable {
+    var settings: SegmentSimulation.Settings
+    var twoHourWholeSeconds: Double
+    var twoHourSegmentedSeconds: Double
+    var speedup: Double
+    var longJobs: Int
+    var wholeP50: Double
+    var wholeP95: Double
+    var segmentedP50: Double
+    var segmentedP95: Double
+    var tasks: Int
+
+    enum CodingKeys: String, CodingKey {
+        case settings, speedup, tasks
+        case twoHourWholeSeconds = "two_hour_whole_seconds"
+        case twoHourSegmentedSeconds = "two_hour_segmented_seconds"
+        case longJobs = "long_jobs"
+        case wholeP50 = "whole_p50_seconds"
+        case wholeP95 = "whole_p95_seconds"
+        case segmentedP50 = "segmented_p50_seconds"
+        case segmentedP95 = "segmented_p95_seconds"
+    }
 }

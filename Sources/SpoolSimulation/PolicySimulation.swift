@@ -164,7 +164,7 @@ struct PolicySimulation {
     /// searching on from where the last search stopped, so a large fleet is not scanned from the start each time.
     static let wholeGPUProfile = SchedulingProfile(name: "whole_gpu", weights: [:], sampling: .feasible(limit: 1))
 
-    private static func template(_ settings: FleetSettings) -> WorkerSnapshot {
+    static func template(_ settings: FleetSettings) -> WorkerSnapshot {
         let gpus = (0..<settings.gpusPerWorker).map { index in
             GPUDevice(
                 index: index, uuid: "GPU-simulated-\(index)", name: settings.gpuModel,
