@@ -45,6 +45,7 @@ public enum JobStoreConformance {
         case deduplicatedJobsKeepTheirSource
         case queuedQuotaIsAtomic
         case expiryDeletesOnlyFinishedExpiredJobs
+        case segmentedJobsWaitForTheirTasks
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -95,6 +96,7 @@ public enum JobStoreConformance {
         case .deduplicatedJobsKeepTheirSource: try await deduplicatedJobsKeepTheirSource(store)
         case .queuedQuotaIsAtomic: try await queuedQuotaIsAtomic(store)
         case .expiryDeletesOnlyFinishedExpiredJobs: try await expiryDeletesOnlyFinishedExpiredJobs(store)
+        case .segmentedJobsWaitForTheirTasks: try await segmentedJobsWaitForTheirTasks(store)
         }
     }
 
@@ -152,6 +154,70 @@ public enum JobStoreConformance {
             Issue.record("expected StoreError.lifecycle, got \(error)", sourceLocation: sourceLocation)
         }
         return nil
+    }
+
+    // MARK: - Segments
+
+    /// A split job records its tasks, waits holding no worker (invisible to claimers until its recheck), its tasks
+    /// run and commit on their own (a preempted one goes back to the queue while finished ones stay finished), and
+    /// the last one's wake-up makes it claimable at once, with its plan intact.
+    static func segmentedJobsWaitForTheirTasks(_ store: any JobStore) async throws {
+        var parentSpec = spec(priority: 60)
+        parentSpec.segmenting = SegmentingRequest(mode: .on, seconds: 10)
+        let parent = try await store.submit(parentSpec, now: t0).job
+        let planning = try #require(try await claim(store, by: "planner", at: 1))
+        #expect(planning.id == parent.id)
+        let lease = try #require(planning.currentLease)
+
+        let tasks = SegmentPlanner.tasks(
+            parent: parent.id, starts: [0, 10, 20], frames: [250, 250, 120], outputs: parentSpec.outputs,
+            hasAudio: true)
+        #expect(tasks.count == 4)
+        var records: [Segmentation.TaskRecord] = []
+        for task in tasks {
+            let (job, created) = try await store.submit(parentSpec.segmentTaskSpec(task, pool: "cpu"), now: at(1.5))
+            #expect(created)
+            #expect(job.spec.segment == task && job.spec.pool == "cpu" && job.spec.degradation == .forbid)
+            records.append(Segmentation.TaskRecord(task: task, job: job.id))
+        }
+        // Planning again (after the planner died) finds the same tasks.
+        let again = try await store.submit(parentSpec.segmentTaskSpec(tasks[0], pool: "cpu"), now: at(1.6))
+        #expect(!again.created && again.job.id == records[0].job)
+
+        let segmentation = Segmentation(starts: [0, 10, 20], inputStart: 0, tasks: records)
+        let recorded = try await store.apply(.recordSegmentation(lease, segmentation), to: parent.id, now: at(2))
+        #expect(recorded.job.state == .running)
+        let waiting = try await store.apply(.awaitSegments(lease, until: at(40)), to: parent.id, now: at(3)).job
+        #expect(waiting.state == .queued && waiting.worker == nil && waiting.failures == 0)
+        #expect(waiting.notBefore == at(40))
+        #expect(try await store.job(parent.id)?.segmentation == segmentation)
+
+        // Only tasks are claimable while the job waits.
+        var finished: Set<JobID> = []
+        let first = try #require(try await claim(store, by: "a", at: 4))
+        let second = try #require(try await claim(store, by: "b", at: 4))
+        #expect(first.spec.segment != nil && second.spec.segment != nil)
+        try await store.apply(.succeed(try #require(first.currentLease), outputs: [output]), to: first.id, now: at(5))
+        finished.insert(first.id)
+        let evicted = try await store.apply(.preempt(reason: "a realtime job"), to: second.id, now: at(5)).job
+        #expect(evicted.state == .queued && evicted.evictions == 1 && evicted.failures == 0)
+        #expect(try await store.job(first.id)?.state == .succeeded)
+        while let next = try await claim(store, by: "a", at: 6) {
+            #expect(next.id != parent.id, "the waiting job was claimed before its recheck")
+            #expect(!finished.contains(next.id), "a finished task ran again")
+            try await store.apply(.succeed(try #require(next.currentLease), outputs: [output]), to: next.id, now: at(7))
+            finished.insert(next.id)
+        }
+        #expect(finished == Set(records.map(\.job)))
+        #expect(try await store.job(second.id)?.attempt == 2)
+
+        // The last task's wake-up: claimable now, plan intact; a job that was not split cannot be woken.
+        try await store.apply(.segmentsReady, to: parent.id, now: at(8))
+        let joining = try #require(try await claim(store, by: "joiner", at: 9))
+        #expect(joining.id == parent.id && joining.attempt == 2 && joining.segmentation == segmentation)
+        let plain = try await store.submit(spec(), now: at(9)).job
+        let refused = await lifecycleError { try await store.apply(.segmentsReady, to: plain.id, now: at(10)) }
+        #expect(refused != nil)
     }
 
     // MARK: - Submit
