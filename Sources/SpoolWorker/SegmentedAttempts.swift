@@ -27,9 +27,10 @@ extension AttemptRunner {
             try await store.apply(.recordSegmentation(lease, .wholeFile(because: reason)), to: job.id, now: Date())
             return nil
         case .split(let starts, let frames):
+            let end = list.inputStart + source.videoDurationSeconds
             let tasks = SegmentPlanner.tasks(
                 parent: job.id, starts: starts, frames: frames, outputs: job.spec.outputs,
-                hasAudio: source.audio != nil, inputStart: list.inputStart)
+                hasAudio: source.audio != nil, inputStart: list.inputStart, end: end)
             var records: [Segmentation.TaskRecord] = []
             for task in tasks {
                 // Idempotent: a planner that died after submitting some tasks is followed by one that finds them.
@@ -37,7 +38,7 @@ extension AttemptRunner {
                     job.spec.segmentTaskSpec(task, pool: configuration.pool.name), now: Date())
                 records.append(Segmentation.TaskRecord(task: task, job: child.id))
             }
-            let segmentation = Segmentation(starts: starts, inputStart: list.inputStart, tasks: records)
+            let segmentation = Segmentation(starts: starts, inputStart: list.inputStart, end: end, tasks: records)
             try await store.apply(.recordSegmentation(lease, segmentation), to: job.id, now: Date())
             logger.info(
                 "split into segments",
@@ -116,7 +117,7 @@ extension AttemptRunner {
             outputs = try await OutputValidator(tools: tools, prober: prober).validate(
                 command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
             if source.audio != nil {
-                for kbps in Set(parent.spec.outputs.compactMap(\.audioBitrateKbps)).sorted() {
+                for kbps in Set(parent.spec.outputs.flatMap(\.audioBitratesKbps)).sorted() {
                     outputs.append(
                         try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
                             file: SegmentCommandBuilder.audioFile(kbps: kbps), stagingDirectory: staging,
@@ -190,7 +191,7 @@ extension AttemptRunner {
                 try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
                     .write(toFile: list, atomically: true, encoding: .utf8)
                 var audioFile: String?
-                if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitrateKbps, let companion {
+                if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitratesKbps.first, let companion {
                     audioFile = try await fetch(
                         SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces)
                 }
@@ -223,8 +224,52 @@ extension AttemptRunner {
                     try FileManager.default.copyItem(atPath: fetched, toPath: target)
                 }
                 planned.append(PlannedOutput(spec: spec, primaryPath: made.path))
-            case .hls:
-                throw JobError(code: .internalError, message: "output '\(spec.name)' is HLS, which is never segmented")
+            case .hls(let renditions, let segmentSeconds):
+                let folder = "\(staging)/\(base)"
+                let cuts = HLSCuts.times(
+                    starts: segmentation.starts, end: segmentation.end, segmentSeconds: segmentSeconds
+                ).map { $0 - segmentation.inputStart }
+                for (number, rendition) in renditions.enumerated() {
+                    let parts = tasks.compactMap { entry -> (Int, Job)? in
+                        guard case .video(let segment, index, number) = entry.record.task.piece else { return nil }
+                        return (segment, entry.job)
+                    }.sorted { $0.0 < $1.0 }.map(\.1)
+                    var paths: [String] = []
+                    for part in parts {
+                        guard let file = part.outputs.first?.path else {
+                            throw JobError(code: .internalError, message: "segment task job \(part.id) has no output")
+                        }
+                        paths.append(try await fetch(file, of: part, into: pieces))
+                    }
+                    let list = "\(pieces)/\(base)-r\(number).ffconcat"
+                    try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
+                        .write(toFile: list, atomically: true, encoding: .utf8)
+                    var audioFile: String?
+                    if rendition.audio.codec != .none, source.audio != nil, let companion {
+                        audioFile = try await fetch(
+                            SegmentCommandBuilder.audioFile(kbps: rendition.audio.bitrateKbps ?? 128), of: companion,
+                            into: pieces)
+                    }
+                    let directory = SegmentCommandBuilder.renditionFolder(folder, number)
+                    let command = TranscodeCommand(
+                        arguments: SegmentCommandBuilder.joinHLSRendition(
+                            concatList: list, audio: audioFile,
+                            firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart, cuts: cuts,
+                            directory: directory),
+                        outputs: [], directories: [staging, folder, directory])
+                    var runner = FFmpegRunner(
+                        tools: tools, clock: clock, stallTimeout: configuration.stallTimeout,
+                        hardCap: configuration.hardCap)
+                    runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
+                    _ = try await runner.run(
+                        command, sourceDurationSeconds: source.durationSeconds,
+                        onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+                        onProgress: { _ in })
+                }
+                try SegmentCommandBuilder.masterPlaylist(folder: folder, renditions: renditions, source: source)
+                    .write(toFile: SegmentCommandBuilder.masterPlaylistPath(folder), atomically: true, encoding: .utf8)
+                planned.append(
+                    PlannedOutput(spec: spec, primaryPath: SegmentCommandBuilder.masterPlaylistPath(base)))
             }
         }
         transcodeFinished()

@@ -16,6 +16,7 @@ import Testing
     static let outputs = [
         try! OutputShorthand.parse("small=mp4,height=180"),
         try! OutputShorthand.parse("thumbs=thumbnails,count=3,height=90"),
+        try! OutputShorthand.parse("ladder=hls,heights=240/180,segment=1"),
     ]
 
     @Test func aSegmentedJobIsJoinedExactlyAndShowsItsTasks() async throws {
@@ -39,7 +40,8 @@ import Testing
         let segments = try #require(job.segments)
         #expect(segments.wholeFileReason == nil)
         #expect(segments.count >= 3)
-        #expect(segments.tasks.count == segments.count + 1)
+        // Per segment: the MP4 and the ladder's two renditions; and the companion.
+        #expect(segments.tasks.count == segments.count * 3 + 1)
         #expect(segments.done == segments.tasks.count)
         #expect(segments.tasks.allSatisfy { $0.state == .succeeded && $0.worker != nil })
         #expect(segments.tasks.filter { $0.kind == "video" }.allSatisfy { ($0.ssim ?? 0) > 0.5 })
@@ -60,6 +62,32 @@ import Testing
         #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "225")
         #expect(abs((small.durationSeconds ?? 0) - 9) < 0.05)
         #expect((job.outputs.first { $0.name == "thumbs" }?.files.count ?? 0) == 3)
+
+        // The ladder: every rendition holds every frame, and an HLS segment ends at every seam.
+        let ladder = try #require(job.outputs.first { $0.name == "ladder" })
+        let folder = URL(fileURLWithPath: String(ladder.uri.dropFirst("file://".count))).deletingLastPathComponent()
+        for rendition in ["r0", "r1"] {
+            let playlist = folder.appendingPathComponent("\(rendition)/index.m3u8").path
+            let packets = try TestMedia.output(
+                "ffprobe",
+                [
+                    "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                    "stream=nb_read_packets", "-of", "csv=p=0", playlist,
+                ])
+            // The HLS demuxer lists the stream under its program too: every line says the same.
+            let counts = Set(packets.split(whereSeparator: \.isNewline).map(String.init))
+            #expect(counts == ["225"], "\(rendition): \(counts)")
+            var boundary = 0.0
+            var boundaries: [Double] = []
+            for line in try String(contentsOfFile: playlist, encoding: .utf8).split(separator: "\n")
+            where line.hasPrefix("#EXTINF:") {
+                boundary += Double(line.dropFirst(8).prefix { $0 != "," }) ?? 0
+                boundaries.append(boundary)
+            }
+            for seam in segments.starts.dropFirst() {
+                #expect(boundaries.contains { abs($0 - (seam - segments.starts[0])) < 0.001 }, "no cut at \(seam)")
+            }
+        }
 
         // Tasks are internal: the list shows the job alone.
         let listed = try await client.jobs(limit: 100).jobs

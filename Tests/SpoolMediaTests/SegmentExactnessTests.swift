@@ -196,6 +196,24 @@ struct SegmentExactnessTests {
         }
     }
 
+    @Test func hlsCutsFallOnEverySeamAndOnTheLadderGridBetween() {
+        // Seams at 5 and 10, 2-second HLS segments: the grid inside each segment, a seam wherever one is, and no
+        // sliver (4 is 1 s before the seam at 5, 12 is 1 s before the end at 13).
+        #expect(HLSCuts.times(starts: [0, 5, 10], end: 13, segmentSeconds: 2) == [2, 5, 6, 8, 10])
+        #expect(
+            HLSCuts.times(starts: [1.5, 31.5], end: 61.5, segmentSeconds: 6) == [
+                7.5, 13.5, 19.5, 25.5, 31.5, 37.5, 43.5, 49.5, 55.5,
+            ])
+        // Each rendition's pieces force key frames at the cuts inside them, relative to their first frame.
+        let ladder = OutputSpec(
+            name: "hls", format: .hls(renditions: [Rendition(video: VideoSettings(height: 180))], segmentSeconds: 2))
+        let tasks = SegmentPlanner.tasks(
+            parent: JobID(rawValue: "p"), starts: [0, 5, 10], frames: [125, 125, 75], outputs: [ladder],
+            hasAudio: true, end: 13)
+        #expect(tasks.map(\.keyFrames) == [[2], [1, 3], [], nil])
+        #expect(tasks.first?.hlsSegmentSeconds == 2)
+    }
+
     @Test func plannerCutsAtKeyFramesAndSaysWhyItWillNot() {
         let packets = (0..<300).map { SegmentPlanner.VideoPacket(pts: Double($0) / 10, isKey: $0 % 20 == 0) }
         let request = SegmentingRequest(mode: .auto, seconds: 5)

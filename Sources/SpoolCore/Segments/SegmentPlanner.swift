@@ -31,18 +31,17 @@ public enum SegmentPlanner {
         guard request.wantsSplit(durationSeconds: durationSeconds) else { return .whole(reason: nil) }
         let videoOutputs = outputs.filter { $0.kind != .thumbnails }
         guard !videoOutputs.isEmpty else { return .whole(reason: "the job makes only thumbnails: nothing to split") }
-        if let hls = outputs.first(where: { $0.kind == .hls }) {
-            return .whole(
-                reason:
-                    "output '\(hls.name)' is an HLS ladder, which Spool encodes whole-file (segmented jobs make MP4 outputs)"
-            )
-        }
         for output in videoOutputs {
-            if case .mp4(let video, _) = output.format, video.fps != nil {
+            let rates: [Double?]
+            switch output.format {
+            case .mp4(let video, _): rates = [video.fps]
+            case .hls(let renditions, _): rates = renditions.map(\.video.fps)
+            case .thumbnails: rates = []
+            }
+            if rates.contains(where: { $0 != nil }) {
                 return .whole(
-                    reason:
-                        "output '\(output.name)' sets fps: a frame rate change over segments encoded apart would not meet frame-exactly at the seams"
-                )
+                    reason: "output '\(output.name)' sets fps: a frame rate change over segments encoded apart would "
+                        + "not meet frame-exactly at the seams")
             }
         }
         guard !packets.isEmpty else { return .whole(reason: "the input has no video packets to cut") }
@@ -82,31 +81,40 @@ public enum SegmentPlanner {
     }
 
     /// The tasks of a split job: one per segment and rendition, and the companion when the job has audio to encode
-    /// or thumbnails to make.
+    /// or thumbnails to make. `end` is where the input's last frame ends (for an HLS ladder's last cuts).
     public static func tasks(
-        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool, inputStart: Double = 0
+        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool, inputStart: Double = 0,
+        end: Double? = nil
     ) -> [SegmentTask] {
         var tasks: [SegmentTask] = []
+        let inputEnd = end ?? (starts.last ?? 0) + 1
         for (segment, start) in starts.enumerated() {
-            let end = segment + 1 < starts.count ? starts[segment + 1] : nil
+            let next = segment + 1 < starts.count ? starts[segment + 1] : nil
             for (index, output) in outputs.enumerated() {
                 let renditions: Int
+                var hls: Int?
+                var keyFrames: [Double]?
                 switch output.format {
                 case .mp4: renditions = 1
-                case .hls(let list, _): renditions = list.count
+                case .hls(let list, let seconds):
+                    renditions = list.count
+                    hls = seconds
+                    let pieceEnd = next ?? inputEnd
+                    keyFrames = HLSCuts.times(starts: starts, end: inputEnd, segmentSeconds: seconds)
+                        .filter { $0 > start + 0.000_5 && $0 < pieceEnd - 0.000_5 }.map { $0 - start }
                 case .thumbnails: renditions = 0
                 }
                 for rendition in 0..<renditions {
                     tasks.append(
                         SegmentTask(
                             parent: parent, piece: .video(segment: segment, output: index, rendition: rendition),
-                            start: segment == 0 ? nil : start, end: end,
+                            start: segment == 0 ? nil : start, end: next,
                             seekTo: segment == 0 ? nil : max(0, start - inputStart),
-                            expectedFrames: frames[segment]))
+                            expectedFrames: frames[segment], hlsSegmentSeconds: hls, keyFrames: keyFrames))
                 }
             }
         }
-        let audio = hasAudio && outputs.contains { $0.audioBitrateKbps != nil }
+        let audio = hasAudio && outputs.contains { !$0.audioBitratesKbps.isEmpty }
         if audio || outputs.contains(where: { $0.kind == .thumbnails }) {
             tasks.append(SegmentTask(parent: parent, piece: .companion))
         }
@@ -117,13 +125,14 @@ public enum SegmentPlanner {
 }
 
 extension OutputSpec {
-    /// The AAC bitrate of the output's audio, nil when it has none.
-    public var audioBitrateKbps: Int? {
+    /// The AAC bitrates of the output's audio: one for an MP4, one per rendition with audio for a ladder.
+    public var audioBitratesKbps: [Int] {
         switch format {
-        case .mp4(_, let audio): audio.codec == .none ? nil : audio.bitrateKbps ?? 128
+        case .mp4(_, let audio): audio.codec == .none ? [] : [audio.bitrateKbps ?? 128]
         case .hls(let renditions, _):
-            renditions.first { $0.audio.codec != .none }.map { $0.audio.bitrateKbps ?? 128 }
-        case .thumbnails: nil
+            renditions.filter { $0.audio.codec != .none }.map { $0.audio.bitrateKbps ?? 128 }
+        case .thumbnails: []
         }
     }
+
 }

@@ -20,11 +20,17 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
     public var seekTo: Double?
     /// Frames the segment must hold, counted from the input's packets when the job was planned.
     public var expectedFrames: Int?
+    /// For a rendition of an HLS ladder: its segment length (the ladder's encoder settings apply) and where,
+    /// in seconds after the piece's first frame, key frames are forced so that HLS segments can be cut there.
+    public var hlsSegmentSeconds: Int?
+    public var keyFrames: [Double]?
 
     public init(
         parent: JobID, piece: Piece, start: Double? = nil, end: Double? = nil, seekTo: Double? = nil,
-        expectedFrames: Int? = nil
+        expectedFrames: Int? = nil, hlsSegmentSeconds: Int? = nil, keyFrames: [Double]? = nil
     ) {
+        self.hlsSegmentSeconds = hlsSegmentSeconds
+        self.keyFrames = keyFrames
         self.parent = parent
         self.piece = piece
         self.start = start
@@ -37,6 +43,8 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
         case parent, piece, start, end
         case seekTo = "seek_to"
         case expectedFrames = "expected_frames"
+        case hlsSegmentSeconds = "hls_segment_seconds"
+        case keyFrames = "key_frames"
     }
 
     /// A stable name for the task, used in its idempotency key and its output's name.

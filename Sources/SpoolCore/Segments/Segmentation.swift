@@ -20,10 +20,15 @@ public struct Segmentation: Codable, Sendable, Equatable {
     public var starts: [Double]
     /// The input's start time (the container's), which a whole-file encode subtracts from every timestamp.
     public var inputStart: Double
+    /// Where the input's video ends on its timeline (for an HLS ladder's last cuts).
+    public var end: Double
     public var tasks: [TaskRecord]
 
-    public init(wholeFileReason: String? = nil, starts: [Double] = [], inputStart: Double = 0, tasks: [TaskRecord] = [])
-    {
+    public init(
+        wholeFileReason: String? = nil, starts: [Double] = [], inputStart: Double = 0, end: Double = 0,
+        tasks: [TaskRecord] = []
+    ) {
+        self.end = end
         self.wholeFileReason = wholeFileReason
         self.starts = starts
         self.inputStart = inputStart
@@ -38,5 +43,15 @@ public struct Segmentation: Codable, Sendable, Equatable {
         case starts, tasks
         case wholeFileReason = "whole_file_reason"
         case inputStart = "input_start"
+        case end
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        wholeFileReason = try c.decodeIfPresent(String.self, forKey: .wholeFileReason)
+        starts = try c.decodeIfPresent([Double].self, forKey: .starts) ?? []
+        inputStart = try c.decodeIfPresent(Double.self, forKey: .inputStart) ?? 0
+        end = try c.decodeIfPresent(Double.self, forKey: .end) ?? (starts.last ?? 0)
+        tasks = try c.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? []
     }
 }

@@ -49,7 +49,12 @@ public enum SegmentCommandBuilder {
         arguments += ["-filter_complex", "[0:v:0]\((cut + [chain]).joined(separator: ","))[v0]"]
         let file = task.name + pieceSuffix
         arguments += ["-map", "[v0]", "-an"]
-        arguments += plan.videoEncoder(video, stream: ":v", hls: false)
+        // A rendition of a ladder gets the ladder's encoder settings, and key frames where its HLS segments will be
+        // cut (each piece starts on one anyway).
+        arguments += plan.videoEncoder(video, stream: ":v", hls: task.hlsSegmentSeconds != nil)
+        if let keyFrames = task.keyFrames, !keyFrames.isEmpty {
+            arguments += ["-force_key_frames:v", keyFrames.map(seconds).joined(separator: ",")]
+        }
         arguments += ["-fps_mode", "passthrough"]
         arguments += plan.threadArguments
         arguments += ["-f", "mp4", "\(staging)/\(file)"]
@@ -86,7 +91,7 @@ public enum SegmentCommandBuilder {
         if !plan.chains.isEmpty { arguments += ["-filter_complex", plan.filterGraph] }
         arguments += plan.outputArguments
         if source.audio != nil {
-            for kbps in Set(outputs.compactMap(\.audioBitrateKbps)).sorted() {
+            for kbps in Set(outputs.flatMap(\.audioBitratesKbps)).sorted() {
                 arguments += ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "\(kbps)k"]
                 arguments += plan.threadArguments
                 arguments += ["-f", "mp4", "\(staging)/\(audioFile(kbps: kbps))"]
@@ -123,5 +128,71 @@ public enum SegmentCommandBuilder {
         if audio != nil { arguments += ["-map", "1:a:0"] }
         arguments += ["-c", "copy", "-movflags", "+faststart", "-f", "mp4", output]
         return arguments
+    }
+
+    /// Cuts one rendition of a ladder by stream copy into MPEG-TS segments at exactly `cuts` (seconds on the
+    /// output's timeline, where the pieces forced key frames) and nowhere else, with a finished variant playlist.
+    public static func joinHLSRendition(
+        concatList: String, audio: String?, firstFrameOffset: Double, cuts: [Double], directory: String
+    ) -> [String] {
+        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
+        if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
+        arguments += [
+            "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
+        ]
+        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
+        arguments += ["-map", "0:v:0"]
+        if audio != nil { arguments += ["-map", "1:a:0"] }
+        // Timestamps as they are (the MPEG-TS muxer adds its own delay): shifting them for B-frames' negative decode
+        // times would lengthen the first segment by the reorder delay.
+        arguments += ["-c", "copy", "-avoid_negative_ts", "disabled", "-f", "segment", "-segment_format", "mpegts"]
+        if !cuts.isEmpty {
+            arguments += ["-segment_times", cuts.map(seconds).joined(separator: ","), "-segment_time_delta", "0.0005"]
+        } else {
+            arguments += ["-segment_time", "86400"]
+        }
+        arguments += [
+            "-segment_list", "\(directory)/\(OutputLayout.variantPlaylist)", "-segment_list_type", "m3u8",
+            "\(directory)/\(OutputLayout.segmentPattern)",
+        ]
+        return arguments
+    }
+
+    /// Where a ladder's master playlist lies under its output folder, and each rendition's folder.
+    public static func masterPlaylistPath(_ folder: String) -> String { "\(folder)/\(OutputLayout.masterPlaylist)" }
+    public static func renditionFolder(_ folder: String, _ index: Int) -> String {
+        "\(folder)/\(OutputLayout.variantName(index))"
+    }
+
+    /// The master playlist of a joined ladder: each rendition with the peak and average bitrate its segments
+    /// actually have (what players choose by) and its size.
+    public static func masterPlaylist(folder: String, renditions: [Rendition], source: MediaInfo) -> String {
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        for (index, rendition) in renditions.enumerated() {
+            let size = FrameSize.target(width: rendition.video.width, height: rendition.video.height, source: source)
+            let name = OutputLayout.variantName(index)
+            let directory = "\(folder)/\(name)"
+            var peak = 0.0
+            var bits = 0.0
+            var seconds = 0.0
+            if let text = try? String(contentsOfFile: "\(directory)/\(OutputLayout.variantPlaylist)", encoding: .utf8),
+                let playlist = HLSPlaylist.parse(text)
+            {
+                for (uri, duration) in zip(playlist.uris, playlist.segmentDurations) where duration > 0 {
+                    let bytes =
+                        (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(uri)")[.size] as? NSNumber)?
+                        .doubleValue ?? 0
+                    peak = max(peak, bytes * 8 / duration)
+                    bits += bytes * 8
+                    seconds += duration
+                }
+            }
+            let average = seconds > 0 ? bits / seconds : 0
+            lines.append(
+                "#EXT-X-STREAM-INF:BANDWIDTH=\(max(1, Int(peak.rounded(.up)))),"
+                    + "AVERAGE-BANDWIDTH=\(max(1, Int(average.rounded(.up)))),RESOLUTION=\(size.width)x\(size.height)")
+            lines.append("\(name)/\(OutputLayout.variantPlaylist)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
