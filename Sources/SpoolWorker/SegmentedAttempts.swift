@@ -176,20 +176,9 @@ extension AttemptRunner {
             let base = TranscodeCommandBuilder.baseName(spec.name, index: index)
             switch spec.format {
             case .mp4(_, let audio):
-                let parts = tasks.compactMap { entry -> (Int, Job)? in
-                    guard case .video(let segment, index, 0) = entry.record.task.piece else { return nil }
-                    return (segment, entry.job)
-                }.sorted { $0.0 < $1.0 }.map(\.1)
-                var paths: [String] = []
-                for part in parts {
-                    guard let file = part.outputs.first?.path else {
-                        throw JobError(code: .internalError, message: "segment task job \(part.id) has no output")
-                    }
-                    paths.append(try await fetch(file, of: part, into: pieces))
-                }
-                let list = "\(pieces)/\(base).ffconcat"
-                try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
-                    .write(toFile: list, atomically: true, encoding: .utf8)
+                let list = try await concatList(
+                    of: tasks, output: index, rendition: 0, segmentation: segmentation, into: pieces,
+                    named: "\(base).ffconcat")
                 var audioFile: String?
                 if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitratesKbps.first, let companion {
                     audioFile = try await fetch(
@@ -230,20 +219,9 @@ extension AttemptRunner {
                     starts: segmentation.starts, end: segmentation.end, segmentSeconds: segmentSeconds
                 ).map { $0 - segmentation.inputStart }
                 for (number, rendition) in renditions.enumerated() {
-                    let parts = tasks.compactMap { entry -> (Int, Job)? in
-                        guard case .video(let segment, index, number) = entry.record.task.piece else { return nil }
-                        return (segment, entry.job)
-                    }.sorted { $0.0 < $1.0 }.map(\.1)
-                    var paths: [String] = []
-                    for part in parts {
-                        guard let file = part.outputs.first?.path else {
-                            throw JobError(code: .internalError, message: "segment task job \(part.id) has no output")
-                        }
-                        paths.append(try await fetch(file, of: part, into: pieces))
-                    }
-                    let list = "\(pieces)/\(base)-r\(number).ffconcat"
-                    try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
-                        .write(toFile: list, atomically: true, encoding: .utf8)
+                    let list = try await concatList(
+                        of: tasks, output: index, rendition: number, segmentation: segmentation, into: pieces,
+                        named: "\(base)-r\(number).ffconcat")
                     var audioFile: String?
                     if rendition.audio.codec != .none, source.audio != nil, let companion {
                         audioFile = try await fetch(
@@ -257,14 +235,7 @@ extension AttemptRunner {
                             firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart, cuts: cuts,
                             directory: directory),
                         outputs: [], directories: [staging, folder, directory])
-                    var runner = FFmpegRunner(
-                        tools: tools, clock: clock, stallTimeout: configuration.stallTimeout,
-                        hardCap: configuration.hardCap)
-                    runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
-                    _ = try await runner.run(
-                        command, sourceDurationSeconds: source.durationSeconds,
-                        onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
-                        onProgress: { _ in })
+                    try await runJoin(command, job: job, lease: lease, seconds: source.durationSeconds)
                 }
                 try SegmentCommandBuilder.masterPlaylist(folder: folder, renditions: renditions, source: source)
                     .write(toFile: SegmentCommandBuilder.masterPlaylistPath(folder), atomically: true, encoding: .utf8)
@@ -285,6 +256,39 @@ extension AttemptRunner {
         }
         logger.info("joined segments", metadata: ["segments": "\(segmentation.starts.count)"])
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: nil)
+    }
+
+    /// The concat list of one rendition's pieces, in segment order, fetched next to it.
+    func concatList(
+        of tasks: [(record: Segmentation.TaskRecord, job: Job)], output: Int, rendition: Int,
+        segmentation: Segmentation, into pieces: String, named name: String
+    ) async throws -> String {
+        let parts = tasks.compactMap { entry -> (Int, Job)? in
+            guard case .video(let segment, output, rendition) = entry.record.task.piece else { return nil }
+            return (segment, entry.job)
+        }.sorted { $0.0 < $1.0 }.map(\.1)
+        var paths: [String] = []
+        for part in parts {
+            guard let file = part.outputs.first?.path else {
+                throw JobError(code: .internalError, message: "segment task job \(part.id) has no output")
+            }
+            paths.append(try await fetch(file, of: part, into: pieces))
+        }
+        let list = "\(pieces)/\(name)"
+        try SegmentCommandBuilder.concatList(pieces: paths, starts: segmentation.starts)
+            .write(toFile: list, atomically: true, encoding: .utf8)
+        return list
+    }
+
+    /// Runs one stream-copy join under the worker's stall timeout, cap and memory limit.
+    func runJoin(_ command: TranscodeCommand, job: Job, lease: Lease, seconds: Double) async throws {
+        var runner = FFmpegRunner(
+            tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
+        runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
+        let files = self.files
+        _ = try await runner.run(
+            command, sourceDurationSeconds: seconds,
+            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
     }
 
     /// A committed file of a task's job, readable here: in place in the data directory, or downloaded from the

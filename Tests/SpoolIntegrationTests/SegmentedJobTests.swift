@@ -53,7 +53,7 @@ import Testing
         // The joined output holds every frame of the input, and the thumbnails came from the companion.
         let small = try #require(job.outputs.first { $0.name == "small" })
         let path = String(small.uri.dropFirst("file://".count))
-        let frames = try TestMedia.output(
+        let frames = try CLI.runTool(
             "ffprobe",
             [
                 "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
@@ -68,7 +68,7 @@ import Testing
         let folder = URL(fileURLWithPath: String(ladder.uri.dropFirst("file://".count))).deletingLastPathComponent()
         for rendition in ["r0", "r1"] {
             let playlist = folder.appendingPathComponent("\(rendition)/index.m3u8").path
-            let packets = try TestMedia.output(
+            let packets = try CLI.runTool(
                 "ffprobe",
                 [
                     "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",

@@ -29,20 +29,6 @@ enum TestMedia {
         guard process.terminationStatus == 0 else { throw TestFailure("\(tool) exited \(process.terminationStatus)") }
     }
 
-    /// Runs a tool and returns what it printed.
-    static func output(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(tool) exited \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// PIDs of live processes whose command line contains `needle`.
     static func processes(containing needle: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

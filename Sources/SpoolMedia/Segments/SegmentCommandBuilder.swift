@@ -63,6 +63,20 @@ public enum SegmentCommandBuilder {
             arguments: arguments, outputs: [PlannedOutput(spec: spec, primaryPath: file)], directories: [staging])
     }
 
+    /// The pieces (shifted by the first frame's distance from the input's start, as a whole-file encode leaves
+    /// them) and the companion's audio, mapped for a stream copy.
+    static func concatInputs(concatList: String, audio: String?, firstFrameOffset: Double) -> [String] {
+        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
+        if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
+        arguments += [
+            "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
+        ]
+        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
+        arguments += ["-map", "0:v:0"]
+        if audio != nil { arguments += ["-map", "1:a:0"] }
+        return arguments
+    }
+
     /// The audio file the companion makes at one bitrate.
     public static func audioFile(kbps: Int) -> String { "audio-\(kbps).m4a" }
 
@@ -118,14 +132,7 @@ public enum SegmentCommandBuilder {
     public static func joinMP4(
         concatList: String, audio: String?, firstFrameOffset: Double, output: String
     ) -> [String] {
-        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
-        if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
-        arguments += [
-            "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
-        ]
-        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
-        arguments += ["-map", "0:v:0"]
-        if audio != nil { arguments += ["-map", "1:a:0"] }
+        var arguments = concatInputs(concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset)
         arguments += ["-c", "copy", "-movflags", "+faststart", "-f", "mp4", output]
         return arguments
     }
@@ -135,14 +142,7 @@ public enum SegmentCommandBuilder {
     public static func joinHLSRendition(
         concatList: String, audio: String?, firstFrameOffset: Double, cuts: [Double], directory: String
     ) -> [String] {
-        var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
-        if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
-        arguments += [
-            "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
-        ]
-        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
-        arguments += ["-map", "0:v:0"]
-        if audio != nil { arguments += ["-map", "1:a:0"] }
+        var arguments = concatInputs(concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset)
         // Timestamps as they are (the MPEG-TS muxer adds its own delay): shifting them for B-frames' negative decode
         // times would lengthen the first segment by the reorder delay.
         arguments += ["-c", "copy", "-avoid_negative_ts", "disabled", "-f", "segment", "-segment_format", "mpegts"]
