@@ -97,7 +97,8 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             pool: pool, slots: slots ?? defaultSlots, acceptsUnpinned: acceptsUnpinned,
             leaseDuration: .seconds(leaseSeconds), stallTimeout: .seconds(stallTimeoutSeconds),
             hardCap: .seconds(maxJobSeconds), shutdownGrace: .seconds(shutdownGraceSeconds),
-            threadsPerOutput: ffmpegThreads ?? (pool.kind == .cpu ? 1 : nil), dispatch: dispatch, deduplicate: deduplicate,
+            threadsPerOutput: ffmpegThreads ?? (pool.kind == .cpu ? 1 : nil), dispatch: dispatch,
+            deduplicate: deduplicate,
             inputCacheDirectory: inputCacheDirectory, inputCacheBytes: max(0, inputCacheBytes),
             inputLimits: InputLimits(maxPixels: maxInputPixels, maxFrameRate: maxInputFrameRate),
             ffmpegMemoryLimitBytes: ffmpegMemoryLimitMiB > 0 ? ffmpegMemoryLimitMiB << 20 : nil, executor: executor)
