@@ -125,8 +125,9 @@ public enum TranscodeCommandBuilder {
             arguments += videoEncoder(video, stream: ":v", hls: false)
             // MP4's default would make a variable-rate input constant by repeating and dropping frames; every frame
             // keeps its own time instead (the fps filter sets a rate when one is asked), as segments encoded apart
-            // must too.
-            if video.fps == nil { arguments += ["-fps_mode", "passthrough"] }
+            // must too. `vfr`, not `passthrough`: a damaged input's frame that repeats a timestamp is dropped rather
+            // than failing the muxer (the segment planner encodes such inputs whole).
+            if video.fps == nil { arguments += ["-fps_mode", "vfr"] }
             arguments += threadArguments
             if wantsAudio(audio) {
                 arguments += ["-c:a", "aac", "-b:a", "\(audio.bitrateKbps ?? defaultAudioKbps)k"]

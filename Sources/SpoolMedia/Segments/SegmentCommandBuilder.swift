@@ -26,7 +26,8 @@ public enum SegmentCommandBuilder {
     /// One segment of one rendition's video. The input keeps its own timestamps (`-copyts`), decoding starts at the
     /// segment's key frame, and `trim` keeps exactly the frames with `start ≤ pts < end` (for an open GOP, the
     /// leading frames that belong to the previous segment are dropped here and made there). Timestamps then start
-    /// at 0 and pass through unchanged (`-fps_mode passthrough`), as in a whole-file encode.
+    /// at 0 and pass through unchanged (`-fps_mode vfr`: no frame repeated or dropped, as the planner refused
+    /// inputs with repeated timestamps), as in a whole-file encode.
     public static func videoPiece(
         input: String, source: MediaInfo, task: SegmentTask, video: VideoSettings,
         path: EncodePath, stagingDirectory: String, threads: Int? = nil, encoderSpeed: EncoderSpeed = .standard
@@ -55,7 +56,7 @@ public enum SegmentCommandBuilder {
         if let keyFrames = task.keyFrames, !keyFrames.isEmpty {
             arguments += ["-force_key_frames:v", keyFrames.map(seconds).joined(separator: ",")]
         }
-        arguments += ["-fps_mode", "passthrough"]
+        arguments += ["-fps_mode", "vfr"]
         arguments += plan.threadArguments
         arguments += ["-f", "mp4", "\(staging)/\(file)"]
         let spec = OutputSpec(name: task.name, format: .mp4(video: video, audio: .none))
