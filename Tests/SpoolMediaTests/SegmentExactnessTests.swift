@@ -14,8 +14,11 @@ struct SegmentExactnessTests {
         var description: String { rawValue }
     }
 
+    /// A usual rendition, and a lossless one at the source's size: its decoded frames must be the source's, bit
+    /// for bit, which is the exact check that no frame is duplicated, missing or moved at a seam.
     static let outputs = [
-        OutputSpec(name: "out", format: .mp4(video: VideoSettings(codec: .h264, height: 180), audio: AudioSettings()))
+        OutputSpec(name: "out", format: .mp4(video: VideoSettings(codec: .h264, height: 180), audio: AudioSettings())),
+        OutputSpec(name: "exact", format: .mp4(video: VideoSettings(codec: .h264, crf: 0), audio: .none)),
     ]
 
     func make(_ source: Source, _ scratch: borrowing MediaScratch) async throws -> String {
@@ -94,6 +97,27 @@ struct SegmentExactnessTests {
         return stride(from: 0, to: bytes.count - 255, by: 256).map { Array(bytes[$0..<$0 + 256]) }
     }
 
+    /// The MD5 of every decoded frame (framemd5), in presentation order.
+    static func frameHashes(_ path: String) async throws -> [String] {
+        let result = try await ToolProcess.run(
+            "ffmpeg",
+            arguments: [
+                "-v", "error", "-i", path, "-map", "0:v:0", "-pix_fmt", "yuv420p", "-fps_mode", "passthrough", "-f",
+                "framemd5", "-",
+            ], timeout: .seconds(60), clock: ContinuousClock())
+        try #require(result.succeeded)
+        return result.stdoutText.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("#") }.compactMap {
+            $0.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    static func firstDifference(_ a: [String], _ b: [String]) -> String {
+        guard let index = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
+            return "\(a.count) frames against \(b.count)"
+        }
+        return "frame \(index) differs (of \(a.count) and \(b.count))"
+    }
+
     static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         zip(a, b).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
     }
@@ -121,19 +145,19 @@ struct SegmentExactnessTests {
         try await Self.run(whole.arguments)
 
         let pieces = scratch.file("pieces")
-        var pieceFiles: [String] = []
+        var pieceFiles: [Int: [String]] = [:]
         for task in SegmentPlanner.tasks(
             parent: JobID(rawValue: "parent"), starts: starts, frames: frames, outputs: Self.outputs,
             hasAudio: source.audio != nil, inputStart: list.inputStart)
         {
             let command: TranscodeCommand
             switch task.piece {
-            case .video:
-                guard case .mp4(let video, _) = Self.outputs[0].format else { return }
+            case .video(_, let output, _):
+                guard case .mp4(let video, _) = Self.outputs[output].format else { return }
                 command = SegmentCommandBuilder.videoPiece(
                     input: input, source: source, task: task, video: video, path: .cpu,
                     stagingDirectory: pieces)
-                pieceFiles.append(task.name + SegmentCommandBuilder.pieceSuffix)
+                pieceFiles[output, default: []].append(task.name + SegmentCommandBuilder.pieceSuffix)
             case .companion:
                 command = SegmentCommandBuilder.companion(
                     input: input, source: source, outputs: Self.outputs, stagingDirectory: pieces)
@@ -148,7 +172,7 @@ struct SegmentExactnessTests {
             }
         }
         let listPath = "\(pieces)/list.ffconcat"
-        try SegmentCommandBuilder.concatList(pieces: pieceFiles, starts: starts)
+        try SegmentCommandBuilder.concatList(pieces: pieceFiles[0] ?? [], starts: starts)
             .write(toFile: listPath, atomically: true, encoding: .utf8)
         let joined = scratch.file("joined.mp4")
         try await Self.run(
@@ -179,8 +203,21 @@ struct SegmentExactnessTests {
             #expect(abs(joinedTimes[index] - wholeTimes[index]) <= audioFrame)
         }
 
-        // No frame duplicated or missing at a seam: each output frame around a cut looks most like the source frame
-        // at its own position, not its neighbours.
+        // The lossless output, joined the same way, decodes to the source's own frames: every hash equal, so at no
+        // seam is a frame duplicated, missing or moved.
+        let exactList = "\(pieces)/exact.ffconcat"
+        try SegmentCommandBuilder.concatList(pieces: pieceFiles[1] ?? [], starts: starts)
+            .write(toFile: exactList, atomically: true, encoding: .utf8)
+        let exact = scratch.file("exact.mp4")
+        try await Self.run(
+            SegmentCommandBuilder.joinMP4(
+                concatList: exactList, audio: nil, firstFrameOffset: starts[0] - list.inputStart, output: exact))
+        let sourceHashes = try await Self.frameHashes(input)
+        let exactHashes = try await Self.frameHashes(exact)
+        #expect(sourceHashes.count == frames.reduce(0, +))
+        #expect(exactHashes == sourceHashes, "\(kind): \(Self.firstDifference(exactHashes, sourceHashes))")
+
+        // The lossy output too: each frame around a cut looks most like the source frame at its own position.
         let sourcePictures = try await Self.thumbnails(input)
         let joinedPictures = try await Self.thumbnails(joined)
         #expect(sourcePictures.count == joinedPictures.count)
