@@ -46,6 +46,12 @@ extension JobRequest {
             throw SpecError(
                 field: "idempotency_key", rule: "length", message: "idempotency_key must be 1–200 characters")
         }
+        if let key = idempotencyKey, key.hasPrefix(JobSpec.segmentTaskKeyPrefix) {
+            throw SpecError(
+                field: "idempotency_key", rule: "reserved",
+                message:
+                    "idempotency keys starting with \(JobSpec.segmentTaskKeyPrefix) are Spool's own; choose another")
+        }
         let metadata = self.metadata ?? [:]
         guard metadata.count <= 32 else {
             throw SpecError(field: "metadata", rule: "size", message: "at most 32 metadata entries")

@@ -95,7 +95,11 @@ public actor InMemoryJobStore: JobStore {
             return (existing, false)
         }
         if let maxQueued {
-            let queued = stateCounts(tenant: spec.tenant)[.queued] ?? 0
+            // A segmented job's tasks are its own work, not more submissions: they do not count.
+            let tasks = jobs.values.filter {
+                $0.job.spec.tenant == spec.tenant && $0.job.state == .queued && $0.job.spec.segment != nil
+            }.count
+            let queued = (stateCounts(tenant: spec.tenant)[.queued] ?? 0) - tasks
             if queued >= maxQueued {
                 throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued, queued: queued))
             }

@@ -80,7 +80,7 @@ public final class RedisJobStore: JobStore {
                 script: RedisScripts.submit,
                 keys: [
                     .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
-                    .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, tenant: spec.tenant)),
+                    .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, spec: spec)),
                 ],
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
@@ -577,7 +577,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placedAll(shard: shard)),
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
                         .init(readyKey(current.job)), .init(keys.webhooks(shard: shard)),
-                        .init(keys.queued(shard: shard, tenant: next.spec.tenant)),
+                        .init(keys.queued(shard: shard, spec: next.spec)),
                         .init(keys.expiry(shard: shard)),
                     ],
                     arguments: [

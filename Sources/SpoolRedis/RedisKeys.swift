@@ -72,6 +72,12 @@ struct RedisKeys: Sendable {
     func cache(_ key: String) -> String { "\(namespace):cache:" + key }
     func webhooks(shard: Int) -> String { tag(shard) + ":webhooks" }
     func queued(shard: Int, tenant: TenantID) -> String { tag(shard) + ":queued:t:" + tenant.rawValue }
+    /// The set a job's queued state is kept in for the tenant's quota: a segmented job's tasks go to a set of their
+    /// own, which no quota counts.
+    func queued(shard: Int, spec: JobSpec) -> String {
+        spec.segment == nil
+            ? queued(shard: shard, tenant: spec.tenant) : tag(shard) + ":queued-tasks:t:" + spec.tenant.rawValue
+    }
     func expiry(shard: Int) -> String { tag(shard) + ":expiry" }
     func readers(of upload: UploadID) -> String { "\(namespace):{index}:reads:upload:" + upload.rawValue }
     func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }

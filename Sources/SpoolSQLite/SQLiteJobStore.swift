@@ -61,8 +61,13 @@ public final class SQLiteJobStore: JobStore {
             if let maxQueued {
                 let queued =
                     try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM jobs WHERE tenant = ? AND state = 'queued'",
-                        arguments: [spec.tenant.rawValue]) ?? 0
+                        db,
+                        sql: "SELECT COUNT(*) FROM jobs WHERE tenant = ? AND state = 'queued' "
+                            + "AND (idempotency_key IS NULL OR substr(idempotency_key, 1, ?) != ?)",
+                        // A segmented job's tasks (keys no client may use) are its own work, not submissions.
+                        arguments: [
+                            spec.tenant.rawValue, JobSpec.segmentTaskKeyPrefix.count, JobSpec.segmentTaskKeyPrefix,
+                        ]) ?? 0
                 if queued >= maxQueued {
                     throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued, queued: queued))
                 }

@@ -184,6 +184,11 @@ public enum JobStoreConformance {
         let again = try await store.submit(parentSpec.segmentTaskSpec(tasks[0], pool: "cpu"), now: at(1.6))
         #expect(!again.created && again.job.id == records[0].job)
 
+        // Tasks are the job's own work: a queued-jobs quota does not count them.
+        let counted = try await store.submit(spec(key: "beside-the-tasks"), maxQueued: 1, now: at(1.7))
+        #expect(counted.created)
+        try await store.apply(.cancel, to: counted.job.id, now: at(1.8))
+
         let segmentation = Segmentation(starts: [0, 10, 20], inputStart: 0, tasks: records)
         let recorded = try await store.apply(.recordSegmentation(lease, segmentation), to: parent.id, now: at(2))
         #expect(recorded.job.state == .running)

@@ -115,3 +115,33 @@ import Testing
         #expect(PathRules.normalize("/a\0b") == nil)
     }
 }
+
+@Suite struct SegmentingRequestValidationTests {
+    let policy = InputPolicy(inputRoots: ["/srv/in"])
+
+    @Test func segmentingIsCheckedAndDefaultsToAuto() throws {
+        let plain = JobRequest(input: "file:///srv/in/film.mp4", preset: "web-720p")
+        #expect(try plain.validate(policy: policy).segmenting == SegmentingRequest(mode: .auto, seconds: 30))
+        var asked = plain
+        asked.segmenting = SegmentingRequest(mode: .on, seconds: 1)
+        do {
+            _ = try asked.validate(policy: policy)
+            Issue.record("1-second segments were accepted")
+        } catch {
+            #expect(error.field == "segmenting.seconds" && error.rule == "range")
+        }
+        asked.segmenting = try JSONDecoder().decode(SegmentingRequest.self, from: Data(#"{"mode": "off"}"#.utf8))
+        #expect(try asked.validate(policy: policy).segmenting == SegmentingRequest(mode: .off, seconds: 30))
+    }
+
+    @Test func segmentTaskKeysAreReserved() {
+        var request = JobRequest(input: "file:///srv/in/film.mp4", preset: "web-720p")
+        request.idempotencyKey = "spool-segment:job_x:s0-o0-r0"
+        do {
+            _ = try request.validate(policy: policy)
+            Issue.record("a reserved idempotency key was accepted")
+        } catch {
+            #expect(error.field == "idempotency_key" && error.rule == "reserved")
+        }
+    }
+}

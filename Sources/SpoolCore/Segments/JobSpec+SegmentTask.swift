@@ -3,8 +3,14 @@ extension JobSpec {
     /// retention applies to what it publishes).
     public static let segmentTaskRetentionDays = 1.0
 
+    /// Idempotency keys with this prefix are Spool's own (a client's is refused): they name segment tasks, which
+    /// quotas do not count.
+    public static let segmentTaskKeyPrefix = "spool-segment:"
+
     /// The idempotency key of a task: planning the same job again (after its worker died) finds the tasks it made.
-    public static func segmentTaskKey(_ task: SegmentTask) -> String { "spool-segment:\(task.parent):\(task.name)" }
+    public static func segmentTaskKey(_ task: SegmentTask) -> String {
+        "\(segmentTaskKeyPrefix)\(task.parent):\(task.name)"
+    }
 
     /// The job that carries one task of this (the parent's) spec: same tenant, class, priority and hardware, so the
     /// scheduler places and shares it like its parent; outputs sized to the task, so it reserves only what one
