@@ -24,6 +24,8 @@ command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
 command -v buildah >/dev/null || missing+=(buildah)
 command -v podman >/dev/null || missing+=(podman)
 command -v runc >/dev/null || missing+=(runc)
+# `spool top` is tested in a real terminal: tmux (send-keys, capture-pane).
+command -v tmux >/dev/null || missing+=(tmux)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

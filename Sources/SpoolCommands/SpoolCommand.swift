@@ -15,7 +15,8 @@ public struct SpoolCommand: AsyncParsableCommand {
             http://127.0.0.1:7878).
             """,
         subcommands: [
-            Serve.self, Submit.self, Status.self, Placement.self, Jobs.self, Simulate.self, Cancel.self, Workers.self,
+            Serve.self, Submit.self, Status.self, Placement.self, Jobs.self, Top.self, Simulate.self, Cancel.self,
+            Workers.self,
             Pools.self, Tenants.self, Webhooks.self,
             PresetsCommand.self,
             Plan.self, Retry.self, DeadLetters.self, Gateway.self, WorkerCommand.self, Manager.self,
