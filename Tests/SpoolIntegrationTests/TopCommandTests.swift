@@ -32,14 +32,25 @@ import Testing
             dataDirectory: area.data, inputRoot: area.inputs, extraArguments: ["--cpu-slots", "1", "--no-deduplicate"])
         defer { server.stop() }
         try await server.start()
-        // One long whole-file encode, so something is running for as long as the test looks.
+        // One job that stays running without taking a core from the tests beside this one: its ffmpeg is stopped
+        // (SIGSTOP) once it runs, and let go at the end.
         let clip = area.inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 90)
+        try TestMedia.makeClip(at: clip, size: "320x180", seconds: 60)
         var request = JobRequest(
-            input: "file://" + clip.path, outputs: [try OutputShorthand.parse("big=mp4,height=720")])
+            input: "file://" + clip.path, outputs: [try OutputShorthand.parse("small=mp4,height=90")])
         request.segmenting = SegmentingRequest(mode: .off)
         let job = try await server.client.submit(request)
         _ = try await server.client.waitFor(job.id, until: { $0.state == .running })
+        var stopped: [Int32] = []
+        for _ in 0..<100 where stopped.isEmpty {
+            stopped = TestMedia.processes(containing: area.data.path).filter { pid in
+                (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.hasPrefix("ffmpeg") == true
+                    || ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").hasPrefix("ffmpeg")
+            }
+            if stopped.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        for pid in stopped { kill(pid, SIGSTOP) }
+        defer { for pid in stopped { kill(pid, SIGCONT) } }
 
         // Piped: one plain snapshot, no escape codes, and it exits by itself.
         // (Workers report what they run with their heartbeat: give the first one a moment.)
