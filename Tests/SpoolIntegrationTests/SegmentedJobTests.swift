@@ -22,7 +22,7 @@ import Testing
     @Test func aSegmentedJobIsJoinedExactlyAndShowsItsTasks() async throws {
         defer { area.cleanUp() }
         let server = try SpoolServerProcess(
-            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "2", "--no-deduplicate"])
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--no-deduplicate"])
         defer { server.stop() }
         try await server.start()
         let client = server.client

@@ -7,7 +7,9 @@ import Testing
 /// Segments encoded apart and joined by stream copy against a whole-file encode of the same input, with the real
 /// ffmpeg, on the inputs that make cutting hard: B-frames, open GOPs, a variable frame rate, an edit list and a
 /// rotation flag.
-@Suite("segments join exactly, with real ffmpeg")
+// Serialized: each case runs several ffmpeg at once, and the suite should not take both cores from the tests
+// beside it.
+@Suite("segments join exactly, with real ffmpeg", .serialized)
 struct SegmentExactnessTests {
     enum Source: String, CaseIterable, CustomStringConvertible {
         case bFrames, openGOP, variableRate, editList, rotated
@@ -25,25 +27,25 @@ struct SegmentExactnessTests {
         let gop = ["-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-bf", "3"]
         switch source {
         case .bFrames:
-            return try await scratch.makeClip("bframes.mp4", size: "320x180", seconds: 8, extra: gop)
+            return try await scratch.makeClip("bframes.mp4", size: "320x180", seconds: 6, extra: gop)
         case .openGOP:
             return try await scratch.makeClip(
-                "opengop.mp4", size: "320x180", seconds: 8,
+                "opengop.mp4", size: "320x180", seconds: 6,
                 extra: ["-x264-params", "open-gop=1:keyint=25:min-keyint=25:scenecut=0:bframes=3"])
         case .variableRate:
             // Every fifth frame of a 30 fps picture dropped: gaps of 1/30 and 2/30 s.
             return try await scratch.makeClip(
-                "vfr.mp4", size: "320x180", seconds: 8, rate: 30,
+                "vfr.mp4", size: "320x180", seconds: 6, rate: 30,
                 extra: gop + ["-vf", "select='not(eq(mod(n\\,5)\\,2))'", "-fps_mode", "vfr"])
         case .editList:
             // Cut by stream copy away from a key frame: the MP4 keeps the frames before the cut and an edit list
             // that hides them.
-            let whole = try await scratch.makeClip("long.mp4", size: "320x180", seconds: 9, extra: gop)
+            let whole = try await scratch.makeClip("long.mp4", size: "320x180", seconds: 8, extra: gop)
             let output = scratch.file("editlist.mp4")
             try await MediaScratch.ffmpeg(["-v", "error", "-y", "-ss", "1.3", "-i", whole, "-c", "copy", output])
             return output
         case .rotated:
-            let plain = try await scratch.makeClip("plain.mp4", size: "320x180", seconds: 8, extra: gop)
+            let plain = try await scratch.makeClip("plain.mp4", size: "320x180", seconds: 6, extra: gop)
             let output = scratch.file("rotated.mp4")
             try await MediaScratch.ffmpeg([
                 "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", output,
