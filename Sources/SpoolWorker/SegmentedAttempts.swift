@@ -92,15 +92,8 @@ extension AttemptRunner {
         logger.info(
             "encoding a segment task",
             metadata: ["task": "\(task.name)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
-        var runner = FFmpegRunner(
-            tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
-        runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
-        let files = self.files
         do {
-            _ = try await runner.run(
-                command, sourceDurationSeconds: length,
-                onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
-                onProgress: { progress.set($0) })
+            try await runFFmpeg(command, job: job, lease: lease, seconds: length, progress: progress)
         } catch let error as JobError {
             throw InputDamage.classify(error, stderrTail: error.stderrTail ?? [])
         }
@@ -117,7 +110,7 @@ extension AttemptRunner {
             outputs = try await OutputValidator(tools: tools, prober: prober).validate(
                 command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
             if source.audio != nil {
-                for kbps in Set(parent.spec.outputs.flatMap(\.audioBitratesKbps)).sorted() {
+                for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
                     outputs.append(
                         try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
                             file: SegmentCommandBuilder.audioFile(kbps: kbps), stagingDirectory: staging,
@@ -191,13 +184,7 @@ extension AttemptRunner {
                         firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart,
                         output: "\(staging)/\(base).mp4"),
                     outputs: [output], directories: [staging])
-                var runner = FFmpegRunner(
-                    tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap
-                )
-                runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
-                _ = try await runner.run(
-                    command, sourceDurationSeconds: source.durationSeconds,
-                    onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
+                try await runFFmpeg(command, job: job, lease: lease, seconds: source.durationSeconds)
                 planned.append(output)
             case .thumbnails:
                 guard let companion, let made = companion.outputs.first(where: { $0.name == spec.name }) else {
@@ -235,7 +222,7 @@ extension AttemptRunner {
                             firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart, cuts: cuts,
                             directory: directory),
                         outputs: [], directories: [staging, folder, directory])
-                    try await runJoin(command, job: job, lease: lease, seconds: source.durationSeconds)
+                    try await runFFmpeg(command, job: job, lease: lease, seconds: source.durationSeconds)
                 }
                 try SegmentCommandBuilder.masterPlaylist(folder: folder, renditions: renditions, source: source)
                     .write(toFile: SegmentCommandBuilder.masterPlaylistPath(folder), atomically: true, encoding: .utf8)
@@ -280,15 +267,19 @@ extension AttemptRunner {
         return list
     }
 
-    /// Runs one stream-copy join under the worker's stall timeout, cap and memory limit.
-    func runJoin(_ command: TranscodeCommand, job: Job, lease: Lease, seconds: Double) async throws {
+    /// Runs one ffmpeg of a piece or a join under the worker's stall timeout, cap and memory limit, its PID recorded
+    /// for the janitor, its progress reported when a cell is given.
+    func runFFmpeg(
+        _ command: TranscodeCommand, job: Job, lease: Lease, seconds: Double, progress: ProgressCell? = nil
+    ) async throws {
         var runner = FFmpegRunner(
             tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
         runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
         let files = self.files
         _ = try await runner.run(
             command, sourceDurationSeconds: seconds,
-            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) }, onProgress: { _ in })
+            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+            onProgress: { progress?.set($0) })
     }
 
     /// A committed file of a task's job, readable here: in place in the data directory, or downloaded from the

@@ -78,6 +78,11 @@ public enum SegmentCommandBuilder {
         return arguments
     }
 
+    /// The bitrates the companion encodes the audio at (one file each), ascending: every one the outputs ask for.
+    public static func companionAudioBitrates(_ outputs: [OutputSpec]) -> [Int] {
+        Set(outputs.flatMap(\.audioBitratesKbps)).sorted()
+    }
+
     /// The audio file the companion makes at one bitrate.
     public static func audioFile(kbps: Int) -> String { "audio-\(kbps).m4a" }
 
@@ -106,7 +111,7 @@ public enum SegmentCommandBuilder {
         if !plan.chains.isEmpty { arguments += ["-filter_complex", plan.filterGraph] }
         arguments += plan.outputArguments
         if source.audio != nil {
-            for kbps in Set(outputs.flatMap(\.audioBitratesKbps)).sorted() {
+            for kbps in companionAudioBitrates(outputs) {
                 arguments += ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "\(kbps)k"]
                 arguments += plan.threadArguments
                 arguments += ["-f", "mp4", "\(staging)/\(audioFile(kbps: kbps))"]
