@@ -145,4 +145,65 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         #expect(TestMedia.processes(containing: clip.path).isEmpty)
     }
+
+    /// Checkpointed preemption: a realtime job that fits nowhere else evicts the batch job's running piece; the pieces
+    /// already finished are kept (never run again) and the job resumes with the rest once the realtime job is done.
+    @Test func aPreemptedSegmentedJobKeepsItsFinishedSegmentsAndResumes() async throws {
+        defer { area.cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--no-deduplicate"])
+        defer { server.stop() }
+        try await server.start()
+        let client = server.client
+        let clip = inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, keyFrameEvery: 25)
+        let urgent = inputs.appendingPathComponent("urgent.mp4")
+        try TestMedia.makeClip(at: urgent, seconds: 2)
+
+        var request = JobRequest(input: "file://" + clip.path, outputs: [Self.outputs[0]])
+        request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
+        request.serviceClass = .batch
+        let submitted = try await client.submit(request)
+        // Wait until a piece has finished and another runs.
+        var checkpoint: JobView?
+        for _ in 0..<600 {
+            let view = try await client.job(submitted.id)
+            if let segments = view.segments, segments.done >= 1, segments.running > 0 {
+                checkpoint = view
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let split = try #require(checkpoint, "no piece finished while another ran: \(server.log())")
+        let finishedBefore = Set(split.segments!.tasks.filter { $0.state == .succeeded }.map(\.job))
+        let runningBefore = try #require(split.segments!.tasks.first { $0.state == .running }?.job)
+
+        var realtime = JobRequest(input: "file://" + urgent.path, outputs: [Self.outputs[0]])
+        realtime.serviceClass = .realtime
+        let urgentJob = try await client.waitFor(try await client.submit(realtime).id, timeout: .seconds(120))
+        #expect(urgentJob.state == .succeeded, "\(urgentJob.error?.message ?? "")")
+        let job = try await client.waitFor(split.id, timeout: .seconds(240))
+        #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
+        // The realtime job did not wait for the batch job: it finished first.
+        #expect((urgentJob.finishedAt ?? .distantFuture) < (job.finishedAt ?? .distantPast))
+
+        var tasks: [JobView] = []
+        for task in job.segments?.tasks ?? [] { tasks.append(try await client.job(task.job)) }
+        let preempted = tasks.filter { $0.evictions > 0 }
+        #expect(preempted.map(\.id) == [runningBefore], "evicted: \(preempted.map(\.id)), running: \(runningBefore)")
+        #expect(preempted.allSatisfy { $0.state == .succeeded && $0.error == nil })
+        // Finished pieces were kept: each ran exactly once.
+        for task in tasks where finishedBefore.contains(task.id) {
+            #expect(task.attempts == 1 && task.evictions == 0, "\(task.id) ran \(task.attempts) times")
+        }
+        // And the joined output holds every frame.
+        let output = try #require(job.outputs.first)
+        let frames = try CLI.runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_packets", "-of", "csv=p=0", String(output.uri.dropFirst("file://".count)),
+            ])
+        #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "300")
+    }
 }

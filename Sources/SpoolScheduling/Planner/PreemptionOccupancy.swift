@@ -32,27 +32,38 @@ struct PreemptionOccupancy {
     func devices(
         for request: PlacementRequest, fleet: FleetSnapshot, evicted: Set<JobID>, estimator: ResourceEstimator
     ) -> (devices: [DeviceOccupancy], demand: ResourceDemand) {
-        // One demand for all devices: the path most devices of the job's kind offer.
-        let path: DevicePath = request.acceleration == .cpu ? .cpu : .nvenc
-        let demand = estimator.demand(for: request, on: path)
-        var devices: [DeviceOccupancy] = []
+        // The preemption planner weighs one demand against every device, so it gets the devices of one path: the
+        // path most of the eligible occupied devices offer the job (an `auto` job runs on CPUs in a CPU pool and on
+        // NVENC on most GPUs; assuming NVENC left CPU pools with nothing to preempt).
+        var byPath: [DevicePath: [DeviceOccupancy]] = [:]
         for worker in fleet.workers where worker.accepting {
             if let pool = request.pool, pool != worker.pool { continue }
             if request.pool == nil && !worker.acceptsUnpinned { continue }
-            for device in worker.devices
-            where device.fencedReason == nil && device.path(for: request.acceleration) == path {
-                guard var running = byDevice[DeviceKey(worker: worker.id, gpu: device.gpuIndex)] else { continue }
+            for device in worker.devices where device.fencedReason == nil {
+                guard let path = device.path(for: request.acceleration),
+                    var running = byDevice[DeviceKey(worker: worker.id, gpu: device.gpuIndex)]
+                else { continue }
                 if !evicted.isEmpty { running.removeAll { evicted.contains($0.id) } }
                 guard !running.isEmpty else { continue }
                 let free = ResourceDemand(
                     gpuMemoryMiB: device.memory.freeMiB, encoderSessions: device.encoderSessions.free,
                     decoderSessions: device.decoderSessions.free, slots: max(0, worker.slots - worker.assigned))
-                devices.append(
+                byPath[path, default: []].append(
                     DeviceOccupancy(
                         id: worker.id.rawValue + "/" + (device.gpuIndex.map(String.init) ?? "host"), free: free,
                         running: running))
             }
         }
+        // Most devices first; on a tie the earlier of `DevicePath`'s cases, so the choice never depends on hashing.
+        let rank = { (path: DevicePath) in DevicePath.allCases.firstIndex(of: path) ?? 0 }
+        guard
+            let (path, devices) = byPath.max(by: { a, b in
+                a.value.count != b.value.count ? a.value.count < b.value.count : rank(a.key) > rank(b.key)
+            })
+        else {
+            return ([], estimator.demand(for: request, on: request.acceleration == .cpu ? .cpu : .nvenc))
+        }
+        let demand = estimator.demand(for: request, on: path)
         return (devices, demand)
     }
 }
