@@ -23,9 +23,14 @@ public struct SegmentSimulation: Sendable {
         /// The input's bitrate, for its download to each worker (once per job and worker; the input cache keeps it).
         public var inputMbps = 8.0
         public var downloadGbps = 10.0
-        /// Listing the packets of an hour of input (demuxing only): 12,000 packets of 1080p took 0.6 s here, so an
-        /// hour's 108,000 about 5 s from the page cache.
-        public var planSecondsPerHour = 6.0
+        /// Listing the packets of an hour of input (demuxing only): 4 minutes of 15.7 Mbit/s 1080p (470 MB, 7,200
+        /// packets) took 1.5 s here from the page cache, mostly reading; an hour at 8 Mbit/s about 12 s.
+        public var planSecondsPerHour = 12.0
+        /// Seconds of input one CPU core encodes to AAC per second, per bitrate (ffmpeg's own encoder; one encoder per
+        /// bitrate, one after the other in one ffmpeg): 120 s of stereo 48 kHz pink noise at 128 kbit/s took 2.1 s
+        /// here (57×), sine and noise 2.4 s (49×). A whole-file encode runs it on the CPU beside NVENC, so its time
+        /// is the longer of the two; a segmented job runs it as the companion, once over the whole input.
+        public var audioRealtimeFactor = 50.0
         /// Joining an hour of 720p output by stream copy with `+faststart` (written twice: about 2.7 GB at ~500 MB/s),
         /// counting its packets to validate it and sampling its SSIM.
         public var joinSecondsPerHour = 12.0
@@ -47,6 +52,7 @@ public struct SegmentSimulation: Sendable {
             case planSecondsPerHour = "plan_seconds_per_hour"
             case joinSecondsPerHour = "join_seconds_per_hour"
             case tickSeconds = "tick_seconds"
+            case audioRealtimeFactor = "audio_realtime_factor"
         }
     }
 
@@ -89,6 +95,9 @@ public struct SegmentSimulation: Sendable {
         var frames: Double
         var placement: JobPlacement?
         var kind: Kind
+        /// CPU work beside the encode (a whole-file job's audio): the work ends no sooner than this many seconds
+        /// after its delay.
+        var cpuSeconds = 0.0
     }
 
     private enum Kind { case plan, piece, companion, join, whole }
@@ -125,10 +134,15 @@ public struct SegmentSimulation: Sendable {
             serial += 1
             return JobID(rawValue: "\(prefix)\(serial)")
         }
-        func enqueue(_ job: Int, _ kind: Kind, frames: Double, delay: Double, spec: JobSpec) {
+        func enqueue(_ job: Int, _ kind: Kind, frames: Double, delay: Double, spec: JobSpec, cpuSeconds: Double = 0) {
             let id = newID("t")
             specs[id] = spec
-            queue.append(Work(job: job, id: id, delay: delay, frames: frames, placement: nil, kind: kind))
+            queue.append(
+                Work(job: job, id: id, delay: delay, frames: frames, placement: nil, kind: kind, cpuSeconds: cpuSeconds))
+        }
+        let audioBitrates = Double(outputs.flatMap(\.audioBitratesKbps).count)
+        func audioSeconds(_ job: Int) -> Double {
+            jobs[job].inputSeconds * audioBitrates / settings.audioRealtimeFactor
         }
         func downloadSeconds(_ job: Int) -> Double {
             jobs[job].inputSeconds * settings.inputMbps / 1000 / settings.downloadGbps
@@ -148,7 +162,7 @@ public struct SegmentSimulation: Sendable {
                 } else {
                     enqueue(
                         arrived, .whole, frames: job.inputSeconds * settings.frameRate,
-                        delay: settings.taskOverheadSeconds, spec: parentSpec)
+                        delay: settings.taskOverheadSeconds, spec: parentSpec, cpuSeconds: audioSeconds(arrived))
                 }
                 arrived += 1
             }
@@ -195,12 +209,21 @@ public struct SegmentSimulation: Sendable {
             for var work in running {
                 if work.delay > 0 {
                     work.delay -= settings.tickSeconds
-                } else if work.frames > 0 {
+                } else if work.frames > 0 || work.cpuSeconds > 0 {
+                    work.cpuSeconds -= settings.tickSeconds
+                    guard work.frames > 0 else {
+                        if work.cpuSeconds > 0 { kept.append(work) } else { done.append(work) }
+                        continue
+                    }
                     let sharing = Double(encoding[work.placement?.worker.rawValue ?? ""] ?? 1)
                     let speed = settings.engineFramesPerSecond * min(1, engines / sharing)
                     work.frames -= speed * settings.tickSeconds
                 }
-                if work.delay <= 0 && work.frames <= 0 { done.append(work) } else { kept.append(work) }
+                if work.delay <= 0 && work.frames <= 0 && work.cpuSeconds <= 0 {
+                    done.append(work)
+                } else {
+                    kept.append(work)
+                }
             }
             running = kept
             now += settings.tickSeconds
@@ -223,7 +246,7 @@ public struct SegmentSimulation: Sendable {
                     else {
                         enqueue(
                             work.job, .whole, frames: job.inputSeconds * settings.frameRate,
-                            delay: settings.taskOverheadSeconds, spec: parentSpec)
+                            delay: settings.taskOverheadSeconds, spec: parentSpec, cpuSeconds: audioSeconds(work.job))
                         continue
                     }
                     let planned = SegmentPlanner.tasks(
@@ -238,10 +261,10 @@ public struct SegmentSimulation: Sendable {
                                 work.job, .piece, frames: Double(frames[segment]),
                                 delay: settings.taskOverheadSeconds, spec: spec)
                         case .companion:
-                            // Audio encodes at hundreds of times real time on the host; no NVENC engine.
+                            // The audio of the whole input, on the host's CPU: no NVENC engine.
                             enqueue(
-                                work.job, .companion, frames: 0,
-                                delay: settings.taskOverheadSeconds + job.inputSeconds / 300, spec: spec)
+                                work.job, .companion, frames: 0, delay: settings.taskOverheadSeconds, spec: spec,
+                                cpuSeconds: audioSeconds(work.job))
                         }
                     }
                 case .piece, .companion:

@@ -31,4 +31,19 @@ import Testing
         let expected = 18_000 / 450 + settings.taskOverheadSeconds + 600 * 8 / 1000 / 10
         #expect(abs(outcome.timeToOutput[0] - expected) <= 2 * settings.tickSeconds)
     }
+
+    @Test func audioRunsOnTheCPUBesideTheEncodeAndBoundsWhateverWaitsForIt() throws {
+        var settings = SegmentSimulation.Settings()
+        settings.gpus = 16
+        settings.audioRealtimeFactor = 5
+        let simulation = SegmentSimulation(settings: settings)
+        let input = SegmentSimulation.LongJob(arrival: 0, inputSeconds: 600)
+        // Whole-file: 40 s of NVENC, but 120 s of audio on the CPU beside it.
+        let whole = try simulation.run([input], segmenting: false).timeToOutput[0]
+        let download = 600 * 8 / 1000 / 10.0
+        #expect(abs(whole - (120 + settings.taskOverheadSeconds + download)) <= 2 * settings.tickSeconds)
+        // Segmented: the pieces finish in seconds, but the join waits for the companion's 120 s of audio.
+        let split = try simulation.run([input], segmenting: true).timeToOutput[0]
+        #expect(split > 120 && split < whole + 30)
+    }
 }
