@@ -4,14 +4,18 @@ import SpoolRuntime
 
 /// Where `spool manager` and `spool worker` answer probes and scrapes: they have no API port of their own.
 struct OpsOptions: ParsableArguments {
+    // `--admin-port` is the name other servers use for this port (and the one the observability issue asked for).
     @Option(
+        name: [.customLong("ops-port"), .customLong("admin-port")],
         help: ArgumentHelp(
             "Serve /health (the process answers), /ready (it can work: the store, and for a worker its encode "
                 + "self-test and disk) and /metrics on this port, for Kubernetes probes and Prometheus. Off unless "
-                + "given (or $SPOOL_OPS_PORT).", valueName: "port"))
+                + "given (or $SPOOL_OPS_PORT); also --admin-port.", valueName: "port"))
     var opsPort: Int?
 
-    @Option(help: "The address the ops port listens on.")
+    @Option(
+        name: [.customLong("ops-host"), .customLong("admin-host")],
+        help: "The address the ops port listens on (also --admin-host).")
     var opsHost = "0.0.0.0"
 
     func validate() throws {

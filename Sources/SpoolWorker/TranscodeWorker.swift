@@ -42,15 +42,21 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         /// it could land after and leave an entry behind.
         var drainAnnouncement: Task<Void, Never>?
         var running: [JobID: Task<Void, Never>] = [:]
+        /// Where the running jobs were placed, for the device gauges (the sessions each GPU's jobs hold).
+        var placements: [JobID: JobPlacement] = [:]
         /// Attempts that ended before their slot loop recorded them (a fast failure can win that race).
         var endedEarly: Set<JobID> = []
         var diskFull = false
 
-        mutating func start(_ job: JobID, _ task: Task<Void, Never>) {
-            if endedEarly.remove(job) == nil { running[job] = task }
+        mutating func start(_ job: JobID, _ task: Task<Void, Never>, placement: JobPlacement?) {
+            if endedEarly.remove(job) == nil {
+                running[job] = task
+                placements[job] = placement
+            }
         }
 
         mutating func finish(_ job: JobID) {
+            placements.removeValue(forKey: job)
             if running.removeValue(forKey: job) == nil { endedEarly.insert(job) }
         }
     }
@@ -199,7 +205,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 freeSlot.finish()
                 state.withLock { $0.finish(job.id) }
             }
-            state.withLock { $0.start(job.id, task) }
+            state.withLock { $0.start(job.id, task, placement: job.placement) }
             for await _ in slotFreed {}
             return .again
         }
@@ -300,12 +306,18 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     }
 
     func register(startedAt: Date) async throws {
-        let (running, draining) = state.withLock { (Array($0.running.keys).sorted(), $0.shuttingDown) }
+        let (running, draining, placements) = state.withLock {
+            (Array($0.running.keys).sorted(), $0.shuttingDown, Array($0.placements.values))
+        }
         var devices = inventory
         if let gpuMetrics {
             let fresh = await gpuMetrics()
             if !fresh.isEmpty { devices.gpus = fresh }
         }
+        DeviceGauges.record(
+            DeviceGauges.readings(
+                worker: id, inventory: devices, fenced: health?.fenced ?? [:], placements: placements,
+                slots: configuration.slots))
         try await store.upsertWorker(
             WorkerRecord(
                 id: id, pool: configuration.pool.name, poolKind: configuration.pool.kind, host: inventory.host,

@@ -10,7 +10,7 @@ final class SpoolProcess {
     let logFile: URL
     private(set) var process: Process?
 
-    init(_ name: String, arguments: [String], logDirectory: URL) throws {
+    init(_ name: String, arguments: [String], logDirectory: URL, environment: [String: String] = [:]) throws {
         self.name = name
         logFile = logDirectory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -18,6 +18,9 @@ final class SpoolProcess {
         let process = Process()
         process.executableURL = try SpoolBinary.url()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()
