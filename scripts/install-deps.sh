@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, redis-server (the
 # distributed store), HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
-# servers on free ports), and mmdebstrap, buildah, podman and runc for the container image.
+# servers on free ports), mmdebstrap, buildah, podman and runc for the container image, tmux for `spool top`'s test and
+# prometheus (promtool) for the alert rules.
 # Does nothing when everything is already there.
 set -euo pipefail
 missing=()
@@ -26,6 +27,8 @@ command -v podman >/dev/null || missing+=(podman)
 command -v runc >/dev/null || missing+=(runc)
 # `spool top` is tested in a real terminal: tmux (send-keys, capture-pane).
 command -v tmux >/dev/null || missing+=(tmux)
+# tests/deploy checks and unit-tests the alert rules in deploy/prometheus with promtool (Debian's prometheus).
+command -v promtool >/dev/null || missing+=(prometheus)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

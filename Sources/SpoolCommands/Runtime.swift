@@ -18,7 +18,13 @@ enum Runtime {
             return handler
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Queue waits span a second to hours; the buckets hold each class's default target (5 s, 60 s, 1 h) exactly,
+        // so the SLO rules in deploy/prometheus read "waited longer than the target" from one bucket.
+        factory.durationHistogramBuckets["spool_queue_wait_seconds"] = [
+            1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200,
+        ].map { Duration.seconds($0) }
+        MetricsSystem.bootstrap(factory)
         return (Logger(label: "spool"), registry)
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import SpoolCore
 
@@ -52,6 +53,8 @@ public struct LeaderLease<C: Clock>: Service where C.Duration == Duration {
             logger.warning("leader lease unreachable", metadata: ["error": "\(error)"])
             token = nil
         }
+        // 1 while this candidate leads: summed over the managers, the alert for "no leading manager" reads 0.
+        Gauge(label: "spool_manager_leading", dimensions: [("candidate", candidate)]).record(token == nil ? 0 : 1)
         if token != previous {
             logger.notice(
                 token == nil ? "not leading" : "leading",

@@ -173,6 +173,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         let decision = autoscaler.evaluate(signals, workers: candidates)
         state.autoscalers[pool.name] = autoscaler
         metrics.recordDesired(decision.desiredWorkers)
+        metrics.recordBounds(min: pool.minWorkers, max: pool.maxWorkers)
 
         var event = PoolEvent(pool: pool.name, time: now, kind: .autoscale, actuator: actuator.name, decision: decision)
         do {

@@ -23,6 +23,12 @@ struct PoolMetrics {
         Gauge(label: "spool_pool_desired_workers", dimensions: [("pool", pool)]).record(workers)
     }
 
+    /// The pool's bounds, so an alert can tell a pool the autoscaler wants to grow past its maximum.
+    func recordBounds(min: Int, max: Int) {
+        Gauge(label: "spool_pool_min_workers", dimensions: [("pool", pool)]).record(min)
+        Gauge(label: "spool_pool_max_workers", dimensions: [("pool", pool)]).record(max)
+    }
+
     func recordScaleEvent(up: Bool) {
         Counter(
             label: "spool_pool_scale_events_total", dimensions: [("pool", pool), ("direction", up ? "up" : "down")]
