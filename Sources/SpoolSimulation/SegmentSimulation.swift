@@ -138,7 +138,8 @@ public struct SegmentSimulation: Sendable {
             let id = newID("t")
             specs[id] = spec
             queue.append(
-                Work(job: job, id: id, delay: delay, frames: frames, placement: nil, kind: kind, cpuSeconds: cpuSeconds))
+                Work(job: job, id: id, delay: delay, frames: frames, placement: nil, kind: kind, cpuSeconds: cpuSeconds)
+            )
         }
         let audioBitrates = Double(outputs.flatMap(\.audioBitratesKbps).count)
         func audioSeconds(_ job: Int) -> Double {

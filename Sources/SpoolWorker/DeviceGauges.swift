@@ -46,7 +46,8 @@ public enum DeviceGauges {
         let share = { (count: Double) in slots > 0 ? count / Double(slots) : 0 }
         readings.append(
             Reading(
-                name: "spool_cpu_busy_ratio", labels: [("worker", worker.rawValue), ("cores", "\(inventory.cpuCores)")],
+                name: "spool_cpu_busy_ratio",
+                labels: [("worker", worker.rawValue), ("cores", "\(inventory.cpuCores)")],
                 value: share(busy(.cpu))))
         for device in inventory.opencl {
             readings.append(

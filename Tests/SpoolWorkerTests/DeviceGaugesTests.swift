@@ -70,7 +70,8 @@ import Testing
         let readings = DeviceGauges.readings(
             worker: WorkerID(rawValue: "w"), inventory: inventory, fenced: [:], placements: [], slots: 1)
         for gpu in gpus where gpu.temperatureC == nil {
-            #expect(!readings.contains { $0.name == "spool_gpu_temperature_celsius" && $0.labels[1].1 == "\(gpu.index)" })
+            #expect(
+                !readings.contains { $0.name == "spool_gpu_temperature_celsius" && $0.labels[1].1 == "\(gpu.index)" })
         }
         #expect(gpus.contains { $0.temperatureC == nil || $0.powerDrawW == nil })
     }
