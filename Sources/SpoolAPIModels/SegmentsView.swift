@@ -53,6 +53,9 @@ public struct SegmentsView: Codable, Sendable, Equatable {
                 task.segment = segment
                 task.output = output < outputs.count ? outputs[output].name : nil
                 task.rendition = rendition
+            } else if case .audio(let segment) = record.task.piece {
+                task.kind = "audio"
+                task.segment = segment
             }
             return task
         }

@@ -250,8 +250,10 @@ public struct SegmentSimulation: Sendable {
                             delay: settings.taskOverheadSeconds, spec: parentSpec, cpuSeconds: audioSeconds(work.job))
                         continue
                     }
+                    let grid = AudioGrid(start: 0, sampleRate: 48_000)
                     let planned = SegmentPlanner.tasks(
-                        parent: work.id, starts: starts, frames: frames, outputs: outputs, hasAudio: true)
+                        parent: work.id, starts: starts, frames: frames, outputs: outputs, audio: grid,
+                        end: job.inputSeconds)
                     tasks += planned.count
                     pending[work.job] = planned.count
                     for task in planned {
@@ -261,11 +263,18 @@ public struct SegmentSimulation: Sendable {
                             enqueue(
                                 work.job, .piece, frames: Double(frames[segment]),
                                 delay: settings.taskOverheadSeconds, spec: spec)
-                        case .companion:
-                            // The audio of the whole input, on the host's CPU: no NVENC engine.
+                        case .audio:
+                            // One segment's audio (with its pre-roll), on the host's CPU: no NVENC engine.
+                            let seconds =
+                                (task.end ?? job.inputSeconds) - (task.start ?? 0)
+                                + Double(AudioGrid.preRollFrames) * grid.frameSeconds
                             enqueue(
                                 work.job, .companion, frames: 0, delay: settings.taskOverheadSeconds, spec: spec,
-                                cpuSeconds: audioSeconds(work.job))
+                                cpuSeconds: seconds * audioBitrates / settings.audioRealtimeFactor)
+                        case .companion:
+                            // Thumbnails: a few stills decoded on the host.
+                            enqueue(
+                                work.job, .companion, frames: 0, delay: settings.taskOverheadSeconds, spec: spec)
                         }
                     }
                 case .piece, .companion:

@@ -28,9 +28,13 @@ extension AttemptRunner {
             return nil
         case .split(let starts, let frames):
             let end = list.inputStart + source.videoDurationSeconds
+            var audioGrid: AudioGrid?
+            if let audio = source.audio, job.spec.outputs.contains(where: { !$0.audioBitratesKbps.isEmpty }) {
+                audioGrid = try await MediaProber(tools: tools).audioGrid(path: input, sampleRate: audio.sampleRate)
+            }
             let tasks = SegmentPlanner.tasks(
-                parent: job.id, starts: starts, frames: frames, outputs: job.spec.outputs,
-                hasAudio: source.audio != nil, inputStart: list.inputStart, end: end)
+                parent: job.id, starts: starts, frames: frames, outputs: job.spec.outputs, audio: audioGrid,
+                inputStart: list.inputStart, end: end)
             var records: [Segmentation.TaskRecord] = []
             for task in tasks {
                 // Idempotent: a planner that died after submitting some tasks is followed by one that finds them.
@@ -38,7 +42,8 @@ extension AttemptRunner {
                     job.spec.segmentTaskSpec(task, pool: configuration.pool.name), now: Date())
                 records.append(Segmentation.TaskRecord(task: task, job: child.id))
             }
-            let segmentation = Segmentation(starts: starts, inputStart: list.inputStart, end: end, tasks: records)
+            let segmentation = Segmentation(
+                starts: starts, inputStart: list.inputStart, end: end, tasks: records, audioGrid: audioGrid)
             try await store.apply(.recordSegmentation(lease, segmentation), to: job.id, now: Date())
             logger.info(
                 "split into segments",
@@ -83,10 +88,17 @@ extension AttemptRunner {
                 threads: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
             let start = task.start ?? inputStart
             length = max(0.1, (task.end ?? (inputStart + source.durationSeconds)) - start)
+        case .audio:
+            command = SegmentCommandBuilder.audioPiece(
+                input: input, task: task, bitrates: SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs),
+                inputStart: inputStart, stagingDirectory: staging, threads: configuration.threadsPerOutput)
+            let start = task.start ?? inputStart
+            length = max(0.1, (task.end ?? (inputStart + source.durationSeconds)) - start)
         case .companion:
+            // Plans recorded before audio was cut into pieces left the audio to the companion.
             command = SegmentCommandBuilder.companion(
                 input: input, source: source, outputs: parent.spec.outputs, stagingDirectory: staging,
-                threads: configuration.threadsPerOutput)
+                threads: configuration.threadsPerOutput, audio: parent.segmentation?.audioGrid == nil)
             length = source.durationSeconds
         }
         logger.info(
@@ -106,10 +118,17 @@ extension AttemptRunner {
                     task, file: planned.primaryPath, stagingDirectory: staging, video: video, source: source,
                     sourcePath: input, inputStart: inputStart, measureSSIM: configuration.measureSSIM)
             ]
+        } else if case .audio = task.piece {
+            outputs = []
+            for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
+                outputs.append(
+                    try SegmentPieceValidator(tools: tools, prober: prober).keepAudioPieceFrames(
+                        task, file: SegmentCommandBuilder.audioPieceFile(kbps: kbps), stagingDirectory: staging))
+            }
         } else {
             outputs = try await OutputValidator(tools: tools, prober: prober).validate(
                 command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
-            if source.audio != nil {
+            if source.audio != nil, parent.segmentation?.audioGrid == nil {
                 for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
                     outputs.append(
                         try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
@@ -164,6 +183,31 @@ extension AttemptRunner {
         let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
         let source = try await probe(input, digest: nil)
         let companion = tasks.first { $0.record.task.piece == .companion }?.job
+        var joinedAudio: [Int: String] = [:]
+        /// The audio at one bitrate, and where it goes on the output's timeline: the pieces joined frame by frame,
+        /// or (plans made before audio was cut) the companion's file.
+        func audioTrack(kbps: Int) async throws -> (path: String, offset: Double?)? {
+            guard source.audio != nil else { return nil }
+            if let grid = segmentation.audioGrid {
+                let offset = SegmentCommandBuilder.joinedAudioOffset(grid, inputStart: segmentation.inputStart)
+                if let joined = joinedAudio[kbps] { return (joined, offset) }
+                let pieceTasks = tasks.compactMap { task -> (Int, Job)? in
+                    guard case .audio(let segment) = task.record.task.piece else { return nil }
+                    return (segment, task.job)
+                }.sorted { $0.0 < $1.0 }
+                guard !pieceTasks.isEmpty else { return nil }
+                var files: [String] = []
+                for (_, piece) in pieceTasks {
+                    files.append(try await fetch(SegmentCommandBuilder.audioPieceFile(kbps: kbps), of: piece, into: pieces))
+                }
+                let joined = "\(pieces)/\(SegmentCommandBuilder.audioPieceFile(kbps: kbps))"
+                try ADTSStream.concatenate(files, into: joined)
+                joinedAudio[kbps] = joined
+                return (joined, offset)
+            }
+            guard let companion else { return nil }
+            return (try await fetch(SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces), nil)
+        }
         var planned: [PlannedOutput] = []
         for (index, spec) in job.spec.outputs.enumerated() {
             let base = TranscodeCommandBuilder.baseName(spec.name, index: index)
@@ -172,17 +216,16 @@ extension AttemptRunner {
                 let list = try await concatList(
                     of: tasks, output: index, rendition: 0, segmentation: segmentation, into: pieces,
                     named: "\(base).ffconcat")
-                var audioFile: String?
-                if audio.codec != .none, source.audio != nil, let kbps = spec.audioBitratesKbps.first, let companion {
-                    audioFile = try await fetch(
-                        SegmentCommandBuilder.audioFile(kbps: kbps), of: companion, into: pieces)
+                var audioFile: (path: String, offset: Double?)?
+                if audio.codec != .none, let kbps = spec.audioBitratesKbps.first {
+                    audioFile = try await audioTrack(kbps: kbps)
                 }
                 let output = PlannedOutput(spec: spec, primaryPath: "\(base).mp4")
                 let command = TranscodeCommand(
                     arguments: SegmentCommandBuilder.joinMP4(
-                        concatList: list, audio: audioFile,
+                        concatList: list, audio: audioFile?.path,
                         firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart,
-                        output: "\(staging)/\(base).mp4"),
+                        audioOffset: audioFile?.offset, output: "\(staging)/\(base).mp4"),
                     outputs: [output], directories: [staging])
                 try await runFFmpeg(command, job: job, lease: lease, seconds: source.durationSeconds)
                 planned.append(output)
@@ -209,18 +252,16 @@ extension AttemptRunner {
                     let list = try await concatList(
                         of: tasks, output: index, rendition: number, segmentation: segmentation, into: pieces,
                         named: "\(base)-r\(number).ffconcat")
-                    var audioFile: String?
-                    if rendition.audio.codec != .none, source.audio != nil, let companion {
-                        audioFile = try await fetch(
-                            SegmentCommandBuilder.audioFile(kbps: rendition.audio.bitrateKbps ?? 128), of: companion,
-                            into: pieces)
+                    var audioFile: (path: String, offset: Double?)?
+                    if rendition.audio.codec != .none {
+                        audioFile = try await audioTrack(kbps: rendition.audio.bitrateKbps ?? 128)
                     }
                     let directory = SegmentCommandBuilder.renditionFolder(folder, number)
                     let command = TranscodeCommand(
                         arguments: SegmentCommandBuilder.joinHLSRendition(
-                            concatList: list, audio: audioFile,
-                            firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart, cuts: cuts,
-                            directory: directory),
+                            concatList: list, audio: audioFile?.path,
+                            firstFrameOffset: (segmentation.starts.first ?? 0) - segmentation.inputStart,
+                            audioOffset: audioFile?.offset, cuts: cuts, directory: directory),
                         outputs: [], directories: [staging, folder, directory])
                     try await runFFmpeg(command, job: job, lease: lease, seconds: source.durationSeconds)
                 }

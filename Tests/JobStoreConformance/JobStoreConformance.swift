@@ -169,10 +169,11 @@ public enum JobStoreConformance {
         #expect(planning.id == parent.id)
         let lease = try #require(planning.currentLease)
 
+        let grid = AudioGrid(start: 0, sampleRate: 48_000)
         let tasks = SegmentPlanner.tasks(
-            parent: parent.id, starts: [0, 10, 20], frames: [250, 250, 120], outputs: parentSpec.outputs,
-            hasAudio: true)
-        #expect(tasks.count == 4)
+            parent: parent.id, starts: [0, 10, 20], frames: [250, 250, 120], outputs: parentSpec.outputs, audio: grid)
+        // Three video pieces and three audio pieces (the outputs ask for no thumbnails: no companion).
+        #expect(tasks.count == 6)
         var records: [Segmentation.TaskRecord] = []
         for task in tasks {
             let (job, created) = try await store.submit(parentSpec.segmentTaskSpec(task, pool: "cpu"), now: at(1.5))
@@ -189,7 +190,7 @@ public enum JobStoreConformance {
         #expect(counted.created)
         try await store.apply(.cancel, to: counted.job.id, now: at(1.8))
 
-        let segmentation = Segmentation(starts: [0, 10, 20], inputStart: 0, tasks: records)
+        let segmentation = Segmentation(starts: [0, 10, 20], inputStart: 0, tasks: records, audioGrid: grid)
         let recorded = try await store.apply(.recordSegmentation(lease, segmentation), to: parent.id, now: at(2))
         #expect(recorded.job.state == .running)
         let waiting = try await store.apply(.awaitSegments(lease, until: at(40)), to: parent.id, now: at(3)).job

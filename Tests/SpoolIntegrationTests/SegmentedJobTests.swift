@@ -36,12 +36,14 @@ import Testing
         let job = try await client.waitFor(submitted.id, timeout: .seconds(120))
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
 
-        // Its tasks, each a job that succeeded on its own, one per segment plus the companion.
+        // Its tasks, each a job that succeeded on its own: per segment its video pieces and its audio, and the
+        // companion for the thumbnails.
         let segments = try #require(job.segments)
         #expect(segments.wholeFileReason == nil)
         #expect(segments.count >= 3)
-        // Per segment: the MP4 and the ladder's two renditions; and the companion.
-        #expect(segments.tasks.count == segments.count * 3 + 1)
+        // Per segment: the MP4 and the ladder's two renditions, and the audio; and the companion.
+        #expect(segments.tasks.count == segments.count * 4 + 1)
+        #expect(segments.tasks.filter { $0.kind == "audio" }.count == segments.count)
         #expect(segments.done == segments.tasks.count)
         #expect(segments.tasks.allSatisfy { $0.state == .succeeded && $0.worker != nil })
         #expect(segments.tasks.filter { $0.kind == "video" }.allSatisfy { ($0.ssim ?? 0) > 0.5 })
@@ -61,6 +63,11 @@ import Testing
             ])
         #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "225")
         #expect(abs((small.durationSeconds ?? 0) - 9) < 0.05)
+        // Its audio, joined from the pieces frame by frame, lasts as long as the input's, within one AAC frame.
+        let audio = try CLI.runTool(
+            "ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=duration", "-of", "csv=p=0", path])
+        let audioSeconds = try #require(Double(audio.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(abs(audioSeconds - 9) < 0.03, "audio lasts \(audioSeconds) s")
         #expect((job.outputs.first { $0.name == "thumbs" }?.files.count ?? 0) == 3)
 
         // The ladder: every rendition holds every frame, and an HLS segment ends at every seam.

@@ -87,6 +87,35 @@ struct SegmentExactnessTests {
     }
 
     /// Every decoded frame as a 16×16 grey picture, in presentation order.
+    /// The first audio stream's packet count.
+    static func audioPackets(_ path: String) async throws -> Int {
+        let result = try await ToolProcess.run(
+            "ffprobe",
+            arguments: [
+                "-v", "error", "-count_packets", "-select_streams", "a:0", "-show_entries", "stream=nb_read_packets",
+                "-of", "csv=p=0", path,
+            ], timeout: .seconds(60), clock: ContinuousClock())
+        return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// The first audio stream decoded to mono 32-bit floats, from its first sample.
+    static func samples(_ path: String) async throws -> [Float] {
+        let result = try await ToolProcess.run(
+            "ffmpeg", arguments: ["-v", "error", "-i", path, "-map", "0:a:0", "-ac", "1", "-f", "f32le", "-"],
+            timeout: .seconds(60), clock: ContinuousClock(), outputLimit: 64 * 1024 * 1024)
+        return result.stdout.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    static func signalToNoise(reference: ArraySlice<Float>, _ other: ArraySlice<Float>) -> Double {
+        var signal = 0.0
+        var noise = 0.0
+        for (a, b) in zip(reference, other) {
+            signal += Double(a) * Double(a)
+            noise += Double(a - b) * Double(a - b)
+        }
+        return noise == 0 ? .infinity : 10 * log10(signal / noise)
+    }
+
     static func thumbnails(_ path: String) async throws -> [[UInt8]] {
         let result = try await ToolProcess.run(
             "ffmpeg",
@@ -148,9 +177,12 @@ struct SegmentExactnessTests {
 
         let pieces = scratch.file("pieces")
         var pieceFiles: [Int: [String]] = [:]
+        var audioPieces: [String] = []
+        let sampleRate = try #require(source.audio?.sampleRate)
+        let grid = try #require(try await prober.audioGrid(path: input, sampleRate: sampleRate))
         for task in SegmentPlanner.tasks(
-            parent: JobID(rawValue: "parent"), starts: starts, frames: frames, outputs: Self.outputs,
-            hasAudio: source.audio != nil, inputStart: list.inputStart)
+            parent: JobID(rawValue: "parent"), starts: starts, frames: frames, outputs: Self.outputs, audio: grid,
+            inputStart: list.inputStart)
         {
             let command: TranscodeCommand
             switch task.piece {
@@ -160,9 +192,14 @@ struct SegmentExactnessTests {
                     input: input, source: source, task: task, video: video, path: .cpu,
                     stagingDirectory: pieces)
                 pieceFiles[output, default: []].append(task.name + SegmentCommandBuilder.pieceSuffix)
+            case .audio(let segment):
+                let folder = "\(pieces)/audio-\(segment)"
+                command = SegmentCommandBuilder.audioPiece(
+                    input: input, task: task, bitrates: [128], inputStart: list.inputStart, stagingDirectory: folder)
+                audioPieces.append("\(folder)/\(SegmentCommandBuilder.audioPieceFile(kbps: 128))")
             case .companion:
                 command = SegmentCommandBuilder.companion(
-                    input: input, source: source, outputs: Self.outputs, stagingDirectory: pieces)
+                    input: input, source: source, outputs: Self.outputs, stagingDirectory: pieces, audio: false)
             }
             for directory in command.directories {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -172,15 +209,23 @@ struct SegmentExactnessTests {
                 let made = try await Self.frameTimes("\(pieces)/\(task.name).mp4").count
                 #expect(made == frames[segment], "\(kind): segment \(segment) holds \(made) frames")
             }
+            if case .audio = task.piece, let file = audioPieces.last {
+                let kept = try ADTSStream.trim(
+                    path: file, dropFirst: SegmentCommandBuilder.audioPreRoll(task), keep: task.expectedFrames)
+                if let expected = task.expectedFrames { #expect(kept == expected) }
+            }
         }
         let listPath = "\(pieces)/list.ffconcat"
         try SegmentCommandBuilder.concatList(pieces: pieceFiles[0] ?? [], starts: starts)
             .write(toFile: listPath, atomically: true, encoding: .utf8)
         let joined = scratch.file("joined.mp4")
+        let joinedAudioFile = "\(pieces)/\(SegmentCommandBuilder.audioPieceFile(kbps: 128))"
+        try ADTSStream.concatenate(audioPieces, into: joinedAudioFile)
         try await Self.run(
             SegmentCommandBuilder.joinMP4(
-                concatList: listPath, audio: "\(pieces)/\(SegmentCommandBuilder.audioFile(kbps: 128))",
-                firstFrameOffset: starts[0] - list.inputStart, output: joined))
+                concatList: listPath, audio: joinedAudioFile, firstFrameOffset: starts[0] - list.inputStart,
+                audioOffset: SegmentCommandBuilder.joinedAudioOffset(grid, inputStart: list.inputStart),
+                output: joined))
 
         // The same frames at the same times.
         let wholeTimes = try await Self.frameTimes("\(wholeDirectory)/out.mp4")
@@ -191,14 +236,27 @@ struct SegmentExactnessTests {
         let worst = zip(wholeTimes, joinedTimes).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 0.001, "\(kind): timestamps differ by up to \(worst) s")
 
-        // Audio encoded once: it starts and lasts as in the whole-file encode, so no seam can drift by more than
-        // one AAC frame (1,024 samples).
-        let audioFrame = 1024.0 / Double(source.audio?.sampleRate ?? 44_100)
+        // Audio encoded in pieces on the AAC frame grid: it starts and lasts as in the whole-file encode, frame for
+        // frame, and around every seam it decodes to what the whole-file encode decodes to (a piece off by one frame,
+        // 23 ms of a 440 Hz tone, would differ by about as much as the tone itself).
+        let audioFrame = grid.frameSeconds
         let (wholeAudio, joinedAudio) = (
             try await Self.audioSpan("\(wholeDirectory)/out.mp4"), try await Self.audioSpan(joined)
         )
         #expect(abs(wholeAudio.start - joinedAudio.start) <= audioFrame, "\(kind): audio starts \(joinedAudio.start)")
         #expect(abs(wholeAudio.duration - joinedAudio.duration) <= audioFrame)
+        #expect(
+            try await Self.audioPackets("\(wholeDirectory)/out.mp4") == (try await Self.audioPackets(joined)),
+            "\(kind): a different number of AAC frames")
+        let wholeSamples = try await Self.samples("\(wholeDirectory)/out.mp4")
+        let joinedSamples = try await Self.samples(joined)
+        #expect(wholeSamples.count == joinedSamples.count)
+        for seam in starts.dropFirst() {
+            let at = Int(((seam - list.inputStart) * Double(sampleRate)).rounded())
+            let window = max(0, at - 2_048)..<min(wholeSamples.count, joinedSamples.count, at + 2_048)
+            let snr = Self.signalToNoise(reference: wholeSamples[window], joinedSamples[window])
+            #expect(snr > 20, "\(kind): around the seam at \(seam) s the audio differs (\(snr) dB)")
+        }
         for seam in starts.dropFirst() {
             // The video frame at each seam sits where the input has it, against audio that never restarts.
             let index = try #require(wholeTimes.firstIndex { $0 >= seam - starts[0] - 0.001 })
@@ -248,8 +306,8 @@ struct SegmentExactnessTests {
             name: "hls", format: .hls(renditions: [Rendition(video: VideoSettings(height: 180))], segmentSeconds: 2))
         let tasks = SegmentPlanner.tasks(
             parent: JobID(rawValue: "p"), starts: [0, 5, 10], frames: [125, 125, 75], outputs: [ladder],
-            hasAudio: true, end: 13)
-        #expect(tasks.map(\.keyFrames) == [[2], [1, 3], [], nil])
+            audio: AudioGrid(start: 0, sampleRate: 48_000), end: 13)
+        #expect(tasks.map(\.keyFrames) == [[2], [1, 3], [], nil, nil, nil])
         #expect(tasks.first?.hlsSegmentSeconds == 2)
     }
 

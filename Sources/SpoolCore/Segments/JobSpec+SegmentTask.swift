@@ -27,6 +27,8 @@ extension JobSpec {
             case .thumbnails: video = VideoSettings()
             }
             taskOutputs = [OutputSpec(name: task.name, format: .mp4(video: video, audio: .none))]
+        case .audio:
+            taskOutputs = []
         case .companion:
             taskOutputs = outputs.filter { $0.kind == .thumbnails }
         }

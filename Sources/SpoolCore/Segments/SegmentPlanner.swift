@@ -80,11 +80,13 @@ public enum SegmentPlanner {
         return .split(starts: starts, frames: frames)
     }
 
-    /// The tasks of a split job: one per segment and rendition, and the companion when the job has audio to encode
-    /// or thumbnails to make. `end` is where the input's last frame ends (for an HLS ladder's last cuts).
+    /// The tasks of a split job: one per segment and rendition; one audio piece per segment when the input has audio
+    /// (`audio`, its frame grid) and an output wants it, cut at the frame boundary nearest each video cut; and the
+    /// companion when thumbnails are asked. `end` is where the input's last frame ends (for an HLS ladder's last
+    /// cuts).
     public static func tasks(
-        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], hasAudio: Bool, inputStart: Double = 0,
-        end: Double? = nil
+        parent: JobID, starts: [Double], frames: [Int], outputs: [OutputSpec], audio: AudioGrid?,
+        inputStart: Double = 0, end: Double? = nil
     ) -> [SegmentTask] {
         var tasks: [SegmentTask] = []
         let inputEnd = end ?? (starts.last ?? 0) + 1
@@ -114,8 +116,24 @@ public enum SegmentPlanner {
                 }
             }
         }
-        let audio = hasAudio && outputs.contains { !$0.audioBitratesKbps.isEmpty }
-        if audio || outputs.contains(where: { $0.kind == .thumbnails }) {
+        if let audio, outputs.contains(where: { !$0.audioBitratesKbps.isEmpty }) {
+            // Cuts on the frame grid, each strictly after the one before (a segment shorter than a frame cannot be).
+            var cuts = [0]
+            for start in starts.dropFirst() {
+                let frame = audio.boundary(near: start).frame
+                if frame > cuts[cuts.count - 1] { cuts.append(frame) }
+            }
+            for (segment, frame) in cuts.enumerated() {
+                let next = segment + 1 < cuts.count ? cuts[segment + 1] : nil
+                tasks.append(
+                    SegmentTask(
+                        parent: parent, piece: .audio(segment: segment),
+                        start: segment == 0 ? nil : audio.time(ofFrame: frame),
+                        end: next.map { audio.time(ofFrame: $0) }, expectedFrames: next.map { $0 - frame },
+                        audioGrid: audio))
+            }
+        }
+        if outputs.contains(where: { $0.kind == .thumbnails }) {
             tasks.append(SegmentTask(parent: parent, piece: .companion))
         }
         return tasks

@@ -5,8 +5,12 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
         /// One segment of one rendition's video, without audio: rendition `rendition` of output `output`
         /// (0 for an MP4 output).
         case video(segment: Int, output: Int, rendition: Int)
-        /// Everything made from the whole input at once: the audio of every output (encoded once, so no seam can
-        /// drift) and the thumbnails.
+        /// One segment of the audio, at every bitrate the outputs ask for: the AAC frames from `start` to `end` on
+        /// the input's `AudioGrid`, encoded with a few frames of pre-roll that are dropped, so the pieces join frame
+        /// by frame into what one encoder would have made.
+        case audio(segment: Int)
+        /// What is made from the whole input at once: the thumbnails (and, in plans recorded before audio was cut
+        /// into pieces, the audio).
         case companion
     }
 
@@ -24,11 +28,15 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
     /// in seconds after the piece's first frame, key frames are forced so that HLS segments can be cut there.
     public var hlsSegmentSeconds: Int?
     public var keyFrames: [Double]?
+    /// For an audio piece: the grid it is cut on (`start`, `end` and `expectedFrames` count in its frames).
+    public var audioGrid: AudioGrid?
 
     public init(
         parent: JobID, piece: Piece, start: Double? = nil, end: Double? = nil, seekTo: Double? = nil,
-        expectedFrames: Int? = nil, hlsSegmentSeconds: Int? = nil, keyFrames: [Double]? = nil
+        expectedFrames: Int? = nil, hlsSegmentSeconds: Int? = nil, keyFrames: [Double]? = nil,
+        audioGrid: AudioGrid? = nil
     ) {
+        self.audioGrid = audioGrid
         self.hlsSegmentSeconds = hlsSegmentSeconds
         self.keyFrames = keyFrames
         self.parent = parent
@@ -45,12 +53,14 @@ public struct SegmentTask: Codable, Sendable, Equatable, Hashable {
         case expectedFrames = "expected_frames"
         case hlsSegmentSeconds = "hls_segment_seconds"
         case keyFrames = "key_frames"
+        case audioGrid = "audio_grid"
     }
 
     /// A stable name for the task, used in its idempotency key and its output's name.
     public var name: String {
         switch piece {
         case .video(let segment, let output, let rendition): "s\(segment)-o\(output)-r\(rendition)"
+        case .audio(let segment): "s\(segment)-audio"
         case .companion: "companion"
         }
     }

@@ -23,11 +23,15 @@ public struct Segmentation: Codable, Sendable, Equatable {
     /// Where the input's video ends on its timeline (for an HLS ladder's last cuts).
     public var end: Double
     public var tasks: [TaskRecord]
+    /// The audio's frame grid when its audio was cut into pieces (nil: no audio, or a plan that encoded it whole in
+    /// the companion).
+    public var audioGrid: AudioGrid?
 
     public init(
         wholeFileReason: String? = nil, starts: [Double] = [], inputStart: Double = 0, end: Double = 0,
-        tasks: [TaskRecord] = []
+        tasks: [TaskRecord] = [], audioGrid: AudioGrid? = nil
     ) {
+        self.audioGrid = audioGrid
         self.end = end
         self.wholeFileReason = wholeFileReason
         self.starts = starts
@@ -44,6 +48,7 @@ public struct Segmentation: Codable, Sendable, Equatable {
         case wholeFileReason = "whole_file_reason"
         case inputStart = "input_start"
         case end
+        case audioGrid = "audio_grid"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,5 +58,6 @@ public struct Segmentation: Codable, Sendable, Equatable {
         inputStart = try c.decodeIfPresent(Double.self, forKey: .inputStart) ?? 0
         end = try c.decodeIfPresent(Double.self, forKey: .end) ?? (starts.last ?? 0)
         tasks = try c.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? []
+        audioGrid = try c.decodeIfPresent(AudioGrid.self, forKey: .audioGrid)
     }
 }

@@ -66,13 +66,20 @@ public enum SegmentCommandBuilder {
 
     /// The pieces (shifted by the first frame's distance from the input's start, as a whole-file encode leaves
     /// them) and the companion's audio, mapped for a stream copy.
-    static func concatInputs(concatList: String, audio: String?, firstFrameOffset: Double) -> [String] {
+    static func concatInputs(concatList: String, audio: String?, firstFrameOffset: Double, audioOffset: Double?)
+        -> [String]
+    {
         var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
         if abs(firstFrameOffset) > margin { arguments += ["-itsoffset", seconds(firstFrameOffset)] }
         arguments += [
             "-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", FFmpegURL.input(concatList),
         ]
-        if let audio { arguments += ["-i", FFmpegURL.input(audio)] }
+        if let audio {
+            // Joined audio pieces (ADTS, no timestamps) start where a whole-file encode's audio does: its first
+            // (priming) frame one frame before the first sample.
+            if let audioOffset { arguments += ["-itsoffset", String(format: "%.9f", audioOffset)] }
+            arguments += ["-i", FFmpegURL.input(audio)]
+        }
         arguments += ["-map", "0:v:0"]
         if audio != nil { arguments += ["-map", "1:a:0"] }
         return arguments
@@ -86,12 +93,54 @@ public enum SegmentCommandBuilder {
     /// The audio file the companion makes at one bitrate.
     public static func audioFile(kbps: Int) -> String { "audio-\(kbps).m4a" }
 
+    /// The file an audio piece makes at one bitrate, and the joined audio: AAC in ADTS frames.
+    public static func audioPieceFile(kbps: Int) -> String { "audio-\(kbps).aac" }
+
+    /// Frames an audio piece encodes past its end, so the encoder's look-ahead sees what follows its last kept frame.
+    static let audioTailFrames = 2
+
+    /// Frames the piece's encode begins before its first kept frame (none for the first piece, which starts where a
+    /// whole-file encode does).
+    public static func audioPreRoll(_ task: SegmentTask) -> Int { task.start == nil ? 0 : AudioGrid.preRollFrames }
+
+    /// One segment of the audio at every bitrate in `bitrates`: the input keeps its timestamps (`-copyts`), decoding
+    /// starts a second before the pre-roll (a coarse seek) and `atrim` cuts at exact samples on the input's timeline,
+    /// from the pre-roll to just past the segment's end. The worker then keeps the piece's own frames
+    /// (`ADTSStream.trim`): frame for frame, those a whole-file encode makes at the same places.
+    public static func audioPiece(
+        input: String, task: SegmentTask, bitrates: [Int], inputStart: Double, stagingDirectory: String,
+        threads: Int? = nil
+    ) -> TranscodeCommand {
+        let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
+        let grid = task.audioGrid ?? AudioGrid(start: inputStart, sampleRate: 48_000)
+        let exact = { (value: Double) in String(format: "%.9f", value) }
+        var arguments = header(.cpu)
+        arguments += ["-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist]
+        arguments += ["-copyts"]
+        var trim: [String] = []
+        if let start = task.start {
+            let from = start - Double(audioPreRoll(task)) * grid.frameSeconds
+            arguments += ["-ss", seconds(max(0, from - 1 - inputStart)), "-noaccurate_seek"]
+            trim.append("start=\(exact(from))")
+        }
+        if let end = task.end { trim.append("end=\(exact(end + Double(audioTailFrames) * grid.frameSeconds))") }
+        arguments += ["-i", FFmpegURL.input(input)]
+        let threadArguments = threads.map { ["-threads", "\($0)"] } ?? []
+        for kbps in bitrates {
+            arguments += ["-map", "0:a:0", "-vn"]
+            if !trim.isEmpty { arguments += ["-af", "atrim=" + trim.joined(separator: ":")] }
+            arguments += ["-c:a", "aac", "-b:a", "\(kbps)k"] + threadArguments
+            arguments += ["-f", "adts", "\(staging)/\(audioPieceFile(kbps: kbps))"]
+        }
+        return TranscodeCommand(arguments: arguments, outputs: [], directories: [staging])
+    }
+
     /// Everything a segmented job makes from the whole input: its audio at each bitrate its outputs ask (encoded
     /// once, so no seam can drift) and its thumbnails (under the outputs' own names). It decodes on the CPU
     /// whatever the pool: audio and a few stills need no GPU.
     public static func companion(
         input: String, source: MediaInfo, outputs: [OutputSpec], stagingDirectory: String,
-        threads: Int? = nil
+        threads: Int? = nil, audio: Bool = true
     ) -> TranscodeCommand {
         let staging = TranscodeCommandBuilder.normalized(stagingDirectory)
         var arguments = header(.cpu)
@@ -110,7 +159,7 @@ public enum SegmentCommandBuilder {
         }
         if !plan.chains.isEmpty { arguments += ["-filter_complex", plan.filterGraph] }
         arguments += plan.outputArguments
-        if source.audio != nil {
+        if audio, source.audio != nil {
             for kbps in companionAudioBitrates(outputs) {
                 arguments += ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "\(kbps)k"]
                 arguments += plan.threadArguments
@@ -133,12 +182,20 @@ public enum SegmentCommandBuilder {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Joins one MP4 output by stream copy: the pieces in order, then the companion's audio, `+faststart`. The
+    /// Where joined audio pieces go on the output's timeline (`-itsoffset`): the first frame of a whole-file encode's
+    /// audio is its priming frame, one frame before the first sample.
+    public static func joinedAudioOffset(_ grid: AudioGrid, inputStart: Double) -> Double {
+        grid.start - inputStart - grid.frameSeconds
+    }
+
+    /// Joins one MP4 output by stream copy: the pieces in order, then the audio (joined pieces, or the companion's
+    /// from plans made before audio was cut), `+faststart`. The
     /// video is shifted by the first frame's distance from the input's start, as a whole-file encode leaves it.
     public static func joinMP4(
-        concatList: String, audio: String?, firstFrameOffset: Double, output: String
+        concatList: String, audio: String?, firstFrameOffset: Double, audioOffset: Double? = nil, output: String
     ) -> [String] {
-        var arguments = concatInputs(concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset)
+        var arguments = concatInputs(
+            concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset, audioOffset: audioOffset)
         arguments += ["-c", "copy", "-movflags", "+faststart", "-f", "mp4", output]
         return arguments
     }
@@ -146,9 +203,11 @@ public enum SegmentCommandBuilder {
     /// Cuts one rendition of a ladder by stream copy into MPEG-TS segments at exactly `cuts` (seconds on the
     /// output's timeline, where the pieces forced key frames) and nowhere else, with a finished variant playlist.
     public static func joinHLSRendition(
-        concatList: String, audio: String?, firstFrameOffset: Double, cuts: [Double], directory: String
+        concatList: String, audio: String?, firstFrameOffset: Double, audioOffset: Double? = nil, cuts: [Double],
+        directory: String
     ) -> [String] {
-        var arguments = concatInputs(concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset)
+        var arguments = concatInputs(
+            concatList: concatList, audio: audio, firstFrameOffset: firstFrameOffset, audioOffset: audioOffset)
         // Timestamps as they are (the MPEG-TS muxer adds its own delay): shifting them for B-frames' negative decode
         // times would lengthen the first segment by the reorder delay.
         arguments += ["-c", "copy", "-avoid_negative_ts", "disabled", "-f", "segment", "-segment_format", "mpegts"]

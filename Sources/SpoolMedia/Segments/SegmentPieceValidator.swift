@@ -75,4 +75,24 @@ public struct SegmentPieceValidator: Sendable {
             name: (file as NSString).deletingPathExtension, kind: .mp4, path: file, files: [file], codec: "aac",
             width: nil, height: nil, durationSeconds: duration, sizeBytes: bytes, ssim: nil)
     }
+
+    /// Keeps an audio piece's own frames (drops its pre-roll and the frames past its end) and checks it holds exactly
+    /// the frames it was planned to: the piece then joins its neighbours frame for frame.
+    public func keepAudioPieceFrames(_ task: SegmentTask, file: String, stagingDirectory: String) throws(JobError)
+        -> OutputResult
+    {
+        let path = "\(TranscodeCommandBuilder.normalized(stagingDirectory))/\(file)"
+        let kept: Int
+        do {
+            kept = try ADTSStream.trim(
+                path: path, dropFirst: SegmentCommandBuilder.audioPreRoll(task), keep: task.expectedFrames)
+        } catch {
+            throw fail(task.name, "\(file): \(error)")
+        }
+        guard kept > 0, let bytes = size(path) else { throw fail(task.name, "\(file) holds no audio") }
+        let seconds = Double(kept) * (task.audioGrid?.frameSeconds ?? 0)
+        return OutputResult(
+            name: (file as NSString).deletingPathExtension, kind: .mp4, path: file, files: [file], codec: "aac",
+            width: nil, height: nil, durationSeconds: seconds, sizeBytes: bytes, ssim: nil)
+    }
 }
