@@ -23,17 +23,20 @@ public struct SegmentSimulation: Sendable {
         /// The input's bitrate, for its download to each worker (once per job and worker; the input cache keeps it).
         public var inputMbps = 8.0
         public var downloadGbps = 10.0
-        /// Listing the packets of an hour of input (demuxing only): 4 minutes of 15.7 Mbit/s 1080p (470 MB, 7,200
-        /// packets) took 1.5 s here from the page cache, mostly reading; an hour at 8 Mbit/s about 12 s.
-        public var planSecondsPerHour = 12.0
+        /// Listing the packets of an hour of input (demuxing only) by one ffprobe: 4 minutes of 15.7 Mbit/s 1080p
+        /// (470 MB, 7,200 packets) took 0.25–0.28 s here from the page cache (the planner has just fetched the input),
+        /// 1.5 s on a loaded machine; an hour at 8 Mbit/s (3.6 GB) about 2.1 s, taken as 2.5. Two ffprobe over halves
+        /// took 0.19–0.23 s on this machine's 2 cores; the model does not count that gain.
+        public var planSecondsPerHour = 2.5
         /// Seconds of input one CPU core encodes to AAC per second, per bitrate (ffmpeg's own encoder; one encoder per
         /// bitrate, one after the other in one ffmpeg): 120 s of stereo 48 kHz pink noise at 128 kbit/s took 2.1 s
         /// here (57×), sine and noise 2.4 s (49×). A whole-file encode runs it on the CPU beside NVENC, so its time
-        /// is the longer of the two; a segmented job runs it as the companion, once over the whole input.
+        /// is the longer of the two; a segmented job runs one audio piece per segment.
         public var audioRealtimeFactor = 50.0
-        /// Joining an hour of 720p output by stream copy with `+faststart` (written twice: about 2.7 GB at ~500 MB/s),
-        /// counting its packets to validate it and sampling its SSIM.
-        public var joinSecondsPerHour = 12.0
+        /// Joining an hour of 720p output (about 1.35 GB at 3 Mbit/s): by stream copy with `+faststart` (470 MB took
+        /// 0.51–0.82 s here, about 1.7 ms/MB), counting its packets to validate it (0.17 s for 470 MB), uploading it
+        /// at 10 Gbit/s (1.1 s), and sampling its SSIM (a window of at most 10 s): about 5 s.
+        public var joinSecondsPerHour = 5.0
         public var tickSeconds = 0.25
         public var preset = "web-720p"
 

@@ -15,7 +15,10 @@ extension AttemptRunner {
     /// Plans a job that may be split. Nil: encode it whole (it is short, or cannot be cut safely, and then the job
     /// records why); otherwise its tasks exist and the attempt ends waiting for them.
     func planSegments(_ job: Job, lease: Lease, input: String, source: MediaInfo) async throws -> Produced? {
-        let list = try await MediaProber(tools: tools).videoPackets(path: input)
+        // Listing reads the whole video: a long input is listed in stretches, one ffprobe per core (at most 8).
+        let list = try await MediaProber(tools: tools).videoPackets(
+            path: input, durationSeconds: source.durationSeconds,
+            processes: min(8, ProcessInfo.processInfo.activeProcessorCount))
         switch SegmentPlanner.plan(
             job.spec.segmenting, durationSeconds: source.durationSeconds, packets: list.packets,
             outputs: job.spec.outputs)

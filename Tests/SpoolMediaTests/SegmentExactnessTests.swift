@@ -293,6 +293,31 @@ struct SegmentExactnessTests {
         }
     }
 
+    /// Listing a long input in stretches, by several ffprobe at once, finds every packet exactly once: the same list
+    /// as one ffprobe, so the same plan.
+    @Test(arguments: Source.allCases)
+    func listingInStretchesFindsEveryPacketOnce(_ kind: Source) async throws {
+        let scratch = try MediaScratch()
+        let input = try await make(kind, scratch)
+        let prober = MediaProber()
+        let source = try await prober.probe(path: input)
+        let serial = try await prober.videoPackets(path: input)
+        let stretched = try await prober.videoPackets(
+            path: input, durationSeconds: source.durationSeconds, processes: 3, minimumSeconds: 0)
+        let order = { (a: SegmentPlanner.VideoPacket, b: SegmentPlanner.VideoPacket) in
+            (a.pts ?? 0, a.isKey ? 1 : 0, a.isDiscarded ? 1 : 0) < (b.pts ?? 0, b.isKey ? 1 : 0, b.isDiscarded ? 1 : 0)
+        }
+        #expect(stretched.inputStart == serial.inputStart)
+        #expect(stretched.packets.count == serial.packets.count, "\(kind)")
+        #expect(stretched.packets.sorted(by: order) == serial.packets.sorted(by: order), "\(kind)")
+        let request = SegmentingRequest(mode: .on, seconds: 2)
+        #expect(
+            SegmentPlanner.plan(
+                request, durationSeconds: source.durationSeconds, packets: stretched.packets, outputs: Self.outputs)
+                == SegmentPlanner.plan(
+                    request, durationSeconds: source.durationSeconds, packets: serial.packets, outputs: Self.outputs))
+    }
+
     @Test func hlsCutsFallOnEverySeamAndOnTheLadderGridBetween() {
         // Seams at 5 and 10, 2-second HLS segments: the grid inside each segment, a seam wherever one is, and no
         // sliver (4 is 1 s before the seam at 5, 12 is 1 s before the end at 13).
