@@ -201,7 +201,8 @@ extension AttemptRunner {
                 guard !pieceTasks.isEmpty else { return nil }
                 var files: [String] = []
                 for (_, piece) in pieceTasks {
-                    files.append(try await fetch(SegmentCommandBuilder.audioPieceFile(kbps: kbps), of: piece, into: pieces))
+                    files.append(
+                        try await fetch(SegmentCommandBuilder.audioPieceFile(kbps: kbps), of: piece, into: pieces))
                 }
                 let joined = "\(pieces)/\(SegmentCommandBuilder.audioPieceFile(kbps: kbps))"
                 try ADTSStream.concatenate(files, into: joined)

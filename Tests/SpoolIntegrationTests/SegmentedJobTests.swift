@@ -65,7 +65,8 @@ import Testing
         #expect(abs((small.durationSeconds ?? 0) - 9) < 0.05)
         // Its audio, joined from the pieces frame by frame, lasts as long as the input's, within one AAC frame.
         let audio = try CLI.runTool(
-            "ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=duration", "-of", "csv=p=0", path])
+            "ffprobe",
+            ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=duration", "-of", "csv=p=0", path])
         let audioSeconds = try #require(Double(audio.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(abs(audioSeconds - 9) < 0.03, "audio lasts \(audioSeconds) s")
         #expect((job.outputs.first { $0.name == "thumbs" }?.files.count ?? 0) == 3)

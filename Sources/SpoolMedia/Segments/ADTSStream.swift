@@ -43,7 +43,8 @@ public enum ADTSStream {
                 description: "\(path) holds \(all.count) AAC frames; frames \(dropFirst)..<\(end) were needed")
         }
         let kept = all[dropFirst..<end]
-        let data = kept.first.map { first in Data(bytes[first.lowerBound..<(kept.last?.upperBound ?? first.lowerBound)]) }
+        let data = kept.first.map { first in Data(bytes[first.lowerBound..<(kept.last?.upperBound ?? first.lowerBound)])
+        }
         try (data ?? Data()).write(to: URL(fileURLWithPath: path), options: .atomic)
         return kept.count
     }
