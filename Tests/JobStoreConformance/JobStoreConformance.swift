@@ -172,8 +172,8 @@ public enum JobStoreConformance {
         let grid = AudioGrid(start: 0, sampleRate: 48_000)
         let tasks = SegmentPlanner.tasks(
             parent: parent.id, starts: [0, 10, 20], frames: [250, 250, 120], outputs: parentSpec.outputs, audio: grid)
-        // Three video pieces and three audio pieces (the outputs ask for no thumbnails: no companion).
-        #expect(tasks.count == 6)
+        // Three video pieces, three audio pieces and the companion (the outputs ask for thumbnails).
+        #expect(tasks.count == 7)
         var records: [Segmentation.TaskRecord] = []
         for task in tasks {
             let (job, created) = try await store.submit(parentSpec.segmentTaskSpec(task, pool: "cpu"), now: at(1.5))

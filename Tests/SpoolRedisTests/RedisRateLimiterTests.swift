@@ -26,9 +26,10 @@ import Testing
         // Batches live an hour here, so how slow the machine is changes nothing.
         let a = RedisRateLimiter(client: first, namespace: "rl", batchLifetime: .seconds(3600))
         let b = RedisRateLimiter(client: second, namespace: "rl", batchLifetime: .seconds(3600))
-        // One request per 100 s with a burst of 3: nothing refills during the test, however slow the machine.
-        let slow = RateLimit(perSecond: 0.01, burst: 3)
-        let roomy = RateLimit(perSecond: 0.01, burst: 1000)
+        // One request per 10,000 s with a burst of 3: nothing refills during the test, however slow the machine (at
+        // one per 100 s, a CI run that took this test 50 s refilled half a request and the count below was off).
+        let slow = RateLimit(perSecond: 0.000_1, burst: 3)
+        let roomy = RateLimit(perSecond: 0.000_1, burst: 1000)
         var allowed = 0
         for limiter in [a, b, a, b, a] {
             let decisions = try await limiter.check([("t:acme", slow, "tenant"), ("a:10.0.0.1", roomy, "address")])
