@@ -43,8 +43,12 @@ public final class RedisRateLimiter: RateLimiter {
             // Many requests find the batch empty at once; one of them refills it and the rest wait for that refill
             // instead of each taking (and mostly wasting) a batch of its own.
             let flight = limits.map(\.key).joined(separator: "\u{1}")
+            // A batch this call waited for is spent whatever its age: on a loaded machine more than a batch's
+            // lifetime can pass between the refill and this task running again, and each new batch would then
+            // expire unspent in turn (a CI run took an extra batch that way).
+            var refilled = false
             while true {
-                if let local = spendLocally(limits) { return local }
+                if let local = spendLocally(limits, ignoringAge: refilled) { return local }
                 let refill = refills.withLock { refills in
                     if let running = refills[flight] { return running }
                     let started = Task { try await self.takeBatches(limits, keys: keys, costs: costs, flight: flight) }
@@ -52,6 +56,7 @@ public final class RedisRateLimiter: RateLimiter {
                     return started
                 }
                 guard try await refill.value else { break }
+                refilled = true
             }
         }
         // Exact: the limit takes no batches, or a batch no longer fits under it.
@@ -60,13 +65,17 @@ public final class RedisRateLimiter: RateLimiter {
             limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)))
     }
 
-    /// Spends one request from each key's local batch, if every key has one left that is young enough.
-    private func spendLocally(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]? {
+    /// Spends one request from each key's local batch, if every key has one left that is young enough (or, right
+    /// after a refill this call waited for, of any age).
+    private func spendLocally(_ limits: [(key: String, limit: RateLimit, scope: String)], ignoringAge: Bool = false)
+        -> [RateDecision]?
+    {
         let now = ContinuousClock.now
         let lifetime = batchLifetime
         return allowances.withLock { allowances in
             for entry in limits {
-                guard let allowance = allowances[entry.key], allowance.left > 0, now - allowance.takenAt < lifetime
+                guard let allowance = allowances[entry.key], allowance.left > 0,
+                    ignoringAge || now - allowance.takenAt < lifetime
                 else { return nil }
             }
             return limits.map { entry in

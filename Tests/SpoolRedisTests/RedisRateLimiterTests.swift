@@ -26,8 +26,7 @@ import Testing
         // Batches live an hour here, so how slow the machine is changes nothing.
         let a = RedisRateLimiter(client: first, namespace: "rl", batchLifetime: .seconds(3600))
         let b = RedisRateLimiter(client: second, namespace: "rl", batchLifetime: .seconds(3600))
-        // One request per 10,000 s with a burst of 3: nothing refills during the test, however slow the machine (at
-        // one per 100 s, a CI run that took this test 50 s refilled half a request and the count below was off).
+        // One request per 10,000 s with a burst of 3: nothing refills during the test, however slow the machine.
         let slow = RateLimit(perSecond: 0.000_1, burst: 3)
         let roomy = RateLimit(perSecond: 0.000_1, burst: 1000)
         var allowed = 0
@@ -82,6 +81,24 @@ import Testing
         )
         let charged = 20_000 - (fresh[0].remaining - 99)
         #expect(charged % 100 == 0 && (1100...1400).contains(charged), "Redis charged \(charged)")
+        await client.close()
+    }
+
+    /// A batch a request waited for is spent even if it is already older than the batch lifetime (a loaded machine
+    /// can take that long to resume the request): otherwise every refill would expire unspent and the request would
+    /// take batch after batch. A lifetime of zero makes every batch old at once.
+    @Test func aBatchJustTakenIsSpentHoweverLongTheRequestTookToResume() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let limiter = RedisRateLimiter(client: client, namespace: "rl-age", batchLifetime: .zero)
+        let roomy = RateLimit(perSecond: 0.000_1, burst: 1000)
+        let decision = try await limiter.check([("a:10.0.0.2", roomy, "address")])
+        #expect(decision[0].allowed)
+        // One batch of 10 taken from Redis, one request spent from it (without the fix: batch after batch until
+        // the budget ran out).
+        #expect(decision[0].remaining == 1000 - 10 + 9, "\(decision)")
         await client.close()
     }
 }
