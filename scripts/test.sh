@@ -8,6 +8,9 @@ swift build --build-tests
 swift test --skip-build "$@"
 # The Kubernetes package, rendered and validated offline, its policy asserted, broken copies refused.
 if [ $# -eq 0 ]; then tests/deploy/run; fi
+# A real Prometheus scrapes a running cluster with the shipped rules: every rule's signal returns data, and every metric
+# the Grafana dashboard queries exists.
+if [ $# -eq 0 ]; then tests/observability/run; fi
 # The container image, built from Debian's packages and run with podman (skipped, saying why, where it cannot run).
 if [ $# -eq 0 ]; then tests/image/run; fi
 # Spool on three hosts with no shared disk (network namespaces; skipped, saying why, where they are unavailable).

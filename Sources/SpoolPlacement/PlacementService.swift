@@ -71,7 +71,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         Counter(label: "spool_placements_stale_total").increment(by: report.stale)
         Self.recordQueueWaits(plan, waiting: view.waiting, now: now)
         Gauge(label: "spool_jobs_waiting_for_placement").record(report.waiting)
-        if report.evicted > 0 { Counter(label: "spool_preemptions_total").increment(by: report.evicted) }
+        // Recorded even at zero, so the series exists (dashboards and rates see 0, not nothing) before the first one.
+        Counter(label: "spool_preemptions_total").increment(by: report.evicted)
         if report.degraded > 0 { Counter(label: "spool_degradations_total").increment(by: report.degraded) }
         if report.committed > 0 || report.stale > 0 || report.withdrawn > 0 || report.evicted > 0
             || report.degraded > 0
