@@ -497,6 +497,17 @@ public final class RedisClient: Sendable {
         return reply
     }
 
+    /// The servers whose circuit breaker is open now (calls to them fail fast until it probes again), for metrics
+    /// and readiness.
+    public var openCircuits: [RedisEndpoint] {
+        state.withLock { state in
+            state.nodes.compactMap { endpoint, nodes in
+                if case .open = nodes.regular.factory.breakerState { return endpoint }
+                return nil
+            }
+        }
+    }
+
     // MARK: - Topology
 
     private func pools(for endpoint: RedisEndpoint) throws -> NodePools {

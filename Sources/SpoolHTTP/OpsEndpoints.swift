@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Metrics
 import Prometheus
 import SpoolAPIModels
 import SpoolCore
@@ -44,6 +45,17 @@ public struct OpsEndpoints: Sendable {
         return response
     }
 
+    /// `spool_circuit_breaker_open{breaker}`: 1 while the store's (Redis's) breaker, or a gateway's file-storage
+    /// breaker, is open; read at each scrape.
+    static func recordBreakers(store: any StoreHealth, storageProblem: String?? = nil) {
+        Gauge(label: "spool_circuit_breaker_open", dimensions: [("breaker", "redis")])
+            .record(store.openCircuitBreakers().isEmpty ? 0 : 1)
+        if let storageProblem {
+            Gauge(label: "spool_circuit_breaker_open", dimensions: [("breaker", "storage")])
+                .record(storageProblem == nil ? 0 : 1)
+        }
+    }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.get("/health") { _, _ -> Response in
@@ -53,7 +65,8 @@ public struct OpsEndpoints: Sendable {
             try Self.readinessResponse(failures: await Self.failures(store: store, readiness: readiness), warnings: [:])
         }
         router.get("/metrics") { _, _ -> Response in
-            Response(
+            Self.recordBreakers(store: store)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }

@@ -19,6 +19,7 @@ extension SpoolAPI {
         }
 
         router.get("/metrics") { _, _ -> Response in
+            OpsEndpoints.recordBreakers(store: store, storageProblem: .some(storage.readiness))
             let counts = (try? await store.countByState()) ?? [:]
             for state in JobState.allCases {
                 Gauge(label: "spool_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)

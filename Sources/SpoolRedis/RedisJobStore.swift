@@ -518,6 +518,8 @@ public final class RedisJobStore: JobStore {
         try await call { try await client.send(["PING"]) }
     }
 
+    public func openCircuitBreakers() -> [String] { client.openCircuits.map { "\($0.host):\($0.port)" } }
+
     // MARK: - Internals
 
     struct Versioned {

@@ -308,6 +308,8 @@ import Testing
                 } catch {}
             }
             #expect(opened)
+            // What metrics read: this server's breaker is open.
+            #expect(redis.openCircuits.map(\.port) == [server.endpoint.port])
             for _ in 0..<50 {
                 let error = await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
                 guard case .circuitOpen = error else {
@@ -318,6 +320,7 @@ import Testing
             try await server.restart()
             try await Task.sleep(for: .milliseconds(350))
             #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+            #expect(redis.openCircuits.isEmpty)
         }
     }
 

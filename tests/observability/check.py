@@ -18,6 +18,7 @@ ALERT_SIGNALS = {
     "SpoolQueueWaitSLOBurn": "spool:queue_wait_over_target:ratio_rate1h",
     "SpoolNoLeadingManager": "sum(spool_manager_leading) or vector(0)",
     "SpoolDeadLettersGrowing": 'max(delta(spool_jobs{state="failed"}[30m]))',
+    "SpoolCircuitBreakerOpen": "max by (breaker) (spool_circuit_breaker_open)",
     "SpoolGPUFenced": "max by (worker, gpu, model) (spool_gpu_fenced)",
     "SpoolPoolAtMaximum": "max by (pool) (spool_pool_max_workers)",
 }
@@ -135,7 +136,8 @@ def main():
             result = query(prometheus_port, expression)
             # Data, and numbers: a ratio of two rates that saw nothing is NaN, which is no answer.
             ok = bool(result) and all(r["value"][1] not in ("NaN", "+Inf", "-Inf") for r in result)
-            detail = ", ".join(f"{r['metric'].get('class', r['metric'].get('pool', ''))}={r['value'][1]}"
+            detail = ", ".join(f"{r['metric'].get('class', r['metric'].get('pool', r['metric'].get('breaker', '')))}"
+                               f"={r['value'][1]}"
                                for r in (result or [])[:4])
             print(f"{kind} {name}: {'data' if ok else 'NO DATA'} ({detail})", flush=True)
             if not ok:
