@@ -47,12 +47,11 @@ public struct OpsEndpoints: Sendable {
 
     /// `spool_circuit_breaker_open{breaker}`: 1 while the store's (Redis's) breaker, or a gateway's file-storage
     /// breaker, is open; read at each scrape.
-    static func recordBreakers(store: any StoreHealth, storageProblem: String?? = nil) {
+    static func recordBreakers(store: any StoreHealth, storageOpen: Bool? = nil) {
         Gauge(label: "spool_circuit_breaker_open", dimensions: [("breaker", "redis")])
             .record(store.openCircuitBreakers().isEmpty ? 0 : 1)
-        if let storageProblem {
-            Gauge(label: "spool_circuit_breaker_open", dimensions: [("breaker", "storage")])
-                .record(storageProblem == nil ? 0 : 1)
+        if let storageOpen {
+            Gauge(label: "spool_circuit_breaker_open", dimensions: [("breaker", "storage")]).record(storageOpen ? 1 : 0)
         }
     }
 

@@ -19,7 +19,7 @@ extension SpoolAPI {
         }
 
         router.get("/metrics") { _, _ -> Response in
-            OpsEndpoints.recordBreakers(store: store, storageProblem: .some(storage.readiness))
+            OpsEndpoints.recordBreakers(store: store, storageOpen: storage.readiness != nil)
             let counts = (try? await store.countByState()) ?? [:]
             for state in JobState.allCases {
                 Gauge(label: "spool_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)

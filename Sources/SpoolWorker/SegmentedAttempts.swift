@@ -78,6 +78,9 @@ extension AttemptRunner {
             acceleration: job.spec.acceleration
         ).get()
         let command: TranscodeCommand
+        // A piece's ffmpeg covers its segment; the companion's the whole input.
+        let pieceLength = max(
+            0.1, (task.end ?? (inputStart + source.durationSeconds)) - (task.start ?? inputStart))
         let length: Double
         var pieceVideo: VideoSettings?
         switch task.piece {
@@ -89,14 +92,12 @@ extension AttemptRunner {
             command = SegmentCommandBuilder.videoPiece(
                 input: input, source: source, task: task, video: video, path: path, stagingDirectory: staging,
                 threads: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
-            let start = task.start ?? inputStart
-            length = max(0.1, (task.end ?? (inputStart + source.durationSeconds)) - start)
+            length = pieceLength
         case .audio:
             command = SegmentCommandBuilder.audioPiece(
                 input: input, task: task, bitrates: SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs),
                 inputStart: inputStart, stagingDirectory: staging, threads: configuration.threadsPerOutput)
-            let start = task.start ?? inputStart
-            length = max(0.1, (task.end ?? (inputStart + source.durationSeconds)) - start)
+            length = pieceLength
         case .companion:
             // Plans recorded before audio was cut into pieces left the audio to the companion.
             command = SegmentCommandBuilder.companion(

@@ -155,9 +155,10 @@ public struct PlacementPlanner: Sendable {
         var evicted: Set<JobID> = []
         var beneficiaries: Set<JobID> = []
         for candidate in candidates {
-            let occupied = occupancy.devices(
-                for: candidate.request, fleet: fleet, evicted: evicted, estimator: cycle.estimator)
-            guard !occupied.devices.isEmpty else { continue }
+            guard
+                let occupied = occupancy.devices(
+                    for: candidate.request, fleet: fleet, evicted: evicted, estimator: cycle.estimator)
+            else { continue }
             let request = PreemptionRequest(
                 id: candidate.read.id, serviceClass: candidate.request.serviceClass,
                 priority: candidate.request.priority, demand: occupied.demand)

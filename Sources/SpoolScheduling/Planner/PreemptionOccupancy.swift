@@ -26,12 +26,12 @@ struct PreemptionOccupancy {
 
     var isEmpty: Bool { byDevice.isEmpty }
 
-    /// The devices `request` could run on once something is evicted there, leaving out jobs already `evicted` this
-    /// step. A device nothing runs on is left out: had it room, the job would have been placed there; with no room
-    /// and nothing to evict it can offer nothing.
+    /// The devices `request` could run on once something is evicted there, and its demand on them (nil: no such
+    /// device), leaving out jobs already `evicted` this step. A device nothing runs on is left out: had it room, the
+    /// job would have been placed there; with no room and nothing to evict it can offer nothing.
     func devices(
         for request: PlacementRequest, fleet: FleetSnapshot, evicted: Set<JobID>, estimator: ResourceEstimator
-    ) -> (devices: [DeviceOccupancy], demand: ResourceDemand) {
+    ) -> (devices: [DeviceOccupancy], demand: ResourceDemand)? {
         // The preemption planner weighs one demand against every device, so it gets the devices of one path: the
         // path most of the eligible occupied devices offer the job (an `auto` job runs on CPUs in a CPU pool and on
         // NVENC on most GPUs; assuming NVENC left CPU pools with nothing to preempt).
@@ -60,10 +60,7 @@ struct PreemptionOccupancy {
             let (path, devices) = byPath.max(by: { a, b in
                 a.value.count != b.value.count ? a.value.count < b.value.count : rank(a.key) > rank(b.key)
             })
-        else {
-            return ([], estimator.demand(for: request, on: request.acceleration == .cpu ? .cpu : .nvenc))
-        }
-        let demand = estimator.demand(for: request, on: path)
-        return (devices, demand)
+        else { return nil }
+        return (devices, estimator.demand(for: request, on: path))
     }
 }
