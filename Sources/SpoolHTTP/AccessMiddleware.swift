@@ -24,7 +24,15 @@ struct AccessMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix("/v1/") || path == "/v1" else { return try await next(request, context) }
         var context = context
-        context.caller = try await identify(request)
+        let identity = try await identify(request)
+        context.caller = identity.caller
+        context.session = identity.session
+        if let refusal = CrossSiteWrites.refusal(
+            method: request.method, headers: request.headers, authority: request.head.authority,
+            sessionToken: identity.session?.token)
+        {
+            throw refusal
+        }
         if path.hasPrefix("/v1/admin/") || path == "/v1/admin" {
             guard context.caller == .admin else {
                 throw Problem.forbidden(
@@ -43,12 +51,13 @@ struct AccessMiddleware: RouterMiddleware {
         return response
     }
 
-    func identify(_ request: Request) async throws -> Caller {
+    /// The caller, and its session when a cookie (not a key) authenticated it.
+    func identify(_ request: Request) async throws -> (caller: Caller, session: CookieSession?) {
         let key = request.headers[.authorization].flatMap(Self.bearer)
         switch mode {
         case .keyless:
-            guard let key else { return .local }
-            return try await tenants.tenant(keyHash: APIKeys.hash(key)).map(Caller.tenant) ?? .local
+            guard let key else { return (.local, nil) }
+            return (try await tenants.tenant(keyHash: APIKeys.hash(key)).map(Caller.tenant) ?? .local, nil)
         case .keys(let adminKeyHash):
             guard let key else {
                 // A browser signed in with POST /v1/sessions sends its cookie instead.
@@ -56,20 +65,21 @@ struct AccessMiddleware: RouterMiddleware {
                     guard let session = try await sessions.session(tokenHash: APIKeys.hash(token), now: Date()) else {
                         throw Problem.unauthorized("the session has expired or was signed out; sign in again")
                     }
-                    guard let id = session.tenant else { return .admin }
+                    let signedIn = CookieSession(token: token, expiresAt: session.expiresAt)
+                    guard let id = session.tenant else { return (.admin, signedIn) }
                     guard let tenant = try await tenants.store.tenant(id) else {
                         throw Problem.unauthorized("the session's tenant no longer exists")
                     }
-                    return .tenant(tenant)
+                    return (.tenant(tenant), signedIn)
                 }
                 throw Problem.unauthorized("this server needs an API key: send Authorization: Bearer KEY")
             }
             let hash = APIKeys.hash(key)
-            if APIKeys.constantTimeEqual(hash, adminKeyHash) { return .admin }
+            if APIKeys.constantTimeEqual(hash, adminKeyHash) { return (.admin, nil) }
             guard let tenant = try await tenants.tenant(keyHash: hash) else {
                 throw Problem.unauthorized("the API key is not valid: it may have been rotated or its tenant deleted")
             }
-            return .tenant(tenant)
+            return (.tenant(tenant), nil)
         }
     }
 

@@ -92,22 +92,10 @@ extension SpoolAPI {
         }
 
         router.get("/v1/jobs") { request, context -> Response in
-            let query = request.uri.queryParameters
-            var filter = JobFilter(tenant: context.caller.scope)
-            if let state = query.get("state") {
-                guard let parsed = JobState(rawValue: state) else {
-                    let states = JobState.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw Problem.badRequest(
-                        SpecError(field: "state", rule: "enum", message: "state must be one of \(states)"))
-                }
-                filter.state = parsed
-            }
-            filter.limit = try PageQuery.limit(query, range: 1...500, default: filter.limit)
-            filter.cursor = try PageQuery.cursor(query)
-            let page = try await store.list(filter)
-            // Segment tasks are internal: they show under their job, not beside it.
-            let jobs = page.jobs.filter { $0.spec.segment == nil }
-            return try JSONCoding.response(JobListView(jobs: jobs.map(view), nextCursor: page.nextCursor))
+            let query = try JobListQuery(request.uri.queryParameters, caller: context.caller)
+            let page = try await store.list(query.filter)
+            return try JSONCoding.response(
+                JobListView(jobs: query.shown(page.jobs).map(view), nextCursor: page.nextCursor))
         }
 
         router.get("/v1/jobs/{id}") { _, context -> Response in

@@ -22,9 +22,35 @@ extension SpoolAPI {
             let session = WebSession(
                 tokenHash: APIKeys.hash(token), tenant: tenant, expiresAt: now.addingTimeInterval(Self.sessionLifetime))
             try await store.saveSession(session, now: now)
+            let view = SessionView(
+                caller: tenant == nil ? .admin : .tenant, tenant: tenant, authentication: .keys,
+                expiresAt: session.expiresAt, csrfToken: CrossSiteWrites.token(forSession: token))
             return try JSONCoding.response(
-                SessionView(tenant: tenant, expiresAt: session.expiresAt), status: .created,
+                view, status: .created,
                 headers: [.setCookie: Self.cookie(token, maxAge: Int(Self.sessionLifetime)), .cacheControl: "no-store"])
+        }
+
+        // Who the browser is: the console asks on load, and learns the CSRF token its writes must echo.
+        router.get("/v1/sessions/current") { _, context -> Response in
+            let authentication: SessionView.Authentication =
+                configuration.authentication == .keyless ? .keyless : .keys
+            let view: SessionView
+            switch context.caller {
+            case .admin:
+                view = SessionView(
+                    caller: .admin, tenant: nil, authentication: authentication,
+                    expiresAt: context.session?.expiresAt,
+                    csrfToken: context.session.map { CrossSiteWrites.token(forSession: $0.token) })
+            case .tenant(let tenant):
+                view = SessionView(
+                    caller: .tenant, tenant: tenant.id, authentication: authentication,
+                    expiresAt: context.session?.expiresAt,
+                    csrfToken: context.session.map { CrossSiteWrites.token(forSession: $0.token) })
+            case .local, .anonymous:
+                view = SessionView(
+                    caller: .local, tenant: nil, authentication: .keyless, expiresAt: nil, csrfToken: nil)
+            }
+            return try JSONCoding.response(view, headers: [.cacheControl: "no-store"])
         }
 
         router.delete("/v1/sessions") { request, _ -> Response in

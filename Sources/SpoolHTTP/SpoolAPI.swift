@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import SpoolAPIModels
+import SpoolConsole
 import SpoolCore
 
 /// The HTTP API of a Spool gateway: the same routes whether the store is embedded or shared.
@@ -47,6 +48,7 @@ public struct SpoolAPI: Sendable {
                 mode: configuration.authentication, tenants: tenantKeys, sessions: store, limiter: rateLimiter,
                 rates: configuration.rateLimits, logger: logger))
         addJobRoutes(to: router)
+        addJobListEventRoutes(to: router)
         addUploadRoutes(to: router)
         addOutputRoutes(to: router)
         addEventRoutes(to: router)
@@ -55,6 +57,7 @@ public struct SpoolAPI: Sendable {
         addAdminRoutes(to: router)
         addSessionRoutes(to: router)
         addWebhookRoutes(to: router)
+        ConsoleRoutes().add(to: router)
         DocumentedRoutes.bundled.addMethodNotAllowed(to: router)
         return router
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import SpoolCore
@@ -6,6 +7,8 @@ import SpoolCore
 public struct SpoolRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller = .anonymous
+    /// Set when a session cookie, not a key, authenticated the request.
+    public var session: CookieSession?
     /// The client's address as the socket sees it (a balancer in front shows up as itself).
     public let clientAddress: String
 
@@ -46,4 +49,10 @@ public enum Caller: Sendable, Equatable {
     }
 
     public func sees(_ tenant: TenantID) -> Bool { scope.map { $0 == tenant } ?? true }
+}
+
+/// A browser's session as its cookie presented it: the token (whose CSRF token writes must echo) and its end.
+public struct CookieSession: Sendable, Equatable {
+    public var token: String
+    public var expiresAt: Date
 }

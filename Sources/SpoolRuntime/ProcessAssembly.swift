@@ -89,7 +89,7 @@ public struct ProcessAssembly: Sendable {
         let drain = GracefulDrain()
         var checks = ["draining": drain.readinessCheck, "disk": diskReadiness()]
         if let storage = storageReadiness() { checks["storage"] = storage }
-        let api = try spoolAPI(readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: nil)
+        let api = try spoolAPI(readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: nil, drain: drain)
         let storeName = configuration.store.redis ?? "sqlite"
         let host = configuration.api.host
         let app = application(api, services: []) { "spool gateway http://\(host):\($0) (store \(storeName))" }
@@ -290,14 +290,15 @@ public struct ProcessAssembly: Sendable {
         let api = try spoolAPI(
             readiness: ReadinessChecks(checks),
             instanceTypes: autoscalerSettings.catalog.isEmpty ? nil : Set(autoscalerSettings.catalog.map(\.name)),
-            workSignal: workSignal, builtInPools: Set(pools.map(\.name)))
+            workSignal: workSignal, builtInPools: Set(pools.map(\.name)), drain: drain)
         let poolNames = pools.map(\.name).joined(separator: ", ")
         let root = opened.layout.root
         let storeName = configuration.store.redis ?? "sqlite"
         let host = configuration.api.host
         // The workers and the control plane run inside the HTTP application, so they stop after it stops serving.
         let app = application(api, services: services) {
-            "spool serving http://\(host):\($0) (data \(root); store \(storeName); pools \(poolNames))"
+            "spool serving http://\(host):\($0) (data \(root); store \(storeName); pools \(poolNames)); console at "
+                + "http://\(host):\($0)/"
         }
         return Assembled(
             services: [app, drain.service(period: configuration.api.drainPeriod, logger: logger)], plan: plan,
@@ -359,7 +360,8 @@ public struct ProcessAssembly: Sendable {
     }
 
     func spoolAPI(
-        readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?, builtInPools: Set<String> = []
+        readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?, builtInPools: Set<String> = [],
+        drain: GracefulDrain
     ) throws(StartupError) -> SpoolAPI {
         let settings = configuration.api
         let authentication: AuthenticationMode
@@ -375,6 +377,7 @@ public struct ProcessAssembly: Sendable {
         api.redirectDownloads = settings.downloads == .redirect
         api.retention = settings.retention
         api.builtInPools = builtInPools
+        api.drain = drain
         return SpoolAPI(
             store: opened.store, configuration: api, readiness: readiness, registry: registry, workSignal: workSignal,
             rateLimiter: opened.rateLimiter, logger: logger)

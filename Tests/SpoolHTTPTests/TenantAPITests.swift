@@ -146,8 +146,11 @@ import Testing
             #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: cookie).status == .ok)
             #expect(
                 try await client.execute(uri: "/v1/admin/tenants", method: .get, headers: cookie).status == .forbidden)
-            // Signing out ends it everywhere: the store forgets it.
-            let signOut = try await client.execute(uri: "/v1/sessions", method: .delete, headers: cookie)
+            // Signing out ends it everywhere: the store forgets it. It is a write, so it echoes the CSRF token.
+            let csrf = try #require(try APITests.decode(SessionView.self, signIn.body).csrfToken)
+            var signOutHeaders = cookie
+            signOutHeaders[CrossSiteWrites.tokenHeader] = csrf
+            let signOut = try await client.execute(uri: "/v1/sessions", method: .delete, headers: signOutHeaders)
             #expect(signOut.status == .noContent && signOut.headers[.setCookie]?.contains("Max-Age=0") == true)
             #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: cookie).status == .unauthorized)
             #expect(
