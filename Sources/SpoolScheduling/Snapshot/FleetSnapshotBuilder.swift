@@ -38,7 +38,11 @@ public struct FleetSnapshotBuilder: Sendable {
     func worker(_ record: WorkerRecord, holding: [(job: Job, placement: JobPlacement)]) -> WorkerSnapshot {
         var devices: [DeviceSnapshot] = []
         var consumerCap: Int?
-        for gpu in record.devices?.gpus ?? [] {
+        // Only GPU pools hand out the host's GPUs. A worker's inventory lists every GPU of its host, so a `cpu` or
+        // `opencl` worker beside a `cuda` one (as `spool serve` runs them) would otherwise offer the same GPUs a
+        // second time, each copy with a ledger and session count of its own, and overcommit them.
+        let offersGPUs = record.poolKind == .cuda || record.poolKind == .hybrid
+        for gpu in offersGPUs ? record.devices?.gpus ?? [] : [] {
             devices.append(device(gpu, fenced: record.fencedGPUs[gpu.index], holding: holding))
             if let cap = gpu.engines.sessionLimit { consumerCap = min(consumerCap ?? cap, cap) }
         }
