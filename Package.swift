@@ -335,10 +335,12 @@ let package = Package(
         ),
         .testTarget(name: "SpoolInputsTests", dependencies: ["SpoolInputs", "SpoolCore"], swiftSettings: strict),
         .testTarget(
+            name: "SpoolConsoleTests", dependencies: ["SpoolConsole"], swiftSettings: strict),
+        .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage",
+                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage", "S3Client",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -43,3 +43,4 @@ echo
 "$spool" submit "$video" --preset "$preset" --wait
 echo
 echo "server log: $log   (the server stops when this script ends; outputs stay under $data/outputs)"
+echo "web console: run \`$spool serve --data $data --port $port\` and open http://127.0.0.1:$port/"

@@ -6,8 +6,13 @@ import Hummingbird
 /// everything it shows it reads from `/v1` with the session cookie, so the routes need no authentication.
 public struct ConsoleRoutes: Sendable {
     let assets: ConsoleAssets
+    let mediaOrigins: [String]
 
-    public init(assets: ConsoleAssets = .bundled) { self.assets = assets }
+    /// `mediaOrigins`: other origins the page may load outputs from (a bucket that downloads redirect to).
+    public init(assets: ConsoleAssets = .bundled, mediaOrigins: [String] = []) {
+        self.assets = assets
+        self.mediaOrigins = mediaOrigins
+    }
 
     public func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("/") { request, _ -> Response in serve("index.html", request: request) }
@@ -17,7 +22,7 @@ public struct ConsoleRoutes: Sendable {
     }
 
     func serve(_ name: String, request: Request) -> Response {
-        var headers = ConsoleSecurityHeaders.fields
+        var headers = ConsoleSecurityHeaders.fields(mediaOrigins: mediaOrigins)
         guard let asset = assets.assets[name] else {
             headers[.contentType] = "text/plain; charset=utf-8"
             let message =

@@ -5,6 +5,7 @@ import Prometheus
 import SpoolAPIModels
 import SpoolConsole
 import SpoolCore
+import SpoolStorage
 
 /// The HTTP API of a Spool gateway: the same routes whether the store is embedded or shared.
 public struct SpoolAPI: Sendable {
@@ -57,9 +58,19 @@ public struct SpoolAPI: Sendable {
         addAdminRoutes(to: router)
         addSessionRoutes(to: router)
         addWebhookRoutes(to: router)
-        ConsoleRoutes().add(to: router)
+        ConsoleRoutes(mediaOrigins: redirectedDownloadOrigins).add(to: router)
         DocumentedRoutes.bundled.addMethodNotAllowed(to: router)
         return router
+    }
+
+    /// Where outputs come from when downloads redirect to presigned URLs: the console's policy must let the page play
+    /// and show them from there.
+    var redirectedDownloadOrigins: [String] {
+        guard configuration.redirectDownloads,
+            let url = configuration.objects.presignedURL(ObjectKey(checked: "console-origin"), expires: .seconds(60)),
+            let scheme = url.scheme, let host = url.host
+        else { return [] }
+        return [url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"]
     }
 
     func view(_ job: Job) -> JobView { JobView(job, layout: configuration.layout) }

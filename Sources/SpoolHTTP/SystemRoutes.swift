@@ -55,7 +55,16 @@ extension SpoolAPI {
 
         router.get("/v1/workers") { _, context -> Response in
             try requireOperator(context)
-            return try JSONCoding.response(["workers": try await store.workers()])
+            var views: [WorkerView] = []
+            for worker in try await store.workers() {
+                // What each GPU's running jobs hold, from their placements (a job that cannot be read is skipped).
+                var placements: [JobPlacement] = []
+                for id in worker.running {
+                    if let placement = try? await store.job(id)?.placement { placements.append(placement) }
+                }
+                views.append(WorkerView(worker, placements: placements))
+            }
+            return try JSONCoding.response(["workers": views])
         }
     }
 }

@@ -2,9 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import S3Client
 import SpoolAPIModels
 import SpoolCore
 import SpoolInMemoryStore
+import SpoolStorage
 import Testing
 
 @testable import SpoolHTTP
@@ -37,6 +39,28 @@ import Testing
             #expect(try await client.execute(uri: "/console/nothing.js", method: .get).status == .notFound)
             // Only the console's own files: nothing outside its folder.
             #expect(try await client.execute(uri: "/console/..%2FPackage.swift", method: .get).status == .notFound)
+        }
+    }
+
+    @Test func downloadsRedirectedToABucketMayPlayInThePage() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-csp-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Presigning is local arithmetic: nothing is sent to this (unreachable) endpoint.
+        let bucket = S3ObjectStorage(
+            client: S3Client(
+                endpoint: URL(string: "http://198.18.0.7:8333"), pathStyle: true,
+                credentials: S3Credentials(accessKeyID: "id", secretAccessKey: "secret")),
+            bucket: "media")
+        var configuration = APIConfiguration(
+            layout: DataLayout(root: root.path), inputPolicy: InputPolicy(inputRoots: []), objects: bucket)
+        configuration.redirectDownloads = true
+        let app = Application(router: SpoolAPI(store: InMemoryJobStore(), configuration: configuration).router())
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get)
+            let policy = try #require(page.headers[HTTPField.Name("Content-Security-Policy")!])
+            #expect(policy.contains("media-src 'self' http://198.18.0.7:8333 blob:"))
+            #expect(policy.contains("img-src 'self' http://198.18.0.7:8333 data: blob:"))
+            #expect(policy.contains("script-src 'self';") && policy.contains("connect-src 'self';"))
         }
     }
 
