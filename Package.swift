@@ -373,11 +373,13 @@ let package = Package(
             name: "SpoolHTTPTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage",
+                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage", "SpoolTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),

@@ -93,8 +93,9 @@ extension SpoolAPI {
                 }
                 if !created, !Self.sameRequest(job.spec, spec) {
                     throw Problem.unprocessable(
-                        "idempotency key \"\(spec.idempotencyKey ?? "")\" already named job \(job.id.rawValue), submitted "
-                            + "with another body; a retry must send the same body, and a new job needs a new key",
+                        "idempotency key \"\(spec.idempotencyKey ?? "")\" already named job \(job.id.rawValue), "
+                            + "submitted with another body; a retry must send the same body, and a new job needs a "
+                            + "new key",
                         field: "idempotency_key", rule: "idempotency_key_reused")
                 }
                 span.attributes[SpoolSpanAttribute.job] = job.id.rawValue

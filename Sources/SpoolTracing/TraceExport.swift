@@ -8,8 +8,16 @@ import Tracing
 /// with Prometheus and logs with swift-log; logs made inside a span carry its `trace_id` and `span_id` through
 /// `loggingMetadataProvider`.
 public enum TraceExport {
-    /// Adds `trace_id`, `span_id` and `trace_flags` to every log line made inside a span.
-    public static var loggingMetadataProvider: Logger.MetadataProvider { OTel.makeLoggingMetadataProvider() }
+    /// Adds `trace_id` and `span_id` to every log line made inside a span.
+    public static var loggingMetadataProvider: Logger.MetadataProvider {
+        let provider = OTel.makeLoggingMetadataProvider()
+        return Logger.MetadataProvider {
+            // The sampling flag says nothing to someone reading a log line; the two ids find the trace.
+            var metadata = provider.get()
+            metadata.removeValue(forKey: OTel.Configuration.LoggingMetadataProviderConfiguration.default.traceFlagsKey)
+            return metadata
+        }
+    }
 
     /// Bootstraps the process-wide tracer when `mode` asks for it and returns the service that exports its spans,
     /// to run in the process's service group (it flushes what is left when the group shuts down). Nil when tracing
