@@ -137,7 +137,13 @@ def main():
         check(status == 202, f"a submission with a traceparent is accepted ({status})")
         status, other = api.call("POST", "/v1/jobs", request, headers={"traceparent": "00-not-a-trace-01"})
         check(status == 202, f"a submission with a malformed traceparent is accepted ({status})")
-        views = api.wait_all([job["id"], other["id"]], timeout=180)
+        # A job split into segment tasks: each task is a job of its own, traced in the split job's trace.
+        long_clip = f"{fleet.inputs}/long.mp4"
+        harness.make_clip(long_clip, seconds=6, container_args=("-g", "25"))
+        status, split = api.call("POST", "/v1/jobs", {"input": "file://" + long_clip, "outputs": [harness.MP4],
+                                                      "segmenting": {"mode": "on", "seconds": 2}})
+        check(status == 202, f"a segmented job is accepted ({status})")
+        views = api.wait_all([job["id"], other["id"], split["id"]], timeout=240)
         for view in views.values():
             check(view and view["state"] == "succeeded", f"job {view and view['id']} succeeded "
                                                           f"({view and view['state']})")
@@ -215,6 +221,28 @@ def main():
             later = {s["name"] for s in spans if s["trace"] == roots[0]["trace"]}
             check({"placement.decide", "worker.attempt", "worker.commit"} <= later,
                   f"that job's placement and attempt join its new trace ({sorted(later)})")
+
+        # The segmented job: its tasks' attempts hang under the attempt that split it, all in one trace.
+        roots = [s for s in spans
+                 if s["name"] == "POST /v1/jobs" and s["attributes"].get("spool.job.id") == split["id"]]
+        check(len(roots) == 1, "the segmented job's submission has one span")
+        if roots:
+            split_trace = [s for s in spans if s["trace"] == roots[0]["trace"]]
+            ids = {s["id"] for s in split_trace}
+            plans = [s for s in split_trace if s["name"] == "worker.plan_segments"]
+            tasks = [s for s in split_trace if s["name"] == "worker.attempt"
+                     and s["attributes"].get("spool.attempt.kind") == "segment_task"]
+            joins = [s for s in split_trace if s["name"] == "worker.attempt"
+                     and s["attributes"].get("spool.attempt.kind") == "join"]
+            print(f"the segmented job's trace: {len(split_trace)} spans, {len(tasks)} task attempts, "
+                  f"{len(joins)} join attempts", flush=True)
+            check(len(plans) == 1 and len(tasks) >= 2 and len(joins) >= 1,
+                  "the split, its tasks' attempts and the join are in the job's trace")
+            check(plans and all(t["parent"] == plans[0]["id"] for t in tasks),
+                  "every task's attempt is a child of the attempt that split the job")
+            check(all(j["parent"] == roots[0]["id"] for j in joins), "the join is a child of the submission")
+            check(all(not s["parent"] or s["parent"] in ids for s in split_trace),
+                  "no orphan in the segmented job's trace")
 
         # Log lines made inside the attempt carry its trace.
         settled = [line for line in fleet.log_of("worker-1").splitlines()
