@@ -196,15 +196,15 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let source = try await probe(input, digest: digest)
         if let refusal = configuration.inputLimits.check(source) { throw refusal }
-        if job.segmentation == nil, job.spec.segmenting.wantsSplit(durationSeconds: source.durationSeconds),
-            let waiting = try await withSpan(
-                "worker.plan_segments",
-                { _ in
-                    try await planSegments(job, lease: lease, input: input, source: source)
-                })
-        {
-            transcodeFinished()
-            return waiting
+        if job.segmentation == nil, job.spec.segmenting.wantsSplit(durationSeconds: source.durationSeconds) {
+            // The tasks it submits keep this span's context: their attempts are its children in the job's trace.
+            let waiting = try await withSpan("worker.plan_segments") { _ in
+                try await planSegments(job, lease: lease, input: input, source: source)
+            }
+            if let waiting {
+                transcodeFinished()
+                return waiting
+            }
         }
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
