@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        // Only the OTLP/HTTP exporter: the default traits would also build gRPC, which Spool does not use.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Pure domain: job specs, lifecycle, pools, workers, devices, decisions. No I/O.
@@ -79,10 +83,11 @@ let package = Package(
             name: "SpoolPlacement",
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
-                "SpoolControlPlane",
+                "SpoolControlPlane", "SpoolTraceContext",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict),
         // Embedded store: SQLite through GRDB, WAL mode.
@@ -153,12 +158,13 @@ let package = Package(
         .target(
             name: "SpoolWorker",
             dependencies: [
-                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane", "SpoolStorage",
+                "SpoolCore", "SpoolMedia", "SpoolInputs", "SpoolControlPlane", "SpoolStorage", "SpoolTraceContext",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),
@@ -194,7 +200,7 @@ let package = Package(
                 "SpoolStorage", "SpoolConsole",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SpoolPools",
-                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "SpoolWebhooks", "CircuitBreaking",
+                "SpoolCore", "SpoolAPIModels", "SpoolInputs", "SpoolWebhooks", "CircuitBreaking", "SpoolTraceContext",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -202,6 +208,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
@@ -221,6 +228,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // A job's place in a trace: W3C traceparent headers and stored values to a tracing context and back,
+        // through whichever tracer the process bootstrapped (the Tracing API only), and Spool's span attribute names.
+        .target(
+            name: "SpoolTraceContext",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            swiftSettings: strict),
+        // OpenTelemetry: traces over OTLP/HTTP from the standard OTEL_* variables (off when unset), trace_id in logs.
+        // The only target that sees OTel; others make spans through the Tracing API alone.
+        .target(
+            name: "SpoolTracing",
+            dependencies: [
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // HTTP client the CLI uses to talk to a server (URLSession; the wire types and domain values only).
         .target(name: "SpoolClient", dependencies: ["SpoolAPIModels", "SpoolCore"], swiftSettings: strict),
         // Commands: serve, submit, status, jobs, cancel, workers, pools.
@@ -229,7 +256,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolMedia", "SpoolWorker", "SpoolHTTP", "SpoolClient",
                 "SpoolRedis", "RESPClient", "SpoolPlacement", "SpoolScheduling", "SpoolSimulation", "SpoolWebhooks",
-                "SpoolPools", "SpoolActuators", "SpoolRuntime", "SpoolControlPlane",
+                "SpoolPools", "SpoolActuators", "SpoolRuntime", "SpoolControlPlane", "SpoolTracing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -258,6 +285,14 @@ let package = Package(
                 "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SpoolTracingTests",
+            dependencies: [
+                "SpoolTracing", "SpoolTraceContext",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -340,11 +375,13 @@ let package = Package(
             name: "SpoolHTTPTests",
             dependencies: [
                 "SpoolInMemoryStore",
-                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage", "S3Client",
+                "SpoolHTTP", "SpoolCore", "SpoolAPIModels", "SpoolSQLite", "SpoolStorage", "S3Client", "SpoolTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),

@@ -13,6 +13,8 @@ if [ $# -eq 0 ]; then tests/deploy/run; fi
 if [ $# -eq 0 ]; then tests/observability/run; fi
 # The web console in a real browser (headless chromium through Selenium), with a screenshot of every view.
 if [ $# -eq 0 ]; then tests/console/run; fi
+# One job's OpenTelemetry trace across a gateway, a manager and a worker, exported to a small OTLP receiver.
+if [ $# -eq 0 ]; then tests/traces/run; fi
 # The container image, built from Debian's packages and run with podman (skipped, saying why, where it cannot run).
 if [ $# -eq 0 ]; then tests/image/run; fi
 # Spool on three hosts with no shared disk (network namespaces; skipped, saying why, where they are unavailable).

@@ -18,7 +18,7 @@ struct Gateway: AsyncParsableCommand {
     @OptionGroup var process: ProcessOptions
 
     func run() async throws {
-        let (logger, registry) = Runtime.bootstrap(process)
+        let (logger, registry, traces) = Runtime.bootstrap(process, serviceName: "spool-gateway")
         let configuration = try store.runtime(RuntimeConfiguration(api: api.settings, webhooks: webhooks.settings))
         let opened = try OpenedStore.open(configuration)
         let assembled = try await Runtime.starting {
@@ -27,7 +27,7 @@ struct Gateway: AsyncParsableCommand {
                 registry: registry, logger: logger
             ).gateway()
         }
-        try await Runtime.run(assembled.services, logger: logger)
+        try await Runtime.run(assembled.services, traces: traces, logger: logger)
         await opened.redis?.close()
     }
 }

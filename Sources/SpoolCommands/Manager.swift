@@ -33,7 +33,7 @@ struct Manager: AsyncParsableCommand {
     var workerTimeout = 15
 
     func run() async throws {
-        let (logger, registry) = Runtime.bootstrap(process)
+        let (logger, registry, traces) = Runtime.bootstrap(process, serviceName: "spool-manager")
         let configuration = try store.runtime(
             RuntimeConfiguration(
                 controlPlane: ControlPlaneSettings(
@@ -48,7 +48,7 @@ struct Manager: AsyncParsableCommand {
                 registry: registry, logger: logger
             ).manager(ops: listener)
         }
-        try await Runtime.run(assembled.services, logger: logger)
+        try await Runtime.run(assembled.services, traces: traces, logger: logger)
         await opened.redis?.close()
     }
 }

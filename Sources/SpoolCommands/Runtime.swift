@@ -7,16 +7,27 @@ import ServiceLifecycle
 import SpoolCore
 import SpoolMedia
 import SpoolRuntime
+import SpoolTracing
 
 /// What every long-running `spool` process sets up the same way.
 enum Runtime {
-    /// Logs to stderr at the chosen level; metrics into one Prometheus registry that /metrics serves.
-    static func bootstrap(_ options: ProcessOptions) -> (Logger, PrometheusCollectorRegistry) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = options.logLevel
-            return handler
-        }
+    /// Logs to stderr at the chosen level; metrics into one Prometheus registry that /metrics serves; traces over
+    /// OTLP when the `OTEL_*` variables ask for them, named `serviceName` unless `OTEL_SERVICE_NAME` says otherwise.
+    /// The third value is the trace exporter to run with the process's services (nil when tracing is off).
+    static func bootstrap(
+        _ options: ProcessOptions, serviceName: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (Logger, PrometheusCollectorRegistry, (any Service)?) {
+        let tracing = TracingMode(environment: environment, defaultServiceName: serviceName)
+        // Lines logged inside a span carry its trace_id and span_id; with tracing off, logs are as they always were.
+        let metadataProvider: Logger.MetadataProvider? =
+            if case .otlp = tracing { TraceExport.loggingMetadataProvider } else { nil }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                handler.logLevel = options.logLevel
+                return handler
+            }, metadataProvider: metadataProvider)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // Queue waits span a second to hours; the buckets hold each class's default target (5 s, 60 s, 1 h) exactly,
@@ -25,7 +36,8 @@ enum Runtime {
             1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200,
         ].map { Duration.seconds($0) }
         MetricsSystem.bootstrap(factory)
-        return (Logger(label: "spool"), registry)
+        let traces = TraceExport.bootstrap(tracing, logger: Logger(label: "spool.traces"))
+        return (Logger(label: "spool"), registry, traces)
     }
 
     static func discover() async throws -> DeviceInventory {
@@ -47,12 +59,21 @@ enum Runtime {
         }
     }
 
-    /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT.
-    static func run(_ services: [any Service], logger: Logger) async throws {
+    /// Runs services in one group that shuts down gracefully on SIGTERM and SIGINT, with the trace exporter when
+    /// there is one.
+    static func run(_ services: [any Service], traces: (any Service)? = nil, logger: Logger) async throws {
+        var configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if let traces {
+            // First, so it is shut down last (the group stops services in reverse order) and exports the spans of
+            // everyone's shutdown. Its end, even a failure, takes nothing else down: traces are not worth an outage.
+            configurations.insert(
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: traces, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                at: 0)
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

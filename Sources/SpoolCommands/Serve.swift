@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
     var cpuSlots: Int?
 
     func run() async throws {
-        let (logger, registry) = Runtime.bootstrap(process)
+        let (logger, registry, traces) = Runtime.bootstrap(process, serviceName: "spool")
         let configuration = try store.runtime(
             RuntimeConfiguration(
                 worker: worker.settings, api: api.settings,
@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
             ).serve(
                 inventory: inventory, pools: try PoolSelection.pools(for: inventory, wanted: pools), cpuSlots: cpuSlots)
         }
-        try await Runtime.run(assembled.services, logger: logger)
+        try await Runtime.run(assembled.services, traces: traces, logger: logger)
         await opened.redis?.close()
     }
 }

@@ -43,7 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var exitWithParent = false
 
     func run() async throws {
-        let (logger, registry) = Runtime.bootstrap(process)
+        let (logger, registry, traces) = Runtime.bootstrap(process, serviceName: "spool-worker")
         var api = APISettings()
         api.inputBuckets = inputBuckets
         let configuration = try store.runtime(RuntimeConfiguration(worker: worker.settings, api: api))
@@ -60,7 +60,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 ops: listener)
         }
         if exitWithParent { Self.watchParent() }
-        try await Runtime.run(assembled.services, logger: logger)
+        try await Runtime.run(assembled.services, traces: traces, logger: logger)
         await opened.redis?.close()
     }
 

@@ -30,14 +30,19 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var segmenting: SegmentingRequest
     /// Set on the tasks of a segmented job: what part of the parent this job makes. Such jobs are internal.
     public var segment: SegmentTask?
+    /// The W3C `traceparent` of the span the job was submitted under, so the manager's and the workers' spans join
+    /// the submitter's trace in other processes. Nil when tracing was off where the job was submitted. Not part of
+    /// what the job asks for: a retry under another trace is the same request.
+    public var traceParent: String?
 
     public init(
         tenant: TenantID = .default, serviceClass: ServiceClass = .standard, input: InputSource,
         outputs: [OutputSpec], priority: Int = 50, pool: String? = nil, idempotencyKey: String? = nil,
         metadata: [String: String] = [:], preset: String? = nil, acceleration: Acceleration = .auto,
         callbackURL: String? = nil, degradation: DegradationConsent? = nil, retention: RetentionPolicy = .standard,
-        segmenting: SegmentingRequest = .standard, segment: SegmentTask? = nil
+        segmenting: SegmentingRequest = .standard, segment: SegmentTask? = nil, traceParent: String? = nil
     ) {
+        self.traceParent = traceParent
         self.retention = retention
         self.segmenting = segmenting
         self.segment = segment
@@ -61,6 +66,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         case serviceClass = "service_class"
         case idempotencyKey = "idempotency_key"
         case callbackURL = "callback_url"
+        case traceParent = "traceparent"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,5 +91,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         // Jobs stored before segmenting existed were encoded whole.
         segmenting = try c.decodeIfPresent(SegmentingRequest.self, forKey: .segmenting) ?? .standard
         segment = try c.decodeIfPresent(SegmentTask.self, forKey: .segment)
+        // Jobs stored before tracing existed, or submitted with it off, start no trace of their own.
+        traceParent = try c.decodeIfPresent(String.self, forKey: .traceParent)
     }
 }

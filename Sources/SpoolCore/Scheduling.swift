@@ -19,6 +19,8 @@ public struct QueuedJob: Sendable, Equatable {
     /// Whether overload may change how the job is made, and what it already changed.
     public var degradation: DegradationConsent
     public var encoderSpeed: EncoderSpeed
+    /// The job's stored W3C `traceparent` (`JobSpec.traceParent`), so its placement is traced in the job's trace.
+    public var traceParent: String?
 
     /// The key GPU memory estimates are learned under (`JobSpec.estimateKey`).
     public var estimateKey: String { WorkloadShape.estimateKey(preset: preset, shape: shape) }
@@ -26,7 +28,7 @@ public struct QueuedJob: Sendable, Equatable {
     public init(
         id: JobID, version: Int, tenant: TenantID, serviceClass: ServiceClass, priority: Int, pool: String?,
         acceleration: Acceleration, preset: String?, shape: WorkloadShape, input: String, createdAt: Date,
-        degradation: DegradationConsent? = nil, encoderSpeed: EncoderSpeed = .standard
+        degradation: DegradationConsent? = nil, encoderSpeed: EncoderSpeed = .standard, traceParent: String? = nil
     ) {
         self.id = id
         self.version = version
@@ -41,6 +43,7 @@ public struct QueuedJob: Sendable, Equatable {
         self.createdAt = createdAt
         self.degradation = degradation ?? .default(for: serviceClass)
         self.encoderSpeed = encoderSpeed
+        self.traceParent = traceParent
     }
 
     public init(_ job: Job, version: Int) {
@@ -48,7 +51,8 @@ public struct QueuedJob: Sendable, Equatable {
             id: job.id, version: version, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass,
             priority: job.spec.priority, pool: job.spec.pool, acceleration: job.spec.acceleration,
             preset: job.spec.preset, shape: WorkloadShape(spec: job.spec), input: job.spec.input.description,
-            createdAt: job.createdAt, degradation: job.spec.degradation, encoderSpeed: job.encoderSpeed)
+            createdAt: job.createdAt, degradation: job.spec.degradation, encoderSpeed: job.encoderSpeed,
+            traceParent: job.spec.traceParent)
     }
 }
 

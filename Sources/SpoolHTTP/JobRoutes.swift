@@ -5,6 +5,8 @@ import Metrics
 import SpoolAPIModels
 import SpoolCore
 import SpoolStorage
+import SpoolTraceContext
+import Tracing
 
 extension SpoolAPI {
     /// Whether a replayed submission asked for what the first one did. The retention window is not compared: it is
@@ -12,6 +14,8 @@ extension SpoolAPI {
     static func sameRequest(_ first: JobSpec, _ again: JobSpec) -> Bool {
         var again = again
         again.retention = first.retention
+        // A retry is traced afresh; the job keeps the trace it was first submitted under.
+        again.traceParent = first.traceParent
         return first == again
     }
 
@@ -22,73 +26,92 @@ extension SpoolAPI {
         let submitted = Counter(label: "spool_jobs_submitted_total")
 
         router.post("/v1/jobs") { request, context -> Response in
-            var body = try await JSONCoding.decode(JobRequest.self, from: request, limit: configuration.maxJSONBytes)
-            if body.idempotencyKey == nil, let header = request.headers[HTTPField.Name("Idempotency-Key")!] {
-                body.idempotencyKey = header
-            }
-            let owner = context.caller.owner
-            let spec: JobSpec
-            do throws(SpecError) {
-                spec = try body.validate(
-                    policy: configuration.inputPolicy(for: owner), tenant: owner,
-                    retention: configuration.retention.overridden(days: context.caller.limits?.retainDays))
-                if case .upload = spec.input, configuration.uploadsAreRemote {
-                    // Checked in the storage below.
-                } else {
-                    try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
+            try await Self.tracingSubmission(request) { span in
+                var body = try await JSONCoding.decode(
+                    JobRequest.self, from: request, limit: configuration.maxJSONBytes)
+                if body.idempotencyKey == nil, let header = request.headers[HTTPField.Name("Idempotency-Key")!] {
+                    body.idempotencyKey = header
                 }
-                if let callback = spec.callbackURL { try configuration.checkCallback(callback) }
-            } catch {
-                throw Problem.badRequest(error)
-            }
-            if case .upload(let id) = spec.input, configuration.uploadsAreRemote {
-                let key = ObjectKey(
-                    checked: configuration.layout.key(of: configuration.layout.upload(id, tenant: owner)))
-                let objects = configuration.objects
-                guard try await storage.perform("look up an upload", { try await objects.head(key) }) != nil else {
+                let owner = context.caller.owner
+                var spec: JobSpec
+                do throws(SpecError) {
+                    spec = try body.validate(
+                        policy: configuration.inputPolicy(for: owner), tenant: owner,
+                        retention: configuration.retention.overridden(days: context.caller.limits?.retainDays))
+                    if case .upload = spec.input, configuration.uploadsAreRemote {
+                        // Checked in the storage below.
+                    } else {
+                        try configuration.inputAccess(for: owner).verify(spec.input, tenant: owner)
+                    }
+                    if let callback = spec.callbackURL { try configuration.checkCallback(callback) }
+                } catch {
+                    throw Problem.badRequest(error)
+                }
+                if case .upload(let id) = spec.input, configuration.uploadsAreRemote {
+                    let key = ObjectKey(
+                        checked: configuration.layout.key(of: configuration.layout.upload(id, tenant: owner)))
+                    let objects = configuration.objects
+                    guard try await storage.perform("look up an upload", { try await objects.head(key) }) != nil else {
+                        throw Problem.badRequest(
+                            SpecError(
+                                field: "input", rule: "upload_missing",
+                                message: "no finished upload \(id); POST the file to /v1/uploads first"))
+                    }
+                }
+                if let pool = spec.pool, try await !knownPools().contains(pool) {
+                    let known = try await knownPools().sorted().joined(separator: ", ")
                     throw Problem.badRequest(
                         SpecError(
-                            field: "input", rule: "upload_missing",
-                            message: "no finished upload \(id); POST the file to /v1/uploads first"))
+                            field: "pool", rule: "unknown_pool",
+                            message:
+                                "no pool named \(pool); known: \(known.isEmpty ? "none yet" : known) (`spool pools`)"))
                 }
-            }
-            if let pool = spec.pool, try await !knownPools().contains(pool) {
-                let known = try await knownPools().sorted().joined(separator: ", ")
-                throw Problem.badRequest(
-                    SpecError(
-                        field: "pool", rule: "unknown_pool",
-                        message: "no pool named \(pool); known: \(known.isEmpty ? "none yet" : known) (`spool pools`)"))
-            }
-            let limits = context.caller.limits
-            // The day's GPU budget is spent by finished work, not by this request, so reading it first is exact
-            // enough; the queued-jobs quota is a count that concurrent submissions change, so the store checks it
-            // in the same write that creates the job.
-            if let limits, limits.gpuSecondsPerDay != nil {
-                let usage = try await store.usage(tenant: owner, day: TenantUsage.day(of: Date()))
-                if let violation = QuotaCheck.submission(limits: limits, usage: usage) {
+                let limits = context.caller.limits
+                // The day's GPU budget is spent by finished work, not by this request, so reading it first is exact
+                // enough; the queued-jobs quota is a count that concurrent submissions change, so the store checks it
+                // in the same write that creates the job.
+                if let limits, limits.gpuSecondsPerDay != nil {
+                    let usage = try await store.usage(tenant: owner, day: TenantUsage.day(of: Date()))
+                    if let violation = QuotaCheck.submission(limits: limits, usage: usage) {
+                        throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
+                    }
+                }
+                let job: Job
+                let created: Bool
+                // Kept with the job, so placement and the workers' spans join this trace in their own processes.
+                spec.traceParent = TraceParent.header(of: span.context)
+                span.attributes[SpoolSpanAttribute.tenant] = owner.rawValue
+                do {
+                    (job, created) = try await withSpan("store.submit") { write in
+                        let result = try await store.submit(spec, maxQueued: limits?.maxQueued, now: Date())
+                        write.attributes[SpoolSpanAttribute.job] = result.job.id.rawValue
+                        write.attributes["spool.job.created"] = result.created
+                        return result
+                    }
+                } catch StoreError.quotaExceeded(let violation) {
                     throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
                 }
+                if !created, !Self.sameRequest(job.spec, spec) {
+                    throw Problem.unprocessable(
+                        "idempotency key \"\(spec.idempotencyKey ?? "")\" already named job \(job.id.rawValue), "
+                            + "submitted with another body; a retry must send the same body, and a new job needs a "
+                            + "new key",
+                        field: "idempotency_key", rule: "idempotency_key_reused")
+                }
+                span.attributes[SpoolSpanAttribute.job] = job.id.rawValue
+                span.attributes["spool.job.created"] = created
+                if !created, let first = job.spec.traceParent {
+                    // A replay answers with the job its first submission made, traced there: point to it.
+                    span.addLink(SpanLink(context: TraceParent.context(traceParent: first), attributes: [:]))
+                }
+                if created {
+                    submitted.increment()
+                    workSignal?.notify()
+                }
+                var headers: HTTPFields = [.location: "/v1/jobs/\(job.id.rawValue)"]
+                if !created { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+                return try JSONCoding.response(view(job), status: .accepted, headers: headers)
             }
-            let job: Job
-            let created: Bool
-            do {
-                (job, created) = try await store.submit(spec, maxQueued: limits?.maxQueued, now: Date())
-            } catch StoreError.quotaExceeded(let violation) {
-                throw Problem.quota(violation, retryAfterSeconds: Self.quotaRetryAfterSeconds)
-            }
-            if !created, !Self.sameRequest(job.spec, spec) {
-                throw Problem.unprocessable(
-                    "idempotency key \"\(spec.idempotencyKey ?? "")\" already named job \(job.id.rawValue), submitted "
-                        + "with another body; a retry must send the same body, and a new job needs a new key",
-                    field: "idempotency_key", rule: "idempotency_key_reused")
-            }
-            if created {
-                submitted.increment()
-                workSignal?.notify()
-            }
-            var headers: HTTPFields = [.location: "/v1/jobs/\(job.id.rawValue)"]
-            if !created { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-            return try JSONCoding.response(view(job), status: .accepted, headers: headers)
         }
 
         router.get("/v1/jobs") { request, context -> Response in

@@ -47,11 +47,14 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
     ///   `.transcodeFailed` on a non-zero exit (with the last stderr lines). If the calling task is cancelled, the
     ///   group gets SIGTERM, then SIGKILL after `killGrace`; once ffmpeg has exited this throws `CancellationError`.
     /// - Returns: the last stderr lines of a run that exited 0 (warnings about the input live there).
+    /// - Parameter onExit: told how ffmpeg ended once it has (its exit code, or the signal that killed it), before
+    ///   the outcome is judged; for the caller's trace.
     @discardableResult
     public func run(
         _ command: TranscodeCommand, sourceDurationSeconds: Double,
         onStart: @escaping @Sendable (Int32) -> Void,
-        onProgress: @escaping @Sendable (TranscodeProgress) async -> Void
+        onProgress: @escaping @Sendable (TranscodeProgress) async -> Void,
+        onExit: @Sendable (FFmpegExit) -> Void = { _ in }
     ) async throws -> [String] {
         try Task.checkCancellation()
         try Self.createDirectories(command.directories)
@@ -98,6 +101,10 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
                 message: MediaToolsError.unusable(tools.ffmpeg, reason: String(describing: error)).message)
         }
         logger.debug("ffmpeg ended", metadata: ["status": "\(status)"])
+        switch status {
+        case .exited(let code): onExit(FFmpegExit(code: code, signal: nil))
+        case .signaled(let signal): onExit(FFmpegExit(code: nil, signal: signal))
+        }
 
         try Task.checkCancellation()
         if var stop = supervision.watchdogStop {
@@ -287,4 +294,10 @@ extension FFmpegRunner where C == ContinuousClock {
             tools: tools, clock: ContinuousClock(), stallTimeout: stallTimeout, hardCap: hardCap, killGrace: killGrace,
             logger: logger)
     }
+}
+
+/// How an ffmpeg process ended: its exit code, or the signal that killed it.
+public struct FFmpegExit: Sendable, Equatable {
+    public var code: Int32?
+    public var signal: Int32?
 }

@@ -7,6 +7,8 @@ import SpoolControlPlane
 import SpoolCore
 import SpoolDispatch
 import SpoolScheduling
+import SpoolTraceContext
+import Tracing
 
 /// Places queued jobs on workers. Each cycle reads a view of the store (live workers, waiting jobs, jobs holding
 /// resources, tenants' caps), asks the pure `PlacementPlanner` for a plan, and commits it: placements in one batch
@@ -57,12 +59,13 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     /// `@testable`; the service calls it in a loop.
     func cycle(_ state: inout PlacementState, token: Int, now: Date) async throws -> CycleReport {
         let started = ContinuousClock.now
+        let tracedFrom = DefaultTracerClock.now
         guard case (let view, var fleet)? = try await readView(&state, now: now) else {
             return CycleReport(considered: 0, committed: 0, stale: 0, waiting: 0, withdrawn: 0, evicted: 0, degraded: 0)
         }
         state.planner.cycle.schedulerToken = token
         let plan = state.planner.plan(view, fleet: &fleet)
-        var report = try await commit(plan, now: now)
+        var report = try await commit(plan, now: now, waiting: view.waiting, decidedSince: tracedFrom)
         report.plan = plan
 
         let elapsed = ContinuousClock.now - started
@@ -134,12 +137,16 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     /// Writes a plan: withdrawals, the placements in one batch, explanations of jobs whose placement was not
     /// refused as stale, then preemptions and degradations. A write the store refuses (the job moved on since the
     /// view) is skipped; the next cycle decides afresh.
-    func commit(_ plan: PlacementPlan, now: Date) async throws -> CycleReport {
+    func commit(
+        _ plan: PlacementPlan, now: Date, waiting: [QueuedJob] = [],
+        decidedSince: DefaultTracerClock.Instant = DefaultTracerClock.now
+    ) async throws -> CycleReport {
         var withdrawn = 0
         for job in plan.withdrawals where (try? await store.apply(.unplace, to: job, now: now)) != nil {
             withdrawn += 1
         }
         let outcomes = try await store.commitPlacements(plan.placements, now: now)
+        Self.traceDecisions(plan.placements, outcomes: outcomes, waiting: waiting, since: decidedSince)
         let committed = outcomes.filter { $0 == .committed }.count
         var staleJobs: Set<JobID> = []
         for (commit, outcome) in zip(plan.placements, outcomes) where outcome == .stale { staleJobs.insert(commit.job) }
@@ -170,6 +177,38 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         return CycleReport(
             considered: plan.considered, committed: committed, stale: outcomes.count - committed,
             waiting: plan.stillWaiting, withdrawn: withdrawn, evicted: evicted, degraded: degraded)
+    }
+
+    /// One span per placement a cycle decided, `placement.decide`, in the placed job's own trace: a child of the
+    /// context it was submitted under (a new root when it kept none), from the cycle's start to its commit, with
+    /// where it went and why. A cycle places many jobs of many traces, so the cycle itself is no span.
+    static func traceDecisions(
+        _ placements: [PlacementCommit], outcomes: [PlacementCommitOutcome], waiting: [QueuedJob],
+        since: DefaultTracerClock.Instant
+    ) {
+        guard !placements.isEmpty else { return }
+        let byID = Dictionary(waiting.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (commit, outcome) in zip(placements, outcomes) {
+            let queued = byID[commit.job]
+            let span = startSpan(
+                "placement.decide", context: TraceParent.context(traceParent: queued?.traceParent), at: since)
+            let placement = commit.placement
+            span.attributes[SpoolSpanAttribute.job] = commit.job.rawValue
+            span.attributes[SpoolSpanAttribute.pool] = placement.pool
+            span.attributes[SpoolSpanAttribute.worker] = placement.worker.rawValue
+            span.attributes["spool.placement.path"] = placement.path.rawValue
+            span.attributes["spool.placement.score"] = placement.score
+            span.attributes["spool.placement.scheduler_token"] = placement.schedulerToken
+            // A stale decision was refused by the store (the job moved on since the cycle read it), not an error.
+            span.attributes["spool.placement.outcome"] = outcome == .committed ? "committed" : "stale"
+            if let gpu = placement.gpu { span.attributes["spool.placement.gpu"] = gpu }
+            if let model = placement.deviceModel { span.attributes["spool.placement.device_model"] = model }
+            if let queued {
+                span.attributes[SpoolSpanAttribute.tenant] = queued.tenant.rawValue
+                span.attributes["spool.service_class"] = queued.serviceClass.rawValue
+            }
+            span.end()
+        }
     }
 
     static func encode(_ explanation: PlacementExplanation) throws -> String {

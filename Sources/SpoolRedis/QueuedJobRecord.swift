@@ -6,8 +6,10 @@ import SpoolCore
 /// costs the cycle. Written at submit, and again by any transition that changes what it holds (a degradation).
 enum QueuedJobRecord {
     static let separator: Character = "\u{1F}"
-    /// Records of an earlier format decode as nil, so their jobs are read from the body instead.
-    static let format = "2"
+    /// Records of an unknown format decode as nil, so their jobs are read from the body instead.
+    static let format = "3"
+    /// Format 2 (before the trace context was kept) is still read: its fields are format 3's without `traceparent`.
+    static let previousFormat = "2"
 
     static func encode(_ job: Job) -> String {
         let spec = job.spec
@@ -17,6 +19,8 @@ enum QueuedJobRecord {
             spec.acceleration.rawValue, spec.preset ?? "", String(shape.videoEncodes), String(shape.outputPixels),
             String(shape.inputPixels), shape.hasThumbnails ? "1" : "0",
             String(job.createdAt.timeIntervalSinceReferenceDate), spec.degradation.rawValue, job.encoderSpeed.rawValue,
+            spec.traceParent ?? "",
+            // Last, since it is the one free-form field: it may hold the separator, and decoding gives it the rest.
             spec.input.description,
         ]
         return fields.joined(separator: String(separator))
@@ -24,8 +28,15 @@ enum QueuedJobRecord {
 
     /// nil when the record is missing or not understood; the caller reads the job body instead.
     static func decode(_ text: String, id: JobID, version: Int) -> QueuedJob? {
-        let fields = text.split(separator: separator, maxSplits: 14, omittingEmptySubsequences: false)
-        guard fields.count == 15, fields[0] == format, let serviceClass = ServiceClass(rawValue: String(fields[2])),
+        var fields = text.split(separator: separator, maxSplits: 15, omittingEmptySubsequences: false)
+        if fields.first == Substring(previousFormat) {
+            fields = text.split(separator: separator, maxSplits: 14, omittingEmptySubsequences: false)
+            guard fields.count == 15 else { return nil }
+            fields.insert("", at: 14)
+        } else if fields.first != Substring(format) {
+            return nil
+        }
+        guard fields.count == 16, let serviceClass = ServiceClass(rawValue: String(fields[2])),
             let priority = Int(fields[3]), let acceleration = Acceleration(rawValue: String(fields[5])),
             let encodes = Int(fields[7]), let outputPixels = Int(fields[8]), let inputPixels = Int(fields[9]),
             let created = Double(fields[11]), let consent = DegradationConsent(rawValue: String(fields[12])),
@@ -38,7 +49,7 @@ enum QueuedJobRecord {
             shape: WorkloadShape(
                 videoEncodes: encodes, outputPixels: outputPixels, inputPixels: inputPixels,
                 hasThumbnails: fields[10] == "1"),
-            input: String(fields[14]), createdAt: Date(timeIntervalSinceReferenceDate: created), degradation: consent,
-            encoderSpeed: speed)
+            input: String(fields[15]), createdAt: Date(timeIntervalSinceReferenceDate: created), degradation: consent,
+            encoderSpeed: speed, traceParent: fields[14].isEmpty ? nil : String(fields[14]))
     }
 }

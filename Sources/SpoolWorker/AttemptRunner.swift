@@ -6,7 +6,9 @@ import SpoolCore
 import SpoolInputs
 import SpoolMedia
 import SpoolStorage
+import SpoolTraceContext
 import Synchronization
+import Tracing
 
 /// Runs one attempt of one job end to end: stage the input, probe it, transcode, validate, commit, publish.
 /// Every store write carries the attempt's lease, so a late or duplicate attempt can never commit.
@@ -55,30 +57,42 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         case interrupted
     }
 
+    /// - Parameter claimedSince: when the slot began the claim that returned `job`, so the attempt's trace shows it.
     /// - Parameter transcodeFinished: called once ffmpeg has exited, so the slot can take its next job while this
     ///   attempt validates and commits (that part is short and mostly waits on ffprobe and the store).
-    func run(_ job: Job, transcodeFinished: @escaping @Sendable () -> Void = {}) async {
+    func run(
+        _ job: Job, claimedSince: DefaultTracerClock.Instant? = nil,
+        transcodeFinished: @escaping @Sendable () -> Void = {}
+    ) async {
         guard let lease = job.currentLease else { return }
-        var logger = logger
-        logger[metadataKey: "job"] = "\(job.id)"
-        logger[metadataKey: "attempt"] = "\(lease.attempt)"
-        let started = ContinuousClock.now
-        var outcome: Outcome
-        do {
-            try files.prepare(job.id, attempt: lease.attempt)
-            outcome = await supervise(job, lease: lease, transcodeFinished: transcodeFinished)
-        } catch {
-            outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
+        // The attempt's span joins the trace the job was submitted under, whichever process that was.
+        let span = Self.startAttemptSpan(job, lease: lease, pool: configuration.pool.name, since: claimedSince)
+        defer { span.end() }
+        await InstrumentationContext.withValue(span.context) {
+            var logger = logger
+            logger[metadataKey: "job"] = "\(job.id)"
+            logger[metadataKey: "attempt"] = "\(lease.attempt)"
+            let started = ContinuousClock.now
+            var outcome: Outcome
+            do {
+                try files.prepare(job.id, attempt: lease.attempt)
+                outcome = await supervise(job, lease: lease, transcodeFinished: transcodeFinished)
+            } catch {
+                outcome = .finished(.failure(JobError(code: .internalError, message: "cannot stage files: \(error)")))
+            }
+            if case .finished(.failure(let error)) = outcome {
+                outcome = .finished(.failure(StorageFull.classify(error)))
+            }
+            Self.record(outcome, on: span)
+            // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the
+            // file moves run in a fresh task, which does not inherit this one's cancellation.
+            let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
+            await settled.value
+            reportDeviceHealth(job, outcome: outcome, logger: logger)
+            await recordGPUUsage(job, seconds: (ContinuousClock.now - started).seconds, logger: logger)
+            Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
+                .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         }
-        if case .finished(.failure(let error)) = outcome { outcome = .finished(.failure(StorageFull.classify(error))) }
-        // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the file
-        // moves run in a fresh task, which does not inherit this one's cancellation.
-        let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
-        await settled.value
-        reportDeviceHealth(job, outcome: outcome, logger: logger)
-        await recordGPUUsage(job, seconds: (ContinuousClock.now - started).seconds, logger: logger)
-        Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
-            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
     }
 
     /// Time on a GPU counts against the tenant's daily GPU-seconds, whatever the attempt's outcome: the GPU was
@@ -171,7 +185,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
-        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
+        let input = try await download(job, attemptDirectory: attemptDirectory)
         let digest = configuration.deduplicate ? try? await ResultIndex.digestOffTheExecutor(ofFile: input) : nil
         let resultKey = try digest.map { try ResultIndex.key(inputDigest: $0, spec: job.spec) }
         if let resultKey, let earlier = await reuse(resultKey, for: job, attempt: lease.attempt, staging: staging) {
@@ -182,11 +196,15 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let source = try await probe(input, digest: digest)
         if let refusal = configuration.inputLimits.check(source) { throw refusal }
-        if job.segmentation == nil, job.spec.segmenting.wantsSplit(durationSeconds: source.durationSeconds),
-            let waiting = try await planSegments(job, lease: lease, input: input, source: source)
-        {
-            transcodeFinished()
-            return waiting
+        if job.segmentation == nil, job.spec.segmenting.wantsSplit(durationSeconds: source.durationSeconds) {
+            // The tasks it submits keep this span's context: their attempts are its children in the job's trace.
+            let waiting = try await withSpan("worker.plan_segments") { _ in
+                try await planSegments(job, lease: lease, input: input, source: source)
+            }
+            if let waiting {
+                transcodeFinished()
+                return waiting
+            }
         }
         // The scheduler chose the device and reserved what the job holds there; the worker follows it.
         let path = try EncodePathChooser.choose(
@@ -214,13 +232,16 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         defer { sampling?.cancel() }
         var stderrTail: [String] = []
         do {
-            stderrTail = try await runner.run(
-                command, sourceDurationSeconds: source.durationSeconds,
-                onStart: { pid in
-                    sampler.started(pid)
-                    files.writePID(pid, job: job.id, attempt: lease.attempt)
-                },
-                onProgress: { progress.set($0) })
+            stderrTail = try await withSpan("worker.ffmpeg") { span in
+                span.attributes["spool.ffmpeg.path"] = "\(path)"
+                return try await runner.run(
+                    command, sourceDurationSeconds: source.durationSeconds,
+                    onStart: { pid in
+                        sampler.started(pid)
+                        files.writePID(pid, job: job.id, attempt: lease.attempt)
+                    },
+                    onProgress: { progress.set($0) }, onExit: { Self.record($0, on: span) })
+            }
         } catch let error as JobError {
             throw InputDamage.classify(error, stderrTail: error.stderrTail ?? [])
         }
@@ -234,14 +255,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         transcodeFinished()
         // ffmpeg may exit 0 on an input cut short, with outputs as short as what it could read.
         let outputs = try await validated(command, staging: staging, source: source, input: input, warnings: stderrTail)
-        if let remote {
-            // Every file is in the bucket under this attempt's keys before the commit; publication follows it.
-            do {
-                try await remote.upload(job.id, attempt: lease.attempt)
-            } catch {
-                throw JobError(code: .internalError, message: "outputs could not be stored: \(error)")
-            }
-        }
+        // Every file is in the bucket under this attempt's keys before the commit; publication follows it.
+        try await upload(job, lease: lease, failure: "outputs could not be stored")
         // The key is what was asked; outputs made at a degraded encoder speed answer this job but are not offered
         // to later jobs that asked for the same outputs at full effort.
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: job.encoderSpeed == .standard ? resultKey : nil)
@@ -252,12 +267,15 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     func validated(
         _ command: TranscodeCommand, staging: String, source: MediaInfo, input: String, warnings: [String]
     ) async throws -> [OutputResult] {
-        do {
-            return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
-                command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
-                measureSSIM: configuration.measureSSIM)
-        } catch {
-            throw InputDamage.classify(error, stderrTail: warnings)
+        try await withSpan("worker.validate") { span in
+            span.attributes["spool.outputs"] = command.outputs.count
+            do throws(JobError) {
+                return try await OutputValidator(tools: tools, prober: MediaProber(tools: tools)).validate(
+                    command.outputs, stagingDirectory: staging, source: source, sourcePath: input,
+                    measureSSIM: configuration.measureSSIM)
+            } catch {
+                throw InputDamage.classify(error, stderrTail: warnings)
+            }
         }
     }
 
@@ -280,17 +298,22 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// ffprobe's view of the input, from the shared (L2) cache when the same bytes were probed before.
     func probe(_ input: String, digest: String?) async throws -> MediaInfo {
-        let key = digest.map { "probe:" + $0 }
-        if let key, let cache = sharedCache, let cached = await cache.cachedValue(for: key),
-            let info = try? JSONDecoder().decode(MediaInfo.self, from: Data(cached.utf8))
-        {
+        try await withSpan("worker.probe") { span in
+            let key = digest.map { "probe:" + $0 }
+            if let key, let cache = sharedCache, let cached = await cache.cachedValue(for: key),
+                let info = try? JSONDecoder().decode(MediaInfo.self, from: Data(cached.utf8))
+            {
+                span.attributes["spool.probe.cached"] = true
+                return info
+            }
+            let info = try await MediaProber(tools: tools).probe(path: input)
+            if let key, let cache = sharedCache, let encoded = try? JSONEncoder().encode(info) {
+                await cache.cache(String(decoding: encoded, as: UTF8.self), for: key, lifetime: .seconds(7 * 86400))
+            }
+            span.attributes["spool.probe.cached"] = false
+            span.attributes["spool.input.duration_seconds"] = info.durationSeconds
             return info
         }
-        let info = try await MediaProber(tools: tools).probe(path: input)
-        if let key, let cache = sharedCache, let encoded = try? JSONEncoder().encode(info) {
-            await cache.cache(String(decoding: encoded, as: UTF8.self), for: key, lifetime: .seconds(7 * 86400))
-        }
-        return info
     }
 
     func stageInput(_ source: InputSource, tenant: TenantID, attemptDirectory: String) async throws(JobError) -> String
@@ -379,25 +402,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             return
         }
         do {
-            let transition = try await applyRetrying(event, to: job, lease: lease, outcome: outcome, logger: logger)
-            for effect in transition.effects {
-                switch effect {
-                case .publishOutputs(let attempt):
-                    if remote != nil {
-                        // The commit made this attempt's objects the outputs; only local scratch is left.
-                        files.discard(job.id, attempt: attempt)
-                    } else {
-                        try files.publish(job.id, attempt: attempt)
-                    }
-                    if case .finished(.success(let produced)) = outcome, let key = produced.resultKey {
-                        try? await ResultIndex(layout: files.layout, remote: remote).record(
-                            key, job: job.id, tenant: job.spec.tenant)
-                    }
-                case .discardAttempt(let attempt):
-                    files.discard(job.id, attempt: attempt)
-                    await remote?.discard(job.id, attempt: attempt)
-                case .stopAttempt, .deliverWebhook: break
-                }
+            let transition = try await withSpan("worker.commit") { span in
+                try await commit(event, job: job, lease: lease, outcome: outcome, logger: logger, span: span)
             }
             if let task = job.spec.segment, transition.job.state.isTerminal { await wakeParent(of: task) }
             let label: String
@@ -422,6 +428,36 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "refused")]).increment()
         }
+    }
+
+    /// The settling write and the effects the lifecycle returns for it (publishing or discarding the attempt's
+    /// files), in the attempt's `worker.commit` span.
+    private func commit(
+        _ event: JobEvent, job: Job, lease: Lease, outcome: Outcome, logger: Logger, span: any Span
+    ) async throws -> Transition {
+        span.attributes["spool.commit.event"] = Self.eventName(event)
+        let transition = try await applyRetrying(event, to: job, lease: lease, outcome: outcome, logger: logger)
+        span.attributes["spool.job.state"] = transition.job.state.rawValue
+        for effect in transition.effects {
+            switch effect {
+            case .publishOutputs(let attempt):
+                if remote != nil {
+                    // The commit made this attempt's objects the outputs; only local scratch is left.
+                    files.discard(job.id, attempt: attempt)
+                } else {
+                    try files.publish(job.id, attempt: attempt)
+                }
+                if case .finished(.success(let produced)) = outcome, let key = produced.resultKey {
+                    try? await ResultIndex(layout: files.layout, remote: remote).record(
+                        key, job: job.id, tenant: job.spec.tenant)
+                }
+            case .discardAttempt(let attempt):
+                files.discard(job.id, attempt: attempt)
+                await remote?.discard(job.id, attempt: attempt)
+            case .stopAttempt, .deliverWebhook: break
+            }
+        }
+        return transition
     }
 
     /// The settling write, tried again a few times when the store (not the lifecycle) refused it. A failed attempt's

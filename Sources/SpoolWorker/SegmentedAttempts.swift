@@ -3,6 +3,8 @@ import Logging
 import SpoolCore
 import SpoolMedia
 import SpoolStorage
+import SpoolTraceContext
+import Tracing
 
 /// The three attempts of a segmented job beyond an ordinary transcode: planning (cut the input, submit one task per
 /// segment and rendition plus the companion), a task (encode one piece), and the join (concatenate the pieces by
@@ -41,8 +43,10 @@ extension AttemptRunner {
             var records: [Segmentation.TaskRecord] = []
             for task in tasks {
                 // Idempotent: a planner that died after submitting some tasks is followed by one that finds them.
-                let (child, _) = try await store.submit(
-                    job.spec.segmentTaskSpec(task, pool: configuration.pool.name), now: Date())
+                var spec = job.spec.segmentTaskSpec(task, pool: configuration.pool.name)
+                // Each task's spans hang under the attempt that split the job, in the job's own trace.
+                spec.traceParent = TraceParent.header(of: .current ?? .topLevel) ?? spec.traceParent
+                let (child, _) = try await store.submit(spec, now: Date())
                 records.append(Segmentation.TaskRecord(task: task, job: child.id))
             }
             let segmentation = Segmentation(
@@ -71,7 +75,7 @@ extension AttemptRunner {
         let inputStart = parent.segmentation?.inputStart ?? 0
         let attemptDirectory = files.layout.attemptDirectory(job.id, attempt: lease.attempt)
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
-        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
+        let input = try await download(job, attemptDirectory: attemptDirectory)
         let source = try await probe(input, digest: nil)
         let path = try EncodePathChooser.choose(
             pool: configuration.pool.kind, inventory: inventory, placement: job.placement,
@@ -115,39 +119,36 @@ extension AttemptRunner {
         }
         transcodeFinished()
         let prober = MediaProber(tools: tools)
-        var outputs: [OutputResult]
-        if let video = pieceVideo, let planned = command.outputs.first {
-            outputs = [
-                try await SegmentPieceValidator(tools: tools, prober: prober).validateVideo(
-                    task, file: planned.primaryPath, stagingDirectory: staging, video: video, source: source,
-                    sourcePath: input, inputStart: inputStart, measureSSIM: configuration.measureSSIM)
-            ]
-        } else if case .audio = task.piece {
-            outputs = []
-            for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
-                outputs.append(
-                    try SegmentPieceValidator(tools: tools, prober: prober).keepAudioPieceFrames(
-                        task, file: SegmentCommandBuilder.audioPieceFile(kbps: kbps), stagingDirectory: staging))
-            }
-        } else {
-            outputs = try await OutputValidator(tools: tools, prober: prober).validate(
-                command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
-            if source.audio != nil, parent.segmentation?.audioGrid == nil {
+        let outputs = try await withSpan("worker.validate") { _ -> [OutputResult] in
+            var outputs: [OutputResult]
+            if let video = pieceVideo, let planned = command.outputs.first {
+                outputs = [
+                    try await SegmentPieceValidator(tools: tools, prober: prober).validateVideo(
+                        task, file: planned.primaryPath, stagingDirectory: staging, video: video, source: source,
+                        sourcePath: input, inputStart: inputStart, measureSSIM: configuration.measureSSIM)
+                ]
+            } else if case .audio = task.piece {
+                outputs = []
                 for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
                     outputs.append(
-                        try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
-                            file: SegmentCommandBuilder.audioFile(kbps: kbps), stagingDirectory: staging,
-                            source: source))
+                        try SegmentPieceValidator(tools: tools, prober: prober).keepAudioPieceFrames(
+                            task, file: SegmentCommandBuilder.audioPieceFile(kbps: kbps), stagingDirectory: staging))
+                }
+            } else {
+                outputs = try await OutputValidator(tools: tools, prober: prober).validate(
+                    command.outputs, stagingDirectory: staging, source: source, sourcePath: input, measureSSIM: false)
+                if source.audio != nil, parent.segmentation?.audioGrid == nil {
+                    for kbps in SegmentCommandBuilder.companionAudioBitrates(parent.spec.outputs) {
+                        outputs.append(
+                            try await SegmentPieceValidator(tools: tools, prober: prober).validateAudio(
+                                file: SegmentCommandBuilder.audioFile(kbps: kbps), stagingDirectory: staging,
+                                source: source))
+                    }
                 }
             }
+            return outputs
         }
-        if let remote {
-            do {
-                try await remote.upload(job.id, attempt: lease.attempt)
-            } catch {
-                throw JobError(code: .internalError, message: "segment piece could not be stored: \(error)")
-            }
-        }
+        try await upload(job, lease: lease, failure: "segment piece could not be stored")
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: nil)
     }
 
@@ -184,7 +185,7 @@ extension AttemptRunner {
         let staging = files.layout.stagingDirectory(job.id, attempt: lease.attempt)
         let pieces = attemptDirectory + "/pieces"
         try FileManager.default.createDirectory(atPath: pieces, withIntermediateDirectories: true)
-        let input = try await stageInput(job.spec.input, tenant: job.spec.tenant, attemptDirectory: attemptDirectory)
+        let input = try await download(job, attemptDirectory: attemptDirectory)
         let source = try await probe(input, digest: nil)
         let companion = tasks.first { $0.record.task.piece == .companion }?.job
         var joinedAudio: [Int: String] = [:]
@@ -280,13 +281,7 @@ extension AttemptRunner {
         let outputs = try await validated(
             TranscodeCommand(arguments: [], outputs: planned, directories: []), staging: staging, source: source,
             input: input, warnings: [])
-        if let remote {
-            do {
-                try await remote.upload(job.id, attempt: lease.attempt)
-            } catch {
-                throw JobError(code: .internalError, message: "outputs could not be stored: \(error)")
-            }
-        }
+        try await upload(job, lease: lease, failure: "outputs could not be stored")
         logger.info("joined segments", metadata: ["segments": "\(segmentation.starts.count)"])
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: nil)
     }
@@ -322,10 +317,12 @@ extension AttemptRunner {
             tools: tools, clock: clock, stallTimeout: configuration.stallTimeout, hardCap: configuration.hardCap)
         runner.memoryLimitBytes = configuration.ffmpegMemoryLimitBytes
         let files = self.files
-        _ = try await runner.run(
-            command, sourceDurationSeconds: seconds,
-            onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
-            onProgress: { progress?.set($0) })
+        try await withSpan("worker.ffmpeg") { span in
+            _ = try await runner.run(
+                command, sourceDurationSeconds: seconds,
+                onStart: { pid in files.writePID(pid, job: job.id, attempt: lease.attempt) },
+                onProgress: { progress?.set($0) }, onExit: { Self.record($0, on: span) })
+        }
     }
 
     /// A committed file of a task's job, readable here: in place in the data directory, or downloaded from the

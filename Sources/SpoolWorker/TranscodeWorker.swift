@@ -7,6 +7,7 @@ import SpoolInputs
 import SpoolMedia
 import SpoolStorage
 import Synchronization
+import Tracing
 
 /// A worker of one pool: `slots` loops that each claim a job, run it, and look for the next. On graceful shutdown it
 /// stops claiming at once, lets running jobs finish within the grace period, then hands the rest back.
@@ -196,12 +197,14 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
             logger: logger, failure: "claim failed; retrying"
         ) {
             if isShuttingDown { return .stop }
+            // A claim that finds nothing is no span (the slot polls); one that finds a job opens the job's attempt.
+            let claimedSince = DefaultTracerClock.now
             guard selfTestPassed, !diskIsFull(), let job = try await claim() else { return .wait }
             slotBaton.notifyOne()
             // The slot is free again once ffmpeg exits; validation and the commit finish in the background.
             let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self)
             let task = Task {
-                await runner.run(job, transcodeFinished: { freeSlot.finish() })
+                await runner.run(job, claimedSince: claimedSince, transcodeFinished: { freeSlot.finish() })
                 freeSlot.finish()
                 state.withLock { $0.finish(job.id) }
             }

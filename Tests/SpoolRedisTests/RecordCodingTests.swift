@@ -60,4 +60,24 @@ import Testing
                 == QueuedJob(unpinned, version: 1))
         #expect(QueuedJobRecord.decode("2\u{1F}junk", id: job.id, version: 1) == nil)
     }
+
+    @Test func queuedJobRecordsCarryTheTraceParentAndStillReadTheFormatBeforeIt() throws {
+        var spec = JobSpec(input: .file(path: "/in/a\u{1F}b.mp4"), outputs: Presets.named("web-360p")!.outputs)
+        spec.traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let job = Job(id: JobID(rawValue: "job_t"), spec: spec, now: Date(timeIntervalSinceReferenceDate: 1_000))
+        let decoded = try #require(QueuedJobRecord.decode(QueuedJobRecord.encode(job), id: job.id, version: 2))
+        #expect(decoded == QueuedJob(job, version: 2))
+        #expect(decoded.traceParent == spec.traceParent)
+        #expect(decoded.input == "file:///in/a\u{1F}b.mp4")
+
+        // A record written before the trace context was kept (format 2: no traceparent field) still reads.
+        var fields = QueuedJobRecord.encode(job).split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        fields[0] = "2"
+        fields.remove(at: 14)
+        let old = try #require(
+            QueuedJobRecord.decode(fields.joined(separator: "\u{1F}"), id: job.id, version: 2))
+        var expected = QueuedJob(job, version: 2)
+        expected.traceParent = nil
+        #expect(old == expected)
+    }
 }

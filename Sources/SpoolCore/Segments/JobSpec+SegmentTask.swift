@@ -38,6 +38,6 @@ extension JobSpec {
             metadata: ["parent_job": task.parent.rawValue],
             preset: nil, acceleration: acceleration, callbackURL: nil, degradation: .forbid,
             retention: retention.overridden(days: Self.segmentTaskRetentionDays),
-            segmenting: SegmentingRequest(mode: .off), segment: task)
+            segmenting: SegmentingRequest(mode: .off), segment: task, traceParent: traceParent)
     }
 }
