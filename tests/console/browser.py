@@ -293,6 +293,26 @@ def main():
         check(seen and seen[-1] == 100, f"the live table's bar reached 100 % (values seen: {seen[:12]})")
         check(any(0 < v < 100 for v in seen), "the bar moved through values between 0 and 100 while the job ran")
         check(text(driver, f'tr[data-job-id="{job_id}"] .job-pool') != "", "the row names the job's pool")
+        # The filters: each narrows the live table (the stream is reopened with them).
+        def listed_states():
+            return [r.text.strip() for r in driver.find_elements(By.CSS_SELECTOR, "#jobs-table tr[data-job-id] .job-state")]
+        Select(find(driver, "#filter-tenant")).select_by_value("globex")
+        def listed_ids():
+            return [r.get_attribute("data-job-id") for r in
+                    driver.find_elements(By.CSS_SELECTOR, "#jobs-table tr[data-job-id]")]
+        try:
+            wait(driver, lambda d: listed_ids() == [foreign["id"]], timeout=15, what="the tenant filter")
+        except TimeoutException:
+            pass
+        check(listed_ids() == [foreign["id"]], f"the tenant filter shows globex's job alone ({listed_ids()})")
+        Select(find(driver, "#filter-tenant")).select_by_value("")
+        Select(find(driver, "#filter-state")).select_by_value("running")
+        wait(driver, lambda d: all(state == "running" for state in listed_states()), what="the state filter")
+        check(job_id not in [r.get_attribute("data-job-id") for r in
+                             driver.find_elements(By.CSS_SELECTOR, "#jobs-table tr[data-job-id]")],
+              "the state filter hides the succeeded job")
+        Select(find(driver, "#filter-state")).select_by_value("")
+        wait(driver, lambda d: find(d, f'tr[data-job-id="{job_id}"]'), what="the unfiltered table")
         shot(driver, "03-jobs")
         audit(driver, "jobs")
         browser_errors(driver, "jobs")
@@ -400,6 +420,19 @@ def main():
              > 0, timeout=40, what="the chart's lines")
         shot(driver, "06-pool")
         audit(driver, "pool page")
+        for field, value in (("#pool-resize-min", "0"), ("#pool-resize-max", "3")):
+            find(driver, field).clear()
+            find(driver, field).send_keys(value)
+        find(driver, "#pool-resize-submit").click()
+        deadline = time.monotonic() + 20
+        bounds = None
+        while time.monotonic() < deadline:
+            status, pool = api(base, "GET", "/v1/pools/burst", ADMIN_KEY)
+            bounds = ((pool.get("spec") or {}).get("min_workers"), (pool.get("spec") or {}).get("max_workers"))
+            if bounds == (0, 3):
+                break
+            time.sleep(0.3)
+        check(bounds == (0, 3), f"the pool was resized with its form (bounds now {bounds})")
         find(driver, "#pool-drain").click()
         accept_confirm(driver)
         deadline = time.monotonic() + 60
@@ -417,17 +450,26 @@ def main():
         driver.get(base + "/#/workers")
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#workers-table tr[data-worker-id]"),
              what="the workers")
-        rows = driver.find_elements(By.CSS_SELECTOR, "#workers-table tr[data-worker-id]")
-        devices = driver.find_elements(By.CSS_SELECTOR, "#workers-table .device")
-        gpus = [d.text for d in devices if d.text.startswith("GPU")]
+        # Read in one go: the view rebuilds a worker's rows when its record changes, so elements go stale.
+        rows, devices = driver.execute_script(
+            "return [document.querySelectorAll('#workers-table tr[data-worker-id]').length,"
+            " [...document.querySelectorAll('#workers-table .device')].map(e => e.innerText)]")
+        rows = [None] * rows
+        gpus = [d for d in devices if d.startswith("GPU")]
         check(len(rows) >= 4, f"the workers view lists {len(rows)} workers (cpu, opencl, cuda, hybrid) and "
                               f"{len(devices)} device lines")
         check(gpus and all("NVIDIA L4" in g and "Utilisation" in g and "Memory" in g and "°C" in g
                            and "Encoder" in g for g in gpus),
               f"each GPU shows its utilisation, memory, encoder sessions and temperature ({len(gpus)} GPU lines; "
               f"first: {gpus[0].replace(chr(10), ' ') if gpus else 'none'})")
-        check("self-test failed" in find(driver, "#workers-table").text.lower(),
-              "a worker whose encode self-test failed says so")
+        def states():
+            return driver.execute_script("return [...document.querySelectorAll('#workers-table .worker-state')]"
+                                         ".map(e => e.textContent.trim().toLowerCase())")
+        try:
+            wait(driver, lambda d: "self-test failed" in states(), timeout=15, what="a failed self-test")
+        except TimeoutException:
+            pass
+        check("self-test failed" in states(), f"a worker whose encode self-test failed says so (states: {states()})")
         shot(driver, "08-workers")
         audit(driver, "workers")
         browser_errors(driver, "workers")

@@ -1992,8 +1992,9 @@ async function refreshWorkers(scope) {
 function workerState(worker) {
   const age = (Date.now() - (parseDate(worker.heartbeat_at)?.getTime() ?? 0)) / 1000;
   if (age > HEARTBEAT_STALE_SECONDS) return ['offline', 'tone-bad', `No heartbeat for ${fmtDuration(age)}`];
-  if (worker.draining) return ['draining', 'tone-warn', 'Finishing its jobs; takes no new ones'];
+  // A failed self-test also stops a worker taking jobs (it drains), so it is named first: it is the reason.
   if (worker.self_test && worker.self_test.passed === false) return ['self-test failed', 'tone-bad', worker.self_test.detail];
+  if (worker.draining) return ['draining', 'tone-warn', 'Finishing its jobs; takes no new ones'];
   if (worker.running?.length) return ['busy', 'tone-info', null];
   return ['idle', 'tone-good', null];
 }
