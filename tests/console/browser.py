@@ -62,9 +62,15 @@ def wait(driver, condition, timeout=30, what="the page"):
 
 
 def shot(driver, name):
+    """The whole page, not only the window: the window is stretched to the page's height for the picture."""
     os.makedirs(SHOTS, exist_ok=True)
     path = f"{SHOTS}/{name}.png"
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], min(max(height + 140, size["height"]), 4000))
+    time.sleep(0.3)  # let the layout settle at the new size
     driver.save_screenshot(path)
+    driver.set_window_size(size["width"], size["height"])
     print(f"screenshot: {os.path.relpath(path, REPO)}", flush=True)
 
 
