@@ -4,9 +4,12 @@ real `spool serve` with an admin key, two tenants, real ffmpeg jobs and a manage
 - the admin signs in with the key, uploads a clip through the file picker and submits it with a preset, and watches
   its bar in the live table move and reach 100 %; the job page plays the MP4 (the video element reaches
   readyState >= 2) and shows the thumbnails; the first output, fetched by the page and dropped on the drop zone as a
-  file, becomes a second job (the drag-and-drop path); a long job is cancelled with its button;
+  file, becomes a second job (the drag-and-drop path); a job with a callback shows its webhook delivered (to a
+  receiver in this test); a long job is cancelled with its button;
 - a job whose ffmpeg is killed reaches the dead letters and is retried from there, and succeeds;
-- a pool is created with the form, its page draws the autoscaler chart, and it is drained with its button;
+- the live table narrows to one tenant's jobs and to one state with its filters;
+- a pool is created with the form, its page draws the autoscaler chart, it is resized with its form and drained with
+  its button;
 - the workers view lists the server's workers and their devices;
 - a tenant signed in sees only its own jobs, in the table and by address, and no operator view;
 - a keyless server on loopback opens the console without a sign-in;
@@ -16,7 +19,7 @@ real `spool serve` with an admin key, two tenants, real ffmpeg jobs and a manage
 Screenshots of every view are saved (tests/console/screenshots/, or $SPOOL_CONSOLE_SCREENSHOTS). Prints one line per
 check and ends with `console problems: N`.
 """
-import json, os, sys, tempfile, time, urllib.request
+import http.server, json, os, sys, tempfile, threading, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "faults"))
 import harness  # noqa: E402  (the fault suite's process harness: Fleet, clips, ports, the ffmpeg killer)
@@ -224,8 +227,22 @@ def main():
         fleet.env = {"PATH": fake + ":" + os.environ.get("PATH", "/usr/bin:/bin")}
         port = harness.free_port()
         # Two attempts: the job whose ffmpeg is killed twice reaches the dead letters quickly.
+        # A webhook receiver on loopback (so the server must allow private networks for callbacks).
+        deliveries = []
+
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                deliveries.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *arguments):
+                pass
+
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
         fleet.start("serve", [spool, "serve", "--data", fleet.data, "--port", str(port), "--log-level", "warning",
-                              "--input-root", fleet.inputs, "--max-attempts", "2"],
+                              "--input-root", fleet.inputs, "--max-attempts", "2", "--allow-private-networks"],
                     env={"SPOOL_ADMIN_KEY": ADMIN_KEY})
         # Loopback is a secure context, where the browser keeps the session's Secure cookie over plain HTTP.
         base = f"http://127.0.0.1:{port}"
@@ -369,6 +386,19 @@ def main():
         dropped_id = link[0].get_attribute("data-job-id")
         check(wait_state(base, ADMIN_KEY, dropped_id, ("succeeded", "failed"))["state"] == "succeeded",
               f"a file dropped on the drop zone became a job that succeeded ({dropped_id})")
+
+        # A job that announces its end to a webhook: its page shows the delivery.
+        status, hooked = api(base, "POST", "/v1/jobs", ADMIN_KEY, {
+            "input": "file://" + small, "preset": "web-360p",
+            "callback_url": f"http://127.0.0.1:{receiver.server_address[1]}/spool-hook"})
+        check(status == 202, f"a job with a callback is accepted ({status})")
+        wait_state(base, ADMIN_KEY, hooked["id"], ("succeeded",), 120)
+        driver.get(f"{base}/#/jobs/{hooked['id']}")
+        wait(driver, lambda d: "delivered" in text(d, "#job-webhook").lower(), timeout=60,
+             what="the webhook delivery")
+        check(any(d.get("id") == hooked["id"] or d.get("job", {}).get("id") == hooked["id"] for d in deliveries)
+              and "delivered" in text(driver, "#job-webhook").lower(),
+              f"the job page shows its webhook delivered ({len(deliveries)} received by the hook)")
 
         # Cancel a long job from its page.
         status, upload = api(base, "POST", "/v1/uploads", ADMIN_KEY, raw=open(long_clip, "rb").read(),
