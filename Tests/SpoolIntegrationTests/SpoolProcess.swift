@@ -32,8 +32,9 @@ final class SpoolProcess {
 
     func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    /// Waits until the log contains `text`.
-    func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+    /// Waits until the log contains `text`. The limit catches a hang, not slowness: a debug binary starting on a
+    /// loaded 2-core machine has taken 30 s to print its banner.
+    func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if log().contains(text) { return }
