@@ -42,6 +42,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
+        Self.exportQueueWaitSeries()
         var state = try PlacementState(configuration: configuration)
         await runPeriodically(
             every: configuration.interval, clock: clock, wakeUp: submitted, logger: logger,
@@ -89,6 +90,15 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
                 ])
         }
         return report
+    }
+
+    /// Makes each class's queue-wait histogram exist, at zero, before its first placement. A rate over a series that
+    /// appears with its first job at 1 sees no increase (Prometheus has no earlier sample), so the SLO rules would
+    /// read 0/0 for the first job of each class after every manager start.
+    static func exportQueueWaitSeries() {
+        for serviceClass in ServiceClass.allCases {
+            _ = Timer(label: "spool_queue_wait_seconds", dimensions: [("class", serviceClass.rawValue)])
+        }
     }
 
     /// How long each placed job waited, by class: what the queue-wait SLO alerts burn against (realtime 5 s, standard
