@@ -84,6 +84,13 @@ def main():
             print(f"image-smoke: output {output['name']}: {len(body)} bytes, video height {heights}")
             if not heights:
                 problems.append(f"{output['name']} has no video")
+        # The console's files travel in the image beside the binary (its resource bundle).
+        for path, kind in (("/", "text/html"), ("/console/app.js", "text/javascript")):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                served = response.headers.get("Content-Type", "")
+                print(f"image-smoke: {path}: {response.status} {served}, {len(response.read())} bytes")
+                if response.status != 200 or not served.startswith(kind):
+                    problems.append(f"the console's {path} is not served ({response.status} {served})")
         # The image's own configuration, as a registry user would get it.
         config = json.loads(sh("podman", "image", "inspect", tag).stdout)[0]
         details = config.get("Config", {})
