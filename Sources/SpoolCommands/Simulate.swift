@@ -7,12 +7,12 @@ struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a day of load in virtual time and compare autoscaling policies side by side.",
         discussion: """
-            Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \\
-            24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \\
-            CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \\
-            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \\
-            and degradations the production scheduler made; the same seed \\
-            always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \\
+            Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \
+            24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \
+            CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \
+            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \
+            and degradations the production scheduler made; the same seed \
+            always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \
             job per whole GPU.
 
             Trace columns (with this header): arrival_seconds,tenant,class,preset,seconds_gpu,seconds_cpu
@@ -22,7 +22,7 @@ struct Simulate: AsyncParsableCommand {
               spool simulate --policies hpa,predictive+cost,fixed-120 --svg day.svg
               spool simulate --trace load.csv --json > report.json
               spool simulate --segments --gpus 16
-              spool simulate --fleet 10000 --in-flight 100000    # fleet scale: 10,000 L4 workers, 100,000 jobs
+              spool simulate --fleet 10000 --in-flight 100000
 
             Fleet scale: --fleet N models a pool of at most N workers (one L4 each, 8 jobs at once); with no \
             --policies it runs one fixed fleet of N workers and skips the packing comparison, so the run is one \
