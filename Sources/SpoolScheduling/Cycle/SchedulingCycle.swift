@@ -304,8 +304,8 @@ final class PathContexts {
     func demand(_ path: DevicePath?) -> ResourceDemand { path.map { demands[$0] } ?? demands.host }
 
     /// Lends the context for `path` without retaining it (the caller holds `self`, which holds the context).
-    /// `withExtendedLifetime` still cost a retain and a release per candidate (a fifth of a best-fit scan's time in
-    /// a profile of `spool simulate`); a guaranteed reference through `Unmanaged` costs none.
+    /// `withExtendedLifetime` still cost a retain and a release per candidate (about a tenth of `spool simulate`'s CPU
+    /// time, measured); a guaranteed reference through `Unmanaged` costs none.
     func with<T>(_ path: DevicePath?, _ body: (CandidateContext) -> T) -> T {
         let context: Unmanaged<CandidateContext>
         switch path {
