@@ -7,12 +7,12 @@ struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a day of load in virtual time and compare autoscaling policies side by side.",
         discussion: """
-            Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \\
-            24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \\
-            CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \\
-            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \\
-            and degradations the production scheduler made; the same seed \\
-            always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \\
+            Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \
+            24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \
+            CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \
+            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \
+            and degradations the production scheduler made; the same seed \
+            always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \
             job per whole GPU.
 
             Trace columns (with this header): arrival_seconds,tenant,class,preset,seconds_gpu,seconds_cpu
@@ -22,6 +22,13 @@ struct Simulate: AsyncParsableCommand {
               spool simulate --policies hpa,predictive+cost,fixed-120 --svg day.svg
               spool simulate --trace load.csv --json > report.json
               spool simulate --segments --gpus 16
+              spool simulate --fleet 10000 --in-flight 100000
+
+            Fleet scale: --fleet N models a pool of at most N workers (one L4 each, 8 jobs at once); with no \
+            --policies it runs one fixed fleet of N workers and skips the packing comparison, so the run is one \
+            policy at that scale. --in-flight M scales the built-in day so that about M jobs are in flight at its \
+            peak (the same knob as --peak). The wall time of the run goes to stderr, and into --json as \
+            wall_seconds.
 
             With --segments it models segment-parallel encoding of long inputs instead: the production segment \
             planner and placement planner on a fixed GPU fleet, one 2-hour input alone (whole-file against \
@@ -30,7 +37,12 @@ struct Simulate: AsyncParsableCommand {
 
     @Option(help: "Seed of the built-in workload and of spot interruptions.") var seed: UInt64 = 42
     @Option(help: "Hours of the built-in workload.") var hours: Double = 24
-    @Option(help: "Peak concurrent jobs of the built-in workload.") var peak: Double = 1_500
+    @Option(
+        name: [.customLong("in-flight"), .customLong("peak")],
+        help: "Jobs in flight at the peak of the built-in workload (--peak is the same).")
+    var peak: Double = 1_500
+    @Option(help: "A fleet of at most N workers; alone it runs fixed-N only, without the packing comparison.")
+    var fleet: Int?
     @Option(help: "A CSV trace to replay instead of the built-in workload.") var trace: String?
     @Option(
         help: "Policies, comma-separated: hpa, predictive, predictive+cost, fixed-N (default: all, fixed at the peak).")
@@ -48,6 +60,8 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         if segments { return try runSegments() }
+        let started = ContinuousClock.now
+        let plan = try simulationPlan()
         let workload: SpoolSimulation.Workload
         if let trace {
             let text: String
@@ -67,26 +81,16 @@ struct Simulate: AsyncParsableCommand {
             }
             workload = DiurnalWorkload(durationSeconds: hours * 3_600, peakConcurrency: peak).generate(seed: seed)
         }
-        var chosen: [ScalingPolicy]?
-        if let policies {
-            chosen = try policies.split(separator: ",").map { name in
-                guard let policy = ScalingPolicy(name: String(name).trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown policy '\(name)'; use hpa, predictive, predictive+cost or fixed-N")
-                }
-                return policy
-            }
-        }
-        var fleet = FleetSettings()
-        if let maxWorkers { fleet.maxWorkers = maxWorkers }
-        if let targetUtilisation {
-            guard targetUtilisation > 0, targetUtilisation <= 1 else {
-                throw ValidationError("--target-utilisation takes a share between 0 and 1")
-            }
-            fleet.targetUtilisation = targetUtilisation
-        }
         let simulator = Simulator(
-            workload: workload, fleet: fleet, settings: SimulationSettings(seed: seed, comparePacking: !noPacking))
-        let report = try simulator.run(policies: chosen)
+            workload: workload, fleet: plan.fleet,
+            settings: SimulationSettings(seed: seed, comparePacking: plan.comparePacking))
+        var report = try simulator.run(policies: plan.policies)
+        let wall = (ContinuousClock.now - started).seconds
+        report.wallSeconds = wall
+        // On stderr, so that the printed report stays the same bytes for the same seed.
+        FileHandle.standardError.write(
+            Data(
+                String(format: "simulated %g h in %.1f s wall\n", report.workload.hours, wall).utf8))
         if let svg {
             try SVGChart(report: report).svg().write(toFile: svg, atomically: true, encoding: .utf8)
         }
@@ -121,6 +125,40 @@ struct Simulate: AsyncParsableCommand {
                     + "with one job per whole GPU: \(String(format: "%.2f", packing.ratio))x")
         }
         if let svg { print("chart: \(svg)") }
+    }
+
+    /// What the options ask to simulate: the policies (nil for the standard set), the fleet, and whether to compare
+    /// packing. `--fleet N` bounds the pool at N workers; without `--policies` it means a fixed fleet of N, alone,
+    /// since the standard set and the whole-GPU rerun would be five runs at fleet scale instead of one.
+    func simulationPlan() throws -> (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool) {
+        var chosen: [ScalingPolicy]?
+        if let policies {
+            chosen = try policies.split(separator: ",").map { name in
+                guard let policy = ScalingPolicy(name: String(name).trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("unknown policy '\(name)'; use hpa, predictive, predictive+cost or fixed-N")
+                }
+                return policy
+            }
+        }
+        var settings = FleetSettings()
+        var comparePacking = !noPacking
+        if let fleet {
+            guard (1...1_000_000).contains(fleet) else { throw ValidationError("--fleet takes 1…1000000 workers") }
+            settings.maxWorkers = fleet
+            settings.minWorkers = min(settings.minWorkers, fleet)
+            if chosen == nil {
+                chosen = [.fixed(workers: fleet)]
+                comparePacking = false
+            }
+        }
+        if let maxWorkers { settings.maxWorkers = maxWorkers }
+        if let targetUtilisation {
+            guard targetUtilisation > 0, targetUtilisation <= 1 else {
+                throw ValidationError("--target-utilisation takes a share between 0 and 1")
+            }
+            settings.targetUtilisation = targetUtilisation
+        }
+        return (chosen, settings, comparePacking)
     }
 
     static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.1f s" : "%.0f s", value) }

@@ -27,6 +27,9 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     /// The workload's offered load per timeline bucket, the charts' reference line.
     public var offeredLoad: [Double]
     public var packing: PackingComparison?
+    /// Seconds the run took on the wall clock, when the command measured it; nil from `Simulator`, so that the
+    /// same seed still gives the same report there.
+    public var wallSeconds: Double?
 
     /// Sorted keys, so a seed's report is the same bytes every time.
     public func json() throws -> Data {
@@ -42,5 +45,6 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         case sloTargets = "slo_targets"
         case schedulingProfile = "scheduling_profile"
         case offeredLoad = "offered_load"
+        case wallSeconds = "wall_seconds"
     }
 }
