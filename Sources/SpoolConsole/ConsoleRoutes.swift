@@ -6,12 +6,13 @@ import Hummingbird
 /// everything it shows it reads from `/v1` with the session cookie, so the routes need no authentication.
 public struct ConsoleRoutes: Sendable {
     let assets: ConsoleAssets
-    let mediaOrigins: [String]
+    /// The security headers every answer carries, built once.
+    let securityHeaders: HTTPFields
 
     /// `mediaOrigins`: other origins the page may load outputs from (a bucket that downloads redirect to).
     public init(assets: ConsoleAssets = .bundled, mediaOrigins: [String] = []) {
         self.assets = assets
-        self.mediaOrigins = mediaOrigins
+        securityHeaders = ConsoleSecurityHeaders.fields(mediaOrigins: mediaOrigins)
     }
 
     public func add<Context: RequestContext>(to router: Router<Context>) {
@@ -22,7 +23,7 @@ public struct ConsoleRoutes: Sendable {
     }
 
     func serve(_ name: String, request: Request) -> Response {
-        var headers = ConsoleSecurityHeaders.fields(mediaOrigins: mediaOrigins)
+        var headers = securityHeaders
         guard let asset = assets.assets[name] else {
             headers[.contentType] = "text/plain; charset=utf-8"
             let message =

@@ -22,9 +22,9 @@ extension SpoolAPI {
             let session = WebSession(
                 tokenHash: APIKeys.hash(token), tenant: tenant, expiresAt: now.addingTimeInterval(Self.sessionLifetime))
             try await store.saveSession(session, now: now)
-            let view = SessionView(
-                caller: tenant == nil ? .admin : .tenant, tenant: tenant, authentication: .keys,
-                expiresAt: session.expiresAt, csrfToken: CrossSiteWrites.token(forSession: token))
+            let view = Self.sessionView(
+                caller: tenant == nil ? .admin : .tenant, tenant: tenant, .keys,
+                CookieSession(token: token, expiresAt: session.expiresAt))
             return try JSONCoding.response(
                 view, status: .created,
                 headers: [.setCookie: Self.cookie(token, maxAge: Int(Self.sessionLifetime)), .cacheControl: "no-store"])
@@ -37,18 +37,11 @@ extension SpoolAPI {
             let view: SessionView
             switch context.caller {
             case .admin:
-                view = SessionView(
-                    caller: .admin, tenant: nil, authentication: authentication,
-                    expiresAt: context.session?.expiresAt,
-                    csrfToken: context.session.map { CrossSiteWrites.token(forSession: $0.token) })
+                view = Self.sessionView(caller: .admin, tenant: nil, authentication, context.session)
             case .tenant(let tenant):
-                view = SessionView(
-                    caller: .tenant, tenant: tenant.id, authentication: authentication,
-                    expiresAt: context.session?.expiresAt,
-                    csrfToken: context.session.map { CrossSiteWrites.token(forSession: $0.token) })
+                view = Self.sessionView(caller: .tenant, tenant: tenant.id, authentication, context.session)
             case .local, .anonymous:
-                view = SessionView(
-                    caller: .local, tenant: nil, authentication: .keyless, expiresAt: nil, csrfToken: nil)
+                view = Self.sessionView(caller: .local, tenant: nil, .keyless, nil)
             }
             return try JSONCoding.response(view, headers: [.cacheControl: "no-store"])
         }
@@ -57,6 +50,16 @@ extension SpoolAPI {
             if let token = Self.sessionToken(request) { try await store.deleteSession(tokenHash: APIKeys.hash(token)) }
             return Response(status: .noContent, headers: [.setCookie: Self.cookie("", maxAge: 0)])
         }
+    }
+
+    /// Who the browser is, with the CSRF token its writes must echo when a cookie session (not a key) signed it in.
+    static func sessionView(
+        caller: SessionView.CallerKind, tenant: TenantID?, _ authentication: SessionView.Authentication,
+        _ session: CookieSession?
+    ) -> SessionView {
+        SessionView(
+            caller: caller, tenant: tenant, authentication: authentication, expiresAt: session?.expiresAt,
+            csrfToken: session.map { CrossSiteWrites.token(forSession: $0.token) })
     }
 
     static let sessionLifetime: TimeInterval = 12 * 3600
