@@ -196,7 +196,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         _ placements: [PlacementCommit], outcomes: [PlacementCommitOutcome], waiting: [QueuedJob],
         since: DefaultTracerClock.Instant
     ) {
-        guard !placements.isEmpty else { return }
+        // With tracing off every span is a no-op: skip the index and the attributes on this hot path.
+        guard !placements.isEmpty, !(InstrumentationSystem.tracer is NoOpTracer) else { return }
         let byID = Dictionary(waiting.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for (commit, outcome) in zip(placements, outcomes) {
             let queued = byID[commit.job]
