@@ -38,6 +38,11 @@ public struct MediaProber: Sendable {
     /// Probes one of Spool's own outputs. `countPackets` demuxes the whole file, which is how a file cut short after
     /// its header (an MP4 with `moov` first, an HLS segment) is told apart from a complete one.
     func probeOutput(path: String, countPackets: Bool) async throws(JobError) -> FFprobeDocument {
+        // An MP4's own index says as much as ffprobe would, and reading it costs no process start; what it does not
+        // model, or cannot read, ffprobe judges as before.
+        if countPackets, Self.readsOwnIndex(path), let index = try? MP4Index.read(path: path) {
+            return FFprobeDocument(index)
+        }
         var arguments = ["-v", "error"]
         if countPackets { arguments.append("-count_packets") }
         arguments += ["-show_streams", "-show_format", "-of", "json", FFmpegURL.input(path)]
@@ -48,6 +53,11 @@ public struct MediaProber: Sendable {
                 message: "ffprobe cannot read the output \(path) (\(Self.reason(from: output, path: path)))")
         }
         return document
+    }
+
+    /// Outputs whose index `MP4Index` reads: Spool's MP4 files.
+    static func readsOwnIndex(_ path: String) -> Bool {
+        path.hasSuffix(".mp4") || path.hasSuffix(".m4a") || path.hasSuffix(".mov")
     }
 
     private func runFFprobe(_ arguments: [String], subject: String) async throws(JobError) -> ToolOutput {

@@ -34,15 +34,17 @@ struct SSIMMeter: Sendable {
             sampling = "fps=4,"
         }
         let sample = "setpts=PTS-STARTPTS,\(sampling)scale=\(size.width):\(size.height),format=yuv420p"
+        // One thread for each decoder and for the filters: a window is a handful of frames, for which spawning a
+        // thread per core costs more CPU than it saves, and the cores are busy with other jobs' encodes.
         return [
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
         ] + seek + [
-            "-i", FFmpegURL.input(output),
+            "-threads", "1", "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
         ] + sourceSeek(seek, by: sourceStart) + [
-            "-i", FFmpegURL.input(source),
+            "-threads", "1", "-i", FFmpegURL.input(source),
             "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
-            "-an", "-f", "null", "-",
+            "-filter_complex_threads", "1", "-an", "-f", "null", "-",
         ]
     }
 

@@ -231,7 +231,8 @@ public struct ProcessAssembly: Sendable {
                 inputPolicy: withObjectInputs(configuration.api.inputPolicy),
                 sharedCache: opened.sharedCache, workSignal: settings.dispatch == .placed ? placedSignal : workSignal,
                 objects: opened.objects, objectInputs: opened.objectInputs,
-                gpuMetrics: gpuMetrics, gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
+                gpuMetrics: gpuMetrics, gpuProcessMemory: gpuProcessMemory, schedulerWakeUp: workSignal,
+                clock: ContinuousClock(), logger: logger)
         }
         var services: [any Service] = workers
         var names = pools.map { "worker \($0.name)" }

@@ -14,6 +14,8 @@ public final class SQLiteJobStore: JobStore {
 
     private let database: DatabasePool
     private let lifecycle: JobLifecycle
+    /// Worker records as last decoded: the scheduler reads them all several times a second.
+    private let workerMemo = StoredJSONMemo<WorkerRecord>()
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date. The directory must exist.
     public init(path: String, lifecycle: JobLifecycle = JobLifecycle()) throws {
@@ -327,11 +329,15 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func workers() async throws -> [WorkerRecord] {
-        try await read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM workers ORDER BY pool, id").map {
-                try StoredJSON.decode(WorkerRecord.self, from: $0, what: "worker record")
+        let memo = workerMemo
+        let records = try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, body FROM workers ORDER BY pool, id").map { row in
+                let id: String = row["id"]
+                return (id, try memo.decode(row["body"], key: id, what: "worker record"))
             }
         }
+        memo.keepOnly(Set(records.map(\.0)))
+        return records.map(\.1)
     }
 
     public func ping() async throws {

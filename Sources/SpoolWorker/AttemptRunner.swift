@@ -35,6 +35,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     var remote: AttemptObjects? = nil
     /// Reads `s3://` inputs; nil where the storage is not a bucket (the policy then refuses them).
     var objectInputs: (any ObjectInputReading)? = nil
+    /// Wakes the scheduler of this process (`spool serve`) when an attempt's transcode ends and frees its slot; nil
+    /// where the scheduler runs elsewhere (it sees the freed slot on its next cycle).
+    var schedulerWakeUp: WorkSignal? = nil
 
     /// What a successful attempt hands to the commit.
     struct Produced: Sendable {
@@ -252,7 +255,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                     job: job.id, estimateKey: job.spec.estimateKey, path: nvenc ? "nvenc" : "nvdec",
                     peakMiB: sampler.peakMiB))
         }
-        transcodeFinished()
+        await releaseSlot(lease, progress: progress, freeLocalSlot: transcodeFinished)
         // ffmpeg may exit 0 on an input cut short, with outputs as short as what it could read.
         let outputs = try await validated(command, staging: staging, source: source, input: input, warnings: stderrTail)
         // Every file is in the bucket under this attempt's keys before the commit; publication follows it.
@@ -260,6 +263,19 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         // The key is what was asked; outputs made at a degraded encoder speed answer this job but are not offered
         // to later jobs that asked for the same outputs at full effort.
         return Produced(outputs: outputs, reusedFrom: nil, resultKey: job.encoderSpeed == .standard ? resultKey : nil)
+    }
+
+    /// ffmpeg has exited, so the attempt holds no device, session or slot while it validates and commits. The slot
+    /// loop is freed first (it asks for its next job and then waits for a wake-up), then the store hears it at once
+    /// rather than at the next heartbeat, and the scheduler is woken: this worker's next job starts now instead of
+    /// after the commit (bench/overhead measured up to a second per job lost that way). The reply is not needed here:
+    /// a lease lost meanwhile stops the attempt through the heartbeat loop as always.
+    func releaseSlot(_ lease: Lease, progress: ProgressCell, freeLocalSlot: () -> Void) async {
+        progress.set(.transcoded)
+        freeLocalSlot()
+        _ = try? await store.heartbeat(
+            lease, progress: .transcoded, leaseDuration: configuration.leaseDuration, now: Date())
+        schedulerWakeUp?.notify()
     }
 
     /// The outputs as validation finds them; a refusal explained by ffmpeg's warnings about a damaged input is that

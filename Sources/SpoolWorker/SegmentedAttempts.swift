@@ -117,7 +117,7 @@ extension AttemptRunner {
         } catch let error as JobError {
             throw InputDamage.classify(error, stderrTail: error.stderrTail ?? [])
         }
-        transcodeFinished()
+        await releaseSlot(lease, progress: progress, freeLocalSlot: transcodeFinished)
         let prober = MediaProber(tools: tools)
         let outputs = try await withSpan("worker.validate") { _ -> [OutputResult] in
             var outputs: [OutputResult]

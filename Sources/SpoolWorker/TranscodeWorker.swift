@@ -68,7 +68,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         workSignal: WorkSignal? = nil, objects: (any ObjectStorage)? = nil,
         objectInputs: (any ObjectInputReading)? = nil,
         gpuMetrics: (@Sendable () async -> [GPUDevice])? = nil,
-        gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, clock: C, logger: Logger
+        gpuProcessMemory: (@Sendable () async -> [Int32: Int])? = nil, schedulerWakeUp: WorkSignal? = nil,
+        clock: C, logger: Logger
     ) {
         self.workSignal = workSignal
         self.gpuMetrics = inventory.gpus.isEmpty ? nil : gpuMetrics
@@ -92,6 +93,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         runner.observations = observations
         runner.sharedCache = sharedCache
         runner.objectInputs = objectInputs
+        runner.schedulerWakeUp = schedulerWakeUp
         if let objects, !AttemptObjects.isLocal(objects, layout: layout) {
             runner.remote = AttemptObjects(objects: objects, layout: layout)
         }

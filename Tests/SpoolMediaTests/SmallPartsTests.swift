@@ -53,11 +53,11 @@ struct SmallPartsTests {
         #expect(
             arguments == [
                 "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-                "-i", "file:/staging/small.mp4",
+                "-threads", "1", "-i", "file:/staging/small.mp4",
                 "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
-                "-i", "file:/in/source.mp4",
+                "-threads", "1", "-i", "file:/in/source.mp4",
                 "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]\(sample)[ref];[out][ref]ssim",
-                "-an", "-f", "null", "-",
+                "-filter_complex_threads", "1", "-an", "-f", "null", "-",
             ])
         let windowed = SSIMMeter.arguments(
             output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240),

@@ -161,6 +161,38 @@ import Testing
         let cpu = try #require(fleet.workers.first { $0.pool == "cpu" })
         #expect(cpu.devices.map(\.kind) == [.cpu])
     }
+
+    /// A job whose ffmpeg has exited only validates and commits: its slot, GPU memory and sessions are free for the
+    /// worker's next job, and it is nobody's preemption victim (evicting it would free nothing and lose its work).
+    @Test func aJobPastItsTranscodeHoldsNothing() throws {
+        let records = try Fleets.heterogeneous()
+        var job = Job(
+            id: JobID(rawValue: "validating"),
+            spec: JobSpec(input: .file(path: "/x"), outputs: Presets.named("hls-ladder")!.outputs),
+            now: now)
+        job.state = .running
+        job.placement = JobPlacement(
+            worker: WorkerID(rawValue: "l4-0"), pool: "cuda", gpu: 1, deviceModel: "NVIDIA L4",
+            demand: ResourceDemand(gpuMemoryMiB: 1000, encoderSessions: 4, decoderSessions: 1), score: 50, placedAt: now
+        )
+        job.progress = TranscodeProgress(fraction: 0.99, fps: 120)
+        #expect(!HeldJob(job).isPastTranscode)
+        let busy = FleetSnapshotBuilder().snapshot(workers: records, holding: [job], now: now)
+        #expect(busy.workers.first { $0.id.rawValue == "l4-0" }?.assigned == 1)
+
+        job.progress = .transcoded
+        #expect(job.isPastTranscode)
+        #expect(HeldJob(job).isPastTranscode)
+        let fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [job], now: now)
+        let l4 = try #require(fleet.workers.first { $0.id.rawValue == "l4-0" })
+        #expect(l4.assigned == 0)
+        let gpu1 = try #require(l4.devices.first { $0.gpuIndex == 1 })
+        #expect(gpu1.encoderSessions.inUse == 0 && gpu1.decoderSessions.inUse == 0)
+        #expect(gpu1.memory.reservedMiB == 0)
+        // A record written before the flag existed reads as still transcoding.
+        let old = try JSONDecoder().decode(TranscodeProgress.self, from: Data(#"{"fraction":1}"#.utf8))
+        #expect(old.transcodeFinished == nil)
+    }
 }
 
 /// A site's own rules plug in beside the built-in ones.

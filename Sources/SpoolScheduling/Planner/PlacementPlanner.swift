@@ -46,8 +46,10 @@ public struct PlacementPlanner: Sendable {
         }
         let waiting = Self.withinConcurrencyCaps(view.waiting, holding: holding, caps: view.concurrencyCaps)
 
+        // Jobs past their transcode hold no capacity (the snapshot frees their slots too); they still count against
+        // their tenant's concurrency cap above, which is about jobs, not capacity.
         var running: [ServiceClass: Int] = [:]
-        for job in holding { running[job.serviceClass, default: 0] += 1 }
+        for job in holding where !job.isPastTranscode { running[job.serviceClass, default: 0] += 1 }
         var waitingByClass: [ServiceClass: Int] = [:]
         for job in waiting { waitingByClass[job.serviceClass, default: 0] += 1 }
         var usage = CapacityUsage(
@@ -149,7 +151,7 @@ public struct PlacementPlanner: Sendable {
         let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
             .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
-        let occupancy = PreemptionOccupancy(running: holding.filter(\.isRunning))
+        let occupancy = PreemptionOccupancy(running: holding.filter { $0.isRunning && !$0.isPastTranscode })
         guard !occupancy.isEmpty else { return [] }
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []

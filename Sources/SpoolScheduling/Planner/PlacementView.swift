@@ -30,6 +30,8 @@ public struct HeldJob: Sendable, Equatable {
     public var priority: Int
     public var placement: JobPlacement?
     public var isRunning: Bool
+    /// Running but past its transcode (validating, committing): evicting it would free nothing and lose its work.
+    public var isPastTranscode: Bool = false
     public var startedAt: Date?
     public var evictions: Int
     public var lastEvictedAt: Date?
@@ -54,5 +56,6 @@ public struct HeldJob: Sendable, Equatable {
             id: job.id, tenant: job.spec.tenant, serviceClass: job.spec.serviceClass, priority: job.spec.priority,
             placement: job.placement, isRunning: job.state == .running, startedAt: job.startedAt,
             evictions: job.evictions, lastEvictedAt: job.lastEvictedAt)
+        isPastTranscode = job.isPastTranscode
     }
 }

@@ -21,11 +21,14 @@ public struct FleetSnapshotBuilder: Sendable {
 
     /// - Parameters:
     ///   - workers: live workers (the caller leaves out those whose heartbeat is too old).
-    ///   - holding: jobs that hold resources: running ones, and queued ones with a placement.
+    ///   - holding: jobs that hold resources: running ones, and queued ones with a placement. A running job past its
+    ///     transcode (validating and committing; its ffmpeg has exited) holds nothing here, so its worker's next job
+    ///     can start while it finishes.
     public func snapshot(workers: [WorkerRecord], holding jobs: [Job], now: Date) -> FleetSnapshot {
         var byWorker: [WorkerID: [(job: Job, placement: JobPlacement)]] = [:]
         for job in jobs {
-            guard let placement = job.placement, job.state == .running || job.state == .queued else { continue }
+            guard let placement = job.placement, job.state == .running || job.state == .queued, !job.isPastTranscode
+            else { continue }
             byWorker[placement.worker, default: []].append((job, placement))
         }
         let snapshots = workers.map { record in
