@@ -1,5 +1,5 @@
 """Runs the overhead benchmark; see bench/overhead for what it measures."""
-import argparse, concurrent.futures, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, concurrent.futures, json, os, resource, shutil, signal, socket, subprocess, sys, tempfile, time
 import urllib.request
 
 parser = argparse.ArgumentParser()
@@ -32,15 +32,25 @@ def plain_round(clip, index):
         os.makedirs(directory)
         argv = [a.replace(stage, directory) for a in plan["arguments"]]
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before = children_cpu_seconds()
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=cores) as pool:
         list(pool.map(one, range(args.jobs)))
-    return time.monotonic() - start
+    return time.monotonic() - start, children_cpu_seconds() - before
 
 
-def cpu_seconds(pid):
+def children_cpu_seconds():
+    """CPU time of this script's finished children (the plain ffmpeg runs), user and system."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(pid, children=False):
+    """CPU time of a process, user and system; with `children`, of its finished (waited-for) children too: the
+    server's ffmpeg and ffprobe runs."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def spool_round(clip, index, deduplicate=False):
@@ -66,6 +76,7 @@ def spool_round(clip, index, deduplicate=False):
                 time.sleep(0.05)
         body = json.dumps({"input": "file://" + clip, "outputs": [output]}).encode()
         cpu_before = cpu_seconds(server.pid)
+        tree_before = cpu_seconds(server.pid, children=True)
         start = time.monotonic()
         ids = set()
         for _ in range(args.jobs):
@@ -84,12 +95,13 @@ def spool_round(clip, index, deduplicate=False):
             time.sleep(0.02 if not queued and len(running) <= 1 else 0.5)
         elapsed = time.monotonic() - start
         cpu = cpu_seconds(server.pid) - cpu_before
+        tree = cpu_seconds(server.pid, children=True) - tree_before
         page = json.load(urllib.request.urlopen(f"{server_url}/v1/jobs?limit=500"))
         mine = [job for job in page["jobs"] if job["id"] in ids]
         bad = [job["state"] for job in mine if job["state"] != "succeeded"]
         if bad or len(mine) != len(ids):
             sys.exit(f"{len(bad)} jobs did not succeed: {bad}; see {work}/serve{index}.log")
-        return elapsed, cpu
+        return elapsed, cpu, tree
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait()
@@ -98,21 +110,29 @@ def spool_round(clip, index, deduplicate=False):
 try:
     clip = make_clip()
     print(f"{args.jobs} transcodes of a {args.seconds} s 1080p30 clip to 720p H.264, {cores} at a time")
-    plain, spool, serve_cpu = [], [], 0.0
+    plain, spool, serve_cpu, plain_tree, spool_tree = [], [], 0.0, 0.0, 0.0
     for index, kind in enumerate(["plain", "spool", "spool", "plain"]):
         if kind == "plain":
-            plain.append(plain_round(clip, index))
-            print(f"round {index + 1}: plain ffmpeg {plain[-1]:6.2f} s", flush=True)
+            elapsed, tree = plain_round(clip, index)
+            plain.append(elapsed)
+            plain_tree += tree
+            print(f"round {index + 1}: plain ffmpeg {elapsed:6.2f} s  (ffmpeg used {tree:.2f} s of CPU)", flush=True)
         else:
-            elapsed, cpu = spool_round(clip, index)
+            elapsed, cpu, tree = spool_round(clip, index)
             spool.append(elapsed)
             serve_cpu += cpu
-            print(f"round {index + 1}: spool        {elapsed:6.2f} s  (spool serve itself used {cpu:.2f} s of CPU)",
-                  flush=True)
+            spool_tree += tree
+            print(f"round {index + 1}: spool        {elapsed:6.2f} s  (spool serve used {cpu:.2f} s of CPU itself, "
+                  f"{tree:.2f} s with its ffmpeg and ffprobe runs)", flush=True)
     print(f"plain ffmpeg total: {sum(plain):.2f} s; spool total: {sum(spool):.2f} s "
           f"(includes probe, validation, SSIM, commit; deduplication off)")
+    jobs_run = 2 * args.jobs
+    print(f"CPU per job: plain ffmpeg {plain_tree / jobs_run:.3f} s, spool {spool_tree / jobs_run:.3f} s "
+          f"(of which spool serve itself {serve_cpu / jobs_run:.3f} s): Spool's fixed cost is "
+          f"{(spool_tree - plain_tree) / jobs_run:.3f} CPU-seconds a job; cpu_ratio: {plain_tree / spool_tree:.3f} "
+          f"(the same ratio in CPU time, which other load on the machine does not skew)")
     # What deduplication saves on the same jobs, reported apart: not part of the ratio.
-    reused, _ = spool_round(clip, 4, deduplicate=True)
+    reused, _, _ = spool_round(clip, 4, deduplicate=True)
     saved = 1 - reused / (sum(spool) / len(spool))
     print(f"deduplication: with it on the same {args.jobs} jobs took {reused:.2f} s, {saved * 100:.0f} % less than with "
           f"it off (a job that starts after an identical one finished reuses its outputs; concurrent ones do not)")

@@ -391,8 +391,11 @@ public struct ProcessAssembly: Sendable {
         let announce = announce
         return Application(
             router: api.router(),
+            // A backlog of 4,096 (the kernel caps it at net.core.somaxconn): with Hummingbird's 256, a burst of a
+            // thousand clients connecting at once overflows the accept queue, the kernel drops their SYNs, and they
+            // retry after 1 s, then 3 s (bench/gateway's p99 of seconds at 1,000 connections).
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.api.host, port: port), serverName: "spool"),
+                address: .hostname(configuration.api.host, port: port), serverName: "spool", backlog: 4096),
             services: services,
             onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) },
             logger: logger)
