@@ -46,7 +46,7 @@ let package = Package(
             name: "SpoolScheduling", dependencies: ["SpoolCore", "SpoolAPIModels", "GPUMemoryLedger", "SpoolDispatch"],
             swiftSettings: strict),
         // Autoscaling decisions (pure): the HPA rule with stabilization and rates, a seasonal forecast, cost.
-        .target(name: "SpoolAutoscaling", swiftSettings: strict),
+        .target(name: "SpoolAutoscaling", dependencies: ["SpoolCore"], swiftSettings: strict),
         // Every type that crosses the HTTP API as JSON (job, pool, tenant, upload, webhook views, problems, pool events,
         // placement explanations) and the API's JSON coding; shared by the server and the client. Values only.
         .target(name: "SpoolAPIModels", dependencies: ["SpoolCore", "SpoolAutoscaling"], swiftSettings: strict),
@@ -386,7 +386,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch"], swiftSettings: strict),
+            name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch", "SpoolCore"], swiftSettings: strict),
         .testTarget(
             name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
         .testTarget(

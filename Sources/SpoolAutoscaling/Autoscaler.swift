@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 /// The autoscaling policy of one pool. It keeps the short memory the rules need (recent recommendations and scale
 /// events, the load history, drains in progress) and assumes each decision it returns is carried out.
@@ -15,6 +16,25 @@ public struct Autoscaler: Sendable {
         self.policy = policy
         loadRecorder = policy.predictive.map { LoadRecorder(settings: $0, history: loadHistory) }
     }
+
+    /// An autoscaler that picks up a pool's stored demand history, for a first evaluation at `now`: it forecasts as
+    /// the autoscaler that recorded the history would have (a new leader, a restart or a resize loses nothing).
+    public init(policy: AutoscalerPolicy, demandHistory: [DemandSample], now: Date) {
+        let series = policy.predictive.map { LoadRecorder.series(from: demandHistory, before: now, settings: $0) }
+        self.init(policy: policy, loadHistory: series ?? [])
+    }
+
+    /// Intervals closed since the last call, oldest first, for the pool's stored history.
+    private var closedDemand: [DemandSample] = []
+
+    /// Hands over the intervals closed since the last call, for the store.
+    public mutating func takeClosedDemand() -> [DemandSample] {
+        defer { closedDemand = [] }
+        return closedDemand
+    }
+
+    /// Sample intervals the seasonal model has seen (its history and what it recorded since); 0 without a forecast.
+    public var observedIntervals: Int { loadRecorder?.model.observedCount ?? 0 }
 
     /// Workers still draining from earlier decisions.
     public var drainingWorkers: Set<String> { pendingDrains }
@@ -35,7 +55,7 @@ public struct Autoscaler: Sendable {
         var forecastLoad: Double?
         var predictiveWorkers: Int?
         if var recorder = loadRecorder {
-            recorder.record(Double(signals.backlog), at: time)
+            if let closed = recorder.record(Double(signals.backlog), at: time) { closedDemand.append(closed) }
             loadRecorder = recorder
             if let forecast = recorder.forecast(at: time) {
                 let workers = ReactiveRule.workers(for: forecast, target: policy.targetBacklogPerWorker)

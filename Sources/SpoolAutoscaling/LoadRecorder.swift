@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 /// Folds per-evaluation backlog into fixed intervals (the peak of each, since capacity must cover the peak) and
 /// feeds the closed intervals to the seasonal model.
@@ -17,24 +18,56 @@ struct LoadRecorder: Sendable {
         }
     }
 
-    mutating func record(_ load: Double, at time: Date) {
+    /// Adds one evaluation's load. Returns the interval this closed, if it closed one, for the stored history.
+    @discardableResult
+    mutating func record(_ load: Double, at time: Date) -> DemandSample? {
         let interval = intervalIndex(of: time)
         guard let open = openInterval else {
             openInterval = interval
             openPeak = load
-            return
+            return nil
         }
         if interval <= open {
             openPeak = max(openPeak, load)
-            return
+            return nil
         }
         model.observe(openPeak)
         // Intervals without an evaluation repeat the last peak, at most a season of them, to keep phases aligned.
-        for _ in 0..<min(interval - open - 1, settings.seasonLength) {
+        for _ in 0..<Self.gapFill(from: open, to: interval, settings: settings) {
             model.observe(openPeak)
         }
+        let closed = DemandSample(start: start(of: open), peak: openPeak)
         openInterval = interval
         openPeak = load
+        return closed
+    }
+
+    /// How many times a closed interval's peak is repeated for the intervals up to `next` that saw no evaluation.
+    static func gapFill(from interval: Int, to next: Int, settings: PredictiveSettings) -> Int {
+        max(0, min(next - interval - 1, settings.seasonLength))
+    }
+
+    /// The series a recorder that had been running all along would have fed its model, from a pool's stored history,
+    /// for a recorder whose first evaluation falls at `now`: each sample's peak in order, each gap filled as `record`
+    /// fills it (also the gap up to `now`'s interval), and nothing from `now`'s interval on (it is still open).
+    static func series(from history: [DemandSample], before now: Date, settings: PredictiveSettings) -> [Double] {
+        let interval = { (date: Date) in
+            Int((date.timeIntervalSince1970 / max(settings.sampleIntervalSeconds, 1)).rounded(.down))
+        }
+        let current = interval(now)
+        var latest: [Int: Double] = [:]
+        for sample in history where interval(sample.start) < current {
+            latest[interval(sample.start)] = max(latest[interval(sample.start)] ?? 0, sample.peak)
+        }
+        let intervals = latest.keys.sorted()
+        var series: [Double] = []
+        for (position, index) in intervals.enumerated() {
+            let peak = latest[index] ?? 0
+            series.append(peak)
+            let next = position + 1 < intervals.count ? intervals[position + 1] : current
+            series += Array(repeating: peak, count: gapFill(from: index, to: next, settings: settings))
+        }
+        return series
     }
 
     /// The load expected when a worker asked for at `time` is ready.
@@ -43,6 +76,10 @@ struct LoadRecorder: Sendable {
         // The model has seen up to the interval before the open one.
         let steps = openInterval.map { readyInterval - $0 + 1 } ?? settings.forecastSteps
         return model.forecast(stepsAhead: max(steps, 1)).map { max($0, 0) }
+    }
+
+    private func start(of interval: Int) -> Date {
+        Date(timeIntervalSince1970: Double(interval) * max(settings.sampleIntervalSeconds, 1))
     }
 
     private func intervalIndex(of time: Date) -> Int {

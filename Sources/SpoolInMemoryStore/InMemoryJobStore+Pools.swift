@@ -37,4 +37,17 @@ extension InMemoryJobStore {
     public func scalingDecisions(pool: String?, limit: Int) async throws -> [ScalingRecord] {
         Array(scalingRecords.reversed().lazy.filter { pool == nil || $0.pool == pool }.prefix(max(limit, 1)))
     }
+
+    public func recordDemand(_ samples: [DemandSample], pool: String, keepFrom: Date) async throws {
+        var history = demandHistories[pool] ?? []
+        for sample in samples {
+            history.removeAll { $0.start == sample.start }
+            history.append(sample)
+        }
+        demandHistories[pool] = history.filter { $0.start >= keepFrom }.sorted { $0.start < $1.start }
+    }
+
+    public func demandHistory(pool: String) async throws -> [DemandSample] {
+        demandHistories[pool] ?? []
+    }
 }

@@ -47,6 +47,7 @@ public actor InMemoryJobStore: JobStore {
     var poolSpecs: [String: PoolSpec] = [:]
     /// Every kept autoscaler decision, oldest first.
     var scalingRecords: [ScalingRecord] = []
+    var demandHistories: [String: [DemandSample]] = [:]
     var tenantsByID: [TenantID: Tenant] = [:]
     var tenantIDsByKeyHash: [String: TenantID] = [:]
     var usageByDay: [UsageKey: TenantUsage] = [:]

@@ -154,7 +154,9 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     ) async throws -> PoolEvent? {
         let address = { (worker: WorkerRecord) in WorkerAddress(host: worker.host, pid: worker.pid) }
         let controlled = workers.filter { actuator.controls(address($0), pool: pool.name) }
-        var autoscaler = state.autoscaler(for: pool.name, policy: settings.policy(for: pool))
+        var autoscaler = try await state.autoscaler(for: pool.name, policy: settings.policy(for: pool), now: now) {
+            try await store.demandHistory(pool: pool.name)
+        }
 
         // A worker of a spot pool that left without being drained was interrupted.
         let current = Set(workers.map(\.id))
@@ -171,7 +173,9 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
             PoolWorker(id: $0.id.rawValue, runningJobs: $0.running.count, hourlyPrice: price, startedAt: $0.startedAt)
         }
         let decision = autoscaler.evaluate(signals, workers: candidates)
+        let closed = autoscaler.takeClosedDemand()
         state.autoscalers[pool.name] = autoscaler
+        await keepDemand(closed, pool: pool.name, now: now)
         metrics.recordDesired(decision.desiredWorkers)
         metrics.recordBounds(min: pool.minWorkers, max: pool.maxWorkers)
 
@@ -213,6 +217,19 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
             ScalingRecord(pool: event.pool, time: event.time, json: try PoolEventCoding.encode(event)),
             keep: settings.decisionsKept)
         return event
+    }
+
+    /// Stores the load intervals the autoscaler closed, for the next leader. A failed write costs the next leader
+    /// those intervals (its model then fills them as gaps), not this evaluation, so it is logged and passed over.
+    func keepDemand(_ samples: [DemandSample], pool: String, now: Date) async {
+        guard !samples.isEmpty else { return }
+        do {
+            try await store.recordDemand(
+                samples, pool: pool, keepFrom: now.addingTimeInterval(-DemandSample.retention))
+        } catch {
+            logger.warning(
+                "could not store the pool's demand history", metadata: ["pool": "\(pool)", "error": "\(error)"])
+        }
     }
 
     static func summary(_ decision: ScalingDecision) -> String {

@@ -12,10 +12,15 @@ struct PoolManagerState {
     var lastSpotInterruption: [String: Date] = [:]
     var lastLogged: [String: String] = [:]
 
-    /// The pool's autoscaler, made anew when its policy changed (a resize): bounds apply at once.
-    mutating func autoscaler(for pool: String, policy: AutoscalerPolicy) -> Autoscaler {
+    /// The pool's autoscaler, made anew when its policy changed (a resize: bounds apply at once) or when this manager
+    /// has none yet (it just started or took over). A new one starts from the pool's stored demand history, read
+    /// only then, so its forecast is the one the previous autoscaler had.
+    mutating func autoscaler(
+        for pool: String, policy: AutoscalerPolicy, now: Date, history: () async throws -> [DemandSample]
+    ) async rethrows -> Autoscaler {
         if let existing = autoscalers[pool], existing.policy == policy { return existing }
-        let fresh = Autoscaler(policy: policy)
+        let fresh = Autoscaler(
+            policy: policy, demandHistory: policy.predictive == nil ? [] : try await history(), now: now)
         autoscalers[pool] = fresh
         return fresh
     }

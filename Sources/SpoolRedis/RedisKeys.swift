@@ -32,6 +32,7 @@ import SpoolCore
 ///     NS:{pools}              hash pool name → PoolSpec JSON
 ///     NS:{pools}:decisions    list of autoscaler decisions of every pool, newest first
 ///     NS:{pools}:decisions:p:POOL  the same, of one pool
+///     NS:{pools}:demand:p:POOL     sorted set: the pool's demand history, "start:peak" scored by the start (seconds)
 struct RedisKeys: Sendable {
     let namespace: String
     let shards: Int
@@ -93,6 +94,7 @@ struct RedisKeys: Sendable {
     var tenantKeys: String { "\(namespace):{tenants}:keys" }
     func usage(_ tenant: TenantID, day: String) -> String { "\(namespace):{tenants}:usage:\(tenant.rawValue):\(day)" }
     var pools: String { "\(namespace):{pools}" }
+    func demandHistory(pool: String) -> String { "\(namespace):{pools}:demand:p:\(pool)" }
     func scalingDecisions(pool: String?) -> String {
         "\(namespace):{pools}:decisions" + (pool.map { ":p:" + $0 } ?? "")
     }

@@ -67,4 +67,28 @@ extension SQLiteJobStore {
             }
         }
     }
+
+    public func recordDemand(_ samples: [DemandSample], pool: String, keepFrom: Date) async throws {
+        try await write { db in
+            for sample in samples {
+                try db.execute(
+                    sql: """
+                        INSERT INTO demand_history (pool, start, peak) VALUES (?, ?, ?)
+                        ON CONFLICT(pool, start) DO UPDATE SET peak = excluded.peak
+                        """,
+                    arguments: [pool, sample.start.timeIntervalSince1970, sample.peak])
+            }
+            try db.execute(
+                sql: "DELETE FROM demand_history WHERE pool = ? AND start < ?",
+                arguments: [pool, keepFrom.timeIntervalSince1970])
+        }
+    }
+
+    public func demandHistory(pool: String) async throws -> [DemandSample] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT start, peak FROM demand_history WHERE pool = ? ORDER BY start", arguments: [pool]
+            ).map { row in DemandSample(start: Date(timeIntervalSince1970: row["start"]), peak: row["peak"]) }
+        }
+    }
 }

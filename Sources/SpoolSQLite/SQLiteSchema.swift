@@ -146,6 +146,18 @@ enum SQLiteSchema {
                         WHERE state IN ('succeeded', 'failed', 'cancelled');
                     """)
         }
+        migrator.registerMigration("v8-demand-history") { db in
+            // Each pool's autoscaler load per sample interval, so its seasonal forecast outlives the process.
+            try db.execute(
+                sql: """
+                    CREATE TABLE demand_history (
+                        pool TEXT NOT NULL,
+                        start REAL NOT NULL,
+                        peak REAL NOT NULL,
+                        PRIMARY KEY (pool, start)
+                    );
+                    """)
+        }
         return migrator
     }
 }

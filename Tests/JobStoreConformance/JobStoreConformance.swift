@@ -38,6 +38,7 @@ public enum JobStoreConformance {
         case destroyedPoolsJobsFail
         case poolSpecs
         case scalingDecisions
+        case demandHistory
         case tenantsAndUsage
         case idempotencyHoldsForADay
         case sessionsExpire
@@ -89,6 +90,7 @@ public enum JobStoreConformance {
         case .destroyedPoolsJobsFail: try await destroyedPoolsJobsFail(store)
         case .poolSpecs: try await poolSpecs(store)
         case .scalingDecisions: try await scalingDecisions(store)
+        case .demandHistory: try await demandHistory(store)
         case .tenantsAndUsage: try await tenantsAndUsage(store)
         case .idempotencyHoldsForADay: try await idempotencyHoldsForADay(store)
         case .sessionsExpire: try await sessionsExpire(store)
@@ -1028,6 +1030,23 @@ public enum JobStoreConformance {
         let all = try await store.scalingDecisions(pool: nil, limit: 2)
         #expect(all.map(\.pool) == ["b", "a"])
         #expect(try await store.scalingDecisions(pool: "none", limit: 5).isEmpty)
+    }
+
+    /// A pool's demand history: samples in order, a repeated interval replaced, old ones dropped, pools apart.
+    static func demandHistory(_ store: any JobStore) async throws {
+        #expect(try await store.demandHistory(pool: "a").isEmpty)
+        try await store.recordDemand(
+            [DemandSample(start: at(900), peak: 3), DemandSample(start: at(1800), peak: 7.5)], pool: "a",
+            keepFrom: at(0))
+        try await store.recordDemand([DemandSample(start: at(0), peak: 1)], pool: "a", keepFrom: at(0))
+        try await store.recordDemand([DemandSample(start: at(900), peak: 99)], pool: "b", keepFrom: at(0))
+        #expect(try await store.demandHistory(pool: "a").map(\.peak) == [1, 3, 7.5])
+        // The same interval again replaces its sample; a cut-off drops what started before it.
+        try await store.recordDemand([DemandSample(start: at(1800), peak: 9)], pool: "a", keepFrom: at(900))
+        let history = try await store.demandHistory(pool: "a")
+        #expect(history.map(\.peak) == [3, 9])
+        #expect(history.first.map { abs($0.start.timeIntervalSince(at(900))) < 0.002 } == true)
+        #expect(try await store.demandHistory(pool: "b").map(\.peak) == [99])
     }
 
     static func tenantsAndUsage(_ store: any JobStore) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpoolAPIModels
 import SpoolActuators
+import SpoolAutoscaling
 import SpoolControlPlane
 import SpoolCore
 import SpoolInMemoryStore
@@ -93,6 +94,60 @@ import Testing
         }
         #expect(logged.first?.decision?.action == late.first?.decision?.action)
         #expect(logged.last?.decision?.reasons.contains { $0.contains("8 waiting") } == true)
+    }
+
+    /// The seasonal forecast lives in the store: a manager that takes over, and a pool resized (its autoscaler made
+    /// anew), forecast at once what the first manager forecast, instead of after two seasons of warm-up.
+    @Test func theForecastSurvivesAFailoverAndAResize() async throws {
+        let store = InMemoryJobStore()
+        let predictive = PredictiveSettings(sampleIntervalSeconds: 60, seasonLength: 4, bootSeconds: 60)
+        func manager() -> PoolManagerService<ContinuousClock> {
+            PoolManagerService(
+                store: store, actuator: DesiredWorkersGauge(),
+                settings: AutoscalerSettings(predictive: predictive), leadership: .alone(), clock: ContinuousClock(),
+                logger: Logger(label: "test"))
+        }
+        var pool = PoolSpec(name: "seasonal", kind: .cpu, maxWorkers: 20, createdAt: t0)
+        try await store.createPool(pool)
+        let first = manager()
+        var leading = PoolManagerState()
+        // Three seasons of a daily shape, one evaluation a minute: 2, 8, 2 and 0 jobs waiting.
+        let shape = [2, 8, 2, 0]
+        func setBacklog(_ count: Int, at time: Date) async throws {
+            for job in try await store.list(JobFilter(state: .queued, limit: 100)).jobs {
+                _ = try await store.apply(.cancel, to: job.id, now: time)
+            }
+            for _ in 0..<count { _ = try await store.submit(spec(pool: "seasonal"), now: time) }
+        }
+        for minute in 0..<12 {
+            let time = t0.addingTimeInterval(Double(minute) * 60 + 1)
+            try await setBacklog(shape[minute % 4], at: time)
+            _ = try await first.evaluate(&leading, now: time)
+        }
+        #expect(try await store.demandHistory(pool: "seasonal").count == 11, "every closed minute is stored")
+
+        let now = t0.addingTimeInterval(12 * 60 + 1)
+        try await setBacklog(shape[0], at: now)
+        let before = try #require(try await first.evaluate(&leading, now: now).first?.decision?.forecastLoad)
+
+        // Another manager takes over with nothing in memory: the same forecast at once.
+        var takenOver = PoolManagerState()
+        let after = try await manager().evaluate(&takenOver, now: now.addingTimeInterval(1)).first?.decision
+        #expect(after?.forecastLoad == before)
+
+        // A resize makes the pool's autoscaler anew; it too starts from the stored history.
+        pool.maxWorkers = 30
+        try await store.updatePool(pool)
+        #expect(leading.autoscalers["seasonal"]?.policy.maxWorkers == 20)
+        // (An unchanged "keep" is not logged twice; forget the last one so this evaluation's decision comes back.)
+        leading.lastLogged = [:]
+        let resized = try await first.evaluate(&leading, now: now.addingTimeInterval(2)).first?.decision
+        #expect(resized?.forecastLoad == before)
+        #expect(leading.autoscalers["seasonal"]?.policy.maxWorkers == 30)
+
+        // Without the history a fresh autoscaler has nothing to forecast from.
+        let blank = Autoscaler(policy: AutoscalerSettings(predictive: predictive).policy(for: pool))
+        #expect(blank.observedIntervals == 0)
     }
 
     @Test func theResponseTimeSignalIsTheMeanRunOfRecentJobsOfThePool() async throws {

@@ -14,6 +14,11 @@ public protocol PoolStore: Sendable {
     func recordScalingDecision(_ record: ScalingRecord, keep: Int) async throws
     /// The newest decisions of one pool (or of all pools), newest first.
     func scalingDecisions(pool: String?, limit: Int) async throws -> [ScalingRecord]
+    /// Adds samples to a pool's demand history (a sample for an interval start already there replaces it) and drops
+    /// those that started before `keepFrom`.
+    func recordDemand(_ samples: [DemandSample], pool: String, keepFrom: Date) async throws
+    /// A pool's demand history, oldest first.
+    func demandHistory(pool: String) async throws -> [DemandSample]
 }
 
 extension PoolStore {
