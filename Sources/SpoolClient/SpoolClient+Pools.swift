@@ -28,6 +28,13 @@ extension SpoolClient {
         try await send("DELETE", "/v1/pools/\(name)" + (force ? "?force=true" : ""))
     }
 
+    /// Imports demand history for a managed pool; answers the stored history.
+    public func importDemandHistory(_ name: String, _ samples: [DemandSample]) async throws -> [DemandSample] {
+        let history: DemandHistoryImport = try await send(
+            "PUT", "/v1/pools/\(name)/history", body: try APIJSON.encoder.encode(DemandHistoryImport(samples: samples)))
+        return history.samples
+    }
+
     /// The autoscaler's log for one pool (or all), newest first.
     public func poolEvents(pool: String?, limit: Int = 20) async throws -> [PoolEvent] {
         let path = pool.map { "/v1/pools/\($0)/decisions" } ?? "/v1/autoscaler/decisions"

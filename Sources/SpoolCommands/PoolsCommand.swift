@@ -18,12 +18,13 @@ struct Pools: AsyncParsableCommand {
               spool pools create l4 --kind cuda --gpu-model L4 --requires-nvenc --max 8 --spot
               spool pools resize burst --max 8
               spool pools decisions burst
+              spool pools import-history burst last-week.csv   # forecast from a known workload at once
               spool pools drain burst          # finish running jobs, then remove
               spool pools destroy burst --force
             """,
         subcommands: [
             ListPools.self, ShowPool.self, CreatePool.self, ResizePool.self, DrainPool.self, RebalancePool.self,
-            DestroyPool.self, PoolDecisions.self,
+            DestroyPool.self, PoolDecisions.self, ImportPoolHistory.self,
         ],
         defaultSubcommand: ListPools.self)
 }
@@ -129,6 +130,52 @@ struct ResizePool: AsyncParsableCommand {
         let resize = PoolResize(minWorkers: workers ?? min, maxWorkers: workers ?? max)
         let pool = try await reportingErrors { try await client.resizePool(name, resize) }
         print("pool \(pool.name) now \(pool.spec?.minWorkers ?? 0)–\(pool.spec?.maxWorkers ?? 0) workers")
+    }
+}
+
+struct ImportPoolHistory: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-history",
+        abstract: "Load a pool's demand history from a CSV file, so its seasonal forecast works at once.",
+        discussion: """
+            The autoscaler's forecast learns the pool's load per sample interval (15 minutes by default) and needs \
+            two seasons (two days by default) of it before it forecasts. Importing a history, such as another \
+            pool's or last week's, spares that warm-up. The file has one interval per line, start,peak: the \
+            interval's start as an ISO 8601 time or seconds since 1970, and the most jobs waiting or running in it. \
+            A header line, blank lines and # comments are skipped. Intervals already stored are replaced; those \
+            older than two weeks are dropped.
+
+            Example file:
+              start,peak
+              2026-12-01T09:00:00Z,12
+              2026-12-01T09:15:00Z,31
+            """)
+
+    @Argument var name: String
+    @Argument(help: "The CSV file: start,peak per line.") var file: String
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+        }
+        let samples: [DemandSample]
+        do {
+            samples = try DemandHistoryCSV.parse(text)
+        } catch {
+            throw ValidationError("\(file), \(error)")
+        }
+        guard !samples.isEmpty else { throw ValidationError("\(file) holds no intervals") }
+        let client = try options.adminClient
+        let stored = try await reportingErrors { try await client.importDemandHistory(name, samples) }
+        let span = stored.first.map { first in
+            " from \(first.start.formatted(.iso8601)) to \(stored.last!.start.formatted(.iso8601))"
+        }
+        print("pool \(name): \(samples.count) interval(s) imported; \(stored.count) stored\(span ?? "")")
+        print("its autoscaler forecasts from them at its next evaluation (spool pools decisions \(name))")
     }
 }
 

@@ -102,6 +102,31 @@ extension SpoolAPI {
                 PoolEventList(events: records.compactMap { try? PoolEventCoding.decode($0.json) }))
         }
 
+        router.get("/v1/pools/{name}/history") { _, context -> Response in
+            let pool = try await requireManagedPool(context)
+            return try JSONCoding.response(DemandHistoryImport(samples: try await store.demandHistory(pool: pool.name)))
+        }
+
+        router.put("/v1/pools/{name}/history") { request, context -> Response in
+            try requireOperator(context)
+            var pool = try await requireManagedPool(context)
+            let body = try await JSONCoding.decode(
+                DemandHistoryImport.self, from: request, limit: max(configuration.maxJSONBytes, 4 << 20))
+            let now = Date()
+            let samples: [DemandSample]
+            do {
+                samples = try body.validated(now: now)
+            } catch let error as SpecError {
+                throw Problem.badRequest(error)
+            }
+            try await store.recordDemand(
+                samples, pool: pool.name, keepFrom: now.addingTimeInterval(-DemandSample.retention))
+            // The pool manager makes the pool's autoscaler anew from the stored history when it sees this change.
+            pool.demandImportedAt = now
+            try await updatePool(pool)
+            return try JSONCoding.response(DemandHistoryImport(samples: try await store.demandHistory(pool: pool.name)))
+        }
+
         router.get("/v1/autoscaler/decisions") { request, _ -> Response in
             try await decisions(pool: nil, request: request)
         }

@@ -154,9 +154,9 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     ) async throws -> PoolEvent? {
         let address = { (worker: WorkerRecord) in WorkerAddress(host: worker.host, pid: worker.pid) }
         let controlled = workers.filter { actuator.controls(address($0), pool: pool.name) }
-        var autoscaler = try await state.autoscaler(for: pool.name, policy: settings.policy(for: pool), now: now) {
-            try await store.demandHistory(pool: pool.name)
-        }
+        var autoscaler = try await state.autoscaler(
+            for: pool.name, policy: settings.policy(for: pool), importedAt: pool.demandImportedAt, now: now
+        ) { try await store.demandHistory(pool: pool.name) }
 
         // A worker of a spot pool that left without being drained was interrupted.
         let current = Set(workers.map(\.id))

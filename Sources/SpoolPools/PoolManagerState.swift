@@ -11,14 +11,20 @@ struct PoolManagerState {
     var seenWorkers: [String: Set<WorkerID>] = [:]
     var lastSpotInterruption: [String: Date] = [:]
     var lastLogged: [String: String] = [:]
+    /// The demand import each pool's autoscaler was made after; a newer import makes it anew.
+    var demandImports: [String: Date] = [:]
 
     /// The pool's autoscaler, made anew when its policy changed (a resize: bounds apply at once) or when this manager
     /// has none yet (it just started or took over). A new one starts from the pool's stored demand history, read
     /// only then, so its forecast is the one the previous autoscaler had.
     mutating func autoscaler(
-        for pool: String, policy: AutoscalerPolicy, now: Date, history: () async throws -> [DemandSample]
+        for pool: String, policy: AutoscalerPolicy, importedAt: Date? = nil, now: Date,
+        history: () async throws -> [DemandSample]
     ) async rethrows -> Autoscaler {
-        if let existing = autoscalers[pool], existing.policy == policy { return existing }
+        if let existing = autoscalers[pool], existing.policy == policy, demandImports[pool] == importedAt {
+            return existing
+        }
+        demandImports[pool] = importedAt
         let fresh = Autoscaler(
             policy: policy, demandHistory: policy.predictive == nil ? [] : try await history(), now: now)
         autoscalers[pool] = fresh
@@ -31,5 +37,6 @@ struct PoolManagerState {
         seenWorkers[pool] = nil
         lastSpotInterruption[pool] = nil
         lastLogged[pool] = nil
+        demandImports[pool] = nil
     }
 }

@@ -47,6 +47,46 @@ import Testing
         }
     }
 
+    /// A managed pool's demand history can be imported and read back; the import marks the pool so its manager
+    /// makes the autoscaler anew from it, and bad samples are refused naming the field.
+    @Test func aPoolsDemandHistoryIsImportedAndReadBack() async throws {
+        let fixture = try Fixture(builtInPools: ["cpu"])
+        defer { fixture.cleanUp() }
+        let now = Date()
+        @Sendable func sample(_ minutesAgo: Double, _ peak: Double) -> String {
+            let start = now.addingTimeInterval(-minutesAgo * 60).formatted(.iso8601)
+            return #"{"start": "\#(start)", "peak": \#(peak)}"#
+        }
+        try await fixture.app.test(.router) { client in
+            _ = try await client.execute(
+                uri: "/v1/pools", method: .post,
+                body: APITests.json(#"{"name": "burst", "kind": "cpu", "max_workers": 2}"#))
+            let body = #"{"samples": [\#(sample(30, 4)), \#(sample(45, 2)), \#(sample(15, 7.5))]}"#
+            let imported = try await client.execute(
+                uri: "/v1/pools/burst/history", method: .put, body: APITests.json(body))
+            #expect(status(imported) == 200, "\(String(buffer: imported.body))")
+            let history = try APITests.decode(DemandHistoryImport.self, imported.body)
+            #expect(history.samples.map(\.peak) == [2, 4, 7.5], "oldest first")
+            let read = try await client.execute(uri: "/v1/pools/burst/history", method: .get)
+            #expect(try APITests.decode(DemandHistoryImport.self, read.body) == history)
+            #expect(try await fixture.store.pool(named: "burst")?.demandImportedAt != nil)
+
+            for (bad, field) in [
+                (#"{"samples": []}"#, "samples"),
+                (#"{"samples": [\#(sample(-10, 1))]}"#, "samples[0].start"),
+                (#"{"samples": [\#(sample(10, -1))]}"#, "samples[0].peak"),
+            ] {
+                let refused = try await client.execute(
+                    uri: "/v1/pools/burst/history", method: .put, body: APITests.json(bad))
+                #expect(status(refused) == 400, "\(bad)")
+                #expect(try problem(refused).field == field, "\(bad)")
+            }
+            let unknown = try await client.execute(
+                uri: "/v1/pools/none/history", method: .put, body: APITests.json(#"{"samples": [\#(sample(1, 1))]}"#))
+            #expect(status(unknown) == 404)
+        }
+    }
+
     /// A job may name only a pool that exists: this server's, a managed one, or one whose workers registered.
     @Test func aJobNamingAnUnknownPoolIsRefused() async throws {
         let fixture = try Fixture(builtInPools: ["cpu"])

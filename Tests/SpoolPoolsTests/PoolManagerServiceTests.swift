@@ -150,6 +150,33 @@ import Testing
         #expect(blank.observedIntervals == 0)
     }
 
+    /// A history imported for a pool (its spec marked with the import) makes the pool's autoscaler anew from it:
+    /// the forecast is there at the next evaluation, with no warm-up.
+    @Test func anImportedHistoryForecastsAtOnce() async throws {
+        let store = InMemoryJobStore()
+        let predictive = PredictiveSettings(sampleIntervalSeconds: 60, seasonLength: 4, bootSeconds: 60)
+        let service = PoolManagerService(
+            store: store, actuator: DesiredWorkersGauge(), settings: AutoscalerSettings(predictive: predictive),
+            leadership: .alone(), clock: ContinuousClock(), logger: Logger(label: "test"))
+        var pool = PoolSpec(name: "fresh", kind: .cpu, maxWorkers: 20, createdAt: t0)
+        try await store.createPool(pool)
+        _ = try await store.submit(spec(pool: "fresh"), now: t0)
+        var state = PoolManagerState()
+        let now = t0.addingTimeInterval(12 * 60 + 1)
+        let cold = try await service.evaluate(&state, now: now).first?.decision
+        #expect(cold != nil && cold?.forecastLoad == nil, "no history, no forecast")
+
+        let shape: [Double] = [2, 8, 2, 0]
+        let samples = (0..<12).map { DemandSample(start: t0.addingTimeInterval(Double($0) * 60), peak: shape[$0 % 4]) }
+        try await store.recordDemand(samples, pool: "fresh", keepFrom: t0)
+        pool.demandImportedAt = now
+        try await store.updatePool(pool)
+        state.lastLogged = [:]
+        let warm = try await service.evaluate(&state, now: now.addingTimeInterval(1)).first?.decision
+        let forecast = try #require(warm?.forecastLoad)
+        #expect(forecast > 0)
+    }
+
     @Test func theResponseTimeSignalIsTheMeanRunOfRecentJobsOfThePool() async throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }

@@ -14,6 +14,8 @@ public struct DemandSample: Codable, Sendable, Equatable {
         self.peak = peak
     }
 
+    enum CodingKeys: String, CodingKey { case start, peak }
+
     /// How long a pool's demand history is kept: two weeks, two seasons of a weekly pattern.
     public static let retention: TimeInterval = 14 * 86_400
 }

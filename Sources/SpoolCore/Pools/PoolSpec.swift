@@ -18,6 +18,9 @@ public struct PoolSpec: Codable, Sendable, Equatable {
     public var scaling: PoolScalingTargets
     public var phase: PoolPhase
     public var createdAt: Date
+    /// When a demand history was last imported for the pool (`PUT /v1/pools/{name}/history`): the pool manager then
+    /// makes the pool's autoscaler anew from the stored history, so it forecasts from what was imported at once.
+    public var demandImportedAt: Date?
 
     public init(
         name: String, kind: PoolKind, deviceSelector: DeviceSelector = DeviceSelector(), minWorkers: Int = 0,
@@ -48,6 +51,7 @@ public struct PoolSpec: Codable, Sendable, Equatable {
         case instanceType = "instance_type"
         case slotsPerWorker = "slots_per_worker"
         case createdAt = "created_at"
+        case demandImportedAt = "demand_imported_at"
     }
 }
 
