@@ -45,8 +45,8 @@ extension InMemoryJobStore: PlacementFeed {
     /// Queued without a placement: what the scheduler places.
     static func waits(_ job: Job) -> Bool { job.state == .queued && job.placement == nil }
 
-    static func waitingJob(_ stored: StoredJob) -> WaitingJob {
-        WaitingJob(
+    static func waitingJob(_ stored: StoredJob) -> PlacementFeedJob {
+        PlacementFeedJob(
             job: QueuedJob(stored.job, version: stored.version), sequence: Int(stored.seq),
             notBefore: stored.job.notBefore)
     }

@@ -25,15 +25,25 @@ struct PlacementFeedPosition: Comparable, Sendable {
         (lhs.milliseconds, lhs.sequence) < (rhs.milliseconds, rhs.sequence)
     }
 
-    /// Whether a stream still holds every entry after `cursor`. Redis trims a stream oldest first and keeps the
-    /// highest ID it ever removed, so none after the cursor was removed when that ID is not past it; a stream that
-    /// ends before the cursor, or is gone, lost entries the reader saw (a failover to a replica that never had them).
-    /// `stream` is nil when the key does not exist.
-    static func covers(
-        _ cursor: PlacementFeedPosition,
-        stream: (maxDeleted: PlacementFeedPosition, lastGenerated: PlacementFeedPosition)?
-    ) -> Bool {
+    /// Whether a stream still holds every entry after `cursor`, from what was read after the entries were (so a
+    /// change in between can only make a gap look likelier, costing a snapshot, never hide one). Redis trims a
+    /// stream oldest first, so while the cursor's own entry is there none after it was trimmed; without it, the
+    /// cursor is still covered when nothing was added after it (the snapshot of an emptied stream), and the start
+    /// of a stream when nothing was ever removed. Anything else was trimmed past, or lost in a failover to a replica
+    /// that never had the entry. `stream` is nil when the key does not exist.
+    static func covers(_ cursor: PlacementFeedPosition, cursorEntryExists: Bool, stream: PlacementFeedStream?) -> Bool {
+        if cursorEntryExists { return true }
         guard let stream else { return cursor == .start }
-        return stream.maxDeleted <= cursor && cursor <= stream.lastGenerated
+        if cursor == .start { return stream.entriesAdded == stream.length }
+        return cursor == stream.lastGenerated
     }
+}
+
+/// What XINFO STREAM says of a shard's placement feed.
+struct PlacementFeedStream: Sendable, Equatable {
+    /// The last ID the stream handed out, kept when its entry is trimmed.
+    var lastGenerated: PlacementFeedPosition
+    /// Entries ever added, and entries held now: the difference were trimmed.
+    var entriesAdded: Int
+    var length: Int
 }

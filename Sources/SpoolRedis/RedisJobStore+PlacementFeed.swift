@@ -9,7 +9,7 @@ import SpoolCore
 ///     j ID  v VERSION                                          the job stopped waiting
 ///     p "ID VERSION ID VERSION …"                              a placement batch: these jobs stopped waiting
 ///
-/// A cursor holds one entry ID per shard; reading after one the stream was trimmed past, or lost, is a gap.
+/// A cursor holds one entry ID per shard (`PlacementFeedPosition.covers` says when the stream still covers it).
 extension RedisJobStore: PlacementFeed {
     /// Records read per script in a snapshot: bounded so one script never stalls Redis for long.
     static let snapshotBatch = 1000
@@ -32,9 +32,9 @@ extension RedisJobStore: PlacementFeed {
         for (shard, reply) in zip(shardOfRange, try await pipelined(ranges)) {
             idsByShard[shard, default: []] += reply.array?.compactMap(\.string) ?? []
         }
-        var jobs: [WaitingJob] = []
+        var jobs: [PlacementFeedJob] = []
         var unreadable: [JobID] = []
-        try await withThrowingTaskGroup(of: ([WaitingJob], [JobID]).self) { group in
+        try await withThrowingTaskGroup(of: ([PlacementFeedJob], [JobID]).self) { group in
             for (shard, ids) in idsByShard {
                 for start in stride(from: 0, to: ids.count, by: Self.snapshotBatch) {
                     let chunk = Array(ids[start..<min(start + Self.snapshotBatch, ids.count)])
@@ -56,21 +56,26 @@ extension RedisJobStore: PlacementFeed {
         guard cursor.positions.count == keys.shards else { return nil }
         let positions = cursor.positions.compactMap(PlacementFeedPosition.init)
         guard positions.count == keys.shards else { return nil }
-        // One pipeline: each shard's entries, then its stream's state. Read in that order, a trim that removed an
-        // entry before the XRANGE shows in the XINFO after it (a trim between the two only costs a snapshot).
+        // One pipeline: each shard's entries, then whether its stream still covers the cursor. Read in that order, a
+        // trim that removed an entry before the XRANGE shows after it (a trim between the two only costs a snapshot).
         var commands: [[RESPArgument]] = []
         for shard in 0..<keys.shards {
             let feed = RESPArgument(keys.placementFeed(shard: shard))
+            let position = RESPArgument(cursor.positions[shard])
             commands.append(["XRANGE", feed, .init("(" + cursor.positions[shard]), "+", "COUNT", .init(max(1, limit))])
+            commands.append(["XRANGE", feed, position, position])
             commands.append(["XINFO", "STREAM", feed])
         }
         let replies = try await client.pipeline(commands)
         var changes: [PlacementChange] = []
         var next = cursor.positions
         for shard in 0..<keys.shards {
-            let entries = try replies[shard * 2].mapError(StoreError.from).get()
-            let stream = try Self.feedStream(replies[shard * 2 + 1])
-            guard PlacementFeedPosition.covers(positions[shard], stream: stream) else { return nil }
+            let entries = try replies[shard * 3].mapError(StoreError.from).get()
+            let cursorEntry = try replies[shard * 3 + 1].mapError(StoreError.from).get()
+            let stream = try Self.feedStream(replies[shard * 3 + 2])
+            let covered = PlacementFeedPosition.covers(
+                positions[shard], cursorEntryExists: !(cursorEntry.array?.isEmpty ?? true), stream: stream)
+            guard covered else { return nil }
             for entry in entries.array ?? [] {
                 guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array
                 else { throw StoreError.corrupt("unexpected placement feed entry \(entry)") }
@@ -81,17 +86,15 @@ extension RedisJobStore: PlacementFeed {
         return PlacementChanges(changes: changes, cursor: PlacementFeedCursor(positions: next))
     }
 
-    typealias FeedStream = (maxDeleted: PlacementFeedPosition, lastGenerated: PlacementFeedPosition)
-
     /// Each shard's feed stream as XINFO STREAM describes it; nil for one that does not exist.
-    func feedStreams() async throws -> [FeedStream?] {
+    func feedStreams() async throws -> [PlacementFeedStream?] {
         let replies = try await client.pipeline(
             (0..<keys.shards).map { ["XINFO", "STREAM", .init(keys.placementFeed(shard: $0))] })
         return try replies.map(Self.feedStream)
     }
 
     /// XINFO STREAM's reply (a flat list under RESP2, a map under RESP3); nil when the stream does not exist.
-    static func feedStream(_ reply: Result<RESPValue, RedisError>) throws -> FeedStream? {
+    static func feedStream(_ reply: Result<RESPValue, RedisError>) throws -> PlacementFeedStream? {
         let value: RESPValue
         switch reply {
         case .success(let success): value = success
@@ -107,16 +110,21 @@ extension RedisJobStore: PlacementFeed {
                 flat[index].string.map { ($0, flat[index + 1]) }
             }
         }
-        var maxDeleted: PlacementFeedPosition?
         var lastGenerated: PlacementFeedPosition?
+        var entriesAdded: Int?
+        var length: Int?
         for (name, field) in pairs {
-            if name == "max-deleted-entry-id" { maxDeleted = field.string.flatMap(PlacementFeedPosition.init) }
-            if name == "last-generated-id" { lastGenerated = field.string.flatMap(PlacementFeedPosition.init) }
+            switch name {
+            case "last-generated-id": lastGenerated = field.string.flatMap(PlacementFeedPosition.init)
+            case "entries-added": entriesAdded = field.int
+            case "length": length = field.int
+            default: continue
+            }
         }
-        guard let maxDeleted, let lastGenerated else {
-            throw StoreError.corrupt("XINFO STREAM without the positions a placement feed needs (Redis 7 or later)")
+        guard let lastGenerated, let entriesAdded, let length else {
+            throw StoreError.corrupt("XINFO STREAM without what a placement feed needs (Redis 7 or later)")
         }
-        return (maxDeleted, lastGenerated)
+        return PlacementFeedStream(lastGenerated: lastGenerated, entriesAdded: entriesAdded, length: length)
     }
 
     /// The changes one feed entry holds (its fields as XRANGE returns them, name then value).
@@ -155,9 +163,9 @@ extension RedisJobStore: PlacementFeed {
         return try await currentPlacementChange(of: id).map { [$0] } ?? []
     }
 
-    static func waitingJob(_ queued: QueuedJob, sequence: String?, notBefore: String?) -> WaitingJob {
+    static func waitingJob(_ queued: QueuedJob, sequence: String?, notBefore: String?) -> PlacementFeedJob {
         let notBeforeMillis = notBefore.flatMap(Int.init) ?? 0
-        return WaitingJob(
+        return PlacementFeedJob(
             job: queued, sequence: sequence.flatMap(Int.init) ?? 0,
             notBefore: notBeforeMillis > 0 ? Date(timeIntervalSince1970: Double(notBeforeMillis) / 1000) : nil)
     }
@@ -168,12 +176,13 @@ extension RedisJobStore: PlacementFeed {
         let job = versioned.job
         guard job.state == .queued, job.placement == nil else { return .stopped(id, version: version) }
         return .waiting(
-            WaitingJob(job: QueuedJob(job, version: version), sequence: versioned.sequence, notBefore: job.notBefore))
+            PlacementFeedJob(
+                job: QueuedJob(job, version: version), sequence: versioned.sequence, notBefore: job.notBefore))
     }
 
     /// The waiting jobs among `ids` (all of `shard`) with what the feed carries of them, and the jobs without a
     /// readable record.
-    func waitingRecords(_ ids: [String], shard: Int) async throws -> ([WaitingJob], [JobID]) {
+    func waitingRecords(_ ids: [String], shard: Int) async throws -> ([PlacementFeedJob], [JobID]) {
         let reply = try await call {
             try await client.run(
                 script: RedisScripts.waitingRecords,
@@ -181,7 +190,7 @@ extension RedisJobStore: PlacementFeed {
                 arguments: ids.map { .init($0) }, writes: false)
         }
         let values = reply.array ?? []
-        var found: [WaitingJob] = []
+        var found: [PlacementFeedJob] = []
         var unreadable: [JobID] = []
         for (position, name) in ids.enumerated() where position * 4 + 3 < values.count {
             let fields = values[(position * 4)..<(position * 4 + 4)].map(\.string)

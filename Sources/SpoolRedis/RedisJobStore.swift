@@ -21,7 +21,7 @@ public final class RedisJobStore: JobStore {
     ///   - placementFeedCapacity: how many changes each shard's placement feed keeps.
     public init(
         client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle(),
-        placementFeedCapacity: Int = 100_000
+        placementFeedCapacity: Int = 20_000
     ) {
         self.client = client
         self.placementFeedCapacity = max(1, placementFeedCapacity)

@@ -1,7 +1,7 @@
 import Foundation
 import SpoolCore
 
-/// Keeps `WaitingJobs` in step with a store's `PlacementFeed`, the way kube-scheduler's informers keep pods: a full
+/// Keeps `WaitingJobsCache` in step with a store's `PlacementFeed`, the way kube-scheduler's informers keep pods: a full
 /// snapshot when it starts, when it leads under a new token (another leader placed meanwhile, unseen), when the feed
 /// reports a gap, when the fleet serves a pool the snapshot did not read, after a commit that failed midway, and
 /// every `resyncInterval` (a safety net, as informers have); otherwise a cycle reads only the changes since its
@@ -11,7 +11,7 @@ import SpoolCore
 /// can read the feed while it plans, as kube-scheduler's informers watch while its cycles run; `refresh` does the
 /// three in turn.
 public struct WaitingJobsInformer: Sendable {
-    public private(set) var waiting = WaitingJobs()
+    public private(set) var waiting = WaitingJobsCache()
     private var cursor: PlacementFeedCursor?
     /// The leadership token the cache was synced under.
     private var token: Int?
@@ -114,13 +114,14 @@ public struct WaitingJobsInformer: Sendable {
         // is followed by its snapshot at once.
         for _ in 0..<8 {
             let result = try await Self.perform(nextRead(token: token, pools: pools, now: now), on: feed)
-            if let applied = apply(result, now: now) { reason = applied }
+            // A gap is reported as the reason for the snapshot that follows it.
+            if let applied = apply(result, now: now), reason == nil { reason = applied }
             if cursor != nil && !readFullPage(result) { break }
         }
         return reason
     }
 
-    /// Takes out the jobs a cycle decided to place, before their commit answers (see `WaitingJobs.assume`).
+    /// Takes out the jobs a cycle decided to place, before their commit answers (see `WaitingJobsCache.assume`).
     public mutating func assume(_ commits: [PlacementCommit]) {
         for commit in commits { waiting.assume(commit.job, version: commit.version) }
     }

@@ -117,10 +117,10 @@ public enum PlacementFeedConformance {
 
     /// What a reader of the feed keeps, by the rule every reader follows: the newest version of each job wins.
     struct Fold {
-        var waiting: [JobID: WaitingJob] = [:]
+        var waiting: [JobID: PlacementFeedJob] = [:]
         var stopped: [JobID: Int] = [:]
 
-        init(_ snapshot: [WaitingJob]) {
+        init(_ snapshot: [PlacementFeedJob]) {
             for job in snapshot { waiting[job.job.id] = job }
         }
 

@@ -14,19 +14,24 @@ import Testing
         #expect(PlacementFeedPosition("a-1") == nil)
     }
 
-    @Test func aCursorIsCoveredUntilTheStreamIsTrimmedPastItOrLost() throws {
+    @Test func aCursorIsCoveredWhileItsEntryIsThere() throws {
         let cursor = try Self.position("100-3")
-        let stream = (maxDeleted: try Self.position("90-0"), lastGenerated: try Self.position("120-0"))
-        #expect(PlacementFeedPosition.covers(cursor, stream: stream))
-        // Trimmed up to the cursor's own entry: nothing after it is missing.
-        #expect(PlacementFeedPosition.covers(cursor, stream: (cursor, stream.lastGenerated)))
-        // Trimmed past it.
-        #expect(!PlacementFeedPosition.covers(cursor, stream: (try Self.position("100-4"), stream.lastGenerated)))
-        // The stream ends before the cursor: it lost entries the reader saw.
-        #expect(!PlacementFeedPosition.covers(cursor, stream: (stream.maxDeleted, try Self.position("100-2"))))
-        // Gone: only the start of a stream is covered.
-        #expect(!PlacementFeedPosition.covers(cursor, stream: nil))
-        #expect(PlacementFeedPosition.covers(.start, stream: nil))
-        #expect(!PlacementFeedPosition.covers(.start, stream: (try Self.position("1-0"), try Self.position("2-0"))))
+        let stream = PlacementFeedStream(lastGenerated: try Self.position("120-0"), entriesAdded: 50, length: 10)
+        #expect(PlacementFeedPosition.covers(cursor, cursorEntryExists: true, stream: stream))
+        // Its entry trimmed (or never there: a failover lost it) with entries after it: a gap.
+        #expect(!PlacementFeedPosition.covers(cursor, cursorEntryExists: false, stream: stream))
+        // Its entry trimmed, but nothing added since (the snapshot of an emptied stream): covered.
+        let emptied = PlacementFeedStream(lastGenerated: cursor, entriesAdded: 50, length: 0)
+        #expect(PlacementFeedPosition.covers(cursor, cursorEntryExists: false, stream: emptied))
+        // The stream is gone.
+        #expect(!PlacementFeedPosition.covers(cursor, cursorEntryExists: false, stream: nil))
+    }
+
+    @Test func theStartIsCoveredWhileNothingWasEverRemoved() throws {
+        let whole = PlacementFeedStream(lastGenerated: try Self.position("120-0"), entriesAdded: 10, length: 10)
+        #expect(PlacementFeedPosition.covers(.start, cursorEntryExists: false, stream: whole))
+        #expect(PlacementFeedPosition.covers(.start, cursorEntryExists: false, stream: nil))
+        let trimmed = PlacementFeedStream(lastGenerated: whole.lastGenerated, entriesAdded: 11, length: 10)
+        #expect(!PlacementFeedPosition.covers(.start, cursorEntryExists: false, stream: trimmed))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// the job's version after the change, so a reader keeps the newest and ignores a replay of an older one.
 public enum PlacementChange: Sendable, Equatable {
     /// The job waits for a placement (submitted, requeued, withdrawn, or changed while it waits).
-    case waiting(WaitingJob)
+    case waiting(PlacementFeedJob)
     /// The job no longer waits (placed, running, finished or cancelled) as of `version`.
     case stopped(JobID, version: Int)
 
@@ -24,7 +24,7 @@ public enum PlacementChange: Sendable, Equatable {
 }
 
 /// A queued job waiting for a placement, as the placement feed carries it.
-public struct WaitingJob: Sendable, Equatable {
+public struct PlacementFeedJob: Sendable, Equatable {
     public var job: QueuedJob
     /// The store's submission order: among jobs of one priority the lower is placed first.
     public var sequence: Int

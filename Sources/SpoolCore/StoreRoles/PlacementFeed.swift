@@ -26,10 +26,10 @@ public struct PlacementFeedCursor: Sendable, Hashable {
 
 /// What a full read of the feed returns: the waiting jobs and the cursor their changes continue from.
 public struct WaitingSnapshot: Sendable, Equatable {
-    public var jobs: [WaitingJob]
+    public var jobs: [PlacementFeedJob]
     public var cursor: PlacementFeedCursor
 
-    public init(jobs: [WaitingJob], cursor: PlacementFeedCursor) {
+    public init(jobs: [PlacementFeedJob], cursor: PlacementFeedCursor) {
         self.jobs = jobs
         self.cursor = cursor
     }

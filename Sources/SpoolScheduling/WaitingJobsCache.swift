@@ -4,8 +4,8 @@ import SpoolCore
 /// The informer's state: every job waiting for placement, kept from a placement feed's snapshot and changes, with
 /// no I/O. Versions order what it is told: a change older than the job it keeps is ignored, so a snapshot and the
 /// replay of changes made while it was read agree, whatever order the two overlap in.
-public struct WaitingJobs: Sendable {
-    private var jobs: [JobID: WaitingJob] = [:]
+public struct WaitingJobsCache: Sendable {
+    private var jobs: [JobID: PlacementFeedJob] = [:]
     /// The versions jobs stopped waiting at, so that a replayed older `waiting` does not bring one back. Dropped
     /// with the next snapshot (the only time older changes are replayed).
     private var stoppedAt: [JobID: Int] = [:]
@@ -21,7 +21,7 @@ public struct WaitingJobs: Sendable {
         var sequence: Int
         var id: JobID
 
-        init(_ waiting: WaitingJob) {
+        init(_ waiting: PlacementFeedJob) {
             priority = waiting.job.priority
             sequence = waiting.sequence
             id = waiting.job.id
@@ -34,17 +34,17 @@ public struct WaitingJobs: Sendable {
         }
     }
 
-    public init(_ jobs: [WaitingJob] = []) {
+    public init(_ jobs: [PlacementFeedJob] = []) {
         replace(with: jobs)
     }
 
     /// How many jobs wait, whether or not they can be placed yet.
     public var count: Int { jobs.count }
 
-    public func job(_ id: JobID) -> WaitingJob? { jobs[id] }
+    public func job(_ id: JobID) -> PlacementFeedJob? { jobs[id] }
 
     /// Starts over from a snapshot.
-    public mutating func replace(with snapshot: [WaitingJob]) {
+    public mutating func replace(with snapshot: [PlacementFeedJob]) {
         jobs = Dictionary(
             snapshot.map { ($0.job.id, $0) }, uniquingKeysWith: { $0.job.version >= $1.job.version ? $0 : $1 })
         stoppedAt = [:]

@@ -6,14 +6,14 @@ import Testing
 
 /// The informer's cache on its own: what it keeps from changes, in what order it offers jobs, and that it agrees
 /// with a plain model of the same changes however they interleave.
-@Suite struct WaitingJobsTests {
+@Suite struct WaitingJobsCacheTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func waiting(
         _ name: String, version: Int = 1, priority: Int = 50, sequence: Int, pool: String? = nil,
         notBefore: Date? = nil
-    ) -> WaitingJob {
-        WaitingJob(
+    ) -> PlacementFeedJob {
+        PlacementFeedJob(
             job: QueuedJob(
                 id: JobID(rawValue: name), version: version, tenant: .default, serviceClass: .standard,
                 priority: priority, pool: pool, acceleration: .auto, preset: nil,
@@ -26,7 +26,7 @@ import Testing
     static func names(_ jobs: [QueuedJob]) -> [String] { jobs.map(\.id.rawValue) }
 
     @Test func offersTheHighestPriorityThenTheOldest() {
-        var cache = WaitingJobs([
+        var cache = WaitingJobsCache([
             Self.waiting("a", priority: 10, sequence: 1), Self.waiting("b", priority: 90, sequence: 3),
             Self.waiting("c", priority: 90, sequence: 2),
         ])
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func leavesOutJobsInBackoffAndPoolsNoWorkerServes() {
-        var cache = WaitingJobs([
+        var cache = WaitingJobsCache([
             Self.waiting("backoff", sequence: 1, notBefore: Self.now.addingTimeInterval(5)),
             Self.waiting("pinned", sequence: 2, pool: "gpu-eu"), Self.waiting("free", sequence: 3),
         ])
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func keepsTheNewestVersionOfEachJob() {
-        var cache = WaitingJobs([Self.waiting("a", version: 3, sequence: 1)])
+        var cache = WaitingJobsCache([Self.waiting("a", version: 3, sequence: 1)])
         // An older change (a replay) is ignored, a newer one kept.
         cache.apply(.stopped(JobID(rawValue: "a"), version: 2))
         #expect(cache.job(JobID(rawValue: "a"))?.job.version == 3)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func anAssumedJobIsOfferedAgainOnlyAtANewerVersion() {
-        var cache = WaitingJobs([
+        var cache = WaitingJobsCache([
             Self.waiting("a", version: 1, sequence: 1), Self.waiting("b", version: 1, sequence: 2),
         ])
         cache.assume(JobID(rawValue: "a"), version: 1)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func aReRankedJobIsOfferedOnceAtItsNewRank() {
-        var cache = WaitingJobs([Self.waiting("a", priority: 10, sequence: 1), Self.waiting("b", sequence: 2)])
+        var cache = WaitingJobsCache([Self.waiting("a", priority: 10, sequence: 1), Self.waiting("b", sequence: 2)])
         _ = cache.best(limit: 10, pools: [], now: Self.now)
         cache.apply(.waiting(Self.waiting("a", version: 2, priority: 90, sequence: 1)))
         cache.apply(.waiting(Self.waiting("a", version: 3, priority: 10, sequence: 1)))
@@ -90,8 +90,8 @@ import Testing
     @Test(arguments: [1, 2, 3])
     func agreesWithAPlainModel(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        var cache = WaitingJobs()
-        var model: [JobID: WaitingJob] = [:]
+        var cache = WaitingJobsCache()
+        var model: [JobID: PlacementFeedJob] = [:]
         var newestVersion: [JobID: Int] = [:]
         var history: [PlacementChange] = []
         var sequence = 0
