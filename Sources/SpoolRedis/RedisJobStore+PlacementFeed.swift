@@ -68,6 +68,7 @@ extension RedisJobStore: PlacementFeed {
         }
         let replies = try await client.pipeline(commands)
         var changes: [PlacementChange] = []
+        var unreadable: [JobID] = []
         var next = cursor.positions
         for shard in 0..<keys.shards {
             let entries = try replies[shard * 3].mapError(StoreError.from).get()
@@ -79,9 +80,17 @@ extension RedisJobStore: PlacementFeed {
             for entry in entries.array ?? [] {
                 guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array
                 else { throw StoreError.corrupt("unexpected placement feed entry \(entry)") }
-                changes += try await placementChanges(in: fields)
+                switch try Self.placementChanges(in: fields) {
+                case .changes(let found): changes += found
+                case .unreadable(let job): unreadable.append(job)
+                }
                 next[shard] = id
             }
+        }
+        // A job without a readable record (written by an older Spool): its current state, read in full, is at least
+        // as new as its entries, so it goes after them.
+        for id in unreadable {
+            if let change = try await currentPlacementChange(of: id) { changes.append(change) }
         }
         return PlacementChanges(changes: changes, cursor: PlacementFeedCursor(positions: next))
     }
@@ -127,8 +136,14 @@ extension RedisJobStore: PlacementFeed {
         return PlacementFeedStream(lastGenerated: lastGenerated, entriesAdded: entriesAdded, length: length)
     }
 
+    /// What one feed entry says: its changes, or a job whose record could not be read.
+    enum FeedEntry {
+        case changes([PlacementChange])
+        case unreadable(JobID)
+    }
+
     /// The changes one feed entry holds (its fields as XRANGE returns them, name then value).
-    func placementChanges(in fields: [RESPValue]) async throws -> [PlacementChange] {
+    static func placementChanges(in fields: [RESPValue]) throws -> FeedEntry {
         var name: String?
         var version: Int?
         var sequence: String?
@@ -148,19 +163,16 @@ extension RedisJobStore: PlacementFeed {
         }
         if let placed {
             let words = placed.split(separator: " ")
-            return stride(from: 0, to: words.count - 1, by: 2).compactMap { index in
-                Int(words[index + 1]).map { .stopped(JobID(rawValue: String(words[index])), version: $0) }
-            }
+            return .changes(
+                stride(from: 0, to: words.count - 1, by: 2).compactMap { index in
+                    Int(words[index + 1]).map { .stopped(JobID(rawValue: String(words[index])), version: $0) }
+                })
         }
         guard let name, let version else { throw StoreError.corrupt("placement feed entry without a job: \(fields)") }
         let id = JobID(rawValue: name)
-        guard let record else { return [.stopped(id, version: version)] }
-        if let queued = QueuedJobRecord.decode(record, id: id, version: version) {
-            return [.waiting(Self.waitingJob(queued, sequence: sequence, notBefore: notBefore))]
-        }
-        // A job without a readable record (written by an older Spool): its current state, read in full, is at
-        // least as new as this entry, so later entries about it change nothing.
-        return try await currentPlacementChange(of: id).map { [$0] } ?? []
+        guard let record else { return .changes([.stopped(id, version: version)]) }
+        guard let queued = QueuedJobRecord.decode(record, id: id, version: version) else { return .unreadable(id) }
+        return .changes([.waiting(Self.waitingJob(queued, sequence: sequence, notBefore: notBefore))])
     }
 
     static func waitingJob(_ queued: QueuedJob, sequence: String?, notBefore: String?) -> PlacementFeedJob {
