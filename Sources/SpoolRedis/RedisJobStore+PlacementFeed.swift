@@ -2,7 +2,7 @@ import Foundation
 import RESPClient
 import SpoolCore
 
-/// The placement feed on Redis: a capped stream per shard (`RedisKeys.placementFeed`), appended to by the scripts
+/// The placement feed on Redis: a stream per shard (`RedisKeys.placementFeed`), appended to by the scripts
 /// that submit, transition and place jobs, in the same atomic step as the job itself. An entry is one of
 ///
 ///     j ID  v VERSION  s SEQUENCE  nb NOT_BEFORE_MS  r RECORD   the job waits (a `QueuedJobRecord`)

@@ -9,22 +9,23 @@ public final class RedisJobStore: JobStore {
     let client: RedisClient
     let lifecycle: JobLifecycle
     let keys: RedisKeys
-    /// How many entries each shard's placement feed keeps (about: Redis trims whole nodes of the stream). A leader
-    /// further behind than this takes a snapshot instead.
-    let placementFeedCapacity: Int
+    /// How long each shard's placement feed keeps a change (about: Redis trims whole nodes of the stream). By time,
+    /// not count, so the stream's memory follows the rate of changes and stays flat under a steady load; a leader
+    /// that has not read its feed for longer takes a snapshot instead.
+    let placementFeedWindow: Duration
     /// How many times a transition is retried when another writer changed the job first.
     static let maxRaces = 16
 
     /// - Parameters:
     ///   - namespace: prefix of every key, so several deployments can share one Redis.
     ///   - shards: how many hash tags jobs spread over; must stay the same for the life of the data.
-    ///   - placementFeedCapacity: how many changes each shard's placement feed keeps.
+    ///   - placementFeedWindow: how long each shard's placement feed keeps a change.
     public init(
         client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle(),
-        placementFeedCapacity: Int = 20_000
+        placementFeedWindow: Duration = .seconds(30)
     ) {
         self.client = client
-        self.placementFeedCapacity = max(1, placementFeedCapacity)
+        self.placementFeedWindow = max(.seconds(1), placementFeedWindow)
         self.lifecycle = lifecycle
         self.keys = RedisKeys(namespace: namespace, shards: max(1, shards))
     }
@@ -94,7 +95,7 @@ public final class RedisJobStore: JobStore {
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
                     .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)),
                     .init(Int(JobSpec.idempotencyWindow * 1000)), .init(maxQueued.map(String.init) ?? ""),
-                    .init(queuedElsewhere), .init(placementFeedCapacity),
+                    .init(queuedElsewhere), .init(placementFeedWindowMillis),
                 ])
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
@@ -389,7 +390,7 @@ public final class RedisJobStore: JobStore {
         -> [(Int, PlacementCommitOutcome)]
     {
         var scriptKeys: [RESPArgument] = [.init(keys.placedAll(shard: shard)), .init(keys.placementFeed(shard: shard))]
-        var arguments: [RESPArgument] = [.init(placementFeedCapacity)]
+        var arguments: [RESPArgument] = [.init(placementFeedWindowMillis)]
         for (_, commit) in batch {
             let placement = commit.placement
             scriptKeys += [
@@ -498,6 +499,9 @@ public final class RedisJobStore: JobStore {
 
     static func millis(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
+    /// How long the placement feed keeps an entry, as the scripts take it (`RedisScripts.placementFeedTrim`).
+    var placementFeedWindowMillis: Int { Int(placementFeedWindow.seconds * 1000) }
+
     // MARK: - Workers
 
     public func upsertWorker(_ worker: WorkerRecord) async throws {
@@ -598,7 +602,7 @@ public final class RedisJobStore: JobStore {
                                 ? try StoredJSON.encode(WebhookDelivery.queued(for: id, now: now)) : ""),
                         .init(Self.millis(now)),
                         .init(next.expiresAt.map { String(Self.millis($0)) } ?? ""),
-                        .init(placementFeedCapacity),
+                        .init(placementFeedWindowMillis),
                         current.job.state == .queued && current.job.placement == nil ? "1" : "0",
                     ])
             }

@@ -20,7 +20,8 @@ import SpoolCore
 ///                             queued by a Spool before these sets are counted once they are queued again
 ///     NS:{sK}:expiry          zset ID → end of a finished job's retention (ms), written with the job
 ///     NS:{sK}:feed            stream: the shard's placement feed (`PlacementFeed`), one entry per job that starts or
-///                             stops waiting for placement, written by the same scripts as the job, capped
+///                             stops waiting for placement, written by the same scripts as the job, keeping the
+///                             last 30 s (`placementFeedWindow`)
 ///     NS:{index}:reads:upload:ID  set of the jobs whose input is upload ID (written after the job, like the lists)
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job

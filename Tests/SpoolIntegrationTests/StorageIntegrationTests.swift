@@ -363,7 +363,7 @@ import Testing
             try await s3.listAllObjects(bucket: "media", prefix: "spool/").map(\.key).sorted()
         }
         /// Keys once nothing has touched Redis for a second (rate-limit keys live milliseconds, a worker's wake token
-        /// one second). The placement feeds are left out: one capped stream per shard, kept by design, created by a
+        /// one second). The placement feeds are left out: one stream per shard, kept by design, created by a
         /// shard's first job.
         func keys() async throws -> [String] {
             for _ in 0..<10 {
