@@ -316,7 +316,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolSchedulingTests",
-            dependencies: ["SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia"],
+            dependencies: [
+                "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia", "SpoolInMemoryStore",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "RESPClientTests",

@@ -11,6 +11,7 @@ extension InMemoryJobStore {
         jobs[job.id] = stored
         submissionOrder.append(job.id)
         index(job, adding: 1)
+        recordPlacementChange(of: stored, waitedBefore: false)
     }
 
     /// Replaces an existing job and moves its version on.
@@ -19,10 +20,12 @@ extension InMemoryJobStore {
             preconditionFailure("job \(job.id) is written without being read first")
         }
         index(stored.job, adding: -1)
+        let waitedBefore = Self.waits(stored.job)
         stored.job = job
         stored.version += 1
         jobs[job.id] = stored
         index(job, adding: 1)
+        recordPlacementChange(of: stored, waitedBefore: waitedBefore)
     }
 
     /// Writes a transition's job, and queues its webhook in the same step when the transition asks for one.

@@ -40,6 +40,12 @@ public actor InMemoryJobStore: JobStore {
     var tenantStateCounts: [TenantID: [JobState: Int]] = [:]
 
     var placementExplanations: [JobID: String] = [:]
+    /// The placement feed (`PlacementFeed`): the latest changes of jobs starting or stopping to wait, oldest first.
+    var placementFeedLog: [PlacementChange] = []
+    /// Changes trimmed from the front of the log so far: the log's first entry is change number `placementFeedTrimmed`.
+    var placementFeedTrimmed = 0
+    /// How many changes the log keeps at least; a reader further behind is told to take a snapshot.
+    let placementFeedCapacity: Int
     var workerRecords: [WorkerID: WorkerRecord] = [:]
 
     // MARK: Pools, tenants, sessions, webhooks, cache (see the extensions)
@@ -64,10 +70,12 @@ public actor InMemoryJobStore: JobStore {
 
     /// An empty store. `lifecycle` decides every transition; `idempotencyWindow` is how long a key names its job
     /// (a day, as in the other stores); `clock` is read only where the protocol passes no time.
+    /// `placementFeedCapacity` is how many changes the placement feed keeps at least.
     public init(
         lifecycle: JobLifecycle = JobLifecycle(), idempotencyWindow: TimeInterval = JobSpec.idempotencyWindow,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        placementFeedCapacity: Int = 10_000, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.placementFeedCapacity = max(1, placementFeedCapacity)
         self.lifecycle = lifecycle
         self.idempotencyWindow = idempotencyWindow
         self.clock = clock

@@ -61,12 +61,22 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     func cycle(_ state: inout PlacementState, token: Int, now: Date) async throws -> CycleReport {
         let started = ContinuousClock.now
         let tracedFrom = DefaultTracerClock.now
-        guard case (let view, var fleet)? = try await readView(&state, now: now) else {
+        guard case (let view, var fleet)? = try await readView(&state, token: token, now: now) else {
             return CycleReport(considered: 0, committed: 0, stale: 0, waiting: 0, withdrawn: 0, evicted: 0, degraded: 0)
         }
         state.planner.cycle.schedulerToken = token
         let plan = state.planner.plan(view, fleet: &fleet)
-        var report = try await commit(plan, now: now, waiting: view.waiting, decidedSince: tracedFrom)
+        // Placed jobs leave the cache now: committed, they wait no more; refused as stale, they changed, and the
+        // feed brings their newer version if they still wait.
+        state.informer.assume(plan.placements)
+        var report: CycleReport
+        do {
+            report = try await commit(plan, now: now, waiting: view.waiting, decidedSince: tracedFrom)
+        } catch {
+            // Which placements were written is unknown: read the waiting jobs afresh.
+            state.informer.invalidate()
+            throw error
+        }
         report.plan = plan
 
         let elapsed = ContinuousClock.now - started
@@ -116,12 +126,26 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     /// What the planner looks at: live workers (those of closed pools draining), waiting jobs, jobs holding
     /// resources, tenants' concurrency caps, and the fleet snapshot built from them. Nil when nothing waits and no
     /// sweep for placements on dead workers is due (the jobs holding resources are the expensive read).
-    func readView(_ state: inout PlacementState, now: Date) async throws -> (PlacementView, FleetSnapshot)? {
+    /// A store with a `PlacementFeed` gives the waiting jobs through the informer (only what changed since the last
+    /// cycle is read); another (SQLite, one process) is read in full.
+    func readView(_ state: inout PlacementState, token: Int, now: Date) async throws -> (PlacementView, FleetSnapshot)?
+    {
         let records = try await store.workers()
         var live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         state.learn(from: live)
-        let waiting = try await store.waitingForPlacement(
-            now: now, limit: configuration.waitingLimit, pools: Set(live.map(\.pool)))
+        let pools = Set(live.map(\.pool))
+        let waiting: [QueuedJob]
+        if let feed = store as? any PlacementFeed {
+            if let reason = try await state.informer.refresh(from: feed, token: token, pools: pools, now: now) {
+                Counter(label: "spool_placement_feed_snapshots_total", dimensions: [("reason", reason)]).increment()
+                logger.debug(
+                    "read the waiting jobs in full",
+                    metadata: ["reason": "\(reason)", "waiting": "\(state.informer.waiting.count)"])
+            }
+            waiting = state.informer.best(limit: max(1, configuration.waitingLimit), pools: pools, now: now)
+        } else {
+            waiting = try await store.waitingForPlacement(now: now, limit: configuration.waitingLimit, pools: pools)
+        }
         guard !waiting.isEmpty || now >= state.nextSweep else { return nil }
         state.nextSweep = now.addingTimeInterval(configuration.sweepInterval.seconds)
         // A pool being drained or destroyed takes no new work, whatever its workers say of themselves.

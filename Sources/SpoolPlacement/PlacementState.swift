@@ -10,6 +10,8 @@ struct PlacementState: Sendable {
     var learned: Set<JobID> = []
     /// When placements on dead workers are next looked for, if no job waits before then.
     var nextSweep = Date.distantPast
+    /// The waiting jobs, kept from the store's placement feed when it has one.
+    var informer = WaitingJobsInformer()
 
     init(configuration: SchedulerConfiguration) throws {
         planner = try configuration.makePlanner()

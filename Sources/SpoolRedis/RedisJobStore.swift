@@ -9,16 +9,23 @@ public final class RedisJobStore: JobStore {
     let client: RedisClient
     let lifecycle: JobLifecycle
     let keys: RedisKeys
+    /// How long each shard's placement feed keeps a change (about: Redis trims whole nodes of the stream). By time,
+    /// not count, so the stream's memory follows the rate of changes and stays flat under a steady load; a leader
+    /// that has not read its feed for longer takes a snapshot instead.
+    let placementFeedWindow: Duration
     /// How many times a transition is retried when another writer changed the job first.
     static let maxRaces = 16
 
     /// - Parameters:
     ///   - namespace: prefix of every key, so several deployments can share one Redis.
     ///   - shards: how many hash tags jobs spread over; must stay the same for the life of the data.
+    ///   - placementFeedWindow: how long each shard's placement feed keeps a change.
     public init(
-        client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle()
+        client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle(),
+        placementFeedWindow: Duration = .seconds(30)
     ) {
         self.client = client
+        self.placementFeedWindow = max(.seconds(1), placementFeedWindow)
         self.lifecycle = lifecycle
         self.keys = RedisKeys(namespace: namespace, shards: max(1, shards))
     }
@@ -81,13 +88,14 @@ public final class RedisJobStore: JobStore {
                 keys: [
                     .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
                     .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, spec: spec)),
+                    .init(keys.placementFeed(shard: shard)),
                 ],
                 arguments: [
                     .init(idempotencyField), .init(id.rawValue), .init(try StoredJSON.encode(job)),
                     .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
                     .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)),
                     .init(Int(JobSpec.idempotencyWindow * 1000)), .init(maxQueued.map(String.init) ?? ""),
-                    .init(queuedElsewhere),
+                    .init(queuedElsewhere), .init(placementFeedWindowMillis),
                 ])
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
@@ -360,16 +368,12 @@ public final class RedisJobStore: JobStore {
     }
 
     /// Tells workers in other processes that something was placed on them, so they claim it now instead of at their
-    /// next poll. Best effort: a worker that misses it still polls.
+    /// next poll. Best effort: a worker that misses it still polls. One pipeline for the lot: a cycle places on
+    /// hundreds of workers, and a call each cost more than the placements.
     func wake(_ workers: Set<WorkerID>) async {
-        await withTaskGroup(of: Void.self) { group in
-            for worker in workers {
-                group.addTask {
-                    _ = try? await self.client.run(
-                        script: RedisScripts.wake, keys: [.init(self.keys.wake(worker))], writes: false)
-                }
-            }
-        }
+        guard !workers.isEmpty else { return }
+        _ = try? await client.pipeline(
+            script: RedisScripts.wake, calls: workers.map { (keys: [.init(keys.wake($0))], arguments: []) })
     }
 
     /// Waits up to `seconds` for a placement on `worker` (see `wake`); true when one came.
@@ -385,8 +389,8 @@ public final class RedisJobStore: JobStore {
     func placeBatch(_ batch: [(index: Int, commit: PlacementCommit)], shard: Int) async throws
         -> [(Int, PlacementCommitOutcome)]
     {
-        var scriptKeys: [RESPArgument] = [.init(keys.placedAll(shard: shard))]
-        var arguments: [RESPArgument] = []
+        var scriptKeys: [RESPArgument] = [.init(keys.placedAll(shard: shard)), .init(keys.placementFeed(shard: shard))]
+        var arguments: [RESPArgument] = [.init(placementFeedWindowMillis)]
         for (_, commit) in batch {
             let placement = commit.placement
             scriptKeys += [
@@ -495,6 +499,9 @@ public final class RedisJobStore: JobStore {
 
     static func millis(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
+    /// How long the placement feed keeps an entry, as the scripts take it (`RedisScripts.placementFeedTrim`).
+    var placementFeedWindowMillis: Int { Int(placementFeedWindow.seconds * 1000) }
+
     // MARK: - Workers
 
     public func upsertWorker(_ worker: WorkerRecord) async throws {
@@ -580,7 +587,7 @@ public final class RedisJobStore: JobStore {
                         .init(keys.placed(shard: shard, worker: placedNext?.worker)),
                         .init(readyKey(current.job)), .init(keys.webhooks(shard: shard)),
                         .init(keys.queued(shard: shard, spec: next.spec)),
-                        .init(keys.expiry(shard: shard)),
+                        .init(keys.expiry(shard: shard)), .init(keys.placementFeed(shard: shard)),
                     ],
                     arguments: [
                         .init(current.version), .init(try StoredJSON.encode(next)), .init(next.state.rawValue),
@@ -595,6 +602,8 @@ public final class RedisJobStore: JobStore {
                                 ? try StoredJSON.encode(WebhookDelivery.queued(for: id, now: now)) : ""),
                         .init(Self.millis(now)),
                         .init(next.expiresAt.map { String(Self.millis($0)) } ?? ""),
+                        .init(placementFeedWindowMillis),
+                        current.job.state == .queued && current.job.placement == nil ? "1" : "0",
                     ])
             }
             if written.int == 1 {

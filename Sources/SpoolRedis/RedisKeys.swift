@@ -19,6 +19,9 @@ import SpoolCore
 ///                             one shard, `shard(tenant:)`; other tenants' jobs spread over all shards. Jobs
 ///                             queued by a Spool before these sets are counted once they are queued again
 ///     NS:{sK}:expiry          zset ID → end of a finished job's retention (ms), written with the job
+///     NS:{sK}:feed            stream: the shard's placement feed (`PlacementFeed`), one entry per job that starts or
+///                             stops waiting for placement, written by the same scripts as the job, keeping the
+///                             last 30 s (`placementFeedWindow`)
 ///     NS:{index}:reads:upload:ID  set of the jobs whose input is upload ID (written after the job, like the lists)
 ///     NS:{index}:seq          submission counter (list order)
 ///     NS:{index}:jobs         zset ID → sequence, every job
@@ -80,6 +83,7 @@ struct RedisKeys: Sendable {
             ? queued(shard: shard, tenant: spec.tenant) : tag(shard) + ":queued-tasks:t:" + spec.tenant.rawValue
     }
     func expiry(shard: Int) -> String { tag(shard) + ":expiry" }
+    func placementFeed(shard: Int) -> String { tag(shard) + ":feed" }
     func readers(of upload: UploadID) -> String { "\(namespace):{index}:reads:upload:" + upload.rawValue }
     func explanation(_ id: JobID) -> String { tag(shard(of: id)) + ":explain:" + id.rawValue }
 

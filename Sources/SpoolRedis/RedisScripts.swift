@@ -2,6 +2,18 @@ import RESPClient
 
 /// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
 enum RedisScripts {
+    /// The oldest placement feed entry ID a write keeps: `window` ms before now by Redis's own clock, which also
+    /// stamps the entries (no client's clock skew moves it). By time, not count, so a feed's memory follows the
+    /// rate of changes and stays flat under a steady load; `~` lets Redis trim whole nodes of the stream only.
+    static let placementFeedTrim = """
+        local function oldestKept(window)
+          local clock = redis.call('TIME')
+          local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+          return string.format('%d', math.max(0, now - tonumber(window)))
+        end
+
+        """
+
     /// Creates a job unless its idempotency key already names one submitted within the idempotency window, or the
     /// tenant is at its queued-jobs quota.
     /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset), the tenant's queued set of
@@ -10,38 +22,41 @@ enum RedisScripts {
     /// entry is `ID\1CREATED_MS` (plain `ID` from older versions, which never expires). Each keyed submission also
     /// deletes up to 16 entries older than the window, so the hash stays the size of one window's keys.
     /// Returns {1, id} when created, {0, existing id} for a replay (never refused by the quota), {2, queued} when
-    /// the quota refused it.
+    /// the quota refused it. A created job is announced on the shard's placement feed, KEYS[6], trimmed of entries
+    /// older than ARGV[11] ms by Redis's clock (see `placementFeedTrim`).
     static let submit = RedisScript(
-        """
-        if ARGV[1] ~= '' then
-          local existing = redis.call('HGET', KEYS[1], ARGV[1])
-          if existing then
-            local separator = string.find(existing, '\\1', 1, true)
-            if not separator then return {0, existing} end
-            local created = tonumber(string.sub(existing, separator + 1))
-            if tonumber(ARGV[7]) - created < tonumber(ARGV[8]) then
-              return {0, string.sub(existing, 1, separator - 1)}
+        placementFeedTrim + """
+            if ARGV[1] ~= '' then
+              local existing = redis.call('HGET', KEYS[1], ARGV[1])
+              if existing then
+                local separator = string.find(existing, '\\1', 1, true)
+                if not separator then return {0, existing} end
+                local created = tonumber(string.sub(existing, separator + 1))
+                if tonumber(ARGV[7]) - created < tonumber(ARGV[8]) then
+                  return {0, string.sub(existing, 1, separator - 1)}
+                end
+              end
             end
-          end
-        end
-        if ARGV[9] ~= '' then
-          local queued = redis.call('SCARD', KEYS[5]) + tonumber(ARGV[10])
-          if queued >= tonumber(ARGV[9]) then return {2, queued} end
-        end
-        if ARGV[1] ~= '' then
-          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
-          redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
-          local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
-          for _, field in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. cutoff, 'LIMIT', 0, 16)) do
-            redis.call('HDEL', KEYS[1], field)
-            redis.call('ZREM', KEYS[4], field)
-          end
-        end
-        redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
-        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
-        redis.call('SADD', KEYS[5], ARGV[2])
-        return {1, ARGV[2]}
-        """)
+            if ARGV[9] ~= '' then
+              local queued = redis.call('SCARD', KEYS[5]) + tonumber(ARGV[10])
+              if queued >= tonumber(ARGV[9]) then return {2, queued} end
+            end
+            if ARGV[1] ~= '' then
+              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
+              redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+              local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
+              for _, field in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. cutoff, 'LIMIT', 0, 16)) do
+                redis.call('HDEL', KEYS[1], field)
+                redis.call('ZREM', KEYS[4], field)
+              end
+            end
+            redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
+            redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+            redis.call('SADD', KEYS[5], ARGV[2])
+            redis.call('XADD', KEYS[6], 'MINID', '~', oldestKept(ARGV[11]), '*',
+              'j', ARGV[2], 'v', 1, 's', ARGV[5], 'r', ARGV[6])
+            return {1, ARGV[2]}
+            """)
 
     /// Writes a job's next state only if nobody changed it since it was read (compare-and-set on the version), and
     /// moves it between the shard's queues in the same step. This is the fenced commit: a stale attempt read an old
@@ -55,44 +70,55 @@ enum RedisScripts {
     /// a webhook delivery to queue ('' for none) and the ms it is due; KEYS[9] is the shard's webhook queue, KEYS[10]
     /// the job's tenant's queued set of the shard (the queued-jobs quota counts it, so it changes with the state),
     /// KEYS[11] the shard's expiry zset, ARGV[13] the end of a finished job's retention in ms ('' while unfinished).
+    /// KEYS[12] is the shard's placement feed, trimmed of entries older than ARGV[14] ms; ARGV[15] is '1' when the job
+    /// waited for placement before this write. A write that makes the job wait, or stop waiting, is announced on it.
     /// Returns 1 when written, 0 when the version moved on.
     static let compareAndSet = RedisScript(
-        """
-        local v = redis.call('HGET', KEYS[1], 'v')
-        if v ~= ARGV[1] then return 0 end
-        redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'body', ARGV[2])
-        redis.call('HDEL', KEYS[1], 'pl')
-        redis.call('ZREM', KEYS[2], ARGV[7])
-        redis.call('HDEL', KEYS[3], ARGV[7])
-        redis.call('ZREM', KEYS[4], ARGV[7])
-        redis.call('ZREM', KEYS[5], ARGV[7])
-        redis.call('ZREM', KEYS[6], ARGV[7])
-        redis.call('ZREM', KEYS[8], ARGV[7])
-        if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'sch', ARGV[10]) end
-        if ARGV[11] ~= '' then
-          redis.call('HSET', KEYS[1], 'wh', ARGV[11])
-          redis.call('ZADD', KEYS[9], ARGV[12], ARGV[7])
-        end
-        if ARGV[13] ~= '' then
-          redis.call('ZADD', KEYS[11], ARGV[13], ARGV[7])
-        else
-          redis.call('ZREM', KEYS[11], ARGV[7])
-        end
-        if ARGV[3] == 'queued' then
-          redis.call('SADD', KEYS[10], ARGV[7])
-          if ARGV[8] == '1' then
-            redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])
-            redis.call('ZADD', KEYS[6], ARGV[9], ARGV[7])
-          else
-            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
-          end
-          if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[3], ARGV[7], ARGV[5]) end
-        else
-          redis.call('SREM', KEYS[10], ARGV[7])
-          if ARGV[3] == 'running' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7]) end
-        end
-        return 1
-        """)
+        placementFeedTrim + """
+            local v = redis.call('HGET', KEYS[1], 'v')
+            if v ~= ARGV[1] then return 0 end
+            redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'body', ARGV[2])
+            redis.call('HDEL', KEYS[1], 'pl')
+            redis.call('ZREM', KEYS[2], ARGV[7])
+            redis.call('HDEL', KEYS[3], ARGV[7])
+            redis.call('ZREM', KEYS[4], ARGV[7])
+            redis.call('ZREM', KEYS[5], ARGV[7])
+            redis.call('ZREM', KEYS[6], ARGV[7])
+            redis.call('ZREM', KEYS[8], ARGV[7])
+            if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'sch', ARGV[10]) end
+            if ARGV[11] ~= '' then
+              redis.call('HSET', KEYS[1], 'wh', ARGV[11])
+              redis.call('ZADD', KEYS[9], ARGV[12], ARGV[7])
+            end
+            if ARGV[13] ~= '' then
+              redis.call('ZADD', KEYS[11], ARGV[13], ARGV[7])
+            else
+              redis.call('ZREM', KEYS[11], ARGV[7])
+            end
+            if ARGV[3] == 'queued' then
+              redis.call('SADD', KEYS[10], ARGV[7])
+              if ARGV[8] == '1' then
+                redis.call('ZADD', KEYS[7], ARGV[4], ARGV[7])
+                redis.call('ZADD', KEYS[6], ARGV[9], ARGV[7])
+              else
+                redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+              end
+              if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[3], ARGV[7], ARGV[5]) end
+            else
+              redis.call('SREM', KEYS[10], ARGV[7])
+              if ARGV[3] == 'running' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7]) end
+            end
+            local version = tonumber(v) + 1
+            if ARGV[3] == 'queued' and ARGV[8] ~= '1' then
+              local record = ARGV[10]
+              if record == '' then record = redis.call('HGET', KEYS[1], 'sch') or '' end
+              redis.call('XADD', KEYS[12], 'MINID', '~', oldestKept(ARGV[14]), '*', 'j', ARGV[7], 'v', version,
+                's', redis.call('HGET', KEYS[1], 's') or '0', 'nb', ARGV[5], 'r', record)
+            elseif ARGV[15] == '1' then
+              redis.call('XADD', KEYS[12], 'MINID', '~', oldestKept(ARGV[14]), '*', 'j', ARGV[7], 'v', version)
+            end
+            return 1
+            """)
 
     /// Deletes a finished job whose retention ended, with what its shard keeps for it, unless it left the expiry
     /// set (a retry) or its time moved past `now`. The idempotency entry goes only if it still names this job.
@@ -118,28 +144,58 @@ enum RedisScripts {
 
     /// Commits a cycle's placements for one shard: each only if its job is still at the version the scheduler read
     /// (so still queued and unplaced); the placement goes in its own field, so the job body is not rewritten.
-    /// KEYS: the shard's placed zset, then per job: job hash, its ready zset, the placed zset of its worker.
-    /// ARGV: per job: id, expected version, placement JSON, claim score, placed-at ms.
-    /// Returns one 1 (committed) or 0 (stale) per job.
+    /// KEYS: the shard's placed zset, its placement feed, then per job: job hash, its ready zset, the placed zset of
+    /// its worker. ARGV: how long (ms) the feed keeps an entry, then per job: id, expected version, placement JSON,
+    /// claim score, placed-at ms.
+    /// Returns one 1 (committed) or 0 (stale) per job. The committed jobs stop waiting: one feed entry names them
+    /// all, `p` = `ID VERSION ID VERSION …` (an entry per job would cost Redis more than the placement).
     static let placeBatch = RedisScript(
+        placementFeedTrim + """
+            local results = {}
+            local placed = {}
+            local n = (#ARGV - 1) / 5
+            for i = 0, n - 1 do
+              local job, ready, onWorker = KEYS[3 + i * 3], KEYS[4 + i * 3], KEYS[5 + i * 3]
+              local id = ARGV[2 + i * 5]
+              local v = redis.call('HGET', job, 'v')
+              if v == ARGV[3 + i * 5] and redis.call('HEXISTS', job, 'pl') == 0 then
+                redis.call('HSET', job, 'v', tonumber(v) + 1, 'pl', ARGV[4 + i * 5])
+                redis.call('ZREM', ready, id)
+                redis.call('ZADD', onWorker, ARGV[5 + i * 5], id)
+                redis.call('ZADD', KEYS[1], ARGV[6 + i * 5], id)
+                results[#results + 1] = 1
+                placed[#placed + 1] = id
+                placed[#placed + 1] = tonumber(v) + 1
+              else
+                results[#results + 1] = 0
+              end
+            end
+            if #placed > 0 then
+              redis.call('XADD', KEYS[2], 'MINID', '~', oldestKept(ARGV[1]), '*', 'p', table.concat(placed, ' '))
+            end
+            return results
+            """)
+
+    /// Reads what the placement feed carries of a shard's waiting jobs, for a snapshot: per job its version, record,
+    /// list sequence and retry-backoff end, leaving out jobs placed meanwhile.
+    /// KEYS: notbefore hash, then the job hashes. ARGV: the job IDs in KEYS order.
+    /// Returns per job {version, record, sequence, not-before ms} (record false when absent; not-before '0' when
+    /// none), or four false when left out.
+    static let waitingRecords = RedisScript(
         """
-        local results = {}
-        local n = #ARGV / 5
-        for i = 0, n - 1 do
-          local job, ready, placed = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
-          local id = ARGV[1 + i * 5]
-          local v = redis.call('HGET', job, 'v')
-          if v == ARGV[2 + i * 5] and redis.call('HEXISTS', job, 'pl') == 0 then
-            redis.call('HSET', job, 'v', tonumber(v) + 1, 'pl', ARGV[3 + i * 5])
-            redis.call('ZREM', ready, id)
-            redis.call('ZADD', placed, ARGV[4 + i * 5], id)
-            redis.call('ZADD', KEYS[1], ARGV[5 + i * 5], id)
-            results[#results + 1] = 1
+        local result = {}
+        for i = 2, #KEYS do
+          local fields = redis.call('HMGET', KEYS[i], 'v', 'sch', 'pl', 's')
+          if fields[1] and not fields[3] then
+            result[#result + 1] = fields[1]
+            result[#result + 1] = fields[2]
+            result[#result + 1] = fields[4] or '0'
+            result[#result + 1] = redis.call('HGET', KEYS[1], ARGV[i - 1]) or '0'
           else
-            results[#results + 1] = 0
+            for _ = 1, 4 do result[#result + 1] = false end
           end
         end
-        return results
+        return result
         """)
 
     /// Lists the best claim candidates of one shard for a pool: its pinned queue and, when allowed, the shared

@@ -50,7 +50,7 @@ import Testing
 
         // The view the service reads, handed to the simulator's planner built from the same configuration.
         var reading = t.state
-        let (view, fleet) = try #require(try await t.service.readView(&reading, now: later))
+        let (view, fleet) = try #require(try await t.service.readView(&reading, token: 1, now: later))
         let configuration = t.service.configuration
         var simulated = try SimulatedPlacement.makePlanner(
             profile: configuration.profile, dispatch: configuration.dispatch, seed: 0x5900_1ED,

@@ -4,13 +4,18 @@ import SpoolCore
 import SpoolRedis
 import SpoolScheduling
 
-/// Placements committed through Redis. Each cycle reads the best `batch` waiting jobs from the store, runs the
-/// scheduling cycle, and commits the placements with the store's batched compare-and-set. Like kube-scheduler's
-/// binding, a cycle's commit runs while the next cycle reads and places: placements in flight are assumed (their
-/// resources held in the fleet, their jobs skipped by the next read) until the store answers; a placement it
-/// refuses as stale gives its resources back. Timed: everything from the first read to the last answer. Not
-/// timed: submitting the jobs and registering the workers. Jobs finish (give their resources back to the fleet)
-/// one cycle after they are committed, so the fleet stays in steady state.
+/// Placements committed through Redis. Each cycle brings the placement service's informer (`WaitingJobsInformer`)
+/// up to date from the store's placement feed, takes the best `batch` waiting jobs from it, runs the scheduling
+/// cycle, and commits the placements with the store's batched compare-and-set. The informer starts as a leader's
+/// does, with a snapshot, here of the empty queue before the jobs are submitted: every job then reaches it through
+/// the feed, as submissions reach a running leader. As kube-scheduler's informers watch while its cycles run, the
+/// informer's next read of the feed runs while the cycle places (what it finds is applied at the start of the next
+/// cycle). Like kube-scheduler's binding, a cycle's commit runs while the next cycle places: placements in flight
+/// are assumed (their resources held in the fleet, their jobs taken out of the informer's cache) until the store
+/// answers; a placement it refuses as stale gives its resources back. Timed: everything from the first read (of the
+/// submissions, through the feed) to the last answer. Not timed: the informer's first snapshot (of the empty
+/// queue), submitting the jobs and registering the workers. Jobs finish (give their resources back to the fleet) one
+/// cycle after they are committed, so the fleet stays in steady state.
 enum RedisBenchmark {
     static func run(workers count: Int, jobs: Int, batch: Int, redisURL: String) async throws {
         var configuration = try RedisURL.configuration(redisURL)
@@ -21,6 +26,9 @@ enum RedisBenchmark {
         let store = RedisJobStore(client: client, namespace: "bench-\(UUID().uuidString.prefix(8))", shards: 4)
         let now = Date()
         let records = BenchFleet.workers(count, now: now)
+        let pools = Set(records.map(\.pool))
+        var informer = WaitingJobsInformer()
+        try await informer.refresh(from: store, token: 1, pools: pools, now: now)
         try await concurrently(records, width: 64) { try await store.upsertWorker($0) }
         try await concurrently(Array(0..<jobs), width: 64) { n in
             _ = try await store.submit(BenchFleet.spec(n), now: now)
@@ -28,11 +36,10 @@ enum RedisBenchmark {
 
         var fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [], now: now)
         var planner = PlacementPlanner(cycle: try SchedulingCycle(), settings: PlannerSettings(explanationRefresh: nil))
-        let pools = Set(records.map(\.pool))
         var latencies = Latencies()
         var committed = 0
         var stale = 0
-        var assumed: Set<JobID> = []
+        var reading: Task<WaitingJobsInformer.ReadResult, any Error>?
         var inFlight: (commits: [PlacementCommit], outcomes: Task<[PlacementCommitOutcome], any Error>)?
         var finishing: [PlacementCommit] = []
         let redisCPUBefore = try await redisCPUSeconds(client)
@@ -40,11 +47,25 @@ enum RedisBenchmark {
         let started = ContinuousClock.now
         while true {
             let began = ContinuousClock.now
-            let waiting = try await store.waitingForPlacement(now: Date(), limit: batch + assumed.count, pools: pools)
-                .filter { !assumed.contains($0.id) }.prefix(batch)
+            // What the read started during the last cycle found, or a read now on the first cycle or after a gap.
+            if let reading {
+                let result = try await reading.value
+                informer.apply(result, now: Date())
+                if informer.readFullPage(result) {
+                    try await informer.refresh(from: store, token: 1, pools: pools, now: Date())
+                }
+            }
+            if reading == nil || informer.nextRead(token: 1, pools: pools, now: Date()).snapshotReason != nil {
+                try await informer.refresh(from: store, token: 1, pools: pools, now: Date())
+            }
+            let next = informer.nextRead(token: 1, pools: pools, now: Date())
+            reading = Task { try await WaitingJobsInformer.perform(next, on: store) }
+            let refreshed = ContinuousClock.now
+            let waiting = informer.best(limit: batch, pools: pools, now: Date())
             let readDone = ContinuousClock.now
-            let commits = planner.plan(PlacementView(now: now, waiting: Array(waiting), holding: []), fleet: &fleet)
+            let commits = planner.plan(PlacementView(now: now, waiting: waiting, holding: []), fleet: &fleet)
                 .placements
+            informer.assume(commits)
             let placedDone = ContinuousClock.now
             // The previous cycle's jobs finish; its commit, running meanwhile, is collected.
             for commit in finishing { fleet.release(commit.job, placement: commit.placement) }
@@ -52,7 +73,6 @@ enum RedisBenchmark {
             if let previous = inFlight {
                 let outcomes = try await previous.outcomes.value
                 for (commit, outcome) in zip(previous.commits, outcomes) {
-                    assumed.remove(commit.job)
                     if outcome == .committed {
                         committed += 1
                         finishing.append(commit)
@@ -64,13 +84,13 @@ enum RedisBenchmark {
                 inFlight = nil
             }
             if ProcessInfo.processInfo.environment["SPOOL_BENCH_TRACE"] != nil {
-                FileHandle.standardError.write(
-                    Data(
-                        "read \(readDone - began) place \(placedDone - readDone) wait \(ContinuousClock.now - placedDone)\n"
-                            .utf8))
+                let waited = ContinuousClock.now - placedDone
+                let line =
+                    "read \(refreshed - began) best \(readDone - refreshed) place \(placedDone - readDone) "
+                    + "wait \(waited)\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
             if commits.isEmpty && waiting.isEmpty { break }
-            for commit in commits { assumed.insert(commit.job) }
             let batchCommits = commits
             inFlight = (batchCommits, Task { try await store.commitPlacements(batchCommits, now: Date()) })
             latencies.record(ContinuousClock.now - began)

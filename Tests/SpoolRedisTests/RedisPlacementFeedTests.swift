@@ -1,0 +1,67 @@
+import Foundation
+import JobStoreConformance
+import RESPClient
+import SpoolCore
+import SpoolRedis
+import TestSupport
+import Testing
+
+/// The placement feed's conformance against a real redis-server, and its gaps: a stream trimmed past a reader's
+/// cursor, or lost (a failover to a replica that never had it).
+@Suite(.serialized) struct RedisPlacementFeedTests {
+    @Test func conformance() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        for check in PlacementFeedConformance.Check.allCases {
+            let store = RedisJobStore(
+                client: client, namespace: "f-\(check.rawValue)", shards: 3, lifecycle: JobStoreConformance.lifecycle)
+            try await PlacementFeedConformance.run(check, on: store)
+        }
+        await client.close()
+    }
+
+    @Test func onACluster() async throws {
+        let cluster = try await RedisClusterProcesses()
+        defer { cluster.stop() }
+        let client = cluster.client()
+        for check in PlacementFeedConformance.Check.allCases {
+            let store = RedisJobStore(
+                client: client, namespace: "cf-\(check.rawValue)", shards: 4, lifecycle: JobStoreConformance.lifecycle)
+            try await PlacementFeedConformance.run(check, on: store)
+        }
+        await client.close()
+    }
+
+    @Test func aTrimmedOrLostStreamIsAGap() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let store = RedisJobStore(client: client, namespace: "g", shards: 1, lifecycle: JobStoreConformance.lifecycle)
+        let start = try await store.waitingSnapshot(pools: ["cpu"])
+        #expect(start.cursor.positions == ["0-0"])
+        _ = try await store.submit(JobStoreConformance.spec(), now: JobStoreConformance.at(0))
+        let read = try #require(try await store.placementChanges(after: start.cursor, limit: 10))
+        #expect(read.changes.count == 1)
+        _ = try await store.submit(JobStoreConformance.spec(), now: JobStoreConformance.at(1))
+        #expect(try await store.placementChanges(after: read.cursor, limit: 10)?.changes.count == 1)
+
+        // Trimmed past the reader: both its cursors are gaps, the start of the stream too; a snapshot's cursor
+        // (the end of the now empty stream) reads on.
+        _ = try await client.send(["XTRIM", "g:{s0}:feed", "MAXLEN", "0"])
+        #expect(try await store.placementChanges(after: read.cursor, limit: 10) == nil)
+        #expect(try await store.placementChanges(after: start.cursor, limit: 10) == nil)
+        let snapshot = try await store.waitingSnapshot(pools: ["cpu"])
+        #expect(snapshot.jobs.count == 2)
+        #expect(try await store.placementChanges(after: snapshot.cursor, limit: 10)?.changes == [])
+
+        // Lost: a cursor the stream never had is a gap, not an empty read.
+        _ = try await store.submit(JobStoreConformance.spec(), now: JobStoreConformance.at(2))
+        let after = try await store.waitingSnapshot(pools: ["cpu"])
+        _ = try await client.send(["DEL", "g:{s0}:feed"])
+        #expect(try await store.placementChanges(after: after.cursor, limit: 10) == nil)
+        await client.close()
+    }
+}
