@@ -1,0 +1,123 @@
+/// A fleet's devices grouped by how they look to the built-in plugins (`DeviceAppearance`), kept in step with the
+/// reservations one cycle makes. A search then evaluates one device per class instead of every device: a fleet of
+/// ten thousand like workers has a few hundred classes at most, however busy.
+///
+/// Devices are numbered in fleet order (worker by worker, device by device), the order a scan visits them in, and
+/// each class keeps its members sorted by that number, so a search can still tell which member a scan would reach
+/// first. Valid only while nothing but `refresh` changes the fleet it was built from.
+struct DeviceClasses {
+    /// Per worker, the number of its first device; one more entry holds the device count.
+    let firstDevice: [Int]
+    /// Per device number, its worker and its index there.
+    let workerOf: [Int]
+    let deviceOf: [Int]
+    private(set) var classOf: [Int]
+    /// Per class: how its devices look, and their numbers in ascending order. A class that empties keeps its number,
+    /// so verdicts cached for it stay right should a device come to look like that again.
+    private(set) var appearances: [DeviceAppearance] = []
+    private(set) var members: [[Int]] = []
+    /// The classes that have members, in no particular order.
+    private(set) var occupied: [Int] = []
+    private var occupiedSlot: [Int] = []
+    private var classByAppearance: [DeviceAppearance: Int] = [:]
+    /// What searches found per class, by the kind of job that asked (`ClassVerdicts`).
+    var verdicts: [VerdictKey: ClassVerdicts] = [:]
+
+    init(_ fleet: FleetSnapshot) {
+        var firstDevice: [Int] = []
+        firstDevice.reserveCapacity(fleet.workers.count + 1)
+        var workerOf: [Int] = []
+        var deviceOf: [Int] = []
+        for (w, worker) in fleet.workers.enumerated() {
+            firstDevice.append(workerOf.count)
+            for d in worker.devices.indices {
+                workerOf.append(w)
+                deviceOf.append(d)
+            }
+        }
+        firstDevice.append(workerOf.count)
+        self.firstDevice = firstDevice
+        self.workerOf = workerOf
+        self.deviceOf = deviceOf
+        classOf = Array(repeating: 0, count: workerOf.count)
+        for (w, worker) in fleet.workers.enumerated() {
+            for (d, device) in worker.devices.enumerated() {
+                let number = firstDevice[w] + d
+                let c = classID(DeviceAppearance(worker, device))
+                classOf[number] = c
+                // Numbers arrive in ascending order, so appending keeps each class sorted.
+                members[c].append(number)
+                if occupiedSlot[c] < 0 { occupy(c) }
+            }
+        }
+    }
+
+    var deviceCount: Int { workerOf.count }
+
+    /// Re-files the devices of `worker` after its reservations changed.
+    mutating func refresh(worker w: Int, in fleet: FleetSnapshot) {
+        let worker = fleet.workers[w]
+        for (d, device) in worker.devices.enumerated() {
+            let number = firstDevice[w] + d
+            let old = classOf[number]
+            let appearance = DeviceAppearance(worker, device)
+            if appearance == appearances[old] { continue }
+            let slot = Self.lowerBound(number, in: members[old])
+            members[old].remove(at: slot)
+            if members[old].isEmpty { vacate(old) }
+            let new = classID(appearance)
+            members[new].insert(number, at: Self.lowerBound(number, in: members[new]))
+            if occupiedSlot[new] < 0 { occupy(new) }
+            classOf[number] = new
+        }
+    }
+
+    /// The member of `c` a scan starting at device number `origin` (and wrapping around) reaches first, and where it
+    /// stands in the class's members.
+    func firstMember(of c: Int, from origin: Int) -> (number: Int, slot: Int) {
+        let list = members[c]
+        let slot = list.first! >= origin ? 0 : Self.lowerBound(origin, in: list)
+        return slot < list.count ? (list[slot], slot) : (list[0], 0)
+    }
+
+    /// How far from `origin` a scan reaches device `number`, wrapping around the fleet.
+    func distance(to number: Int, from origin: Int) -> Int {
+        number >= origin ? number - origin : number - origin + deviceCount
+    }
+
+    private mutating func classID(_ appearance: DeviceAppearance) -> Int {
+        if let c = classByAppearance[appearance] { return c }
+        let c = appearances.count
+        appearances.append(appearance)
+        members.append([])
+        occupiedSlot.append(-1)
+        classByAppearance[appearance] = c
+        return c
+    }
+
+    private mutating func occupy(_ c: Int) {
+        occupiedSlot[c] = occupied.count
+        occupied.append(c)
+    }
+
+    private mutating func vacate(_ c: Int) {
+        let slot = occupiedSlot[c]
+        let last = occupied.removeLast()
+        if last != c {
+            occupied[slot] = last
+            occupiedSlot[last] = slot
+        }
+        occupiedSlot[c] = -1
+    }
+
+    /// The first position in ascending `list` whose value is not below `value`.
+    static func lowerBound(_ value: Int, in list: [Int]) -> Int {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
