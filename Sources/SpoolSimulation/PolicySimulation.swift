@@ -125,6 +125,7 @@ struct PolicySimulation {
         let meanJobSeconds =
             workload.jobs.isEmpty
             ? 60 : workload.jobs.reduce(0) { $0 + $1.durations.nvencSeconds } / Double(workload.jobs.count)
+        waitingPage = Self.waitingPage(fleetSettings, tickSeconds: settings.tickSeconds, meanJobSeconds: meanJobSeconds)
         if let autoscalerPolicy = policy.autoscalerPolicy(
             fleet: fleetSettings, settings: settings, meanJobSeconds: meanJobSeconds)
         {
@@ -235,15 +236,26 @@ struct PolicySimulation {
 
     // MARK: - Placement
 
-    /// Waiting jobs one step hands the planner, best first: what the store returns to the placement service.
-    static let waitingLimit = 1000
+    /// Waiting jobs one step hands the planner, best first: what the store returns to the placement service (its
+    /// `waiting_limit`, 1000 by default).
+    static let minimumWaitingPage = 1000
+
+    /// The page grows with the fleet: at least twice the jobs the whole fleet can start in one tick at the
+    /// workload's mean job length. A fixed page of 1000 let a fleet of ten thousand workers start no more than 1000
+    /// jobs a tick while twice that many finished, so the queue grew for want of reading it, not of room.
+    static func waitingPage(_ fleet: FleetSettings, tickSeconds: Double, meanJobSeconds: Double) -> Int {
+        let turnover = Double(fleet.maxWorkers * fleet.slotsPerWorker) * tickSeconds / max(meanJobSeconds, 1)
+        return max(minimumWaitingPage, Int((2 * turnover).rounded(.up)))
+    }
+
+    private let waitingPage: Int
 
     /// One step of the real planner over the virtual fleet: its placements start attempts, its preemptions requeue
     /// running attempts (no failure counted), its degradations mark jobs to encode faster (the same outputs).
     private mutating func placeQueuedJobs(at now: Double) {
         guard !queue.isEmpty else { return }
         let date = Self.epoch.addingTimeInterval(now)
-        let waiting = queue.first(Self.waitingLimit).map { queuedJob($0) }
+        let waiting = queue.first(waitingPage).map { queuedJob($0) }
         let view = PlacementView(now: date, waiting: waiting, holding: held)
         let plan = planner.plan(view, fleet: &fleet)
         var placed: Set<Int> = []
@@ -472,9 +484,11 @@ struct PolicySimulation {
         let type = fleetSettings.instanceType
         let paid = workers.count + booting.count
         let spot = workers.reduce(0) { $0 + ($1.spot ? 1 : 0) } + booting.reduce(0) { $0 + ($1.spot ? 1 : 0) }
+        // By index: iterating the values copies each device (and retains its ledger) every tick.
         var busyGPUs = 0
-        for worker in fleet.workers {
-            for device in worker.devices where device.kind == .gpu && device.decoderSessions.inUse > 0 {
+        for w in fleet.workers.indices {
+            for d in fleet.workers[w].devices.indices
+            where fleet.workers[w].devices[d].kind == .gpu && fleet.workers[w].devices[d].decoderSessions.inUse > 0 {
                 busyGPUs += 1
             }
         }

@@ -66,7 +66,8 @@ import Testing
         #expect(kept.occupied.reduce(0) { $0 + kept.members[$1].count } == fresh.deviceCount)
     }
 
-    /// The planner shares one index across a step's searches: its plans are the ones the scan would make.
+    /// The planner shares one index across a step's searches and keeps it for the next step, whatever changed in
+    /// between (jobs finished, a worker drained, workers came and went): its plans are the ones the scan makes.
     @Test(arguments: [SchedulingProfile.bestFit, .seed, .firstFit])
     func thePlannerPlansTheSameWithClasses(profile: SchedulingProfile) throws {
         for seed in UInt64(1)...6 {
@@ -79,20 +80,47 @@ import Testing
                     pool: request.pool, acceleration: request.acceleration, preset: request.estimateKey,
                     shape: request.shape, input: "", createdAt: now.addingTimeInterval(Double(-index)))
             }
-            let view = PlacementView(now: now, waiting: waiting, holding: [])
-            func plan(byClass: Bool) throws -> (PlacementPlan, FleetSnapshot) {
+            func steps(byClass: Bool) throws -> ([PlacementPlan], FleetSnapshot) {
                 var cycle = try SchedulingCycle(profile: profile, explainLimit: 0, seed: seed)
                 cycle.searchesByClass = byClass
                 var planner = PlacementPlanner(
                     cycle: cycle, settings: PlannerSettings(explanationRefresh: nil), seed: seed)
-                var copy = fleet
-                return (planner.plan(view, fleet: &copy), copy)
+                var fleet = fleet
+                var plans: [PlacementPlan] = []
+                var left = waiting
+                for step in 0..<4 {
+                    let plan = planner.plan(
+                        PlacementView(now: now.addingTimeInterval(Double(step)), waiting: left, holding: []),
+                        fleet: &fleet)
+                    plans.append(plan)
+                    let placed = Set(plan.placements.map(\.job))
+                    left.removeAll { placed.contains($0.id) }
+                    // Between steps the fleet changes behind the planner's back, as the service's would.
+                    for commit in plan.placements.prefix(plan.placements.count / 2) {
+                        fleet.release(commit.job, placement: commit.placement)
+                    }
+                    switch step {
+                    case 0: fleet.workers[fleet.workers.count / 2].accepting = false
+                    case 1: fleet = FleetSnapshot(workers: Array(fleet.workers.dropFirst()), takenAt: now)
+                    default: break
+                    }
+                    left += Self.randomRequests(&random, count: 30).map { request in
+                        QueuedJob(
+                            id: JobID(rawValue: "s\(step)-\(request.job)"), version: 0, tenant: TenantID(rawValue: "t"),
+                            serviceClass: .standard, priority: 50, pool: request.pool,
+                            acceleration: request.acceleration, preset: nil, shape: request.shape, input: "",
+                            createdAt: now)
+                    }
+                }
+                return (plans, fleet)
             }
-            let (expected, expectedFleet) = try plan(byClass: false)
-            let (planned, plannedFleet) = try plan(byClass: true)
+            let arrivals = random
+            let (expected, expectedFleet) = try steps(byClass: false)
+            random = arrivals
+            let (planned, plannedFleet) = try steps(byClass: true)
             #expect(planned == expected, "profile \(profile.name), seed \(seed)")
             #expect(plannedFleet == expectedFleet)
-            #expect(!planned.placements.isEmpty)
+            #expect(planned.contains { !$0.placements.isEmpty })
         }
     }
 

@@ -38,6 +38,20 @@ extension SchedulingCycle {
                 contentsOf: repeatElement(.unknown, count: classes.appearances.count - verdicts.byClass.count))
         }
 
+        if limit == .max && !weights.isEmpty && !relativeScores.contains(true) {
+            rank(&verdicts, classes, request.pool, contexts)
+            if let best = bestRanked(verdicts, classes, origin: origin) {
+                nextStart = start
+                guard case .feasible(let path, _) = verdicts.byClass[best.classID] else {
+                    preconditionFailure("only feasible classes are ranked")
+                }
+                return .placed(
+                    worker: classes.workerOf[best.number], device: classes.deviceOf[best.number], path: path,
+                    total: verdicts.totals[best.classID])
+            }
+            // Nothing feasible: the search below words why.
+        }
+
         var feasible: [Reached] = []
         var refused: [(reached: Reached, refusal: FilterRefusal)] = []
         for c in classes.occupied {
@@ -47,8 +61,7 @@ extension SchedulingCycle {
                 classID: c, number: first.number, slot: first.slot,
                 distance: classes.distance(to: first.number, from: origin))
             if case .unknown = verdicts.byClass[c] {
-                verdicts.byClass[c] = evaluate(
-                    classes.workerOf[first.number], classes.deviceOf[first.number], fleet, contexts, &verdicts.raws)
+                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
             }
             switch verdicts.byClass[c] {
             case .refused(let refusal): refused.append((reached, refusal))
@@ -112,37 +125,90 @@ extension SchedulingCycle {
         var distance: Int
     }
 
-    /// The filters' verdict on one device, and its raw scores when it passes them.
+    /// The filters' verdict on a class's specimen, and its raw scores when it passes them.
     private func evaluate(
-        _ w: Int, _ d: Int, _ fleet: FleetSnapshot, _ contexts: PathContexts, _ raws: inout [Double]
+        _ specimen: (worker: WorkerSnapshot, device: Int), _ contexts: PathContexts, _ raws: inout [Double]
     ) -> ClassVerdicts.Verdict {
         let (filters, customFilters) = (self.filters, self.customFilters)
         let (scores, customScores) = (self.scores, self.customScores)
-        return fleet.workers.withUnsafeBufferPointer { workers -> ClassVerdicts.Verdict in
-            workers[w].devices.withUnsafeBufferPointer { devices -> ClassVerdicts.Verdict in
-                let candidate = Candidate(
-                    workerAddress: workers.baseAddress! + w, deviceAddress: devices.baseAddress! + d)
-                let path = candidate.device.path(for: contexts.acceleration)
-                return contexts.with(path) { context -> ClassVerdicts.Verdict in
-                    let refusal = filters.withUnsafeBufferPointer { runners -> FilterRefusal? in
-                        customFilters.withUnsafeBufferPointer { custom -> FilterRefusal? in
-                            for runner in runners {
-                                if let reason = runner.filter(context, candidate, custom: custom) { return reason }
-                            }
-                            return nil
+        let device = specimen.worker.devices[specimen.device]
+        let path = device.path(for: contexts.acceleration)
+        return Candidate.with(worker: specimen.worker, device: device) { candidate -> ClassVerdicts.Verdict in
+            contexts.with(path) { context -> ClassVerdicts.Verdict in
+                let refusal = filters.withUnsafeBufferPointer { runners -> FilterRefusal? in
+                    customFilters.withUnsafeBufferPointer { custom -> FilterRefusal? in
+                        for runner in runners {
+                            if let reason = runner.filter(context, candidate, custom: custom) { return reason }
                         }
+                        return nil
                     }
-                    if let refusal { return .refused(refusal) }
-                    let offset = raws.count
-                    scores.withUnsafeBufferPointer { runners in
-                        customScores.withUnsafeBufferPointer { custom in
-                            for runner in runners { raws.append(runner.score(context, candidate, custom: custom)) }
-                        }
-                    }
-                    return .feasible(path: path, rawOffset: offset)
                 }
+                if let refusal { return .refused(refusal) }
+                let offset = raws.count
+                scores.withUnsafeBufferPointer { runners in
+                    customScores.withUnsafeBufferPointer { custom in
+                        for runner in runners { raws.append(runner.score(context, candidate, custom: custom)) }
+                    }
+                }
+                return .feasible(path: path, rawOffset: offset)
             }
         }
+    }
+
+    /// Evaluates the classes numbered since the last ranking and files the feasible ones in scope by their total,
+    /// best first (the same arithmetic as `best`, with no relative score to normalise).
+    private func rank(
+        _ verdicts: inout ClassVerdicts, _ classes: DeviceClasses, _ pool: String?, _ contexts: PathContexts
+    ) {
+        guard verdicts.rankedUpTo < classes.appearances.count else { return }
+        verdicts.totals.append(
+            contentsOf: repeatElement(.nan, count: classes.appearances.count - verdicts.totals.count))
+        for c in verdicts.rankedUpTo..<classes.appearances.count {
+            // A pinned job's scan never reaches another pool's workers, whatever its filters say.
+            if let pool, classes.appearances[c].pool != pool { continue }
+            if case .unknown = verdicts.byClass[c] {
+                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
+            }
+            guard case .feasible(_, let base) = verdicts.byClass[c] else { continue }
+            var total = 0.0
+            for s in weights.indices { total += weights[s] * min(1, max(0, verdicts.raws[base + s])) }
+            total *= 100
+            verdicts.totals[c] = total
+            // After the last class with a total at least as good; the order among equals does not matter.
+            var low = 0
+            var high = verdicts.ranked.count
+            while low < high {
+                let middle = (low + high) / 2
+                if verdicts.totals[verdicts.ranked[middle]] >= total { low = middle + 1 } else { high = middle }
+            }
+            verdicts.ranked.insert(c, at: low)
+        }
+        verdicts.rankedUpTo = classes.appearances.count
+    }
+
+    /// The best-ranked class some device looks like now, and of the classes with that total, the device a scan
+    /// from `origin` meets first.
+    private func bestRanked(_ verdicts: ClassVerdicts, _ classes: DeviceClasses, origin: Int) -> Reached? {
+        var best: Reached?
+        var bestTotal = 0.0
+        for c in verdicts.ranked where classes.isOccupied(c) {
+            let total = verdicts.totals[c]
+            if let current = best {
+                guard total == bestTotal else { break }
+                let first = classes.firstMember(of: c, from: origin)
+                let distance = classes.distance(to: first.number, from: origin)
+                if distance < current.distance {
+                    best = Reached(classID: c, number: first.number, slot: first.slot, distance: distance)
+                }
+            } else {
+                let first = classes.firstMember(of: c, from: origin)
+                best = Reached(
+                    classID: c, number: first.number, slot: first.slot,
+                    distance: classes.distance(to: first.number, from: origin))
+                bestTotal = total
+            }
+        }
+        return best
     }
 
     /// The first `limit` feasible devices a scan from `origin` meets: the classes' members merged in scan order.

@@ -3,7 +3,7 @@ import SpoolCore
 /// Everything the built-in filters and scores can see of one device and its worker, leaving out which ones they are.
 /// Two devices that look alike get the same verdict and the same raw scores from every built-in plugin, for any job,
 /// so a search needs to evaluate only one of them (`DeviceClasses`).
-struct DeviceAppearance: Hashable {
+struct DeviceAppearance: Hashable, Sendable {
     // The worker's part.
     let pool: String
     let slots: Int
@@ -57,6 +57,25 @@ struct DeviceAppearance: Hashable {
         hasher.combine(encoderSessions.inUse)
         hasher.combine(decoderSessions.inUse)
         hasher.combine(hostEncoderSessions?.inUse)
+    }
+
+    /// Whether the device looks like this, compared in place (making its appearance to compare would copy its
+    /// strings and sets for every device of the fleet on every step).
+    func describes(_ worker: UnsafePointer<WorkerSnapshot>, _ device: UnsafePointer<DeviceSnapshot>) -> Bool {
+        assigned == worker.pointee.assigned && memory == device.pointee.memoryFigures
+            && encoderSessions == device.pointee.encoderSessions && decoderSessions == device.pointee.decoderSessions
+            && hostEncoderSessions == worker.pointee.hostEncoderSessions && slots == worker.pointee.slots
+            && accepting == worker.pointee.accepting && acceptsUnpinned == worker.pointee.acceptsUnpinned
+            && kind == device.pointee.kind && engines == device.pointee.engines && pool == worker.pointee.pool
+            && model == device.pointee.model && fencedReason == device.pointee.fencedReason
+            && cachedInputs == worker.pointee.cachedInputs
+            && Self.sameBits(performance.fp32TFLOPS, device.pointee.performance.fp32TFLOPS)
+            && Self.sameBits(performance.memoryBandwidthGBps, device.pointee.performance.memoryBandwidthGBps)
+            && Self.sameBits(performance.boardPowerW, device.pointee.performance.boardPowerW)
+            && Self.sameBits(utilization, device.pointee.utilization)
+            && Self.sameBits(temperatureC, device.pointee.temperatureC)
+            && Self.sameBits(powerDrawW, device.pointee.powerDrawW)
+            && Self.sameBits(powerLimitW, device.pointee.powerLimitW)
     }
 
     /// Measurements compare by their bits: two values that compare equal but differ (0 and -0) could score apart,

@@ -1,11 +1,14 @@
+import GPUMemoryLedger
+
 /// A fleet's devices grouped by how they look to the built-in plugins (`DeviceAppearance`), kept in step with the
 /// reservations one cycle makes. A search then evaluates one device per class instead of every device: a fleet of
 /// ten thousand like workers has a few hundred classes at most, however busy.
 ///
 /// Devices are numbered in fleet order (worker by worker, device by device), the order a scan visits them in, and
 /// each class keeps its members sorted by that number, so a search can still tell which member a scan would reach
-/// first. Valid only while nothing but `refresh` changes the fleet it was built from.
-struct DeviceClasses {
+/// first. Valid while nothing but `refresh` changes the fleet it was built from, and again after `sync` with a fleet
+/// that changed otherwise.
+struct DeviceClasses: Sendable {
     /// Per worker, the number of its first device; one more entry holds the device count.
     let firstDevice: [Int]
     /// Per device number, its worker and its index there.
@@ -16,14 +19,20 @@ struct DeviceClasses {
     /// so verdicts cached for it stay right should a device come to look like that again.
     private(set) var appearances: [DeviceAppearance] = []
     private(set) var members: [[Int]] = []
+    /// Per class, the worker (as it was then) and device index of the first device that looked like it: plugins
+    /// can judge the class by it even while no device looks like that.
+    private(set) var specimens: [(worker: WorkerSnapshot, device: Int)] = []
     /// The classes that have members, in no particular order.
     private(set) var occupied: [Int] = []
     private var occupiedSlot: [Int] = []
     private var classByAppearance: [DeviceAppearance: Int] = [:]
     /// What searches found per class, by the kind of job that asked (`ClassVerdicts`).
     var verdicts: [VerdictKey: ClassVerdicts] = [:]
+    /// How the fleet's ledgers round requests: the verdicts hold for this rounding only.
+    let ledger: LedgerConfiguration
 
     init(_ fleet: FleetSnapshot) {
+        ledger = fleet.ledgerConfiguration
         var firstDevice: [Int] = []
         firstDevice.reserveCapacity(fleet.workers.count + 1)
         var workerOf: [Int] = []
@@ -43,7 +52,7 @@ struct DeviceClasses {
         for (w, worker) in fleet.workers.enumerated() {
             for (d, device) in worker.devices.enumerated() {
                 let number = firstDevice[w] + d
-                let c = classID(DeviceAppearance(worker, device))
+                let c = classID(DeviceAppearance(worker, device), specimen: (worker, d))
                 classOf[number] = c
                 // Numbers arrive in ascending order, so appending keeps each class sorted.
                 members[c].append(number)
@@ -53,6 +62,31 @@ struct DeviceClasses {
     }
 
     var deviceCount: Int { workerOf.count }
+
+    /// Brings the classes in step with `fleet` as it is now, after changes made elsewhere (jobs finished, workers
+    /// drained): only the workers whose devices look different are re-filed. Returns false when the fleet's workers
+    /// or their devices are no longer the ones numbered here; the classes must then be built afresh.
+    mutating func sync(with fleet: FleetSnapshot) -> Bool {
+        guard fleet.workers.count + 1 == firstDevice.count, fleet.ledgerConfiguration == ledger else { return false }
+        var changed: [Int] = []
+        let unchanged: Bool = fleet.workers.withUnsafeBufferPointer { workers in
+            for w in workers.indices {
+                let count = firstDevice[w + 1] - firstDevice[w]
+                guard workers[w].devices.count == count else { return false }
+                let alike = workers[w].devices.withUnsafeBufferPointer { devices in
+                    devices.indices.allSatisfy { d in
+                        appearances[classOf[firstDevice[w] + d]].describes(
+                            workers.baseAddress! + w, devices.baseAddress! + d)
+                    }
+                }
+                if !alike { changed.append(w) }
+            }
+            return true
+        }
+        guard unchanged else { return false }
+        for w in changed { refresh(worker: w, in: fleet) }
+        return true
+    }
 
     /// Re-files the devices of `worker` after its reservations changed.
     mutating func refresh(worker w: Int, in fleet: FleetSnapshot) {
@@ -65,7 +99,7 @@ struct DeviceClasses {
             let slot = Self.lowerBound(number, in: members[old])
             members[old].remove(at: slot)
             if members[old].isEmpty { vacate(old) }
-            let new = classID(appearance)
+            let new = classID(appearance, specimen: (worker, d))
             members[new].insert(number, at: Self.lowerBound(number, in: members[new]))
             if occupiedSlot[new] < 0 { occupy(new) }
             classOf[number] = new
@@ -74,6 +108,8 @@ struct DeviceClasses {
 
     /// The member of `c` a scan starting at device number `origin` (and wrapping around) reaches first, and where it
     /// stands in the class's members.
+    func isOccupied(_ c: Int) -> Bool { occupiedSlot[c] >= 0 }
+
     func firstMember(of c: Int, from origin: Int) -> (number: Int, slot: Int) {
         let list = members[c]
         let slot = list.first! >= origin ? 0 : Self.lowerBound(origin, in: list)
@@ -85,10 +121,12 @@ struct DeviceClasses {
         number >= origin ? number - origin : number - origin + deviceCount
     }
 
-    private mutating func classID(_ appearance: DeviceAppearance) -> Int {
+    private mutating func classID(_ appearance: DeviceAppearance, specimen: (worker: WorkerSnapshot, device: Int)) -> Int
+    {
         if let c = classByAppearance[appearance] { return c }
         let c = appearances.count
         appearances.append(appearance)
+        specimens.append(specimen)
         members.append([])
         occupiedSlot.append(-1)
         classByAppearance[appearance] = c

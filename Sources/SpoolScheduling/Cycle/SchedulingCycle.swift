@@ -31,6 +31,10 @@ public struct SchedulingCycle: Sendable {
     var searchesByClass: Bool
     var nextStart = 0
     var random: SplitMix64
+    /// The classes of the fleet the last planning step searched, kept for the next one (`takeKeptClasses`): most
+    /// of a large fleet looks the same from one step to the next, and classifying it afresh cost as much as the
+    /// searches themselves.
+    var keptClasses: DeviceClasses?
 
     // Scratch space reused across jobs, so the hot path does not allocate.
     var evaluated: [Evaluated] = []
@@ -92,6 +96,14 @@ public struct SchedulingCycle: Sendable {
     ) -> ExplainedDecision {
         var classes: DeviceClasses?
         return place(request, in: &fleet, classes: &classes, byClass: false, now: now, explain: explain)
+    }
+
+    /// The classes kept from the last step, brought in step with `fleet` however it changed since; nil when its
+    /// workers are not the ones they were numbered for (a fresh index is then built on first use).
+    mutating func takeKeptClasses(for fleet: FleetSnapshot) -> DeviceClasses? {
+        guard var classes = keptClasses else { return nil }
+        keptClasses = nil
+        return classes.sync(with: fleet) ? classes : nil
     }
 
     /// Places one job, searching by `classes` where that decides the same as searching device by device (it

@@ -91,21 +91,25 @@ public struct PlacementPlanner: Sendable {
         let shares = CapacityShares(configuration: settings.dispatch)
         let profile = cycle.profile.name
         var stillWaiting: [QueuedJob] = []
-        // Built by the first search that can use it and shared by the rest: only the cycle changes the fleet here.
-        var classes: DeviceClasses?
+        // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
+        // cycle changes the fleet here.
+        var classes = cycle.takeKeptClasses(for: fleet)
+        defer { cycle.keptClasses = classes }
         for next in ordered {
             guard let read = reads[next.id] else { continue }
             let explain = dueForExplanation(read.id, now: now)
+            // With the fleet full and nothing to explain, the job waits whatever admission would say (asked first,
+            // admission cost more than the rest of a full step).
+            if !explain && freeSlots <= 0 {
+                stillWaiting.append(read)
+                continue
+            }
             // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
             if case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
                 stillWaiting.append(read)
                 if explain {
                     record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
                 }
-                continue
-            }
-            if !explain && freeSlots <= 0 {
-                stillWaiting.append(read)
                 continue
             }
             let kind = SearchKind(read)
