@@ -53,7 +53,10 @@ struct PolicySimulation {
     private var planner: PlacementPlanner
     /// What running attempts hold, for the planner's view; `heldSlot` finds a job's entry.
     private var held: [HeldJob] = []
-    private var heldSlot: [Int: Int] = [:]
+    /// By job index (-1: holds nothing), and the job index of each entry of `held`: arrays, not dictionaries, since
+    /// every start and finish of millions of jobs goes through them.
+    private var heldSlot: [Int]
+    private var heldJobs: [Int] = []
     private let jobIndex: [JobID: Int]
     private var encodesFaster: [Bool]
     private var preemptions = 0
@@ -111,6 +114,7 @@ struct PolicySimulation {
         }
         jobIDs = workload.jobs.indices.map { JobID(rawValue: "j\($0)") }
         attemptNumbers = Array(repeating: 0, count: workload.jobs.count)
+        heldSlot = Array(repeating: -1, count: workload.jobs.count)
         placements = Array(repeating: nil, count: workload.jobs.count)
         enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
         workerTemplate = Self.template(fleetSettings)
@@ -256,8 +260,9 @@ struct PolicySimulation {
         guard !queue.isEmpty else { return }
         let date = Self.epoch.addingTimeInterval(now)
         let waiting = queue.first(waitingPage).map { queuedJob($0) }
-        let view = PlacementView(now: date, waiting: waiting, holding: held)
-        let plan = planner.plan(view, fleet: &fleet)
+        // The view lives only for the call: were it still holding `held` when `start` appends to it, the array of
+        // every running job would be copied each step.
+        let plan = planner.plan(PlacementView(now: date, waiting: waiting, holding: held), fleet: &fleet)
         var placed: Set<Int> = []
         for commit in plan.placements {
             guard let job = jobIndex[commit.job] else { continue }
@@ -306,6 +311,7 @@ struct PolicySimulation {
         running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
         placements[job] = placement
         heldSlot[job] = held.count
+        heldJobs.append(job)
         held.append(
             HeldJob(
                 id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
@@ -345,12 +351,16 @@ struct PolicySimulation {
             workers[index].running.remove(at: slot)
         }
         placements[job] = nil
-        if let slot = heldSlot.removeValue(forKey: job) {
+        let slot = heldSlot[job]
+        if slot >= 0 {
+            heldSlot[job] = -1
             // Swap-remove keeps release O(1) and the order deterministic.
             let last = held.removeLast()
+            let lastJob = heldJobs.removeLast()
             if slot < held.count {
                 held[slot] = last
-                heldSlot[jobIndex[last.id]!] = slot
+                heldJobs[slot] = lastJob
+                heldSlot[lastJob] = slot
             }
         }
         inFlight -= 1

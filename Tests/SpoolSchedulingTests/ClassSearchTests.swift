@@ -173,7 +173,8 @@ import Testing
         let gpus = pool == "cpu" ? 0 : Int.random(in: 1...3, using: &random)
         for index in 0..<gpus {
             let model = models[Int.random(in: 0..<models.count, using: &random)]
-            var device = gpuDevice(model: model, memoryMiB: [8_192, 16_384, 23_034][Int.random(in: 0...2, using: &random)])
+            var device = gpuDevice(
+                model: model, memoryMiB: [8_192, 16_384, 23_034][Int.random(in: 0...2, using: &random)])
             device.gpuIndex = index
             if let cap = device.engines.sessionLimit { hostSessions = SessionCount(capacity: cap) }
             devices.append(device)

@@ -16,9 +16,11 @@ extension SchedulingCycle {
     /// to the one met first, as in the scan; with a limit on feasible devices, the classes' members are merged in
     /// scan order until the limit, which are exactly the devices the scan would have scored.
     mutating func searchByClass(
-        _ request: PlacementRequest, _ contexts: PathContexts, _ fleet: FleetSnapshot, _ classes: inout DeviceClasses,
+        _ request: PlacementRequest, _ demands: PathDemands, _ fleet: FleetSnapshot, _ classes: inout DeviceClasses,
         pinned: [Int]?, scopeCount: Int
     ) -> ClassSearchOutcome {
+        // The plugins' contexts are made only when some class is judged for the first time, mostly not at all.
+        lazy var contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         let limit: Int
         let from: Int
         switch profile.sampling {
@@ -29,17 +31,20 @@ extension SchedulingCycle {
         }
         let start = from % scopeCount
         let origin = classes.firstDevice[pinned?[start] ?? start]
-        let key = VerdictKey(request, contexts.demands)
+        let slot = classes.verdictSlot(for: VerdictKey(request, demands))
         // Taken out while in use, so that adding to it does not copy it.
-        var verdicts = classes.verdicts.removeValue(forKey: key) ?? ClassVerdicts()
-        defer { classes.verdicts[key] = verdicts }
+        var verdicts = ClassVerdicts()
+        swap(&verdicts, &classes.verdictSets[slot])
+        defer { swap(&verdicts, &classes.verdictSets[slot]) }
         if verdicts.byClass.count < classes.appearances.count {
             verdicts.byClass.append(
                 contentsOf: repeatElement(.unknown, count: classes.appearances.count - verdicts.byClass.count))
         }
 
         if limit == .max && !weights.isEmpty && !relativeScores.contains(true) {
-            rank(&verdicts, classes, request.pool, contexts)
+            if verdicts.rankedUpTo < classes.appearances.count {
+                rank(&verdicts, classes, request.pool, contexts)
+            }
             if let best = bestRanked(verdicts, classes, origin: origin) {
                 nextStart = start
                 guard case .feasible(let path, _) = verdicts.byClass[best.classID] else {

@@ -26,8 +26,11 @@ struct DeviceClasses: Sendable {
     private(set) var occupied: [Int] = []
     private var occupiedSlot: [Int] = []
     private var classByAppearance: [DeviceAppearance: Int] = [:]
-    /// What searches found per class, by the kind of job that asked (`ClassVerdicts`).
-    var verdicts: [VerdictKey: ClassVerdicts] = [:]
+    /// What searches found per class, one set per kind of job that asked (`ClassVerdicts`), found by `verdictSlot`.
+    var verdictSets: [ClassVerdicts] = []
+    private var verdictSlots: [VerdictKey: Int] = [:]
+    /// Jobs of one kind tend to come in runs: the last kind asked for is checked before hashing.
+    private var lastVerdictSlot: (key: VerdictKey, slot: Int)?
     /// How the fleet's ledgers round requests: the verdicts hold for this rounding only.
     let ledger: LedgerConfiguration
 
@@ -106,6 +109,21 @@ struct DeviceClasses: Sendable {
         }
     }
 
+    /// Where the verdicts for jobs like `key` are in `verdictSets` (a new, empty set for a new kind).
+    mutating func verdictSlot(for key: VerdictKey) -> Int {
+        if let last = lastVerdictSlot, last.key == key { return last.slot }
+        let slot: Int
+        if let known = verdictSlots[key] {
+            slot = known
+        } else {
+            slot = verdictSets.count
+            verdictSets.append(ClassVerdicts())
+            verdictSlots[key] = slot
+        }
+        lastVerdictSlot = (key, slot)
+        return slot
+    }
+
     /// The member of `c` a scan starting at device number `origin` (and wrapping around) reaches first, and where it
     /// stands in the class's members.
     func isOccupied(_ c: Int) -> Bool { occupiedSlot[c] >= 0 }
@@ -121,7 +139,8 @@ struct DeviceClasses: Sendable {
         number >= origin ? number - origin : number - origin + deviceCount
     }
 
-    private mutating func classID(_ appearance: DeviceAppearance, specimen: (worker: WorkerSnapshot, device: Int)) -> Int
+    private mutating func classID(_ appearance: DeviceAppearance, specimen: (worker: WorkerSnapshot, device: Int))
+        -> Int
     {
         if let c = classByAppearance[appearance] { return c }
         let c = appearances.count

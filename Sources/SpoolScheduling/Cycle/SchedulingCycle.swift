@@ -115,26 +115,27 @@ public struct SchedulingCycle: Sendable {
         byClass: Bool = true, now: Date, explain: Bool = false
     ) -> ExplainedDecision {
         let demands = estimator.demands(for: request)
-        let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         let pinned: [Int]? = request.pool.map { fleet.workersByPool[$0] ?? [] }
         let scopeCount = pinned?.count ?? fleet.workers.count
         if byClass && searchesByClass && !explain && scopeCount > 0 {
             if classes == nil { classes = DeviceClasses(fleet) }
-            switch searchByClass(request, contexts, fleet, &classes!, pinned: pinned, scopeCount: scopeCount) {
+            switch searchByClass(request, demands, fleet, &classes!, pinned: pinned, scopeCount: scopeCount) {
             case .waiting(let reason):
                 return ExplainedDecision(job: request.job, decision: .waiting(reason: reason), explanation: nil)
             case .placed(let w, let d, let path, let total):
                 let worker = fleet.workers[w]
                 let device = worker.devices[d]
+                let demand = path.map { demands[$0] } ?? demands.host
                 let placement = JobPlacement(
                     worker: worker.id, pool: worker.pool, gpu: device.gpuIndex,
-                    deviceModel: device.kind == .gpu ? device.model : nil, demand: contexts.demand(path),
-                    score: total, placedAt: now, schedulerToken: schedulerToken, path: path)
-                reserve(contexts.demand(path), job: request.job, worker: w, device: d, in: &fleet)
+                    deviceModel: device.kind == .gpu ? device.model : nil, demand: demand, score: total,
+                    placedAt: now, schedulerToken: schedulerToken, path: path)
+                reserve(demand, job: request.job, worker: w, device: d, in: &fleet)
                 classes!.refresh(worker: w, in: fleet)
                 return ExplainedDecision(job: request.job, decision: .placed(placement), explanation: nil)
             }
         }
+        let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         search(fleet, pinned, scopeCount, contexts)
         let chosen = pickBest()
         var decision: PlacementDecision

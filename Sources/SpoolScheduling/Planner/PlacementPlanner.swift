@@ -105,9 +105,9 @@ public struct PlacementPlanner: Sendable {
                 continue
             }
             // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
-            if case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
+            if !shares.admits(next.serviceClass, usage: usage) {
                 stillWaiting.append(read)
-                if explain {
+                if explain, case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
                     record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
                 }
                 continue
