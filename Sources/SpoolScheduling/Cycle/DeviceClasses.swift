@@ -72,19 +72,30 @@ struct DeviceClasses: Sendable {
     mutating func sync(with fleet: FleetSnapshot) -> Bool {
         guard fleet.workers.count + 1 == firstDevice.count, fleet.ledgerConfiguration == ledger else { return false }
         var changed: [Int] = []
+        // All through pointers: this runs over every device of the fleet each step, and copying an appearance or a
+        // worker out of its array retains its strings and arrays.
         let unchanged: Bool = fleet.workers.withUnsafeBufferPointer { workers in
-            for w in workers.indices {
-                let count = firstDevice[w + 1] - firstDevice[w]
-                guard workers[w].devices.count == count else { return false }
-                let alike = workers[w].devices.withUnsafeBufferPointer { devices in
-                    devices.indices.allSatisfy { d in
-                        appearances[classOf[firstDevice[w] + d]].describes(
-                            workers.baseAddress! + w, devices.baseAddress! + d)
+            appearances.withUnsafeBufferPointer { appearances in
+                classOf.withUnsafeBufferPointer { classOf in
+                    firstDevice.withUnsafeBufferPointer { firstDevice in
+                        for w in workers.indices {
+                            let first = firstDevice[w]
+                            guard workers[w].devices.count == firstDevice[w + 1] - first else { return false }
+                            let alike = workers[w].devices.withUnsafeBufferPointer { devices in
+                                for d in devices.indices
+                                where !(appearances.baseAddress! + classOf[first + d]).pointee.describes(
+                                    workers.baseAddress! + w, devices.baseAddress! + d)
+                                {
+                                    return false
+                                }
+                                return true
+                            }
+                            if !alike { changed.append(w) }
+                        }
+                        return true
                     }
                 }
-                if !alike { changed.append(w) }
             }
-            return true
         }
         guard unchanged else { return false }
         for w in changed { refresh(worker: w, in: fleet) }
