@@ -2,7 +2,8 @@ import GPUMemoryLedger
 
 /// A fleet's devices grouped by how they look to the built-in plugins (`DeviceAppearance`), kept in step with the
 /// reservations one cycle makes. A search then evaluates one device per class instead of every device: a fleet of
-/// ten thousand like workers has a few hundred classes at most, however busy.
+/// like workers has far fewer ways to be loaded than it has devices. (A fleet whose every device reports its own
+/// temperature has as many classes as devices, and a search costs about what the scan does.)
 ///
 /// Devices are numbered in fleet order (worker by worker, device by device), the order a scan visits them in, and
 /// each class keeps its members sorted by that number, so a search can still tell which member a scan would reach
