@@ -29,6 +29,19 @@ public struct CapacityShares: Sendable {
         return max(0, min(gap, usage.waiting(serviceClass)))
     }
 
+    /// Whether `admission` admits, decided the same way without wording why: a scheduler asks for every job it
+    /// places, and the words are read only when the job's placement is explained.
+    public func admits(_ serviceClass: ServiceClass, usage: CapacityUsage) -> Bool {
+        let free = usage.free
+        guard free >= 1 else { return false }
+        if usage.running(serviceClass) < reservedUnits(for: serviceClass, capacity: usage.capacity) { return true }
+        var held = 0
+        for other in ServiceClass.allCases where other != serviceClass {
+            held += unmetReservation(of: other, usage: usage)
+        }
+        return free - held >= 1
+    }
+
     public func admission(of serviceClass: ServiceClass, usage: CapacityUsage) -> AdmissionDecision {
         let free = usage.free
         guard free >= 1 else {

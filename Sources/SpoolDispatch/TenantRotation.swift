@@ -14,11 +14,14 @@ struct TenantRotation: Sendable, Equatable {
     private(set) var credits: [TenantID: Double] = [:]
     /// Tenants with work at the last ordering and the cost of each one's next job: the turns a charge walks.
     private(set) var backlog: [TenantID: Double] = [:]
+    /// The backlog's tenants in ring order, sorted once per ordering rather than once per charged job.
+    private var backlogRing: [TenantID] = []
 
     /// A tenant whose queue emptied starts from zero next time, as in deficit round robin: idle tenants do not bank
     /// credit, and a debt from jobs placed out of turn is forgiven once the tenant has caught up.
     mutating func observe(backlog heads: [TenantID: Double]) {
         backlog = heads
+        backlogRing = Self.ringOrder(of: heads.keys)
         credits = credits.filter { heads[$0.key] != nil }
     }
 
@@ -82,7 +85,7 @@ struct TenantRotation: Sendable, Equatable {
     mutating func charge(_ job: WaitingJob, rules: RotationRules) {
         let tenant = job.tenant
         let cost = rules.cost(job)
-        var ring = Self.ringOrder(of: backlog.keys)
+        var ring = backlogRing
         if !ring.contains(tenant) {
             ring = Self.ringOrder(of: ring + [tenant])
         }

@@ -53,7 +53,10 @@ struct PolicySimulation {
     private var planner: PlacementPlanner
     /// What running attempts hold, for the planner's view; `heldSlot` finds a job's entry.
     private var held: [HeldJob] = []
-    private var heldSlot: [Int: Int] = [:]
+    /// By job index (-1: holds nothing), and the job index of each entry of `held`: arrays, not dictionaries, since
+    /// every start and finish of millions of jobs goes through them.
+    private var heldSlot: [Int]
+    private var heldJobs: [Int] = []
     private let jobIndex: [JobID: Int]
     private var encodesFaster: [Bool]
     private var preemptions = 0
@@ -111,6 +114,7 @@ struct PolicySimulation {
         }
         jobIDs = workload.jobs.indices.map { JobID(rawValue: "j\($0)") }
         attemptNumbers = Array(repeating: 0, count: workload.jobs.count)
+        heldSlot = Array(repeating: -1, count: workload.jobs.count)
         placements = Array(repeating: nil, count: workload.jobs.count)
         enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
         workerTemplate = Self.template(fleetSettings)
@@ -125,6 +129,7 @@ struct PolicySimulation {
         let meanJobSeconds =
             workload.jobs.isEmpty
             ? 60 : workload.jobs.reduce(0) { $0 + $1.durations.nvencSeconds } / Double(workload.jobs.count)
+        waitingPage = Self.waitingPage(fleetSettings, tickSeconds: settings.tickSeconds, meanJobSeconds: meanJobSeconds)
         if let autoscalerPolicy = policy.autoscalerPolicy(
             fleet: fleetSettings, settings: settings, meanJobSeconds: meanJobSeconds)
         {
@@ -235,17 +240,29 @@ struct PolicySimulation {
 
     // MARK: - Placement
 
-    /// Waiting jobs one step hands the planner, best first: what the store returns to the placement service.
-    static let waitingLimit = 1000
+    /// Waiting jobs one step hands the planner, best first: what the store returns to the placement service (its
+    /// `waiting_limit`, 1000 by default).
+    static let minimumWaitingPage = 1000
+
+    /// The page grows with the fleet: at least twice the jobs the whole fleet can start in one tick at the
+    /// workload's mean job length. A fixed page of 1000 let a fleet of ten thousand workers start no more than 1000
+    /// jobs a tick while twice that many finished, so the queue grew for want of reading it, not of room.
+    static func waitingPage(_ fleet: FleetSettings, tickSeconds: Double, meanJobSeconds: Double) -> Int {
+        let turnover = Double(fleet.maxWorkers * fleet.slotsPerWorker) * tickSeconds / max(meanJobSeconds, 1)
+        return max(minimumWaitingPage, Int((2 * turnover).rounded(.up)))
+    }
+
+    private let waitingPage: Int
 
     /// One step of the real planner over the virtual fleet: its placements start attempts, its preemptions requeue
     /// running attempts (no failure counted), its degradations mark jobs to encode faster (the same outputs).
     private mutating func placeQueuedJobs(at now: Double) {
         guard !queue.isEmpty else { return }
         let date = Self.epoch.addingTimeInterval(now)
-        let waiting = queue.first(Self.waitingLimit).map { queuedJob($0) }
-        let view = PlacementView(now: date, waiting: waiting, holding: held)
-        let plan = planner.plan(view, fleet: &fleet)
+        let waiting = queue.first(waitingPage).map { queuedJob($0) }
+        // The view lives only for the call: were it still holding `held` when `start` appends to it, the array of
+        // every running job would be copied each step.
+        let plan = planner.plan(PlacementView(now: date, waiting: waiting, holding: held), fleet: &fleet)
         var placed: Set<Int> = []
         for commit in plan.placements {
             guard let job = jobIndex[commit.job] else { continue }
@@ -294,6 +311,7 @@ struct PolicySimulation {
         running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
         placements[job] = placement
         heldSlot[job] = held.count
+        heldJobs.append(job)
         held.append(
             HeldJob(
                 id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
@@ -333,12 +351,16 @@ struct PolicySimulation {
             workers[index].running.remove(at: slot)
         }
         placements[job] = nil
-        if let slot = heldSlot.removeValue(forKey: job) {
+        let slot = heldSlot[job]
+        if slot >= 0 {
+            heldSlot[job] = -1
             // Swap-remove keeps release O(1) and the order deterministic.
             let last = held.removeLast()
+            let lastJob = heldJobs.removeLast()
             if slot < held.count {
                 held[slot] = last
-                heldSlot[jobIndex[last.id]!] = slot
+                heldJobs[slot] = lastJob
+                heldSlot[lastJob] = slot
             }
         }
         inFlight -= 1
@@ -472,9 +494,11 @@ struct PolicySimulation {
         let type = fleetSettings.instanceType
         let paid = workers.count + booting.count
         let spot = workers.reduce(0) { $0 + ($1.spot ? 1 : 0) } + booting.reduce(0) { $0 + ($1.spot ? 1 : 0) }
+        // By index: iterating the values copies each device (and retains its ledger) every tick.
         var busyGPUs = 0
-        for worker in fleet.workers {
-            for device in worker.devices where device.kind == .gpu && device.decoderSessions.inUse > 0 {
+        for w in fleet.workers.indices {
+            for d in fleet.workers[w].devices.indices
+            where fleet.workers[w].devices[d].kind == .gpu && fleet.workers[w].devices[d].decoderSessions.inUse > 0 {
                 busyGPUs += 1
             }
         }

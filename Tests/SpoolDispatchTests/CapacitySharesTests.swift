@@ -21,6 +21,27 @@ import Testing
         #expect(shares.admission(of: .realtime, usage: usage).isAdmitted)
     }
 
+    /// `admits` decides what `admission` decides, only without the words, for every usage up to a small pool.
+    @Test func admitsAgreesWithAdmission() {
+        for capacity in 0...12 {
+            for running in 0...capacity {
+                for waiting in 0...3 {
+                    for serviceClass in ServiceClass.allCases {
+                        let usage = CapacityUsage(
+                            capacity: capacity,
+                            running: [
+                                .realtime: running / 3, .standard: running / 3, .batch: running - 2 * (running / 3),
+                            ],
+                            waiting: [.realtime: waiting, .standard: waiting / 2, .batch: 3 - waiting])
+                        #expect(
+                            shares.admits(serviceClass, usage: usage)
+                                == shares.admission(of: serviceClass, usage: usage).isAdmitted)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func batchMayTakeUnreservedCapacity() {
         let usage = CapacityUsage(capacity: 10, running: [.batch: 7], waiting: [.realtime: 3, .batch: 50])
         #expect(shares.admission(of: .batch, usage: usage).isAdmitted)

@@ -25,8 +25,16 @@ public struct SchedulingCycle: Sendable {
     let customScores: [any ScorePlugin]
     let weights: [Double]
     let relativeScores: [Bool]
+    /// Whether a search may go by `DeviceClasses`: every plugin is built in (a plugin from elsewhere may look at
+    /// what tells like devices apart), none looks at the job's input (every job would be a kind of its own), and
+    /// candidates are not drawn at random. Tests turn it off to compare the two searches.
+    var searchesByClass: Bool
     var nextStart = 0
     var random: SplitMix64
+    /// The classes of the fleet the last planning step searched, kept for the next one (`takeKeptClasses`): most
+    /// of a large fleet looks the same from one step to the next, and classifying it afresh cost as much as the
+    /// searches themselves.
+    var keptClasses: DeviceClasses?
 
     // Scratch space reused across jobs, so the hot path does not allocate.
     var evaluated: [Evaluated] = []
@@ -68,22 +76,66 @@ public struct SchedulingCycle: Sendable {
         self.weights = scores.map(\.2)
         self.relativeScores = scores.map { $0.1.normalization == .relativeToBest }
         self.random = SplitMix64(seed: seed)
+        self.searchesByClass =
+            customFilters.isEmpty && customScores.isEmpty && profile.sampling != .powerOfTwoChoices
+            && !self.scores.contains { if case .inputLocality = $0 { true } else { false } }
     }
 
     /// Places `requests` in the order given (the dispatch order), reserving on `fleet` as it goes.
     public mutating func run(
         _ requests: [PlacementRequest], on fleet: inout FleetSnapshot, now: Date, explain: Bool = false
     ) -> [ExplainedDecision] {
-        requests.map { place($0, in: &fleet, now: now, explain: explain) }
+        var classes: DeviceClasses?
+        return requests.map { place($0, in: &fleet, classes: &classes, now: now, explain: explain) }
     }
 
+    /// Places one job, searching device by device. A caller placing many jobs on one fleet should go through
+    /// `run`, or the planner, which share one `DeviceClasses` across them.
     public mutating func place(
         _ request: PlacementRequest, in fleet: inout FleetSnapshot, now: Date, explain: Bool = false
     ) -> ExplainedDecision {
+        var classes: DeviceClasses?
+        return place(request, in: &fleet, classes: &classes, byClass: false, now: now, explain: explain)
+    }
+
+    /// The classes kept from the last step, brought in step with `fleet` however it changed since; nil when its
+    /// workers are not the ones they were numbered for (a fresh index is then built on first use).
+    mutating func takeKeptClasses(for fleet: FleetSnapshot) -> DeviceClasses? {
+        guard var classes = keptClasses else { return nil }
+        keptClasses = nil
+        return classes.sync(with: fleet) ? classes : nil
+    }
+
+    /// Places one job, searching by `classes` where that decides the same as searching device by device (it
+    /// always does, except that an explanation lists devices, and some profiles cannot). `classes` is built on
+    /// first use and kept in step with the reservations made here; the caller must not change `fleet` otherwise
+    /// while it keeps them.
+    mutating func place(
+        _ request: PlacementRequest, in fleet: inout FleetSnapshot, classes: inout DeviceClasses?,
+        byClass: Bool = true, now: Date, explain: Bool = false
+    ) -> ExplainedDecision {
         let demands = estimator.demands(for: request)
-        let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         let pinned: [Int]? = request.pool.map { fleet.workersByPool[$0] ?? [] }
         let scopeCount = pinned?.count ?? fleet.workers.count
+        if byClass && searchesByClass && !explain && scopeCount > 0 {
+            if classes == nil { classes = DeviceClasses(fleet) }
+            switch searchByClass(request, demands, fleet, &classes!, pinned: pinned, scopeCount: scopeCount) {
+            case .waiting(let reason):
+                return ExplainedDecision(job: request.job, decision: .waiting(reason: reason), explanation: nil)
+            case .placed(let w, let d, let path, let total):
+                let worker = fleet.workers[w]
+                let device = worker.devices[d]
+                let demand = path.map { demands[$0] } ?? demands.host
+                let placement = JobPlacement(
+                    worker: worker.id, pool: worker.pool, gpu: device.gpuIndex,
+                    deviceModel: device.kind == .gpu ? device.model : nil, demand: demand, score: total,
+                    placedAt: now, schedulerToken: schedulerToken, path: path)
+                reserve(demand, job: request.job, worker: w, device: d, in: &fleet)
+                classes!.refresh(worker: w, in: fleet)
+                return ExplainedDecision(job: request.job, decision: .placed(placement), explanation: nil)
+            }
+        }
+        let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
         search(fleet, pinned, scopeCount, contexts)
         let chosen = pickBest()
         var decision: PlacementDecision
@@ -107,6 +159,7 @@ public struct SchedulingCycle: Sendable {
             let entry = evaluated[chosen.index]
             reserve(
                 contexts.demand(entry.path), job: request.job, worker: entry.worker, device: entry.device, in: &fleet)
+            classes?.refresh(worker: entry.worker, in: fleet)
         }
         return ExplainedDecision(job: request.job, decision: decision, explanation: explanation)
     }
@@ -195,9 +248,15 @@ public struct SchedulingCycle: Sendable {
             guard let refusal = entry.refusal else { continue }
             byCode[refusal.code, default: (0, refusal)].count += 1
         }
+        return Self.noRoomReason(evaluated: evaluated.count, byCode)
+    }
+
+    /// Why a job waits although workers are in scope: how many devices refused it for each reason, most first,
+    /// each with the first refusal of its kind the search met.
+    static func noRoomReason(evaluated: Int, _ byCode: [String: (count: Int, example: FilterRefusal)]) -> String {
         let parts = byCode.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
             .map { "\($0.value.count) × \($0.value.example)" }
-        return "no device can take it now (\(evaluated.count) evaluated): " + parts.joined(separator: "; ")
+        return "no device can take it now (\(evaluated) evaluated): " + parts.joined(separator: "; ")
     }
 
     private func explanation(

@@ -48,13 +48,10 @@ public struct PlacementPlanner: Sendable {
 
         // Jobs past their transcode hold no capacity (the snapshot frees their slots too); they still count against
         // their tenant's concurrency cap above, which is about jobs, not capacity.
-        var running: [ServiceClass: Int] = [:]
-        for job in holding where !job.isPastTranscode { running[job.serviceClass, default: 0] += 1 }
-        var waitingByClass: [ServiceClass: Int] = [:]
-        for job in waiting { waitingByClass[job.serviceClass, default: 0] += 1 }
+        let occupying = holding.contains(where: \.isPastTranscode) ? holding.filter { !$0.isPastTranscode } : holding
         var usage = CapacityUsage(
-            capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) }, running: running,
-            waiting: waitingByClass)
+            capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) },
+            running: Self.countByClass(occupying, \.serviceClass), waiting: Self.countByClass(waiting, \.serviceClass))
         var freeSlots = fleet.workers.reduce(0) { $0 + ($1.accepting ? max(0, $1.slots - $1.assigned) : 0) }
         let stillWaiting: [QueuedJob]
         if freeSlots <= 0 && !waiting.contains(where: { dueForExplanation($0.id, now: now) }) {
@@ -72,7 +69,7 @@ public struct PlacementPlanner: Sendable {
             stillWaiting, fleet: fleet, holding: holding, usage: usage, now: now, into: &plan)
         planDegradations(
             beneficiaries.isEmpty ? stillWaiting : stillWaiting.filter { !beneficiaries.contains($0.id) },
-            pools: Set(fleet.workers.map(\.pool)), now: now, into: &plan)
+            pools: Set(fleet.workersByPool.keys), now: now, into: &plan)
         return plan
     }
 
@@ -97,19 +94,25 @@ public struct PlacementPlanner: Sendable {
         let shares = CapacityShares(configuration: settings.dispatch)
         let profile = cycle.profile.name
         var stillWaiting: [QueuedJob] = []
+        // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
+        // cycle changes the fleet here.
+        var classes = cycle.takeKeptClasses(for: fleet)
+        defer { cycle.keptClasses = classes }
         for next in ordered {
             guard let read = reads[next.id] else { continue }
             let explain = dueForExplanation(read.id, now: now)
-            // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
-            if case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
-                stillWaiting.append(read)
-                if explain {
-                    record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
-                }
-                continue
-            }
+            // With the fleet full and nothing to explain, the job waits whatever admission would say (asked first,
+            // admission cost more than the rest of a full step).
             if !explain && freeSlots <= 0 {
                 stillWaiting.append(read)
+                continue
+            }
+            // Capacity reserved for a higher class that has work waiting is not handed to a lower one.
+            if !shares.admits(next.serviceClass, usage: usage) {
+                stillWaiting.append(read)
+                if explain, case .holdBack(let reason) = shares.admission(of: next.serviceClass, usage: usage) {
+                    record(.heldBack(read.id, reason: reason, now: now, profile: profile), for: read.id, in: &plan)
+                }
                 continue
             }
             let kind = SearchKind(read)
@@ -118,7 +121,7 @@ public struct PlacementPlanner: Sendable {
                 continue
             }
             let request = PlacementRequest(read)
-            let decided = cycle.place(request, in: &fleet, now: now, explain: explain)
+            let decided = cycle.place(request, in: &fleet, classes: &classes, now: now, explain: explain)
             if let explanation = decided.explanation {
                 record(explanation, for: read.id, in: &plan)
             } else if let placement = decided.decision.placement, explained[read.id] != nil {
@@ -232,6 +235,24 @@ public struct PlacementPlanner: Sendable {
         guard explained.count > waiting.count * 2 + 1024 else { return }
         let kept = Set(waiting.map(\.id))
         explained = explained.filter { kept.contains($0.key) }
+    }
+
+    /// How many of `jobs` each class has (classes without any left out). Counted in an array first: the
+    /// simulator hands over a hundred thousand held jobs a step, and a dictionary update per job was most of it.
+    static func countByClass<Job>(_ jobs: [Job], _ serviceClass: (Job) -> ServiceClass) -> [ServiceClass: Int] {
+        var counts = [0, 0, 0]
+        for job in jobs {
+            switch serviceClass(job) {
+            case .realtime: counts[0] += 1
+            case .standard: counts[1] += 1
+            case .batch: counts[2] += 1
+            }
+        }
+        var byClass: [ServiceClass: Int] = [:]
+        for (index, serviceClass) in [ServiceClass.realtime, .standard, .batch].enumerated() where counts[index] > 0 {
+            byClass[serviceClass] = counts[index]
+        }
+        return byClass
     }
 
     // MARK: - Quotas
