@@ -148,6 +148,32 @@ final class PlacementFixture {
         )
     }
 
+    /// A worker's slot is free once its job's ffmpeg has exited: the attempt says so with a heartbeat
+    /// (`TranscodeProgress.transcoded`), and the next cycle places the next job there while the first one still
+    /// validates and commits. Through every store, so each one keeps the flag where the cycle reads it.
+    @Test(arguments: StoreKind.allCases) func aSlotIsFreeOnceItsJobsTranscodeEnded(_ kind: StoreKind) async throws {
+        let t = try await PlacementFixture(kind)
+        defer { t.stop() }
+        let worker = try await t.register("cpu-1", gpus: nil, kind: .cpu, slots: 1)
+        let first = try await t.submit("web-360p")
+        #expect(try await t.cycle(token: 1, now: t.now).committed == 1)
+        let claimed = try #require(
+            try await t.store.claimPlaced(worker: worker, pool: "cpu", leaseDuration: .seconds(30), now: t.now))
+        #expect(claimed.id == first.id)
+        let lease = try #require(claimed.currentLease)
+        let second = try await t.submit("web-360p")
+        _ = try await t.store.heartbeat(
+            lease, progress: TranscodeProgress(fraction: 0.9), leaseDuration: .seconds(30), now: t.now)
+        #expect(try await t.cycle(token: 1, now: t.now.addingTimeInterval(1)).committed == 0, "the slot is busy")
+
+        let reply = try await t.store.heartbeat(
+            lease, progress: .transcoded, leaseDuration: .seconds(30), now: t.now.addingTimeInterval(2))
+        #expect(reply == .proceed)
+        #expect(try await t.cycle(token: 1, now: t.now.addingTimeInterval(3)).committed == 1)
+        #expect(try await t.store.job(second.id)?.placement?.worker == worker)
+        #expect(try await t.store.job(first.id)?.state == .running, "the first job still validates")
+    }
+
     @Test(arguments: StoreKind.allCases) func aJobThatFitsNowhereWaitsAndSaysWhy(_ kind: StoreKind) async throws {
         let t = try await PlacementFixture(kind)
         defer { t.stop() }
