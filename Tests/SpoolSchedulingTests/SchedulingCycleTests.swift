@@ -136,10 +136,10 @@ import Testing
         }
     }
 
-    @Test func builderAccountsForRunningAndPlacedJobsAndForeignMemory() throws {
-        let records = try Fleets.heterogeneous()
+    /// A running HLS-ladder job placed on GPU 1 of worker l4-0, holding 1,000 MiB, 4 encoder and 1 decoder sessions.
+    func runningOnL4(id: String) -> Job {
         var job = Job(
-            id: JobID(rawValue: "running"),
+            id: JobID(rawValue: id),
             spec: JobSpec(input: .file(path: "/x"), outputs: Presets.named("hls-ladder")!.outputs),
             now: now)
         job.state = .running
@@ -147,6 +147,12 @@ import Testing
             worker: WorkerID(rawValue: "l4-0"), pool: "cuda", gpu: 1, deviceModel: "NVIDIA L4",
             demand: ResourceDemand(gpuMemoryMiB: 1000, encoderSessions: 4, decoderSessions: 1), score: 50, placedAt: now
         )
+        return job
+    }
+
+    @Test func builderAccountsForRunningAndPlacedJobsAndForeignMemory() throws {
+        let records = try Fleets.heterogeneous()
+        let job = runningOnL4(id: "running")
         let fleet = FleetSnapshotBuilder().snapshot(workers: records, holding: [job], now: now)
         let l4 = try #require(fleet.workers.first { $0.id.rawValue == "l4-0" })
         #expect(l4.assigned == 1)
@@ -166,15 +172,7 @@ import Testing
     /// worker's next job, and it is nobody's preemption victim (evicting it would free nothing and lose its work).
     @Test func aJobPastItsTranscodeHoldsNothing() throws {
         let records = try Fleets.heterogeneous()
-        var job = Job(
-            id: JobID(rawValue: "validating"),
-            spec: JobSpec(input: .file(path: "/x"), outputs: Presets.named("hls-ladder")!.outputs),
-            now: now)
-        job.state = .running
-        job.placement = JobPlacement(
-            worker: WorkerID(rawValue: "l4-0"), pool: "cuda", gpu: 1, deviceModel: "NVIDIA L4",
-            demand: ResourceDemand(gpuMemoryMiB: 1000, encoderSessions: 4, decoderSessions: 1), score: 50, placedAt: now
-        )
+        var job = runningOnL4(id: "validating")
         job.progress = TranscodeProgress(fraction: 0.99, fps: 120)
         #expect(!HeldJob(job).isPastTranscode)
         let busy = FleetSnapshotBuilder().snapshot(workers: records, holding: [job], now: now)

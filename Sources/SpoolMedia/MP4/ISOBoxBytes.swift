@@ -16,26 +16,17 @@ struct ISOBoxBytes: Sendable {
         return bytes[range.lowerBound + offset]
     }
 
-    func uint16(at offset: Int) throws(MP4IndexError) -> UInt16 {
-        try check(offset, 2)
-        let start = range.lowerBound + offset
-        return UInt16(bytes[start]) << 8 | UInt16(bytes[start + 1])
-    }
+    func uint16(at offset: Int) throws(MP4IndexError) -> UInt16 { try bigEndian(at: offset) }
+    func uint32(at offset: Int) throws(MP4IndexError) -> UInt32 { try bigEndian(at: offset) }
+    func uint64(at offset: Int) throws(MP4IndexError) -> UInt64 { try bigEndian(at: offset) }
 
-    func uint32(at offset: Int) throws(MP4IndexError) -> UInt32 {
-        try check(offset, 4)
-        var value: UInt32 = 0
-        for byte in bytes[(range.lowerBound + offset)..<(range.lowerBound + offset + 4)] {
-            value = value << 8 | UInt32(byte)
-        }
-        return value
-    }
-
-    func uint64(at offset: Int) throws(MP4IndexError) -> UInt64 {
-        try check(offset, 8)
-        var value: UInt64 = 0
-        for byte in bytes[(range.lowerBound + offset)..<(range.lowerBound + offset + 8)] {
-            value = value << 8 | UInt64(byte)
+    /// The unsigned integer stored big-endian (as every ISO box field is) at `offset`.
+    func bigEndian<Value: FixedWidthInteger & UnsignedInteger>(at offset: Int) throws(MP4IndexError) -> Value {
+        let width = Value.bitWidth / 8
+        try check(offset, width)
+        var value: Value = 0
+        for byte in bytes[(range.lowerBound + offset)..<(range.lowerBound + offset + width)] {
+            value = value << 8 | Value(byte)
         }
         return value
     }
