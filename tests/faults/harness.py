@@ -491,6 +491,12 @@ def scenario_segments(spool):
             # Every attempt the worker held dies with it: besides the task it encodes, one that has finished its
             # encode may still be validating there (its slot is already free for the next task).
             held = [t for t in on_workers if t.get("worker") == task.get("worker")]
+            # Read again after the kill: a task claimed there between the read above and the kill died too.
+            for job_id in acknowledged:
+                for later in ((api.job(job_id) or {}).get("segments") or {}).get("tasks", []):
+                    if later.get("worker") == task.get("worker") and later.get("state") != "succeeded" \
+                            and later["job"] not in {t["job"] for t in held}:
+                        held.append(later)
             killed_tasks.update(t["job"] for t in held)
             encoding_when_killed.add(task["job"])
             log(f"killed {name} while it ran task {task['name']} ({task['job']}); it held "
