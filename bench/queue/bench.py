@@ -32,6 +32,15 @@ def wait_for(path, text, process, timeout=60):
     raise SystemExit(f"{path} never printed {text!r}")
 
 
+REDIS_PID = [0]
+
+
+def process_cpu(pid):
+    """User + system CPU seconds a process has used so far (from /proc)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def call(base, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
@@ -62,6 +71,7 @@ def spool_run(spool, work, redis_port, jobs):
         base = f"http://127.0.0.1:{port}"
         request = {"input": f"file://{inputs}/in.mp4", "preset": "web-360p"}
         before = redis_commands(redis_port)
+        redis_cpu_before = process_cpu(REDIS_PID[0])
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             ids = list(pool.map(lambda i: call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"q{i}"))["id"],
@@ -80,6 +90,9 @@ def spool_run(spool, work, redis_port, jobs):
             states = list(pool.map(lambda j: call(base, "GET", f"/v1/jobs/{j}")["state"], ids))
         if states.count("succeeded") != jobs:
             raise SystemExit(f"spool: only {states.count('succeeded')} of {jobs} jobs succeeded")
+        cpu = {name: process_cpu(process.pid) for name, process in zip(("gateway", "manager", "worker"), processes)}
+        print("spool CPU seconds: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in cpu.items())
+              + f", redis-server {process_cpu(REDIS_PID[0]) - redis_cpu_before:.2f} (during the run)")
         return elapsed, submitted, commands
     finally:
         for process in processes:
@@ -128,6 +141,7 @@ def main():
     redis_port = free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no", "--dir", work], stdout=subprocess.DEVNULL, start_new_session=True)
+    REDIS_PID[0] = redis.pid
     try:
         deadline = time.monotonic() + 20
         while subprocess.run(["redis-cli", "-p", str(redis_port), "ping"], capture_output=True).returncode != 0:
