@@ -41,35 +41,68 @@ public struct Autoscaler: Sendable {
 
     /// Decides what the pool should do now. `workers` lists all of the pool's workers (busy ones included, so a
     /// drained worker that is still present counts as draining).
-    public mutating func evaluate(_ signals: PoolSignals, workers: [PoolWorker]) -> ScalingDecision {
-        let time = signals.time
+    public mutating func evaluate(_ observed: PoolSignals, workers: [PoolWorker]) -> ScalingDecision {
+        let time = observed.time
         pendingDrains.formIntersection(workers.map(\.id))
-        let current = max(signals.currentWorkers - pendingDrains.count, 0)
+        let current = max(observed.currentWorkers - pendingDrains.count, 0)
         var rules: [ScalingRule] = []
         var reasons: [String] = []
+
+        var signals = observed
+        if let deferral = policy.batchDeferralSeconds, observed.waitingBatch > 0,
+            observed.oldestBatchWaitSeconds < deferral
+        {
+            signals = observed.withoutWaitingBatch()
+            rules.append(.batchDeferred)
+            reasons.append(
+                "\(observed.waitingBatch) batch jobs wait for paid-for capacity (oldest "
+                    + "\(ReactiveRule.format(observed.oldestBatchWaitSeconds.rounded())) s of "
+                    + "\(ReactiveRule.format(deferral)) s)")
+        }
 
         let reactive = ReactiveRule(signals: signals, currentWorkers: current, policy: policy)
         rules += reactive.rules
         reasons += reactive.reasons
 
         var forecastLoad: Double?
+        var forecastConfidence: Double?
         var predictiveWorkers: Int?
+        var followedForecast: Double?
         if var recorder = loadRecorder {
             if let closed = recorder.record(Double(signals.backlog), at: time) { closedDemand.append(closed) }
             loadRecorder = recorder
             if let forecast = recorder.forecast(at: time) {
                 let workers = ReactiveRule.workers(for: forecast, target: policy.targetBacklogPerWorker)
+                let minimum = recorder.settings.minimumConfidence
                 forecastLoad = forecast
                 predictiveWorkers = workers
+                forecastConfidence = recorder.confidence
+                let trusted = (recorder.confidence ?? 0) >= minimum
+                if trusted { followedForecast = forecast }
                 if workers > reactive.workers {
-                    rules.append(.predictive)
-                    reasons.append(
+                    let sentence =
                         "forecast load \(ReactiveRule.format(forecast)) in "
-                            + "\(ReactiveRule.format(recorder.settings.bootSeconds)) s → \(workers) workers")
+                        + "\(ReactiveRule.format(recorder.settings.bootSeconds)) s → \(workers) workers"
+                    if trusted {
+                        rules.append(.predictive)
+                        reasons.append(
+                            sentence + " (confidence \(String(format: "%.2f", recorder.confidence ?? 0)))")
+                    } else {
+                        rules.append(.forecastLowConfidence)
+                        reasons.append(
+                            sentence + ", not followed: "
+                                + (recorder.confidence.map {
+                                    "confidence \(String(format: "%.2f", $0)) is below \(ReactiveRule.format(minimum))"
+                                } ?? "fewer than \(ForecastAccuracy.minimumScored) intervals scored")
+                                + " → the reactive rule alone")
+                    }
                 }
             }
         }
-        let recommendation = max(reactive.workers, predictiveWorkers ?? 0)
+        let followedWorkers = followedForecast.map {
+            ReactiveRule.workers(for: $0, target: policy.targetBacklogPerWorker)
+        }
+        let recommendation = max(reactive.workers, followedWorkers ?? 0)
 
         var desired = recommendations.stabilize(
             recommendation, currentWorkers: current, at: time, windows: policy.stabilization)
@@ -94,7 +127,7 @@ public struct Autoscaler: Sendable {
         let action: ScalingAction
         if desired > current {
             action = scaleUp(
-                by: desired - current, current: current, signals: signals, forecastLoad: forecastLoad,
+                by: desired - current, current: current, signals: signals, forecastLoad: followedForecast,
                 rules: &rules, reasons: &reasons)
         } else if desired < current {
             action = drain(
@@ -115,9 +148,9 @@ public struct Autoscaler: Sendable {
             pendingDrains.formUnion(drained)
         }
         return ScalingDecision(
-            time: time, signals: signals, currentWorkers: current, desiredWorkers: current + change, action: action,
+            time: time, signals: observed, currentWorkers: current, desiredWorkers: current + change, action: action,
             reactiveWorkers: reactive.workers, predictiveWorkers: predictiveWorkers, forecastLoad: forecastLoad,
-            rules: rules, reasons: reasons)
+            forecastConfidence: forecastConfidence, rules: rules, reasons: reasons)
     }
 
     private func applyRateLimits(
@@ -181,6 +214,14 @@ public struct Autoscaler: Sendable {
         reasons += judgement.reasons
         // The minimum is a promise of capacity, not a bet on the queue.
         var count = judgement.count
+        // Cost chooses how capacity is bought, not whether a service level is kept: once a job waits beyond the
+        // target, the whole scale-up goes ahead.
+        if count < proposed, signals.waiting > 0, signals.oldestWaitSeconds > policy.targetWaitSeconds {
+            count = proposed
+            reasons.append(
+                "a job waited \(ReactiveRule.format(signals.oldestWaitSeconds.rounded())) s, beyond the target "
+                    + "\(ReactiveRule.format(policy.targetWaitSeconds)) s: cost does not hold back +\(proposed)")
+        }
         let belowMinimum = max(policy.minWorkers - current, 0)
         if count < belowMinimum {
             count = min(belowMinimum, proposed)

@@ -14,13 +14,19 @@ public struct AutoscalerPolicy: Sendable, Codable, Equatable {
     public var cooldownSeconds: Double
     public var predictive: PredictiveSettings?
     public var cost: CostSettings?
+    /// Batch in cheap hours: while the oldest waiting batch job has waited less than this, waiting batch jobs are
+    /// left out of the backlog, so they run on capacity already paid for (the slack under the target, the trough)
+    /// instead of buying more. Once it is reached they count again and the pool grows for them, so a deferral
+    /// shorter than the batch SLO less a boot keeps them within it. Nil: batch work counts like any other.
+    public var batchDeferralSeconds: Double?
 
     public init(
         minWorkers: Int = 0, maxWorkers: Int, targetBacklogPerWorker: Double, tolerance: Double = 0.1,
         targetWaitSeconds: Double = 60, stabilization: StabilizationWindows = StabilizationWindows(),
         rates: ScalingRates = ScalingRates(), cooldownSeconds: Double = 60, predictive: PredictiveSettings? = nil,
-        cost: CostSettings? = nil
+        cost: CostSettings? = nil, batchDeferralSeconds: Double? = nil
     ) {
+        self.batchDeferralSeconds = batchDeferralSeconds
         self.minWorkers = minWorkers
         self.maxWorkers = max(maxWorkers, minWorkers)
         self.targetBacklogPerWorker = targetBacklogPerWorker
@@ -42,5 +48,6 @@ public struct AutoscalerPolicy: Sendable, Codable, Equatable {
         case stabilization, rates
         case cooldownSeconds = "cooldown_seconds"
         case predictive, cost
+        case batchDeferralSeconds = "batch_deferral_seconds"
     }
 }

@@ -13,11 +13,25 @@ struct CostJudgement {
     var rules: [ScalingRule] = []
     var reasons: [String] = []
 
+    /// Whether spot capacity is being taken back faster than it is worth: any interruption within the backoff when
+    /// the catalog gives no rate or the caller counts none, otherwise at least twice what the catalog's rate expects
+    /// of the pool's spot workers over the backoff (and at least one). One interruption in a fleet of a hundred is
+    /// the normal price of spot; leaving spot for it would forfeit the discount for good.
+    static func spotCrunch(signals: PoolSignals, settings: CostSettings) -> Bool {
+        let backoff = settings.spotInterruptionBackoffSeconds
+        guard let last = signals.lastSpotInterruption, signals.time.timeIntervalSince(last) < backoff else {
+            return false
+        }
+        guard let recent = signals.recentSpotInterruptions,
+            let rate = settings.catalog.cheapestPerSlot(spot: true)?.spotInterruptionsPerHour
+        else { return true }
+        let expected = rate * Double(signals.spotWorkers) * backoff / 3_600
+        return Double(recent) >= max(1, 2 * expected)
+    }
+
     init(proposed: Int, backlog: Double, signals: PoolSignals, settings: CostSettings) {
-        let spotRecentlyInterrupted =
-            signals.lastSpotInterruption.map {
-                signals.time.timeIntervalSince($0) < settings.spotInterruptionBackoffSeconds
-            } ?? false
+        let backoff = settings.spotInterruptionBackoffSeconds
+        let spotRecentlyInterrupted = Self.spotCrunch(signals: signals, settings: settings)
         let spotType =
             settings.serviceClass.allowsSpot && !spotRecentlyInterrupted
             ? settings.catalog.cheapestPerSlot(spot: true) : nil
@@ -26,7 +40,9 @@ struct CostJudgement {
         if settings.serviceClass.allowsSpot && spotRecentlyInterrupted {
             rules.append(.spotInterrupted)
             reasons.append(
-                "spot interrupted within \(ReactiveRule.format(settings.spotInterruptionBackoffSeconds)) s → on-demand")
+                "spot interrupted within \(ReactiveRule.format(backoff)) s"
+                    + (signals.recentSpotInterruptions.map { " (\($0) times, above the catalog's rate)" } ?? "")
+                    + " → on-demand")
         }
         guard let instanceType else {
             // Without a catalog there is no price to weigh, so the reactive decision stands.

@@ -8,11 +8,16 @@ public struct InstanceType: Sendable, Codable, Equatable {
     public var gpusPerInstance: Int
     /// Jobs (or encoder sessions) one instance runs at once.
     public var jobSlots: Int
+    /// How often the provider takes back one spot instance of this type, per instance-hour, as its advisor
+    /// publishes it; nil when unknown. Interruptions at about this rate are the price of spot and do not make the
+    /// pool leave it; many more within the backoff do (see `CostJudgement`).
+    public var spotInterruptionsPerHour: Double?
 
     public init(
         name: String, pricePerHour: Double, spotPricePerHour: Double? = nil, bootSeconds: Double,
-        gpusPerInstance: Int = 0, jobSlots: Int = 1
+        gpusPerInstance: Int = 0, jobSlots: Int = 1, spotInterruptionsPerHour: Double? = nil
     ) {
+        self.spotInterruptionsPerHour = spotInterruptionsPerHour
         self.name = name
         self.pricePerHour = pricePerHour
         self.spotPricePerHour = spotPricePerHour
@@ -33,5 +38,6 @@ public struct InstanceType: Sendable, Codable, Equatable {
         case bootSeconds = "boot_seconds"
         case gpusPerInstance = "gpus_per_instance"
         case jobSlots = "job_slots"
+        case spotInterruptionsPerHour = "spot_interruptions_per_hour"
     }
 }

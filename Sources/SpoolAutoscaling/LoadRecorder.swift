@@ -8,14 +8,24 @@ struct LoadRecorder: Sendable {
     private(set) var model: HoltWinters
     private var openInterval: Int?
     private var openPeak = 0.0
+    private(set) var accuracy = ForecastAccuracy()
 
     init(settings: PredictiveSettings, history: [Double]) {
         self.settings = settings
         model = HoltWinters(
             seasonLength: settings.seasonLength, alpha: settings.alpha, beta: settings.beta, gamma: settings.gamma)
         for load in history {
-            model.observe(load)
+            observe(load)
         }
+    }
+
+    /// How well the model forecast the intervals it saw last; nil until enough were scored.
+    var confidence: Double? { accuracy.confidence }
+
+    /// Scores the forecast the model held for this interval, then lets the model learn it.
+    private mutating func observe(_ load: Double) {
+        if let expected = model.forecast(stepsAhead: 1) { accuracy.score(forecast: max(expected, 0), actual: load) }
+        model.observe(load)
     }
 
     /// Adds one evaluation's load. Returns the interval this closed, if it closed one, for the stored history.
@@ -31,7 +41,7 @@ struct LoadRecorder: Sendable {
             openPeak = max(openPeak, load)
             return nil
         }
-        model.observe(openPeak)
+        observe(openPeak)
         // Intervals without an evaluation repeat the last peak, at most a season of them, to keep phases aligned.
         for _ in 0..<Self.gapFill(from: open, to: interval, settings: settings) {
             model.observe(openPeak)

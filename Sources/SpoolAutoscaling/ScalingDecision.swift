@@ -14,14 +14,20 @@ public struct ScalingDecision: Sendable, Codable, Equatable, CustomStringConvert
     /// What the forecast alone recommended; nil without predictive settings.
     public var predictiveWorkers: Int?
     public var forecastLoad: Double?
+    /// 1 − the forecast's weighted error over its last intervals; nil before enough were scored. Below the policy's
+    /// minimum the forecast is not followed.
+    public var forecastConfidence: Double?
     public var rules: [ScalingRule]
     /// Human sentences, one per rule that fired, in the order they applied.
     public var reasons: [String]
 
     public init(
         time: Date, signals: PoolSignals, currentWorkers: Int, desiredWorkers: Int, action: ScalingAction,
-        reactiveWorkers: Int, predictiveWorkers: Int?, forecastLoad: Double?, rules: [ScalingRule], reasons: [String]
+        reactiveWorkers: Int, predictiveWorkers: Int?, forecastLoad: Double?, forecastConfidence: Double? = nil,
+        rules: [ScalingRule],
+        reasons: [String]
     ) {
+        self.forecastConfidence = forecastConfidence
         self.time = time
         self.signals = signals
         self.currentWorkers = currentWorkers
@@ -56,5 +62,6 @@ public struct ScalingDecision: Sendable, Codable, Equatable, CustomStringConvert
         case reactiveWorkers = "reactive_workers"
         case predictiveWorkers = "predictive_workers"
         case forecastLoad = "forecast_load"
+        case forecastConfidence = "forecast_confidence"
     }
 }

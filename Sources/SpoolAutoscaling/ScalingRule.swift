@@ -8,6 +8,10 @@ public enum ScalingRule: String, Sendable, Codable, CaseIterable {
     case oldestWait = "oldest_wait"
     /// The seasonal forecast asked for more workers than the current load.
     case predictive
+    /// The forecast asked for more workers, but it has been too far off lately to follow.
+    case forecastLowConfidence = "forecast_low_confidence"
+    /// Waiting batch jobs were left out of the backlog: they wait for capacity already paid for, within their SLO.
+    case batchDeferred = "batch_deferred"
     /// A stabilization window held the recommendation back.
     case stabilization
     /// A rate policy limited the step.

@@ -105,16 +105,21 @@ struct Simulate: AsyncParsableCommand {
         print(
             Terminal.table(
                 [
-                    "policy", "p50 wait", "p95 wait", "p99 wait", "SLO missed", "utilisation", "GPU-hours", "cost",
-                    "scale events", "peak workers", "preempted", "degraded",
+                    "policy", "p50 wait", "p99 wait", "p95 wait rt/std/batch", "SLO missed rt/std/batch",
+                    "utilisation", "GPU-hours", "spot", "cost", "scale events", "peak workers", "preempted", "degraded",
                 ],
                 report.policies.map { policy in
-                    [
+                    let byClass = policy.waitsByClass
+                    let missed = policy.sloViolations
+                    return [
                         policy.policy, Self.seconds(policy.queueWait.p50Seconds),
-                        Self.seconds(policy.queueWait.p95Seconds), Self.seconds(policy.queueWait.p99Seconds),
-                        "\(policy.sloViolations.realtime + policy.sloViolations.standard + policy.sloViolations.batch)",
+                        Self.seconds(policy.queueWait.p99Seconds),
+                        [byClass.realtime, byClass.standard, byClass.batch].map { Self.seconds($0.p95Seconds) }
+                            .joined(separator: " / "),
+                        "\(missed.realtime) / \(missed.standard) / \(missed.batch)",
                         String(format: "%.0f%%", policy.utilisation * 100), String(format: "%.0f", policy.gpuHours),
-                        String(format: "$%.0f", policy.cost), "\(policy.scaleEvents)", "\(policy.peakWorkers)",
+                        String(format: "%.0f%%", policy.spotShare * 100), String(format: "$%.0f", policy.cost),
+                        "\(policy.scaleEvents)", "\(policy.peakWorkers)",
                         "\(policy.preemptions)", "\(policy.degradations)",
                     ]
                 }))
@@ -125,6 +130,14 @@ struct Simulate: AsyncParsableCommand {
                     + "with one job per whole GPU: \(String(format: "%.2f", packing.ratio))x")
         }
         if let svg { print("chart: \(svg)") }
+        if let goal = report.costGoal {
+            print(
+                "\(goal.policy) against hpa: cost × \(String(format: "%.3f", goal.costRatioVsHPA)), GPU-hours × "
+                    + "\(String(format: "%.3f", goal.gpuHoursRatioVsHPA)), \(goal.sloViolations) SLO violations in all "
+                    + "classes (goal: cost ≤ 0.55 and GPU-hours ≤ 1.0 at 0 violations)")
+            print("cost_ratio_vs_hpa: \(String(format: "%.3f", goal.costRatioVsHPA))")
+            print("slo_violations: \(goal.sloViolations)")
+        }
     }
 
     /// What the options ask to simulate: the policies (nil for the standard set), the fleet, and whether to compare

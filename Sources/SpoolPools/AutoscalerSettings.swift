@@ -29,13 +29,19 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
     public var spotInterruptionBackoffSeconds: Double
     /// How long a worker may go without heartbeating and still count.
     public var workerTimeoutSeconds: Double
+    /// Batch in cheap hours: waiting batch jobs are left out of a pool's backlog until the oldest has waited this
+    /// long, so they run on capacity already paid for; keep it under the batch SLO less a boot. Nil (the default):
+    /// batch work counts like any other.
+    public var batchDeferralSeconds: Double?
 
     public init(
         intervalSeconds: Double = 10, decisionsKept: Int = 200, tolerance: Double = 0.1,
         rates: ScalingRates = ScalingRates(), predictive: PredictiveSettings? = nil, catalog: [InstanceType] = [],
         waitValuePerJobSecond: Double = 0.002, horizonSeconds: Double = 3600,
-        spotInterruptionBackoffSeconds: Double = 1800, workerTimeoutSeconds: Double = 15
+        spotInterruptionBackoffSeconds: Double = 1800, workerTimeoutSeconds: Double = 15,
+        batchDeferralSeconds: Double? = nil
     ) {
+        self.batchDeferralSeconds = batchDeferralSeconds
         self.intervalSeconds = intervalSeconds
         self.decisionsKept = decisionsKept
         self.tolerance = tolerance
@@ -59,6 +65,12 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             let settings = try JSONDecoder().decode(AutoscalerSettings.self, from: data)
             guard settings.intervalSeconds > 0, settings.decisionsKept > 0 else {
                 throw SettingsError("\(path): interval_seconds and decisions_kept must be above 0")
+            }
+            if let deferral = settings.batchDeferralSeconds, !(deferral >= 0 && deferral.isFinite) {
+                throw SettingsError("\(path): batch_deferral_seconds must be 0 or more seconds (or left out)")
+            }
+            if let confidence = settings.predictive?.minimumConfidence, !(0...1).contains(confidence) {
+                throw SettingsError("\(path): predictive.minimum_confidence must be between 0 and 1")
             }
             return settings
         } catch let error as SettingsError {
@@ -84,7 +96,8 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             targetBacklogPerWorker: pool.scaling.backlogPerWorker, tolerance: tolerance,
             targetWaitSeconds: pool.scaling.targetWaitSeconds,
             stabilization: StabilizationWindows(scaleDownSeconds: pool.scaling.scaleDownStabilizationSeconds),
-            rates: rates, cooldownSeconds: pool.scaling.cooldownSeconds, predictive: predictive, cost: cost)
+            rates: rates, cooldownSeconds: pool.scaling.cooldownSeconds, predictive: predictive, cost: cost,
+            batchDeferralSeconds: batchDeferralSeconds)
     }
 
     /// The hourly price of one worker of the pool, for choosing which idle worker to drain first.
@@ -101,6 +114,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         case horizonSeconds = "horizon_seconds"
         case spotInterruptionBackoffSeconds = "spot_interruption_backoff_seconds"
         case workerTimeoutSeconds = "worker_timeout_seconds"
+        case batchDeferralSeconds = "batch_deferral_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +134,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             ?? d.spotInterruptionBackoffSeconds
         workerTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .workerTimeoutSeconds) ?? d.workerTimeoutSeconds
+        batchDeferralSeconds = try c.decodeIfPresent(Double.self, forKey: .batchDeferralSeconds)
     }
 }
 

@@ -49,11 +49,17 @@ public enum PoolDemand {
     ) -> PoolSignals {
         let ready = workers.filter { !$0.draining }
         let oldest = waiting.map(\.createdAt).min().map { max(now.timeIntervalSince($0), 0) } ?? 0
+        let batch = waiting.filter { $0.serviceClass == .batch }
+        let waitSince = { (jobs: [QueuedJob]) in
+            jobs.map(\.createdAt).min().map { max(now.timeIntervalSince($0), 0) } ?? 0
+        }
         return PoolSignals(
             time: now, waiting: waiting.count, inFlight: workers.reduce(0) { $0 + $1.running.count },
             busyWorkers: workers.filter { !$0.running.isEmpty }.count, readyWorkers: ready.count,
             bootingWorkers: booting, oldestWaitSeconds: oldest, responseTimeSeconds: responseTimeSeconds,
-            lastSpotInterruption: lastSpotInterruption)
+            lastSpotInterruption: lastSpotInterruption, waitingBatch: batch.count,
+            oldestBatchWaitSeconds: waitSince(batch),
+            oldestOtherWaitSeconds: waitSince(waiting.filter { $0.serviceClass != .batch }))
     }
 
     /// Mean seconds a job ran, per pool, over the jobs that finished within `window` before `now`: the response-time

@@ -31,6 +31,18 @@ struct JobQueue {
         lanes.indices.compactMap { lane in heads[lane] < lanes[lane].count ? lanes[lane][heads[lane]] : nil }
     }
 
+    /// Jobs of this class waiting.
+    func count(of serviceClass: ServiceClass) -> Int {
+        let lane = Self.lane(serviceClass)
+        return lanes[lane].count - heads[lane]
+    }
+
+    /// The job of this class that has waited longest, if any waits.
+    func oldest(of serviceClass: ServiceClass) -> Int? {
+        let lane = Self.lane(serviceClass)
+        return heads[lane] < lanes[lane].count ? lanes[lane][heads[lane]] : nil
+    }
+
     /// The first `limit` jobs, lane by lane, oldest first: what a store would hand the scheduler (best first).
     func first(_ limit: Int) -> [Int] {
         var jobs: [Int] = []

@@ -12,10 +12,14 @@ public struct PolicyReport: Sendable, Codable, Equatable {
     public var requeuedBySpot: Int
     /// Waits of every placement, retries and requeues included (each counted from when it re-entered the queue).
     public var queueWait: WaitPercentiles
+    /// The same waits per service class.
+    public var waitsByClass: ClassWaits
     public var sloViolations: SLOViolations
     /// GPU time with at least one job running ÷ GPU time paid for (booting included).
     public var utilisation: Double
     public var gpuHours: Double
+    /// The share of those GPU-hours bought as spot capacity.
+    public var spotShare: Double
     public var cost: Double
     /// Completed jobs per GPU-hour paid for.
     public var jobsPerGPUHour: Double
@@ -39,8 +43,10 @@ public struct PolicyReport: Sendable, Codable, Equatable {
         case failedAttempts = "failed_attempts"
         case requeuedBySpot = "requeued_by_spot"
         case queueWait = "queue_wait"
+        case waitsByClass = "waits_by_class"
         case sloViolations = "slo_violations"
         case gpuHours = "gpu_hours"
+        case spotShare = "spot_share"
         case jobsPerGPUHour = "jobs_per_gpu_hour"
         case scaleEvents = "scale_events"
         case spotInterruptions = "spot_interruptions"

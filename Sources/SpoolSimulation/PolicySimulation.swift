@@ -73,6 +73,8 @@ struct PolicySimulation {
     private var nextWorkerNumber = 0
     private var inFlight = 0
     private var lastSpotInterruption: Double?
+    /// When spot workers were interrupted, oldest first, as far back as the cost settings' backoff reaches.
+    private var spotInterruptionTimes: [Double] = []
     /// Run times of recently completed jobs, for the autoscaler's response-time signal.
     private var recentRunTimes: [(finishedAt: Double, seconds: Double)] = []
     private var recentRunTimesHead = 0
@@ -82,6 +84,7 @@ struct PolicySimulation {
     private(set) var placementLog: [(job: Int, at: Double, attempt: Int)] = []
 
     private var waits: [Double] = []
+    private var waitClasses: [ServiceClass] = []
     private var violations = SLOViolations()
     private var completed = 0
     private var failedAttempts = 0
@@ -90,6 +93,7 @@ struct PolicySimulation {
     private var scaleEvents = 0
     private var busyGPUSeconds = 0.0
     private var paidGPUSeconds = 0.0
+    private var spotGPUSeconds = 0.0
     private var cost = 0.0
     private var peakWorkers = 0
     private var timeline: [TimelinePoint] = []
@@ -121,7 +125,8 @@ struct PolicySimulation {
         fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
         planner = try SimulatedPlacement.makePlanner(
             profile: fleetSettings.sharing == .wholeGPU ? Self.wholeGPUProfile : settings.schedulingProfile,
-            dispatch: settings.dispatch, seed: settings.seed)
+            dispatch: settings.dispatch, seed: settings.seed,
+            cyclesPerStep: SimulatedPlacement.cycles(inStepOf: settings.tickSeconds))
         jobIndex = Dictionary(uniqueKeysWithValues: jobIDs.enumerated().map { ($1, $0) })
         encodesFaster = Array(repeating: false, count: workload.jobs.count)
         random = SplitMix64(seed: settings.seed ^ 0x5151_ABCD_0000_0001)
@@ -150,9 +155,13 @@ struct PolicySimulation {
                     fleetSettings.minWorkers),
                 fleetSettings.maxWorkers)
         }
+        // The opening fleet is bought the way the policy buys: spot where the cost judgement would choose it.
+        let openOnSpot =
+            autoscaler?.policy.cost.map { $0.serviceClass.allowsSpot && $0.catalog.cheapestPerSlot(spot: true) != nil }
+            ?? false
         var started: [BootingWorker] = []
         for _ in 0..<initial {
-            started.append(BootingWorker(id: newWorkerID(), requestedAt: 0, readyAt: 0, spot: false))
+            started.append(BootingWorker(id: newWorkerID(), requestedAt: 0, readyAt: 0, spot: openOnSpot))
         }
         addWorkers(started, at: 0)
     }
@@ -208,8 +217,10 @@ struct PolicySimulation {
         return PolicyReport(
             policy: policy.name, sharing: fleetSettings.sharing, jobsArrived: workload.jobs.count,
             jobsCompleted: completed, jobsUnfinished: workload.jobs.count - completed, failedAttempts: failedAttempts,
-            requeuedBySpot: requeuedBySpot, queueWait: WaitPercentiles(waits: waits), sloViolations: violations,
-            utilisation: paidGPUSeconds > 0 ? busyGPUSeconds / paidGPUSeconds : 0, gpuHours: gpuHours, cost: cost,
+            requeuedBySpot: requeuedBySpot, queueWait: WaitPercentiles(waits: waits),
+            waitsByClass: ClassWaits(waits: waits, classes: waitClasses), sloViolations: violations,
+            utilisation: paidGPUSeconds > 0 ? busyGPUSeconds / paidGPUSeconds : 0, gpuHours: gpuHours,
+            spotShare: paidGPUSeconds > 0 ? spotGPUSeconds / paidGPUSeconds : 0, cost: cost,
             jobsPerGPUHour: gpuHours > 0 ? Double(completed) / gpuHours : 0, scaleEvents: scaleEvents,
             spotInterruptions: spotInterruptions, preemptions: preemptions, degradations: degradations,
             peakWorkers: peakWorkers, hours: hours, timeline: timeline)
@@ -321,6 +332,7 @@ struct PolicySimulation {
         if logsPlacements { placementLog.append((job, now, attemptNumbers[job])) }
         let wait = now - enqueuedAt[job]
         waits.append(wait)
+        waitClasses.append(simulated.serviceClass)
         bucketWaits.append(wait)
         if wait > settings.sloTargets.seconds(for: simulated.serviceClass) {
             violations.record(simulated.serviceClass)
@@ -417,6 +429,7 @@ struct PolicySimulation {
         }
         spotInterruptions += interrupted.count
         lastSpotInterruption = now
+        spotInterruptionTimes += Array(repeating: now, count: interrupted.count)
         removeWorkers(at: interrupted, at: now)
     }
 
@@ -432,12 +445,21 @@ struct PolicySimulation {
         let date = Self.epoch.addingTimeInterval(now)
         let type = fleetSettings.instanceType
         let oldestWait = queue.oldestJobs.map { now - enqueuedAt[$0] }.max() ?? 0
+        let oldestOther =
+            [ServiceClass.realtime, .standard].compactMap { queue.oldest(of: $0) }
+            .map { now - enqueuedAt[$0] }.max() ?? 0
+        let backoff = autoscaler.policy.cost?.spotInterruptionBackoffSeconds ?? 0
+        spotInterruptionTimes.removeAll { $0 <= now - backoff }
         let signals = PoolSignals(
             time: date, waiting: queue.count, inFlight: inFlight,
             busyWorkers: workers.reduce(0) { $0 + ($1.running.isEmpty ? 0 : 1) },
             readyWorkers: workers.count, bootingWorkers: booting.count, oldestWaitSeconds: oldestWait,
             responseTimeSeconds: recentResponseTime(at: now),
-            lastSpotInterruption: lastSpotInterruption.map { Self.epoch.addingTimeInterval($0) })
+            lastSpotInterruption: lastSpotInterruption.map { Self.epoch.addingTimeInterval($0) },
+            waitingBatch: queue.count(of: .batch),
+            oldestBatchWaitSeconds: queue.oldest(of: .batch).map { now - enqueuedAt[$0] } ?? 0,
+            oldestOtherWaitSeconds: oldestOther, recentSpotInterruptions: spotInterruptionTimes.count,
+            spotWorkers: workers.reduce(0) { $0 + ($1.spot ? 1 : 0) } + booting.reduce(0) { $0 + ($1.spot ? 1 : 0) })
         let pool =
             workers.map {
                 PoolWorker(
@@ -503,6 +525,7 @@ struct PolicySimulation {
             }
         }
         paidGPUSeconds += Double(paid * fleetSettings.gpusPerWorker) * tick
+        spotGPUSeconds += Double(spot * fleetSettings.gpusPerWorker) * tick
         busyGPUSeconds += Double(busyGPUs) * tick
         cost +=
             (Double(paid - spot) * type.hourlyPrice(spot: false) + Double(spot) * type.hourlyPrice(spot: true))

@@ -8,8 +8,11 @@ extension ScalingPolicy {
         let predictive = PredictiveSettings(
             sampleIntervalSeconds: settings.forecastIntervalSeconds, seasonLength: settings.forecastSeasonLength,
             bootSeconds: fleet.instanceType.bootSeconds)
+        // The catalog publishes the interruption rate the modelled provider really has.
+        var instanceType = fleet.instanceType
+        instanceType.spotInterruptionsPerHour = instanceType.spotInterruptionsPerHour ?? fleet.spotInterruptionsPerHour
         let cost = CostSettings(
-            catalog: InstanceCatalog([fleet.instanceType]),
+            catalog: InstanceCatalog([instanceType]),
             serviceClass: ServiceClassValue(
                 name: "standard", waitValuePerJobSecond: settings.waitValuePerJobSecond, allowsSpot: true),
             defaultJobSeconds: meanJobSeconds)
@@ -28,6 +31,8 @@ extension ScalingPolicy {
             var policy = base
             policy.predictive = predictive
             policy.cost = cost
+            // Batch in cheap hours: batch jobs wait up to half their SLO for capacity already paid for.
+            policy.batchDeferralSeconds = settings.sloTargets.batchSeconds / 2
             return policy
         case .fixed:
             return nil

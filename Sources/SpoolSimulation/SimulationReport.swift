@@ -30,6 +30,9 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     /// Seconds the run took on the wall clock, when the command measured it; nil from `Simulator`, so that the
     /// same seed still gives the same report there.
     public var wallSeconds: Double?
+    /// The goal of the cost-aware policy, when the run has it and the HPA rule: its cost ÷ the HPA rule's, its
+    /// GPU-hours ÷ theirs, and its SLO violations over every class.
+    public var costGoal: CostGoal?
 
     /// Sorted keys, so a seed's report is the same bytes every time.
     public func json() throws -> Data {
@@ -46,5 +49,6 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         case schedulingProfile = "scheduling_profile"
         case offeredLoad = "offered_load"
         case wallSeconds = "wall_seconds"
+        case costGoal = "cost_goal"
     }
 }

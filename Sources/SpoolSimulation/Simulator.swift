@@ -64,7 +64,7 @@ public struct Simulator: Sendable {
                 peakOfferedLoad: chartLoad.peak, outages: workload.outages),
             fleet: fleet, tickSeconds: settings.tickSeconds, timelineBucketSeconds: settings.timelineBucketSeconds,
             sloTargets: settings.sloTargets, schedulingProfile: settings.schedulingProfile.name, policies: reports,
-            offeredLoad: chartLoad.meanConcurrency, packing: packing)
+            offeredLoad: chartLoad.meanConcurrency, packing: packing, costGoal: CostGoal(policies: reports))
     }
 
     private func runOne(

@@ -67,6 +67,50 @@ struct CostAwareScalingTests {
         #expect(longAgo.action == .scaleUp(count: 4, instanceType: "g5.xlarge", spot: true))
     }
 
+    /// A catalog that says how often its spot instances are taken back (5 per 100 instance-hours).
+    static let rated = InstanceCatalog([
+        InstanceType(
+            name: "g6.xlarge", pricePerHour: 0.805, spotPricePerHour: 0.32, bootSeconds: 180, gpusPerInstance: 1,
+            jobSlots: 1, spotInterruptionsPerHour: 0.05)
+    ])
+
+    static func interrupted(_ times: Int, spotWorkers: Int) -> PoolSignals {
+        var signals = backlogged(lastSpotInterruption: PoolTrace.start - 600)
+        signals.recentSpotInterruptions = times
+        signals.spotWorkers = spotWorkers
+        return signals
+    }
+
+    @Test func interruptionsAtTheCatalogsRateAreThePriceOfSpotNotACrunch() {
+        // 100 spot workers over the 30-minute backoff: the catalog expects 2.5 interruptions; 2 is normal churn.
+        let churn = Self.evaluate(Self.policy(Self.batch, catalog: Self.rated), Self.interrupted(2, spotWorkers: 100))
+        #expect(churn.action == .scaleUp(count: 4, instanceType: "g6.xlarge", spot: true))
+        #expect(!churn.rules.contains(.spotInterrupted))
+        // Twice the expected rate is a crunch: new capacity is on-demand for the backoff, and the reason says why.
+        let crunch = Self.evaluate(Self.policy(Self.batch, catalog: Self.rated), Self.interrupted(5, spotWorkers: 100))
+        #expect(crunch.action == .scaleUp(count: 4, instanceType: "g6.xlarge", spot: false))
+        #expect(crunch.rules.contains(.spotInterrupted))
+        #expect(crunch.description.contains("(5 times, above the catalog's rate) → on-demand"))
+        // A small pool: one interruption is already far above what two spot workers should see.
+        let small = Self.evaluate(Self.policy(Self.batch, catalog: Self.rated), Self.interrupted(1, spotWorkers: 2))
+        #expect(small.action == .scaleUp(count: 4, instanceType: "g6.xlarge", spot: false))
+    }
+
+    @Test func costNeverHoldsBackCapacityOnceAJobWaitsBeyondTheTarget() {
+        let cheapWait = ServiceClassValue(name: "backfill", waitValuePerJobSecond: 0.000_001, allowsSpot: false)
+        var late = Self.backlogged()
+        late.oldestWaitSeconds = 90
+        late.oldestOtherWaitSeconds = 90
+        let decision = Self.evaluate(Self.policy(cheapWait, catalog: Self.gpuOnly), late)
+        #expect(decision.rules.contains(.cost))
+        guard case .scaleUp(let count, _, _) = decision.action else {
+            Issue.record("expected a scale-up, got \(decision.action)")
+            return
+        }
+        #expect(count > 0)
+        #expect(decision.description.contains("beyond the target 60 s: cost does not hold back"))
+    }
+
     @Test func picksTheCheapestTypePerJobSlot() {
         let catalog = InstanceCatalog([
             InstanceType(name: "g5.xlarge", pricePerHour: 1.0, spotPricePerHour: 0.3, bootSeconds: 120, jobSlots: 1),

@@ -159,18 +159,30 @@ public struct PlacementPlanner: Sendable {
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []
         var beneficiaries: Set<JobID> = []
+        // Evictions this step only remove victims, so a request that found none finds none later in the step
+        // either: its twins (same class, priority, pool, hardware and shape, as after a burst of one preset) skip
+        // the walk over the fleet.
+        var fruitless: Set<PreemptionTwin> = []
         for candidate in candidates {
+            let twin = PreemptionTwin(candidate.request)
+            guard !fruitless.contains(twin) else { continue }
             guard
                 let occupied = occupancy.devices(
                     for: candidate.request, fleet: fleet, evicted: evicted, estimator: cycle.estimator)
-            else { continue }
+            else {
+                fruitless.insert(twin)
+                continue
+            }
             let request = PreemptionRequest(
                 id: candidate.read.id, serviceClass: candidate.request.serviceClass,
                 priority: candidate.request.priority, demand: occupied.demand)
             guard
                 case .evict(let victims) = planner.plan(
                     for: request, devices: occupied.devices, usage: usage, now: now)
-            else { continue }
+            else {
+                fruitless.insert(twin)
+                continue
+            }
             for victim in victims.victims where !evicted.contains(victim) {
                 let reason =
                     "preempted by \(candidate.request.serviceClass.rawValue) job \(candidate.read.id), which fits "
