@@ -12,11 +12,15 @@ public struct InstanceType: Sendable, Codable, Equatable {
     /// publishes it; nil when unknown. Interruptions at about this rate are the price of spot and do not make the
     /// pool leave it; many more within the backoff do (see `CostJudgement`).
     public var spotInterruptionsPerHour: Double?
+    /// The cloud that sells this type at these prices ("aws", "gcp", …); nil for a catalog of one cloud. A pool
+    /// with a provider prices itself from its provider's entries.
+    public var provider: String?
 
     public init(
         name: String, pricePerHour: Double, spotPricePerHour: Double? = nil, bootSeconds: Double,
-        gpusPerInstance: Int = 0, jobSlots: Int = 1, spotInterruptionsPerHour: Double? = nil
+        gpusPerInstance: Int = 0, jobSlots: Int = 1, spotInterruptionsPerHour: Double? = nil, provider: String? = nil
     ) {
+        self.provider = provider
         self.spotInterruptionsPerHour = spotInterruptionsPerHour
         self.name = name
         self.pricePerHour = pricePerHour
@@ -39,5 +43,6 @@ public struct InstanceType: Sendable, Codable, Equatable {
         case gpusPerInstance = "gpus_per_instance"
         case jobSlots = "job_slots"
         case spotInterruptionsPerHour = "spot_interruptions_per_hour"
+        case provider
     }
 }

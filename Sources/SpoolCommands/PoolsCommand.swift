@@ -81,6 +81,14 @@ struct CreatePool: AsyncParsableCommand {
     @Option(help: "Catalog instance type new workers start as (price, boot time, slots).") var instanceType: String?
     @Flag(help: "New workers may be spot (interruptible) instances.") var spot = false
     @Option(help: "Jobs per worker (default: the worker chooses from its devices).") var slots: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Cloud the workers run in (aws, gcp, …).",
+            discussion: "Prices come from that provider's catalog entries; with egress prices in the autoscaler "
+                + "configuration, batch work counts for the pool where it costs least, transfer of its input included.")
+    )
+    var provider: String?
+    @Option(help: "Region of the provider (needs --provider).") var region: String?
     @Option(name: .customLong("gpu-model"), help: "Only GPUs whose name contains this (repeatable).")
     var gpuModels: [String] = []
     @Option(help: "Only GPUs with at least this much memory, in MiB.") var minGpuMemory: Int?
@@ -101,7 +109,8 @@ struct CreatePool: AsyncParsableCommand {
             minWorkers: min, maxWorkers: max, instanceType: instanceType, spot: spot, slotsPerWorker: slots,
             scaling: PoolScalingTargets(
                 backlogPerWorker: backlogPerWorker, targetWaitSeconds: targetWait,
-                scaleDownStabilizationSeconds: scaleDownWindow, cooldownSeconds: cooldown))
+                scaleDownStabilizationSeconds: scaleDownWindow, cooldownSeconds: cooldown),
+            provider: provider, region: region)
         let pool = try await reportingErrors { try await client.createPool(request) }
         if json { return try Terminal.printJSON(pool) }
         print("created pool \(pool.name) (\(pool.kind.rawValue), \(min)–\(max) workers)")
@@ -254,7 +263,8 @@ enum PoolPrinter {
             lines.append(
                 "  managed: \(spec.phase.rawValue), \(spec.minWorkers)–\(spec.maxWorkers) workers"
                     + (pool.desiredWorkers.map { ", autoscaler wants \($0)" } ?? "")
-                    + (spec.instanceType.map { ", \($0)" } ?? "") + (spec.spot ? " spot" : ""))
+                    + (spec.instanceType.map { ", \($0)" } ?? "") + (spec.spot ? " spot" : "")
+                    + (spec.provider.map { " on \($0)" + (spec.region.map { " \($0)" } ?? "") } ?? ""))
         }
         if let health = pool.health {
             lines.append("  healthy workers \(health.healthyWorkers)")

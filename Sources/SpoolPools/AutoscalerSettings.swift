@@ -33,15 +33,25 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
     /// long, so they run on capacity already paid for; keep it under the batch SLO less a boot. Nil (the default):
     /// batch work counts like any other.
     public var batchDeferralSeconds: Double?
+    /// More than one cloud: the price per GB of moving data out of each provider, where inputs are stored (by URL
+    /// prefix), and the input size assumed before one is measured. With egress prices, batch work counts for the
+    /// pool where it costs least (`BatchRouting`).
+    public var egressPerGB: [String: Double]
+    public var inputLocations: [InputLocation]
+    public var assumedInputGB: Double
 
     public init(
         intervalSeconds: Double = 10, decisionsKept: Int = 200, tolerance: Double = 0.1,
         rates: ScalingRates = ScalingRates(), predictive: PredictiveSettings? = nil, catalog: [InstanceType] = [],
         waitValuePerJobSecond: Double = 0.002, horizonSeconds: Double = 3600,
         spotInterruptionBackoffSeconds: Double = 1800, workerTimeoutSeconds: Double = 15,
-        batchDeferralSeconds: Double? = nil
+        batchDeferralSeconds: Double? = nil, egressPerGB: [String: Double] = [:], inputLocations: [InputLocation] = [],
+        assumedInputGB: Double = 2
     ) {
         self.batchDeferralSeconds = batchDeferralSeconds
+        self.egressPerGB = egressPerGB
+        self.inputLocations = inputLocations
+        self.assumedInputGB = assumedInputGB
         self.intervalSeconds = intervalSeconds
         self.decisionsKept = decisionsKept
         self.tolerance = tolerance
@@ -69,6 +79,12 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             if let deferral = settings.batchDeferralSeconds, !(deferral >= 0 && deferral.isFinite) {
                 throw SettingsError("\(path): batch_deferral_seconds must be 0 or more seconds (or left out)")
             }
+            if let (provider, price) = settings.egressPerGB.first(where: { !($0.value >= 0 && $0.value.isFinite) }) {
+                throw SettingsError("\(path): egress_per_gb.\(provider) must be 0 or more, got \(price)")
+            }
+            if !(settings.assumedInputGB >= 0 && settings.assumedInputGB.isFinite) {
+                throw SettingsError("\(path): assumed_input_gb must be 0 or more")
+            }
             if let confidence = settings.predictive?.minimumConfidence, !(0...1).contains(confidence) {
                 throw SettingsError("\(path): predictive.minimum_confidence must be between 0 and 1")
             }
@@ -83,7 +99,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
     /// The full policy of one pool: its spec's bounds and targets, this configuration's rates, forecast and prices.
     public func policy(for pool: PoolSpec) -> AutoscalerPolicy {
         var cost: CostSettings?
-        let types = pool.instanceType.map { name in catalog.filter { $0.name == name } } ?? catalog
+        let types = catalogTypes(for: pool)
         if !types.isEmpty {
             cost = CostSettings(
                 catalog: InstanceCatalog(types),
@@ -102,8 +118,37 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
 
     /// The hourly price of one worker of the pool, for choosing which idle worker to drain first.
     public func hourlyPrice(for pool: PoolSpec) -> Double {
-        let type = pool.instanceType.flatMap { name in catalog.first { $0.name == name } }
+        let type = pool.instanceType.flatMap { _ in catalogTypes(for: pool).first }
         return type?.hourlyPrice(spot: pool.spot) ?? 0
+    }
+
+    /// The catalog entries a pool may start: its instance type if it names one, and only its provider's prices when
+    /// it has a provider (entries without a provider are sold everywhere).
+    public func catalogTypes(for pool: PoolSpec) -> [InstanceType] {
+        catalog.filter { type in
+            (pool.instanceType == nil || type.name == pool.instanceType)
+                && (pool.provider == nil || type.provider == nil || type.provider == pool.provider)
+        }
+    }
+
+    /// The routing of batch work across clouds, or nil without egress prices (one cloud: nothing to weigh).
+    /// `jobSeconds` is the run time assumed for the compute cost.
+    public func batchRouting(for pools: [PoolSpec], jobSeconds: Double) -> BatchRouting? {
+        guard !egressPerGB.isEmpty else { return nil }
+        var prices: [String: BatchRouting.PoolPrice] = [:]
+        for pool in pools {
+            guard
+                let type = InstanceCatalog(catalogTypes(for: pool)).cheapestPerSlot(spot: pool.spot)
+                    ?? InstanceCatalog(catalogTypes(for: pool)).cheapestPerSlot(spot: false)
+            else { continue }
+            let slots = max(pool.slotsPerWorker ?? type.jobSlots, 1)
+            prices[pool.name] = BatchRouting.PoolPrice(
+                provider: pool.provider, pricePerSlotHour: type.hourlyPrice(spot: pool.spot) / Double(slots),
+                slotsAtMaximum: slots * pool.maxWorkers)
+        }
+        return BatchRouting(
+            pools: prices, egressPerGB: egressPerGB, inputLocations: inputLocations, assumedInputGB: assumedInputGB,
+            jobSeconds: jobSeconds)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -115,6 +160,9 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         case spotInterruptionBackoffSeconds = "spot_interruption_backoff_seconds"
         case workerTimeoutSeconds = "worker_timeout_seconds"
         case batchDeferralSeconds = "batch_deferral_seconds"
+        case egressPerGB = "egress_per_gb"
+        case inputLocations = "input_locations"
+        case assumedInputGB = "assumed_input_gb"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -135,6 +183,9 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         workerTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .workerTimeoutSeconds) ?? d.workerTimeoutSeconds
         batchDeferralSeconds = try c.decodeIfPresent(Double.self, forKey: .batchDeferralSeconds)
+        egressPerGB = try c.decodeIfPresent([String: Double].self, forKey: .egressPerGB) ?? [:]
+        inputLocations = try c.decodeIfPresent([InputLocation].self, forKey: .inputLocations) ?? []
+        assumedInputGB = try c.decodeIfPresent(Double.self, forKey: .assumedInputGB) ?? d.assumedInputGB
     }
 }
 

@@ -7,9 +7,13 @@ import SpoolCore
 public enum PoolDemand {
     /// Which pools each waiting job counts against. A pinned job counts for its pool; an unpinned one for the active
     /// pool that can serve it and is least loaded relative to its maximum, so one job never scales two pools.
-    public static func attribute(_ waiting: [QueuedJob], to pools: [PoolSpec], workers: [WorkerRecord]) -> [String:
-        [QueuedJob]]
-    {
+    ///
+    /// With `routing`, an unpinned batch job counts for the eligible pool where it costs least (compute and moving
+    /// its input), across clouds; realtime and standard work stays with the least loaded pool, where it starts
+    /// soonest. Placement is not changed by it: a batch job still runs on any idle slot already paid for.
+    public static func attribute(
+        _ waiting: [QueuedJob], to pools: [PoolSpec], workers: [WorkerRecord], routing: BatchRouting? = nil
+    ) -> [String: [QueuedJob]] {
         let byName = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, $0) })
         var attributed: [String: [QueuedJob]] = [:]
         var load: [String: Int] = [:]
@@ -20,6 +24,13 @@ public enum PoolDemand {
                 continue
             }
             let eligible = pools.filter { $0.acceptsWork && serves($0.kind, job.acceleration) }
+            if job.serviceClass == .batch, let routing,
+                let cheapest = routing.cheapest(for: job.input, among: eligible.map(\.name), load: load)
+            {
+                attributed[cheapest, default: []].append(job)
+                load[cheapest, default: 0] += 1
+                continue
+            }
             let chosen = eligible.min { lhs, rhs in
                 let left = Double(load[lhs.name] ?? 0) / Double(max(lhs.maxWorkers, 1))
                 let right = Double(load[rhs.name] ?? 0) / Double(max(rhs.maxWorkers, 1))

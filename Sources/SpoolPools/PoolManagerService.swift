@@ -62,9 +62,11 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         }
         let waiting = try await store.waitingForPlacement(
             now: now, limit: 5000, pools: Set(pools.map(\.name)).union(live.map(\.pool)))
-        let attributed = PoolDemand.attribute(waiting, to: pools, workers: live)
         let finished = try await store.list(JobFilter(state: .succeeded, limit: 200)).jobs
         let responseTimes = PoolDemand.responseTimes(finished, now: now)
+        // The run time that prices a batch job's compute: the slowest pool's recent mean, or ten minutes.
+        let routing = settings.batchRouting(for: pools, jobSeconds: responseTimes.values.max() ?? 600)
+        let attributed = PoolDemand.attribute(waiting, to: pools, workers: live, routing: routing)
         var events: [PoolEvent] = []
         for pool in pools {
             let workers = live.filter { $0.pool == pool.name }

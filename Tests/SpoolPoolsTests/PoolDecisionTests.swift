@@ -163,7 +163,10 @@ extension GPUDevice {
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/autoscaler.example.json")
         let settings = try AutoscalerSettings.load(path: example.path)
-        #expect(settings.catalog.map(\.name) == ["g6.xlarge", "c7i.2xlarge"])
+        #expect(settings.catalog.map(\.name) == ["g6.xlarge", "g2-standard-8", "c7i.2xlarge"])
+        #expect(settings.batchDeferralSeconds == 1800)
+        #expect(settings.egressPerGB["aws"] == 0.09)
+        #expect(settings.predictive?.minimumConfidence == 0.5)
         #expect(settings.predictive?.seasonLength == 96)
         #expect(settings.rates.scaleUp.count == 2)
     }

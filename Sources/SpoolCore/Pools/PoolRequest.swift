@@ -11,11 +11,16 @@ public struct PoolRequest: Codable, Sendable, Equatable {
     public var spot: Bool?
     public var slotsPerWorker: Int?
     public var scaling: PoolScalingTargets?
+    public var provider: String?
+    public var region: String?
 
     public init(
         name: String, kind: PoolKind, deviceSelector: DeviceSelector? = nil, minWorkers: Int? = nil, maxWorkers: Int,
-        instanceType: String? = nil, spot: Bool? = nil, slotsPerWorker: Int? = nil, scaling: PoolScalingTargets? = nil
+        instanceType: String? = nil, spot: Bool? = nil, slotsPerWorker: Int? = nil, scaling: PoolScalingTargets? = nil,
+        provider: String? = nil, region: String? = nil
     ) {
+        self.provider = provider
+        self.region = region
         self.name = name
         self.kind = kind
         self.deviceSelector = deviceSelector
@@ -45,6 +50,12 @@ public struct PoolRequest: Codable, Sendable, Equatable {
                     "'\(instanceType)' is not in the instance catalog; known: "
                     + (instanceTypes.isEmpty ? "none configured" : instanceTypes.sorted().joined(separator: ", ")))
         }
+        if let provider { try PlainName.check(provider, field: "provider") }
+        if let region { try PlainName.check(region, field: "region") }
+        if region != nil, provider == nil {
+            throw SpecError(
+                field: "region", rule: "provider", message: "a region belongs to a provider; give provider too")
+        }
         let selector = deviceSelector ?? DeviceSelector()
         if !selector.isEmpty, kind == .cpu || kind == .opencl {
             throw SpecError(
@@ -56,7 +67,7 @@ public struct PoolRequest: Codable, Sendable, Equatable {
         return PoolSpec(
             name: name, kind: kind, deviceSelector: selector, minWorkers: minimum, maxWorkers: maxWorkers,
             instanceType: instanceType, spot: spot ?? false, slotsPerWorker: slotsPerWorker, scaling: scaling,
-            createdAt: now)
+            createdAt: now, provider: provider, region: region)
     }
 
     public static func validateBounds(min: Int, max: Int) throws(SpecError) {
@@ -86,7 +97,7 @@ public struct PoolRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, spot, scaling
+        case name, kind, spot, scaling, provider, region
         case deviceSelector = "device_selector"
         case minWorkers = "min_workers"
         case maxWorkers = "max_workers"

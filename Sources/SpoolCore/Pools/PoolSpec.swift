@@ -15,6 +15,10 @@ public struct PoolSpec: Codable, Sendable, Equatable {
     public var spot: Bool
     /// Jobs each worker runs at once; nil lets the worker choose from its devices.
     public var slotsPerWorker: Int?
+    /// The cloud the pool's workers run in ("aws", "gcp", …) and its region; nil for a pool that does not say. They
+    /// pick the pool's prices from the catalog and decide what moving an input to it costs.
+    public var provider: String?
+    public var region: String?
     public var scaling: PoolScalingTargets
     public var phase: PoolPhase
     public var createdAt: Date
@@ -25,8 +29,11 @@ public struct PoolSpec: Codable, Sendable, Equatable {
     public init(
         name: String, kind: PoolKind, deviceSelector: DeviceSelector = DeviceSelector(), minWorkers: Int = 0,
         maxWorkers: Int, instanceType: String? = nil, spot: Bool = false, slotsPerWorker: Int? = nil,
-        scaling: PoolScalingTargets = PoolScalingTargets(), phase: PoolPhase = .active, createdAt: Date
+        scaling: PoolScalingTargets = PoolScalingTargets(), phase: PoolPhase = .active, createdAt: Date,
+        provider: String? = nil, region: String? = nil
     ) {
+        self.provider = provider
+        self.region = region
         self.name = name
         self.kind = kind
         self.deviceSelector = deviceSelector
@@ -44,7 +51,7 @@ public struct PoolSpec: Codable, Sendable, Equatable {
     public var acceptsWork: Bool { phase == .active }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, spot, scaling, phase
+        case name, kind, spot, scaling, phase, provider, region
         case deviceSelector = "device_selector"
         case minWorkers = "min_workers"
         case maxWorkers = "max_workers"
