@@ -8,11 +8,14 @@ public struct InstanceType: Sendable, Codable, Equatable {
     public var gpusPerInstance: Int
     /// Jobs (or encoder sessions) one instance runs at once.
     public var jobSlots: Int
+    /// The instance's typical power draw, for the energy of jobs whose device reports none; nil when not known.
+    public var watts: Double?
 
     public init(
         name: String, pricePerHour: Double, spotPricePerHour: Double? = nil, bootSeconds: Double,
-        gpusPerInstance: Int = 0, jobSlots: Int = 1
+        gpusPerInstance: Int = 0, jobSlots: Int = 1, watts: Double? = nil
     ) {
+        self.watts = watts
         self.name = name
         self.pricePerHour = pricePerHour
         self.spotPricePerHour = spotPricePerHour
@@ -27,7 +30,7 @@ public struct InstanceType: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name
+        case name, watts
         case pricePerHour = "price_per_hour"
         case spotPricePerHour = "spot_price_per_hour"
         case bootSeconds = "boot_seconds"
