@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test func aRetriedJobPaysForEveryAttempt() throws {
-        let lifecycle = JobLifecycle(retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
+        let lifecycle = JobLifecycle(
+            retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)))
         let t0 = Date(timeIntervalSince1970: 1_000_000)
         let worker = WorkerID(rawValue: "wrk_cpu_a")
         var job = Job(

@@ -24,7 +24,8 @@ import Testing
                 now: Date().addingTimeInterval(3600))
             return try #require(claimed?.currentLease)
         }
-        let gpu = AttemptUsage(device: "gpu0 (NVIDIA L4)", gpuSeconds: 90, cpuSeconds: 0, cost: 0.02, energyJoules: 6300)
+        let gpu = AttemptUsage(
+            device: "gpu0 (NVIDIA L4)", gpuSeconds: 90, cpuSeconds: 0, cost: 0.02, energyJoules: 6300)
         _ = try await store.apply(
             .fail(try await claim(), JobError(code: .transcodeFailed, message: "exit 1"), usage: gpu), to: job.id,
             now: Date())
@@ -39,9 +40,9 @@ import Testing
         defer { fixture.cleanUp() }
         try await fixture.app.test(.router) { client in
             let acme = try await tenants.createTenant(client, #"{"id": "acme"}"#)
+            let acmeKey: String = try #require(acme.apiKey)
             let job = try await finishedJob(of: acme.id, in: fixture.store)
-            let response = try await tenants.call(
-                client, .get, "/v1/jobs/\(job.id.rawValue)", key: try #require(acme.apiKey))
+            let response = try await tenants.call(client, .get, "/v1/jobs/\(job.id.rawValue)", key: acmeKey)
             #expect(response.status == .ok)
             let usage = try #require(try APITests.decode(JobView.self, response.body).usage)
             #expect(usage.attempts == 2 && usage.gpuSeconds == 90 && usage.cpuSeconds == 40)
@@ -57,18 +58,19 @@ import Testing
         try await fixture.app.test(.router) { client in
             let acme = try await tenants.createTenant(client, #"{"id": "acme"}"#)
             let globex = try await tenants.createTenant(client, #"{"id": "globex"}"#)
+            let acmeKey: String = try #require(acme.apiKey)
+            let globexKey: String = try #require(globex.apiKey)
             let today = TenantUsage.day(of: Date())
             let yesterday = TenantUsage.day(of: Date().addingTimeInterval(-86_400))
             let priced = AttemptUsage(device: "gpu0 (L4)", gpuSeconds: 0, cpuSeconds: 0, cost: 0.5, energyJoules: 100)
-            try await fixture.store.addUsage(
+            _ = try await fixture.store.addUsage(
                 TenantUsage(gpuSeconds: 30) + TenantUsage(attempt: priced, finishedJob: true), tenant: acme.id,
                 day: today)
             let unpriced = AttemptUsage(device: "cpu", gpuSeconds: 0, cpuSeconds: 12, cost: nil, energyJoules: nil)
-            try await fixture.store.addUsage(
+            _ = try await fixture.store.addUsage(
                 TenantUsage(attempt: unpriced, finishedJob: true), tenant: acme.id, day: yesterday)
 
-            let response = try await tenants.call(
-                client, .get, "/v1/tenants/acme/usage", key: try #require(acme.apiKey))
+            let response = try await tenants.call(client, .get, "/v1/tenants/acme/usage", key: acmeKey)
             #expect(response.status == .ok)
             let report = try APITests.decode(TenantUsageView.self, response.body)
             #expect(report.to == today && report.currency == "USD")
@@ -84,10 +86,11 @@ import Testing
             #expect(try APITests.decode(TenantUsageView.self, oneDay.body).days.map(\.date) == [today])
 
             // Another tenant's usage is as missing as a tenant that does not exist.
-            let nosy = try await tenants.call(
-                client, .get, "/v1/tenants/acme/usage", key: try #require(globex.apiKey))
+            let nosy = try await tenants.call(client, .get, "/v1/tenants/acme/usage", key: globexKey)
             #expect(nosy.status == .notFound && !String(buffer: nosy.body).contains("0.5"))
-            #expect(try await tenants.call(client, .get, "/v1/tenants/nobody/usage", key: Self.adminKey).status == .notFound)
+            #expect(
+                try await tenants.call(client, .get, "/v1/tenants/nobody/usage", key: Self.adminKey).status == .notFound
+            )
         }
     }
 
@@ -99,7 +102,8 @@ import Testing
         let fixture = try TenantAPITests.Fixture()
         defer { fixture.cleanUp() }
         try await fixture.app.test(.router) { client in
-            let response = try await tenants.call(client, .get, "/v1/tenants/default/usage?\(query)", key: Self.adminKey)
+            let response = try await tenants.call(
+                client, .get, "/v1/tenants/default/usage?\(query)", key: Self.adminKey)
             #expect(response.status == .badRequest)
             #expect(response.headers[.contentType] == "application/problem+json")
             #expect(try APITests.decode(ProblemDetails.self, response.body).field == field)
