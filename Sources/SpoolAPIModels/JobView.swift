@@ -142,10 +142,15 @@ public struct JobView: Codable, Sendable, Equatable {
         case parentJob = "parent_job"
     }
 
-    /// Fills in each task's state and adds the tasks' progress up while the job waits for them.
+    /// Fills in each task's state and adds the tasks' progress up while the job waits for them, and their usage to
+    /// the job's: a segmented job cost what its own attempts and all its tasks' cost.
     public mutating func show(tasks: [JobID: Job], of job: Job) {
         guard let segmentation = job.segmentation, segmentation.isSplit else { return }
         segments = SegmentsView(segmentation, outputs: job.spec.outputs, tasks: tasks)
+        let taskUsage = segmentation.tasks.compactMap { tasks[$0.job]?.usage }
+        if !taskUsage.isEmpty {
+            usage = taskUsage.reduce(job.usage ?? JobUsage()) { $0.merged(with: $1) }
+        }
         if !job.state.isTerminal {
             let read = segmentation.tasks.compactMap { tasks[$0.job] }
             progress = max(progress, SegmentProgress.fraction(of: read))

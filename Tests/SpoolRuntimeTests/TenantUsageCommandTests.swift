@@ -31,3 +31,16 @@ import Testing
         #expect(ShowTenantUsage.render(empty) == "no usage for tenant acme from 2026-11-01 to 2026-11-03")
     }
 }
+
+/// The usage line of `spool status`.
+@Suite struct JobUsageLineTests {
+    @Test func saysWhatIsKnownAndDashesTheRest() {
+        let usage = JobUsage()
+            .adding(AttemptUsage(device: "gpu0 (L4)", gpuSeconds: 90, cpuSeconds: 0, cost: 0.02, energyJoules: 6300))
+            .adding(AttemptUsage(device: "cpu", gpuSeconds: 0, cpuSeconds: 40, cost: nil, energyJoules: nil))
+        #expect(JobPrinter.usageLine(usage) == "2 attempts, 90.0 GPU-s, 40.0 CPU-s, 0.0200 USD (1 unpriced), 6300 J")
+        let unknown = JobUsage().adding(
+            AttemptUsage(device: "cpu", gpuSeconds: 0, cpuSeconds: 4, cost: nil, energyJoules: nil))
+        #expect(JobPrinter.usageLine(unknown) == "1 attempt, 0.0 GPU-s, 4.0 CPU-s, cost -, energy -")
+    }
+}

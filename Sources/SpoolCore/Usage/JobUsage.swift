@@ -65,6 +65,26 @@ public struct JobUsage: Codable, Sendable, Equatable {
         return next
     }
 
+    /// Both usages together: a segmented job's and its tasks'.
+    public func merged(with other: JobUsage) -> JobUsage {
+        var next = self
+        next.attempts += other.attempts
+        next.gpuSeconds += other.gpuSeconds
+        next.cpuSeconds += other.cpuSeconds
+        next.unpricedAttempts += other.unpricedAttempts
+        if let cost = other.cost { next.cost = (next.cost ?? 0) + cost }
+        if let energy = other.energyJoules { next.energyJoules = (next.energyJoules ?? 0) + energy }
+        for device in other.devices {
+            if let index = next.devices.firstIndex(where: { $0.device == device.device }) {
+                next.devices[index].gpuSeconds += device.gpuSeconds
+                next.devices[index].cpuSeconds += device.cpuSeconds
+            } else {
+                next.devices.append(device)
+            }
+        }
+        return next
+    }
+
     enum CodingKeys: String, CodingKey {
         case attempts, cost, currency, devices
         case gpuSeconds = "gpu_seconds"
