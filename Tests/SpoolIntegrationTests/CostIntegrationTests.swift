@@ -37,6 +37,9 @@ import Testing
         #expect(report.status == 0, "\(report.stderr)")
         let day = try APIJSON.decoder.decode(TenantUsageView.self, from: Data(report.stdout.utf8))
         #expect(day.total.jobs == 1 && day.total.cost == cost && day.days.count == 1)
+        // The worker says what it pays in its registration.
+        let capacities = try await server.client.workers().compactMap(\.capacity)
+        #expect(capacities.contains(CapacityPrice(instanceType: "c7i.large", pricePerHour: 0.36)))
         let table = try CLI.run(["tenants", "usage", "default", "--server", server.url.absoluteString])
         #expect(table.stdout.contains("total") && table.stdout.contains("cost USD"), "\(table.stdout)")
     }

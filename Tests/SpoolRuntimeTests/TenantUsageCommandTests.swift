@@ -44,3 +44,13 @@ import Testing
         #expect(JobPrinter.usageLine(unknown) == "1 attempt, 0.0 GPU-s, 4.0 CPU-s, cost -, energy -")
     }
 }
+
+/// The capacity column of `spool workers`.
+@Suite struct WorkerCapacityColumnTests {
+    @Test func namesTheTypeTheCapacityAndThePrice() {
+        let spot = CapacityPrice(instanceType: "g6.xlarge", capacityType: .spot, pricePerHour: 0.32)
+        #expect(Workers.describe(spot) == "g6.xlarge spot 0.32 USD/h")
+        #expect(Workers.describe(CapacityPrice(instanceType: "x1", capacityType: .onDemand)) == "x1 on-demand ? /h")
+        #expect(Workers.describe(nil as CapacityPrice?) == "-")
+    }
+}
