@@ -90,8 +90,11 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 outcome = .finished(.failure(StorageFull.classify(error)))
             }
             Self.record(outcome, on: span)
-            // What the attempt used is measured before settling, so the settling write records it on the job.
-            let usage = measure(job, seconds: (ContinuousClock.now - started).seconds, powerMark: powerMark)
+            // What the attempt used is measured before settling, so the settling write records it on the job. The noop
+            // executor (queue benchmarks) does no work, so it measures none and writes no more than it did before.
+            let usage =
+                configuration.executor == .noop
+                ? nil : measure(job, seconds: (ContinuousClock.now - started).seconds, powerMark: powerMark)
             // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the
             // file moves run in a fresh task, which does not inherit this one's cancellation.
             let settled = Task { await settle(job, lease: lease, outcome: outcome, usage: usage, logger: logger) }
@@ -128,11 +131,12 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// retried attempt was paid for too. `finishedJob` counts the job among the day's jobs (a segment task is
     /// part of its job and not counted as one; what it used is).
     func recordUsage(
-        _ job: Job, gpuSeconds: Double, attempt: AttemptUsage, finishedJob: Bool, logger: Logger
+        _ job: Job, gpuSeconds: Double, attempt: AttemptUsage?, finishedJob: Bool, logger: Logger
     ) async {
         let onGPU = job.placement?.gpu != nil && gpuSeconds > 0
         let usage =
-            TenantUsage(gpuSeconds: onGPU ? gpuSeconds : 0) + TenantUsage(attempt: attempt, finishedJob: finishedJob)
+            TenantUsage(gpuSeconds: onGPU ? gpuSeconds : 0)
+            + (attempt.map { TenantUsage(attempt: $0, finishedJob: finishedJob) } ?? TenantUsage())
         guard usage != TenantUsage() else { return }
         do {
             try await store.addUsage(usage, tenant: job.spec.tenant, day: TenantUsage.day(of: Date()))
