@@ -221,7 +221,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolHTTP", "SpoolWorker", "SpoolControlPlane", "SpoolSQLite", "SpoolRedis", "RESPClient",
                 "SpoolMedia", "SpoolPlacement", "SpoolPools", "SpoolActuators", "SpoolWebhooks", "SpoolScheduling",
-                "SpoolStorage", "S3Client",
+                "SpoolStorage", "S3Client", "SpoolAutoscaling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

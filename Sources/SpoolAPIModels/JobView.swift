@@ -72,6 +72,9 @@ public struct JobView: Codable, Sendable, Equatable {
     public var segments: SegmentsView?
     /// For a segment task (an internal job): the job it is part of.
     public var parentJob: JobID?
+    /// GPU- and CPU-seconds by device, cost and energy, summed over every attempt (a retried job paid for each); nil
+    /// until an attempt has ended.
+    public var usage: JobUsage?
 
     public init(_ job: Job, layout: DataLayout) {
         id = job.id
@@ -109,6 +112,7 @@ public struct JobView: Codable, Sendable, Equatable {
         segmenting = job.spec.segment == nil ? job.spec.segmenting : nil
         segments = job.segmentation.map { SegmentsView($0, outputs: job.spec.outputs) }
         parentJob = job.spec.segment?.parent
+        usage = job.usage
         outputs = job.outputs.map { result in
             Output(
                 name: result.name, kind: result.kind,
@@ -134,14 +138,19 @@ public struct JobView: Codable, Sendable, Equatable {
         case requestedOutputs = "requested_outputs"
         case retainDays = "retain_days"
         case expiresAt = "expires_at"
-        case segmenting, segments
+        case segmenting, segments, usage
         case parentJob = "parent_job"
     }
 
-    /// Fills in each task's state and adds the tasks' progress up while the job waits for them.
+    /// Fills in each task's state and adds the tasks' progress up while the job waits for them, and their usage to
+    /// the job's: a segmented job cost what its own attempts and all its tasks' cost.
     public mutating func show(tasks: [JobID: Job], of job: Job) {
         guard let segmentation = job.segmentation, segmentation.isSplit else { return }
         segments = SegmentsView(segmentation, outputs: job.spec.outputs, tasks: tasks)
+        let taskUsage = segmentation.tasks.compactMap { tasks[$0.job]?.usage }
+        if !taskUsage.isEmpty {
+            usage = taskUsage.reduce(job.usage ?? JobUsage()) { $0.merged(with: $1) }
+        }
         if !job.state.isTerminal {
             let read = segmentation.tasks.compactMap { tasks[$0.job] }
             progress = max(progress, SegmentProgress.fraction(of: read))

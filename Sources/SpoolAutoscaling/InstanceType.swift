@@ -15,13 +15,17 @@ public struct InstanceType: Sendable, Codable, Equatable {
     /// The cloud that sells this type at these prices ("aws", "gcp", …); nil for a catalog of one cloud. A pool
     /// with a provider prices itself from its provider's entries.
     public var provider: String?
+    /// The instance's typical power draw, for the energy of jobs whose device reports none; nil when not known.
+    public var watts: Double?
 
     public init(
         name: String, pricePerHour: Double, spotPricePerHour: Double? = nil, bootSeconds: Double,
-        gpusPerInstance: Int = 0, jobSlots: Int = 1, spotInterruptionsPerHour: Double? = nil, provider: String? = nil
+        gpusPerInstance: Int = 0, jobSlots: Int = 1, spotInterruptionsPerHour: Double? = nil, provider: String? = nil,
+        watts: Double? = nil
     ) {
         self.provider = provider
         self.spotInterruptionsPerHour = spotInterruptionsPerHour
+        self.watts = watts
         self.name = name
         self.pricePerHour = pricePerHour
         self.spotPricePerHour = spotPricePerHour
@@ -36,7 +40,7 @@ public struct InstanceType: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name
+        case name, watts
         case pricePerHour = "price_per_hour"
         case spotPricePerHour = "spot_price_per_hour"
         case bootSeconds = "boot_seconds"

@@ -31,3 +31,12 @@ struct TenantList: Decodable { var tenants: [TenantView] }
 
 /// The body of a 204: nothing to decode.
 struct Empty: Decodable {}
+
+extension SpoolClient {
+    /// A tenant's usage per UTC day over `from`…`to` (`YYYY-MM-DD`; nil: the server's default, the last 30 days).
+    public func tenantUsage(_ id: String, from: String? = nil, to: String? = nil) async throws -> TenantUsageView {
+        let query = [from.map { "from=\($0)" }, to.map { "to=\($0)" }].compactMap { $0 }
+        let path = "/v1/tenants/\(id)/usage" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return try await send("GET", path)
+    }
+}

@@ -47,6 +47,7 @@ enum JobPrinter {
         if let earlier = job.deduplicatedFrom { rows.append(["reused from", earlier.rawValue]) }
         if let callback = job.callbackURL { rows.append(["callback", callback]) }
         if let expiry = job.expiresAt { rows.append(["expires", expiry.formatted(.iso8601)]) }
+        if let usage = job.usage { rows.append(["usage", usageLine(usage)]) }
         if let placement = job.placement {
             let device = placement.gpu.map { "GPU \($0) (\(placement.deviceModel ?? "?"))" } ?? "host CPU"
             let demand = placement.demand
@@ -109,5 +110,14 @@ enum JobPrinter {
     static func elapsed(_ job: JobView) -> String {
         guard let start = job.startedAt, let end = job.finishedAt else { return "?" }
         return String(format: "%.1fs", end.timeIntervalSince(start))
+    }
+
+    /// `2 attempts, 90.0 GPU-s, 40.0 CPU-s, 0.0200 USD (1 unpriced), 6300 J`; an unknown cost or energy is "-".
+    static func usageLine(_ usage: JobUsage) -> String {
+        let cost = usage.cost.map { String(format: "%.4f \(usage.currency)", $0) } ?? "cost -"
+        let unpriced = usage.unpricedAttempts > 0 && usage.cost != nil ? " (\(usage.unpricedAttempts) unpriced)" : ""
+        return "\(usage.attempts) attempt\(usage.attempts == 1 ? "" : "s"), "
+            + String(format: "%.1f GPU-s, %.1f CPU-s, ", usage.gpuSeconds, usage.cpuSeconds) + cost + unpriced + ", "
+            + (usage.energyJoules.map { String(format: "%.0f J", $0) } ?? "energy -")
     }
 }

@@ -166,13 +166,20 @@ struct Workers: AsyncParsableCommand {
         if workers.isEmpty { return print("no workers") }
         print(
             Terminal.table(
-                ["worker", "pool", "kind", "host", "slots", "busy", "devices"],
+                ["worker", "pool", "kind", "host", "slots", "busy", "capacity", "devices"],
                 workers.map { worker in
                     [
                         worker.id.rawValue, worker.pool, worker.poolKind.rawValue, worker.host, "\(worker.slots)",
-                        "\(worker.running.count)", Self.describe(worker.devices),
+                        "\(worker.running.count)", Self.describe(worker.capacity), Self.describe(worker.devices),
                     ]
                 }))
+    }
+
+    /// `g6.xlarge spot 0.32 USD/h`; "-" for a worker told nothing, "?" for a price nobody gave.
+    static func describe(_ capacity: CapacityPrice?) -> String {
+        guard let capacity else { return "-" }
+        let price = capacity.pricePerHour.map { String(format: "%.4g \(CapacityPrice.currency)/h", $0) } ?? "? /h"
+        return [capacity.instanceType, capacity.capacityType.rawValue, price].compactMap { $0 }.joined(separator: " ")
     }
 
     static func describe(_ devices: DeviceInventory?) -> String {

@@ -282,9 +282,38 @@ struct WorkerOptions: ParsableArguments {
                 + "ffmpeg's own choice elsewhere).", valueName: "n"))
     var ffmpegThreads: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The instance type this worker runs on, as the instance catalog names it (e.g. g6.xlarge): each attempt "
+                + "pays its slot's share of the type's hourly price. Default: the managed pool's "
+                + "(else $SPOOL_INSTANCE_TYPE).", valueName: "name"))
+    var instanceType: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Whether the instance is spot or on-demand capacity, which decides the catalog price. Default: the managed "
+                + "pool's spot setting, else on-demand (else $SPOOL_CAPACITY_TYPE).", valueName: "on-demand|spot"))
+    var capacityType: CapacityType?
+
+    @Option(
+        help: ArgumentHelp(
+            "The instance's hourly price in USD, over the catalog's. With neither, job costs are unknown (null), "
+                + "never guessed (else $SPOOL_PRICE_PER_HOUR).", valueName: "USD"))
+    var pricePerHour: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file whose \"catalog\" lists instance types, prices and optional watts (the autoscaler's settings "
+                + "file). Default: --autoscaler-config, where the process has one (else $SPOOL_INSTANCE_CATALOG).",
+            valueName: "file"))
+    var instanceCatalog: String?
+
     func validate() throws {
         if let ffmpegThreads, !(1...64).contains(ffmpegThreads) {
             throw ValidationError("--ffmpeg-threads takes 1…64, got \(ffmpegThreads)")
+        }
+        if let pricePerHour, !(pricePerHour >= 0 && pricePerHour.isFinite) {
+            throw ValidationError("--price-per-hour takes a price of 0 or more, got \(pricePerHour)")
         }
     }
 
@@ -304,12 +333,17 @@ struct WorkerOptions: ParsableArguments {
         settings.ffmpegMemoryLimitMiB = ffmpegMemoryLimit
         settings.executor = executor
         settings.ffmpegThreads = ffmpegThreads
+        settings.instanceType = instanceType
+        settings.capacityType = capacityType
+        settings.pricePerHour = pricePerHour
+        settings.instanceCatalog = instanceCatalog
         return settings
     }
 }
 
 extension DispatchMode: ExpressibleByArgument {}
 extension Executor: ExpressibleByArgument {}
+extension CapacityType: ExpressibleByArgument {}
 extension APISettings.Downloads: ExpressibleByArgument {}
 
 /// How jobs are placed: the scheduling profile and everything else in an optional JSON file.

@@ -5,7 +5,7 @@ import SpoolCore
 
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, list, limit, rotate the key of, and delete tenants (needs the admin key).",
+        abstract: "Create, list, limit, rotate the key of, and delete tenants (needs the admin key); show their usage.",
         discussion: """
             These call the admin API with the admin key from $SPOOL_ADMIN_KEY (or --api-key). A tenant's key is \\
             printed once, when it is created or rotated; Spool keeps only its hash.
@@ -17,8 +17,12 @@ struct Tenants: AsyncParsableCommand {
               spool tenants limit acme --gpu-seconds-per-day 86400
               spool tenants rotate-key acme
               spool tenants delete acme
+              spool tenants usage acme --from 2026-11-01
             """,
-        subcommands: [CreateTenant.self, ListTenants.self, LimitTenant.self, RotateTenantKey.self, DeleteTenant.self],
+        subcommands: [
+            CreateTenant.self, ListTenants.self, LimitTenant.self, RotateTenantKey.self, DeleteTenant.self,
+            ShowTenantUsage.self,
+        ],
         defaultSubcommand: ListTenants.self)
 }
 

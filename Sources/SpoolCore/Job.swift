@@ -39,6 +39,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var resultKey: String?
     /// How the job was split into segment tasks, or why it was encoded whole; nil when segmenting never came up.
     public var segmentation: Segmentation?
+    /// What its attempts used and cost, summed over every attempt whose worker reported it; nil before the first.
+    public var usage: JobUsage?
 
     public init(id: JobID, spec: JobSpec, now: Date) {
         self.id = id
@@ -66,6 +68,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.expiresAt = nil
         self.resultKey = nil
         self.segmentation = nil
+        self.usage = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -82,7 +85,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         case deduplicatedFrom = "deduplicated_from"
         case expiresAt = "expires_at"
         case resultKey = "result_key"
-        case segmentation
+        case segmentation, usage
     }
 
     public init(from decoder: any Decoder) throws {
@@ -113,6 +116,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         expiresAt = try c.decodeIfPresent(Date.self, forKey: .expiresAt)
         resultKey = try c.decodeIfPresent(String.self, forKey: .resultKey)
         segmentation = try c.decodeIfPresent(Segmentation.self, forKey: .segmentation)
+        usage = try c.decodeIfPresent(JobUsage.self, forKey: .usage)
     }
 
     /// Whether the job failed because it ran out of attempts on failures that may pass (a crash, a kill, a lost

@@ -9,11 +9,13 @@ public enum JobEvent: Sendable, Equatable {
     /// The attempt produced validated outputs; `reusedFrom` names the earlier job whose outputs it reused because
     /// its input bytes and output spec were the same (content deduplication).
     /// `resultKey` is the content-index entry the worker records for the outputs (nil when it records none).
-    case succeed(Lease, outputs: [OutputResult], reusedFrom: JobID? = nil, resultKey: String? = nil)
+    /// `usage` (here and on the other endings of an attempt) is what the attempt used and cost, added to the job's.
+    case succeed(
+        Lease, outputs: [OutputResult], reusedFrom: JobID? = nil, resultKey: String? = nil, usage: AttemptUsage? = nil)
     /// The attempt failed.
-    case fail(Lease, JobError)
+    case fail(Lease, JobError, usage: AttemptUsage? = nil)
     /// The worker stops without failing (shutdown): the job goes back to the queue, no failure counted.
-    case handBack(Lease)
+    case handBack(Lease, usage: AttemptUsage? = nil)
     /// A client cancels the job.
     case cancel
     /// The lease ran out, or its worker is known to be dead (the store decides which leases qualify).
@@ -38,9 +40,19 @@ public enum JobEvent: Sendable, Equatable {
     case recordSegmentation(Lease, Segmentation)
     /// A segmented job's tasks are not all finished: it leaves its worker (holding nothing while it waits) and is
     /// looked at again at `until`, or sooner when its last task finishes (`segmentsReady`).
-    case awaitSegments(Lease, until: Date)
+    case awaitSegments(Lease, until: Date, usage: AttemptUsage? = nil)
     /// A segmented job's last task finished: the job may be claimed now to join its tasks' outputs.
     case segmentsReady
+
+    /// What the attempt this event ends used and cost, when its worker measured it.
+    public var attemptUsage: AttemptUsage? {
+        switch self {
+        case .succeed(_, _, _, _, let usage), .fail(_, _, let usage), .handBack(_, let usage),
+            .awaitSegments(_, _, let usage):
+            usage
+        default: nil
+        }
+    }
 }
 
 /// How an overloaded job is made cheaper to place: another pool, a faster encoder setting, or both. It never names
@@ -130,6 +142,8 @@ public struct JobLifecycle: Sendable {
 
     public func apply(_ event: JobEvent, to job: Job, now: Date) throws(LifecycleError) -> Transition {
         var transition = try decide(event, job, now: now)
+        // Every attempt is paid for, whatever its ending: a retried job's usage sums all of them.
+        if let usage = event.attemptUsage { transition.job.usage = (job.usage ?? JobUsage()).adding(usage) }
         let next = transition.job
         // Finishing starts the retention window; leaving a finished state (a retry) ends it.
         transition.job.expiresAt =
@@ -148,7 +162,7 @@ public struct JobLifecycle: Sendable {
     /// retries its commit is refused as stale, but the outputs the store now names are its own and must be published,
     /// not discarded. Nil when `stored` is anything else (a later attempt, another worker, another ending).
     public static func alreadyRecorded(_ event: JobEvent, in stored: Job) -> Transition? {
-        guard case .succeed(let lease, _, _, _) = event, stored.state == .succeeded, stored.attempt == lease.attempt,
+        guard case .succeed(let lease, _, _, _, _) = event, stored.state == .succeeded, stored.attempt == lease.attempt,
             stored.worker == lease.worker, stored.id == lease.job
         else { return nil }
         return Transition(job: stored, effects: [.publishOutputs(attempt: lease.attempt)])
@@ -177,7 +191,7 @@ public struct JobLifecycle: Sendable {
             if let progress { next.progress = progress }
             return Transition(job: next, effects: [])
 
-        case .succeed(let lease, let outputs, let reusedFrom, let resultKey):
+        case .succeed(let lease, let outputs, let reusedFrom, let resultKey, _):
             try checkCurrent(lease, job)
             next.state = .succeeded
             next.deduplicatedFrom = reusedFrom
@@ -190,7 +204,7 @@ public struct JobLifecycle: Sendable {
             next.error = nil
             return Transition(job: next, effects: [.publishOutputs(attempt: lease.attempt)])
 
-        case .fail(let lease, let error) where error.code == .storageFull:
+        case .fail(let lease, let error, _) where error.code == .storageFull:
             // A full disk says nothing about the job: no attempt is used up, and it waits a little for space.
             try checkCurrent(lease, job)
             requeueWithoutFailure(&next, now: now)
@@ -198,7 +212,7 @@ public struct JobLifecycle: Sendable {
             next.notBefore = now.addingTimeInterval(retryPolicy.delay(afterFailures: 1).seconds)
             return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
 
-        case .fail(let lease, let error):
+        case .fail(let lease, let error, _):
             try checkCurrent(lease, job)
             next.failures += 1
             next.error = error
@@ -215,7 +229,7 @@ public struct JobLifecycle: Sendable {
             }
             return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
 
-        case .handBack(let lease):
+        case .handBack(let lease, _):
             try checkCurrent(lease, job)
             requeueWithoutFailure(&next, now: now)
             return Transition(job: next, effects: [.discardAttempt(attempt: lease.attempt)])
@@ -311,7 +325,7 @@ public struct JobLifecycle: Sendable {
             next.segmentation = segmentation
             return Transition(job: next, effects: [])
 
-        case .awaitSegments(let lease, let until):
+        case .awaitSegments(let lease, let until, _):
             try checkCurrent(lease, job)
             guard job.segmentation?.isSplit == true else {
                 throw .invalidTransition(from: job.state, event: "wait for the segments of")

@@ -28,13 +28,18 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     /// The folders its `file://` inputs may come from (`--input-root`); nil from a worker too old to say. A gateway
     /// compares them with its own, so a mismatch shows at start-up instead of failing every file:// job.
     public var inputRoots: [String]?
+    /// What the worker's capacity costs (instance and capacity type, hourly price), as its attempts price
+    /// themselves; nil when the worker was told nothing about it.
+    public var capacity: CapacityPrice?
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
         draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
-        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil
+        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil,
+        capacity: CapacityPrice? = nil
     ) {
+        self.capacity = capacity
         self.cachedInputs = cachedInputs
         self.inputRoots = inputRoots
         self.id = id
@@ -66,6 +71,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case selfTest = "self_test"
         case cachedInputs = "cached_inputs"
         case inputRoots = "input_roots"
+        case capacity
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +95,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         selfTest = try c.decodeIfPresent(WorkerSelfTest.self, forKey: .selfTest)
         cachedInputs = try c.decodeIfPresent([String].self, forKey: .cachedInputs) ?? []
         inputRoots = try c.decodeIfPresent([String].self, forKey: .inputRoots)
+        capacity = try c.decodeIfPresent(CapacityPrice.self, forKey: .capacity)
     }
 
     /// The roots of `required` this worker cannot read from (a root counts as readable when it lies inside one of

@@ -56,6 +56,7 @@ public struct SpoolAPI: Sendable {
         addSystemRoutes(to: router)
         addPoolRoutes(to: router)
         addAdminRoutes(to: router)
+        addTenantRoutes(to: router)
         addSessionRoutes(to: router)
         addWebhookRoutes(to: router)
         ConsoleRoutes(mediaOrigins: redirectedDownloadOrigins).add(to: router)

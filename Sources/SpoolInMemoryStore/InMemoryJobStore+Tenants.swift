@@ -42,15 +42,21 @@ extension InMemoryJobStore {
 
     public func addUsage(_ usage: TenantUsage, tenant: TenantID, day: String) async throws -> TenantUsage {
         let key = UsageKey(tenant: tenant, day: day)
-        var total = usageByDay[key] ?? TenantUsage()
-        total.uploadBytes += usage.uploadBytes
-        total.gpuSeconds += usage.gpuSeconds
+        let total = (usageByDay[key] ?? TenantUsage()) + usage
         usageByDay[key] = total
         return total
     }
 
     public func usage(tenant: TenantID, day: String) async throws -> TenantUsage {
         usageByDay[UsageKey(tenant: tenant, day: day)] ?? TenantUsage()
+    }
+
+    public func usage(tenant: TenantID, days: [String]) async throws -> [String: TenantUsage] {
+        var found: [String: TenantUsage] = [:]
+        for day in days {
+            if let usage = usageByDay[UsageKey(tenant: tenant, day: day)] { found[day] = usage }
+        }
+        return found
     }
 
     /// A key hash names one tenant. SQLite's unique index refuses a second tenant with the same hash (a write error

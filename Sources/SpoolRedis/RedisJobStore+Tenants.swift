@@ -65,21 +65,32 @@ extension RedisJobStore {
         let reply = try await call {
             try await client.run(
                 script: RedisScripts.addUsage, keys: [.init(keys.usage(tenant, day: day))],
-                arguments: [.init(Int(usage.uploadBytes)), .init(String(usage.gpuSeconds))])
+                arguments: TenantUsageFields.values(of: usage).map { .init($0) }
+                    + [.init(TenantUsageFields.lifetimeSeconds)])
         }
-        let parts = reply.array ?? []
-        return TenantUsage(
-            uploadBytes: Int64(parts.first?.int ?? 0),
-            gpuSeconds: parts.count > 1 ? Double(parts[1].string ?? "") ?? 0 : 0)
+        return TenantUsageFields.usage(from: reply.array ?? [])
     }
 
     public func usage(tenant: TenantID, day: String) async throws -> TenantUsage {
-        let reply = try await call {
-            try await client.send(["HMGET", .init(keys.usage(tenant, day: day)), "upload_bytes", "gpu_seconds"])
+        try await usage(tenant: tenant, days: [day])[day] ?? TenantUsage()
+    }
+
+    public func usage(tenant: TenantID, days: [String]) async throws -> [String: TenantUsage] {
+        guard !days.isEmpty else { return [:] }
+        let fields = TenantUsageFields.names.map { RESPArgument($0) }
+        let replies: [Result<RESPValue, RedisError>]
+        do {
+            replies = try await client.pipeline(days.map { ["HMGET", .init(keys.usage(tenant, day: $0))] + fields })
+        } catch let error as RedisError {
+            throw StoreError.from(error)
         }
-        let parts = reply.array ?? []
-        return TenantUsage(
-            uploadBytes: Int64(parts.first?.string ?? "") ?? 0,
-            gpuSeconds: parts.count > 1 ? Double(parts[1].string ?? "") ?? 0 : 0)
+        var found: [String: TenantUsage] = [:]
+        for (day, reply) in zip(days, replies) {
+            let values = try reply.mapError(StoreError.from).get().array ?? []
+            // A day without counters answers nil for every field.
+            guard values.contains(where: { $0.double != nil }) else { continue }
+            found[day] = TenantUsageFields.usage(from: values)
+        }
+        return found
     }
 }

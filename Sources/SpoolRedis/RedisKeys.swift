@@ -30,7 +30,7 @@ import SpoolCore
 ///     NS:{index}:t:TENANT:state:STATE  the same, per tenant (quotas count them)
 ///     NS:{tenants}            hash tenant ID → Tenant JSON
 ///     NS:{tenants}:keys       hash API-key hash → tenant ID
-///     NS:{tenants}:usage:TENANT:DAY  hash upload_bytes, gpu_seconds (expires after three days)
+///     NS:{tenants}:usage:TENANT:DAY  hash of the `TenantUsageFields` counters (expires after 400 days)
 ///     NS:session:TOKENHASH    a web session (WebSession JSON), expiring with it
 ///     NS:{pools}              hash pool name → PoolSpec JSON
 ///     NS:{pools}:decisions    list of autoscaler decisions of every pool, newest first

@@ -305,14 +305,25 @@ enum RedisScripts {
         return 1
         """)
 
-    /// Adds to a tenant's daily usage and keeps the counters three days.
-    /// KEYS: usage hash. ARGV: upload bytes, GPU-seconds. Returns {upload bytes, GPU-seconds} after the addition.
+    /// Adds to a tenant's daily usage and keeps the counters 400 days (the usage report reads past days; the quotas
+    /// read only today). KEYS: usage hash. ARGV: the `TenantUsageFields` values in order (whole numbers where the
+    /// field is a count), then the lifetime in seconds. Returns every field's value after the addition, in the same order.
     static let addUsage = RedisScript(
         """
-        local bytes = redis.call('HINCRBY', KEYS[1], 'upload_bytes', ARGV[1])
-        local seconds = redis.call('HINCRBYFLOAT', KEYS[1], 'gpu_seconds', ARGV[2])
-        redis.call('EXPIRE', KEYS[1], 259200)
-        return {bytes, seconds}
+        local fields = {'upload_bytes', 'gpu_seconds', 'jobs', 'cpu_seconds', 'cost', 'priced_attempts',
+          'energy_joules', 'energy_attempts'}
+        local counts = {upload_bytes = true, jobs = true, priced_attempts = true, energy_attempts = true}
+        for i, field in ipairs(fields) do
+          if tonumber(ARGV[i]) ~= 0 then
+            if counts[field] then
+              redis.call('HINCRBY', KEYS[1], field, ARGV[i])
+            else
+              redis.call('HINCRBYFLOAT', KEYS[1], field, ARGV[i])
+            end
+          end
+        end
+        redis.call('EXPIRE', KEYS[1], ARGV[#fields + 1])
+        return redis.call('HMGET', KEYS[1], unpack(fields))
         """)
 
     /// GCRA over several keys at once with Redis's own clock: the requests count against every key only if every

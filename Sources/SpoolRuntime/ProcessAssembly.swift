@@ -135,7 +135,8 @@ public struct ProcessAssembly: Sendable {
         services.append(
             try poolManager(
                 child: ChildWorker(
-                    store: configuration.store, worker: configuration.worker, allowPrivateNetworks: false),
+                    store: configuration.store, worker: childWorkerSettings(configuration.worker),
+                    allowPrivateNetworks: false),
                 defaultActuator: .gauge, shutdownGrace: .seconds(30), leadership: leadership))
         services.append(try webhookSender(allowPrivateNetworks: false))
         names += ["placement", "pool-manager", "webhooks"]
@@ -172,11 +173,14 @@ public struct ProcessAssembly: Sendable {
                 for: PoolDescriptor(name: managed.name, kind: managed.kind, summary: base.summary),
                 inventory: inventory, all: servable, slots: slots ?? managed.slotsPerWorker)
             managedConfiguration.acceptsUnpinned = true
+            managedConfiguration.capacityPrice = try capacityPrice(managed: managed)
             workerConfiguration = managedConfiguration
         } else {
             let planned = try PoolSelection.pools(for: inventory, wanted: pool)
-            workerConfiguration = configuration.worker.configuration(
+            var plannedConfiguration = configuration.worker.configuration(
                 for: planned[0], inventory: inventory, all: PoolPlanner.pools(for: inventory), slots: slots)
+            plannedConfiguration.capacityPrice = try capacityPrice(managed: nil)
+            workerConfiguration = plannedConfiguration
         }
         // On Redis the leader tells this worker when it placed something on it (the scheduler runs elsewhere).
         let placed = opened.redisStore != nil ? WorkSignal() : nil
@@ -222,11 +226,14 @@ public struct ProcessAssembly: Sendable {
         let workSignal = WorkSignal()
         let placedSignal = WorkSignal()
         let settings = configuration.worker
+        let price = try capacityPrice(managed: nil)
         let workers = pools.map { pool in
-            TranscodeWorker(
+            var workerConfiguration = settings.configuration(
+                for: pool, inventory: inventory, all: pools, slots: pool.kind == .cpu ? cpuSlots : nil)
+            workerConfiguration.capacityPrice = price
+            return TranscodeWorker(
                 store: opened.store,
-                configuration: settings.configuration(
-                    for: pool, inventory: inventory, all: pools, slots: pool.kind == .cpu ? cpuSlots : nil),
+                configuration: workerConfiguration,
                 inventory: inventory, layout: opened.layout,
                 inputPolicy: withObjectInputs(configuration.api.inputPolicy),
                 sharedCache: opened.sharedCache, workSignal: settings.dispatch == .placed ? placedSignal : workSignal,
@@ -311,7 +318,7 @@ public struct ProcessAssembly: Sendable {
     /// A local worker the pool manager starts: this process's store, worker settings and input rules.
     func childWorker(_ settings: WorkerSettings) -> ChildWorker {
         var child = ChildWorker(
-            store: configuration.store, worker: settings, inputRoots: configuration.api.inputRoots,
+            store: configuration.store, worker: childWorkerSettings(settings), inputRoots: configuration.api.inputRoots,
             allowPrivateNetworks: configuration.api.allowPrivateNetworks)
         child.inputBuckets = configuration.api.inputBuckets
         return child

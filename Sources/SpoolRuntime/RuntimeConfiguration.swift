@@ -14,7 +14,8 @@ import SpoolWorker
 /// `SPOOL_ACTUATOR`, `SPOOL_DATA`, `SPOOL_STORAGE`, `SPOOL_S3_ENDPOINT`, `AWS_REGION`, `SPOOL_REDIS`, `SPOOL_REDIS_NAMESPACE`, `SPOOL_REDIS_SHARDS`, `SPOOL_REDIS_WAIT_REPLICAS`,
 /// `SPOOL_MAX_ATTEMPTS`, `SPOOL_LEASE_SECONDS`, `SPOOL_SHUTDOWN_GRACE`, `SPOOL_STALL_TIMEOUT`,
 /// `SPOOL_MAX_JOB_SECONDS`, `SPOOL_DISPATCH`, `SPOOL_DEDUPLICATE`, `SPOOL_INPUT_CACHE_DIR`,
-/// `SPOOL_INPUT_CACHE_BYTES` (the Kubernetes way: one image, settings from the pod's environment).
+/// `SPOOL_INPUT_CACHE_BYTES`, `SPOOL_INSTANCE_TYPE`, `SPOOL_CAPACITY_TYPE`, `SPOOL_PRICE_PER_HOUR`,
+/// `SPOOL_INSTANCE_CATALOG` (the Kubernetes way: one image, settings from the pod's environment).
 public struct RuntimeConfiguration: Codable, Sendable, Equatable {
     public var store: StoreSettings
     public var worker: WorkerSettings
@@ -112,6 +113,7 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
             default: throw .badVariable(name: "SPOOL_DEDUPLICATE", value: text, expected: "true or false")
             }
         }
+        try result.worker.applyCapacity(from: environment)
         try result.validate()
         return result
     }

@@ -31,6 +31,15 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
     /// Threads each output's encoder and filters use; nil: one on a CPU pool (which runs a job per core), ffmpeg's
     /// own choice elsewhere.
     public var ffmpegThreads: Int?
+    /// The instance type this worker runs on (a catalog entry's name); nil takes the managed pool's, if any.
+    public var instanceType: String?
+    /// Spot or on-demand; nil takes the managed pool's (`spot`), else on-demand.
+    public var capacityType: CapacityType?
+    /// The instance's hourly price, over the catalog's.
+    public var pricePerHour: Double?
+    /// A JSON file whose `catalog` lists the instance types and prices (the autoscaler's settings file); nil takes
+    /// the process's `--autoscaler-config`, if any.
+    public var instanceCatalog: String?
 
     public init() {}
 
@@ -47,6 +56,10 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
         case ffmpegMemoryLimitMiB = "ffmpeg_memory_limit_mib"
         case executor
         case ffmpegThreads = "ffmpeg_threads"
+        case instanceType = "instance_type"
+        case capacityType = "capacity_type"
+        case pricePerHour = "price_per_hour"
+        case instanceCatalog = "instance_catalog"
     }
 
     /// Every field is optional in a file; what it leaves out keeps its default.
@@ -71,6 +84,10 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .ffmpegMemoryLimitMiB) ?? defaults.ffmpegMemoryLimitMiB
         executor = try c.decodeIfPresent(Executor.self, forKey: .executor) ?? defaults.executor
         ffmpegThreads = try c.decodeIfPresent(Int.self, forKey: .ffmpegThreads)
+        instanceType = try c.decodeIfPresent(String.self, forKey: .instanceType)
+        capacityType = try c.decodeIfPresent(CapacityType.self, forKey: .capacityType)
+        pricePerHour = try c.decodeIfPresent(Double.self, forKey: .pricePerHour)
+        instanceCatalog = try c.decodeIfPresent(String.self, forKey: .instanceCatalog)
     }
 
     /// One pool's worker configuration. Defaults by pool kind live here and nowhere else: a CPU pool runs a job per
@@ -113,5 +130,9 @@ public struct WorkerSettings: Codable, Sendable, Equatable {
             "--max-input-pixels", "\(maxInputPixels)", "--max-input-fps", "\(maxInputFrameRate)",
             "--ffmpeg-memory-limit", "\(ffmpegMemoryLimitMiB)", "--executor", executor.rawValue,
         ] + (deduplicate ? [] : ["--no-deduplicate"]) + (ffmpegThreads.map { ["--ffmpeg-threads", "\($0)"] } ?? [])
+            + (instanceType.map { ["--instance-type", $0] } ?? [])
+            + (capacityType.map { ["--capacity-type", $0.rawValue] } ?? [])
+            + (pricePerHour.map { ["--price-per-hour", "\($0)"] } ?? [])
+            + (instanceCatalog.map { ["--instance-catalog", $0] } ?? [])
     }
 }

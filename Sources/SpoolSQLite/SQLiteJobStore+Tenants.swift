@@ -72,26 +72,54 @@ extension SQLiteJobStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO tenant_usage (tenant, day, upload_bytes, gpu_seconds) VALUES (?, ?, ?, ?)
+                    INSERT INTO tenant_usage (tenant, day, upload_bytes, gpu_seconds, jobs, cpu_seconds, cost,
+                        priced_attempts, energy_joules, energy_attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tenant, day) DO UPDATE SET
                         upload_bytes = upload_bytes + excluded.upload_bytes,
-                        gpu_seconds = gpu_seconds + excluded.gpu_seconds
+                        gpu_seconds = gpu_seconds + excluded.gpu_seconds,
+                        jobs = jobs + excluded.jobs,
+                        cpu_seconds = cpu_seconds + excluded.cpu_seconds,
+                        cost = cost + excluded.cost,
+                        priced_attempts = priced_attempts + excluded.priced_attempts,
+                        energy_joules = energy_joules + excluded.energy_joules,
+                        energy_attempts = energy_attempts + excluded.energy_attempts
                     """,
-                arguments: [tenant.rawValue, day, usage.uploadBytes, usage.gpuSeconds])
-            return try Self.usage(db, tenant: tenant, day: day)
+                arguments: [
+                    tenant.rawValue, day, usage.uploadBytes, usage.gpuSeconds, usage.jobs, usage.cpuSeconds,
+                    usage.cost, usage.pricedAttempts, usage.energyJoules, usage.energyAttempts,
+                ])
+            return try Self.usage(db, tenant: tenant, days: [day])[day] ?? TenantUsage()
         }
     }
 
     public func usage(tenant: TenantID, day: String) async throws -> TenantUsage {
-        try await read { db in try Self.usage(db, tenant: tenant, day: day) }
+        try await read { db in try Self.usage(db, tenant: tenant, days: [day])[day] ?? TenantUsage() }
     }
 
-    private static func usage(_ db: Database, tenant: TenantID, day: String) throws -> TenantUsage {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT upload_bytes, gpu_seconds FROM tenant_usage WHERE tenant = ? AND day = ?",
-                arguments: [tenant.rawValue, day])
-        else { return TenantUsage() }
-        return TenantUsage(uploadBytes: row["upload_bytes"], gpuSeconds: row["gpu_seconds"])
+    public func usage(tenant: TenantID, days: [String]) async throws -> [String: TenantUsage] {
+        try await read { db in try Self.usage(db, tenant: tenant, days: days) }
+    }
+
+    private static func usage(_ db: Database, tenant: TenantID, days: [String]) throws -> [String: TenantUsage] {
+        guard let first = days.min(), let last = days.max() else { return [:] }
+        let wanted = Set(days)
+        var found: [String: TenantUsage] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT day, upload_bytes, gpu_seconds, jobs, cpu_seconds, cost, priced_attempts, energy_joules,
+                    energy_attempts
+                FROM tenant_usage WHERE tenant = ? AND day BETWEEN ? AND ?
+                """,
+            arguments: [tenant.rawValue, first, last])
+        {
+            let day: String = row["day"]
+            guard wanted.contains(day) else { continue }
+            found[day] = TenantUsage(
+                uploadBytes: row["upload_bytes"], gpuSeconds: row["gpu_seconds"], jobs: row["jobs"],
+                cpuSeconds: row["cpu_seconds"], cost: row["cost"], pricedAttempts: row["priced_attempts"],
+                energyJoules: row["energy_joules"], energyAttempts: row["energy_attempts"])
+        }
+        return found
     }
 }

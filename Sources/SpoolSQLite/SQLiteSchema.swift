@@ -158,6 +158,18 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v9-usage-costs") { db in
+            // What each day's attempts used and cost, beside the quota counters (`GET /v1/tenants/{id}/usage`).
+            try db.execute(
+                sql: """
+                    ALTER TABLE tenant_usage ADD COLUMN jobs INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE tenant_usage ADD COLUMN cpu_seconds REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE tenant_usage ADD COLUMN cost REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE tenant_usage ADD COLUMN priced_attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE tenant_usage ADD COLUMN energy_joules REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE tenant_usage ADD COLUMN energy_attempts INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 }

@@ -38,6 +38,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// Wakes the scheduler of this process (`spool serve`) when an attempt's transcode ends and frees its slot; nil
     /// where the scheduler runs elsewhere (it sees the freed slot on its next cycle).
     var schedulerWakeUp: WorkSignal? = nil
+    /// The GPUs' power readings, for the energy of GPU attempts; nil on hosts without GPUs.
+    var powerLog: GPUPowerLog? = nil
 
     /// What a successful attempt hands to the commit.
     struct Produced: Sendable {
@@ -76,6 +78,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             logger[metadataKey: "job"] = "\(job.id)"
             logger[metadataKey: "attempt"] = "\(lease.attempt)"
             let started = ContinuousClock.now
+            let powerMark = job.placement?.gpu.flatMap { gpu in powerLog?.mark(gpu: gpu) }
             var outcome: Outcome
             do {
                 try files.prepare(job.id, attempt: lease.attempt)
@@ -87,26 +90,58 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 outcome = .finished(.failure(StorageFull.classify(error)))
             }
             Self.record(outcome, on: span)
+            // What the attempt used is measured before settling, so the settling write records it on the job. The noop
+            // executor (queue benchmarks) does no work, so it measures none and writes no more than it did before.
+            let usage =
+                configuration.executor == .noop
+                ? nil : measure(job, seconds: (ContinuousClock.now - started).seconds, powerMark: powerMark)
             // Settling must happen even when the attempt was cancelled (shutdown, cancel): the store write and the
             // file moves run in a fresh task, which does not inherit this one's cancellation.
-            let settled = Task { await settle(job, lease: lease, outcome: outcome, logger: logger) }
-            await settled.value
+            let settled = Task { await settle(job, lease: lease, outcome: outcome, usage: usage, logger: logger) }
+            let settledState = await settled.value
             reportDeviceHealth(job, outcome: outcome, logger: logger)
-            await recordGPUUsage(job, seconds: (ContinuousClock.now - started).seconds, logger: logger)
+            await recordUsage(
+                job, gpuSeconds: (ContinuousClock.now - started).seconds, attempt: usage,
+                finishedJob: job.spec.segment == nil && settledState?.isTerminal == true, logger: logger)
             Timer(label: "spool_attempt_duration_seconds", dimensions: [("pool", configuration.pool.name)])
                 .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         }
     }
 
-    /// Time on a GPU counts against the tenant's daily GPU-seconds, whatever the attempt's outcome: the GPU was
-    /// busy either way.
-    func recordGPUUsage(_ job: Job, seconds: Double, logger: Logger) async {
-        guard job.spec.tenant != .default, job.placement?.gpu != nil, seconds > 0 else { return }
+    /// What the attempt used and cost: its device from the placement, its share of the instance's price (see
+    /// `AttemptMeter` for the sharing rule) and, on a GPU, the mean power nvidia-smi reported while it ran.
+    func measure(_ job: Job, seconds: Double, powerMark: GPUPowerLog.Mark?) -> AttemptUsage {
+        let meter = AttemptMeter(
+            price: configuration.capacityPrice, slots: configuration.slots, gpus: inventory.gpus.count)
+        let device: AttemptMeter.Device
+        var watts: Double? = nil
+        if let gpu = job.placement?.gpu {
+            device = .gpu(index: gpu, model: inventory.gpus.first { $0.index == gpu }?.name ?? "GPU")
+            if let powerMark { watts = powerLog?.meanWatts(gpu: gpu, since: powerMark) }
+        } else {
+            device = .cpu
+        }
+        // Each output gets its own encoder; with no thread count set, one thread per output is assumed.
+        let threads = (configuration.threadsPerOutput ?? 1) * max(job.spec.outputs.count, 1)
+        return meter.usage(wallSeconds: seconds, device: device, encoderThreads: threads, gpuPowerWatts: watts)
+    }
+
+    /// The tenant's counters for today. Time on a GPU counts against its daily GPU-seconds whatever the attempt's
+    /// outcome (the GPU was busy either way), and so do the attempt's CPU-seconds, cost and energy: a stopped or
+    /// retried attempt was paid for too. `finishedJob` counts the job among the day's jobs (a segment task is
+    /// part of its job and not counted as one; what it used is).
+    func recordUsage(
+        _ job: Job, gpuSeconds: Double, attempt: AttemptUsage?, finishedJob: Bool, logger: Logger
+    ) async {
+        let onGPU = job.placement?.gpu != nil && gpuSeconds > 0
+        let usage =
+            TenantUsage(gpuSeconds: onGPU ? gpuSeconds : 0)
+            + (attempt.map { TenantUsage(attempt: $0, finishedJob: finishedJob) } ?? TenantUsage())
+        guard usage != TenantUsage() else { return }
         do {
-            try await store.addUsage(
-                TenantUsage(gpuSeconds: seconds), tenant: job.spec.tenant, day: TenantUsage.day(of: Date()))
+            try await store.addUsage(usage, tenant: job.spec.tenant, day: TenantUsage.day(of: Date()))
         } catch {
-            logger.warning("could not record GPU usage", metadata: ["error": "\(error)"])
+            logger.warning("could not record the attempt's usage", metadata: ["error": "\(error)"])
         }
     }
 
@@ -395,17 +430,22 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// Tells the store how the attempt ended and performs the effects the lifecycle returns.
-    func settle(_ job: Job, lease: Lease, outcome: Outcome, logger: Logger) async {
+    /// Tells the store how the attempt ended (with what it used) and performs the effects the lifecycle returns.
+    /// Returns the job's state after the write; nil when nothing was written.
+    @discardableResult
+    func settle(_ job: Job, lease: Lease, outcome: Outcome, usage: AttemptUsage? = nil, logger: Logger) async
+        -> JobState?
+    {
         let event: JobEvent?
         switch outcome {
         case .finished(.success(let produced)) where produced.awaitSegmentsUntil != nil:
-            event = .awaitSegments(lease, until: produced.awaitSegmentsUntil ?? Date())
+            event = .awaitSegments(lease, until: produced.awaitSegmentsUntil ?? Date(), usage: usage)
         case .finished(.success(let produced)):
             event = .succeed(
-                lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom, resultKey: produced.resultKey)
-        case .finished(.failure(let error)): event = .fail(lease, error)
-        case .interrupted: event = .handBack(lease)
+                lease, outputs: produced.outputs, reusedFrom: produced.reusedFrom, resultKey: produced.resultKey,
+                usage: usage)
+        case .finished(.failure(let error)): event = .fail(lease, error, usage: usage)
+        case .interrupted: event = .handBack(lease, usage: usage)
         case .stopped: event = nil
         }
         guard let event else {
@@ -415,7 +455,7 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 "attempt stopped by the store (its lease is gone); discarding its files",
                 metadata: ["reason": "\(outcome)"])
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "stopped")]).increment()
-            return
+            return nil
         }
         do {
             let transition = try await withSpan("worker.commit") { span in
@@ -437,12 +477,14 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
                 metadata: [
                     "state": "\(transition.job.state.rawValue)", "error": "\(transition.job.error?.message ?? "-")",
                 ])
+            return transition.job.state
         } catch {
             // The commit was refused (a stale lease) or the store is away: this attempt's files must not survive.
             files.discard(job.id, attempt: lease.attempt)
             await remote?.discard(job.id, attempt: lease.attempt)
             logger.warning("attempt could not be settled; discarding its files", metadata: ["error": "\(error)"])
             Counter(label: "spool_attempts_total", dimensions: [("outcome", "refused")]).increment()
+            return nil
         }
     }
 

@@ -28,6 +28,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
     let gpuMetrics: (@Sendable () async -> [GPUDevice])?
     /// Fencing and self-tests of this host's GPUs; nil without GPUs.
     let health: GPUHealthMonitor?
+    /// Each GPU's power as registrations read it, for the energy of the attempts on it; nil without GPUs.
+    let powerLog: GPUPowerLog?
     let observations = GPUMemoryObservations()
     /// Downloaded inputs kept for this worker's attempts, and the loop that fills it ahead of time.
     let inputCache: InputCache?
@@ -113,6 +115,10 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 perRound: configuration.slots, logger: logger)
         }
         runner.gpuProcessMemory = inventory.gpus.isEmpty ? nil : gpuProcessMemory
+        let powerLog = inventory.gpus.isEmpty ? nil : GPUPowerLog()
+        powerLog?.record(inventory.gpus)
+        self.powerLog = powerLog
+        runner.powerLog = powerLog
         self.runner = runner
     }
 
@@ -318,6 +324,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
         if let gpuMetrics {
             let fresh = await gpuMetrics()
             if !fresh.isEmpty { devices.gpus = fresh }
+            powerLog?.record(fresh)
         }
         DeviceGauges.record(
             DeviceGauges.readings(
@@ -331,7 +338,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed || diskIsFull(),
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
                 selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? [],
-                inputRoots: inputRoots))
+                inputRoots: inputRoots, capacity: configuration.capacityPrice))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

@@ -53,6 +53,9 @@ public struct WorkerConfiguration: Sendable {
     /// input can take from the host. Not for CUDA pools: the driver maps far more address space than it uses.
     public var ffmpegMemoryLimitBytes: Int?
     public var executor: Executor = .ffmpeg
+    /// What the capacity this worker runs on costs (instance and capacity type, hourly price, catalog watts), so
+    /// each attempt records its cost; nil when the worker was told nothing about it (costs are then unknown).
+    public var capacityPrice: CapacityPrice? = nil
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),

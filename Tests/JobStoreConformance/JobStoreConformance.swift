@@ -47,6 +47,7 @@ public enum JobStoreConformance {
         case queuedQuotaIsAtomic
         case expiryDeletesOnlyFinishedExpiredJobs
         case segmentedJobsWaitForTheirTasks
+        case attemptUsageAddsUp
     }
 
     /// Three attempts with 2 s, 4 s backoff: small enough to walk through in a test.
@@ -99,6 +100,7 @@ public enum JobStoreConformance {
         case .queuedQuotaIsAtomic: try await queuedQuotaIsAtomic(store)
         case .expiryDeletesOnlyFinishedExpiredJobs: try await expiryDeletesOnlyFinishedExpiredJobs(store)
         case .segmentedJobsWaitForTheirTasks: try await segmentedJobsWaitForTheirTasks(store)
+        case .attemptUsageAddsUp: try await attemptUsageAddsUp(store)
         }
     }
 
@@ -1084,6 +1086,43 @@ public enum JobStoreConformance {
         try await store.deleteTenant(acme.id)
         #expect(try await store.tenant(keyHash: "hash-2") == nil)
         await #expect(throws: TenantStoreError.notFound(acme.id)) { try await store.deleteTenant(acme.id) }
+    }
+
+    /// A job's usage is the sum over its attempts, the failed one included, and stays on the job as stored; the
+    /// per-day counters add every field and answer only the days that have any.
+    static func attemptUsageAddsUp(_ store: any JobStore) async throws {
+        let job = try await store.submit(spec(), now: at(0)).job
+        let first = try #require(try await claim(store, at: 1))
+        let gpu = AttemptUsage(
+            device: "gpu0 (NVIDIA L4)", gpuSeconds: 60, cpuSeconds: 0, cost: 0.01, energyJoules: 4200)
+        let retried = try await store.apply(
+            .fail(try #require(first.currentLease), JobError(code: .transcodeFailed, message: "boom"), usage: gpu),
+            to: job.id, now: at(61)
+        ).job
+        #expect(retried.state == .queued && retried.usage?.attempts == 1)
+        let second = try #require(try await claim(store, at: 70))
+        let cpu = AttemptUsage(device: "cpu", gpuSeconds: 0, cpuSeconds: 120, cost: nil, energyJoules: nil)
+        _ = try await store.apply(
+            .succeed(try #require(second.currentLease), outputs: [], usage: cpu), to: job.id, now: at(130))
+        let usage = try #require(try await store.job(job.id)?.usage)
+        #expect(usage.attempts == 2 && usage.gpuSeconds == 60 && usage.cpuSeconds == 120)
+        #expect(usage.cost == 0.01 && usage.unpricedAttempts == 1 && usage.energyJoules == 4200)
+        #expect(usage.devices.map(\.device) == ["gpu0 (NVIDIA L4)", "cpu"])
+
+        let acme = TenantID(rawValue: "acme")
+        try await store.addUsage(
+            TenantUsage(gpuSeconds: 60) + TenantUsage(attempt: gpu, finishedJob: false), tenant: acme,
+            day: "2026-12-01")
+        let day = try await store.addUsage(
+            TenantUsage(attempt: cpu, finishedJob: true), tenant: acme, day: "2026-12-01")
+        let expected = TenantUsage(
+            gpuSeconds: 60, jobs: 1, cpuSeconds: 120, cost: 0.01, pricedAttempts: 1, energyJoules: 4200,
+            energyAttempts: 1)
+        #expect(day == expected)
+        try await store.addUsage(TenantUsage(uploadBytes: 5), tenant: acme, day: "2026-12-03")
+        let days = try await store.usage(tenant: acme, days: ["2026-12-01", "2026-12-02", "2026-12-03"])
+        #expect(days == ["2026-12-01": expected, "2026-12-03": TenantUsage(uploadBytes: 5)])
+        #expect(try await store.usage(tenant: .default, days: ["2026-12-01"]).isEmpty)
     }
 
     static func idempotencyHoldsForADay(_ store: any JobStore) async throws {

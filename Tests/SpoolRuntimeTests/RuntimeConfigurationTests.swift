@@ -70,6 +70,23 @@ import Testing
     }
 
     /// The wiring: `--config` replaces the flags of every section of a real command's options.
+    @Test func theCapacityVariablesSetTheWorkersPrice() throws {
+        let base = RuntimeConfiguration()
+        let overridden = try base.overridden(by: [
+            "SPOOL_INSTANCE_TYPE": "g6.xlarge", "SPOOL_CAPACITY_TYPE": "spot", "SPOOL_PRICE_PER_HOUR": "0.32",
+            "SPOOL_INSTANCE_CATALOG": "/etc/spool/autoscaler.json",
+        ])
+        #expect(overridden.worker.instanceType == "g6.xlarge" && overridden.worker.capacityType == .spot)
+        #expect(overridden.worker.pricePerHour == 0.32)
+        #expect(overridden.worker.instanceCatalog == "/etc/spool/autoscaler.json")
+        #expect(throws: RuntimeConfigurationError.self) {
+            try base.overridden(by: ["SPOOL_CAPACITY_TYPE": "reserved"])
+        }
+        #expect(throws: RuntimeConfigurationError.self) {
+            try base.overridden(by: ["SPOOL_PRICE_PER_HOUR": "-1"])
+        }
+    }
+
     @Test func theConfigFileReplacesTheFlags() throws {
         let path = try file(#"{"store": {"data": "/mnt/from-file", "max_attempts": 7}, "api": {"port": 9090}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -106,6 +106,10 @@ import Testing
         worker.dispatch = .pull
         worker.deduplicate = false
         worker.inputCacheBytes = 1 << 20
+        worker.instanceType = "g6.xlarge"
+        worker.capacityType = .spot
+        worker.pricePerHour = 0.32
+        worker.instanceCatalog = "/etc/spool/autoscaler.json"
         let child = ChildWorker(
             store: store, worker: worker, inputRoots: ["/srv/in", "/mnt/media"], allowPrivateNetworks: true)
         let arguments = child.arguments(pool: "burst")

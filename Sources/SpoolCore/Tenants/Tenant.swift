@@ -113,14 +113,50 @@ public struct TenantLimits: Codable, Sendable, Equatable {
     }
 }
 
-/// What a tenant used today, for the daily quotas.
+/// What a tenant used on one UTC day: the daily quotas read it, and `GET /v1/tenants/{id}/usage` reports it.
 public struct TenantUsage: Sendable, Equatable {
     public var uploadBytes: Int64
     public var gpuSeconds: Double
+    /// Jobs whose last attempt ended that day (succeeded or failed at their worker).
+    public var jobs: Int
+    public var cpuSeconds: Double
+    /// The cost of the day's priced attempts (`CapacityPrice.currency`).
+    public var cost: Double
+    /// Attempts with a known price: none means the day's cost is unknown, not zero.
+    public var pricedAttempts: Int
+    public var energyJoules: Double
+    /// Attempts with a known energy: none means the day's energy is unknown.
+    public var energyAttempts: Int
 
-    public init(uploadBytes: Int64 = 0, gpuSeconds: Double = 0) {
+    public init(
+        uploadBytes: Int64 = 0, gpuSeconds: Double = 0, jobs: Int = 0, cpuSeconds: Double = 0, cost: Double = 0,
+        pricedAttempts: Int = 0, energyJoules: Double = 0, energyAttempts: Int = 0
+    ) {
         self.uploadBytes = uploadBytes
         self.gpuSeconds = gpuSeconds
+        self.jobs = jobs
+        self.cpuSeconds = cpuSeconds
+        self.cost = cost
+        self.pricedAttempts = pricedAttempts
+        self.energyJoules = energyJoules
+        self.energyAttempts = energyAttempts
+    }
+
+    /// The counters one attempt adds: GPU-seconds are left to the caller, which counts them for the daily quota.
+    public init(attempt: AttemptUsage, finishedJob: Bool) {
+        self.init(
+            jobs: finishedJob ? 1 : 0, cpuSeconds: attempt.cpuSeconds, cost: attempt.cost ?? 0,
+            pricedAttempts: attempt.cost == nil ? 0 : 1, energyJoules: attempt.energyJoules ?? 0,
+            energyAttempts: attempt.energyJoules == nil ? 0 : 1)
+    }
+
+    /// Both counters added up.
+    public static func + (lhs: TenantUsage, rhs: TenantUsage) -> TenantUsage {
+        TenantUsage(
+            uploadBytes: lhs.uploadBytes + rhs.uploadBytes, gpuSeconds: lhs.gpuSeconds + rhs.gpuSeconds,
+            jobs: lhs.jobs + rhs.jobs, cpuSeconds: lhs.cpuSeconds + rhs.cpuSeconds, cost: lhs.cost + rhs.cost,
+            pricedAttempts: lhs.pricedAttempts + rhs.pricedAttempts, energyJoules: lhs.energyJoules + rhs.energyJoules,
+            energyAttempts: lhs.energyAttempts + rhs.energyAttempts)
     }
 
     /// The UTC day a usage counter belongs to, as `2026-11-29`.

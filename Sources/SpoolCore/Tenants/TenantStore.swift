@@ -18,6 +18,8 @@ public protocol TenantStore: Sendable {
     @discardableResult
     func addUsage(_ usage: TenantUsage, tenant: TenantID, day: String) async throws -> TenantUsage
     func usage(tenant: TenantID, day: String) async throws -> TenantUsage
+    /// The counters of each of `days` that has any; a day without is left out.
+    func usage(tenant: TenantID, days: [String]) async throws -> [String: TenantUsage]
 }
 
 public enum TenantStoreError: Error, Sendable, Equatable, CustomStringConvertible {
