@@ -39,6 +39,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Let http(s) inputs reach loopback, private and link-local addresses.")
     var allowPrivateNetworks = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The capacity this worker runs on, registered with it (set by the local actuator and by the spot and "
+                + "on-demand Deployments of a pool that may run spot).", valueName: "spot|on-demand"))
+    var capacityType: CapacityType?
+
     @Flag(help: "Drain and exit when the process that started this worker exits (set by autoscaling supervisors).")
     var exitWithParent = false
 
@@ -57,7 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
             ).worker(
                 pool: pool, slots: slots, inventory: inventory,
                 inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
-                ops: listener)
+                ops: listener, capacityType: capacityType)
         }
         if exitWithParent { Self.watchParent() }
         try await Runtime.run(assembled.services, traces: traces, logger: logger)
@@ -74,3 +80,5 @@ struct WorkerCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension CapacityType: ExpressibleByArgument {}

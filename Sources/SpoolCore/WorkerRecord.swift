@@ -28,13 +28,17 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     /// The folders its `file://` inputs may come from (`--input-root`); nil from a worker too old to say. A gateway
     /// compares them with its own, so a mismatch shows at start-up instead of failing every file:// job.
     public var inputRoots: [String]?
+    /// Spot or on-demand, as started by an actuator (`--capacity-type`); nil for a worker that was not told.
+    public var capacityType: CapacityType?
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
         draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
-        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil
+        selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil,
+        capacityType: CapacityType? = nil
     ) {
+        self.capacityType = capacityType
         self.cachedInputs = cachedInputs
         self.inputRoots = inputRoots
         self.id = id
@@ -66,6 +70,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case selfTest = "self_test"
         case cachedInputs = "cached_inputs"
         case inputRoots = "input_roots"
+        case capacityType = "capacity_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +94,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         selfTest = try c.decodeIfPresent(WorkerSelfTest.self, forKey: .selfTest)
         cachedInputs = try c.decodeIfPresent([String].self, forKey: .cachedInputs) ?? []
         inputRoots = try c.decodeIfPresent([String].self, forKey: .inputRoots)
+        capacityType = try c.decodeIfPresent(CapacityType.self, forKey: .capacityType)
     }
 
     /// The roots of `required` this worker cannot read from (a root counts as readable when it lies inside one of

@@ -331,7 +331,7 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed || diskIsFull(),
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
                 selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? [],
-                inputRoots: inputRoots))
+                inputRoots: inputRoots, capacityType: configuration.capacityType))
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

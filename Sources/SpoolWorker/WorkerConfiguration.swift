@@ -53,6 +53,9 @@ public struct WorkerConfiguration: Sendable {
     /// input can take from the host. Not for CUDA pools: the driver maps far more address space than it uses.
     public var ffmpegMemoryLimitBytes: Int?
     public var executor: Executor = .ffmpeg
+    /// Spot or on-demand, as the actuator that started this worker said (`--capacity-type`); registered, so the
+    /// autoscaler drains it from its own part and knows an on-demand worker that vanished was no interruption.
+    public var capacityType: CapacityType?
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),
