@@ -80,8 +80,9 @@ struct CreatePool: AsyncParsableCommand {
     @Option(help: "Most workers.") var max: Int
     @Option(help: "Catalog instance type new workers start as (price, boot time, slots).") var instanceType: String?
     @Flag(
-        help: "New workers may be spot (interruptible) instances: the pool gets a spot and an on-demand part, and "
-            + "scale-ups go on-demand for a while after a spot interruption.")
+        help: ArgumentHelp(
+            "New workers may be spot (interruptible) instances: the pool gets a spot and an on-demand part, and "
+                + "scale-ups go on-demand for a while after a spot interruption."))
     var spot = false
     @Option(help: "Jobs per worker (default: the worker chooses from its devices).") var slots: Int?
     @Option(name: .customLong("gpu-model"), help: "Only GPUs whose name contains this (repeatable).")
