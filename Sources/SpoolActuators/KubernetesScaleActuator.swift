@@ -79,11 +79,13 @@ public struct KubernetesScaleActuator: ScalingActuator {
     }
 
     public func workerCount(pool: String, capacity: CapacityType?) async throws(ActuatorError) -> Int {
-        try await readScale(deployment(of: pool, capacity: capacity)).replicas
+        let part = try await part(of: pool, capacity: capacity)
+        // A stand-in is counted once, as the spot part.
+        return part.isStandIn && capacity != .spot ? 0 : part.scale.replicas
     }
 
     public func scaleUp(pool: String, by count: Int, capacity: CapacityType?) async throws(ActuatorError) {
-        try await changeReplicas(deployment(of: pool, capacity: capacity)) { $0 + max(count, 0) }
+        try await changeReplicas(part(of: pool, capacity: capacity).deployment) { $0 + max(count, 0) }
     }
 
     /// Each worker leaves the Deployment of its own part: its pod is marked, then that Deployment shrinks by the
@@ -104,12 +106,12 @@ public struct KubernetesScaleActuator: ScalingActuator {
         let leaving = Dictionary(grouping: workers, by: \.capacity).mapValues(\.count)
         for part in leaving.keys.sorted(by: { ($0?.rawValue ?? "") < ($1?.rawValue ?? "") }) {
             let count = leaving[part] ?? 0
-            try await changeReplicas(deployment(of: pool, capacity: part)) { max($0 - count, 0) }
+            try await changeReplicas(self.part(of: pool, capacity: part).deployment) { max($0 - count, 0) }
         }
     }
 
     public func releaseAll(pool: String, capacity: CapacityType?) async throws(ActuatorError) {
-        try await changeReplicas(deployment(of: pool, capacity: capacity)) { _ in 0 }
+        try await changeReplicas(part(of: pool, capacity: capacity).deployment) { _ in 0 }
     }
 
     public func controls(_ worker: WorkerAddress, pool: String) -> Bool { true }
@@ -126,7 +128,14 @@ public struct KubernetesScaleActuator: ScalingActuator {
     }
 
     func readScale(_ deployment: String) async throws(ActuatorError) -> Scale {
+        guard let scale = try await readScaleIfPresent(deployment) else { throw missing(deployment) }
+        return scale
+    }
+
+    /// The scale of a Deployment, or nil when there is no such Deployment.
+    func readScaleIfPresent(_ deployment: String) async throws(ActuatorError) -> Scale? {
         let (status, data) = try await send("GET", scalePath(deployment), body: nil)
+        if status == 404 { return nil }
         try check(status, data, deployment: deployment, verb: "get")
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let spec = object["spec"] as? [String: Any]
@@ -164,18 +173,22 @@ public struct KubernetesScaleActuator: ScalingActuator {
                 "the service account may not \(verb) deployments/scale in namespace \(configuration.namespace) "
                     + "(HTTP 403); apply deploy/kubernetes/rbac.yaml")
         case 404:
-            let split = CapacityType.allCases.contains { deployment.hasSuffix("-\($0.rawValue)") }
-            throw ActuatorError(
-                "no Deployment \(deployment) in namespace \(configuration.namespace); "
-                    + (split
-                        ? "a pool that may run spot needs one per capacity type "
-                            + "(deploy/kubernetes/components/spot-and-on-demand)"
-                        : "create one per pool (deploy/kubernetes/worker-deployment.yaml)")
-                    + " or change --kubernetes-deployment")
+            throw missing(deployment)
         default:
             let message = String(decoding: data.prefix(300), as: UTF8.self)
             throw ActuatorError("the Kubernetes API answered HTTP \(status) to \(verb) the scale: \(message)")
         }
+    }
+
+    func missing(_ deployment: String) -> ActuatorError {
+        let split = CapacityType.allCases.contains { deployment.hasSuffix("-\($0.rawValue)") }
+        return ActuatorError(
+            "no Deployment \(deployment) in namespace \(configuration.namespace); "
+                + (split
+                    ? "a pool that may run spot has one per capacity type "
+                        + "(deploy/kubernetes/components/spot-and-on-demand), or its single one"
+                    : "create one per pool (deploy/kubernetes/worker-deployment.yaml)")
+                + " or change --kubernetes-deployment")
     }
 
     func send(_ method: String, _ path: String, body: Data?) async throws(ActuatorError) -> (status: Int, data: Data) {

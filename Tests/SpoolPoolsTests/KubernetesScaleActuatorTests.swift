@@ -80,6 +80,24 @@ import Testing
         }
     }
 
+    /// A spot pool set up before capacity types has only its single Deployment: every part scales that one, and it
+    /// is counted once (as the spot part), so existing clusters keep working unchanged.
+    @Test func aSpotPoolWithOnlyItsSingleDeploymentKeepsScalingIt() async throws {
+        let server = KubernetesContractServer(token: "t", namespace: "video", deployments: ["spool-worker-gpu": 2])
+        try await withActuator(server) { actuator in
+            #expect(
+                try await actuator.workerCounts(pool: "gpu", parts: [.spot, .onDemand]) == [.spot: 2, .onDemand: 0])
+            try await actuator.scaleUp(pool: "gpu", by: 1, capacity: .onDemand)
+            try await actuator.scaleUp(pool: "gpu", by: 1, capacity: .spot)
+            #expect(server.replicas("spool-worker-gpu") == 4)
+            try await actuator.drain(
+                pool: "gpu", workers: [WorkerAddress(host: "spool-worker-gpu-a", pid: 1, capacity: .onDemand)])
+            #expect(server.replicas("spool-worker-gpu") == 3)
+            try await actuator.releaseAll(pool: "gpu", capacity: .onDemand)
+            #expect(server.replicas("spool-worker-gpu") == 0)
+        }
+    }
+
     @Test func aConflictingWriterIsRetriedOnTheNewValue() async throws {
         let server = KubernetesContractServer(token: "t", namespace: "video", deployments: ["spool-worker-p": 2])
         server.interveningWrites.withLock { $0 = 2 }
