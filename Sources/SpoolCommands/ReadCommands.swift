@@ -169,7 +169,10 @@ struct Workers: AsyncParsableCommand {
                 ["worker", "pool", "kind", "host", "slots", "busy", "devices"],
                 workers.map { worker in
                     [
-                        worker.id.rawValue, worker.pool, worker.poolKind.rawValue, worker.host, "\(worker.slots)",
+                        // The capacity type, when an actuator started it in a spot pool's part: "cuda spot".
+                        worker.id.rawValue, worker.pool,
+                        worker.poolKind.rawValue + (worker.capacityType.map { " \($0.rawValue)" } ?? ""), worker.host,
+                        "\(worker.slots)",
                         "\(worker.running.count)", Self.describe(worker.devices),
                     ]
                 }))
