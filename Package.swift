@@ -56,7 +56,7 @@ let package = Package(
             dependencies: ["SpoolCore", "SpoolScheduling", "SpoolAutoscaling", "SpoolDispatch", "GPUMemoryLedger"],
             swiftSettings: strict),
         // Actuators that carry out scaling decisions: local worker processes, the Kubernetes scale subresource, a gauge.
-        .target(name: "SpoolActuators", swiftSettings: strict),
+        .target(name: "SpoolActuators", dependencies: ["SpoolCore"], swiftSettings: strict),
         // The control plane: leadership (lease and fencing token), the pure housekeeper and the service that carries
         // out its decisions, and the one periodic loop every control-plane service runs.
         .target(

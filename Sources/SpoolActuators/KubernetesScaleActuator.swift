@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -7,6 +8,11 @@ import Foundation
 /// Scales a pool's worker Deployment through its scale subresource, as `kubectl scale` does, with the pod's service
 /// account. Scale-in first marks the chosen pods cheapest to delete (`controller.kubernetes.io/pod-deletion-cost`),
 /// so the ReplicaSet removes idle workers rather than busy ones; each removed pod gets SIGTERM and drains.
+///
+/// A pool with a spot part has two Deployments, the template's name plus `-spot` and `-on-demand`
+/// (`spool-worker-gpu-spot`), whose pods select nodes by `karpenter.sh/capacity-type` and start their worker with
+/// the matching `--capacity-type` (deploy/kubernetes/components/spot-and-on-demand). A pool without one keeps its
+/// single Deployment.
 public struct KubernetesScaleActuator: ScalingActuator {
     public struct Configuration: Sendable {
         /// The API server, `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT` in a cluster.
@@ -66,18 +72,24 @@ public struct KubernetesScaleActuator: ScalingActuator {
         session = URLSession(configuration: sessionConfiguration)
     }
 
-    public func deployment(of pool: String) -> String {
-        configuration.deploymentTemplate.replacingOccurrences(of: "{pool}", with: pool)
+    /// The Deployment of one part of a pool: the template's name, suffixed by the capacity type when there is one.
+    public func deployment(of pool: String, capacity: CapacityType? = nil) -> String {
+        let name = configuration.deploymentTemplate.replacingOccurrences(of: "{pool}", with: pool)
+        return capacity.map { "\(name)-\($0.rawValue)" } ?? name
     }
 
-    public func workerCount(pool: String) async throws(ActuatorError) -> Int {
-        try await readScale(pool: pool).replicas
+    public func workerCount(pool: String, capacity: CapacityType?) async throws(ActuatorError) -> Int {
+        let part = try await part(of: pool, capacity: capacity)
+        // A stand-in is counted once, as the spot part.
+        return part.isStandIn && capacity != .spot ? 0 : part.scale.replicas
     }
 
-    public func scaleUp(pool: String, by count: Int) async throws(ActuatorError) {
-        try await changeReplicas(pool: pool) { $0 + max(count, 0) }
+    public func scaleUp(pool: String, by count: Int, capacity: CapacityType?) async throws(ActuatorError) {
+        try await changeReplicas(part(of: pool, capacity: capacity).deployment) { $0 + max(count, 0) }
     }
 
+    /// Each worker leaves the Deployment of its own part: its pod is marked, then that Deployment shrinks by the
+    /// number of its workers leaving.
     public func drain(pool: String, workers: [WorkerAddress]) async throws(ActuatorError) {
         guard !workers.isEmpty else { return }
         for pod in Set(workers.map(\.host)).sorted() {
@@ -91,11 +103,15 @@ public struct KubernetesScaleActuator: ScalingActuator {
                     "marking pod \(pod) for removal answered HTTP \(status); the service account needs patch on pods")
             }
         }
-        try await changeReplicas(pool: pool) { max($0 - workers.count, 0) }
+        let leaving = Dictionary(grouping: workers, by: \.capacity).mapValues(\.count)
+        for part in leaving.keys.sorted(by: { ($0?.rawValue ?? "") < ($1?.rawValue ?? "") }) {
+            let count = leaving[part] ?? 0
+            try await changeReplicas(self.part(of: pool, capacity: part).deployment) { max($0 - count, 0) }
+        }
     }
 
-    public func releaseAll(pool: String) async throws(ActuatorError) {
-        try await changeReplicas(pool: pool) { _ in 0 }
+    public func releaseAll(pool: String, capacity: CapacityType?) async throws(ActuatorError) {
+        try await changeReplicas(part(of: pool, capacity: capacity).deployment) { _ in 0 }
     }
 
     public func controls(_ worker: WorkerAddress, pool: String) -> Bool { true }
@@ -107,17 +123,24 @@ public struct KubernetesScaleActuator: ScalingActuator {
         var resourceVersion: String?
     }
 
-    func scalePath(_ pool: String) -> String {
-        "/apis/apps/v1/namespaces/\(configuration.namespace)/deployments/\(deployment(of: pool))/scale"
+    func scalePath(_ deployment: String) -> String {
+        "/apis/apps/v1/namespaces/\(configuration.namespace)/deployments/\(deployment)/scale"
     }
 
-    func readScale(pool: String) async throws(ActuatorError) -> Scale {
-        let (status, data) = try await send("GET", scalePath(pool), body: nil)
-        try check(status, data, pool: pool, verb: "get")
+    func readScale(_ deployment: String) async throws(ActuatorError) -> Scale {
+        guard let scale = try await readScaleIfPresent(deployment) else { throw missing(deployment) }
+        return scale
+    }
+
+    /// The scale of a Deployment, or nil when there is no such Deployment.
+    func readScaleIfPresent(_ deployment: String) async throws(ActuatorError) -> Scale? {
+        let (status, data) = try await send("GET", scalePath(deployment), body: nil)
+        if status == 404 { return nil }
+        try check(status, data, deployment: deployment, verb: "get")
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let spec = object["spec"] as? [String: Any]
         else {
-            throw ActuatorError("the scale of deployment \(deployment(of: pool)) is not a Scale object")
+            throw ActuatorError("the scale of deployment \(deployment) is not a Scale object")
         }
         let metadata = object["metadata"] as? [String: Any]
         return Scale(
@@ -126,21 +149,21 @@ public struct KubernetesScaleActuator: ScalingActuator {
 
     /// Read, change, write with the version read; another writer in between makes the API server answer 409 and
     /// the change is made again on the new value.
-    func changeReplicas(pool: String, _ change: (Int) -> Int) async throws(ActuatorError) {
+    func changeReplicas(_ deployment: String, _ change: (Int) -> Int) async throws(ActuatorError) {
         for _ in 0..<5 {
-            let scale = try await readScale(pool: pool)
+            let scale = try await readScale(deployment)
             var metadata = ""
             if let version = scale.resourceVersion { metadata = #""metadata":{"resourceVersion":"\#(version)"},"# }
             let patch = #"{\#(metadata)"spec":{"replicas":\#(change(scale.replicas))}}"#
-            let (status, data) = try await send("PATCH", scalePath(pool), body: Data(patch.utf8))
+            let (status, data) = try await send("PATCH", scalePath(deployment), body: Data(patch.utf8))
             if status == 409 { continue }
-            try check(status, data, pool: pool, verb: "patch")
+            try check(status, data, deployment: deployment, verb: "patch")
             return
         }
-        throw ActuatorError("deployment \(deployment(of: pool)) kept changing under 5 attempts to scale it")
+        throw ActuatorError("deployment \(deployment) kept changing under 5 attempts to scale it")
     }
 
-    func check(_ status: Int, _ data: Data, pool: String, verb: String) throws(ActuatorError) {
+    func check(_ status: Int, _ data: Data, deployment: String, verb: String) throws(ActuatorError) {
         switch status {
         case 200..<300: return
         case 401:
@@ -150,13 +173,22 @@ public struct KubernetesScaleActuator: ScalingActuator {
                 "the service account may not \(verb) deployments/scale in namespace \(configuration.namespace) "
                     + "(HTTP 403); apply deploy/kubernetes/rbac.yaml")
         case 404:
-            throw ActuatorError(
-                "no Deployment \(deployment(of: pool)) in namespace \(configuration.namespace); create one per pool "
-                    + "(deploy/kubernetes/worker-deployment.yaml) or change --kubernetes-deployment")
+            throw missing(deployment)
         default:
             let message = String(decoding: data.prefix(300), as: UTF8.self)
             throw ActuatorError("the Kubernetes API answered HTTP \(status) to \(verb) the scale: \(message)")
         }
+    }
+
+    func missing(_ deployment: String) -> ActuatorError {
+        let split = CapacityType.allCases.contains { deployment.hasSuffix("-\($0.rawValue)") }
+        return ActuatorError(
+            "no Deployment \(deployment) in namespace \(configuration.namespace); "
+                + (split
+                    ? "a pool that may run spot has one per capacity type "
+                        + "(deploy/kubernetes/components/spot-and-on-demand), or its single one"
+                    : "create one per pool (deploy/kubernetes/worker-deployment.yaml)")
+                + " or change --kubernetes-deployment")
     }
 
     func send(_ method: String, _ path: String, body: Data?) async throws(ActuatorError) -> (status: Int, data: Data) {

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -7,7 +8,8 @@ import Synchronization
 
 /// Starts and stops `spool worker` processes on this machine: the embedded default actuator. Draining is SIGTERM,
 /// on which a worker stops taking jobs, finishes or hands back what it runs, deregisters and exits 0. Only processes
-/// this supervisor started are ever signalled.
+/// this supervisor started are ever signalled. In a pool with a spot part each worker is started with its part's
+/// `--capacity-type`, which it registers with (`spool workers --json` shows it), and is counted in that part.
 public final class LocalWorkerSupervisor: ScalingActuator {
     /// How to start one worker of a pool: the `spool` executable and its arguments.
     public struct Launch: Sendable {
@@ -34,7 +36,11 @@ public final class LocalWorkerSupervisor: ScalingActuator {
     /// Keeps the `Process` object alive for as long as the child runs; Foundation reaps it.
     final class ProcessHandle: Sendable {
         let process: Mutex<Process?>
-        init(_ process: Process) { self.process = Mutex(process) }
+        let capacity: CapacityType?
+        init(_ process: Process, capacity: CapacityType?) {
+            self.process = Mutex(process)
+            self.capacity = capacity
+        }
         var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
     }
 
@@ -43,23 +49,32 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         self.host = host
     }
 
-    public func workerCount(pool: String) async throws(ActuatorError) -> Int {
+    /// nil counts every worker of the pool, so an undivided pool and the sum of a divided one read the same.
+    public func workerCount(pool: String, capacity: CapacityType?) async throws(ActuatorError) -> Int {
         running.withLock { running in
             running[pool] = running[pool]?.filter { $0.value.isRunning }
-            return running[pool]?.count ?? 0
+            return running[pool]?.values.filter { capacity == nil || $0.capacity == capacity }.count ?? 0
         }
     }
 
-    /// Process IDs of the workers of `pool` this supervisor runs.
-    public func pids(pool: String) -> [Int32] {
-        running.withLock { running in (running[pool] ?? [:]).filter { $0.value.isRunning }.keys.sorted() }
+    /// Process IDs of the workers of `pool` this supervisor runs (of one part only, when `capacity` is given).
+    public func pids(pool: String, capacity: CapacityType? = nil) -> [Int32] {
+        running.withLock { running in
+            (running[pool] ?? [:]).filter { $0.value.isRunning && (capacity == nil || $0.value.capacity == capacity) }
+                .keys.sorted()
+        }
     }
 
-    public func scaleUp(pool: String, by count: Int) async throws(ActuatorError) {
+    /// The worker command line of one worker of this part of `pool`: the launch's, labelled with its part.
+    public func arguments(pool: String, capacity: CapacityType?) -> [String] {
+        launch.arguments(pool) + (capacity.map { ["--capacity-type", $0.rawValue] } ?? [])
+    }
+
+    public func scaleUp(pool: String, by count: Int, capacity: CapacityType?) async throws(ActuatorError) {
         for _ in 0..<max(0, count) {
             let process = Process()
             process.executableURL = launch.executable
-            process.arguments = launch.arguments(pool)
+            process.arguments = arguments(pool: pool, capacity: capacity)
             if let directory = launch.logDirectory {
                 let log = directory.appendingPathComponent("worker-\(pool)-\(UUID().uuidString.prefix(8)).log")
                 _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -78,7 +93,7 @@ public final class LocalWorkerSupervisor: ScalingActuator {
                 throw ActuatorError(
                     "cannot start \(launch.executable.path) worker --pool \(pool): \(error.localizedDescription)")
             }
-            let handle = ProcessHandle(process)
+            let handle = ProcessHandle(process, capacity: capacity)
             running.withLock { $0[pool, default: [:]][process.processIdentifier] = handle }
         }
     }
@@ -100,8 +115,10 @@ public final class LocalWorkerSupervisor: ScalingActuator {
         for worker in workers where controls(worker, pool: pool) { kill(worker.pid, SIGTERM) }
     }
 
-    public func releaseAll(pool: String) async throws(ActuatorError) {
-        try await drain(pool: pool, workers: pids(pool: pool).map { WorkerAddress(host: host, pid: $0) })
+    /// nil releases every worker of the pool.
+    public func releaseAll(pool: String, capacity: CapacityType?) async throws(ActuatorError) {
+        try await drain(
+            pool: pool, workers: pids(pool: pool, capacity: capacity).map { WorkerAddress(host: host, pid: $0) })
     }
 
     /// Drains every worker it started and waits up to `grace` for them to exit; any left are killed.

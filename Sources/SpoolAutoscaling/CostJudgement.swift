@@ -35,7 +35,11 @@ struct CostJudgement {
         let spotType =
             settings.serviceClass.allowsSpot && !spotRecentlyInterrupted
             ? settings.catalog.cheapestPerSlot(spot: true) : nil
-        spot = spotType != nil
+        // Without a catalog there is no price to compare, but a pool that may run spot still does, outside the
+        // backoff: the actuator carries the choice out (spot or on-demand part).
+        spot =
+            spotType != nil
+            || (settings.catalog.types.isEmpty && settings.serviceClass.allowsSpot && !spotRecentlyInterrupted)
         instanceType = spotType ?? settings.catalog.cheapestPerSlot(spot: false)
         if settings.serviceClass.allowsSpot && spotRecentlyInterrupted {
             rules.append(.spotInterrupted)

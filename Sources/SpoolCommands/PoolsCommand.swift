@@ -79,7 +79,11 @@ struct CreatePool: AsyncParsableCommand {
     @Option(help: "Fewest workers, kept even when idle.") var min: Int = 0
     @Option(help: "Most workers.") var max: Int
     @Option(help: "Catalog instance type new workers start as (price, boot time, slots).") var instanceType: String?
-    @Flag(help: "New workers may be spot (interruptible) instances.") var spot = false
+    @Flag(
+        help: ArgumentHelp(
+            "New workers may be spot (interruptible) instances: the pool gets a spot and an on-demand part, and "
+                + "scale-ups go on-demand for a while after a spot interruption."))
+    var spot = false
     @Option(help: "Jobs per worker (default: the worker chooses from its devices).") var slots: Int?
     @Option(
         help: ArgumentHelp(

@@ -169,8 +169,11 @@ struct Workers: AsyncParsableCommand {
                 ["worker", "pool", "kind", "host", "slots", "busy", "capacity", "devices"],
                 workers.map { worker in
                     [
-                        worker.id.rawValue, worker.pool, worker.poolKind.rawValue, worker.host, "\(worker.slots)",
-                        "\(worker.running.count)", Self.describe(worker.capacity), Self.describe(worker.devices),
+                        // The capacity type, when an actuator started it in a spot pool's part: "cuda spot".
+                        worker.id.rawValue, worker.pool,
+                        worker.poolKind.rawValue + (worker.capacityType.map { " \($0.rawValue)" } ?? ""), worker.host,
+                        "\(worker.slots)", "\(worker.running.count)", Self.describe(worker.capacity),
+                        Self.describe(worker.devices),
                     ]
                 }))
     }

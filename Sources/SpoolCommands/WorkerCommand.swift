@@ -57,7 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
             ).worker(
                 pool: pool, slots: slots, inventory: inventory,
                 inputPolicy: InputPolicy(inputRoots: inputRoots, allowPrivateNetworks: allowPrivateNetworks),
-                ops: listener)
+                ops: listener, capacityType: configuration.worker.capacityType)
         }
         if exitWithParent { Self.watchParent() }
         try await Runtime.run(assembled.services, traces: traces, logger: logger)

@@ -31,15 +31,18 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
     /// What the worker's capacity costs (instance and capacity type, hourly price), as its attempts price
     /// themselves; nil when the worker was told nothing about it.
     public var capacity: CapacityPrice?
+    /// Spot or on-demand, as started by an actuator (`--capacity-type`); nil for a worker that was not told.
+    public var capacityType: CapacityType?
 
     public init(
         id: WorkerID, pool: String, poolKind: PoolKind, host: String, pid: Int32, slots: Int, running: [JobID] = [],
         devices: DeviceInventory?, startedAt: Date, heartbeatAt: Date, acceptsUnpinned: Bool = true,
         draining: Bool = false, fencedGPUs: [Int: String] = [:], gpuMemoryObservations: [GPUMemoryObservation] = [],
         selfTest: WorkerSelfTest? = nil, cachedInputs: [String] = [], inputRoots: [String]? = nil,
-        capacity: CapacityPrice? = nil
+        capacity: CapacityPrice? = nil, capacityType: CapacityType? = nil
     ) {
         self.capacity = capacity
+        self.capacityType = capacityType
         self.cachedInputs = cachedInputs
         self.inputRoots = inputRoots
         self.id = id
@@ -72,6 +75,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         case cachedInputs = "cached_inputs"
         case inputRoots = "input_roots"
         case capacity
+        case capacityType = "capacity_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,6 +100,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable, Identifiable {
         cachedInputs = try c.decodeIfPresent([String].self, forKey: .cachedInputs) ?? []
         inputRoots = try c.decodeIfPresent([String].self, forKey: .inputRoots)
         capacity = try c.decodeIfPresent(CapacityPrice.self, forKey: .capacity)
+        capacityType = try c.decodeIfPresent(CapacityType.self, forKey: .capacityType)
     }
 
     /// The roots of `required` this worker cannot read from (a root counts as readable when it lies inside one of

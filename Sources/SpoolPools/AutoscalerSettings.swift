@@ -100,7 +100,8 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
     public func policy(for pool: PoolSpec) -> AutoscalerPolicy {
         var cost: CostSettings?
         let types = catalogTypes(for: pool)
-        if !types.isEmpty {
+        // A spot pool gets the judgement even without prices: it alone chooses spot or on-demand (the backoff).
+        if !types.isEmpty || pool.spot {
             cost = CostSettings(
                 catalog: InstanceCatalog(types),
                 serviceClass: ServiceClassValue(
@@ -116,10 +117,11 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             batchDeferralSeconds: batchDeferralSeconds)
     }
 
-    /// The hourly price of one worker of the pool, for choosing which idle worker to drain first.
-    public func hourlyPrice(for pool: PoolSpec) -> Double {
+    /// The hourly price of one worker of the pool, for choosing which idle worker to drain first; a worker that
+    /// says its capacity type is priced as such (an on-demand worker of a spot pool costs the on-demand price).
+    public func hourlyPrice(for pool: PoolSpec, capacity: CapacityType? = nil) -> Double {
         let type = pool.instanceType.flatMap { _ in catalogTypes(for: pool).first }
-        return type?.hourlyPrice(spot: pool.spot) ?? 0
+        return type?.hourlyPrice(spot: capacity.map { $0 == .spot } ?? pool.spot) ?? 0
     }
 
     /// The catalog entries a pool may start: its instance type if it names one, and only its provider's prices when

@@ -84,15 +84,17 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], responseTimeSeconds: Double? = nil,
         state: inout PoolManagerState, now: Date
     ) async throws -> PoolEvent? {
-        let requested: Int
+        // A pool that may run spot is sized in two parts, spot and on-demand; any other pool in one, as before.
+        let requestedByPart: [CapacityType?: Int]
         do {
-            requested = try await actuator.workerCount(pool: pool.name)
+            requestedByPart = try await actuator.workerCounts(pool: pool.name, parts: pool.capacityParts)
         } catch {
             return try await log(
                 PoolEvent(
                     pool: pool.name, time: now, kind: .autoscale, actuator: actuator.name,
                     note: "cannot read the pool's size", error: error.description), state: &state)
         }
+        let requested = requestedByPart.values.reduce(0, +)
         let step = PoolStep.next(
             for: pool, workers: workers, requested: requested, released: state.released.contains(pool.name))
         let metrics = PoolMetrics(pool: pool.name)
@@ -101,7 +103,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         case .autoscale:
             state.released.remove(pool.name)
             return try await autoscale(
-                pool, workers: workers, waiting: waiting, requested: requested,
+                pool, workers: workers, waiting: waiting, requested: requestedByPart,
                 responseTimeSeconds: responseTimeSeconds, state: &state, now: now, metrics: metrics)
         case .waitForJobs(let running):
             metrics.recordDesired(workers.count)
@@ -115,7 +117,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
                 pool: pool.name, time: now, kind: .releaseWorkers, actuator: actuator.name,
                 note: "\(pool.phase.rawValue): asked \(max(workers.count, requested)) worker(s) to drain and leave")
             do {
-                try await actuator.releaseAll(pool: pool.name)
+                for part in pool.capacityParts { try await actuator.releaseAll(pool: pool.name, capacity: part) }
                 state.released.insert(pool.name)
             } catch {
                 event.error = error.description
@@ -151,28 +153,36 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
     }
 
     func autoscale(
-        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], requested: Int, responseTimeSeconds: Double?,
-        state: inout PoolManagerState, now: Date, metrics: PoolMetrics
+        _ pool: PoolSpec, workers: [WorkerRecord], waiting: [QueuedJob], requested: [CapacityType?: Int],
+        responseTimeSeconds: Double?, state: inout PoolManagerState, now: Date, metrics: PoolMetrics
     ) async throws -> PoolEvent? {
-        let address = { (worker: WorkerRecord) in WorkerAddress(host: worker.host, pid: worker.pid) }
+        // A worker leaves the part it registered in; in an undivided pool there is only the one.
+        let address = { (worker: WorkerRecord) in
+            WorkerAddress(host: worker.host, pid: worker.pid, capacity: pool.spot ? worker.capacityType : nil)
+        }
         let controlled = workers.filter { actuator.controls(address($0), pool: pool.name) }
         var autoscaler = try await state.autoscaler(
             for: pool.name, policy: settings.policy(for: pool), importedAt: pool.demandImportedAt, now: now
         ) { try await store.demandHistory(pool: pool.name) }
 
-        // A worker of a spot pool that left without being drained was interrupted.
+        // A worker of a spot pool that left without being drained was interrupted, unless it said it ran on-demand:
+        // the provider does not take those back.
         let current = Set(workers.map(\.id))
         let vanished = (state.seenWorkers[pool.name] ?? []).subtracting(current)
             .subtracting(autoscaler.drainingWorkers.map { WorkerID(rawValue: $0) })
+            .subtracting(state.seenOnDemand[pool.name] ?? [])
         if pool.spot, !vanished.isEmpty { state.lastSpotInterruption[pool.name] = now }
         state.seenWorkers[pool.name] = current
+        state.seenOnDemand[pool.name] = Set(workers.filter { $0.capacityType == .onDemand }.map(\.id))
 
         let signals = PoolDemand.signals(
-            waiting: waiting, workers: workers, booting: max(requested - controlled.count, 0), now: now,
+            waiting: waiting, workers: workers, booting: max(requested.values.reduce(0, +) - controlled.count, 0),
+            now: now,
             responseTimeSeconds: responseTimeSeconds, lastSpotInterruption: state.lastSpotInterruption[pool.name])
-        let price = settings.hourlyPrice(for: pool)
         let candidates = controlled.map {
-            PoolWorker(id: $0.id.rawValue, runningJobs: $0.running.count, hourlyPrice: price, startedAt: $0.startedAt)
+            PoolWorker(
+                id: $0.id.rawValue, runningJobs: $0.running.count,
+                hourlyPrice: settings.hourlyPrice(for: pool, capacity: $0.capacityType), startedAt: $0.startedAt)
         }
         let decision = autoscaler.evaluate(signals, workers: candidates)
         let closed = autoscaler.takeClosedDemand()
@@ -182,17 +192,25 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         metrics.recordBounds(min: pool.minWorkers, max: pool.maxWorkers)
 
         var event = PoolEvent(pool: pool.name, time: now, kind: .autoscale, actuator: actuator.name, decision: decision)
+        var desiredByPart = requested
         do {
             switch decision.action {
             case .none:
                 break
-            case .scaleUp(let count, _, _):
-                try await actuator.scaleUp(pool: pool.name, by: count)
+            case .scaleUp(let count, _, let spot):
+                // The cost judgement's spot choice is carried out in a pool that has a spot part: after an
+                // interruption it said on-demand for the backoff, and the on-demand part grows.
+                let part = pool.spot ? CapacityType(spot: spot) : nil
+                try await actuator.scaleUp(pool: pool.name, by: count, capacity: part)
+                desiredByPart[part, default: 0] += count
                 metrics.recordScaleEvent(up: true)
             case .drain(let ids):
                 let chosen = Set(ids)
-                try await actuator.drain(
-                    pool: pool.name, workers: controlled.filter { chosen.contains($0.id.rawValue) }.map(address))
+                let leaving = controlled.filter { chosen.contains($0.id.rawValue) }.map(address)
+                try await actuator.drain(pool: pool.name, workers: leaving)
+                for worker in leaving {
+                    desiredByPart[worker.capacity] = max((desiredByPart[worker.capacity] ?? 0) - 1, 0)
+                }
                 metrics.recordScaleEvent(up: false)
             }
         } catch {
@@ -201,6 +219,7 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
                 "the actuator could not carry out a scaling decision",
                 metadata: ["pool": "\(pool.name)", "actuator": "\(actuator.name)", "error": "\(error)"])
         }
+        if pool.spot { metrics.recordDesired(byCapacity: desiredByPart) }
         if decision.action != .none {
             logger.info("\(decision)", metadata: ["pool": "\(pool.name)"])
         }

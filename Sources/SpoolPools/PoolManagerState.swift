@@ -9,6 +9,8 @@ struct PoolManagerState {
     var autoscalers: [String: Autoscaler] = [:]
     var released: Set<String> = []
     var seenWorkers: [String: Set<WorkerID>] = [:]
+    /// Of those, the ones that said they run on-demand: leaving unasked is no spot interruption.
+    var seenOnDemand: [String: Set<WorkerID>] = [:]
     var lastSpotInterruption: [String: Date] = [:]
     var lastLogged: [String: String] = [:]
     /// The demand import each pool's autoscaler was made after; a newer import makes it anew.
@@ -35,6 +37,7 @@ struct PoolManagerState {
         autoscalers[pool] = nil
         released.remove(pool)
         seenWorkers[pool] = nil
+        seenOnDemand[pool] = nil
         lastSpotInterruption[pool] = nil
         lastLogged[pool] = nil
         demandImports[pool] = nil

@@ -23,6 +23,17 @@ struct PoolMetrics {
         Gauge(label: "spool_pool_desired_workers", dimensions: [("pool", pool)]).record(workers)
     }
 
+    /// One more series per capacity type for a pool with a spot part, labelled `capacity_type` ("spot",
+    /// "on-demand"), for a spot and an on-demand Deployment to follow each its own. The pool's total stays the
+    /// series without the label, so `max by (pool)` and the queries that read it are unchanged.
+    func recordDesired(byCapacity workers: [CapacityType?: Int]) {
+        for capacity in CapacityType.allCases {
+            Gauge(
+                label: "spool_pool_desired_workers", dimensions: [("pool", pool), ("capacity_type", capacity.rawValue)]
+            ).record(workers[capacity] ?? 0)
+        }
+    }
+
     /// The pool's bounds, so an alert can tell a pool the autoscaler wants to grow past its maximum.
     func recordBounds(min: Int, max: Int) {
         Gauge(label: "spool_pool_min_workers", dimensions: [("pool", pool)]).record(min)

@@ -152,11 +152,12 @@ public struct ProcessAssembly: Sendable {
     /// One pool's worker: a pool created through the API (its spec gives kind, devices and slots), or one this machine
     /// serves by its devices.
     public func worker(
-        pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy, ops: OpsListener? = nil
+        pool: String, slots: Int?, inventory: DeviceInventory, inputPolicy: InputPolicy, ops: OpsListener? = nil,
+        capacityType: CapacityType? = nil
     ) async throws -> Assembled {
         try await verifyStorage()
         var inventory = inventory
-        let workerConfiguration: WorkerConfiguration
+        var workerConfiguration: WorkerConfiguration
         if let managed = try await opened.store.pool(named: pool) {
             guard managed.phase == .active else {
                 throw StartupError.poolNotActive(name: pool, phase: managed.phase.rawValue)
@@ -182,6 +183,7 @@ public struct ProcessAssembly: Sendable {
             plannedConfiguration.capacityPrice = try capacityPrice(managed: nil)
             workerConfiguration = plannedConfiguration
         }
+        workerConfiguration.capacityType = capacityType
         // On Redis the leader tells this worker when it placed something on it (the scheduler runs elsewhere).
         let placed = opened.redisStore != nil ? WorkSignal() : nil
         let worker = TranscodeWorker(

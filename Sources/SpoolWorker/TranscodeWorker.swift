@@ -338,7 +338,8 @@ public final class TranscodeWorker<C: Clock>: Service where C.Duration == Durati
                 acceptsUnpinned: configuration.acceptsUnpinned, draining: draining || !selfTestPassed || diskIsFull(),
                 fencedGPUs: health?.fenced ?? [:], gpuMemoryObservations: observations.latest,
                 selfTest: selfTestResult.withLock { $0 }, cachedInputs: inputCache?.held() ?? [],
-                inputRoots: inputRoots, capacity: configuration.capacityPrice))
+                inputRoots: inputRoots, capacity: configuration.capacityPrice, capacityType: configuration.capacityType)
+        )
     }
 
     /// Fenced GPUs whose backoff ended get a short test encode; a pass re-admits them.

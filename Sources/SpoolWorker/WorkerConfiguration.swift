@@ -56,6 +56,9 @@ public struct WorkerConfiguration: Sendable {
     /// What the capacity this worker runs on costs (instance and capacity type, hourly price, catalog watts), so
     /// each attempt records its cost; nil when the worker was told nothing about it (costs are then unknown).
     public var capacityPrice: CapacityPrice? = nil
+    /// Spot or on-demand, as the actuator that started this worker said (`--capacity-type`); registered, so the
+    /// autoscaler drains it from its own part and knows an on-demand worker that vanished was no interruption.
+    public var capacityType: CapacityType?
 
     public init(
         pool: PoolDescriptor, slots: Int, acceptsUnpinned: Bool = true, leaseDuration: Duration = .seconds(30),

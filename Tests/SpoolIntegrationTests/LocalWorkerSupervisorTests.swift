@@ -4,7 +4,8 @@ import SpoolCore
 import SpoolSQLite
 import Testing
 
-/// The local actuator with real `spool worker` processes sharing one embedded store: scale up, run a job, drain.
+/// The local actuator with real `spool worker` processes sharing one embedded store: scale up, run a job, drain;
+/// workers labelled with their capacity type.
 @Suite struct LocalWorkerSupervisorTests {
     @Test func startsWorkersThatTakeJobsAndDrainsThemCleanly() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -59,6 +60,50 @@ import Testing
             try await supervisor.workerCount(pool: "cpu") == 0 ? true : nil
         }
         #expect(try await store.workers().isEmpty)
+    }
+
+    /// In a pool with a spot part each worker is started with its part's `--capacity-type`, registers with it, and
+    /// is counted in that part only.
+    @Test func workersCarryTheCapacityTypeTheyWereStartedWith() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spool-supervisor-\(UUID().uuidString)")
+        let data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let supervisor = LocalWorkerSupervisor(
+            launch: .init(
+                executable: try SpoolBinary.url(),
+                arguments: { pool in
+                    [
+                        "worker", "--data", data.path, "--pool", pool, "--slots", "1", "--dispatch", "pull",
+                        "--shutdown-grace", "2",
+                    ]
+                }, logDirectory: root))
+        defer { supervisor.killAll() }
+        let store = try SQLiteJobStore(path: DataLayout(root: data.path).database)
+
+        try await supervisor.scaleUp(pool: "cpu", by: 1, capacity: .spot)
+        try await supervisor.scaleUp(pool: "cpu", by: 1, capacity: .onDemand)
+        #expect(try await supervisor.workerCount(pool: "cpu", capacity: .spot) == 1)
+        #expect(try await supervisor.workerCount(pool: "cpu", capacity: .onDemand) == 1)
+        #expect(try await supervisor.workerCount(pool: "cpu") == 2)
+        let registered = try await waitFor("two workers to register") {
+            let workers = try await store.workers().filter { $0.pool == "cpu" }
+            return workers.count == 2 ? workers : nil
+        }
+        let byPid = Dictionary(uniqueKeysWithValues: registered.map { ($0.pid, $0.capacityType) })
+        #expect(byPid[try #require(supervisor.pids(pool: "cpu", capacity: .spot).first)] == .spot)
+        #expect(byPid[try #require(supervisor.pids(pool: "cpu", capacity: .onDemand).first)] == .onDemand)
+
+        try await supervisor.releaseAll(pool: "cpu", capacity: .spot)
+        _ = try await waitFor("the spot worker to leave") {
+            try await supervisor.workerCount(pool: "cpu", capacity: .spot) == 0 ? true : nil
+        }
+        #expect(try await supervisor.workerCount(pool: "cpu", capacity: .onDemand) == 1)
+        try await supervisor.releaseAll(pool: "cpu")
+        _ = try await waitFor("every worker to leave") {
+            try await supervisor.workerCount(pool: "cpu") == 0 ? true : nil
+        }
     }
 
     func waitFor<T>(_ what: String, timeout: Duration = .seconds(60), _ probe: () async throws -> T?) async throws -> T

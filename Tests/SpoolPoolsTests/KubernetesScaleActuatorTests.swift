@@ -47,6 +47,57 @@ import Testing
         }
     }
 
+    /// A pool with a spot part: one Deployment per capacity type, each scaled and drained on its own.
+    @Test func aPoolWithASpotPartScalesOneDeploymentPerCapacityType() async throws {
+        let server = KubernetesContractServer(
+            token: "t", namespace: "video", deployments: ["spool-worker-gpu-spot": 1, "spool-worker-gpu-on-demand": 0])
+        try await withActuator(server) { actuator in
+            try await actuator.scaleUp(pool: "gpu", by: 2, capacity: .spot)
+            try await actuator.scaleUp(pool: "gpu", by: 1, capacity: .onDemand)
+            #expect(server.replicas("spool-worker-gpu-spot") == 3)
+            #expect(server.replicas("spool-worker-gpu-on-demand") == 1)
+            let counts = try await actuator.workerCounts(pool: "gpu", parts: [.spot, .onDemand])
+            #expect(counts == [.spot: 3, .onDemand: 1])
+
+            try await actuator.drain(
+                pool: "gpu",
+                workers: [
+                    WorkerAddress(host: "spool-worker-gpu-spot-a", pid: 1, capacity: .spot),
+                    WorkerAddress(host: "spool-worker-gpu-on-demand-b", pid: 1, capacity: .onDemand),
+                ])
+            #expect(server.replicas("spool-worker-gpu-spot") == 2)
+            #expect(server.replicas("spool-worker-gpu-on-demand") == 0)
+
+            try await actuator.releaseAll(pool: "gpu", capacity: .spot)
+            #expect(server.replicas("spool-worker-gpu-spot") == 0)
+            // The undivided pool's Deployment is not there: the error names what a spot pool needs.
+            await #expect {
+                try await actuator.scaleUp(pool: "cpu", by: 1, capacity: .spot)
+            } throws: { error in
+                "\(error)".contains("no Deployment spool-worker-cpu-spot")
+                    && "\(error)".contains("components/spot-and-on-demand")
+            }
+        }
+    }
+
+    /// A spot pool set up before capacity types has only its single Deployment: every part scales that one, and it
+    /// is counted once (as the spot part), so existing clusters keep working unchanged.
+    @Test func aSpotPoolWithOnlyItsSingleDeploymentKeepsScalingIt() async throws {
+        let server = KubernetesContractServer(token: "t", namespace: "video", deployments: ["spool-worker-gpu": 2])
+        try await withActuator(server) { actuator in
+            #expect(
+                try await actuator.workerCounts(pool: "gpu", parts: [.spot, .onDemand]) == [.spot: 2, .onDemand: 0])
+            try await actuator.scaleUp(pool: "gpu", by: 1, capacity: .onDemand)
+            try await actuator.scaleUp(pool: "gpu", by: 1, capacity: .spot)
+            #expect(server.replicas("spool-worker-gpu") == 4)
+            try await actuator.drain(
+                pool: "gpu", workers: [WorkerAddress(host: "spool-worker-gpu-a", pid: 1, capacity: .onDemand)])
+            #expect(server.replicas("spool-worker-gpu") == 3)
+            try await actuator.releaseAll(pool: "gpu", capacity: .onDemand)
+            #expect(server.replicas("spool-worker-gpu") == 0)
+        }
+    }
+
     @Test func aConflictingWriterIsRetriedOnTheNewValue() async throws {
         let server = KubernetesContractServer(token: "t", namespace: "video", deployments: ["spool-worker-p": 2])
         server.interveningWrites.withLock { $0 = 2 }

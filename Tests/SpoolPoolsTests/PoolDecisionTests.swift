@@ -98,8 +98,14 @@ import Testing
         #expect(policy.cost?.catalog.types.map(\.name) == ["small"])
         #expect(policy.cost?.serviceClass.allowsSpot == true)
         #expect(settings.hourlyPrice(for: pool) == 0.15)
-        // Without a catalog the cost judgement is off and the reactive rule decides alone.
-        #expect(AutoscalerSettings().policy(for: pool).cost == nil)
+        #expect(settings.hourlyPrice(for: pool, capacity: .onDemand) == 0.4)
+        // Without a catalog the reactive rule decides the count alone; a spot pool still gets the judgement, with
+        // no prices, for its choice of spot or on-demand (the interruption backoff).
+        let unpriced = AutoscalerSettings().policy(for: pool).cost
+        #expect(unpriced?.catalog.types.isEmpty == true && unpriced?.serviceClass.allowsSpot == true)
+        var onDemandOnly = pool
+        onDemandOnly.spot = false
+        #expect(AutoscalerSettings().policy(for: onDemandOnly).cost == nil)
     }
 
     @Test func requestsThatBreakARuleNameTheField() {

@@ -1,7 +1,7 @@
 """The Kubernetes package, checked offline (tests/deploy/run).
 
-1. `kubectl kustomize` renders each overlay (cpu, nvidia, trial) and the cpu overlay with the kubernetes-actuator
-   component.
+1. `kubectl kustomize` renders each overlay (cpu, nvidia, trial), the cpu overlay with the kubernetes-actuator
+   component, and the nvidia overlay with the spot-and-on-demand component (with and without that actuator).
 2. kubernetes-validate --strict validates every built-in object (a misspelt field fails); ScaledObjects are validated
    against KEDA's CRD schema in deploy/kubernetes/schemas.
 3. The policy: non-root, read-only root filesystem, no privilege escalation, all capabilities dropped; requests and
@@ -218,6 +218,23 @@ def with_actuator_component(root):
     return "overlays/cpu-kubernetes-actuator"
 
 
+def with_capacity_component(root):
+    """The nvidia overlay with its l4 pool split into a spot and an on-demand part: followed by KEDA (the gauge), and
+    scaled by the manager itself (the kubernetes-actuator component listed after it)."""
+    made = []
+    for name, components in (("nvidia-spot-and-on-demand", ["spot-and-on-demand"]),
+                             ("nvidia-spot-and-on-demand-kubernetes-actuator",
+                              ["spot-and-on-demand", "kubernetes-actuator"])):
+        folder = os.path.join(root, "overlays", name)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "kustomization.yaml"), "w") as handle:
+            handle.write("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../nvidia]\n"
+                         f"components: [{', '.join('../../components/' + c for c in components)}]\n"
+                         "images: [{name: spool, newName: registry.example.com/spool, newTag: '0.1.0'}]\n")
+        made.append(f"overlays/{name}")
+    return made
+
+
 BREAKAGES = {
     "a misspelt field": ("base/gateway.yaml", "terminationGracePeriodSeconds:", "terminationGracePeriodSecond:"),
     # The trial overlay has no ScaledObject (its manager scales the workers), so only the others carry this one.
@@ -235,7 +252,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         root = os.path.join(scratch, "kubernetes")
         shutil.copytree(PACKAGE, root)
-        overlays = [f"overlays/{o}" for o in OVERLAYS] + [with_actuator_component(root)]
+        overlays = [f"overlays/{o}" for o in OVERLAYS] + [with_actuator_component(root)] + with_capacity_component(root)
         problems = check(root, overlays, schemas)
     for problem in problems:
         print(f"  problem: {problem}", flush=True)

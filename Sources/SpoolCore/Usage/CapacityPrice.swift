@@ -1,9 +1,3 @@
-/// Whether the capacity a worker runs on can be taken back by the provider (spot) or not (on-demand).
-public enum CapacityType: String, Codable, Sendable, CaseIterable {
-    case onDemand = "on-demand"
-    case spot
-}
-
 /// What the capacity a worker runs on costs, as the worker learned it when it started: its instance type and
 /// capacity type from flags, the hourly price from the instance catalog (or an explicit `--price-per-hour`). A nil
 /// price means nobody said it, and the costs of this worker's attempts stay unknown rather than invented.
