@@ -52,7 +52,13 @@ public struct ScalingDecision: Sendable, Codable, Equatable, CustomStringConvert
             summary =
                 "drain \(workers.count) (\(workers.joined(separator: ", "))), \(currentWorkers) → \(desiredWorkers)"
         }
-        return reasons.isEmpty ? summary : "\(summary): \(reasons.joined(separator: "; "))"
+        // The forecast is worth a glance even when it changed nothing: it says what the pool expects next.
+        let forecast =
+            forecastLoad.map { load in
+                "; forecast \(ReactiveRule.format(load.rounded())) jobs, "
+                    + (forecastConfidence.map { "confidence \(String(format: "%.2f", $0))" } ?? "confidence not scored yet")
+            } ?? ""
+        return reasons.isEmpty ? summary + forecast : "\(summary): \(reasons.joined(separator: "; "))\(forecast)"
     }
 
     private enum CodingKeys: String, CodingKey {

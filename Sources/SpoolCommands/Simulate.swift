@@ -10,10 +10,12 @@ struct Simulate: AsyncParsableCommand {
             Runs the real scheduler, GPU memory ledger and autoscaler with no ffmpeg and no sleeping: a built-in \
             24-hour workload (a diurnal wave with Poisson arrivals, bursts and a retry storm after an outage) or a \
             CSV trace, on a pool of L4 workers that boot, drain and lose spot instances. For each policy it prints \
-            queue wait (p50/p95/p99), SLO violations, utilisation, GPU-hours, cost, scale events, and the preemptions \
-            and degradations the production scheduler made; the same seed \
-            always gives the same report. It also compares session-aware packing (several jobs per GPU) with one \
-            job per whole GPU.
+            queue wait (p50/p99, and p95 per class), SLO violations per class (realtime/standard/batch), \
+            utilisation, GPU-hours, the share bought as spot, cost, scale events, and the preemptions and \
+            degradations the production scheduler made; the same seed always gives the same report. It also \
+            compares session-aware packing (several jobs per GPU) with one job per whole GPU. With hpa and \
+            predictive+cost in the run, the last two lines are cost_ratio_vs_hpa (its cost over the HPA rule's) and \
+            slo_violations (its misses over every class).
 
             Trace columns (with this header): arrival_seconds,tenant,class,preset,seconds_gpu,seconds_cpu
 

@@ -24,6 +24,7 @@ struct ForecastConfidenceTests {
         #expect(decision.desiredWorkers == 2)
         #expect(decision.rules.contains(.predictive))
         #expect(decision.description.contains("(confidence 1.00)") || decision.description.contains("(confidence 0.9"))
+        #expect(decision.description.hasSuffix("; forecast 4 jobs, confidence \(String(format: "%.2f", confidence))"))
     }
 
     @Test func aForecastThatHasBeenWrongIsShownButTheReactiveRuleDecides() throws {
@@ -50,6 +51,7 @@ struct ForecastConfidenceTests {
         #expect(decision.desiredWorkers == 0)
         #expect(decision.rules.contains(.forecastLowConfidence))
         #expect(decision.description.contains("fewer than 4 intervals scored"))
+        #expect(decision.description.hasSuffix("; forecast 16 jobs, confidence not scored yet"))
     }
 
     @Test func theConfidenceRoundTripsThroughTheDecisionLog() throws {
