@@ -164,12 +164,16 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, keyFrameEvery: 25)
+        try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 12, keyFrameEvery: 25)
         let urgent = inputs.appendingPathComponent("urgent.mp4")
         try TestMedia.makeClip(at: urgent, seconds: 2)
 
-        var request = JobRequest(input: "file://" + clip.path, outputs: [Self.outputs[0]])
-        request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
+        // Pieces of 4 s of 1080p encoded at 1080p keep ffmpeg busy for seconds, so the realtime job meets one
+        // encoding: small pieces could end their encode before it arrives, and their slot is free as soon as ffmpeg
+        // exits, so it would start without evicting anything, which is right but not what this test is about.
+        var request = JobRequest(
+            input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080")])
+        request.segmenting = SegmentingRequest(mode: .on, seconds: 4)
         request.serviceClass = .batch
         let submitted = try await client.submit(request)
         // Wait until a piece has finished and another runs.
