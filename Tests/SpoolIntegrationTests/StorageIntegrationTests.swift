@@ -43,9 +43,11 @@ import Testing
             try OutputShorthand.parse("ladder=hls,heights=240/180,segment=1"),
             try OutputShorthand.parse("thumbs=thumbnails,every=1,height=90"),
         ]
-        let submitted = try await client.submit(JobRequest(input: upload.uri, outputs: outputs))
-        // Queued behind it (one slot): a job whose input is deleted from the storage before it runs.
+        // Uploaded first, so that its job is queued behind the first one (one slot) within milliseconds of it: a
+        // job whose input is deleted from the storage before it runs. Uploading it after the first submission let a
+        // loaded machine finish the first job's encode first, so the doomed one started at once and read its input.
         let doomed = try await client.upload(file: clip)
+        let submitted = try await client.submit(JobRequest(input: upload.uri, outputs: outputs))
         let lostID = try await client.submit(JobRequest(input: doomed.uri, preset: "web-360p")).id
         try FileManager.default.removeItem(atPath: bucket.path + "/uploads/" + doomed.id.rawValue)
         let job = try await client.waitFor(submitted.id)
