@@ -164,7 +164,7 @@ public struct PlacementPlanner: Sendable {
         // the walk over the fleet.
         var fruitless: Set<PreemptionTwin> = []
         for candidate in candidates {
-            let twin = PreemptionTwin(candidate.request)
+            let twin = PreemptionTwin(candidate.read)
             guard !fruitless.contains(twin) else { continue }
             guard
                 let occupied = occupancy.devices(
