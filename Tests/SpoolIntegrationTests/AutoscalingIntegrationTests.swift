@@ -56,12 +56,17 @@ import Testing
             for job in jobs where !(try await client.job(job).state.isTerminal) { return false }
             return true
         }
+        var ranOn: Set<String> = []
         for job in jobs {
             let done = try await client.job(job)
             #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
             #expect(done.worker?.rawValue.hasPrefix("wrk_burst_") == true)
+            if let worker = done.worker { ranOn.insert(worker.rawValue) }
         }
-        #expect(mostWorkers == 2)
+        // Two workers ran the burst. The jobs say so directly; the pool's count, sampled between 24 job reads on a
+        // loaded machine, can miss a worker that came and went between two samples, so it only may not exceed 2.
+        #expect(ranOn.count == 2, "\(ranOn)")
+        #expect(mostWorkers <= 2)
 
         // Down: once idle past the window, every worker is drained and its process exits.
         try await waitFor("the pool to scale in to zero", timeout: .seconds(60)) {
