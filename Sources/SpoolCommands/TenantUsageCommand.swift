@@ -8,12 +8,12 @@ struct ShowTenantUsage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage", abstract: "Show a tenant's jobs, GPU- and CPU-seconds, cost and energy per UTC day.",
         discussion: """
-            Each attempt counts on the UTC day it ended, failed and retried attempts included: they were paid for. \\
-            A cost is the attempt's share of the hourly price of the instance its worker ran on (the instance \\
-            catalog's spot or on-demand price, or the worker's --price-per-hour); "-" means no worker of that day \\
+            Each attempt counts on the UTC day it ended, failed and retried attempts included: they were paid for. \
+            A cost is the attempt's share of the hourly price of the instance its worker ran on (the instance \
+            catalog's spot or on-demand price, or the worker's --price-per-hour); "-" means no worker of that day \
             knew its price. Energy comes from the GPU's reported power draw or the catalog's watts.
 
-            A tenant reads its own usage with its key ($SPOOL_API_KEY); the admin key ($SPOOL_ADMIN_KEY) reads any \\
+            A tenant reads its own usage with its key ($SPOOL_API_KEY); the admin key ($SPOOL_ADMIN_KEY) reads any \
             tenant's.
 
             Examples:

@@ -7,7 +7,7 @@ struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, limit, rotate the key of, and delete tenants (needs the admin key); show their usage.",
         discussion: """
-            These call the admin API with the admin key from $SPOOL_ADMIN_KEY (or --api-key). A tenant's key is \\
+            These call the admin API with the admin key from $SPOOL_ADMIN_KEY (or --api-key). A tenant's key is \
             printed once, when it is created or rotated; Spool keeps only its hash.
 
             Examples:

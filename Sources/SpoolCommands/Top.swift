@@ -13,7 +13,7 @@ struct Top: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch the system: running jobs with progress bars, queue depth per pool and class, workers, GPUs.",
         discussion: """
-            Refreshes every second on a terminal; q (or Ctrl-C) quits. Piped or with --once, it prints one plain \\
+            Refreshes every second on a terminal; q (or Ctrl-C) quits. Piped or with --once, it prints one plain \
             snapshot and exits, for scripts and logs.
             """)
 
