@@ -491,14 +491,26 @@ def scenario_segments(spool):
             # Every attempt the worker held dies with it: besides the task it encodes, one that has finished its
             # encode may still be validating there (its slot is already free for the next task).
             held = [t for t in on_workers if t.get("worker") == task.get("worker")]
-            # Read again after the kill: a task claimed there between the read above and the kill died too.
+            # Read again after the kill: a task claimed there between the read above and the kill died too, and
+            # one placed there and not yet shown running (its placement names the worker) may have been claimed.
+            def on_killed(view):
+                return task.get("worker") in (view.get("worker"), (view.get("placement") or {}).get("worker"))
             for job_id in acknowledged:
                 for later in ((api.job(job_id) or {}).get("segments") or {}).get("tasks", []):
-                    if later.get("worker") == task.get("worker") and later.get("state") != "succeeded" \
-                            and later["job"] not in {t["job"] for t in held}:
+                    if later["job"] in {t["job"] for t in held} or later.get("state") == "succeeded":
+                        continue
+                    full = later if "placement" in later else (api.job(later["job"]) or later)
+                    if on_killed(later) or on_killed(full):
                         held.append(later)
             killed_tasks.update(t["job"] for t in held)
-            encoding_when_killed.add(task["job"])
+            # The task was read as running a moment before the kill; it may have committed in that moment (its
+            # encode was done and its commit was on the way). Then its one attempt is right, and it only counts as
+            # killed while encoding if it had not succeeded when the worker died.
+            after = api.job(task["job"]) or {}
+            if after.get("state") == "succeeded":
+                log(f"task {task['name']} ({task['job']}) committed just before {name} was killed")
+            else:
+                encoding_when_killed.add(task["job"])
             log(f"killed {name} while it ran task {task['name']} ({task['job']}); it held "
                 f"{', '.join(t['name'] for t in held)}")
             fleet.start_worker(name)
