@@ -68,6 +68,7 @@ public struct Autoscaler: Sendable {
         var forecastConfidence: Double?
         var predictiveWorkers: Int?
         var followedForecast: Double?
+        var followedWorkers: Int?
         if var recorder = loadRecorder {
             if let closed = recorder.record(Double(signals.backlog), at: time) { closedDemand.append(closed) }
             loadRecorder = recorder
@@ -78,7 +79,10 @@ public struct Autoscaler: Sendable {
                 predictiveWorkers = workers
                 forecastConfidence = recorder.confidence
                 let trusted = (recorder.confidence ?? 0) >= minimum
-                if trusted { followedForecast = forecast }
+                if trusted {
+                    followedForecast = forecast
+                    followedWorkers = workers
+                }
                 if workers > reactive.workers {
                     let sentence =
                         "forecast load \(ReactiveRule.format(forecast)) in "
@@ -98,9 +102,6 @@ public struct Autoscaler: Sendable {
                     }
                 }
             }
-        }
-        let followedWorkers = followedForecast.map {
-            ReactiveRule.workers(for: $0, target: policy.targetBacklogPerWorker)
         }
         let recommendation = max(reactive.workers, followedWorkers ?? 0)
 

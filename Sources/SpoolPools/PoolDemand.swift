@@ -59,11 +59,11 @@ public enum PoolDemand {
         responseTimeSeconds: Double? = nil, lastSpotInterruption: Date? = nil
     ) -> PoolSignals {
         let ready = workers.filter { !$0.draining }
-        let oldest = waiting.map(\.createdAt).min().map { max(now.timeIntervalSince($0), 0) } ?? 0
-        let batch = waiting.filter { $0.serviceClass == .batch }
         let waitSince = { (jobs: [QueuedJob]) in
             jobs.map(\.createdAt).min().map { max(now.timeIntervalSince($0), 0) } ?? 0
         }
+        let oldest = waitSince(waiting)
+        let batch = waiting.filter { $0.serviceClass == .batch }
         return PoolSignals(
             time: now, waiting: waiting.count, inFlight: workers.reduce(0) { $0 + $1.running.count },
             busyWorkers: workers.filter { !$0.running.isEmpty }.count, readyWorkers: ready.count,
