@@ -65,7 +65,8 @@ import Testing
         }
         // Two workers ran the burst. The jobs say so directly; the pool's count, sampled between 24 job reads on a
         // loaded machine, can miss a worker that came and went between two samples, so it only may not exceed 2.
-        #expect(ranOn.count == 2, "\(ranOn)")
+        // At least two: on a loaded machine the pool may scale in between jobs and start a fresh worker later.
+        #expect(ranOn.count >= 2, "\(ranOn)")
         #expect(mostWorkers <= 2)
 
         // Down: once idle past the window, every worker is drained and its process exits.
