@@ -82,8 +82,8 @@ let package = Package(
         .target(
             name: "SpoolPlacement",
             dependencies: [
-                "SpoolCore", "SpoolAPIModels", "SpoolScheduling", "SpoolDispatch", "GPUMemoryLedger",
-                "SpoolControlPlane", "SpoolTraceContext",
+                "SpoolCore", "SpoolAPIModels", "SpoolAutoscaling", "SpoolScheduling", "SpoolDispatch",
+                "GPUMemoryLedger", "SpoolControlPlane", "SpoolTraceContext",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -388,7 +388,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch", "SpoolCore"], swiftSettings: strict),
+            name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch", "SpoolCore"],
+            swiftSettings: strict),
         .testTarget(
             name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
         .testTarget(
@@ -416,6 +417,7 @@ let package = Package(
             name: "SpoolPlacementTests",
             dependencies: [
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
+                "SpoolAutoscaling",
                 "SpoolCore", "SpoolAPIModels", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "GPUMemoryLedger",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),

@@ -25,12 +25,21 @@ struct Simulate: AsyncParsableCommand {
               spool simulate --trace load.csv --json > report.json
               spool simulate --segments --gpus 16
               spool simulate --fleet 10000 --in-flight 100000
+              spool simulate --two-clouds
 
             Fleet scale: --fleet N models a pool of at most N workers (one L4 each, 8 jobs at once); with no \
             --policies it runs one fixed fleet of N workers and skips the packing comparison, so the run is one \
             policy at that scale. --in-flight M scales the built-in day so that about M jobs are in flight at its \
             peak (the same knob as --peak). The wall time of the run goes to stderr, and into --json as \
             wall_seconds.
+
+            With --two-clouds the fleet is two pools in two clouds, each scaled by its own autoscaler: aws-l4 \
+            (g6.xlarge, us-east-1) and gcp-l4 (g2-standard-4, us-central1), at most 150 workers each, with inputs \
+            stored 55 % in S3, 25 % in GCS and 20 % in R2 (no egress), and internet egress at $0.09/GB (AWS) and \
+            $0.12/GB (GCP), 1 GB per input. Realtime and standard jobs are pinned to the cloud their input is in; \
+            batch jobs are not, and the predictive+cost policy routes their demand to the cheapest pool that can take \
+            them, unless moving the input costs more than it saves. Each policy then prints what each provider was \
+            paid: GPU-hours, spot share, compute, egress, and the attempts that read an input from another cloud.
 
             With --segments it models segment-parallel encoding of long inputs instead: the production segment \
             planner and placement planner on a fixed GPU fleet, one 2-hour input alone (whole-file against \
@@ -54,6 +63,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write an SVG chart of load, workers and wait over time here.") var svg: String?
     @Flag(help: "Skip the whole-GPU packing comparison (halves the run time).") var noPacking = false
     @Flag(help: "Print the report as one JSON document.") var json = false
+    @Flag(help: "Run a fleet of two pools in two clouds (AWS and GCP) and report cost per provider (see below).")
+    var twoClouds = false
     @Flag(help: "Model segment-parallel encoding of long inputs on a fixed GPU fleet instead (see below).")
     var segments = false
     @Option(help: "GPUs of the fixed fleet --segments models.") var gpus = 16
@@ -85,7 +96,8 @@ struct Simulate: AsyncParsableCommand {
         }
         let simulator = Simulator(
             workload: workload, fleet: plan.fleet,
-            settings: SimulationSettings(seed: seed, comparePacking: plan.comparePacking))
+            settings: SimulationSettings(seed: seed, comparePacking: plan.comparePacking),
+            cloud: twoClouds ? .awsAndGCP : nil)
         var report = try simulator.run(policies: plan.policies)
         let wall = (ContinuousClock.now - started).seconds
         report.wallSeconds = wall
@@ -125,6 +137,26 @@ struct Simulate: AsyncParsableCommand {
                         "\(policy.preemptions)", "\(policy.degradations)",
                     ]
                 }))
+        if report.cloud != nil {
+            print("cost by provider:")
+            print(
+                Terminal.table(
+                    [
+                        "policy", "provider", "GPU-hours", "spot", "compute", "egress", "cost", "attempts",
+                        "input from another cloud",
+                    ],
+                    report.policies.flatMap { policy in
+                        (policy.providers ?? []).map { provider in
+                            [
+                                policy.policy, provider.provider, String(format: "%.0f", provider.gpuHours),
+                                String(format: "%.0f%%", provider.spotShare * 100),
+                                String(format: "$%.0f", provider.computeCost),
+                                String(format: "$%.0f", provider.egressCost), String(format: "$%.0f", provider.cost),
+                                "\(provider.attempts)", "\(provider.attemptsWithRemoteInput)",
+                            ]
+                        }
+                    }))
+        }
         if let packing = report.packing {
             print(
                 "packing (\(packing.policy)): \(String(format: "%.1f", packing.sessionAware.jobsPerGPUHour)) jobs per "
@@ -154,6 +186,11 @@ struct Simulate: AsyncParsableCommand {
                 }
                 return policy
             }
+        }
+        if twoClouds && (fleet != nil || maxWorkers != nil || targetUtilisation != nil) {
+            throw ValidationError(
+                "--two-clouds brings its own two pools (150 workers each); leave out --fleet, --max-workers and "
+                    + "--target-utilisation")
         }
         var settings = FleetSettings()
         var comparePacking = !noPacking

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import SpoolAPIModels
+import SpoolAutoscaling
 import SpoolControlPlane
 import SpoolCore
 import SpoolDispatch
@@ -24,13 +25,19 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     let placed: WorkSignal?
     let clock: C
     let logger: Logger
+    /// Prices moving inputs between clouds for the pools of the moment (the autoscaler settings' egress prices);
+    /// nil, or nil for these pools, when there is nothing to weigh. With it, a job whose input is costly to move is
+    /// placed only in the pool where it costs least in all (`PoolDemand.pinnedToInputCloud`).
+    let inputRouting: (@Sendable ([PoolSpec]) -> BatchRouting?)?
 
     public init(
         store: any SchedulerStore, configuration: SchedulerConfiguration = SchedulerConfiguration(),
         leadership: Leadership,
-        submitted: WorkSignal? = nil, placed: WorkSignal? = nil, clock: C, logger: Logger
+        submitted: WorkSignal? = nil, placed: WorkSignal? = nil, clock: C, logger: Logger,
+        inputRouting: (@Sendable ([PoolSpec]) -> BatchRouting?)? = nil
     ) {
         self.store = store
+        self.inputRouting = inputRouting
         self.configuration = configuration
         self.leadership = leadership
         self.submitted = submitted
@@ -134,7 +141,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         var live = records.filter { now.timeIntervalSince($0.heartbeatAt) <= configuration.workerTimeout.seconds }
         state.learn(from: live)
         let pools = Set(live.map(\.pool))
-        let waiting: [QueuedJob]
+        var waiting: [QueuedJob]
         if let feed = store as? any PlacementFeed {
             if let reason = try await state.informer.refresh(from: feed, token: token, pools: pools, now: now) {
                 Counter(label: "spool_placement_feed_snapshots_total", dimensions: [("reason", reason)]).increment()
@@ -149,7 +156,13 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         guard !waiting.isEmpty || now >= state.nextSweep else { return nil }
         state.nextSweep = now.addingTimeInterval(configuration.sweepInterval.seconds)
         // A pool being drained or destroyed takes no new work, whatever its workers say of themselves.
-        let closedPools = Set(try await store.pools().filter { !$0.acceptsWork }.map(\.name))
+        let specs = try await store.pools()
+        let closedPools = Set(specs.filter { !$0.acceptsWork }.map(\.name))
+        if let routing = inputRouting?(specs), !waiting.isEmpty {
+            var running: [String: Int] = [:]
+            for worker in live { running[worker.pool, default: 0] += worker.running.count }
+            waiting = PoolDemand.pinnedToInputCloud(waiting, pools: specs, running: running, routing: routing)
+        }
         if !closedPools.isEmpty {
             for index in live.indices where closedPools.contains(live[index].pool) { live[index].draining = true }
         }

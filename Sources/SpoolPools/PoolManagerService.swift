@@ -65,7 +65,8 @@ public struct PoolManagerService<C: Clock>: Service where C.Duration == Duration
         let finished = try await store.list(JobFilter(state: .succeeded, limit: 200)).jobs
         let responseTimes = PoolDemand.responseTimes(finished, now: now)
         // The run time that prices a batch job's compute: the slowest pool's recent mean, or ten minutes.
-        let routing = settings.batchRouting(for: pools, jobSeconds: responseTimes.values.max() ?? 600)
+        let routing = settings.batchRouting(
+            for: pools, jobSeconds: responseTimes.values.max() ?? BatchRouting.assumedJobSeconds)
         let attributed = PoolDemand.attribute(waiting, to: pools, workers: live, routing: routing)
         var events: [PoolEvent] = []
         for pool in pools {

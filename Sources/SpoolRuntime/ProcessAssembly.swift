@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SpoolActuators
+import SpoolAutoscaling
 import SpoolControlPlane
 import SpoolCore
 import SpoolHTTP
@@ -131,7 +132,7 @@ public struct ProcessAssembly: Sendable {
         services.append(
             PlacementService(
                 store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
-                clock: ContinuousClock(), logger: logger))
+                clock: ContinuousClock(), logger: logger, inputRouting: try inputRouting()))
         services.append(
             try poolManager(
                 child: ChildWorker(
@@ -250,7 +251,8 @@ public struct ProcessAssembly: Sendable {
         services.append(
             PlacementService(
                 store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
-                submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger))
+                submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger,
+                inputRouting: try inputRouting()))
         names.append("placement")
         if case .lease(let prefix) = plan.leadership, let redis = opened.redis {
             services.append(
@@ -370,7 +372,8 @@ public struct ProcessAssembly: Sendable {
     }
 
     func spoolAPI(
-        readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?, builtInPools: Set<String> = [],
+        readiness: ReadinessChecks, instanceTypes: Set<String>?, workSignal: WorkSignal?,
+        builtInPools: Set<String> = [],
         drain: GracefulDrain
     ) throws(StartupError) -> SpoolAPI {
         let settings = configuration.api
@@ -469,6 +472,14 @@ public struct ProcessAssembly: Sendable {
             scheduler.profile = profile
         }
         return scheduler
+    }
+
+    /// How the placement service prices moving inputs between clouds: from the autoscaler settings' egress prices,
+    /// for a job of the length the pool manager assumes before it has measured one.
+    func inputRouting() throws(StartupError) -> (@Sendable ([PoolSpec]) -> BatchRouting?)? {
+        let settings = try autoscalerSettings()
+        guard !settings.egressPerGB.isEmpty else { return nil }
+        return { pools in settings.batchRouting(for: pools, jobSeconds: BatchRouting.assumedJobSeconds) }
     }
 
     func autoscalerSettings() throws(StartupError) -> AutoscalerSettings {

@@ -34,6 +34,9 @@ public struct PolicyReport: Sendable, Codable, Equatable {
     /// Virtual hours the run lasted.
     public var hours: Double
     public var timeline: [TimelinePoint]
+    /// With a fleet over several clouds: what each provider was paid (compute and the egress of inputs that left
+    /// it); `cost` is their sum. Nil for one pool.
+    public var providers: [ProviderCost]? = nil
 
     private enum CodingKeys: String, CodingKey {
         case policy, sharing, cost, hours, timeline, utilisation, preemptions, degradations
@@ -51,5 +54,6 @@ public struct PolicyReport: Sendable, Codable, Equatable {
         case scaleEvents = "scale_events"
         case spotInterruptions = "spot_interruptions"
         case peakWorkers = "peak_workers"
+        case providers = "cost_by_provider"
     }
 }

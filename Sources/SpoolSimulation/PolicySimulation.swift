@@ -10,6 +10,13 @@ import SpoolScheduling
 /// cycle places queued jobs on the fleet snapshot (kept across ticks, changed only when workers come and go), and
 /// the autoscaler evaluates the pool and its decision is carried out.
 ///
+/// A fleet spread over clouds (`CloudFleet`) is several pools, each with its own autoscaler and prices. Each tick
+/// the production `PoolDemand.attribute` splits the waiting jobs among them (with the production `BatchRouting` for
+/// every policy, priced as the policy buys) and each pool's autoscaler sees only its own share. As in the placement
+/// service, a job whose input is costly to move is pinned to the pool where it costs least in all
+/// (`PoolDemand.pinnedToInputCloud`); the rest run on any free slot. An attempt that reads its input from another
+/// cloud pays that cloud's egress.
+///
 /// Times are measured on the tick grid: a job arriving between ticks waits for the next one, as it would for a
 /// scheduler cycling at that interval, and a job finishing between ticks frees its slot at the next.
 struct PolicySimulation {
@@ -18,6 +25,7 @@ struct PolicySimulation {
 
     private struct Worker {
         var id: String
+        var pool: Int
         var startedAt: Double
         var spot: Bool
         var running: [Int] = []
@@ -26,9 +34,28 @@ struct PolicySimulation {
 
     private struct BootingWorker {
         var id: String
+        var pool: Int
         var requestedAt: Double
         var readyAt: Double
         var spot: Bool
+    }
+
+    /// One pool of the fleet: what it is, its autoscaler, and what it did.
+    private struct Pool {
+        var spec: PoolSpec
+        var settings: FleetSettings
+        var provider: String?
+        var template: WorkerSnapshot
+        var autoscaler: Autoscaler?
+        var lastSpotInterruption: Double?
+        /// When its spot workers were interrupted, oldest first, as far back as the cost settings' backoff reaches.
+        var spotInterruptionTimes: [Double] = []
+        /// Run times of recently completed jobs, for the autoscaler's response-time signal.
+        var recentRunTimes: [(finishedAt: Double, seconds: Double)] = []
+        var recentRunTimesHead = 0
+        var paidGPUSeconds = 0.0
+        var spotGPUSeconds = 0.0
+        var cost = 0.0
     }
 
     private struct Attempt {
@@ -46,7 +73,16 @@ struct PolicySimulation {
 
     private let shapes: [WorkloadShape]
     private let jobIDs: [JobID]
-    private let workerTemplate: WorkerSnapshot
+    private var pools: [Pool] = []
+    /// The clouds, when the fleet spans them; nil for the one pool of `fleetSettings`.
+    private let cloud: CloudFleet?
+    /// With clouds: each job's input store (an index into `cloud.inputs`), the pool a client pins it to, and the
+    /// production routing of batch work (the cost-aware policy only).
+    private var inputStores: [Int] = []
+    private var routing: BatchRouting?
+    private var egressCost: [String: Double] = [:]
+    private var attemptsByProvider: [String: Int] = [:]
+    private var remoteAttemptsByProvider: [String: Int] = [:]
     private var fleet: FleetSnapshot
     private var workers: [Worker] = []
     private var booting: [BootingWorker] = []
@@ -61,7 +97,6 @@ struct PolicySimulation {
     private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
-    private var autoscaler: Autoscaler?
     private var random: SplitMix64
     private var queue = JobQueue()
     private var running = TimedHeap<Attempt>()
@@ -72,12 +107,6 @@ struct PolicySimulation {
     private var nextArrival = 0
     private var nextWorkerNumber = 0
     private var inFlight = 0
-    private var lastSpotInterruption: Double?
-    /// When spot workers were interrupted, oldest first, as far back as the cost settings' backoff reaches.
-    private var spotInterruptionTimes: [Double] = []
-    /// Run times of recently completed jobs, for the autoscaler's response-time signal.
-    private var recentRunTimes: [(finishedAt: Double, seconds: Double)] = []
-    private var recentRunTimesHead = 0
 
     /// When set, every placement is logged (job index, tick, attempt), so checks can follow individual jobs.
     var logsPlacements = false
@@ -92,24 +121,24 @@ struct PolicySimulation {
     private var spotInterruptions = 0
     private var scaleEvents = 0
     private var busyGPUSeconds = 0.0
-    private var paidGPUSeconds = 0.0
-    private var spotGPUSeconds = 0.0
-    private var cost = 0.0
     private var peakWorkers = 0
     private var timeline: [TimelinePoint] = []
     private var bucket = 0
     private var bucketLoad = 0
     private var bucketWaits: [Double] = []
 
-    /// - Parameter offeredLoad: the workload's load per forecast interval, for the opening fleet and the forecast.
+    /// - Parameters:
+    ///   - offeredLoad: the workload's load per forecast interval, for the opening fleet and the forecast.
+    ///   - cloud: a fleet spread over clouds; `fleetSettings` is then only its first pool's.
     init(
         workload: Workload, fleet fleetSettings: FleetSettings, settings: SimulationSettings, policy: ScalingPolicy,
-        offeredLoad: OfferedLoad
+        offeredLoad: OfferedLoad, cloud: CloudFleet? = nil
     ) throws(SchedulerConfigurationError) {
         self.workload = workload
-        self.fleetSettings = fleetSettings
+        self.fleetSettings = cloud?.pools.first?.fleet ?? fleetSettings
         self.settings = settings
         self.policy = policy
+        self.cloud = cloud
         shapes = workload.kinds.map { kind in
             WorkloadShape(
                 spec: JobSpec(
@@ -121,8 +150,8 @@ struct PolicySimulation {
         heldSlot = Array(repeating: -1, count: workload.jobs.count)
         placements = Array(repeating: nil, count: workload.jobs.count)
         enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
-        workerTemplate = Self.template(fleetSettings)
         fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
+        let fleetSettings = self.fleetSettings
         planner = try SimulatedPlacement.makePlanner(
             profile: fleetSettings.sharing == .wholeGPU ? Self.wholeGPUProfile : settings.schedulingProfile,
             dispatch: settings.dispatch, seed: settings.seed,
@@ -134,51 +163,111 @@ struct PolicySimulation {
         let meanJobSeconds =
             workload.jobs.isEmpty
             ? 60 : workload.jobs.reduce(0) { $0 + $1.durations.nvencSeconds } / Double(workload.jobs.count)
-        waitingPage = Self.waitingPage(fleetSettings, tickSeconds: settings.tickSeconds, meanJobSeconds: meanJobSeconds)
-        if let autoscalerPolicy = policy.autoscalerPolicy(
-            fleet: fleetSettings, settings: settings, meanJobSeconds: meanJobSeconds)
-        {
-            autoscaler = Autoscaler(
-                policy: autoscalerPolicy,
-                loadHistory: autoscalerPolicy.predictive == nil ? [] : Self.history(offeredLoad, settings: settings))
+        var pageFleet = fleetSettings
+        pageFleet.maxWorkers = cloud?.pools.reduce(0) { $0 + $1.fleet.maxWorkers } ?? fleetSettings.maxWorkers
+        waitingPage = Self.waitingPage(pageFleet, tickSeconds: settings.tickSeconds, meanJobSeconds: meanJobSeconds)
+
+        let members =
+            cloud?.pools.map { ($0.name, $0.provider as String?, $0.region, $0.fleet) } ?? [
+                ("gpu", nil, nil, fleetSettings)
+            ]
+        let shares = cloud.map { Self.shares(of: $0) } ?? [1]
+        if let cloud {
+            var draws = SplitMix64(seed: settings.seed ^ 0xC10D_0000_0000_0002)
+            let weights = cloud.inputs.map(\.share)
+            inputStores = workload.jobs.indices.map { _ in draws.index(weightedBy: weights) }
+            routing = Self.routing(cloud, spot: policy == .predictiveCost, jobSeconds: meanJobSeconds)
         }
-        let initial: Int
-        switch policy {
-        case .fixed(let count):
-            initial = count
-        default:
-            let perWorker = Double(fleetSettings.slotsPerWorker) * fleetSettings.targetUtilisation
-            let opening = offeredLoad.meanConcurrency.first ?? 0
-            initial = min(
-                max(
-                    fleetSettings.initialWorkers ?? Int((opening / max(perWorker, 1e-9)).rounded(.up)),
-                    fleetSettings.minWorkers),
-                fleetSettings.maxWorkers)
+        for (index, member) in members.enumerated() {
+            let (name, provider, region, poolSettings) = member
+            var autoscaler: Autoscaler?
+            if let autoscalerPolicy = policy.autoscalerPolicy(
+                fleet: poolSettings, settings: settings, meanJobSeconds: meanJobSeconds)
+            {
+                autoscaler = Autoscaler(
+                    policy: autoscalerPolicy,
+                    loadHistory: autoscalerPolicy.predictive == nil
+                        ? [] : Self.history(offeredLoad, share: shares[index], settings: settings))
+            }
+            let spec = PoolSpec(
+                name: name, kind: .cuda, minWorkers: poolSettings.minWorkers, maxWorkers: poolSettings.maxWorkers,
+                instanceType: poolSettings.instanceType.name, spot: policy == .predictiveCost,
+                slotsPerWorker: poolSettings.slotsPerWorker, createdAt: Self.epoch, provider: provider, region: region)
+            pools.append(
+                Pool(
+                    spec: spec, settings: poolSettings, provider: provider,
+                    template: Self.template(poolSettings, pool: name), autoscaler: autoscaler))
         }
-        // The opening fleet is bought the way the policy buys: spot where the cost judgement would choose it.
-        let openOnSpot =
-            autoscaler?.policy.cost.map { $0.serviceClass.allowsSpot && $0.catalog.cheapestPerSlot(spot: true) != nil }
-            ?? false
-        var started: [BootingWorker] = []
-        for _ in 0..<initial {
-            started.append(BootingWorker(id: newWorkerID(), requestedAt: 0, readyAt: 0, spot: openOnSpot))
+        for index in pools.indices {
+            let poolSettings = pools[index].settings
+            let initial: Int
+            switch policy {
+            case .fixed(let count):
+                initial = cloud == nil ? count : max(Int((Double(count) * shares[index]).rounded()), 1)
+            default:
+                let perWorker = Double(poolSettings.slotsPerWorker) * poolSettings.targetUtilisation
+                let opening = (offeredLoad.meanConcurrency.first ?? 0) * shares[index]
+                initial = min(
+                    max(
+                        poolSettings.initialWorkers ?? Int((opening / max(perWorker, 1e-9)).rounded(.up)),
+                        poolSettings.minWorkers),
+                    poolSettings.maxWorkers)
+            }
+            // The opening fleet is bought the way the policy buys: spot where the cost judgement would choose it.
+            let openOnSpot =
+                pools[index].autoscaler?.policy.cost.map {
+                    $0.serviceClass.allowsSpot && $0.catalog.cheapestPerSlot(spot: true) != nil
+                } ?? false
+            var started: [BootingWorker] = []
+            for _ in 0..<initial {
+                started.append(
+                    BootingWorker(id: newWorkerID(), pool: index, requestedAt: 0, readyAt: 0, spot: openOnSpot))
+            }
+            addWorkers(started, at: 0)
         }
-        addWorkers(started, at: 0)
     }
 
-    /// Two seasons of the workload's own offered load (`load` is sampled at the forecast interval), as if the days
-    /// before had looked the same; without it the forecast needs two simulated days before it knows the season.
-    private static func history(_ load: OfferedLoad, settings: SimulationSettings) -> [Double] {
+    /// Two seasons of the workload's own offered load (`load` is sampled at the forecast interval), times the share
+    /// of it the pool is expected to carry, as if the days before had looked the same; without it the forecast
+    /// needs two simulated days before it knows the season.
+    private static func history(_ load: OfferedLoad, share: Double, settings: SimulationSettings) -> [Double] {
         let season = settings.forecastSeasonLength
-        let day = (0..<season).map { $0 < load.meanConcurrency.count ? load.meanConcurrency[$0] : 0 }
+        let day = (0..<season).map { $0 < load.meanConcurrency.count ? load.meanConcurrency[$0] * share : 0 }
         return day + day
+    }
+
+    /// The share of the load each pool is expected to carry: the inputs stored in its cloud, plus an equal part of
+    /// those stored where no pool runs. It sizes the opening fleet and the forecast's history, nothing else.
+    static func shares(of cloud: CloudFleet) -> [Double] {
+        let providers = Set(cloud.pools.map(\.provider))
+        let elsewhere = cloud.inputs.filter { !providers.contains($0.provider) }.reduce(0) { $0 + $1.share }
+        return cloud.pools.map { pool in
+            let own = cloud.pools.filter { $0.provider == pool.provider }.count
+            let home = cloud.inputs.filter { $0.provider == pool.provider }.reduce(0) { $0 + $1.share }
+            return home / Double(own) + elsewhere / Double(cloud.pools.count)
+        }
+    }
+
+    /// The production routing over the clouds' pools, priced as the policy buys (spot for the cost-aware one).
+    private static func routing(_ cloud: CloudFleet, spot: Bool, jobSeconds: Double) -> BatchRouting {
+        var prices: [String: BatchRouting.PoolPrice] = [:]
+        for pool in cloud.pools {
+            let slots = pool.fleet.slotsPerWorker
+            prices[pool.name] = BatchRouting.PoolPrice(
+                provider: pool.provider,
+                pricePerSlotHour: pool.fleet.instanceType.hourlyPrice(spot: spot) / Double(slots),
+                slotsAtMaximum: slots * pool.fleet.maxWorkers)
+        }
+        return BatchRouting(
+            pools: prices, egressPerGB: cloud.egressPerGB, inputLocations: cloud.inputLocations,
+            assumedInputGB: cloud.assumedInputGB, jobSeconds: jobSeconds)
     }
 
     /// With whole GPUs every free GPU is as good as any other, as for the device plugin: the first free one found,
     /// searching on from where the last search stopped, so a large fleet is not scanned from the start each time.
     static let wholeGPUProfile = SchedulingProfile(name: "whole_gpu", weights: [:], sampling: .feasible(limit: 1))
 
-    static func template(_ settings: FleetSettings) -> WorkerSnapshot {
+    static func template(_ settings: FleetSettings, pool: String = "gpu") -> WorkerSnapshot {
         let gpus = (0..<settings.gpusPerWorker).map { index in
             GPUDevice(
                 index: index, uuid: "GPU-simulated-\(index)", name: settings.gpuModel,
@@ -189,7 +278,7 @@ struct PolicySimulation {
             ffmpegVersion: "7.1", ffprobeVersion: "7.1", encoders: ["libx264", "libx265", "h264_nvenc", "hevc_nvenc"],
             filters: ["scale_cuda"], hwaccels: ["cuda"])
         let record = WorkerRecord(
-            id: WorkerID(rawValue: "template"), pool: "gpu", poolKind: .cuda, host: "template", pid: 1,
+            id: WorkerID(rawValue: "template"), pool: pool, poolKind: .cuda, host: "template", pid: 1,
             slots: settings.slotsPerWorker,
             devices: DeviceInventory(
                 host: "template", cpuCores: settings.cpuCores, ffmpeg: ffmpeg, opencl: [], gpus: gpus),
@@ -213,6 +302,9 @@ struct PolicySimulation {
         }
         flushBucket()
         let hours = (now + tick) / 3_600
+        let paidGPUSeconds = pools.reduce(0) { $0 + $1.paidGPUSeconds }
+        let spotGPUSeconds = pools.reduce(0) { $0 + $1.spotGPUSeconds }
+        let cost = pools.reduce(0) { $0 + $1.cost } + egressCost.values.reduce(0, +)
         let gpuHours = paidGPUSeconds / 3_600
         return PolicyReport(
             policy: policy.name, sharing: fleetSettings.sharing, jobsArrived: workload.jobs.count,
@@ -223,7 +315,28 @@ struct PolicySimulation {
             spotShare: paidGPUSeconds > 0 ? spotGPUSeconds / paidGPUSeconds : 0, cost: cost,
             jobsPerGPUHour: gpuHours > 0 ? Double(completed) / gpuHours : 0, scaleEvents: scaleEvents,
             spotInterruptions: spotInterruptions, preemptions: preemptions, degradations: degradations,
-            peakWorkers: peakWorkers, hours: hours, timeline: timeline)
+            peakWorkers: peakWorkers, hours: hours, timeline: timeline, providers: providerCosts())
+    }
+
+    /// What each provider was paid, with clouds; nil for the one pool.
+    private func providerCosts() -> [ProviderCost]? {
+        guard let cloud else { return nil }
+        var names = cloud.pools.map(\.provider)
+        // A cloud that runs no pool is listed only when inputs leaving it cost something.
+        for (provider, cost) in egressCost.sorted(by: { $0.key < $1.key }) where !names.contains(provider) && cost > 0 {
+            names.append(provider)
+        }
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }.map { provider in
+            let own = pools.filter { $0.provider == provider }
+            let paid = own.reduce(0) { $0 + $1.paidGPUSeconds }
+            return ProviderCost(
+                provider: provider, gpuHours: paid / 3_600,
+                spotShare: paid > 0 ? own.reduce(0) { $0 + $1.spotGPUSeconds } / paid : 0,
+                computeCost: own.reduce(0) { $0 + $1.cost }, egressCost: egressCost[provider] ?? 0,
+                attempts: attemptsByProvider[provider] ?? 0,
+                attemptsWithRemoteInput: remoteAttemptsByProvider[provider] ?? 0)
+        }
     }
 
     private mutating func step(at now: Double) {
@@ -240,7 +353,7 @@ struct PolicySimulation {
             nextArrival += 1
         }
         placeQueuedJobs(at: now)
-        evaluateAutoscaler(at: now)
+        evaluateAutoscalers(at: now)
         removeDrainedWorkers(at: now)
     }
 
@@ -270,7 +383,12 @@ struct PolicySimulation {
     private mutating func placeQueuedJobs(at now: Double) {
         guard !queue.isEmpty else { return }
         let date = Self.epoch.addingTimeInterval(now)
-        let waiting = queue.first(waitingPage).map { queuedJob($0) }
+        var waiting = queue.first(waitingPage).map { queuedJob($0) }
+        if let routing {
+            // As the placement service does: a job whose input is costly to move runs where it costs least in all.
+            waiting = PoolDemand.pinnedToInputCloud(
+                waiting, pools: pools.map(\.spec), running: runningByPool(), routing: routing)
+        }
         // The view lives only for the call: were it still holding `held` when `start` appends to it, the array of
         // every running job would be copied each step.
         let plan = planner.plan(PlacementView(now: date, waiting: waiting, holding: held), fleet: &fleet)
@@ -303,9 +421,25 @@ struct PolicySimulation {
         return QueuedJob(
             id: jobIDs[job], version: attemptNumbers[job], tenant: TenantID(rawValue: simulated.tenant),
             serviceClass: simulated.serviceClass, priority: 50, pool: nil, acceleration: kind.acceleration,
-            preset: kind.preset, shape: shapes[simulated.kind], input: "",
+            preset: kind.preset, shape: shapes[simulated.kind], input: input(job),
             createdAt: Self.epoch.addingTimeInterval(
                 enqueuedAt[job]), encoderSpeed: encodesFaster[job] ? .faster : .standard)
+    }
+
+    /// The job's input URL: in its store's cloud with clouds, nothing otherwise.
+    private func input(_ job: Int) -> String {
+        guard let cloud else { return "" }
+        return cloud.inputs[inputStores[job]].prefix + jobIDs[job].rawValue
+    }
+
+    /// Counts the attempt for the provider it runs in, and what moving its input there costs the cloud it left.
+    private mutating func chargeInput(of job: Int, toPool pool: Int) {
+        guard let cloud, let provider = pools[pool].provider else { return }
+        attemptsByProvider[provider, default: 0] += 1
+        let home = cloud.inputs[inputStores[job]].provider
+        guard home != provider else { return }
+        remoteAttemptsByProvider[provider, default: 0] += 1
+        egressCost[home, default: 0] += cloud.assumedInputGB * (cloud.egressPerGB[home] ?? 0)
     }
 
     private mutating func start(_ job: Int, on placement: JobPlacement, at now: Double) {
@@ -327,7 +461,10 @@ struct PolicySimulation {
             HeldJob(
                 id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
                 priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now)))
-        if let index = fleet.workerIndex[placement.worker] { workers[index].running.append(job) }
+        if let index = fleet.workerIndex[placement.worker] {
+            workers[index].running.append(job)
+            chargeInput(of: job, toPool: workers[index].pool)
+        }
         inFlight += 1
         if logsPlacements { placementLog.append((job, now, attemptNumbers[job])) }
         let wait = now - enqueuedAt[job]
@@ -344,6 +481,7 @@ struct PolicySimulation {
             let attempt = due.payload
             // An attempt whose worker was taken away was already requeued under a newer number.
             guard attemptNumbers[attempt.job] == attempt.number else { continue }
+            let pool = placements[attempt.job].flatMap { fleet.workerIndex[$0.worker] }.map { workers[$0].pool } ?? 0
             release(attempt.job)
             if let retryAt = attempt.retryAt {
                 attemptNumbers[attempt.job] += 1
@@ -351,7 +489,7 @@ struct PolicySimulation {
                 retries.push(attempt.job, at: retryAt)
             } else {
                 completed += 1
-                recentRunTimes.append((due.time, due.time - attempt.startedAt))
+                pools[pool].recentRunTimes.append((due.time, due.time - attempt.startedAt))
             }
         }
     }
@@ -388,10 +526,10 @@ struct PolicySimulation {
     private mutating func addWorkers(_ added: [BootingWorker], at now: Double) {
         var snapshots = fleet.workers
         for worker in added {
-            var snapshot = workerTemplate
+            var snapshot = pools[worker.pool].template
             snapshot.id = WorkerID(rawValue: worker.id)
             snapshots.append(snapshot)
-            workers.append(Worker(id: worker.id, startedAt: worker.requestedAt, spot: worker.spot))
+            workers.append(Worker(id: worker.id, pool: worker.pool, startedAt: worker.requestedAt, spot: worker.spot))
         }
         rebuildFleet(snapshots, at: now)
     }
@@ -412,11 +550,12 @@ struct PolicySimulation {
     }
 
     private mutating func interruptSpotWorkers(at now: Double) {
-        let chance = fleetSettings.spotInterruptionsPerHour * settings.tickSeconds / 3_600
-        guard chance > 0 else { return }
+        let chances = pools.map { $0.settings.spotInterruptionsPerHour * settings.tickSeconds / 3_600 }
+        guard chances.contains(where: { $0 > 0 }) else { return }
         var interrupted: Set<Int> = []
-        for index in workers.indices where workers[index].spot && random.unit() < chance {
-            interrupted.insert(index)
+        for index in workers.indices where workers[index].spot {
+            let chance = chances[workers[index].pool]
+            if chance > 0 && random.unit() < chance { interrupted.insert(index) }
         }
         guard !interrupted.isEmpty else { return }
         for index in interrupted.sorted() {
@@ -428,8 +567,10 @@ struct PolicySimulation {
             }
         }
         spotInterruptions += interrupted.count
-        lastSpotInterruption = now
-        spotInterruptionTimes += Array(repeating: now, count: interrupted.count)
+        for index in interrupted {
+            pools[workers[index].pool].lastSpotInterruption = now
+            pools[workers[index].pool].spotInterruptionTimes.append(now)
+        }
         removeWorkers(at: interrupted, at: now)
     }
 
@@ -440,39 +581,105 @@ struct PolicySimulation {
 
     // MARK: - Autoscaling
 
-    private mutating func evaluateAutoscaler(at now: Double) {
-        guard var autoscaler else { return }
+    /// What the waiting jobs a pool answers for look like: all of them for the one pool, its attributed share with
+    /// clouds.
+    private struct Demand {
+        var waiting = 0
+        var oldestWait = 0.0
+        var waitingBatch = 0
+        var oldestBatchWait = 0.0
+        var oldestOtherWait = 0.0
+    }
+
+    private mutating func evaluateAutoscalers(at now: Double) {
+        guard pools.contains(where: { $0.autoscaler != nil }) else { return }
+        let demands: [Demand]
+        if pools.count == 1 {
+            let oldestOther =
+                [ServiceClass.realtime, .standard].compactMap { queue.oldest(of: $0) }
+                .map { now - enqueuedAt[$0] }.max() ?? 0
+            demands = [
+                Demand(
+                    waiting: queue.count, oldestWait: queue.oldestJobs.map { now - enqueuedAt[$0] }.max() ?? 0,
+                    waitingBatch: queue.count(of: .batch),
+                    oldestBatchWait: queue.oldest(of: .batch).map { now - enqueuedAt[$0] } ?? 0,
+                    oldestOtherWait: oldestOther)
+            ]
+        } else {
+            demands = attributedDemand(at: now)
+        }
+        for index in pools.indices { evaluateAutoscaler(of: index, demand: demands[index], at: now) }
+    }
+
+    private func runningByPool() -> [String: Int] {
+        var running: [String: Int] = [:]
+        for worker in workers { running[pools[worker.pool].spec.name, default: 0] += worker.running.count }
+        return running
+    }
+
+    /// Splits the waiting jobs among the pools as the production pool manager does.
+    private func attributedDemand(at now: Double) -> [Demand] {
+        let waiting = queue.first(queue.count).map { queuedJob($0) }
+        let attributed = PoolDemand.attribute(
+            waiting, to: pools.map(\.spec), running: runningByPool(), routing: routing)
+        return pools.map { pool in
+            var demand = Demand()
+            for queued in attributed[pool.spec.name] ?? [] {
+                guard let job = jobIndex[queued.id] else { continue }
+                let wait = now - enqueuedAt[job]
+                demand.waiting += 1
+                demand.oldestWait = max(demand.oldestWait, wait)
+                if queued.serviceClass == .batch {
+                    demand.waitingBatch += 1
+                    demand.oldestBatchWait = max(demand.oldestBatchWait, wait)
+                } else {
+                    demand.oldestOtherWait = max(demand.oldestOtherWait, wait)
+                }
+            }
+            return demand
+        }
+    }
+
+    private mutating func evaluateAutoscaler(of index: Int, demand: Demand, at now: Double) {
+        guard var autoscaler = pools[index].autoscaler else { return }
         let date = Self.epoch.addingTimeInterval(now)
-        let type = fleetSettings.instanceType
-        let oldestWait = queue.oldestJobs.map { now - enqueuedAt[$0] }.max() ?? 0
-        let oldestOther =
-            [ServiceClass.realtime, .standard].compactMap { queue.oldest(of: $0) }
-            .map { now - enqueuedAt[$0] }.max() ?? 0
+        let type = pools[index].settings.instanceType
         let backoff = autoscaler.policy.cost?.spotInterruptionBackoffSeconds ?? 0
-        spotInterruptionTimes.removeAll { $0 <= now - backoff }
+        pools[index].spotInterruptionTimes.removeAll { $0 <= now - backoff }
+        var inFlight = 0
+        var busy = 0
+        var ready = 0
+        var spot = 0
+        var members: [PoolWorker] = []
+        for worker in workers where worker.pool == index {
+            inFlight += worker.running.count
+            busy += worker.running.isEmpty ? 0 : 1
+            ready += 1
+            spot += worker.spot ? 1 : 0
+            members.append(
+                PoolWorker(
+                    id: worker.id, runningJobs: worker.running.count, hourlyPrice: type.hourlyPrice(spot: worker.spot),
+                    startedAt: Self.epoch.addingTimeInterval(worker.startedAt)))
+        }
+        var bootingCount = 0
+        for worker in booting where worker.pool == index {
+            bootingCount += 1
+            spot += worker.spot ? 1 : 0
+            members.append(
+                PoolWorker(
+                    id: worker.id, runningJobs: 0, hourlyPrice: type.hourlyPrice(spot: worker.spot),
+                    startedAt: Self.epoch.addingTimeInterval(worker.requestedAt)))
+        }
         let signals = PoolSignals(
-            time: date, waiting: queue.count, inFlight: inFlight,
-            busyWorkers: workers.reduce(0) { $0 + ($1.running.isEmpty ? 0 : 1) },
-            readyWorkers: workers.count, bootingWorkers: booting.count, oldestWaitSeconds: oldestWait,
-            responseTimeSeconds: recentResponseTime(at: now),
-            lastSpotInterruption: lastSpotInterruption.map { Self.epoch.addingTimeInterval($0) },
-            waitingBatch: queue.count(of: .batch),
-            oldestBatchWaitSeconds: queue.oldest(of: .batch).map { now - enqueuedAt[$0] } ?? 0,
-            oldestOtherWaitSeconds: oldestOther, recentSpotInterruptions: spotInterruptionTimes.count,
-            spotWorkers: workers.reduce(0) { $0 + ($1.spot ? 1 : 0) } + booting.reduce(0) { $0 + ($1.spot ? 1 : 0) })
-        let pool =
-            workers.map {
-                PoolWorker(
-                    id: $0.id, runningJobs: $0.running.count, hourlyPrice: type.hourlyPrice(spot: $0.spot),
-                    startedAt: Self.epoch.addingTimeInterval($0.startedAt))
-            }
-            + booting.map {
-                PoolWorker(
-                    id: $0.id, runningJobs: 0, hourlyPrice: type.hourlyPrice(spot: $0.spot),
-                    startedAt: Self.epoch.addingTimeInterval($0.requestedAt))
-            }
-        let decision = autoscaler.evaluate(signals, workers: pool)
-        self.autoscaler = autoscaler
+            time: date, waiting: demand.waiting, inFlight: inFlight, busyWorkers: busy, readyWorkers: ready,
+            bootingWorkers: bootingCount, oldestWaitSeconds: demand.oldestWait,
+            responseTimeSeconds: recentResponseTime(of: index, at: now),
+            lastSpotInterruption: pools[index].lastSpotInterruption.map { Self.epoch.addingTimeInterval($0) },
+            waitingBatch: demand.waitingBatch, oldestBatchWaitSeconds: demand.oldestBatchWait,
+            oldestOtherWaitSeconds: demand.oldestOtherWait,
+            recentSpotInterruptions: pools[index].spotInterruptionTimes.count, spotWorkers: spot)
+        let decision = autoscaler.evaluate(signals, workers: members)
+        pools[index].autoscaler = autoscaler
         switch decision.action {
         case .none:
             break
@@ -480,32 +687,35 @@ struct PolicySimulation {
             scaleEvents += 1
             for _ in 0..<count {
                 booting.append(
-                    BootingWorker(id: newWorkerID(), requestedAt: now, readyAt: now + type.bootSeconds, spot: spot))
+                    BootingWorker(
+                        id: newWorkerID(), pool: index, requestedAt: now, readyAt: now + type.bootSeconds, spot: spot))
             }
         case .drain(let drained):
             scaleEvents += 1
             let names = Set(drained)
             booting.removeAll { names.contains($0.id) }
-            for index in workers.indices where names.contains(workers[index].id) {
-                workers[index].draining = true
-                fleet.workers[index].accepting = false
+            for worker in workers.indices where names.contains(workers[worker].id) {
+                workers[worker].draining = true
+                fleet.workers[worker].accepting = false
             }
         }
     }
 
-    /// Mean run time of the jobs completed in the last fifteen minutes; nil when none did.
-    private mutating func recentResponseTime(at now: Double) -> Double? {
-        while recentRunTimesHead < recentRunTimes.count, recentRunTimes[recentRunTimesHead].finishedAt < now - 900 {
-            recentRunTimesHead += 1
+    /// Mean run time of the pool's jobs completed in the last fifteen minutes; nil when none did.
+    private mutating func recentResponseTime(of pool: Int, at now: Double) -> Double? {
+        var head = pools[pool].recentRunTimesHead
+        let times = pools[pool].recentRunTimes
+        while head < times.count, times[head].finishedAt < now - 900 { head += 1 }
+        if head > 4_096 {
+            pools[pool].recentRunTimes.removeFirst(head)
+            head = 0
         }
-        if recentRunTimesHead > 4_096 {
-            recentRunTimes.removeFirst(recentRunTimesHead)
-            recentRunTimesHead = 0
-        }
-        let count = recentRunTimes.count - recentRunTimesHead
+        pools[pool].recentRunTimesHead = head
+        let kept = pools[pool].recentRunTimes
+        let count = kept.count - head
         guard count > 0 else { return nil }
         var total = 0.0
-        for index in recentRunTimesHead..<recentRunTimes.count { total += recentRunTimes[index].seconds }
+        for index in head..<kept.count { total += kept[index].seconds }
         return total / Double(count)
     }
 
@@ -513,9 +723,16 @@ struct PolicySimulation {
 
     /// Charges the fleet as it stands after this tick for the tick's duration, and feeds the time series.
     private mutating func account(at now: Double, tick: Double) {
-        let type = fleetSettings.instanceType
-        let paid = workers.count + booting.count
-        let spot = workers.reduce(0) { $0 + ($1.spot ? 1 : 0) } + booting.reduce(0) { $0 + ($1.spot ? 1 : 0) }
+        var paid = Array(repeating: 0, count: pools.count)
+        var spot = Array(repeating: 0, count: pools.count)
+        for worker in workers {
+            paid[worker.pool] += 1
+            spot[worker.pool] += worker.spot ? 1 : 0
+        }
+        for worker in booting {
+            paid[worker.pool] += 1
+            spot[worker.pool] += worker.spot ? 1 : 0
+        }
         // By index: iterating the values copies each device (and retains its ledger) every tick.
         var busyGPUs = 0
         for w in fleet.workers.indices {
@@ -524,19 +741,24 @@ struct PolicySimulation {
                 busyGPUs += 1
             }
         }
-        paidGPUSeconds += Double(paid * fleetSettings.gpusPerWorker) * tick
-        spotGPUSeconds += Double(spot * fleetSettings.gpusPerWorker) * tick
         busyGPUSeconds += Double(busyGPUs) * tick
-        cost +=
-            (Double(paid - spot) * type.hourlyPrice(spot: false) + Double(spot) * type.hourlyPrice(spot: true))
-            * tick / 3_600
-        peakWorkers = max(peakWorkers, paid)
+        for index in pools.indices {
+            let type = pools[index].settings.instanceType
+            let gpus = pools[index].settings.gpusPerWorker
+            pools[index].paidGPUSeconds += Double(paid[index] * gpus) * tick
+            pools[index].spotGPUSeconds += Double(spot[index] * gpus) * tick
+            pools[index].cost +=
+                (Double(paid[index] - spot[index]) * type.hourlyPrice(spot: false)
+                    + Double(spot[index]) * type.hourlyPrice(spot: true)) * tick / 3_600
+        }
+        let total = paid.reduce(0, +)
+        peakWorkers = max(peakWorkers, total)
 
         let current = Int(now / settings.timelineBucketSeconds)
         if current != bucket { flushBucket() }
         bucket = current
         bucketLoad = max(bucketLoad, queue.count + inFlight)
-        bucketWorkers = paid
+        bucketWorkers = total
     }
 
     private var bucketWorkers = 0

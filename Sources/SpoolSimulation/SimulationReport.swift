@@ -33,6 +33,8 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     /// The goal of the cost-aware policy, when the run has it and the HPA rule: its cost ÷ the HPA rule's, its
     /// GPU-hours ÷ theirs, and its SLO violations over every class.
     public var costGoal: CostGoal?
+    /// The fleet over several clouds, when the run had one (`fleet` is then its first pool's).
+    public var cloud: CloudFleet? = nil
 
     /// Sorted keys, so a seed's report is the same bytes every time.
     public func json() throws -> Data {
@@ -42,7 +44,7 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case seed, workload, fleet, policies, packing
+        case seed, workload, fleet, policies, packing, cloud
         case tickSeconds = "tick_seconds"
         case timelineBucketSeconds = "timeline_bucket_seconds"
         case sloTargets = "slo_targets"

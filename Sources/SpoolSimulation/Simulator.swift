@@ -8,18 +8,26 @@ public struct Simulator: Sendable {
     public var workload: Workload
     public var fleet: FleetSettings
     public var settings: SimulationSettings
+    /// A fleet over several clouds instead of the one pool of `fleet`: each pool scaled by its own autoscaler, cost
+    /// reported per provider. The packing comparison is not made for it.
+    public var cloud: CloudFleet?
 
-    public init(workload: Workload, fleet: FleetSettings = FleetSettings(), settings: SimulationSettings = .init()) {
+    public init(
+        workload: Workload, fleet: FleetSettings = FleetSettings(), settings: SimulationSettings = .init(),
+        cloud: CloudFleet? = nil
+    ) {
         self.workload = workload
-        self.fleet = fleet
+        self.fleet = cloud?.pools.first?.fleet ?? fleet
         self.settings = settings
+        self.cloud = cloud
     }
 
     /// The standard comparison: the three autoscaled policies and a fixed fleet sized for the offered peak.
     public var standardPolicies: [ScalingPolicy] {
         let peak = OfferedLoad(workload, intervalSeconds: settings.forecastIntervalSeconds).peak
         let perWorker = Double(fleet.slotsPerWorker) * fleet.targetUtilisation
-        let sized = min(max(Int((peak / max(perWorker, 1e-9)).rounded(.up)), 1), fleet.maxWorkers)
+        let most = cloud?.pools.reduce(0) { $0 + $1.fleet.maxWorkers } ?? fleet.maxWorkers
+        let sized = min(max(Int((peak / max(perWorker, 1e-9)).rounded(.up)), 1), most)
         return [.hpa, .predictive, .predictiveCost, .fixed(workers: sized)]
     }
 
@@ -29,7 +37,7 @@ public struct Simulator: Sendable {
         let forecastLoad = OfferedLoad(workload, intervalSeconds: settings.forecastIntervalSeconds)
         let chartLoad = OfferedLoad(workload, intervalSeconds: settings.timelineBucketSeconds)
         var planned = chosen.map { (policy: $0, fleet: fleet) }
-        if settings.comparePacking {
+        if settings.comparePacking && cloud == nil {
             // The HPA run among the policies is the session-aware side when it was asked for.
             if !chosen.contains(.hpa) { planned.append((.hpa, fleet)) }
             planned.append((.hpa, fleet.withWholeGPUs()))
@@ -50,7 +58,7 @@ public struct Simulator: Sendable {
         }
         let reports = Array(all.prefix(chosen.count))
         var packing: PackingComparison?
-        if settings.comparePacking, let whole = all.last,
+        if settings.comparePacking, cloud == nil, let whole = all.last,
             let shared = all.first(where: { $0.policy == ScalingPolicy.hpa.name && $0.sharing == .sessionAware })
         {
             packing = PackingComparison(
@@ -64,14 +72,15 @@ public struct Simulator: Sendable {
                 peakOfferedLoad: chartLoad.peak, outages: workload.outages),
             fleet: fleet, tickSeconds: settings.tickSeconds, timelineBucketSeconds: settings.timelineBucketSeconds,
             sloTargets: settings.sloTargets, schedulingProfile: settings.schedulingProfile.name, policies: reports,
-            offeredLoad: chartLoad.meanConcurrency, packing: packing, costGoal: CostGoal(policies: reports))
+            offeredLoad: chartLoad.meanConcurrency, packing: packing, costGoal: CostGoal(policies: reports),
+            cloud: cloud)
     }
 
     private func runOne(
         _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad
     ) throws(SchedulerConfigurationError) -> PolicyReport {
         var simulation = try PolicySimulation(
-            workload: workload, fleet: fleet, settings: settings, policy: policy, offeredLoad: load)
+            workload: workload, fleet: fleet, settings: settings, policy: policy, offeredLoad: load, cloud: cloud)
         return simulation.run()
     }
 }

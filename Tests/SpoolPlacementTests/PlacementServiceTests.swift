@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RESPClient
 import SpoolAPIModels
+import SpoolAutoscaling
 import SpoolCore
 import SpoolDispatch
 import SpoolInMemoryStore
@@ -34,7 +35,7 @@ final class PlacementFixture {
     let service: PlacementService<ContinuousClock>
     var state: PlacementState
 
-    init(_ kind: StoreKind) async throws {
+    init(_ kind: StoreKind, inputRouting: (@Sendable ([PoolSpec]) -> BatchRouting?)? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "spool-placement-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -55,7 +56,7 @@ final class PlacementFixture {
         }
         service = PlacementService(
             store: store, configuration: SchedulerConfiguration(), leadership: .alone(), clock: ContinuousClock(),
-            logger: Logger(label: "test"))
+            logger: Logger(label: "test"), inputRouting: inputRouting)
         state = try PlacementState(configuration: service.configuration)
     }
 
@@ -68,9 +69,10 @@ final class PlacementFixture {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("SpoolMediaTests/Fixtures/nvidia-smi")
 
-    func register(_ name: String, gpus file: String?, kind: PoolKind = .cuda, slots: Int = 8, at time: Date? = nil)
-        async throws -> WorkerID
-    {
+    func register(
+        _ name: String, gpus file: String?, kind: PoolKind = .cuda, slots: Int = 8, at time: Date? = nil,
+        pool: String? = nil
+    ) async throws -> WorkerID {
         let gpus =
             try file.map {
                 try NvidiaSMI.parse(
@@ -81,7 +83,7 @@ final class PlacementFixture {
         let id = WorkerID(rawValue: name)
         try await store.upsertWorker(
             WorkerRecord(
-                id: id, pool: kind == .cpu ? "cpu" : "cuda", poolKind: kind, host: name, pid: 1, slots: slots,
+                id: id, pool: pool ?? (kind == .cpu ? "cpu" : "cuda"), poolKind: kind, host: name, pid: 1, slots: slots,
                 devices: DeviceInventory(host: name, cpuCores: 4, ffmpeg: ffmpeg, opencl: [], gpus: gpus),
                 startedAt: time ?? now, heartbeatAt: time ?? now))
         return id
@@ -89,11 +91,11 @@ final class PlacementFixture {
 
     func submit(
         _ preset: String, acceleration: Acceleration = .auto, serviceClass: ServiceClass = .standard,
-        tenant: String = "default"
+        tenant: String = "default", input: InputSource = .file(path: "/in/clip.mp4")
     ) async throws -> Job {
         try await store.submit(
             JobSpec(
-                tenant: TenantID(rawValue: tenant), serviceClass: serviceClass, input: .file(path: "/in/clip.mp4"),
+                tenant: TenantID(rawValue: tenant), serviceClass: serviceClass, input: input,
                 outputs: Presets.named(preset)!.outputs, preset: preset, acceleration: acceleration),
             now: now
         ).job

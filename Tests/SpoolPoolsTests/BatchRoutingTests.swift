@@ -108,3 +108,62 @@ struct BatchRoutingTests {
         #expect((try? fine.validated(now: t0, instanceTypes: nil))?.region == "us-central1")
     }
 }
+
+/// Where a job whose input is costly to move may run: the placement service and the attribution pin it alike.
+@Suite("Inputs that cost money to move")
+struct InputCloudPinningTests {
+    let routingTests = BatchRoutingTests()
+
+    func pinned(
+        _ jobs: [QueuedJob], gigabytes: Double, jobSeconds: Double = 600, running: [String: Int] = [:]
+    ) throws -> [String: String?] {
+        let routing = try #require(
+            routingTests.settings(assumedInputGB: gigabytes).batchRouting(
+                for: routingTests.pools, jobSeconds: jobSeconds))
+        let result = PoolDemand.pinnedToInputCloud(
+            jobs, pools: routingTests.pools, running: running, routing: routing)
+        return Dictionary(uniqueKeysWithValues: result.map { ($0.id.rawValue, $0.pool) })
+    }
+
+    @Test func aJobWhoseInputIsCostlyToMoveRunsInItsOwnCloud() throws {
+        // 2 GB out of AWS is $0.18; ten minutes on a slot cost at most $0.017 anywhere: no saving is worth it.
+        let pins = try pinned(
+            [
+                routingTests.job("rt", .realtime), routingTests.job("batch", .batch),
+                routingTests.job("cdn", .realtime, input: "https://cdn.example/film.mp4"),
+            ], gigabytes: 2)
+        #expect(pins["rt"] == "aws-l4")
+        #expect(pins["batch"] == "aws-l4")
+        #expect(pins["cdn"] == .some(nil), "an input that moves for free runs anywhere")
+    }
+
+    @Test func whenItsCloudIsFullTheJobMovesRatherThanWaitPastItsSLO() throws {
+        // The AWS pool runs 80 jobs: all of its 10 workers × 8 slots.
+        let pins = try pinned(
+            [routingTests.job("rt", .realtime), routingTests.job("batch", .batch)], gigabytes: 2,
+            running: ["aws-l4": 80])
+        #expect(pins["rt"] == "gcp-l4")
+        #expect(pins["batch"] == "gcp-l4")
+    }
+
+    @Test func aMoveThatIsWorthItLeavesRealtimeWorkFreeAndSendsBatchWhereItIsCheapest() throws {
+        // Two hours on a slot with a 50 MB input: GCP's spot compute saves more than the transfer costs.
+        let pins = try pinned(
+            [routingTests.job("rt", .realtime), routingTests.job("batch", .batch)], gigabytes: 0.05,
+            jobSeconds: 7_200)
+        #expect(pins["rt"] == .some(nil), "both clouds are worth it, so it starts wherever a slot frees first")
+        #expect(pins["batch"] == "gcp-l4")
+    }
+
+    @Test func theAttributionGrowsThePoolTheJobCanRunIn() throws {
+        let routing = try #require(
+            routingTests.settings(assumedInputGB: 2).batchRouting(for: routingTests.pools, jobSeconds: 600))
+        // Without the pin, the realtime job would count for the least loaded pool: GCP, idle here.
+        let attributed = PoolDemand.attribute(
+            [routingTests.job("rt", .realtime)], to: routingTests.pools, running: ["aws-l4": 40], routing: routing)
+        #expect(attributed["aws-l4"]?.map(\.id.rawValue) == ["rt"])
+        let unrouted = PoolDemand.attribute(
+            [routingTests.job("rt", .realtime)], to: routingTests.pools, running: ["aws-l4": 40])
+        #expect(unrouted["gcp-l4"]?.map(\.id.rawValue) == ["rt"])
+    }
+}

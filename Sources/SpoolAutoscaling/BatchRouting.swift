@@ -25,6 +25,9 @@ public struct BatchRouting: Sendable, Equatable {
         }
     }
 
+    /// The run time assumed for a job before any has finished (ten minutes): it prices the compute.
+    public static let assumedJobSeconds: Double = 600
+
     /// Priced pools by name; a pool without a price is left to the default attribution.
     public var pools: [String: PoolPrice]
     /// Egress price per GB out of each provider.
@@ -61,6 +64,21 @@ public struct BatchRouting: Sendable, Equatable {
             transfer = assumedInputGB * (egressPerGB[home] ?? 0)
         }
         return (compute, transfer)
+    }
+
+    /// The candidates with room where running a job of this input costs no more in all than in the cheapest pool
+    /// of the input's own cloud: where moving the input does not cost more than it saves. When no pool of its cloud
+    /// has room, every candidate with room (the SLO comes before the saving).
+    public func worthwhilePools(for input: String, among candidates: [String], load: [String: Int]) -> [String] {
+        var priced: [(pool: String, total: Double, local: Bool)] = []
+        for pool in candidates.sorted() {
+            guard let price = pools[pool], (load[pool] ?? 0) < price.slotsAtMaximum,
+                let cost = cost(of: input, in: pool)
+            else { continue }
+            priced.append((pool, cost.compute + cost.transfer, cost.transfer == 0))
+        }
+        guard let localBest = priced.filter(\.local).map(\.total).min() else { return priced.map(\.pool) }
+        return priced.filter { $0.total <= localBest }.map(\.pool)
     }
 
     /// The cheapest of `candidates` for a job of this input, given the jobs already attributed to each (`load`);

@@ -1,5 +1,4 @@
 import Foundation
-import SpoolAutoscaling
 import SpoolCore
 
 /// Splits the waiting jobs among managed pools and measures each pool's signals. Pure: the manager reads the store,
@@ -14,10 +13,21 @@ public enum PoolDemand {
     public static func attribute(
         _ waiting: [QueuedJob], to pools: [PoolSpec], workers: [WorkerRecord], routing: BatchRouting? = nil
     ) -> [String: [QueuedJob]] {
+        var running: [String: Int] = [:]
+        for worker in workers { running[worker.pool, default: 0] += worker.running.count }
+        return attribute(waiting, to: pools, running: running, routing: routing)
+    }
+
+    /// The same attribution from the jobs each pool is running (`running`, by pool name): the simulator keeps that
+    /// count itself instead of worker records.
+    public static func attribute(
+        _ waiting: [QueuedJob], to pools: [PoolSpec], running: [String: Int], routing: BatchRouting? = nil
+    ) -> [String: [QueuedJob]] {
         let byName = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, $0) })
         var attributed: [String: [QueuedJob]] = [:]
-        var load: [String: Int] = [:]
-        for worker in workers { load[worker.pool, default: 0] += worker.running.count }
+        var load = running
+        let waiting =
+            routing.map { pinnedToInputCloud(waiting, pools: pools, running: running, routing: $0) } ?? waiting
         for job in waiting {
             if let pinned = job.pool {
                 if byName[pinned] != nil { attributed[pinned, default: []].append(job) }
@@ -42,6 +52,46 @@ public enum PoolDemand {
             }
         }
         return attributed
+    }
+
+    /// Unpinned jobs whose input is stored in a cloud that charges for moving it out, pinned so that they never run
+    /// where moving the input costs more than the compute it saves: a batch job to the pool where it costs least in
+    /// all (compute and transfer), a realtime or standard one to the least loaded of the pools where moving it is
+    /// worth it (`BatchRouting.worthwhilePools`), where it starts soonest. When every eligible pool is worth it, the
+    /// job stays unpinned; so does one no pool has room for at its maximum (its SLO comes before the saving), and one
+    /// whose input moves for free or is stored nowhere known. The placement service pins the jobs it places with
+    /// this and `attribute` attributes them alike, so the pool that grows for a job is the pool it can run in.
+    public static func pinnedToInputCloud(
+        _ waiting: [QueuedJob], pools: [PoolSpec], running: [String: Int], routing: BatchRouting
+    ) -> [QueuedJob] {
+        let maxima = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, max($0.maxWorkers, 1)) })
+        var load = running
+        var pinned = waiting
+        for index in pinned.indices where pinned[index].pool == nil {
+            let job = pinned[index]
+            guard let home = routing.provider(ofInput: job.input), (routing.egressPerGB[home] ?? 0) > 0,
+                routing.assumedInputGB > 0
+            else { continue }
+            let eligible = pools.filter { $0.acceptsWork && serves($0.kind, job.acceleration) }.map(\.name)
+            let chosen: String?
+            if job.serviceClass == .batch {
+                chosen = routing.cheapest(for: job.input, among: eligible, load: load)
+            } else {
+                let worthwhile = routing.worthwhilePools(for: job.input, among: eligible, load: load)
+                chosen =
+                    worthwhile.count == eligible.count
+                    ? nil
+                    : worthwhile.min { lhs, rhs in
+                        let left = Double(load[lhs] ?? 0) / Double(maxima[lhs] ?? 1)
+                        let right = Double(load[rhs] ?? 0) / Double(maxima[rhs] ?? 1)
+                        return left != right ? left < right : lhs < rhs
+                    }
+            }
+            guard let chosen else { continue }
+            pinned[index].pool = chosen
+            load[chosen, default: 0] += 1
+        }
+        return pinned
     }
 
     /// Whether a pool of this kind can run a job that asks for this hardware.
