@@ -41,14 +41,9 @@ public enum PoolDemand {
                 load[cheapest, default: 0] += 1
                 continue
             }
-            let chosen = eligible.min { lhs, rhs in
-                let left = Double(load[lhs.name] ?? 0) / Double(max(lhs.maxWorkers, 1))
-                let right = Double(load[rhs.name] ?? 0) / Double(max(rhs.maxWorkers, 1))
-                return left != right ? left < right : lhs.name < rhs.name
-            }
-            if let chosen {
-                attributed[chosen.name, default: []].append(job)
-                load[chosen.name, default: 0] += 1
+            if let chosen = leastLoaded(eligible.map(\.name), load: load, pools: byName) {
+                attributed[chosen, default: []].append(job)
+                load[chosen, default: 0] += 1
             }
         }
         return attributed
@@ -64,7 +59,7 @@ public enum PoolDemand {
     public static func pinnedToInputCloud(
         _ waiting: [QueuedJob], pools: [PoolSpec], running: [String: Int], routing: BatchRouting
     ) -> [QueuedJob] {
-        let maxima = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, max($0.maxWorkers, 1)) })
+        let byName = Dictionary(uniqueKeysWithValues: pools.map { ($0.name, $0) })
         var load = running
         var pinned = waiting
         for index in pinned.indices where pinned[index].pool == nil {
@@ -79,19 +74,22 @@ public enum PoolDemand {
             } else {
                 let worthwhile = routing.worthwhilePools(for: job.input, among: eligible, load: load)
                 chosen =
-                    worthwhile.count == eligible.count
-                    ? nil
-                    : worthwhile.min { lhs, rhs in
-                        let left = Double(load[lhs] ?? 0) / Double(maxima[lhs] ?? 1)
-                        let right = Double(load[rhs] ?? 0) / Double(maxima[rhs] ?? 1)
-                        return left != right ? left < right : lhs < rhs
-                    }
+                    worthwhile.count == eligible.count ? nil : leastLoaded(worthwhile, load: load, pools: byName)
             }
             guard let chosen else { continue }
             pinned[index].pool = chosen
             load[chosen, default: 0] += 1
         }
         return pinned
+    }
+
+    /// The pool with the fewest jobs for its maximum size, where work starts soonest; ties go to the name.
+    private static func leastLoaded(_ names: [String], load: [String: Int], pools: [String: PoolSpec]) -> String? {
+        names.min { lhs, rhs in
+            let left = Double(load[lhs] ?? 0) / Double(max(pools[lhs]?.maxWorkers ?? 1, 1))
+            let right = Double(load[rhs] ?? 0) / Double(max(pools[rhs]?.maxWorkers ?? 1, 1))
+            return left != right ? left < right : lhs < rhs
+        }
     }
 
     /// Whether a pool of this kind can run a job that asks for this hardware.
