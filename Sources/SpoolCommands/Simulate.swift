@@ -39,7 +39,10 @@ struct Simulate: AsyncParsableCommand {
             $0.12/GB (GCP), 1 GB per input. Realtime and standard jobs are pinned to the cloud their input is in; \
             batch jobs are not, and the predictive+cost policy routes their demand to the cheapest pool that can take \
             them, unless moving the input costs more than it saves. Each policy then prints what each provider was \
-            paid: GPU-hours, spot share, compute, egress, and the attempts that read an input from another cloud.
+            paid: GPU-hours, spot share, compute, egress, and the attempts that read an input from another cloud. \
+            --clouds FILE runs your own fleet instead: the `cloud` object of `spool simulate --two-clouds --json` \
+            is a complete example (pools with provider, region and fleet; inputs with prefix, provider and share; \
+            egress_per_gb; assumed_input_gb), and a pool's fleet may leave out any field to keep its default.
 
             With --segments it models segment-parallel encoding of long inputs instead: the production segment \
             planner and placement planner on a fixed GPU fleet, one 2-hour input alone (whole-file against \
@@ -65,6 +68,10 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "Print the report as one JSON document.") var json = false
     @Flag(help: "Run a fleet of two pools in two clouds (AWS and GCP) and report cost per provider (see below).")
     var twoClouds = false
+    @Option(
+        help: ArgumentHelp(
+            "Run the fleet over several clouds described in this JSON file (see below).", valueName: "file"))
+    var clouds: String?
     @Flag(help: "Model segment-parallel encoding of long inputs on a fixed GPU fleet instead (see below).")
     var segments = false
     @Option(help: "GPUs of the fixed fleet --segments models.") var gpus = 16
@@ -97,7 +104,7 @@ struct Simulate: AsyncParsableCommand {
         let simulator = Simulator(
             workload: workload, fleet: plan.fleet,
             settings: SimulationSettings(seed: seed, comparePacking: plan.comparePacking),
-            cloud: twoClouds ? .awsAndGCP : nil)
+            cloud: try cloudFleet())
         var report = try simulator.run(policies: plan.policies)
         let wall = (ContinuousClock.now - started).seconds
         report.wallSeconds = wall
@@ -187,9 +194,9 @@ struct Simulate: AsyncParsableCommand {
                 return policy
             }
         }
-        if twoClouds && (fleet != nil || maxWorkers != nil || targetUtilisation != nil) {
+        if (twoClouds || clouds != nil) && (fleet != nil || maxWorkers != nil || targetUtilisation != nil) {
             throw ValidationError(
-                "--two-clouds brings its own two pools (150 workers each); leave out --fleet, --max-workers and "
+                "--two-clouds and --clouds bring their own pools; leave out --fleet, --max-workers and "
                     + "--target-utilisation")
         }
         var settings = FleetSettings()
@@ -211,6 +218,27 @@ struct Simulate: AsyncParsableCommand {
             settings.targetUtilisation = targetUtilisation
         }
         return (chosen, settings, comparePacking)
+    }
+
+    /// The fleet over clouds the options ask for: the built-in two, one read from `--clouds`, or none.
+    func cloudFleet() throws -> CloudFleet? {
+        if twoClouds && clouds != nil { throw ValidationError("use --two-clouds or --clouds FILE, not both") }
+        if twoClouds { return .awsAndGCP }
+        guard let clouds else { return nil }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: clouds))
+        } catch {
+            throw ValidationError("cannot read \(clouds): \(error.localizedDescription)")
+        }
+        let fleet: CloudFleet
+        do {
+            fleet = try JSONDecoder().decode(CloudFleet.self, from: data)
+        } catch {
+            throw ValidationError("\(clouds) is not a cloud fleet: \(error)")
+        }
+        if let problem = fleet.problem { throw ValidationError("\(clouds): \(problem)") }
+        return fleet
     }
 
     static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.1f s" : "%.0f s", value) }

@@ -71,6 +71,32 @@ public struct CloudFleet: Sendable, Codable, Equatable {
         ],
         egressPerGB: ["aws": 0.09, "gcp": 0.12, "cloudflare": 0], assumedInputGB: 1)
 
+    /// What is wrong with the fleet, or nil: at least one pool, unique names, sane bounds, input shares that add up
+    /// to 1, prices of 0 or more.
+    public var problem: String? {
+        if pools.isEmpty { return "pools: a cloud fleet needs at least one pool" }
+        if Set(pools.map(\.name)).count != pools.count { return "pools: names must be unique" }
+        for pool in pools {
+            if pool.fleet.maxWorkers < 1 || pool.fleet.minWorkers < 0 || pool.fleet.minWorkers > pool.fleet.maxWorkers {
+                return "pools.\(pool.name): needs 0 ≤ min_workers ≤ max_workers and max_workers ≥ 1"
+            }
+            if pool.fleet.instanceType.jobSlots < 1 || !(pool.fleet.instanceType.pricePerHour >= 0) {
+                return "pools.\(pool.name): the instance type needs job_slots ≥ 1 and a price of 0 or more"
+            }
+        }
+        if inputs.isEmpty { return "inputs: a cloud fleet needs at least one input store" }
+        let total = inputs.reduce(0) { $0 + $1.share }
+        if inputs.contains(where: { !($0.share >= 0) }) || abs(total - 1) > 1e-6 {
+            return "inputs: shares must be 0 or more and add up to 1 (they add up to \(total))"
+        }
+        if let bad = egressPerGB.sorted(by: { $0.key < $1.key }).first(where: { !($0.value >= 0 && $0.value.isFinite) })
+        {
+            return "egress_per_gb.\(bad.key): must be 0 or more"
+        }
+        if !(assumedInputGB >= 0 && assumedInputGB.isFinite) { return "assumed_input_gb: must be 0 or more" }
+        return nil
+    }
+
     /// The input stores as production's `InputLocation`s, for the routing.
     var inputLocations: [InputLocation] { inputs.map { InputLocation(prefix: $0.prefix, provider: $0.provider) } }
 

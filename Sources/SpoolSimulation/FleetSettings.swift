@@ -62,6 +62,24 @@ public struct FleetSettings: Sendable, Codable, Equatable {
         return copy
     }
 
+    /// Every field may be left out of a file (`spool simulate --clouds`); what is left out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = FleetSettings()
+        self.init(
+            instanceType: try c.decodeIfPresent(InstanceType.self, forKey: .instanceType) ?? d.instanceType,
+            gpuModel: try c.decodeIfPresent(String.self, forKey: .gpuModel) ?? d.gpuModel,
+            gpuMemoryMiB: try c.decodeIfPresent(Int.self, forKey: .gpuMemoryMiB) ?? d.gpuMemoryMiB,
+            cpuCores: try c.decodeIfPresent(Int.self, forKey: .cpuCores) ?? d.cpuCores,
+            minWorkers: try c.decodeIfPresent(Int.self, forKey: .minWorkers) ?? d.minWorkers,
+            maxWorkers: try c.decodeIfPresent(Int.self, forKey: .maxWorkers) ?? d.maxWorkers,
+            initialWorkers: try c.decodeIfPresent(Int.self, forKey: .initialWorkers),
+            targetUtilisation: try c.decodeIfPresent(Double.self, forKey: .targetUtilisation) ?? d.targetUtilisation,
+            spotInterruptionsPerHour: try c.decodeIfPresent(Double.self, forKey: .spotInterruptionsPerHour)
+                ?? d.spotInterruptionsPerHour,
+            sharing: try c.decodeIfPresent(GPUSharing.self, forKey: .sharing) ?? d.sharing)
+    }
+
     private enum CodingKeys: String, CodingKey {
         case instanceType = "instance_type"
         case gpuModel = "gpu_model"

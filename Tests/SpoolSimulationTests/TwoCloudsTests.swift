@@ -1,3 +1,4 @@
+import Foundation
 import SpoolAutoscaling
 import SpoolCore
 import Testing
@@ -73,5 +74,38 @@ import Testing
     @Test func eachPoolIsExpectedToCarryItsCloudsInputsAndAPartOfTheFreeOnes() {
         let shares = PolicySimulation.shares(of: .awsAndGCP)
         #expect(abs(shares[0] - 0.65) < 1e-9 && abs(shares[1] - 0.35) < 1e-9)
+    }
+}
+
+/// `spool simulate --clouds FILE`: the shipped example is the built-in two clouds, a fleet may leave fields out, and a
+/// broken one says which field is wrong.
+@Suite struct CloudFleetFileTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/simulate-clouds.example.json")
+
+    @Test func theShippedExampleIsTheBuiltInTwoClouds() throws {
+        let fleet = try JSONDecoder().decode(CloudFleet.self, from: Data(contentsOf: Self.example))
+        #expect(fleet.problem == nil)
+        #expect(fleet == .awsAndGCP)
+    }
+
+    @Test func theBuiltInFleetRoundTripsThroughJSON() throws {
+        let data = try JSONEncoder().encode(CloudFleet.awsAndGCP)
+        #expect(try JSONDecoder().decode(CloudFleet.self, from: data) == .awsAndGCP)
+    }
+
+    @Test func aBrokenFleetSaysWhichFieldIsWrong() {
+        var fleet = CloudFleet.awsAndGCP
+        fleet.inputs[0].share = 0.9
+        #expect(fleet.problem?.hasPrefix("inputs: shares must be 0 or more and add up to 1") == true)
+        fleet = .awsAndGCP
+        fleet.pools[1].name = "aws-l4"
+        #expect(fleet.problem == "pools: names must be unique")
+        fleet = .awsAndGCP
+        fleet.pools[0].fleet.minWorkers = 200
+        #expect(fleet.problem?.hasPrefix("pools.aws-l4:") == true)
+        fleet = .awsAndGCP
+        fleet.egressPerGB["gcp"] = -1
+        #expect(fleet.problem == "egress_per_gb.gcp: must be 0 or more")
     }
 }
