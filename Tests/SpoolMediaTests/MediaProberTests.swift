@@ -72,7 +72,8 @@ struct MediaProberTests {
 
     @Test func missingFFprobeIsReported() async throws {
         let scratch = try MediaScratch()
-        let clip = try await scratch.makeClip("clip.mp4", size: "160x120", seconds: 1, audio: false)
+        // Matroska: an MP4 is described from its own index without ffprobe.
+        let clip = try await scratch.makeClip("clip.mkv", size: "160x120", seconds: 1, audio: false)
         do {
             _ = try await MediaProber(tools: MediaTools(ffprobe: "/nonexistent/ffprobe")).probe(path: clip)
             Issue.record("probe succeeded without ffprobe")

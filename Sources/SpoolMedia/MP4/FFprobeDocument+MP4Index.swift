@@ -13,6 +13,8 @@ extension FFprobeDocument {
             if track.kind == "video", track.sampleTicks > 0 {
                 stream.avgFrameRate = "\(track.samples * track.timescale)/\(track.sampleTicks)"
             }
+            stream.channels = track.channels
+            stream.sampleRate = track.sampleRate.map(String.init)
             return stream
         }
         format = index.durationSeconds.map { Format(duration: String($0)) }

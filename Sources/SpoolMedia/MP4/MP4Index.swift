@@ -24,6 +24,11 @@ struct MP4Index: Sendable, Equatable {
         /// Samples whose bytes lie wholly inside the file's `mdat` boxes: fewer than `samples` when the file was cut
         /// short after its index.
         var samplesPresent: Int
+        /// An audio track's channel count and sample rate, from its sample entry.
+        var channels: Int? = nil
+        var sampleRate: Int? = nil
+        /// Whether the track header's matrix is anything but the identity (a rotated phone clip).
+        var transformed = false
     }
 
     var tracks: [Track]
@@ -128,9 +133,17 @@ struct MP4Index: Sendable, Equatable {
         let codec = try codecName(entry.type, entry: entry.payload)
         var width: Int?
         var height: Int?
+        var channels: Int?
+        var sampleRate: Int?
         if kind == "video" {
             width = Int(try entry.payload.uint16(at: 24))
             height = Int(try entry.payload.uint16(at: 26))
+        } else {
+            // Read only where ffprobe's answer can be told from the index; left nil otherwise.
+            if codec == "aac", let layout = try? aacLayout(entry.payload) {
+                channels = layout.channels
+                sampleRate = layout.sampleRate
+            }
         }
         let (samples, ticks) = try sampleTimes(table)
         let sizes = try sampleSizes(table)
@@ -140,7 +153,19 @@ struct MP4Index: Sendable, Equatable {
         if let edited = try editedDuration(trak, movieTimescale: movieTimescale) { duration = edited }
         return Track(
             kind: kind, codec: codec, width: width, height: height, durationSeconds: duration, timescale: timescale,
-            sampleTicks: ticks, samples: samples, samplesPresent: present)
+            sampleTicks: ticks, samples: samples, samplesPresent: present, channels: channels, sampleRate: sampleRate,
+            transformed: try isTransformed(trak))
+    }
+
+    /// Whether the track header's 3x3 matrix differs from the identity (16.16 fixed point, the last column 2.30).
+    static func isTransformed(_ trak: ISOBoxBytes) throws(MP4IndexError) -> Bool {
+        guard let header = try trak.child("tkhd") else { throw .damaged("a track without its header") }
+        let matrix = try header.uint8(at: 0) == 1 ? 52 : 40
+        let identity: [UInt32] = [0x0001_0000, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000]
+        for (index, value) in identity.enumerated() where try header.uint32(at: matrix + index * 4) != value {
+            return true
+        }
+        return false
     }
 
     /// The presented duration of a track with a one-entry edit list (what ffmpeg writes to hide encoder delay), as
@@ -181,6 +206,33 @@ struct MP4Index: Sendable, Equatable {
 
     /// The object type of an `mp4a` entry, from its `esds` decoder configuration.
     static func audioObjectType(_ entry: ISOBoxBytes) throws(MP4IndexError) -> UInt8 {
+        try decoderConfiguration(entry).objectType
+    }
+
+    /// An AAC entry's channels and sample rate as ffprobe reports them, from the AudioSpecificConfig in its `esds`
+    /// (the sample entry's own channel count is often a fixed 2). Only plain AAC-LC above 24 kHz with a standard
+    /// channel layout: below that rate a stream may carry SBR (HE-AAC) that only decoding reveals, and ffprobe then
+    /// reports twice the rate. Anything else is `unsupported`.
+    static func aacLayout(_ entry: ISOBoxBytes) throws(MP4IndexError) -> (channels: Int, sampleRate: Int) {
+        let (objectType, specific) = try decoderConfiguration(entry)
+        guard objectType == 0x40, let specific, specific.count >= 2 else { throw .unsupported("an AAC layout") }
+        let bits =
+            UInt32(specific[0]) << 24 | UInt32(specific[1]) << 16
+            | (specific.count > 2 ? UInt32(specific[2]) << 8 : 0)
+        let audioObjectType = bits >> 27
+        let frequencyIndex = Int(bits >> 23 & 0xF)
+        let channelConfiguration = Int(bits >> 19 & 0xF)
+        let rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350]
+        guard audioObjectType == 2, frequencyIndex < rates.count, rates[frequencyIndex] > 24000,
+            (1...7).contains(channelConfiguration)
+        else { throw .unsupported("an AAC layout") }
+        return (channelConfiguration == 7 ? 8 : channelConfiguration, rates[frequencyIndex])
+    }
+
+    /// The object type of an `mp4a` entry and the bytes of its decoder-specific information, when it has one.
+    static func decoderConfiguration(_ entry: ISOBoxBytes) throws(MP4IndexError) -> (
+        objectType: UInt8, specific: [UInt8]?
+    ) {
         // A sound sample entry: version 0 has 20 bytes after the 8 of every sample entry, 1 adds 16, 2 adds 36.
         let extra: Int
         switch try entry.uint16(at: 8) {
@@ -210,7 +262,21 @@ struct MP4Index: Sendable, Equatable {
         if flags & 0x40 != 0 { position += 1 + Int(try esds.uint8(at: position)) }
         if flags & 0x20 != 0 { position += 2 }
         try descriptor(0x04)
-        return try esds.uint8(at: position)
+        let objectType = try esds.uint8(at: position)
+        // Object type, stream type, buffer size (3 bytes), maximum and average bit rates (4 each).
+        position += 13
+        guard position < esds.count, try esds.uint8(at: position) == 0x05 else { return (objectType, nil) }
+        position += 1
+        var length = 0
+        for _ in 0..<4 {
+            let byte = try esds.uint8(at: position)
+            position += 1
+            length = length << 7 | Int(byte & 0x7F)
+            if byte & 0x80 == 0 { break }
+        }
+        var specific: [UInt8] = []
+        for offset in 0..<min(length, 3) { specific.append(try esds.uint8(at: position + offset)) }
+        return (objectType, specific)
     }
 
     /// How many samples `stts` declares and their summed duration in ticks.

@@ -1,0 +1,90 @@
+import Foundation
+import SpoolCore
+import Testing
+
+@testable import SpoolMedia
+
+/// An MP4 or MOV input is described from its own index instead of by ffprobe; the description must be ffprobe's, and
+/// anything the index does not model (other containers, rotated video, damaged or unreadable files) goes to ffprobe.
+@Suite struct InputIndexProbeTests {
+    /// ffprobe's description of the input, as `MediaProber.probe` made it before.
+    static func ffprobe(_ path: String) async throws -> MediaInfo {
+        let result = try await ToolProcess.run(
+            "ffprobe", arguments: ["-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+            timeout: .seconds(30), clock: ContinuousClock())
+        return try MediaInfo.parse(ffprobeJSON: result.stdout)
+    }
+
+    static func expectSame(_ ours: MediaInfo, _ theirs: MediaInfo, _ what: String) {
+        #expect(ours.formatName == theirs.formatName, "\(what)")
+        #expect(abs(ours.durationSeconds - theirs.durationSeconds) < 0.002, "\(what): duration")
+        #expect(ours.video?.codec == theirs.video?.codec, "\(what)")
+        #expect(ours.video?.width == theirs.video?.width && ours.video?.height == theirs.video?.height, "\(what)")
+        #expect(abs((ours.video?.frameRate ?? 0) - (theirs.video?.frameRate ?? 1)) < 0.01, "\(what): frame rate")
+        #expect(
+            abs((ours.video?.durationSeconds ?? -1) - (theirs.video?.durationSeconds ?? -2)) < 0.002,
+            "\(what): video duration")
+        #expect(ours.video?.frameCount == theirs.video?.frameCount, "\(what): frames")
+        #expect(ours.audio == theirs.audio, "\(what): audio")
+    }
+
+    /// - Parameter fromIndex: whether the index must answer (a MOV file may be left to ffprobe); either way the
+    ///   description is ffprobe's.
+    @Test(arguments: [
+        ("h264-aac-faststart.mp4", ["-movflags", "+faststart"], true, true),
+        ("h264-aac-moov-last.mp4", [], true, true),
+        ("h264-video-only.mp4", [], false, true),
+        ("h264-aac-48k-stereo.mp4", ["-ar", "48000", "-ac", "2", "-r", "30"], true, true),
+        ("h264-30fps.mov", ["-r", "30"], true, false),
+    ])
+    func describesMP4InputsAsFFprobeDoes(name: String, extra: [String], audio: Bool, fromIndex: Bool) async throws {
+        let scratch = try MediaScratch()
+        let clip = try await scratch.makeClip(name, seconds: 2, audio: audio, extra: extra)
+        let reference = try await Self.ffprobe(clip)
+        if fromIndex {
+            let ours = try #require(try MediaProber.probeOwnIndex(path: clip), "\(name) should be read from its index")
+            Self.expectSame(ours, reference, name)
+        }
+        Self.expectSame(try await MediaProber().probe(path: clip), reference, name)
+    }
+
+    /// HE-AAC at a low core rate may carry SBR that only decoding reveals (ffprobe then reports twice the rate):
+    /// such audio is left to ffprobe.
+    @Test func leavesLowRateAACToFFprobe() async throws {
+        let scratch = try MediaScratch()
+        let clip = try await scratch.makeClip("low-rate.mp4", seconds: 2, extra: ["-ar", "22050"])
+        #expect(try MediaProber.probeOwnIndex(path: clip) == nil)
+        #expect(try await MediaProber().probe(path: clip).audio?.sampleRate == 22050)
+    }
+
+    @Test func leavesOtherContainersAndRotatedVideoToFFprobe() async throws {
+        let scratch = try MediaScratch()
+        let plain = try await scratch.makeClip("plain.mp4", seconds: 2)
+        let matroska = scratch.file("clip.mkv")
+        try await MediaScratch.ffmpeg(["-v", "error", "-y", "-i", plain, "-c", "copy", matroska])
+        let rotated = scratch.file("rotated.mp4")
+        try await MediaScratch.ffmpeg([
+            "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated,
+        ])
+        #expect(try MediaProber.probeOwnIndex(path: matroska) == nil)
+        #expect(try MediaProber.probeOwnIndex(path: rotated) == nil)
+        // ffprobe still answers for them, with the rotated clip's upright size.
+        let upright = try #require(try await MediaProber().probe(path: rotated).video)
+        #expect(upright.width == 360 && upright.height == 640)
+        #expect(try await MediaProber().probe(path: matroska).video?.width == 640)
+    }
+
+    @Test func damagedMP4InputsAreStillRefused() async throws {
+        let scratch = try MediaScratch()
+        let clip = try await scratch.makeClip("whole.mp4", seconds: 2, extra: ["-movflags", "+faststart"])
+        let whole = try Data(contentsOf: URL(fileURLWithPath: clip))
+        // Only the file-type box and the start of the index: neither the index nor ffprobe can read it.
+        let cut = try scratch.write("cut.mp4", whole.prefix(200))
+        #expect(try MediaProber.probeOwnIndex(path: cut) == nil)
+        await #expect(throws: JobError.self) { try await MediaProber().probe(path: cut) }
+        // A file that only claims to be an MP4.
+        let junk = try scratch.write("junk.mp4", Data("\u{0}\u{0}\u{0}\u{10}ftypisom junk junk junk".utf8))
+        let error = await #expect(throws: JobError.self) { try await MediaProber().probe(path: junk) }
+        #expect(error?.code == .invalidInput)
+    }
+}
