@@ -87,4 +87,70 @@ import Testing
         let error = await #expect(throws: JobError.self) { try await MediaProber().probe(path: junk) }
         #expect(error?.code == .invalidInput)
     }
+
+    /// Inputs are untrusted: a mangled index must be refused or left to ffprobe, never trap the worker (and with it
+    /// `spool serve`). Random bytes of the index overwritten, seeded so a failure repeats, plus sizes and counts at
+    /// their largest where a sum could overflow.
+    @Test func mangledIndexesNeverTrapTheReader() async throws {
+        let scratch = try MediaScratch()
+        var random = SystemRandomNumberGenerator.Seeded(seed: 0x5EED)
+        for layout in [["-movflags", "+faststart"], []] {
+            let clip = try await scratch.makeClip("fuzz\(layout.count).mp4", seconds: 2, extra: layout)
+            let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clip)))
+            let moov = try #require(Self.offset(of: "moov", in: original)) - 4
+            let mangled = scratch.file("mangled.mp4")
+            for _ in 0..<400 {
+                var bytes = original
+                for _ in 0..<Int.random(in: 1...6, using: &random) {
+                    let at = Int.random(in: moov..<min(moov + 4_096, bytes.count), using: &random)
+                    bytes[at] = [0x00, 0xFF, 0x01, 0x7F, UInt8.random(in: 0...255, using: &random)].randomElement(
+                        using: &random)!
+                }
+                try Data(bytes).write(to: URL(fileURLWithPath: mangled))
+                _ = try? MediaProber.probeOwnIndex(path: mangled)
+            }
+            // Every 32-bit field of the index at its largest, one at a time: sample counts, durations, sizes, offsets.
+            for field in moov..<min(moov + 2_048, original.count - 4) {
+                var bytes = original
+                bytes.replaceSubrange(field..<field + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
+                try Data(bytes).write(to: URL(fileURLWithPath: mangled))
+                _ = try? MediaProber.probeOwnIndex(path: mangled)
+            }
+            // The first timing entry of each track: 2^32 − 1 samples of 2^32 − 1 ticks, a sum past Int.max.
+            var timings = original
+            var search = moov
+            while let stts = Self.offset(of: "stts", in: Array(timings[search...])).map({ $0 + search }) {
+                timings.replaceSubrange(stts + 12..<stts + 20, with: [UInt8](repeating: 0xFF, count: 8))
+                search = stts + 4
+            }
+            try Data(timings).write(to: URL(fileURLWithPath: mangled))
+            #expect(try MediaProber.probeOwnIndex(path: mangled) == nil)
+            // A 64-bit box size of Int.max on the index itself.
+            var large = original
+            large.replaceSubrange(moov..<moov + 4, with: [0, 0, 0, 1])
+            large.insert(contentsOf: [0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], at: moov + 8)
+            try Data(large).write(to: URL(fileURLWithPath: mangled))
+            #expect(try MediaProber.probeOwnIndex(path: mangled) == nil)
+        }
+    }
+
+    static func offset(of type: String, in bytes: [UInt8]) -> Int? {
+        let pattern = Array(type.utf8)
+        return bytes.indices.dropLast(pattern.count).first { Array(bytes[$0..<$0 + pattern.count]) == pattern }
+    }
+}
+
+extension SystemRandomNumberGenerator {
+    /// SplitMix64: a seeded generator, so a failing mangle repeats.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
 }

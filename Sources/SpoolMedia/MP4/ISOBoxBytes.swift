@@ -58,7 +58,8 @@ struct ISOBoxBytes: Sendable {
             } else if size == 0 {
                 size = count - position
             }
-            guard size >= header, position + size <= count else {
+            // Subtracted, not added: a 64-bit size near Int.max must be refused, not overflow.
+            guard size >= header, size <= count - position else {
                 throw .damaged("the \(type) box runs past its parent")
             }
             children.append((type, try slice(position + header, size - header)))

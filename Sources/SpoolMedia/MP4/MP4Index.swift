@@ -35,6 +35,9 @@ struct MP4Index: Sendable, Equatable {
     /// The movie header's duration.
     var durationSeconds: Double?
 
+    /// More samples in one track are left to ffprobe: a day of 60 fps video has 5.2 million, of 48 kHz AAC 4 million.
+    static let maximumSamples = 10_000_000
+
     /// Larger indexes (many hours of video) are left to ffprobe rather than read into memory here.
     static let largestIndexBytes = 64 << 20
 
@@ -63,22 +66,25 @@ struct MP4Index: Sendable, Equatable {
                     size = fileSize - position
                 }
                 guard size >= headerLength else { throw MP4IndexError.damaged("a \(type) box smaller than its header") }
+                // Where the box ends, or the file's end for one that claims more (a cut-short file); compared by
+                // subtraction, since an input's 64-bit size may be anything.
+                let end = size >= fileSize - position ? fileSize : position + size
                 switch type {
                 case "moov":
                     guard size - headerLength <= largestIndexBytes else {
                         throw MP4IndexError.unsupported("large index")
                     }
-                    guard position + size <= fileSize else { throw MP4IndexError.damaged("the moov box is cut short") }
+                    guard size <= fileSize - position else { throw MP4IndexError.damaged("the moov box is cut short") }
                     try handle.seek(toOffset: UInt64(position + headerLength))
                     movie = Array(try handle.read(upToCount: size - headerLength) ?? Data())
                 case "mdat":
-                    mediaData.append((position + headerLength)..<min(position + size, fileSize))
+                    mediaData.append(min(position + headerLength, end)..<end)
                 case "moof", "mfra", "sidx":
                     throw MP4IndexError.unsupported("a fragmented MP4")
                 default:
                     break
                 }
-                position += size
+                position = end
             }
             guard let movie else { throw MP4IndexError.unsupported("no moov box") }
             return try parse(movie: ISOBoxBytes(movie), mediaData: mediaData)
@@ -286,8 +292,14 @@ struct MP4Index: Sendable, Equatable {
         var ticks = 0
         for entry in 0..<Int(try times.uint32(at: 4)) {
             let count = Int(try times.uint32(at: 8 + entry * 8))
+            // An input's counts and durations may be anything: a sum that overflows is a damaged index, not a trap.
+            let (span, spanOverflow) = count.multipliedReportingOverflow(by: Int(try times.uint32(at: 12 + entry * 8)))
+            let (total, totalOverflow) = ticks.addingReportingOverflow(span)
+            guard !spanOverflow, !totalOverflow, samples <= maximumSamples - count else {
+                throw .damaged("stts declares more samples or ticks than a file can hold")
+            }
             samples += count
-            ticks += count * Int(try times.uint32(at: 12 + entry * 8))
+            ticks = total
         }
         return (samples, ticks)
     }
@@ -296,6 +308,8 @@ struct MP4Index: Sendable, Equatable {
         guard let sizes = try table.child("stsz") else { throw .unsupported("no stsz") }
         let uniform = Int(try sizes.uint32(at: 4))
         let count = Int(try sizes.uint32(at: 8))
+        // Every sample gets an entry below; a count an input made up must not allocate gigabytes.
+        guard count <= maximumSamples else { throw .unsupported("more than \(maximumSamples) samples in a track") }
         guard uniform == 0 else { return Array(repeating: uniform, count: count) }
         guard count <= (sizes.count - 12) / 4 else { throw .damaged("stsz lists fewer sizes than samples") }
         var result: [Int] = []
@@ -336,7 +350,8 @@ struct MP4Index: Sendable, Equatable {
             var offset = start
             for _ in 0..<perChunk[run] {
                 guard sample < sizes.count else { throw .damaged("chunks hold more samples than stsz lists") }
-                let end = offset + sizes[sample]
+                let (end, overflow) = offset.addingReportingOverflow(sizes[sample])
+                guard !overflow else { throw .damaged("a sample past the largest file offset") }
                 if mediaData.contains(where: { $0.lowerBound <= offset && end <= $0.upperBound }) { present += 1 }
                 offset = end
                 sample += 1
