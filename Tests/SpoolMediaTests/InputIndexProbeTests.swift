@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import TestSupport
 import Testing
 
 @testable import SpoolMedia
@@ -93,7 +94,7 @@ import Testing
     /// their largest where a sum could overflow.
     @Test func mangledIndexesNeverTrapTheReader() async throws {
         let scratch = try MediaScratch()
-        var random = SystemRandomNumberGenerator.Seeded(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         for layout in [["-movflags", "+faststart"], []] {
             let clip = try await scratch.makeClip("fuzz\(layout.count).mp4", seconds: 2, extra: layout)
             let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clip)))
@@ -137,20 +138,5 @@ import Testing
     static func offset(of type: String, in bytes: [UInt8]) -> Int? {
         let pattern = Array(type.utf8)
         return bytes.indices.dropLast(pattern.count).first { Array(bytes[$0..<$0 + pattern.count]) == pattern }
-    }
-}
-
-extension SystemRandomNumberGenerator {
-    /// SplitMix64: a seeded generator, so a failing mangle repeats.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
