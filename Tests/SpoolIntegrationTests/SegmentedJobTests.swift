@@ -127,17 +127,24 @@ import Testing
         var request = JobRequest(input: "file://" + clip.path, outputs: [Self.outputs[0]])
         request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
         let submitted = try await client.submit(request)
-        // Wait until it is split and a task runs.
+        // Wait until it is split and its tasks have started, with some still to do. A task runs for a few tenths of a
+        // second and the job view may be half a second old, so a poll can miss every running moment of a loaded
+        // machine; a finished task shows the tasks have started as well.
         var planned: JobView?
+        var lastSeen: JobView?
         for _ in 0..<200 {
             let view = try await client.job(submitted.id)
-            if let segments = view.segments, segments.running > 0 {
+            lastSeen = view
+            if let segments = view.segments, segments.running + segments.done > 0,
+                segments.done < segments.tasks.count
+            {
                 planned = view
                 break
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let split = try #require(planned, "the job was never split: \(server.log())")
+        let split = try #require(
+            planned, "the job was never seen split and running: \(String(describing: lastSeen)) \(server.log())")
         _ = try await client.cancel(split.id)
         var tasks: [JobView] = []
         for _ in 0..<100 {
