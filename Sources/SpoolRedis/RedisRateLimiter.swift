@@ -7,9 +7,16 @@ import Synchronization
 /// gateway clocks do not matter. All keys share one hash tag, so one script checks them on one node.
 ///
 /// A busy gateway would spend a Redis round trip on every request; instead, for a limit whose burst is large, it
-/// takes a small batch (a hundredth of the burst, at most 100 requests) from Redis at once and spends it locally.
-/// The shared budget stays exact; a gateway may hold up to one unspent batch per key, so the whole deployment may
-/// briefly run one batch per gateway ahead of a refusal. Limits with a small burst take no batches and are exact.
+/// takes a batch from Redis at once and spends it locally: a hundredth of the burst (at most 100 requests) at first,
+/// doubling while each batch is spent within 100 ms, up to a twentieth of the burst, and back to the first size once a
+/// batch outlives its lifetime. The next batch is taken when half of one is left, so requests do not wait for it.
+///
+/// Why batches grow: only one refill per key is in flight, so a gateway serves at most a batch per round trip. With
+/// batches of 100, a thousand connections queued behind each refill and some waited over a second (bench/gateway).
+///
+/// The shared budget stays exact; a gateway may hold up to one and a half unspent batches per key (at most 7.5 % of
+/// the burst), so the whole deployment may briefly run that much per gateway ahead of a refusal. Limits with a small
+/// burst take no batches and are exact.
 public final class RedisRateLimiter: RateLimiter {
     let client: RedisClient
     let namespace: String
@@ -21,7 +28,11 @@ public final class RedisRateLimiter: RateLimiter {
         var takenAt: ContinuousClock.Instant
         /// What Redis had left for the key after the latest batch; `remaining` reports it plus what is held here.
         var remainingInRedis: Int
+        /// The latest batch's size.
+        var size: Int
     }
+    /// A batch spent faster than this makes the next one twice as large.
+    static let quickBatch = Duration.milliseconds(100)
     /// An unspent batch is dropped after this long, so an idle gateway does not sit on its share.
     let batchLifetime: Duration
     /// The batch refill in flight per set of keys.
@@ -33,7 +44,22 @@ public final class RedisRateLimiter: RateLimiter {
         self.batchLifetime = batchLifetime
     }
 
+    /// The first batch a gateway takes for a limit; 1 means the limit takes no batches.
     static func batch(for limit: RateLimit) -> Int { max(1, min(limit.burst / 100, 100)) }
+
+    /// The largest batch a busy gateway takes for a limit.
+    static func largestBatch(for limit: RateLimit) -> Int { max(batch(for: limit), limit.burst / 20) }
+
+    /// The next batch for a key, from how fast the latest one went.
+    static func nextBatch(
+        for limit: RateLimit, after latest: Allowance?, now: ContinuousClock.Instant, lifetime: Duration
+    ) -> Int {
+        let first = batch(for: limit)
+        guard first > 1, let latest else { return first }
+        let age = now - latest.takenAt
+        if latest.left * 2 <= latest.size && age < quickBatch { return min(latest.size * 2, largestBatch(for: limit)) }
+        return age < lifetime ? max(latest.size, first) : first
+    }
 
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
         guard !limits.isEmpty else { return [] }
@@ -48,14 +74,13 @@ public final class RedisRateLimiter: RateLimiter {
             // expire unspent in turn (a CI run took an extra batch that way).
             var refilled = false
             while true {
-                if let local = spendLocally(limits, ignoringAge: refilled) { return local }
-                let refill = refills.withLock { refills in
-                    if let running = refills[flight] { return running }
-                    let started = Task { try await self.takeBatches(limits, keys: keys, costs: costs, flight: flight) }
-                    refills[flight] = started
-                    return started
+                if let local = spendLocally(limits, ignoringAge: refilled) {
+                    // Half a batch left: the next one is fetched now, while this one is spent, so requests do not
+                    // queue behind a refill. Not where a key takes no batches: that would spend its exact budget.
+                    if local.low && costs.allSatisfy({ $0 > 1 }) { _ = refill(limits, keys: keys, flight: flight) }
+                    return local.decisions
                 }
-                guard try await refill.value else { break }
+                guard try await refill(limits, keys: keys, flight: flight).value else { break }
                 refilled = true
             }
         }
@@ -65,10 +90,22 @@ public final class RedisRateLimiter: RateLimiter {
             limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)))
     }
 
+    /// The refill in flight for this set of keys, or a new one.
+    private func refill(
+        _ limits: [(key: String, limit: RateLimit, scope: String)], keys: [RESPArgument], flight: String
+    ) -> Task<Bool, any Error> {
+        refills.withLock { refills in
+            if let running = refills[flight] { return running }
+            let started = Task { try await self.takeBatches(limits, keys: keys, flight: flight) }
+            refills[flight] = started
+            return started
+        }
+    }
+
     /// Spends one request from each key's local batch, if every key has one left that is young enough (or, right
-    /// after a refill this call waited for, of any age).
+    /// after a refill this call waited for, of any age); `low` when a key has half a batch or less left.
     private func spendLocally(_ limits: [(key: String, limit: RateLimit, scope: String)], ignoringAge: Bool = false)
-        -> [RateDecision]?
+        -> (decisions: [RateDecision], low: Bool)?
     {
         let now = ContinuousClock.now
         let lifetime = batchLifetime
@@ -78,21 +115,31 @@ public final class RedisRateLimiter: RateLimiter {
                     ignoringAge || now - allowance.takenAt < lifetime
                 else { return nil }
             }
-            return limits.map { entry in
+            var low = false
+            let decisions = limits.map { entry in
                 allowances[entry.key]!.left -= 1
                 let allowance = allowances[entry.key]!
+                if allowance.left * 2 <= allowance.size { low = true }
                 return RateDecision(
                     allowed: true, limit: entry.limit.burst, remaining: allowance.remainingInRedis + allowance.left,
                     retryAfterSeconds: 0, resetSeconds: 1, scope: entry.scope, perSecond: entry.limit.perSecond)
             }
+            return (decisions, low)
         }
     }
 
     /// Takes one batch per key from Redis and adds it to the local allowances; false when a batch does not fit.
     private func takeBatches(
-        _ limits: [(key: String, limit: RateLimit, scope: String)], keys: [RESPArgument], costs: [Int], flight: String
+        _ limits: [(key: String, limit: RateLimit, scope: String)], keys: [RESPArgument], flight: String
     ) async throws -> Bool {
         defer { refills.withLock { $0[flight] = nil } }
+        let lifetime = batchLifetime
+        let costs = allowances.withLock { allowances in
+            let now = ContinuousClock.now
+            return limits.map {
+                Self.nextBatch(for: $0.limit, after: allowances[$0.key], now: now, lifetime: lifetime)
+            }
+        }
         let rows = try await run(keys: keys, arguments: Self.arguments(limits, costs: costs))
         guard rows.count == limits.count, rows.allSatisfy({ $0.first == 1 }) else { return false }
         let now = ContinuousClock.now
@@ -101,7 +148,7 @@ public final class RedisRateLimiter: RateLimiter {
             for ((entry, cost), decision) in zip(zip(limits, costs), reported) {
                 let kept = allowances[entry.key].map { now - $0.takenAt < batchLifetime ? $0.left : 0 } ?? 0
                 allowances[entry.key] = Allowance(
-                    left: kept + cost, takenAt: now, remainingInRedis: decision.remaining)
+                    left: kept + cost, takenAt: now, remainingInRedis: decision.remaining, size: cost)
             }
         }
         return true

@@ -63,14 +63,11 @@ public struct ProcessAssembly: Sendable {
     func opsServer(_ listener: OpsListener, checks: [String: @Sendable () async -> String?]) -> any Service {
         let endpoints = OpsEndpoints(store: opened.store, readiness: ReadinessChecks(checks), registry: registry)
         let announce = announce
-        return Application(
-            router: endpoints.router(),
-            configuration: ApplicationConfiguration(
-                address: .hostname(listener.host, port: listener.port), serverName: "spool"),
+        return APIServer(
+            router: endpoints.router(), listener: APIListener(host: listener.host, port: listener.port), logger: logger,
             onServerRunning: { channel in
                 announce("ops endpoints http://\(listener.host):\(channel.localAddress?.port ?? listener.port)")
-            },
-            logger: logger)
+            })
     }
 
     /// What one process runs: its services, and the store connections to close after they stop.
@@ -401,16 +398,13 @@ public struct ProcessAssembly: Sendable {
     {
         let port = configuration.api.port
         let announce = announce
-        return Application(
-            router: api.router(),
-            // A backlog of 4,096 (the kernel caps it at net.core.somaxconn): with Hummingbird's 256, a burst of a
-            // thousand clients connecting at once overflows the accept queue, the kernel drops their SYNs, and they
-            // retry after 1 s, then 3 s (bench/gateway's p99 of seconds at 1,000 connections).
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.api.host, port: port), serverName: "spool", backlog: 4096),
-            services: services,
-            onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) },
-            logger: logger)
+        // A backlog of 4,096 (the kernel caps it at net.core.somaxconn): with Hummingbird's 256, a burst of a thousand
+        // clients connecting at once overflows the accept queue, the kernel drops their SYNs, and they retry after 1 s,
+        // then 3 s. APIServer says why it is not Hummingbird's Application.
+        return APIServer(
+            router: api.router(), listener: APIListener(host: configuration.api.host, port: port, backlog: 4096),
+            services: services, logger: logger,
+            onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) })
     }
 
     func housekeeping(_ plan: TopologyPlan, leadership: Leadership) -> (any Service)? {

@@ -1,9 +1,10 @@
 import Foundation
 import RESPClient
 import SpoolCore
-import SpoolRedis
 import TestSupport
 import Testing
+
+@testable import SpoolRedis
 
 /// GCRA in a real redis-server: two limiters (two gateways) share one budget, a refused request changes nothing,
 /// and the limit of the tightest key decides.
@@ -63,7 +64,7 @@ import Testing
         try await server.waitUntilReady()
         let client = server.client()
         let limiter = RedisRateLimiter(client: client, namespace: "rl", batchLifetime: .seconds(3600))
-        // A burst of 20,000 takes batches of 100.
+        // A burst of 20,000 takes batches of 100 at first and of 1,000 at most.
         let roomy = RateLimit(perSecond: 0.01, burst: 20_000)
         let before = try await Self.scripts(client)
         let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -74,14 +75,43 @@ import Testing
         }
         #expect(allowed == 1000)
         let roundTrips = try await Self.scripts(client) - before
-        // Ten batches would do; a waiter that loses a race now and then may cost one more.
-        #expect(roundTrips >= 10 && roundTrips <= 30, "\(roundTrips) round trips for 1,000 requests")
-        // Redis charged only what was taken: 100 per round trip. A fresh gateway's batch leaves the rest, and it holds 99.
+        // Ten batches of 100 would do, four growing ones (100, 200, 400, 800) on a quick machine; a waiter that loses
+        // a race now and then may cost one more. Each request taking its own batch would be a thousand.
+        #expect(roundTrips >= 2 && roundTrips <= 30, "\(roundTrips) round trips for 1,000 requests")
+        // Redis charged what was spent and what the gateway still holds: at most one and a half of the largest batch.
+        // A fresh gateway's first batch (100) leaves the rest, and it holds 99.
         let fresh = try await RedisRateLimiter(client: client, namespace: "rl").check([("a:10.0.0.1", roomy, "address")]
         )
-        let charged = 20_000 - (fresh[0].remaining - 99)
-        #expect(charged % 100 == 0 && (1100...1400).contains(charged), "Redis charged \(charged)")
+        let charged = 20_000 - (fresh[0].remaining - 99) - 100
+        #expect(charged % 100 == 0 && (1000...2500).contains(charged), "Redis charged \(charged)")
         await client.close()
+    }
+
+    /// How a busy gateway's batches grow, from a hundredth of the burst to a twentieth, and shrink back; pure.
+    @Test func batchesDoubleWhileSpentQuicklyAndFallBackOnceOld() {
+        let roomy = RateLimit(perSecond: 10_000, burst: 20_000)
+        let now = ContinuousClock.now
+        func latest(size: Int, left: Int, age: Duration) -> RedisRateLimiter.Allowance {
+            .init(left: left, takenAt: now - age, remainingInRedis: 0, size: size)
+        }
+        func next(_ allowance: RedisRateLimiter.Allowance?) -> Int {
+            RedisRateLimiter.nextBatch(for: roomy, after: allowance, now: now, lifetime: .seconds(1))
+        }
+        #expect(next(nil) == 100)
+        // Half spent within 100 ms: twice as large, up to a twentieth of the burst.
+        #expect(next(latest(size: 100, left: 50, age: .milliseconds(20))) == 200)
+        #expect(next(latest(size: 800, left: 0, age: .milliseconds(20))) == 1000)
+        #expect(next(latest(size: 1000, left: 0, age: .milliseconds(20))) == 1000)
+        // Spent slowly: the same size; unspent past its lifetime: the first size again.
+        #expect(next(latest(size: 400, left: 0, age: .milliseconds(300))) == 400)
+        #expect(next(latest(size: 400, left: 10, age: .seconds(2))) == 100)
+        // Not yet half spent (a refill for another key): no growth.
+        #expect(next(latest(size: 100, left: 90, age: .milliseconds(20))) == 100)
+        // A limit with a small burst takes no batches at all.
+        #expect(
+            RedisRateLimiter.nextBatch(
+                for: RateLimit(perSecond: 1, burst: 50), after: latest(size: 1, left: 0, age: .zero), now: now,
+                lifetime: .seconds(1)) == 1)
     }
 
     /// A batch a request waited for is spent even if it is already older than the batch lifetime (a loaded machine

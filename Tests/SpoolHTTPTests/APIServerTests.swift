@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import SpoolHTTP
+
+/// The server `spool serve` and `spool gateway` run, on a real socket: it answers as Hummingbird's `Application` does,
+/// and on graceful shutdown stops accepting while the request in flight is answered.
+@Suite struct APIServerTests {
+    struct Failure: Error {}
+
+    @Test func answersLikeApplicationAndFinishesTheRequestInFlightOnShutdown() async throws {
+        let (gate, opened) = AsyncStream<Void>.makeStream()
+        let (started, slowStarted) = AsyncStream<Void>.makeStream()
+        let router = Router()
+        router.get("/hello") { _, _ in "hi" }
+        router.get("/fail") { _, _ -> String in throw Failure() }
+        router.get("/slow") { _, _ -> String in
+            slowStarted.yield()
+            for await _ in gate { break }
+            return "done"
+        }
+        let (ports, announce) = AsyncStream<Int>.makeStream()
+        let server = APIServer(
+            router: router, listener: APIListener(host: "127.0.0.1", port: 0), logger: Logger(label: "test"),
+            onServerRunning: { channel in announce.yield(channel.localAddress?.port ?? 0) })
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+        let base = "http://127.0.0.1:\(port)"
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        let hello = try await client.execute(HTTPClientRequest(url: base + "/hello"), timeout: .seconds(10))
+        #expect(hello.status == .ok)
+        #expect(String(buffer: try await hello.body.collect(upTo: 1024)) == "hi")
+        #expect(hello.headers.first(name: "server") == "spool")
+        let date = try #require(hello.headers.first(name: "date"))
+        #expect(date.wholeMatch(of: /[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT/) != nil, "\(date)")
+        let failed = try await client.execute(HTTPClientRequest(url: base + "/fail"), timeout: .seconds(10))
+        #expect(failed.status == .internalServerError)
+
+        // A request in flight, then graceful shutdown: the listener closes, the request is still answered.
+        let slow = Task { try await client.execute(HTTPClientRequest(url: base + "/slow"), timeout: .seconds(30)) }
+        var startedIterator = started.makeAsyncIterator()
+        _ = await startedIterator.next()
+        await group.triggerGracefulShutdown()
+        var refused = false
+        for _ in 0..<200 where !refused {
+            refused = (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get().close()) == nil
+            if !refused { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(refused, "the listener still accepts after graceful shutdown")
+        opened.yield()
+        let answered = try await slow.value
+        #expect(answered.status == .ok)
+        #expect(String(buffer: try await answered.body.collect(upTo: 1024)) == "done")
+        try await running.value
+        try await client.shutdown()
+    }
+
+    @Test func theDateHeaderIsAnIMFFixdate() {
+        // RFC 9110 §5.6.7's own example.
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+}
