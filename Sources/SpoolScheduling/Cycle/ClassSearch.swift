@@ -36,10 +36,7 @@ extension SchedulingCycle {
         var verdicts = ClassVerdicts()
         swap(&verdicts, &classes.verdictSets[slot])
         defer { swap(&verdicts, &classes.verdictSets[slot]) }
-        if verdicts.byClass.count < classes.appearances.count {
-            verdicts.byClass.append(
-                contentsOf: repeatElement(.unknown, count: classes.appearances.count - verdicts.byClass.count))
-        }
+        verdicts.cover(classes.appearances.count)
 
         if limit == .max && !weights.isEmpty && !relativeScores.contains(true) {
             if verdicts.rankedUpTo < classes.appearances.count {
@@ -66,7 +63,7 @@ extension SchedulingCycle {
                 classID: c, number: first.number, slot: first.slot,
                 distance: classes.distance(to: first.number, from: origin))
             if case .unknown = verdicts.byClass[c] {
-                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
+                verdicts.record(evaluate(classes.specimens[c], contexts, &verdicts.raws), for: c)
             }
             switch verdicts.byClass[c] {
             case .refused(let refusal): refused.append((reached, refusal))
@@ -123,11 +120,23 @@ extension SchedulingCycle {
 
     /// A class as a scan from the search's origin meets it: its member met first (`number`, at `slot` among the
     /// members) and how far into the scan that is.
-    struct Reached {
+    struct Reached: HeapKeyed {
         var classID: Int
         var number: Int
         var slot: Int
         var distance: Int
+        /// Where the member met first stands among the class's members: a merge that comes back to it is done.
+        var firstSlot: Int
+
+        init(classID: Int, number: Int, slot: Int, distance: Int, firstSlot: Int? = nil) {
+            self.classID = classID
+            self.number = number
+            self.slot = slot
+            self.distance = distance
+            self.firstSlot = firstSlot ?? slot
+        }
+
+        var heapKey: Int { distance }
     }
 
     /// The filters' verdict on a class's specimen, and its raw scores when it passes them.
@@ -172,7 +181,7 @@ extension SchedulingCycle {
             // A pinned job's scan never reaches another pool's workers, whatever its filters say.
             if let pool, classes.appearances[c].pool != pool { continue }
             if case .unknown = verdicts.byClass[c] {
-                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
+                verdicts.record(evaluate(classes.specimens[c], contexts, &verdicts.raws), for: c)
             }
             guard case .feasible(_, let base) = verdicts.byClass[c] else { continue }
             var total = 0.0
@@ -220,21 +229,22 @@ extension SchedulingCycle {
     private static func firstMet(
         _ limit: Int, _ feasible: [Reached], _ classes: DeviceClasses, origin: Int
     ) -> [Reached] {
-        var heap = MinimumHeap<Reached>(feasible, by: \.distance)
+        var heap = MinimumHeap<Reached>(feasible)
         var met: [Reached] = []
         met.reserveCapacity(min(limit, 128))
-        while met.count < limit, let next = heap.popMinimum() {
+        while met.count < limit, let next = heap.minimum {
             met.append(next)
-            let members = classes.members[next.classID]
-            let slot = next.slot + 1 == members.count ? 0 : next.slot + 1
+            let count = classes.members[next.classID].count
+            let slot = next.slot + 1 == count ? 0 : next.slot + 1
             // Back at the member met first: the class is exhausted.
-            let firstSlot = classes.firstMember(of: next.classID, from: origin).slot
-            if slot != firstSlot {
-                let number = members[slot]
-                heap.insert(
-                    Reached(
+            if slot != next.firstSlot {
+                let number = classes.members[next.classID][slot]
+                heap.replaceMinimum(
+                    with: Reached(
                         classID: next.classID, number: number, slot: slot,
-                        distance: classes.distance(to: number, from: origin)))
+                        distance: classes.distance(to: number, from: origin), firstSlot: next.firstSlot))
+            } else {
+                _ = heap.popMinimum()
             }
         }
         return met
@@ -245,34 +255,42 @@ extension SchedulingCycle {
     private func best(of scored: [Reached], _ verdicts: ClassVerdicts) -> (reached: Reached, total: Double) {
         let count = weights.count
         guard count > 0 else { return (scored.min { $0.distance < $1.distance }!, 0) }
-        func offset(_ reached: Reached) -> Int {
-            guard case .feasible(_, let offset) = verdicts.byClass[reached.classID] else {
-                preconditionFailure("only feasible classes are scored")
-            }
-            return offset
-        }
-        var bestRaw = Array(repeating: 0.0, count: count)
-        for s in 0..<count where relativeScores[s] {
-            for reached in scored { bestRaw[s] = max(bestRaw[s], verdicts.raws[offset(reached) + s]) }
-        }
-        var winner: (reached: Reached, total: Double)?
-        for reached in scored {
-            let base = offset(reached)
-            var total = 0.0
-            for s in 0..<count {
-                var value = verdicts.raws[base + s]
-                if relativeScores[s] { value = bestRaw[s] > 0 ? value / bestRaw[s] : 1 }
-                total += weights[s] * min(1, max(0, value))
-            }
-            total *= 100
-            if let current = winner {
-                if total > current.total || (total == current.total && reached.distance < current.reached.distance) {
-                    winner = (reached, total)
+        // Through pointers: this runs for every device scored, a hundred per job with the seed profile.
+        return verdicts.raws.withUnsafeBufferPointer { raws in
+            verdicts.rawOffsets.withUnsafeBufferPointer { offsets in
+                weights.withUnsafeBufferPointer { weights in
+                    relativeScores.withUnsafeBufferPointer { relative in
+                        var bestRaw = Array(repeating: 0.0, count: count)
+                        for s in 0..<count where relative[s] {
+                            for reached in scored {
+                                bestRaw[s] = max(bestRaw[s], raws[offsets[reached.classID] + s])
+                            }
+                        }
+                        var winner: (reached: Reached, total: Double)?
+                        for reached in scored {
+                            let base = offsets[reached.classID]
+                            precondition(base >= 0, "only feasible classes are scored")
+                            var total = 0.0
+                            for s in 0..<count {
+                                var value = raws[base + s]
+                                if relative[s] { value = bestRaw[s] > 0 ? value / bestRaw[s] : 1 }
+                                total += weights[s] * min(1, max(0, value))
+                            }
+                            total *= 100
+                            if let current = winner {
+                                if total > current.total
+                                    || (total == current.total && reached.distance < current.reached.distance)
+                                {
+                                    winner = (reached, total)
+                                }
+                            } else {
+                                winner = (reached, total)
+                            }
+                        }
+                        return winner!
+                    }
                 }
-            } else {
-                winner = (reached, total)
             }
         }
-        return winner!
     }
 }

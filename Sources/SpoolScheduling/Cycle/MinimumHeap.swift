@@ -1,23 +1,24 @@
-/// A binary heap that hands out its elements smallest key first; for merging sorted runs.
-struct MinimumHeap<Element> {
-    private var elements: [Element]
-    private let key: (Element) -> Int
+/// An element of a `MinimumHeap`: its key, read directly (a key path or a stored closure made every comparison an
+/// indirect call, a tenth of the scheduling cycle's time in the placement benchmark).
+protocol HeapKeyed {
+    var heapKey: Int { get }
+}
 
-    init(_ elements: [Element], by key: @escaping (Element) -> Int) {
+/// A binary heap that hands out its elements smallest key first; for merging sorted runs.
+struct MinimumHeap<Element: HeapKeyed> {
+    private var elements: [Element]
+
+    init(_ elements: [Element]) {
         self.elements = elements
-        self.key = key
         for index in stride(from: elements.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
-    mutating func insert(_ element: Element) {
-        elements.append(element)
-        var child = elements.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard key(elements[child]) < key(elements[parent]) else { break }
-            elements.swapAt(child, parent)
-            child = parent
-        }
+    var minimum: Element? { elements.first }
+
+    /// Puts `element` where the smallest was: one sift instead of a pop's and an insert's.
+    mutating func replaceMinimum(with element: Element) {
+        elements[0] = element
+        siftDown(0)
     }
 
     mutating func popMinimum() -> Element? {
@@ -34,8 +35,8 @@ struct MinimumHeap<Element> {
             let left = 2 * parent + 1
             guard left < elements.count else { return }
             let right = left + 1
-            let smaller = right < elements.count && key(elements[right]) < key(elements[left]) ? right : left
-            guard key(elements[smaller]) < key(elements[parent]) else { return }
+            let smaller = right < elements.count && elements[right].heapKey < elements[left].heapKey ? right : left
+            guard elements[smaller].heapKey < elements[parent].heapKey else { return }
             elements.swapAt(smaller, parent)
             parent = smaller
         }
