@@ -157,8 +157,9 @@ enum RedisScripts {
             for i = 0, n - 1 do
               local job, ready, onWorker = KEYS[3 + i * 3], KEYS[4 + i * 3], KEYS[5 + i * 3]
               local id = ARGV[2 + i * 5]
-              local v = redis.call('HGET', job, 'v')
-              if v == ARGV[3 + i * 5] and redis.call('HEXISTS', job, 'pl') == 0 then
+              local current = redis.call('HMGET', job, 'v', 'pl')
+              local v = current[1]
+              if v == ARGV[3 + i * 5] and not current[2] then
                 redis.call('HSET', job, 'v', tonumber(v) + 1, 'pl', ARGV[4 + i * 5])
                 redis.call('ZREM', ready, id)
                 redis.call('ZADD', onWorker, ARGV[5 + i * 5], id)
@@ -203,16 +204,6 @@ enum RedisScripts {
     /// compare-and-set, so two workers that pick the same job cannot both win.
     /// KEYS: pinned ready zset, shared ready zset, notbefore hash. ARGV: now ms, max candidates, accepts shared.
     /// Returns {id, score, id, score, …}, best first; scores compare across shards.
-    /// KEYS: a worker's wake list. Leaves one token in it for a second: a worker waiting on it gets it at once; one
-    /// that is not waiting polls within a quarter of a second anyway; one that is gone lets it expire.
-    static let wake = RedisScript(
-        """
-        redis.call('LPUSH', KEYS[1], '1')
-        redis.call('LTRIM', KEYS[1], 0, 0)
-        redis.call('PEXPIRE', KEYS[1], 1000)
-        return 1
-        """)
-
     static let candidates = RedisScript(
         """
         local found = {}

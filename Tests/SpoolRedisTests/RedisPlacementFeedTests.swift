@@ -34,6 +34,36 @@ import Testing
         await client.close()
     }
 
+    /// A committed placement leaves its worker one token, for a second, in its wake list; the worker's wait returns at
+    /// once. Two placements on one worker still leave one token.
+    @Test func aCommittedPlacementWakesItsWorker() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let store = RedisJobStore(
+            client: client, namespace: "wake", shards: 2, lifecycle: JobStoreConformance.lifecycle)
+        for n in 0..<2 {
+            _ = try await store.submit(JobStoreConformance.spec(priority: n), now: JobStoreConformance.at(0))
+        }
+        let reads = try await store.schedulingView(now: JobStoreConformance.at(1), waitingLimit: 5, pools: ["cpu"])
+            .waiting
+        #expect(reads.count == 2)
+        let placement = JobPlacement(
+            worker: JobStoreConformance.worker("a"), pool: "cpu", gpu: 0, deviceModel: "NVIDIA L4",
+            demand: ResourceDemand(gpuMemoryMiB: 512, encoderSessions: 1, decoderSessions: 1), score: 42.5,
+            placedAt: JobStoreConformance.at(1), schedulerToken: 1)
+        let outcomes = try await store.commitPlacements(
+            reads.map { PlacementCommit($0, placement: placement) }, now: JobStoreConformance.at(1))
+        #expect(outcomes == [PlacementCommitOutcome.committed, .committed])
+        let list = RESPArgument("wake:wake:" + placement.worker.rawValue)
+        #expect(try await client.send(["LLEN", list]).int == 1)
+        let ttl = try await client.send(["PTTL", list]).int ?? -1
+        #expect(ttl > 0 && ttl <= 1000, "PTTL \(ttl)")
+        #expect(try await store.waitForPlacement(on: placement.worker, seconds: 5))
+        await client.close()
+    }
+
     @Test func aTrimmedOrLostStreamIsAGap() async throws {
         let server = try RedisServerProcess()
         defer { server.stop() }

@@ -100,9 +100,13 @@ extension SchedulingCycle {
             scored = feasible
             nextStart = start
         } else {
-            scored = Self.firstMet(limit, feasible, classes, origin: origin)
-            if scored.count == limit {
-                let worker = classes.workerOf[scored[scored.count - 1].number]
+            let met = Self.firstMet(limit, feasible, classes, origin: origin)
+            // Only the first member of each class is scored: the members of a class share their raw scores, so
+            // they share their total, and a tie goes to the one met first. The best relative raw score over them
+            // is the best over all, so this decides what scoring every device met would.
+            scored = met.nearest
+            if met.count == limit, let last = met.last {
+                let worker = classes.workerOf[last.number]
                 let position = pinned.map { DeviceClasses.lowerBound(worker, in: $0) } ?? worker
                 nextStart = (position + 1) % scopeCount
             } else {
@@ -225,17 +229,21 @@ extension SchedulingCycle {
         return best
     }
 
-    /// The first `limit` feasible devices a scan from `origin` meets: the classes' members merged in scan order.
+    /// The first `limit` feasible devices a scan from `origin` meets (the classes' members merged in scan order):
+    /// how many there are, the last, and the nearest of each class among them, in the order met.
     private static func firstMet(
         _ limit: Int, _ feasible: [Reached], _ classes: DeviceClasses, origin: Int
-    ) -> [Reached] {
+    ) -> (nearest: [Reached], count: Int, last: Reached?) {
         var heap = MinimumHeap<Reached>(feasible)
-        var met: [Reached] = []
-        met.reserveCapacity(min(limit, 128))
-        while met.count < limit, let next = heap.minimum {
-            met.append(next)
-            let count = classes.members[next.classID].count
-            let slot = next.slot + 1 == count ? 0 : next.slot + 1
+        var nearest: [Reached] = []
+        var count = 0
+        var last: Reached?
+        while count < limit, let next = heap.minimum {
+            count += 1
+            last = next
+            if next.slot == next.firstSlot { nearest.append(next) }
+            let members = classes.members[next.classID].count
+            let slot = next.slot + 1 == members ? 0 : next.slot + 1
             // Back at the member met first: the class is exhausted.
             if slot != next.firstSlot {
                 let number = classes.members[next.classID][slot]
@@ -247,7 +255,7 @@ extension SchedulingCycle {
                 _ = heap.popMinimum()
             }
         }
-        return met
+        return (nearest, count, last)
     }
 
     /// The scored device with the best weighted total, computed as the device-by-device search computes it (the
