@@ -22,12 +22,18 @@ public struct KubernetesScaleActuator: ScalingActuator {
         public var deploymentTemplate: String
         /// Re-read on every call: projected service-account tokens rotate.
         public var tokenFile: String
+        /// How long one request to the API server may take.
+        public var requestTimeout: Duration
 
-        public init(apiServer: URL, namespace: String, deploymentTemplate: String, tokenFile: String) {
+        public init(
+            apiServer: URL, namespace: String, deploymentTemplate: String, tokenFile: String,
+            requestTimeout: Duration = .seconds(10)
+        ) {
             self.apiServer = apiServer
             self.namespace = namespace
             self.deploymentTemplate = deploymentTemplate
             self.tokenFile = tokenFile
+            self.requestTimeout = requestTimeout
         }
 
         static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -68,7 +74,7 @@ public struct KubernetesScaleActuator: ScalingActuator {
     public init(configuration: Configuration) {
         self.configuration = configuration
         let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = 10
+        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeout.seconds
         session = URLSession(configuration: sessionConfiguration)
     }
 

@@ -53,8 +53,9 @@ import Testing
         await group.triggerGracefulShutdown()
         var refused = false
         for _ in 0..<200 where !refused {
-            refused = (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: port).get().close()) == nil
+            refused =
+                (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: port).get().close()) == nil
             if !refused { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(refused, "the listener still accepts after graceful shutdown")

@@ -44,7 +44,9 @@ import Testing
             let actuator = KubernetesScaleActuator(
                 configuration: .init(
                     apiServer: URL(string: "http://127.0.0.1:\(port)")!, namespace: server.namespace,
-                    deploymentTemplate: "spool-worker-{pool}", tokenFile: tokenFile.path))
+                    deploymentTemplate: "spool-worker-{pool}", tokenFile: tokenFile.path,
+                    // The contract server runs in this test process, which shares two cores with the whole suite.
+                    requestTimeout: .seconds(90)))
             try await scenario(actuator: actuator, server: server)
         }
     }

@@ -61,7 +61,8 @@ final class RedisServer: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process.withLock { $0 = process }
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Generous: the whole suite starts its servers at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard self.process.withLock({ $0?.isRunning == true }) else {
                 throw RedisServerError("redis-server on \(port) exited at start")
@@ -74,7 +75,7 @@ final class RedisServer: Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw RedisServerError("redis-server on \(port) did not answer within 5s")
+        throw RedisServerError("redis-server on \(port) did not answer within 30s")
     }
 
     /// SIGKILL, like a crash; the directory stays for `restart()`.
