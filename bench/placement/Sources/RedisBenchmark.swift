@@ -10,7 +10,7 @@ import SpoolScheduling
 /// does, with a snapshot, here of the empty queue before the jobs are submitted: every job then reaches it through
 /// the feed, as submissions reach a running leader. As kube-scheduler's informers watch while its cycles run, the
 /// informer's next read of the feed runs while the cycle places (what it finds is applied at the start of the next
-/// cycle). Like kube-scheduler's binding, a cycle's commit runs while the next cycle places: placements in flight
+/// cycle), a page of one cycle's jobs per shard at a time, so a backlog streams in over the first cycles. Like kube-scheduler's binding, a cycle's commit runs while the next cycle places: placements in flight
 /// are assumed (their resources held in the fleet, their jobs taken out of the informer's cache) until the store
 /// answers; a placement it refuses as stale gives its resources back. Timed: everything from the first read (of the
 /// submissions, through the feed) to the last answer. Not timed: the informer's first snapshot (of the empty
