@@ -363,7 +363,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["SpoolDispatch"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SpoolRedisTests",
             dependencies: ["SpoolRedis", "SpoolCore", "RESPClient", "JobStoreConformance", "TestSupport"],

@@ -12,7 +12,9 @@ import ServiceLifecycle
 public struct APIListener: Sendable, Equatable {
     public var host: String
     public var port: Int
-    /// The kernel caps it at net.core.somaxconn (4,096 by default since Linux 5.4).
+    /// 4,096 by default (the kernel caps it at net.core.somaxconn, 4,096 since Linux 5.4): with Hummingbird's 256, a
+    /// burst of a thousand clients connecting at once overflowed the accept queue, the kernel dropped their SYNs, and
+    /// they retried after 1 s, then 3 s.
     public var backlog: Int
 
     public init(host: String, port: Int, backlog: Int = 4096) {

@@ -398,11 +398,8 @@ public struct ProcessAssembly: Sendable {
     {
         let port = configuration.api.port
         let announce = announce
-        // A backlog of 4,096 (the kernel caps it at net.core.somaxconn): with Hummingbird's 256, a burst of a thousand
-        // clients connecting at once overflows the accept queue, the kernel drops their SYNs, and they retry after 1 s,
-        // then 3 s. APIServer says why it is not Hummingbird's Application.
         return APIServer(
-            router: api.router(), listener: APIListener(host: configuration.api.host, port: port, backlog: 4096),
+            router: api.router(), listener: APIListener(host: configuration.api.host, port: port),
             services: services, logger: logger,
             onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) })
     }

@@ -1,15 +1,5 @@
-/// SplitMix64: a deterministic generator, so tests that draw at random (backoff jitter, mangled inputs) repeat
-/// exactly, failures included.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+import SpoolDispatch
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// A deterministic generator, so tests that draw at random (backoff jitter, mangled inputs) repeat exactly, failures
+/// included: the dispatcher's own SplitMix64.
+public typealias SeededGenerator = SplitMix64

@@ -63,7 +63,7 @@ extension SchedulingCycle {
                 classID: c, number: first.number, slot: first.slot,
                 distance: classes.distance(to: first.number, from: origin))
             if case .unknown = verdicts.byClass[c] {
-                verdicts.record(evaluate(classes.specimens[c], contexts, &verdicts.raws), for: c)
+                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
             }
             switch verdicts.byClass[c] {
             case .refused(let refusal): refused.append((reached, refusal))
@@ -185,7 +185,7 @@ extension SchedulingCycle {
             // A pinned job's scan never reaches another pool's workers, whatever its filters say.
             if let pool, classes.appearances[c].pool != pool { continue }
             if case .unknown = verdicts.byClass[c] {
-                verdicts.record(evaluate(classes.specimens[c], contexts, &verdicts.raws), for: c)
+                verdicts.byClass[c] = evaluate(classes.specimens[c], contexts, &verdicts.raws)
             }
             guard case .feasible(_, let base) = verdicts.byClass[c] else { continue }
             var total = 0.0
@@ -263,42 +263,34 @@ extension SchedulingCycle {
     private func best(of scored: [Reached], _ verdicts: ClassVerdicts) -> (reached: Reached, total: Double) {
         let count = weights.count
         guard count > 0 else { return (scored.min { $0.distance < $1.distance }!, 0) }
-        // Through pointers: this runs for every device scored, a hundred per job with the seed profile.
-        return verdicts.raws.withUnsafeBufferPointer { raws in
-            verdicts.rawOffsets.withUnsafeBufferPointer { offsets in
-                weights.withUnsafeBufferPointer { weights in
-                    relativeScores.withUnsafeBufferPointer { relative in
-                        var bestRaw = Array(repeating: 0.0, count: count)
-                        for s in 0..<count where relative[s] {
-                            for reached in scored {
-                                bestRaw[s] = max(bestRaw[s], raws[offsets[reached.classID] + s])
-                            }
-                        }
-                        var winner: (reached: Reached, total: Double)?
-                        for reached in scored {
-                            let base = offsets[reached.classID]
-                            precondition(base >= 0, "only feasible classes are scored")
-                            var total = 0.0
-                            for s in 0..<count {
-                                var value = raws[base + s]
-                                if relative[s] { value = bestRaw[s] > 0 ? value / bestRaw[s] : 1 }
-                                total += weights[s] * min(1, max(0, value))
-                            }
-                            total *= 100
-                            if let current = winner {
-                                if total > current.total
-                                    || (total == current.total && reached.distance < current.reached.distance)
-                                {
-                                    winner = (reached, total)
-                                }
-                            } else {
-                                winner = (reached, total)
-                            }
-                        }
-                        return winner!
-                    }
+        // One offset per class scored (each class once: see `firstMet`).
+        let offsets = scored.map { reached -> Int in
+            guard case .feasible(_, let offset) = verdicts.byClass[reached.classID] else {
+                preconditionFailure("only feasible classes are scored")
+            }
+            return offset
+        }
+        var bestRaw = Array(repeating: 0.0, count: count)
+        for s in 0..<count where relativeScores[s] {
+            for base in offsets { bestRaw[s] = max(bestRaw[s], verdicts.raws[base + s]) }
+        }
+        var winner: (reached: Reached, total: Double)?
+        for (reached, base) in zip(scored, offsets) {
+            var total = 0.0
+            for s in 0..<count {
+                var value = verdicts.raws[base + s]
+                if relativeScores[s] { value = bestRaw[s] > 0 ? value / bestRaw[s] : 1 }
+                total += weights[s] * min(1, max(0, value))
+            }
+            total *= 100
+            if let current = winner {
+                if total > current.total || (total == current.total && reached.distance < current.reached.distance) {
+                    winner = (reached, total)
                 }
+            } else {
+                winner = (reached, total)
             }
         }
+        return winner!
     }
 }

@@ -28,10 +28,7 @@ struct ClassVerdicts: Sendable {
         case feasible(path: DevicePath?, rawOffset: Int)
     }
 
-    private(set) var byClass: [Verdict] = []
-    /// Per class, where its raw scores start in `raws`; -1 unless feasible. The same as in `byClass`, kept apart so
-    /// that scoring a hundred devices reads integers instead of copying verdicts (whose refusals hold strings).
-    private(set) var rawOffsets: [Int] = []
+    var byClass: [Verdict] = []
     var raws: [Double] = []
     /// When every device is scored and every score is absolute, a class's weighted total never changes: the
     /// feasible classes are kept best first (`ranked`, with their `totals`), for the classes numbered below
@@ -44,11 +41,5 @@ struct ClassVerdicts: Sendable {
     mutating func cover(_ count: Int) {
         guard byClass.count < count else { return }
         byClass.append(contentsOf: repeatElement(.unknown, count: count - byClass.count))
-        rawOffsets.append(contentsOf: repeatElement(-1, count: count - rawOffsets.count))
-    }
-
-    mutating func record(_ verdict: Verdict, for c: Int) {
-        byClass[c] = verdict
-        if case .feasible(_, let offset) = verdict { rawOffsets[c] = offset }
     }
 }
