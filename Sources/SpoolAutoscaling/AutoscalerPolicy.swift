@@ -19,13 +19,18 @@ public struct AutoscalerPolicy: Sendable, Codable, Equatable {
     /// instead of buying more. Once it is reached they count again and the pool grows for them, so a deferral
     /// shorter than the batch SLO less a boot keeps them within it. Nil: batch work counts like any other.
     public var batchDeferralSeconds: Double?
+    /// Batch work planned into troughs: past its deferral, waiting batch work still waits while the forecast (one
+    /// worth following) shows an interval, before the oldest batch job has waited this long, whose load leaves room
+    /// for it in the job slots the pool has. Keep it under the batch SLO less a boot. Nil: batch counts once deferred.
+    public var batchTroughWaitSeconds: Double?
 
     public init(
         minWorkers: Int = 0, maxWorkers: Int, targetBacklogPerWorker: Double, tolerance: Double = 0.1,
         targetWaitSeconds: Double = 60, stabilization: StabilizationWindows = StabilizationWindows(),
         rates: ScalingRates = ScalingRates(), cooldownSeconds: Double = 60, predictive: PredictiveSettings? = nil,
-        cost: CostSettings? = nil, batchDeferralSeconds: Double? = nil
+        cost: CostSettings? = nil, batchDeferralSeconds: Double? = nil, batchTroughWaitSeconds: Double? = nil
     ) {
+        self.batchTroughWaitSeconds = batchTroughWaitSeconds
         self.batchDeferralSeconds = batchDeferralSeconds
         self.minWorkers = minWorkers
         self.maxWorkers = max(maxWorkers, minWorkers)
@@ -49,5 +54,6 @@ public struct AutoscalerPolicy: Sendable, Codable, Equatable {
         case cooldownSeconds = "cooldown_seconds"
         case predictive, cost
         case batchDeferralSeconds = "batch_deferral_seconds"
+        case batchTroughWaitSeconds = "batch_trough_wait_seconds"
     }
 }

@@ -88,6 +88,19 @@ struct LoadRecorder: Sendable {
         return model.forecast(stepsAhead: max(steps, 1)).map { max($0, 0) }
     }
 
+    /// The load expected in each interval from the one holding `time` to the one holding `end`, with each interval's
+    /// start; empty without a forecast. Only the intervals after the last closed one are forecast; before the first
+    /// evaluation the model's history ends just before `time`'s interval.
+    func forecasts(from time: Date, through end: Date) -> [(start: Date, load: Double)] {
+        let open = openInterval ?? intervalIndex(of: time)
+        let first = max(intervalIndex(of: time), open)
+        let last = intervalIndex(of: end)
+        guard first <= last else { return [] }
+        return (first...last).compactMap { interval in
+            model.forecast(stepsAhead: interval - open + 1).map { (start(of: interval), max($0, 0)) }
+        }
+    }
+
     private func start(of interval: Int) -> Date {
         Date(timeIntervalSince1970: Double(interval) * max(settings.sampleIntervalSeconds, 1))
     }

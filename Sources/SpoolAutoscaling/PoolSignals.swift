@@ -93,11 +93,20 @@ public struct PoolSignals: Sendable, Codable, Equatable {
 
     /// The signals with waiting batch jobs left out: what the pool must carry now when batch work can wait.
     func withoutWaitingBatch() -> PoolSignals {
+        withoutWaitingBatch(waitingBatch)
+    }
+
+    /// The signals with `count` of the waiting batch jobs (the youngest, since the oldest are nearest their SLO) left
+    /// out of the queue.
+    func withoutWaitingBatch(_ count: Int) -> PoolSignals {
+        let left = min(max(count, 0), waitingBatch)
         var copy = self
-        copy.waiting -= waitingBatch
-        copy.oldestWaitSeconds = copy.waiting > 0 ? oldestOtherWaitSeconds : 0
-        copy.waitingBatch = 0
-        copy.oldestBatchWaitSeconds = 0
+        copy.waiting -= left
+        copy.waitingBatch -= left
+        if copy.waitingBatch == 0 {
+            copy.oldestBatchWaitSeconds = 0
+            copy.oldestWaitSeconds = copy.waiting > 0 ? oldestOtherWaitSeconds : 0
+        }
         return copy
     }
 }

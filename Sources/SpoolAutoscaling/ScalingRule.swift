@@ -12,6 +12,9 @@ public enum ScalingRule: String, Sendable, Codable, CaseIterable {
     case forecastLowConfidence = "forecast_low_confidence"
     /// Waiting batch jobs were left out of the backlog: they wait for capacity already paid for, within their SLO.
     case batchDeferred = "batch_deferred"
+    /// Batch jobs past their deferral still waited: the forecast has a trough with room for them before they must
+    /// start.
+    case batchTrough = "batch_trough"
     /// A stabilization window held the recommendation back.
     case stabilization
     /// A rate policy limited the step.

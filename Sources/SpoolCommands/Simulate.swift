@@ -65,6 +65,12 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Share of job slots the autoscaler aims to keep busy (default 0.85).") var targetUtilisation: Double?
     @Option(help: "Write an SVG chart of load, workers and wait over time here.") var svg: String?
     @Flag(help: "Skip the whole-GPU packing comparison (halves the run time).") var noPacking = false
+    @Option(
+        help: ArgumentHelp(
+            "Let predictive+cost keep batch jobs waiting past their deferral (1800 s) for a forecast trough, until the "
+                + "oldest has waited this long (as batch_trough_wait_seconds does in production).",
+            valueName: "seconds"))
+    var batchTroughWait: Double?
     @Flag(help: "Print the report as one JSON document.") var json = false
     @Flag(help: "Run a fleet of two pools in two clouds (AWS and GCP) and report cost per provider (see below).")
     var twoClouds = false
@@ -103,7 +109,8 @@ struct Simulate: AsyncParsableCommand {
         }
         let simulator = Simulator(
             workload: workload, fleet: plan.fleet,
-            settings: SimulationSettings(seed: seed, comparePacking: plan.comparePacking),
+            settings: SimulationSettings(
+                seed: seed, comparePacking: plan.comparePacking, batchTroughWaitSeconds: batchTroughWait),
             cloud: try cloudFleet())
         var report = try simulator.run(policies: plan.policies)
         let wall = (ContinuousClock.now - started).seconds
@@ -201,6 +208,11 @@ struct Simulate: AsyncParsableCommand {
         }
         var settings = FleetSettings()
         var comparePacking = !noPacking
+        if let wait = batchTroughWait, !(wait >= 1_800 && wait.isFinite) {
+            throw ValidationError(
+                "--batch-trough-wait takes seconds from 1800 on: batch waits for a trough only after its 1800 s deferral"
+            )
+        }
         if let fleet {
             guard (1...1_000_000).contains(fleet) else { throw ValidationError("--fleet takes 1…1000000 workers") }
             settings.maxWorkers = fleet

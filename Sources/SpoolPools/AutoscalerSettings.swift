@@ -33,6 +33,10 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
     /// long, so they run on capacity already paid for; keep it under the batch SLO less a boot. Nil (the default):
     /// batch work counts like any other.
     public var batchDeferralSeconds: Double?
+    /// Batch planned into troughs: past the deferral, batch jobs still wait, up to this long, for the forecast's
+    /// quietest interval, as many as its free job slots hold. Needs `batch_deferral_seconds` and a forecast worth
+    /// following; keep it under the batch SLO less a boot. Nil (the default): batch counts once its deferral ends.
+    public var batchTroughWaitSeconds: Double?
     /// More than one cloud: the price per GB of moving data out of each provider, where inputs are stored (by URL
     /// prefix), and the input size assumed before one is measured. With egress prices, batch work counts for the
     /// pool where it costs least (`BatchRouting`).
@@ -45,10 +49,11 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         rates: ScalingRates = ScalingRates(), predictive: PredictiveSettings? = nil, catalog: [InstanceType] = [],
         waitValuePerJobSecond: Double = 0.002, horizonSeconds: Double = 3600,
         spotInterruptionBackoffSeconds: Double = 1800, workerTimeoutSeconds: Double = 15,
-        batchDeferralSeconds: Double? = nil, egressPerGB: [String: Double] = [:], inputLocations: [InputLocation] = [],
-        assumedInputGB: Double = 2
+        batchDeferralSeconds: Double? = nil, batchTroughWaitSeconds: Double? = nil, egressPerGB: [String: Double] = [:],
+        inputLocations: [InputLocation] = [], assumedInputGB: Double = 2
     ) {
         self.batchDeferralSeconds = batchDeferralSeconds
+        self.batchTroughWaitSeconds = batchTroughWaitSeconds
         self.egressPerGB = egressPerGB
         self.inputLocations = inputLocations
         self.assumedInputGB = assumedInputGB
@@ -78,6 +83,13 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             }
             if let deferral = settings.batchDeferralSeconds, !(deferral >= 0 && deferral.isFinite) {
                 throw SettingsError("\(path): batch_deferral_seconds must be 0 or more seconds (or left out)")
+            }
+            if let troughWait = settings.batchTroughWaitSeconds {
+                guard let deferral = settings.batchDeferralSeconds, troughWait >= deferral, troughWait.isFinite else {
+                    throw SettingsError(
+                        "\(path): batch_trough_wait_seconds needs batch_deferral_seconds and must be at least it "
+                            + "(batch waits for a trough only after its deferral)")
+                }
             }
             if let (provider, price) = settings.egressPerGB.first(where: { !($0.value >= 0 && $0.value.isFinite) }) {
                 throw SettingsError("\(path): egress_per_gb.\(provider) must be 0 or more, got \(price)")
@@ -114,7 +126,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
             targetWaitSeconds: pool.scaling.targetWaitSeconds,
             stabilization: StabilizationWindows(scaleDownSeconds: pool.scaling.scaleDownStabilizationSeconds),
             rates: rates, cooldownSeconds: pool.scaling.cooldownSeconds, predictive: predictive, cost: cost,
-            batchDeferralSeconds: batchDeferralSeconds)
+            batchDeferralSeconds: batchDeferralSeconds, batchTroughWaitSeconds: batchTroughWaitSeconds)
     }
 
     /// The hourly price of one worker of the pool, for choosing which idle worker to drain first; a worker that
@@ -162,6 +174,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         case spotInterruptionBackoffSeconds = "spot_interruption_backoff_seconds"
         case workerTimeoutSeconds = "worker_timeout_seconds"
         case batchDeferralSeconds = "batch_deferral_seconds"
+        case batchTroughWaitSeconds = "batch_trough_wait_seconds"
         case egressPerGB = "egress_per_gb"
         case inputLocations = "input_locations"
         case assumedInputGB = "assumed_input_gb"
@@ -185,6 +198,7 @@ public struct AutoscalerSettings: Codable, Sendable, Equatable {
         workerTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .workerTimeoutSeconds) ?? d.workerTimeoutSeconds
         batchDeferralSeconds = try c.decodeIfPresent(Double.self, forKey: .batchDeferralSeconds)
+        batchTroughWaitSeconds = try c.decodeIfPresent(Double.self, forKey: .batchTroughWaitSeconds)
         egressPerGB = try c.decodeIfPresent([String: Double].self, forKey: .egressPerGB) ?? [:]
         inputLocations = try c.decodeIfPresent([InputLocation].self, forKey: .inputLocations) ?? []
         assumedInputGB = try c.decodeIfPresent(Double.self, forKey: .assumedInputGB) ?? d.assumedInputGB

@@ -27,6 +27,8 @@ public struct SimulationSettings: Sendable, Equatable {
     public var comparePacking: Bool
     /// Classes, fair sharing, preemption and degradation, exactly as the placement service is configured.
     public var dispatch: DispatchConfiguration
+    /// How long the cost-aware policy lets batch work wait for a forecast trough past its deferral; nil: not at all.
+    public var batchTroughWaitSeconds: Double?
 
     public init(
         seed: UInt64 = 1, tickSeconds: Double = 15, timelineBucketSeconds: Double = 300,
@@ -34,8 +36,9 @@ public struct SimulationSettings: Sendable, Equatable {
         drainAllowanceSeconds: Double = 6 * 3_600, waitValuePerJobSecond: Double = 0.002,
         stabilization: StabilizationWindows = StabilizationWindows(),
         rates: ScalingRates = ScalingRates(), forecastIntervalSeconds: Double = 900, forecastSeasonLength: Int = 96,
-        comparePacking: Bool = true, dispatch: DispatchConfiguration = .default
+        comparePacking: Bool = true, dispatch: DispatchConfiguration = .default, batchTroughWaitSeconds: Double? = nil
     ) {
+        self.batchTroughWaitSeconds = batchTroughWaitSeconds
         self.seed = seed
         self.tickSeconds = max(tickSeconds, 1)
         self.timelineBucketSeconds = max(timelineBucketSeconds, self.tickSeconds)

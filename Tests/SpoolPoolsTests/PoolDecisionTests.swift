@@ -171,10 +171,22 @@ extension GPUDevice {
         let settings = try AutoscalerSettings.load(path: example.path)
         #expect(settings.catalog.map(\.name) == ["g6.xlarge", "g2-standard-8", "c7i.2xlarge"])
         #expect(settings.batchDeferralSeconds == 1800)
+        #expect(settings.batchTroughWaitSeconds == 2880)
         #expect(settings.egressPerGB["aws"] == 0.09)
         #expect(settings.predictive?.minimumConfidence == 0.5)
         #expect(settings.predictive?.seasonLength == 96)
         #expect(settings.rates.scaleUp.count == 2)
+    }
+
+    @Test func aTroughWaitShorterThanTheDeferralIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("as-\(UUID().uuidString).json")
+        try Data(#"{"batch_deferral_seconds": 1800, "batch_trough_wait_seconds": 600}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            _ = try AutoscalerSettings.load(path: file.path)
+        } throws: { error in
+            "\(error)".contains("batch_trough_wait_seconds needs batch_deferral_seconds and must be at least it")
+        }
     }
 
     @Test func aBrokenFileSaysWhichAndWhy() throws {
