@@ -92,6 +92,79 @@ import Testing
         }
     }
 
+    /// A spot interruption carried out by the local actuator: the server starts a spot pool's minimum worker in the
+    /// spot part; when that process is killed -9 (as a provider reclaims an instance, without a drain), the pool
+    /// manager counts an interruption and the replacement is started in the on-demand part, registers as such, and
+    /// runs the pool's work.
+    @Test func aKilledSpotWorkerIsReplacedOnDemandForTheBackoff() async throws {
+        let area = try TestArea("spot")
+        defer { area.cleanUp() }
+        let settings = area.root.appendingPathComponent("autoscaler.json")
+        try Data(
+            #"""
+            {"interval_seconds": 0.5, "worker_timeout_seconds": 3, "spot_interruption_backoff_seconds": 600}
+            """#.utf8
+        ).write(to: settings)
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: [
+                "--pools", "cpu", "--cpu-slots", "1", "--autoscaler-config", settings.path, "--shutdown-grace", "2",
+            ])
+        defer {
+            server.stop()
+            for pid in TestMedia.processes(containing: area.data.path) { kill(pid, SIGKILL) }
+        }
+        try await server.start()
+        let client = server.client
+        _ = try await client.createPool(
+            PoolRequest(
+                name: "spotty", kind: .cpu, minWorkers: 1, maxWorkers: 2, spot: true, slotsPerWorker: 1,
+                scaling: PoolScalingTargets(backlogPerWorker: 1, scaleDownStabilizationSeconds: 60, cooldownSeconds: 0))
+        )
+
+        // The minimum worker is bought as spot.
+        var spotWorker: WorkerRecord?
+        try await waitFor("the spot worker to register", timeout: .seconds(90)) {
+            spotWorker = try await client.workers().first { $0.pool == "spotty" }
+            return spotWorker != nil
+        }
+        let interrupted = try #require(spotWorker)
+        #expect(interrupted.capacityType == .spot)
+        #expect(Self.workerProcesses(pool: "spotty", data: area.data) == [interrupted.pid])
+
+        // The provider takes it back.
+        kill(interrupted.pid, SIGKILL)
+        var replacement: WorkerRecord?
+        try await waitFor("an on-demand replacement to register", timeout: .seconds(90)) {
+            replacement = try await client.workers().first { $0.pool == "spotty" && $0.id != interrupted.id }
+            return replacement != nil
+        }
+        #expect(replacement?.capacityType == .onDemand)
+        let cmdline = FileManager.default.contents(atPath: "/proc/\(replacement?.pid ?? 0)/cmdline") ?? Data()
+        #expect(String(decoding: cmdline, as: UTF8.self).contains("--capacity-type\u{0}on-demand"))
+
+        let events = try await client.poolEvents(pool: "spotty", limit: 100)
+        let scaleUps = events.compactMap { event -> (spot: Bool, rules: [String])? in
+            guard let decision = event.decision, case .scaleUp(_, _, let spot) = decision.action else { return nil }
+            return (spot, decision.rules.map(\.rawValue))
+        }
+        // Newest first: the replacement on-demand, after an interruption; the first worker spot.
+        #expect(scaleUps.first?.spot == false)
+        #expect(scaleUps.first?.rules.contains("spot_interrupted") == true, "\(scaleUps)")
+        #expect(scaleUps.last?.spot == true)
+
+        // The replacement runs the pool's work.
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 1)
+        let job = try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "spotty"))
+        try await waitFor("the job to finish", timeout: .seconds(90)) {
+            try await client.job(job.id).state.isTerminal
+        }
+        let done = try await client.job(job.id)
+        #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
+        #expect(done.worker == replacement?.id)
+    }
+
     static func workerProcesses(pool: String, data: URL) -> [Int32] {
         TestMedia.processes(containing: "--pool\u{0}\(pool)").filter {
             let cmdline = FileManager.default.contents(atPath: "/proc/\($0)/cmdline") ?? Data()
