@@ -66,7 +66,7 @@ public struct FFmpegRunner<C: Clock>: Sendable where C.Duration == Duration {
         let configuration =
             if let memoryLimitBytes {
                 Configuration(
-                    executable: .name("prlimit"),
+                    executable: MediaTools.executable("prlimit"),
                     arguments: Arguments(["--as=\(memoryLimitBytes)", "--", tools.ffmpeg] + command.arguments),
                     platformOptions: options)
             } else {

@@ -7,11 +7,12 @@ struct SSIMMeter: Sendable {
     var tools: MediaTools
     var timeout: Duration
     var clock: any Clock<Duration>
-    /// The window compared: about 2 % of the clip, at least 0.2 s and at most 10 s. Decoding both whole files would
-    /// cost a large share of the transcode itself (bench/overhead measured it), while a window still catches a broken
-    /// or badly degraded encode.
+    /// The window compared: 1 % of the clip, at least 0.1 s (three frames at 30 fps) and at most 10 s. Decoding both
+    /// whole files would cost a large share of the transcode itself, and even 2 % of a 30 s clip was a tenth of a
+    /// CPU-second a job (bench/overhead measured both), while a window still catches a broken or badly degraded
+    /// encode.
     static func window(duration: Double) -> (start: Double, length: Double) {
-        let length = min(max(duration * 0.02, 0.2), 10, max(duration, 0))
+        let length = min(max(duration * 0.01, 0.1), 10, max(duration, 0))
         // Short clips are compared from the start: seeking into them would decode up to a whole GOP first.
         let start = duration >= 60 ? (duration - length) / 2 : 0
         return (start, length)

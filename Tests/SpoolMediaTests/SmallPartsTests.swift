@@ -63,13 +63,13 @@ struct SmallPartsTests {
             output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240),
             duration: 60)
         #expect(windowed.filter { $0 == "-ss" }.count == 2)
-        #expect(windowed[windowed.firstIndex(of: "-ss")! + 1] == "29.400")
-        #expect(windowed[windowed.firstIndex(of: "-t")! + 1] == "1.200")
+        #expect(windowed[windowed.firstIndex(of: "-ss")! + 1] == "29.700")
+        #expect(windowed[windowed.firstIndex(of: "-t")! + 1] == "0.600")
         let short = SSIMMeter.arguments(
             output: "/staging/small.mp4", source: "/in/source.mp4", size: FrameSize(width: 426, height: 240),
             duration: 6)
         #expect(!short.contains("-ss"))
-        #expect(short[short.firstIndex(of: "-t")! + 1] == "0.200")
+        #expect(short[short.firstIndex(of: "-t")! + 1] == "0.100")
         #expect(SSIMMeter.window(duration: 3600) == (1795, 10))
     }
 
