@@ -13,24 +13,15 @@ import Testing
     @Test func aBurstStartsWorkersThatLeaveWhenIdleAndOnTheirServersDeath() async throws {
         let area = try TestArea("autoscale")
         defer { area.cleanUp() }
-        let settings = area.root.appendingPathComponent("autoscaler.json")
-        try Data(
-            #"""
-            {"interval_seconds": 0.5,
-             "rates": {"scale_up": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_up_selection": "max",
-                       "scale_down": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_down_selection": "max"}}
-            """#.utf8
-        ).write(to: settings)
-        let server = try SpoolServerProcess(
-            dataDirectory: area.data, inputRoot: area.inputs,
-            extraArguments: [
-                "--pools", "cpu", "--cpu-slots", "1", "--autoscaler-config", settings.path, "--shutdown-grace", "2",
-            ])
+        let server = try Self.server(
+            in: area,
+            autoscaler: #"""
+                {"interval_seconds": 0.5,
+                 "rates": {"scale_up": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_up_selection": "max",
+                           "scale_down": [{"kind": "workers", "value": 4, "period_seconds": 1}], "scale_down_selection": "max"}}
+                """#)
         // Whatever happens, neither the server nor a worker it started outlives the test.
-        defer {
-            server.stop()
-            for pid in TestMedia.processes(containing: area.data.path) { kill(pid, SIGKILL) }
-        }
+        defer { Self.stop(server, in: area) }
         try await server.start()
         let client = server.client
         _ = try await client.createPool(
@@ -99,21 +90,12 @@ import Testing
     @Test func aKilledSpotWorkerIsReplacedOnDemandForTheBackoff() async throws {
         let area = try TestArea("spot")
         defer { area.cleanUp() }
-        let settings = area.root.appendingPathComponent("autoscaler.json")
-        try Data(
-            #"""
-            {"interval_seconds": 0.5, "worker_timeout_seconds": 3, "spot_interruption_backoff_seconds": 600}
-            """#.utf8
-        ).write(to: settings)
-        let server = try SpoolServerProcess(
-            dataDirectory: area.data, inputRoot: area.inputs,
-            extraArguments: [
-                "--pools", "cpu", "--cpu-slots", "1", "--autoscaler-config", settings.path, "--shutdown-grace", "2",
-            ])
-        defer {
-            server.stop()
-            for pid in TestMedia.processes(containing: area.data.path) { kill(pid, SIGKILL) }
-        }
+        let server = try Self.server(
+            in: area,
+            autoscaler:
+                #"{"interval_seconds": 0.5, "worker_timeout_seconds": 3, "spot_interruption_backoff_seconds": 600}"#
+        )
+        defer { Self.stop(server, in: area) }
         try await server.start()
         let client = server.client
         _ = try await client.createPool(
@@ -163,6 +145,23 @@ import Testing
         let done = try await client.job(job.id)
         #expect(done.state == .succeeded, "\(done.error?.message ?? "")")
         #expect(done.worker == replacement?.id)
+    }
+
+    /// A `spool serve` with one CPU slot of its own, autoscaling created pools with this configuration.
+    static func server(in area: TestArea, autoscaler configuration: String) throws -> SpoolServerProcess {
+        let settings = area.root.appendingPathComponent("autoscaler.json")
+        try Data(configuration.utf8).write(to: settings)
+        return try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs,
+            extraArguments: [
+                "--pools", "cpu", "--cpu-slots", "1", "--autoscaler-config", settings.path, "--shutdown-grace", "2",
+            ])
+    }
+
+    /// Stops the server and kills anything left that it started (its workers name the data folder).
+    static func stop(_ server: SpoolServerProcess, in area: TestArea) {
+        server.stop()
+        for pid in TestMedia.processes(containing: area.data.path) { kill(pid, SIGKILL) }
     }
 
     static func workerProcesses(pool: String, data: URL) -> [Int32] {
