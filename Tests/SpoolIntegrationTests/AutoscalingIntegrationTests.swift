@@ -93,7 +93,7 @@ import Testing
         let server = try Self.server(
             in: area,
             autoscaler:
-                #"{"interval_seconds": 0.5, "worker_timeout_seconds": 3, "spot_interruption_backoff_seconds": 600}"#
+                #"{"interval_seconds": 0.5, "worker_timeout_seconds": 6, "spot_interruption_backoff_seconds": 600}"#
         )
         defer { Self.stop(server, in: area) }
         try await server.start()
