@@ -79,7 +79,8 @@ public struct PlacementPlanner: Sendable {
         _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot, now: Date,
         into plan: inout PlacementPlan
     ) -> [QueuedJob] {
-        let reads = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
+        // Positions, not the jobs: a dictionary of thousands of jobs copied each one into it every step.
+        let positions = Dictionary(uniqueKeysWithValues: waiting.enumerated().map { ($1.id, $0) })
         let ordered = order.orderedJobs(
             waiting.map {
                 WaitingJob(
@@ -94,12 +95,14 @@ public struct PlacementPlanner: Sendable {
         let shares = CapacityShares(configuration: settings.dispatch)
         let profile = cycle.profile.name
         var stillWaiting: [QueuedJob] = []
+        stillWaiting.reserveCapacity(ordered.count)
         // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
         // cycle changes the fleet here.
         var classes = cycle.takeKeptClasses(for: fleet)
         defer { cycle.keptClasses = classes }
         for next in ordered {
-            guard let read = reads[next.id] else { continue }
+            guard let position = positions[next.id] else { continue }
+            let read = waiting[position]
             let explain = dueForExplanation(read.id, now: now)
             // With the fleet full and nothing to explain, the job waits whatever admission would say (asked first,
             // admission cost more than the rest of a full step).
@@ -154,7 +157,7 @@ public struct PlacementPlanner: Sendable {
         let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
             .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
-        let occupancy = PreemptionOccupancy(running: holding.filter { $0.isRunning && !$0.isPastTranscode })
+        let occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
         guard !occupancy.isEmpty else { return [] }
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []
