@@ -25,21 +25,27 @@ struct PreemptionOccupancy {
         // Per worker, its groups (a worker has few devices); filed by index, not by worker ID, so that each running
         // job costs one lookup of its worker instead of a hash of its device per job and candidate.
         var groupsOf = [[Int]](repeating: [], count: fleet.workers.count)
-        for job in holding where job.isRunning && !job.isPastTranscode {
-            guard let placement = job.placement, let worker = fleet.workerIndex[placement.worker] else { continue }
-            let running = RunningJob(
-                id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
-                demand: placement.demand, startedAt: job.startedAt ?? placement.placedAt, evictions: job.evictions,
-                lastEvictedAt: job.lastEvictedAt)
-            if let group = groupsOf[worker].first(where: { groups[$0].gpu == placement.gpu }) {
-                groups[group].running.append(running)
-            } else {
-                groupsOf[worker].append(groups.count)
-                groups.append(
-                    Group(
-                        worker: worker, gpu: placement.gpu,
-                        id: placement.worker.rawValue + "/" + (placement.gpu.map(String.init) ?? "host"),
-                        running: [running]))
+        // Through a pointer: a job copied out of the array retained its IDs and placement, a hundred thousand a step.
+        holding.withUnsafeBufferPointer { holding in
+            for index in holding.indices {
+                let job = holding.baseAddress! + index
+                guard job.pointee.isRunning, !job.pointee.isPastTranscode, let worker = job.pointee.placement?.worker,
+                    let w = fleet.workerIndex[worker], let placement = job.pointee.placement
+                else { continue }
+                let running = RunningJob(
+                    id: job.pointee.id, tenant: job.pointee.tenant, serviceClass: job.pointee.serviceClass,
+                    priority: job.pointee.priority, demand: placement.demand,
+                    startedAt: job.pointee.startedAt ?? placement.placedAt, evictions: job.pointee.evictions,
+                    lastEvictedAt: job.pointee.lastEvictedAt)
+                if let group = groupsOf[w].first(where: { groups[$0].gpu == placement.gpu }) {
+                    groups[group].running.append(running)
+                } else {
+                    groupsOf[w].append(groups.count)
+                    groups.append(
+                        Group(
+                            worker: w, gpu: placement.gpu,
+                            id: worker.rawValue + "/" + (placement.gpu.map(String.init) ?? "host"), running: [running]))
+                }
             }
         }
         groups.sort { $0.id < $1.id }
