@@ -476,8 +476,7 @@ struct PolicySimulation {
             let attempt = due.payload
             // An attempt whose worker was taken away was already requeued under a newer number.
             guard attemptNumbers[attempt.job] == attempt.number else { continue }
-            let pool = placement(of: attempt.job).flatMap { fleet.workerIndex[$0.worker] }.map { workers[$0].pool } ?? 0
-            release(attempt.job)
+            let pool = release(attempt.job).map { workers[$0].pool } ?? 0
             if let retryAt = attempt.retryAt {
                 attemptNumbers[attempt.job] += 1
                 failedAttempts += 1
@@ -492,17 +491,16 @@ struct PolicySimulation {
         }
     }
 
-    /// Where the job runs now, if it does.
-    private func placement(of job: Int) -> JobPlacement? {
-        heldSlot[job] >= 0 ? held[heldSlot[job]].placement : nil
-    }
-
-    private mutating func release(_ job: Int) {
+    /// Gives back what the job holds, if anything. Returns the index of the worker it held it on (nil when it held
+    /// nothing, or its worker is gone), found once for the caller too: every finished job of the day comes here.
+    @discardableResult
+    private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
-        guard slot >= 0, let placement = held[slot].placement else { return }
+        guard slot >= 0, let placement = held[slot].placement else { return nil }
         fleet.release(jobIDs[job], placement: placement)
-        if let index = fleet.workerIndex[placement.worker], let slot = workers[index].running.firstIndex(of: job) {
-            workers[index].running.remove(at: slot)
+        let worker = fleet.workerIndex[placement.worker]
+        if let worker, let slot = workers[worker].running.firstIndex(of: job) {
+            workers[worker].running.remove(at: slot)
         }
         heldSlot[job] = -1
         // Swap-remove keeps release O(1) and the order deterministic.
@@ -514,6 +512,7 @@ struct PolicySimulation {
             heldSlot[lastJob] = slot
         }
         inFlight -= 1
+        return worker
     }
 
     // MARK: - Fleet changes
