@@ -6,14 +6,27 @@ import SpoolCore
 /// capacity never sits empty while work waits, and preemption takes it back when the reserved class returns.
 public struct CapacityShares: Sendable {
     public let configuration: DispatchConfiguration
+    /// Each class's reserved share, read from its policy once: a scheduler asks for the reservations of every
+    /// class for every job it places.
+    private let realtimeShare: Double
+    private let standardShare: Double
+    private let batchShare: Double
 
     public init(configuration: DispatchConfiguration = .default) {
         self.configuration = configuration
+        realtimeShare = configuration.policy(for: .realtime).reservedShare
+        standardShare = configuration.policy(for: .standard).reservedShare
+        batchShare = configuration.policy(for: .batch).reservedShare
     }
 
     /// `reservedShare × capacity`, rounded up so a small pool still holds a unit for a class with any share.
     public func reservedUnits(for serviceClass: ServiceClass, capacity: Int) -> Int {
-        let share = configuration.policy(for: serviceClass).reservedShare
+        let share =
+            switch serviceClass {
+            case .realtime: realtimeShare
+            case .standard: standardShare
+            case .batch: batchShare
+            }
         guard share > 0, capacity > 0 else { return 0 }
         // The epsilon keeps 0.2 × 10 at 2 instead of rounding 2.0000000000000004 up to 3.
         return min(capacity, Int((share * Double(capacity) - 1e-9).rounded(.up)))

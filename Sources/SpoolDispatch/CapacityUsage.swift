@@ -4,31 +4,79 @@ import SpoolCore
 /// GPUs). One value per scheduling cycle, updated as placements are made.
 public struct CapacityUsage: Sendable, Equatable {
     public var capacity: Int
-    public var running: [ServiceClass: Int]
-    /// Jobs of each class still waiting; a reservation only holds capacity for a class that has work waiting.
-    public var waiting: [ServiceClass: Int]
+    /// A scheduler reads and updates these for every job it places, so they are kept one field per class rather
+    /// than in dictionaries; `running` and `waiting` show them as dictionaries of the classes that have any.
+    private var runningCounts: ClassCounts
+    private var waitingCounts: ClassCounts
 
     public init(capacity: Int, running: [ServiceClass: Int] = [:], waiting: [ServiceClass: Int] = [:]) {
         self.capacity = capacity
-        self.running = running
-        self.waiting = waiting
+        runningCounts = ClassCounts(running)
+        waitingCounts = ClassCounts(waiting)
     }
 
-    public func running(_ serviceClass: ServiceClass) -> Int { max(0, running[serviceClass] ?? 0) }
-    public func waiting(_ serviceClass: ServiceClass) -> Int { max(0, waiting[serviceClass] ?? 0) }
+    public var running: [ServiceClass: Int] {
+        get { runningCounts.dictionary }
+        set { runningCounts = ClassCounts(newValue) }
+    }
 
-    public var totalRunning: Int { ServiceClass.allCases.reduce(0) { $0 + running($1) } }
+    /// Jobs of each class still waiting; a reservation only holds capacity for a class that has work waiting.
+    public var waiting: [ServiceClass: Int] {
+        get { waitingCounts.dictionary }
+        set { waitingCounts = ClassCounts(newValue) }
+    }
+
+    public func running(_ serviceClass: ServiceClass) -> Int { max(0, runningCounts[serviceClass]) }
+    public func waiting(_ serviceClass: ServiceClass) -> Int { max(0, waitingCounts[serviceClass]) }
+
+    public var totalRunning: Int { running(.realtime) + running(.standard) + running(.batch) }
     public var free: Int { max(0, capacity - totalRunning) }
 
     /// One job of `serviceClass` moved from waiting to running.
     public mutating func recordPlacement(of serviceClass: ServiceClass, units: Int = 1) {
-        running[serviceClass] = running(serviceClass) + units
-        waiting[serviceClass] = max(0, waiting(serviceClass) - units)
+        runningCounts[serviceClass] = running(serviceClass) + units
+        waitingCounts[serviceClass] = max(0, waiting(serviceClass) - units)
     }
 
     /// One running job of `serviceClass` was evicted and requeued.
     public mutating func recordEviction(of serviceClass: ServiceClass, units: Int = 1) {
-        running[serviceClass] = max(0, running(serviceClass) - units)
-        waiting[serviceClass] = waiting(serviceClass) + units
+        runningCounts[serviceClass] = max(0, running(serviceClass) - units)
+        waitingCounts[serviceClass] = waiting(serviceClass) + units
+    }
+
+    /// A count per class, as stored (a class never counted holds 0).
+    private struct ClassCounts: Sendable, Equatable {
+        var realtime = 0
+        var standard = 0
+        var batch = 0
+
+        init(_ counts: [ServiceClass: Int]) {
+            for (serviceClass, count) in counts { self[serviceClass] = count }
+        }
+
+        subscript(serviceClass: ServiceClass) -> Int {
+            get {
+                switch serviceClass {
+                case .realtime: realtime
+                case .standard: standard
+                case .batch: batch
+                }
+            }
+            set {
+                switch serviceClass {
+                case .realtime: realtime = newValue
+                case .standard: standard = newValue
+                case .batch: batch = newValue
+                }
+            }
+        }
+
+        var dictionary: [ServiceClass: Int] {
+            var counts: [ServiceClass: Int] = [:]
+            for serviceClass in ServiceClass.allCases where self[serviceClass] != 0 {
+                counts[serviceClass] = self[serviceClass]
+            }
+            return counts
+        }
     }
 }

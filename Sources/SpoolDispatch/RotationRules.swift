@@ -24,9 +24,7 @@ struct RotationRules {
 
     /// The most credit a tenant may hold after a grant. Plain deficit round robin never exceeds this; the cap only
     /// bites when a tenant is passed over because its jobs did not fit, which must not bank unbounded credit.
-    func creditCap(for tenant: TenantID, headCost: Double) -> Double {
-        carriesCredit ? grant(to: tenant) + headCost : grant(to: tenant)
-    }
+    func creditCap(grant: Double, headCost: Double) -> Double { carriesCredit ? grant + headCost : grant }
 
     /// Tolerates rounding so costs like 0.1 + 0.2 are still affordable with a credit of 0.3.
     func affords(_ cost: Double, with credit: Double) -> Bool { cost <= credit + 1e-9 }

@@ -72,7 +72,7 @@ struct PolicySimulation {
     let policy: ScalingPolicy
 
     private let shapes: [WorkloadShape]
-    private let jobIDs: [JobID]
+    private let jobIDs: SimulatedJobIDs
     private var pools: [Pool] = []
     /// The clouds, when the fleet spans them; nil for the one pool of `fleetSettings`.
     private let cloud: CloudFleet?
@@ -87,13 +87,12 @@ struct PolicySimulation {
     private var workers: [Worker] = []
     private var booting: [BootingWorker] = []
     private var planner: PlacementPlanner
-    /// What running attempts hold, for the planner's view; `heldSlot` finds a job's entry.
+    /// What running attempts hold, for the planner's view (each with its placement); `heldSlot` finds a job's entry.
     private var held: [HeldJob] = []
     /// By job index (-1: holds nothing), and the job index of each entry of `held`: arrays, not dictionaries, since
     /// every start and finish of millions of jobs goes through them.
     private var heldSlot: [Int]
     private var heldJobs: [Int] = []
-    private let jobIndex: [JobID: Int]
     private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
@@ -102,7 +101,6 @@ struct PolicySimulation {
     private var running = TimedHeap<Attempt>()
     private var retries = TimedHeap<Int>()
     private var attemptNumbers: [Int]
-    private var placements: [JobPlacement?]
     private var enqueuedAt: [Double]
     private var nextArrival = 0
     private var nextWorkerNumber = 0
@@ -145,10 +143,9 @@ struct PolicySimulation {
                     input: .file(path: "/simulated"), outputs: Presets.named(kind.preset)?.outputs ?? [],
                     preset: kind.preset, acceleration: kind.acceleration))
         }
-        jobIDs = workload.jobs.indices.map { JobID(rawValue: "j\($0)") }
+        jobIDs = SimulatedJobIDs(count: workload.jobs.count)
         attemptNumbers = Array(repeating: 0, count: workload.jobs.count)
         heldSlot = Array(repeating: -1, count: workload.jobs.count)
-        placements = Array(repeating: nil, count: workload.jobs.count)
         enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
         fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
         let fleetSettings = self.fleetSettings
@@ -156,7 +153,6 @@ struct PolicySimulation {
             profile: fleetSettings.sharing == .wholeGPU ? Self.wholeGPUProfile : settings.schedulingProfile,
             dispatch: settings.dispatch, seed: settings.seed,
             cyclesPerStep: SimulatedPlacement.cycles(inStepOf: settings.tickSeconds))
-        jobIndex = Dictionary(uniqueKeysWithValues: jobIDs.enumerated().map { ($1, $0) })
         encodesFaster = Array(repeating: false, count: workload.jobs.count)
         random = SplitMix64(seed: settings.seed ^ 0x5151_ABCD_0000_0001)
 
@@ -394,20 +390,20 @@ struct PolicySimulation {
         let plan = planner.plan(PlacementView(now: date, waiting: waiting, holding: held), fleet: &fleet)
         var placed: Set<Int> = []
         for commit in plan.placements {
-            guard let job = jobIndex[commit.job] else { continue }
+            guard let job = jobIDs.index(of: commit.job) else { continue }
             placed.insert(job)
             start(job, on: commit.placement, at: now)
         }
         queue.remove(placed)
         for preemption in plan.preemptions {
-            guard let victim = jobIndex[preemption.victim], placements[victim] != nil else { continue }
+            guard let victim = jobIDs.index(of: preemption.victim), heldSlot[victim] >= 0 else { continue }
             release(victim)
             attemptNumbers[victim] += 1
             preemptions += 1
             enqueue(victim, at: now)
         }
         for degradation in plan.degradations {
-            guard let job = jobIndex[degradation.job] else { continue }
+            guard let job = jobIDs.index(of: degradation.job) else { continue }
             // The simulated pool is one; a move to a pool it lacks was never planned. Faster encoding keeps the
             // job's modelled duration: the simulator counts degradations, it does not credit their speed-up.
             if degradation.degradation.encoderSpeed == .faster { encodesFaster[job] = true }
@@ -454,7 +450,6 @@ struct PolicySimulation {
             retryAt = max(end, failure.outage.endSeconds) + random.unit() * failure.outage.retrySpreadSeconds
         }
         running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
-        placements[job] = placement
         heldSlot[job] = held.count
         heldJobs.append(job)
         held.append(
@@ -481,39 +476,43 @@ struct PolicySimulation {
             let attempt = due.payload
             // An attempt whose worker was taken away was already requeued under a newer number.
             guard attemptNumbers[attempt.job] == attempt.number else { continue }
-            let pool = placements[attempt.job].flatMap { fleet.workerIndex[$0.worker] }.map { workers[$0].pool } ?? 0
-            release(attempt.job)
+            let pool = release(attempt.job).map { workers[$0].pool } ?? 0
             if let retryAt = attempt.retryAt {
                 attemptNumbers[attempt.job] += 1
                 failedAttempts += 1
                 retries.push(attempt.job, at: retryAt)
             } else {
                 completed += 1
-                pools[pool].recentRunTimes.append((due.time, due.time - attempt.startedAt))
+                // Only an autoscaler reads them; a fixed fleet would keep every run time of the day.
+                if pools[pool].autoscaler != nil {
+                    pools[pool].recentRunTimes.append((due.time, due.time - attempt.startedAt))
+                }
             }
         }
     }
 
-    private mutating func release(_ job: Int) {
-        guard let placement = placements[job] else { return }
-        fleet.release(jobIDs[job], placement: placement)
-        if let index = fleet.workerIndex[placement.worker], let slot = workers[index].running.firstIndex(of: job) {
-            workers[index].running.remove(at: slot)
-        }
-        placements[job] = nil
+    /// Gives back what the job holds, if anything. Returns the index of the worker it held it on (nil when it held
+    /// nothing, or its worker is gone), found once for the caller too: every finished job of the day comes here.
+    @discardableResult
+    private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
-        if slot >= 0 {
-            heldSlot[job] = -1
-            // Swap-remove keeps release O(1) and the order deterministic.
-            let last = held.removeLast()
-            let lastJob = heldJobs.removeLast()
-            if slot < held.count {
-                held[slot] = last
-                heldJobs[slot] = lastJob
-                heldSlot[lastJob] = slot
-            }
+        guard slot >= 0, let placement = held[slot].placement else { return nil }
+        fleet.release(jobIDs[job], placement: placement)
+        let worker = fleet.workerIndex[placement.worker]
+        if let worker, let slot = workers[worker].running.firstIndex(of: job) {
+            workers[worker].running.remove(at: slot)
+        }
+        heldSlot[job] = -1
+        // Swap-remove keeps release O(1) and the order deterministic.
+        let last = held.removeLast()
+        let lastJob = heldJobs.removeLast()
+        if slot < held.count {
+            held[slot] = last
+            heldJobs[slot] = lastJob
+            heldSlot[lastJob] = slot
         }
         inFlight -= 1
+        return worker
     }
 
     // MARK: - Fleet changes
@@ -625,7 +624,7 @@ struct PolicySimulation {
         return pools.map { pool in
             var demand = Demand()
             for queued in attributed[pool.spec.name] ?? [] {
-                guard let job = jobIndex[queued.id] else { continue }
+                guard let job = jobIDs.index(of: queued.id) else { continue }
                 let wait = now - enqueuedAt[job]
                 demand.waiting += 1
                 demand.oldestWait = max(demand.oldestWait, wait)

@@ -27,6 +27,11 @@ struct DeviceClasses: Sendable {
     private(set) var occupied: [Int] = []
     private var occupiedSlot: [Int] = []
     private var classByAppearance: [DeviceAppearance: Int] = [:]
+    /// Per class, the classes its devices were last re-filed into, latest first: a placement or a finished job
+    /// moves a device between the same few classes over and over, and checking those in place finds its new class
+    /// without making its appearance and hashing it.
+    private var movedTo: [[Int]] = []
+    private static let movesKept = 16
     /// What searches found per class, one set per kind of job that asked (`ClassVerdicts`), found by `verdictSlot`.
     var verdictSets: [ClassVerdicts] = []
     private var verdictSlots: [VerdictKey: Int] = [:]
@@ -105,20 +110,43 @@ struct DeviceClasses: Sendable {
 
     /// Re-files the devices of `worker` after its reservations changed.
     mutating func refresh(worker w: Int, in fleet: FleetSnapshot) {
-        let worker = fleet.workers[w]
-        for (d, device) in worker.devices.enumerated() {
-            let number = firstDevice[w] + d
-            let old = classOf[number]
-            let appearance = DeviceAppearance(worker, device)
-            if appearance == appearances[old] { continue }
-            let slot = Self.lowerBound(number, in: members[old])
-            members[old].remove(at: slot)
-            if members[old].isEmpty { vacate(old) }
-            let new = classID(appearance, specimen: (worker, d))
-            members[new].insert(number, at: Self.lowerBound(number, in: members[new]))
-            if occupiedSlot[new] < 0 { occupy(new) }
-            classOf[number] = new
+        // Through pointers: copying the worker out of the fleet retained everything it holds.
+        fleet.workers.withUnsafeBufferPointer { workers in
+            let worker = workers.baseAddress! + w
+            worker.pointee.devices.withUnsafeBufferPointer { devices in
+                for d in devices.indices {
+                    let device = devices.baseAddress! + d
+                    let number = firstDevice[w] + d
+                    let old = classOf[number]
+                    // Compared in place: an appearance copied out of the array retains its strings and sets.
+                    let known: Int? = appearances.withUnsafeBufferPointer { appearances in
+                        if appearances[old].describes(worker, device) { return old }
+                        return movedTo[old].first { appearances[$0].describes(worker, device) }
+                    }
+                    if known == old { continue }
+                    let new =
+                        known
+                        ?? classID(DeviceAppearance(worker.pointee, device.pointee), specimen: (worker.pointee, d))
+                    remember(move: old, to: new)
+                    let slot = Self.lowerBound(number, in: members[old])
+                    members[old].remove(at: slot)
+                    if members[old].isEmpty { vacate(old) }
+                    members[new].insert(number, at: Self.lowerBound(number, in: members[new]))
+                    if occupiedSlot[new] < 0 { occupy(new) }
+                    classOf[number] = new
+                }
+            }
         }
+    }
+
+    private mutating func remember(move old: Int, to new: Int) {
+        if movedTo[old].first == new { return }
+        if let known = movedTo[old].firstIndex(of: new) {
+            movedTo[old].remove(at: known)
+        } else if movedTo[old].count == Self.movesKept {
+            movedTo[old].removeLast()
+        }
+        movedTo[old].insert(new, at: 0)
     }
 
     /// Where the verdicts for jobs like `key` are in `verdictSets` (a new, empty set for a new kind).
@@ -159,6 +187,7 @@ struct DeviceClasses: Sendable {
         appearances.append(appearance)
         specimens.append(specimen)
         members.append([])
+        movedTo.append([])
         occupiedSlot.append(-1)
         classByAppearance[appearance] = c
         return c

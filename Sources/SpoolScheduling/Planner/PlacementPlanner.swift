@@ -31,10 +31,11 @@ public struct PlacementPlanner: Sendable {
         var plan = PlacementPlan()
 
         // Placements on workers that died before claiming them are taken back; their jobs wait again. (The list is
-        // copied only when there is one: the simulator hands over thousands of held jobs every step.)
+        // copied only when there is one: the simulator hands over a hundred thousand held jobs every step, and
+        // looks at them once, for this and for what they occupy.)
         var holding = view.holding
-        if holding.contains(where: { !$0.isRunning && $0.placement.map { fleet.workerIndex[$0.worker] == nil } == true }
-        ) {
+        var survey = Self.survey(holding, fleet: fleet)
+        if survey.takesBack {
             holding = []
             for job in view.holding {
                 if !job.isRunning, let placement = job.placement, fleet.workerIndex[placement.worker] == nil {
@@ -43,15 +44,13 @@ public struct PlacementPlanner: Sendable {
                 }
                 holding.append(job)
             }
+            survey = Self.survey(holding, fleet: fleet)
         }
         let waiting = Self.withinConcurrencyCaps(view.waiting, holding: holding, caps: view.concurrencyCaps)
 
-        // Jobs past their transcode hold no capacity (the snapshot frees their slots too); they still count against
-        // their tenant's concurrency cap above, which is about jobs, not capacity.
-        let occupying = holding.contains(where: \.isPastTranscode) ? holding.filter { !$0.isPastTranscode } : holding
         var usage = CapacityUsage(
             capacity: fleet.workers.reduce(0) { $0 + ($1.accepting ? $1.slots : 0) },
-            running: Self.countByClass(occupying, \.serviceClass), waiting: Self.countByClass(waiting, \.serviceClass))
+            running: survey.occupyingByClass, waiting: Self.countByClass(waiting, \.serviceClass))
         var freeSlots = fleet.workers.reduce(0) { $0 + ($1.accepting ? max(0, $1.slots - $1.assigned) : 0) }
         let stillWaiting: [QueuedJob]
         if freeSlots <= 0 && !waiting.contains(where: { dueForExplanation($0.id, now: now) }) {
@@ -79,7 +78,8 @@ public struct PlacementPlanner: Sendable {
         _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot, now: Date,
         into plan: inout PlacementPlan
     ) -> [QueuedJob] {
-        let reads = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
+        // Positions, not the jobs: a dictionary of thousands of jobs copied each one into it every step.
+        let positions = Dictionary(uniqueKeysWithValues: waiting.enumerated().map { ($1.id, $0) })
         let ordered = order.orderedJobs(
             waiting.map {
                 WaitingJob(
@@ -94,12 +94,14 @@ public struct PlacementPlanner: Sendable {
         let shares = CapacityShares(configuration: settings.dispatch)
         let profile = cycle.profile.name
         var stillWaiting: [QueuedJob] = []
+        stillWaiting.reserveCapacity(ordered.count)
         // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
         // cycle changes the fleet here.
         var classes = cycle.takeKeptClasses(for: fleet)
         defer { cycle.keptClasses = classes }
         for next in ordered {
-            guard let read = reads[next.id] else { continue }
+            guard let position = positions[next.id] else { continue }
+            let read = waiting[position]
             let explain = dueForExplanation(read.id, now: now)
             // With the fleet full and nothing to explain, the job waits whatever admission would say (asked first,
             // admission cost more than the rest of a full step).
@@ -154,7 +156,7 @@ public struct PlacementPlanner: Sendable {
         let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
             .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
-        let occupancy = PreemptionOccupancy(running: holding.filter { $0.isRunning && !$0.isPastTranscode })
+        let occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
         guard !occupancy.isEmpty else { return [] }
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []
@@ -249,8 +251,36 @@ public struct PlacementPlanner: Sendable {
         explained = explained.filter { kept.contains($0.key) }
     }
 
-    /// How many of `jobs` each class has (classes without any left out). Counted in an array first: the
-    /// simulator hands over a hundred thousand held jobs a step, and a dictionary update per job was most of it.
+    /// One pass over the held jobs: whether a placement must be taken back (not yet claimed, on a worker no longer
+    /// in `fleet`), and how many of them occupy capacity, by class. Jobs past their transcode hold no capacity (the
+    /// snapshot frees their slots too); they still count against their tenant's concurrency cap, which is about
+    /// jobs, not capacity.
+    static func survey(_ holding: [HeldJob], fleet: FleetSnapshot) -> (
+        takesBack: Bool, occupyingByClass: [ServiceClass: Int]
+    ) {
+        var takesBack = false
+        var counts = [0, 0, 0]
+        // Through a pointer: each job copied out of the array would retain its IDs and placement.
+        holding.withUnsafeBufferPointer { jobs in
+            for index in jobs.indices {
+                let job = jobs.baseAddress! + index
+                if !job.pointee.isRunning, let worker = job.pointee.placement?.worker, fleet.workerIndex[worker] == nil
+                {
+                    takesBack = true
+                }
+                if job.pointee.isPastTranscode { continue }
+                switch job.pointee.serviceClass {
+                case .realtime: counts[0] += 1
+                case .standard: counts[1] += 1
+                case .batch: counts[2] += 1
+                }
+            }
+        }
+        return (takesBack, byClass(counts))
+    }
+
+    /// How many of `jobs` each class has (classes without any left out), counted in an array first: a dictionary
+    /// update per job cost more than the rest of the count.
     static func countByClass<Job>(_ jobs: [Job], _ serviceClass: (Job) -> ServiceClass) -> [ServiceClass: Int] {
         var counts = [0, 0, 0]
         for job in jobs {
@@ -260,6 +290,11 @@ public struct PlacementPlanner: Sendable {
             case .batch: counts[2] += 1
             }
         }
+        return byClass(counts)
+    }
+
+    /// Counts kept as realtime, standard, batch, as a dictionary of the classes that have any.
+    private static func byClass(_ counts: [Int]) -> [ServiceClass: Int] {
         var byClass: [ServiceClass: Int] = [:]
         for (index, serviceClass) in [ServiceClass.realtime, .standard, .batch].enumerated() where counts[index] > 0 {
             byClass[serviceClass] = counts[index]

@@ -1,0 +1,68 @@
+import SpoolCore
+import SpoolDispatch
+import Testing
+
+@testable import SpoolSimulation
+
+/// The simulator's own bookkeeping, each piece against the plain way it replaced.
+@Suite struct BookkeepingTests {
+    /// Events pop by time, ties in push order, interleaved with pushes as a run interleaves them: the same order as
+    /// sorting every event by (time, push number).
+    @Test func theHeapPopsByTimeThenPushOrder() {
+        var random = SplitMix64(seed: 3)
+        var heap = TimedHeap<Int>()
+        var pending: [(time: Double, order: Int)] = []
+        var popped: [Int] = []
+        var expected: [Int] = []
+        var now = 0.0
+        for order in 0..<5_000 {
+            // Whole seconds, so that many events share a time.
+            let time = now + Double(random.index(weightedBy: Array(repeating: 1.0, count: 50)))
+            heap.push(order, at: time)
+            pending.append((time, order))
+            if order % 7 == 0 {
+                now += 3
+                while let event = heap.pop(dueBy: now) { popped.append(event.payload) }
+                let due = pending.filter { $0.time <= now }.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
+                expected += due.map(\.order)
+                pending.removeAll { $0.time <= now }
+            }
+        }
+        while let event = heap.pop(dueBy: .infinity) { popped.append(event.payload) }
+        expected += pending.sorted { ($0.time, $0.order) < ($1.time, $1.order) }.map(\.order)
+        #expect(popped == expected)
+        #expect(heap.isEmpty)
+    }
+
+    /// A run in arrival order with later jobs after it comes out as a stable sort by arrival would put it.
+    @Test func jobsComeInArrivalOrderTiesAsGiven() {
+        var random = SplitMix64(seed: 9)
+        func job(_ seconds: Double, _ tenant: String) -> SimulatedJob {
+            SimulatedJob(
+                arrivalSeconds: seconds, tenant: tenant, serviceClass: .standard, kind: 0,
+                durations: SmallWorkloads.fiveMinutes)
+        }
+        let run = (0..<300).map { job(Double($0 / 3), "run-\($0)") }
+        let later = (0..<200).map {
+            job(Double(random.index(weightedBy: Array(repeating: 1.0, count: 120))), "late-\($0)")
+        }
+        for jobs in [run + later, later + run, run, later, [], [job(5, "one")]] {
+            let stable = jobs.enumerated().sorted {
+                ($0.element.arrivalSeconds, $0.offset) < ($1.element.arrivalSeconds, $1.offset)
+            }.map(\.element)
+            #expect(Workload.inArrivalOrder(jobs) == stable)
+        }
+    }
+
+    /// A job's index comes back from its ID, and an ID the simulator never gave is no index.
+    @Test func jobIDsReadBackToTheirIndex() {
+        let ids = SimulatedJobIDs(count: 1_234)
+        for index in [0, 1, 9, 10, 99, 100, 1_233] {
+            #expect(ids[index] == JobID(rawValue: "j\(index)"))
+            #expect(ids.index(of: ids[index]) == index)
+        }
+        for other in ["j1234", "j", "", "x1", "j01", "j00", "j-1", "j1a", "J1", "j99999999999999999999999"] {
+            #expect(ids.index(of: JobID(rawValue: other)) == nil, "\(other)")
+        }
+    }
+}
