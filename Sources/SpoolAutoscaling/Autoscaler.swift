@@ -48,40 +48,7 @@ public struct Autoscaler: Sendable {
         var rules: [ScalingRule] = []
         var reasons: [String] = []
 
-        var signals = observed
-        if let deferral = policy.batchDeferralSeconds, observed.waitingBatch > 0 {
-            let oldest = observed.oldestBatchWaitSeconds
-            let waited = "oldest \(ReactiveRule.format(oldest.rounded())) s of "
-            if oldest < deferral {
-                signals = observed.withoutWaitingBatch()
-                rules.append(.batchDeferred)
-                reasons.append(
-                    "\(observed.waitingBatch) batch jobs wait for paid-for capacity (\(waited)\(ReactiveRule.format(deferral)) s)"
-                )
-            } else if let latest = policy.batchTroughWaitSeconds, oldest < latest {
-                let slots = Double(current) * policy.targetBacklogPerWorker
-                if let trough = batchTrough(at: time, within: latest - oldest, slots: slots) {
-                    let deferred = min(observed.waitingBatch, trough.room)
-                    let counted = observed.waitingBatch - deferred
-                    if deferred > 0 {
-                        signals = observed.withoutWaitingBatch(deferred)
-                        rules.append(.batchTrough)
-                    }
-                    let when =
-                        trough.start <= time
-                        ? "now" : "in \(ReactiveRule.format(trough.start.timeIntervalSince(time).rounded())) s"
-                    let quietest =
-                        "the forecast's quietest interval \(when) (load \(ReactiveRule.format(trough.load.rounded())) "
-                        + "in \(ReactiveRule.format(slots)) job slots)"
-                    let deadline = "(\(waited)\(ReactiveRule.format(latest)) s)"
-                    reasons.append(
-                        deferred > 0
-                            ? "\(deferred) of \(observed.waitingBatch) batch jobs wait for \(quietest), \(counted) count "
-                                + deadline
-                            : "\(observed.waitingBatch) batch jobs count: \(quietest) has no room for them \(deadline)")
-                }
-            }
-        }
+        let signals = batchAdjusted(observed, current: current, rules: &rules, reasons: &reasons)
 
         let reactive = ReactiveRule(signals: signals, currentWorkers: current, policy: policy)
         rules += reactive.rules
@@ -175,6 +142,50 @@ public struct Autoscaler: Sendable {
             time: time, signals: observed, currentWorkers: current, desiredWorkers: current + change, action: action,
             reactiveWorkers: reactive.workers, predictiveWorkers: predictiveWorkers, forecastLoad: forecastLoad,
             forecastConfidence: forecastConfidence, rules: rules, reasons: reasons)
+    }
+
+    /// The signals the rules see once batch work that may wait is left out: all of it before its deferral ends, and
+    /// after it as much as the forecast's quietest interval has room for (`batchTroughWaitSeconds`).
+    private func batchAdjusted(
+        _ observed: PoolSignals, current: Int, rules: inout [ScalingRule], reasons: inout [String]
+    ) -> PoolSignals {
+        let time = observed.time
+        var signals = observed
+        if let deferral = policy.batchDeferralSeconds, observed.waitingBatch > 0 {
+            let oldest = observed.oldestBatchWaitSeconds
+            let waited = "oldest \(ReactiveRule.format(oldest.rounded())) s of "
+            if oldest < deferral {
+                signals = observed.withoutWaitingBatch()
+                rules.append(.batchDeferred)
+                reasons.append(
+                    "\(observed.waitingBatch) batch jobs wait for paid-for capacity (\(waited)\(ReactiveRule.format(deferral)) s)"
+                )
+            } else if let latest = policy.batchTroughWaitSeconds, oldest < latest {
+                let slots = Double(current) * policy.targetBacklogPerWorker
+                if let trough = batchTrough(at: time, within: latest - oldest, slots: slots) {
+                    let deferred = min(observed.waitingBatch, trough.room)
+                    let counted = observed.waitingBatch - deferred
+                    if deferred > 0 {
+                        signals = observed.withoutWaitingBatch(deferred)
+                        rules.append(.batchTrough)
+                    }
+                    let when =
+                        trough.start <= time
+                        ? "now" : "in \(ReactiveRule.format(trough.start.timeIntervalSince(time).rounded())) s"
+                    let quietest =
+                        "the forecast's quietest interval \(when) (load \(ReactiveRule.format(trough.load.rounded())) "
+                        + "in \(ReactiveRule.format(slots)) job slots)"
+                    let deadline = "(\(waited)\(ReactiveRule.format(latest)) s)"
+                    reasons.append(
+                        deferred > 0
+                            ? "\(deferred) of \(observed.waitingBatch) batch jobs wait for \(quietest), \(counted) count "
+                                + deadline
+                            : "\(observed.waitingBatch) batch jobs count: \(quietest) has no room for them \(deadline)")
+                }
+            }
+        }
+
+        return signals
     }
 
     /// The forecast's quietest interval within `remaining` seconds; nil without a forecast worth following.

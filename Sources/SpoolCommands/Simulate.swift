@@ -208,10 +208,11 @@ struct Simulate: AsyncParsableCommand {
         }
         var settings = FleetSettings()
         var comparePacking = !noPacking
-        if let wait = batchTroughWait, !(wait >= 1_800 && wait.isFinite) {
+        let deferral = SimulationSettings().batchDeferralSeconds
+        if let wait = batchTroughWait, !(wait >= deferral && wait.isFinite) {
             throw ValidationError(
-                "--batch-trough-wait takes seconds from 1800 on: batch waits for a trough only after its 1800 s deferral"
-            )
+                "--batch-trough-wait takes seconds from \(Int(deferral)) on: batch waits for a trough only after its "
+                    + "\(Int(deferral)) s deferral")
         }
         if let fleet {
             guard (1...1_000_000).contains(fleet) else { throw ValidationError("--fleet takes 1…1000000 workers") }

@@ -32,7 +32,7 @@ extension ScalingPolicy {
             policy.predictive = predictive
             policy.cost = cost
             // Batch in cheap hours: batch jobs wait up to half their SLO for capacity already paid for.
-            policy.batchDeferralSeconds = settings.sloTargets.batchSeconds / 2
+            policy.batchDeferralSeconds = settings.batchDeferralSeconds
             // Past it, batch waits for a forecast trough only when asked (`--batch-trough-wait`): on the built-in day
             // it moved cost both ways from seed to seed, through when spot was bought, and saved no GPU-hours.
             policy.batchTroughWaitSeconds = settings.batchTroughWaitSeconds

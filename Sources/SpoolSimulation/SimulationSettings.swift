@@ -30,6 +30,9 @@ public struct SimulationSettings: Sendable, Equatable {
     /// How long the cost-aware policy lets batch work wait for a forecast trough past its deferral; nil: not at all.
     public var batchTroughWaitSeconds: Double?
 
+    /// How long the cost-aware policy defers batch work for capacity already paid for: half the batch SLO.
+    public var batchDeferralSeconds: Double { sloTargets.batchSeconds / 2 }
+
     public init(
         seed: UInt64 = 1, tickSeconds: Double = 15, timelineBucketSeconds: Double = 300,
         sloTargets: SLOTargets = SLOTargets(), schedulingProfile: SchedulingProfile = .bestFit,
