@@ -6,6 +6,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--spool", required=True)
 parser.add_argument("--jobs", type=int, default=12)
 parser.add_argument("--seconds", type=int, default=10)
+parser.add_argument("--blocks", type=int, default=2,
+                    help="plain/spool/spool/plain blocks: one block swings by a few percent with the machine's speed")
 args = parser.parse_args()
 cores = os.cpu_count() or 1
 work = tempfile.mkdtemp(prefix="spool-bench.")
@@ -111,7 +113,7 @@ try:
     clip = make_clip()
     print(f"{args.jobs} transcodes of a {args.seconds} s 1080p30 clip to 720p H.264, {cores} at a time")
     plain, spool, serve_cpu, plain_tree, spool_tree = [], [], 0.0, 0.0, 0.0
-    for index, kind in enumerate(["plain", "spool", "spool", "plain"]):
+    for index, kind in enumerate(["plain", "spool", "spool", "plain"] * args.blocks):
         if kind == "plain":
             elapsed, tree = plain_round(clip, index)
             plain.append(elapsed)
@@ -126,13 +128,13 @@ try:
                   f"{tree:.2f} s with its ffmpeg and ffprobe runs)", flush=True)
     print(f"plain ffmpeg total: {sum(plain):.2f} s; spool total: {sum(spool):.2f} s "
           f"(includes probe, validation, SSIM, commit; deduplication off)")
-    jobs_run = 2 * args.jobs
+    jobs_run = 2 * args.blocks * args.jobs
     print(f"CPU per job: plain ffmpeg {plain_tree / jobs_run:.3f} s, spool {spool_tree / jobs_run:.3f} s "
           f"(of which spool serve itself {serve_cpu / jobs_run:.3f} s): Spool's fixed cost is "
           f"{(spool_tree - plain_tree) / jobs_run:.3f} CPU-seconds a job; cpu_ratio: {plain_tree / spool_tree:.3f} "
           f"(the same ratio in CPU time, which other load on the machine does not skew)")
     # What deduplication saves on the same jobs, reported apart: not part of the ratio.
-    reused, _, _ = spool_round(clip, 4, deduplicate=True)
+    reused, _, _ = spool_round(clip, 4 * args.blocks, deduplicate=True)
     saved = 1 - reused / (sum(spool) / len(spool))
     print(f"deduplication: with it on the same {args.jobs} jobs took {reused:.2f} s, {saved * 100:.0f} % less than with "
           f"it off (a job that starts after an identical one finished reuses its outputs; concurrent ones do not)")

@@ -155,6 +155,13 @@ public struct OutputValidator: Sendable {
 
         func measure(_ output: PlannedOutput, _ relative: String, size: FrameSize) async throws(JobError) -> Double? {
             guard measureSSIM else { return nil }
+            if let reference = output.ssimReference, FileManager.default.fileExists(atPath: reference) {
+                // Read once, then gone: a long job's disk holds it no longer than needed.
+                defer { try? FileManager.default.removeItem(atPath: reference) }
+                return try await ssim.measure(
+                    output: absolute(relative), reference: reference, size: size,
+                    duration: source.videoDurationSeconds, label: "output '\(output.spec.name)' (\(relative))")
+            }
             return try await ssim.measure(
                 output: absolute(relative), source: sourcePath, size: size, duration: source.videoDurationSeconds,
                 label: "output '\(output.spec.name)' (\(relative))")

@@ -5,10 +5,14 @@ import SpoolCore
 public struct PlannedOutput: Sendable, Equatable {
     public var spec: OutputSpec
     public var primaryPath: String
+    /// Absolute path of the frames its SSIM is measured against, written by the transcode (see `SSIMReference`);
+    /// nil when validation decodes the source for them.
+    public var ssimReference: String?
 
-    public init(spec: OutputSpec, primaryPath: String) {
+    public init(spec: OutputSpec, primaryPath: String, ssimReference: String? = nil) {
         self.spec = spec
         self.primaryPath = primaryPath
+        self.ssimReference = ssimReference
     }
 
     /// The folder holding every file of an HLS or thumbnail output; nil for a single-file MP4.

@@ -18,28 +18,39 @@ struct SSIMMeter: Sendable {
         return (start, length)
     }
 
-    /// - Parameter sourceStart: where the output's first frame is in the source (a segment's start), in seconds
-    ///   from the source's start.
-    static func arguments(
-        output: String, source: String, size: FrameSize, duration: Double? = nil, sourceStart: Double = 0
-    ) -> [String] {
+    /// Windows longer than this are thinned to `thinnedFrameRate`; shorter ones compare every frame.
+    static let thinnedWindowSeconds = 2.0
+    static let thinnedFrameRate = 4
+
+    /// The output's side of a measurement: seek arguments for its input and its filter chain, which takes the
+    /// window's frames from zero and brings them to `size` in yuv420p, as the reference is.
+    static func outputSample(size: FrameSize, duration: Double?) -> (seek: [String], chain: String) {
         var seek: [String] = []
         var sampling = ""
         if let duration, duration > 0 {
             let (start, length) = window(duration: duration)
             if start > 0 { seek += ["-ss", String(format: "%.3f", start)] }
             seek += ["-t", String(format: "%.3f", length)]
-            // Long windows are thinned to 4 frames a second; short ones compare every frame.
-            if length > 2 { sampling = "fps=4," }
+            if length > thinnedWindowSeconds { sampling = "fps=\(thinnedFrameRate)," }
         } else {
-            sampling = "fps=4,"
+            sampling = "fps=\(thinnedFrameRate),"
         }
-        let sample = "setpts=PTS-STARTPTS,\(sampling)scale=\(size.width):\(size.height),format=yuv420p"
-        // One thread for each decoder and for the filters: a window is a handful of frames, for which spawning a
-        // thread per core costs more CPU than it saves, and the cores are busy with other jobs' encodes.
-        return [
-            "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-        ] + seek + [
+        return (seek, "setpts=PTS-STARTPTS,\(sampling)scale=\(size.width):\(size.height),format=yuv420p")
+    }
+
+    /// One thread for each decoder and for the filters: a window is a handful of frames, for which spawning a thread
+    /// per core costs more CPU than it saves, and the cores are busy with other jobs' encodes.
+    static let quiet = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"]
+
+    /// Decodes the window of the source too, for an output without a reference written by its transcode.
+    ///
+    /// - Parameter sourceStart: where the output's first frame is in the source (a segment's start), in seconds
+    ///   from the source's start.
+    static func arguments(
+        output: String, source: String, size: FrameSize, duration: Double? = nil, sourceStart: Double = 0
+    ) -> [String] {
+        let (seek, sample) = outputSample(size: size, duration: duration)
+        return quiet + seek + [
             "-threads", "1", "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
         ] + sourceSeek(seek, by: sourceStart) + [
@@ -49,7 +60,20 @@ struct SSIMMeter: Sendable {
         ]
     }
 
-    /// The output's seek moved `by` seconds further into the source.
+    /// Compares the output's window with the frames its transcode wrote (`SSIMReference`), which are already the
+    /// window, at the output's size: only the output is decoded. `shortest` ends the comparison with the shorter side,
+    /// so a last frame is never compared twice.
+    static func arguments(output: String, reference: String, size: FrameSize, duration: Double) -> [String] {
+        let (seek, sample) = outputSample(size: size, duration: duration)
+        return quiet + seek + [
+            "-threads", "1", "-i", FFmpegURL.input(output),
+            "-protocol_whitelist", "file", "-format_whitelist", "nut", "-f", "nut",
+            "-i", FFmpegURL.input(reference),
+            "-filter_complex", "[0:v:0]\(sample)[out];[1:v:0]setpts=PTS-STARTPTS[ref];[out][ref]ssim=shortest=1",
+            "-filter_complex_threads", "1", "-an", "-f", "null", "-",
+        ]
+    }
+
     static func sourceSeek(_ seek: [String], by offset: Double) -> [String] {
         guard offset > 0 else { return seek }
         var moved = seek
@@ -64,18 +88,25 @@ struct SSIMMeter: Sendable {
     /// The mean SSIM, or nil when it could not be measured in time (a measurement, not a verdict).
     func measure(
         output: String, source: String, size: FrameSize, duration: Double?, sourceStart: Double = 0, label: String
-    )
-        async throws(JobError)
-        -> Double?
+    ) async throws(JobError) -> Double? {
+        try await run(
+            Self.arguments(output: output, source: source, size: size, duration: duration, sourceStart: sourceStart),
+            label: label, nextTo: "the source")
+    }
+
+    /// The mean SSIM against the frames the transcode wrote for it, or nil when it could not be measured in time.
+    func measure(output: String, reference: String, size: FrameSize, duration: Double, label: String)
+        async throws(JobError) -> Double?
     {
+        try await run(
+            Self.arguments(output: output, reference: reference, size: size, duration: duration), label: label,
+            nextTo: "the frames its transcode kept for SSIM")
+    }
+
+    private func run(_ arguments: [String], label: String, nextTo other: String) async throws(JobError) -> Double? {
         let result: ToolOutput
         do {
-            result = try await ToolProcess.run(
-                tools.ffmpeg,
-                arguments: Self.arguments(
-                    output: output, source: source, size: size, duration: duration, sourceStart: sourceStart),
-                timeout: timeout,
-                clock: clock)
+            result = try await ToolProcess.run(tools.ffmpeg, arguments: arguments, timeout: timeout, clock: clock)
         } catch {
             switch error {
             case .timedOut, .cancelled: return nil
@@ -89,7 +120,7 @@ struct SSIMMeter: Sendable {
         guard result.succeeded else {
             throw JobError(
                 code: .validationFailed,
-                message: "\(label) could not be decoded next to the source to measure SSIM "
+                message: "\(label) could not be decoded next to \(other) to measure SSIM "
                     + "(ffmpeg \(result.status.plainDescription): \(result.lastStderrLine ?? "no message"))")
         }
         return Self.parse(stderr: result.stderrText)

@@ -15,9 +15,13 @@ public enum TranscodeCommandBuilder {
     /// `-protocol_whitelist file,pipe` plus a container whitelist. `-y` is safe because every output lies in
     /// `stagingDirectory`, which the worker owns and must not contain '%' (ffmpeg reads it as a number pattern).
     /// Sizes come from `source` (its displayed size), and `count` thumbnails are spread over its video duration.
+    ///
+    /// With `ssimReferenceDirectory`, the frames each measured output's SSIM is compared with are written there too
+    /// (see `SSIMReference`), so validation does not decode the source a second time. It must lie outside
+    /// `stagingDirectory`, whose every file is published.
     public static func build(
         input: String, source: MediaInfo, outputs: [OutputSpec], path: EncodePath, stagingDirectory: String,
-        threadsPerOutput: Int? = nil, encoderSpeed: EncoderSpeed = .standard
+        threadsPerOutput: Int? = nil, encoderSpeed: EncoderSpeed = .standard, ssimReferenceDirectory: String? = nil
     ) -> TranscodeCommand {
         let staging = normalized(stagingDirectory)
         var arguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-progress", "pipe:1", "-y"]
@@ -34,17 +38,26 @@ public enum TranscodeCommandBuilder {
 
         var plan = Plan(
             path: path, source: source, staging: staging, threads: threadsPerOutput, encoderSpeed: encoderSpeed)
+        let references = ssimReferenceDirectory.flatMap {
+            SSIMReference.Tap(directory: normalized($0), path: path, source: source)
+        }
         var planned: [PlannedOutput] = []
         var directories = [staging]
+        if let references { directories.append(references.directory) }
         for (index, spec) in LadderFitting.fit(outputs, to: source).enumerated() {
             let base = baseName(spec.name, index: index)
             switch spec.format {
             case .mp4(let video, let audio):
-                plan.addMP4(video: video, audio: audio, file: "\(base).mp4")
-                planned.append(PlannedOutput(spec: spec, primaryPath: "\(base).mp4"))
+                let reference = plan.addMP4(
+                    video: video, audio: audio, file: "\(base).mp4", ssimReference: references?.file(for: base))
+                planned.append(PlannedOutput(spec: spec, primaryPath: "\(base).mp4", ssimReference: reference))
             case .hls(let renditions, let segmentSeconds):
-                plan.addHLS(renditions: renditions, segmentSeconds: segmentSeconds, folder: base)
-                planned.append(PlannedOutput(spec: spec, primaryPath: "\(base)/\(OutputLayout.masterPlaylist)"))
+                let reference = plan.addHLS(
+                    renditions: renditions, segmentSeconds: segmentSeconds, folder: base,
+                    ssimReference: references?.file(for: base))
+                planned.append(
+                    PlannedOutput(
+                        spec: spec, primaryPath: "\(base)/\(OutputLayout.masterPlaylist)", ssimReference: reference))
                 directories.append("\(staging)/\(base)")
             case .thumbnails(let everySeconds, let count, let height):
                 plan.addThumbnails(everySeconds: everySeconds, count: count, height: height, folder: base)
@@ -81,6 +94,8 @@ public enum TranscodeCommandBuilder {
         /// Only the encoder's effort changes with it; every size, codec and rate stays as the outputs say.
         let encoderSpeed: EncoderSpeed
         var chains: [String] = []
+        /// Branch index → the chain from that branch's picture to its SSIM reference frames (`[r<i>]`).
+        var taps: [Int: String] = [:]
         var outputArguments: [String] = []
 
         init(path: EncodePath, source: MediaInfo, staging: String, threads: Int?, encoderSpeed: EncoderSpeed) {
@@ -96,12 +111,30 @@ public enum TranscodeCommandBuilder {
             return false
         }
 
-        /// `[0:v:0]` split once into one branch per encoded picture stream.
+        /// `[0:v:0]` split once into one branch per encoded picture stream; a branch with an SSIM tap splits once
+        /// more after its last filter, so the reference is exactly the picture its encoder was given.
         var filterGraph: String {
-            if chains.count == 1 { return "[0:v:0]\(chains[0])[v0]" }
+            func ending(_ index: Int) -> String {
+                guard let tap = taps[index] else { return "[v\(index)]" }
+                return ",split=2[v\(index)][t\(index)];[t\(index)]\(tap)[r\(index)]"
+            }
+            if chains.count == 1 { return "[0:v:0]\(chains[0])\(ending(0))" }
             let splitLabels = chains.indices.map { "[s\($0)]" }.joined()
-            let branches = chains.enumerated().map { "[s\($0.offset)]\($0.element)[v\($0.offset)]" }
+            let branches = chains.enumerated().map { "[s\($0.offset)]\($0.element)\(ending($0.offset))" }
             return (["[0:v:0]split=\(chains.count)\(splitLabels)"] + branches).joined(separator: ";")
+        }
+
+        /// Taps branch `index` for the SSIM window of `source` and adds the output writing it to `file`; nil (no tap,
+        /// validation decodes the source instead) when the window's raw frames would take too much space.
+        mutating func addSSIMReference(branch index: Int, file: String, video: VideoSettings) -> String? {
+            let size = FrameSize.target(width: video.width, height: video.height, source: source)
+            let rate = video.fps ?? source.video?.frameRate ?? 30
+            guard SSIMReference.fits(size: size, frameRate: rate, duration: source.videoDurationSeconds) else {
+                return nil
+            }
+            taps[index] = SSIMReference.tapChain(duration: source.videoDurationSeconds)
+            outputArguments += ["-map", "[r\(index)]"] + SSIMReference.outputArguments(file: file)
+            return file
         }
 
         /// Adds a branch to the graph and returns the label its output carries.
@@ -118,7 +151,10 @@ public enum TranscodeCommandBuilder {
             threads.map { ["-threads", "\($0)"] } ?? []
         }
 
-        mutating func addMP4(video: VideoSettings, audio: AudioSettings, file: String) {
+        /// Returns the SSIM reference file it writes, if any.
+        mutating func addMP4(video: VideoSettings, audio: AudioSettings, file: String, ssimReference: String?)
+            -> String?
+        {
             let label = branch(videoChain(video))
             var arguments = ["-map", label]
             if wantsAudio(audio) { arguments += ["-map", "0:a:0"] }
@@ -136,9 +172,26 @@ public enum TranscodeCommandBuilder {
             }
             arguments += ["-movflags", "+faststart", "-f", "mp4", "\(staging)/\(file)"]
             outputArguments += arguments
+            guard let ssimReference else { return nil }
+            return addSSIMReference(branch: chains.count - 1, file: ssimReference, video: video)
         }
 
-        mutating func addHLS(renditions: [Rendition], segmentSeconds: Int, folder: String) {
+        /// The rendition validation measures SSIM on: the one with the most pixels, the first of equals.
+        func largestRendition(_ renditions: [Rendition]) -> Int? {
+            var best: (index: Int, pixels: Int)?
+            for (index, rendition) in renditions.enumerated() {
+                let size = FrameSize.target(
+                    width: rendition.video.width, height: rendition.video.height, source: source)
+                if best == nil || size.width * size.height > best!.pixels { best = (index, size.width * size.height) }
+            }
+            return best?.index
+        }
+
+        /// Returns the SSIM reference file it writes (of its largest rendition), if any.
+        mutating func addHLS(renditions: [Rendition], segmentSeconds: Int, folder: String, ssimReference: String?)
+            -> String?
+        {
+            let firstBranch = chains.count
             var maps: [String] = []
             var encoders: [String] = []
             var audioBitrates: [String] = []
@@ -170,6 +223,9 @@ public enum TranscodeCommandBuilder {
                 "\(staging)/\(folder)/%v/\(OutputLayout.variantPlaylist)",
             ]
             outputArguments += arguments
+            guard let ssimReference, let largest = largestRendition(renditions) else { return nil }
+            return addSSIMReference(
+                branch: firstBranch + largest, file: ssimReference, video: renditions[largest].video)
         }
 
         mutating func addThumbnails(everySeconds: Double?, count: Int?, height: Int, folder: String) {

@@ -31,16 +31,16 @@ enum ClaimQuery {
         _ db: Database, poolCondition: String, arguments: StatementArguments, now: Date
     ) throws -> Candidate? {
         let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT seq, body FROM jobs
-                WHERE state = 'queued' AND \(poolCondition) AND placed_worker IS NULL AND not_before <= ?
-                ORDER BY priority DESC, created_at, seq
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT seq, id, body FROM jobs
+                    WHERE state = 'queued' AND \(poolCondition) AND placed_worker IS NULL AND not_before <= ?
+                    ORDER BY priority DESC, created_at, seq
+                    """),
             arguments: arguments + [now.timeIntervalSince1970])
         while let row = try rows.next() {
             let seq: Int64 = row["seq"]
-            let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job #\(seq)")
+            let job = try StoredJobs.decode(row["body"], id: row["id"], what: "queued job #\(seq)")
             // The column holds seconds since 1970, which can round a hair below the exact date; the job's own
             // date decides, so the lifecycle never refuses what the query picked.
             if job.notBefore <= now { return Candidate(job: job, seq: seq) }

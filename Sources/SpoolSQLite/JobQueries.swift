@@ -4,15 +4,17 @@ import SpoolCore
 /// Reads of whole jobs, shared by the store's operations.
 enum JobQueries {
     static func job(_ db: Database, id: JobID) throws -> Job? {
-        guard let body = try String.fetchOne(db, sql: "SELECT body FROM jobs WHERE id = ?", arguments: [id.rawValue])
+        guard
+            let body = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT body FROM jobs WHERE id = ?"), arguments: [id.rawValue])
         else { return nil }
-        return try StoredJSON.decode(Job.self, from: body, what: "job \(id)")
+        return try StoredJobs.decode(body, id: id.rawValue, what: "job \(id)")
     }
 
     static func job(_ db: Database, tenant: TenantID, idempotencyKey: String) throws -> Job? {
         guard
             let body = try String.fetchOne(
-                db, sql: "SELECT body FROM jobs WHERE tenant = ? AND idempotency_key = ?",
+                db.cachedStatement(sql: "SELECT body FROM jobs WHERE tenant = ? AND idempotency_key = ?"),
                 arguments: [tenant.rawValue, idempotencyKey])
         else { return nil }
         return try StoredJSON.decode(Job.self, from: body, what: "job with idempotency key \(idempotencyKey)")

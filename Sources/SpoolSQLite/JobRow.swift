@@ -39,15 +39,18 @@ struct JobRow {
         placedWorker = job.state == .queued ? job.placement?.worker.rawValue : nil
         expiresAt = job.expiresAt?.timeIntervalSince1970
         body = try StoredJSON.encode(job)
+        // The next read of this row (a heartbeat reads its job twice a second) finds the job without decoding it.
+        StoredJobs.memo.remember(job, text: body, key: id)
     }
 
     func insert(_ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO jobs (id, tenant, state, priority, service_class, pool, idempotency_key, created_at,
                     updated_at, not_before, lease_expires_at, worker, attempt, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 id, tenant, state, priority, serviceClass, pool, idempotencyKey, createdAt, updatedAt, notBefore,
                 leaseExpiresAt, worker, attempt, body,
@@ -57,12 +60,13 @@ struct JobRow {
     /// Rewrites every mutable column. Of the spec's columns only the pool changes after submit (overload may move a
     /// job to another pool); tenant, key and priority never do.
     func update(_ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE jobs SET state = ?, updated_at = ?, not_before = ?, lease_expires_at = ?, worker = ?,
                     attempt = ?, placed_worker = ?, pool = ?, expires_at = ?, body = ?, version = version + 1
                 WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 state, updatedAt, notBefore, leaseExpiresAt, worker, attempt, placedWorker, pool, expiresAt, body, id,
             ])
@@ -71,8 +75,9 @@ struct JobRow {
     /// A heartbeat changes only the lease, progress and update time, none of them indexed, so this most frequent
     /// write rewrites the row and touches no index.
     func updateLease(_ db: Database) throws {
-        try db.execute(
-            sql: "UPDATE jobs SET updated_at = ?, lease_expires_at = ?, body = ?, version = version + 1 WHERE id = ?",
+        try db.cachedStatement(
+            sql: "UPDATE jobs SET updated_at = ?, lease_expires_at = ?, body = ?, version = version + 1 WHERE id = ?"
+        ).execute(
             arguments: [updatedAt, leaseExpiresAt, body, id])
     }
 }

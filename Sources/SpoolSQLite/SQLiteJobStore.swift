@@ -63,9 +63,9 @@ public final class SQLiteJobStore: JobStore {
             if let maxQueued {
                 let queued =
                     try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM jobs WHERE tenant = ? AND state = 'queued' "
-                            + "AND (idempotency_key IS NULL OR substr(idempotency_key, 1, ?) != ?)",
+                        db.cachedStatement(
+                            sql: "SELECT COUNT(*) FROM jobs WHERE tenant = ? AND state = 'queued' "
+                                + "AND (idempotency_key IS NULL OR substr(idempotency_key, 1, ?) != ?)"),
                         // A segmented job's tasks (keys no client may use) are its own work, not submissions.
                         arguments: [
                             spec.tenant.rawValue, JobSpec.segmentTaskKeyPrefix.count, JobSpec.segmentTaskKeyPrefix,
@@ -109,15 +109,15 @@ public final class SQLiteJobStore: JobStore {
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         // One row beyond the page tells whether another page exists, so the last page carries no cursor.
         arguments += [limit + 1]
-        let sql = "SELECT seq, body FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
+        let sql = "SELECT seq, id, body FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
         let finalArguments = arguments
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: finalArguments)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments)
             var jobs: [Job] = []
             var lastSeq: Int64?
             for row in rows.prefix(limit) {
                 let seq: Int64 = row["seq"]
-                jobs.append(try StoredJSON.decode(Job.self, from: row["body"], what: "job #\(seq)"))
+                jobs.append(try StoredJobs.decode(row["body"], id: row["id"], what: "job #\(seq)"))
                 lastSeq = seq
             }
             let nextCursor = rows.count > limit ? lastSeq.map { ListCursor.encode(seq: $0) } : nil
@@ -128,7 +128,8 @@ public final class SQLiteJobStore: JobStore {
     public func countByState() async throws -> [JobState: Int] {
         try await read { db in
             var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state"))
+            {
                 let name: String = row["state"]
                 guard let state = JobState(rawValue: name) else {
                     throw StoreError.corrupt("jobs table holds unknown state \(name)")
@@ -188,7 +189,8 @@ public final class SQLiteJobStore: JobStore {
             // Narrow on columns first so only the jobs that qualify are decoded. `<=` on the rounded column lets
             // through the rare job whose exact expiry equals `now`; the exact check below drops it.
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, worker, lease_expires_at FROM jobs WHERE state = 'running' ORDER BY seq")
+                db.cachedStatement(
+                    sql: "SELECT id, worker, lease_expires_at FROM jobs WHERE state = 'running' ORDER BY seq"))
             var transitions: [Transition] = []
             for row in rows {
                 let worker: String? = row["worker"]
@@ -216,16 +218,16 @@ public final class SQLiteJobStore: JobStore {
         return try await read { db in
             var waiting: [QueuedJob] = []
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT version, body FROM jobs
-                    WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ? AND \(poolCondition)
-                    ORDER BY priority DESC, created_at, seq
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT version, id, body FROM jobs
+                        WHERE state = 'queued' AND placed_worker IS NULL AND not_before <= ? AND \(poolCondition)
+                        ORDER BY priority DESC, created_at, seq
+                        """),
                 arguments: StatementArguments(
                     [now.timeIntervalSince1970] + poolList.map { $0 as (any DatabaseValueConvertible) }))
             while waiting.count < limit, let row = try rows.next() {
-                let job = try StoredJSON.decode(Job.self, from: row["body"], what: "queued job")
+                let job = try StoredJobs.decode(row["body"], id: row["id"], what: "queued job")
                 if job.notBefore <= now && job.placement == nil {
                     waiting.append(QueuedJob(job, version: row["version"]))
                 }
@@ -236,13 +238,13 @@ public final class SQLiteJobStore: JobStore {
 
     public func holdingResources() async throws -> [Job] {
         try await read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT body FROM jobs
-                    WHERE state = 'running' OR (state = 'queued' AND placed_worker IS NOT NULL)
-                    """
-            ).map { try StoredJSON.decode(Job.self, from: $0, what: "job holding resources") }
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, body FROM jobs
+                        WHERE state = 'running' OR (state = 'queued' AND placed_worker IS NOT NULL)
+                        """)
+            ).map { try StoredJobs.decode($0["body"], id: $0["id"], what: "job holding resources") }
         }
     }
 
@@ -253,10 +255,11 @@ public final class SQLiteJobStore: JobStore {
             try commits.map { commit -> PlacementCommitOutcome in
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT version, body FROM jobs WHERE id = ?", arguments: [commit.job.rawValue]),
+                        db.cachedStatement(sql: "SELECT version, body FROM jobs WHERE id = ?"),
+                        arguments: [commit.job.rawValue]),
                     (row["version"] as Int) == commit.version
                 else { return .stale }
-                let job = try StoredJSON.decode(Job.self, from: row["body"], what: "job \(commit.job)")
+                let job = try StoredJobs.decode(row["body"], id: commit.job.rawValue, what: "job \(commit.job)")
                 guard let transition = try? lifecycle.apply(.place(commit.placement), to: job, now: now) else {
                     return .stale
                 }
@@ -269,16 +272,16 @@ public final class SQLiteJobStore: JobStore {
     public func claimPlaced(worker: WorkerID, pool: String, leaseDuration: Duration, now: Date) async throws -> Job? {
         let lifecycle = lifecycle
         return try await write { db -> Job? in
-            let rows = try String.fetchCursor(
-                db,
-                sql: """
-                    SELECT body FROM jobs
-                    WHERE state = 'queued' AND placed_worker = ? AND not_before <= ?
-                    ORDER BY priority DESC, created_at, seq
-                    """,
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, body FROM jobs
+                        WHERE state = 'queued' AND placed_worker = ? AND not_before <= ?
+                        ORDER BY priority DESC, created_at, seq
+                        """),
                 arguments: [worker.rawValue, now.timeIntervalSince1970])
-            while let body = try rows.next() {
-                let job = try StoredJSON.decode(Job.self, from: body, what: "placed job")
+            while let row = try rows.next() {
+                let job = try StoredJobs.decode(row["body"], id: row["id"], what: "placed job")
                 guard job.notBefore <= now else { continue }
                 let event = JobEvent.claim(worker: worker, pool: pool, leaseDuration: leaseDuration)
                 let transition = try Self.transition(lifecycle, event, job, now)
@@ -303,7 +306,8 @@ public final class SQLiteJobStore: JobStore {
     public func placementExplanation(for job: JobID) async throws -> String? {
         try await read { db in
             try String.fetchOne(
-                db, sql: "SELECT body FROM placement_explanations WHERE job_id = ?", arguments: [job.rawValue])
+                db.cachedStatement(sql: "SELECT body FROM placement_explanations WHERE job_id = ?"),
+                arguments: [job.rawValue])
         }
     }
 
@@ -312,14 +316,18 @@ public final class SQLiteJobStore: JobStore {
     public func upsertWorker(_ worker: WorkerRecord) async throws {
         let body = try StoredJSON.encode(worker)
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO workers (id, pool, heartbeat_at, body) VALUES (?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET
                         pool = excluded.pool, heartbeat_at = excluded.heartbeat_at, body = excluded.body
-                    """,
+                    """
+            ).execute(
                 arguments: [worker.id.rawValue, worker.pool, worker.heartbeatAt.timeIntervalSince1970, body])
         }
+        // A worker registers every 2 s with a new heartbeat time, and the scheduler reads it five times a second:
+        // the record just written is the decoding of its text (stored values read back equal).
+        workerMemo.remember(worker, text: body, key: worker.id.rawValue)
     }
 
     public func removeWorker(_ id: WorkerID) async throws {
@@ -331,7 +339,7 @@ public final class SQLiteJobStore: JobStore {
     public func workers() async throws -> [WorkerRecord] {
         let memo = workerMemo
         let records = try await read { db in
-            try Row.fetchAll(db, sql: "SELECT id, body FROM workers ORDER BY pool, id").map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, body FROM workers ORDER BY pool, id")).map { row in
                 let id: String = row["id"]
                 return (id, try memo.decode(row["body"], key: id, what: "worker record"))
             }
@@ -341,7 +349,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func ping() async throws {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
     // MARK: - Plumbing

@@ -251,7 +251,8 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         ).get()
         let command = TranscodeCommandBuilder.build(
             input: input, source: source, outputs: job.spec.outputs, path: path, stagingDirectory: staging,
-            threadsPerOutput: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed)
+            threadsPerOutput: configuration.threadsPerOutput, encoderSpeed: job.encoderSpeed,
+            ssimReferenceDirectory: configuration.measureSSIM ? attemptDirectory + "/ssim" : nil)
         logger.info(
             "transcoding", metadata: ["path": "\(path)", "ffmpeg": "\(command.arguments.joined(separator: " "))"])
         var runner = FFmpegRunner(
