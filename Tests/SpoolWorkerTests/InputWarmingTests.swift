@@ -26,13 +26,15 @@ import Testing
         store = InMemoryJobStore()
     }
 
-    /// A worker whose one slot is busy, so jobs of its pool wait.
-    func register(_ name: String, running: [JobID] = [JobID(rawValue: "job_busy")]) async throws -> WorkerID {
+    /// A worker whose one slot is busy, so jobs of its pool wait; it registered `at` (the warmers' clock).
+    func register(_ name: String, running: [JobID] = [JobID(rawValue: "job_busy")], at now: Date = Date())
+        async throws -> WorkerID
+    {
         let id = WorkerID(rawValue: "wrk_cpu_" + name)
         try await store.upsertWorker(
             WorkerRecord(
                 id: id, pool: "cpu", poolKind: .cpu, host: "h", pid: 1, slots: 1, running: running, devices: nil,
-                startedAt: Date(), heartbeatAt: Date()))
+                startedAt: now, heartbeatAt: now))
         return id
     }
 
@@ -59,32 +61,35 @@ import Testing
         // A job whose input is a file needs no warming.
         _ = try await store.submit(
             JobSpec(input: .file(path: "/in/a.mp4"), outputs: Presets.named("web-360p")!.outputs), now: Date())
-        let a = try await register("a")
-        let b = try await register("b")
+        // One instant for every registration and warming round: on a loaded machine the fetches of one round may
+        // take longer than the worker timeout, and a worker must not look gone to the next round for that.
+        let now = Date()
+        let a = try await register("a", at: now)
+        let b = try await register("b", at: now)
         let cacheA = try InputCache(directory: root.appendingPathComponent("cache-a").path, budgetBytes: 1 << 20)
         let cacheB = try InputCache(directory: root.appendingPathComponent("cache-b").path, budgetBytes: 1 << 20)
 
         // A worker with a free slot warms nothing: jobs are placed at once.
-        #expect(await warmer(a, cache: cacheA).warm(slotsFree: true).isEmpty)
-        let fetchedA = await warmer(a, cache: cacheA).warm(slotsFree: false)
-        let fetchedB = await warmer(b, cache: cacheB).warm(slotsFree: false)
+        #expect(await warmer(a, cache: cacheA).warm(now: now, slotsFree: true).isEmpty)
+        let fetchedA = await warmer(a, cache: cacheA).warm(now: now, slotsFree: false)
+        let fetchedB = await warmer(b, cache: cacheB).warm(now: now, slotsFree: false)
         #expect(Set(fetchedA).isDisjoint(with: fetchedB))
         #expect(Set(fetchedA + fetchedB) == Set(inputs))
         #expect(Set(cacheA.held()) == Set(fetchedA))
         // A second round has nothing left to fetch.
-        #expect(await warmer(a, cache: cacheA).warm(slotsFree: false).isEmpty)
+        #expect(await warmer(a, cache: cacheA).warm(now: now, slotsFree: false).isEmpty)
 
         // Nor while another worker of the pool has a free slot.
-        _ = try await register("c", running: [])
+        _ = try await register("c", running: [], at: now)
         let cacheC = try InputCache(directory: root.appendingPathComponent("cache-c").path, budgetBytes: 1 << 20)
         _ = try await store.submit(
             JobSpec(
                 input: .http(url: "http://127.0.0.1:\(server.port)/v0.mp4?again"),
                 outputs: Presets.named("web-360p")!.outputs),
-            now: Date())
-        #expect(await warmer(a, cache: cacheA).warm(slotsFree: false).isEmpty)
-        #expect(await warmer(b, cache: cacheB).warm(slotsFree: false).isEmpty)
-        #expect(await warmer(WorkerID(rawValue: "wrk_cpu_c"), cache: cacheC).warm(slotsFree: true).isEmpty)
+            now: now)
+        #expect(await warmer(a, cache: cacheA).warm(now: now, slotsFree: false).isEmpty)
+        #expect(await warmer(b, cache: cacheB).warm(now: now, slotsFree: false).isEmpty)
+        #expect(await warmer(WorkerID(rawValue: "wrk_cpu_c"), cache: cacheC).warm(now: now, slotsFree: true).isEmpty)
 
         // With the origin gone, an attempt still gets the bytes from the cache.
         server.stop()
