@@ -20,6 +20,17 @@ struct FrameSize: Sendable, Equatable {
         }
     }
 
+    var pixels: Int { width * height }
+
+    /// The index of the size with the most pixels, the first of equals: the ladder rendition whose SSIM validation
+    /// measures, and so the one whose transcode keeps an SSIM reference.
+    static func largest(_ sizes: [FrameSize]) -> Int? {
+        sizes.indices.reduce(nil as Int?) { best, index in
+            guard let best else { return index }
+            return sizes[index].pixels > sizes[best].pixels ? index : best
+        }
+    }
+
     static func even(_ value: Double) -> Int {
         guard value.isFinite else { return 2 }
         return max(2, Int((value / 2).rounded(.toNearestOrEven)) * 2)

@@ -226,7 +226,7 @@ public struct OutputValidator: Sendable {
                 let frame = try checkVideo(
                     output, document, what: variantRelative, video: rendition.video,
                     headerDuration: variant.totalDuration, wantsAudio: wantsAudio(rendition.audio))
-                if top == nil || frame.width * frame.height > top!.frame.width * top!.frame.height {
+                if top.map({ FrameSize.largest([$0.frame, frame]) == 1 }) ?? true {
                     top = (index, frame, document.primaryVideo?.codecName, variant.totalDuration)
                 }
             }

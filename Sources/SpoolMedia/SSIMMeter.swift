@@ -18,9 +18,11 @@ struct SSIMMeter: Sendable {
         return (start, length)
     }
 
-    /// Windows longer than this are thinned to `thinnedFrameRate`; shorter ones compare every frame.
-    static let thinnedWindowSeconds = 2.0
-    static let thinnedFrameRate = 4
+    /// Frames a second compared in a long window, or when the duration (and so the window) is unknown.
+    static let thinnedRate = 4
+
+    /// The rate a window of `length` seconds is thinned to: `thinnedRate` past 2 s; nil (every frame) below.
+    static func sampleRate(windowLength length: Double) -> Int? { length > 2 ? thinnedRate : nil }
 
     /// The output's side of a measurement: seek arguments for its input and its filter chain, which takes the
     /// window's frames from zero and brings them to `size` in yuv420p, as the reference is.
@@ -31,16 +33,15 @@ struct SSIMMeter: Sendable {
             let (start, length) = window(duration: duration)
             if start > 0 { seek += ["-ss", String(format: "%.3f", start)] }
             seek += ["-t", String(format: "%.3f", length)]
-            if length > thinnedWindowSeconds { sampling = "fps=\(thinnedFrameRate)," }
+            if let rate = sampleRate(windowLength: length) { sampling = "fps=\(rate)," }
         } else {
-            sampling = "fps=\(thinnedFrameRate),"
+            sampling = "fps=\(thinnedRate),"
         }
         return (seek, "setpts=PTS-STARTPTS,\(sampling)scale=\(size.width):\(size.height),format=yuv420p")
     }
 
-    /// One thread for each decoder and for the filters: a window is a handful of frames, for which spawning a thread
-    /// per core costs more CPU than it saves, and the cores are busy with other jobs' encodes.
-    static let quiet = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"]
+    /// Every measurement's first arguments: the summary line the SSIM is read from is logged at `info`.
+    static let commonArguments = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"]
 
     /// Decodes the window of the source too, for an output without a reference written by its transcode.
     ///
@@ -50,7 +51,9 @@ struct SSIMMeter: Sendable {
         output: String, source: String, size: FrameSize, duration: Double? = nil, sourceStart: Double = 0
     ) -> [String] {
         let (seek, sample) = outputSample(size: size, duration: duration)
-        return quiet + seek + [
+        // One thread for each decoder and for the filters: a window is a handful of frames, for which spawning a
+        // thread per core costs more CPU than it saves, and the cores are busy with other jobs' encodes.
+        return commonArguments + seek + [
             "-threads", "1", "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file,pipe", "-format_whitelist", MediaInfo.inputFormatWhitelist,
         ] + sourceSeek(seek, by: sourceStart) + [
@@ -65,7 +68,7 @@ struct SSIMMeter: Sendable {
     /// so a last frame is never compared twice.
     static func arguments(output: String, reference: String, size: FrameSize, duration: Double) -> [String] {
         let (seek, sample) = outputSample(size: size, duration: duration)
-        return quiet + seek + [
+        return commonArguments + seek + [
             "-threads", "1", "-i", FFmpegURL.input(output),
             "-protocol_whitelist", "file", "-format_whitelist", "nut", "-f", "nut",
             "-i", FFmpegURL.input(reference),

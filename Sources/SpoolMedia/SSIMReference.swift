@@ -33,7 +33,7 @@ public enum SSIMReference {
     /// The window's raw yuv420p frames at `size` fit in `maximumBytes`.
     static func fits(size: FrameSize, frameRate: Double, duration: Double) -> Bool {
         let (_, length) = SSIMMeter.window(duration: duration)
-        let rate = length > SSIMMeter.thinnedWindowSeconds ? Double(SSIMMeter.thinnedFrameRate) : max(frameRate, 1)
+        let rate = SSIMMeter.sampleRate(windowLength: length).map(Double.init) ?? max(frameRate, 1)
         let frames = (length * rate).rounded(.up) + 1
         return frames * Double(size.width * size.height) * 1.5 <= Double(maximumBytes)
     }
@@ -43,7 +43,7 @@ public enum SSIMReference {
     static func tapChain(duration: Double) -> String {
         let (start, length) = SSIMMeter.window(duration: duration)
         let chain = "trim=start=\(seconds(start)):duration=\(seconds(length)),setpts=PTS-STARTPTS"
-        return length > SSIMMeter.thinnedWindowSeconds ? chain + ",fps=\(SSIMMeter.thinnedFrameRate)" : chain
+        return SSIMMeter.sampleRate(windowLength: length).map { chain + ",fps=\($0)" } ?? chain
     }
 
     /// Rounded as `SSIMMeter` rounds the output's seek, so both sides cover the same frames.

@@ -176,17 +176,6 @@ public enum TranscodeCommandBuilder {
             return addSSIMReference(branch: chains.count - 1, file: ssimReference, video: video)
         }
 
-        /// The rendition validation measures SSIM on: the one with the most pixels, the first of equals.
-        func largestRendition(_ renditions: [Rendition]) -> Int? {
-            var best: (index: Int, pixels: Int)?
-            for (index, rendition) in renditions.enumerated() {
-                let size = FrameSize.target(
-                    width: rendition.video.width, height: rendition.video.height, source: source)
-                if best == nil || size.width * size.height > best!.pixels { best = (index, size.width * size.height) }
-            }
-            return best?.index
-        }
-
         /// Returns the SSIM reference file it writes (of its largest rendition), if any.
         mutating func addHLS(renditions: [Rendition], segmentSeconds: Int, folder: String, ssimReference: String?)
             -> String?
@@ -223,7 +212,10 @@ public enum TranscodeCommandBuilder {
                 "\(staging)/\(folder)/%v/\(OutputLayout.variantPlaylist)",
             ]
             outputArguments += arguments
-            guard let ssimReference, let largest = largestRendition(renditions) else { return nil }
+            let sizes = renditions.map {
+                FrameSize.target(width: $0.video.width, height: $0.video.height, source: source)
+            }
+            guard let ssimReference, let largest = FrameSize.largest(sizes) else { return nil }
             return addSSIMReference(
                 branch: firstBranch + largest, file: ssimReference, video: renditions[largest].video)
         }
