@@ -98,31 +98,36 @@ public struct RESPParser: Sendable {
     }
 
     private func readToken(from buffer: inout ByteBuffer) throws(RESPDecodingError) -> Token? {
-        guard let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
-        guard let line = try lineAfterType(in: buffer) else { return nil }
-        let text = { String(decoding: line.bytes, as: UTF8.self) }
+        guard let header = try header(in: buffer) else { return nil }
+        let type = header.type
+        // The line as bytes only where a token keeps or reports it: a reply of thousands of bulk strings (a stream's
+        // entries) allocates nothing per header.
+        let source = buffer
+        let bytes = { source.getBytes(at: source.readerIndex + 1, length: header.lineLength) ?? [] }
+        let text = { String(decoding: bytes(), as: UTF8.self) }
+        let number = { header.number ?? Self.parseInt64(bytes()) }
         var token: Token
-        var consumed = line.consumed
+        var consumed = header.consumed
         switch type {
         case UInt8(ascii: "+"): token = .value(.simpleString(text()))
         case UInt8(ascii: "-"): token = .value(.error(text()))
         case UInt8(ascii: ":"):
-            guard let value = Self.parseInt64(line.bytes) else { throw .invalidInteger(text()) }
+            guard let value = number() else { throw .invalidInteger(text()) }
             token = .value(.integer(value))
         case UInt8(ascii: ","): token = .value(.double(try Self.parseDouble(text())))
         case UInt8(ascii: "#"):
-            switch line.bytes {
+            switch bytes() {
             case [UInt8(ascii: "t")]: token = .value(.boolean(true))
             case [UInt8(ascii: "f")]: token = .value(.boolean(false))
             default: throw .invalidBoolean(text())
             }
         case UInt8(ascii: "_"):
-            guard line.bytes.isEmpty else { throw .invalidNull(text()) }
+            guard header.lineLength == 0 else { throw .invalidNull(text()) }
             token = .value(.null)
         case UInt8(ascii: "("):
+            let line = bytes()
             let digits =
-                line.bytes.first == UInt8(ascii: "-") || line.bytes.first == UInt8(ascii: "+")
-                ? line.bytes.dropFirst() : line.bytes[...]
+                line.first == UInt8(ascii: "-") || line.first == UInt8(ascii: "+") ? line.dropFirst() : line[...]
             guard !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
                 throw .invalidBigNumber(text())
             }
@@ -136,8 +141,8 @@ public struct RESPParser: Sendable {
                 case UInt8(ascii: ">"): .push
                 default: .attribute
                 }
-            if line.bytes == [UInt8(ascii: "?")] { throw .unsupported("streamed aggregates") }
-            guard let count = Self.parseInt64(line.bytes).flatMap({ Int(exactly: $0) }), count >= -1 else {
+            if header.isStreamed { throw .unsupported("streamed aggregates") }
+            guard let count = number().flatMap({ Int(exactly: $0) }), count >= -1 else {
                 throw .invalidLength(text())
             }
             if count == -1 {
@@ -150,8 +155,8 @@ public struct RESPParser: Sendable {
                 token = .aggregate(kind, count: count)
             }
         case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
-            if line.bytes == [UInt8(ascii: "?")] { throw .unsupported("streamed strings") }
-            guard let length = Self.parseInt64(line.bytes).flatMap({ Int(exactly: $0) }), length >= -1 else {
+            if header.isStreamed { throw .unsupported("streamed strings") }
+            guard let length = number().flatMap({ Int(exactly: $0) }), length >= -1 else {
                 throw .invalidLength(text())
             }
             if length == -1 {
@@ -190,23 +195,45 @@ public struct RESPParser: Sendable {
         return token
     }
 
-    /// The bytes between the type byte and the first `\r\n`, and how many bytes the header occupies; `nil` if the
+    /// What a token's first line says: its type byte, the length of the text between the type and the first
+    /// `\r\n`, how many bytes the line occupies, whether its text is `?` (a streamed aggregate or string), and the
+    /// text read as a decimal integer when it is one (lengths and counts, read in the same pass); `nil` if the
     /// terminator has not arrived yet.
-    private func lineAfterType(in buffer: ByteBuffer) throws(RESPDecodingError) -> (bytes: [UInt8], consumed: Int)? {
-        let view = buffer.readableBytesView.dropFirst()
-        guard let cr = view.firstIndex(of: UInt8(ascii: "\r")) else {
-            if view.count > limits.maxLineLength { throw .lineTooLong(limit: limits.maxLineLength) }
-            return nil
+    private struct Header {
+        var type: UInt8
+        var lineLength: Int
+        var consumed: Int
+        var isStreamed: Bool
+        var number: Int64?
+    }
+
+    private func header(in buffer: ByteBuffer) throws(RESPDecodingError) -> Header? {
+        let maxLineLength = limits.maxLineLength
+        let scanned: Result<Header?, RESPDecodingError> = buffer.withUnsafeReadableBytes { bytes in
+            guard let type = bytes.first else { return .success(nil) }
+            var index = 1
+            while index < bytes.count && bytes[index] != UInt8(ascii: "\r") { index += 1 }
+            let lineLength = index - 1
+            guard index < bytes.count else {
+                return lineLength > maxLineLength ? .failure(.lineTooLong(limit: maxLineLength)) : .success(nil)
+            }
+            if lineLength > maxLineLength { return .failure(.lineTooLong(limit: maxLineLength)) }
+            guard index + 1 < bytes.count else { return .success(nil) }
+            guard bytes[index + 1] == UInt8(ascii: "\n") else { return .failure(.missingCRLF) }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[1..<index])
+            return .success(
+                Header(
+                    type: type, lineLength: lineLength, consumed: lineLength + 3,
+                    isStreamed: lineLength == 1 && line[0] == UInt8(ascii: "?"), number: Self.parseInt64(line)))
         }
-        let lineLength = view.distance(from: view.startIndex, to: cr)
-        if lineLength > limits.maxLineLength { throw .lineTooLong(limit: limits.maxLineLength) }
-        let afterCR = view.index(after: cr)
-        guard afterCR < view.endIndex else { return nil }
-        guard view[afterCR] == UInt8(ascii: "\n") else { throw .missingCRLF }
-        return (Array(view[view.startIndex..<cr]), 1 + lineLength + 2)
+        return try scanned.get()
     }
 
     static func parseInt64(_ bytes: [UInt8]) -> Int64? {
+        bytes.withUnsafeBytes { parseInt64($0) }
+    }
+
+    static func parseInt64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var digits = bytes[...]
         var negative = false
         if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {

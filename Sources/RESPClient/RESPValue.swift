@@ -60,6 +60,17 @@ extension RESPValue {
         }
     }
 
+    /// Runs `body` on the bytes of a string reply where they lie, without copying them into a string or an array;
+    /// `nil` for nulls and non-string replies. For replies read in bulk, such as a stream's entries.
+    public func withUnsafeStringBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+        switch self {
+        case .bulkString(let buffer?): return try buffer.withUnsafeReadableBytes(body)
+        case .simpleString(var text), .bigNumber(var text), .verbatimString(_, var text):
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        default: return nil
+        }
+    }
+
     /// An integer reply, or a string reply that holds a decimal integer (RESP2 sends many numbers as bulk strings).
     public var int: Int? {
         switch self {

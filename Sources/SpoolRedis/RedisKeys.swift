@@ -11,8 +11,9 @@ import SpoolCore
 ///     NS:{sK}:idem            hash TENANT\u{1}KEY → ID
 ///     NS:{sK}:placed          zset of queued jobs with a placement → placed-at (ms), for the scheduler's books
 ///     NS:{sK}:placed:WORKER   zset of queued jobs placed on WORKER, in claim order
-///     NS:wake:WORKER          list of at most one token, pushed after a placement on WORKER (expires in 1 s); the
-///                             worker waits on it with BLPOP instead of polling
+///     NS:{sK}:wake:WORKER     list of at most one token, pushed after a placement on WORKER (expires in 1 s); the
+///                             worker waits on it with BLPOP instead of polling. K is the worker's own shard
+///                             (`shard(of:)` of its ID), so one script wakes every worker of a shard
 ///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
 ///     NS:{sK}:queued:t:TENANT set of the tenant's queued jobs in the shard, written by the same scripts as the job,
 ///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into
@@ -69,7 +70,9 @@ struct RedisKeys: Sendable {
     func idempotencyTimes(shard: Int) -> String { tag(shard) + ":idem-at" }
     func placedAll(shard: Int) -> String { tag(shard) + ":placed" }
     /// A one-element list the leader pushes to after placing on a worker; the worker waits on it with BLPOP.
-    func wake(_ worker: WorkerID) -> String { namespace + ":wake:" + worker.rawValue }
+    func wake(_ worker: WorkerID) -> String { tag(shard(of: worker)) + ":wake:" + worker.rawValue }
+    /// The shard a worker's wake list lives in: a cycle's wakes then take one script per shard.
+    func shard(of worker: WorkerID) -> Int { Self.fnv1a(worker.rawValue) % shards }
     /// `worker` nil names a key that is never written, for scripts that need a key in every position.
     func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }
     /// Shared-cache entries spread over the cluster by their own key (no hash tag: each is read alone).

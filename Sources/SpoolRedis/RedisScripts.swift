@@ -177,6 +177,18 @@ enum RedisScripts {
             return results
             """)
 
+    /// Leaves one token in each worker's wake list (`RedisJobStore.wake`), expiring after a while.
+    /// KEYS: the wake lists, all of one shard. ARGV: how long (ms) a token stays.
+    static let wakeWorkers = RedisScript(
+        """
+        for i = 1, #KEYS do
+          redis.call('LPUSH', KEYS[i], '1')
+          redis.call('LTRIM', KEYS[i], 0, 0)
+          redis.call('PEXPIRE', KEYS[i], ARGV[1])
+        end
+        return #KEYS
+        """)
+
     /// Reads what the placement feed carries of a shard's waiting jobs, for a snapshot: per job its version, record,
     /// list sequence and retry-backoff end, leaving out jobs placed meanwhile.
     /// KEYS: notbefore hash, then the job hashes. ARGV: the job IDs in KEYS order.

@@ -201,5 +201,11 @@ private func decodeAll(_ chunks: [[UInt8]]) throws -> [RESPValue] {
         #expect(map.dictionary == ["a": .integer(1)])
         #expect(RESPValue.bulkString(ByteBuffer(bytes: [0xFF, 0x00])).description == "0xff00")
         #expect(RESPValue.array([.bulkString("x"), .null]).description == "[\"x\", (nil)]")
+        #expect(
+            RESPValue.bulkString(ByteBuffer(bytes: [0xFF, 0x00])).withUnsafeStringBytes { Array($0) } == [0xFF, 0])
+        #expect(RESPValue.simpleString("é").withUnsafeStringBytes { Array($0) } == Array("é".utf8))
+        #expect(RESPValue.bulkString("").withUnsafeStringBytes(\.count) == 0)
+        #expect(RESPValue.bulkString(nil).withUnsafeStringBytes(\.count) == nil)
+        #expect(RESPValue.integer(7).withUnsafeStringBytes(\.count) == nil)
     }
 }

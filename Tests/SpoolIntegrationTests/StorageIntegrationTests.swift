@@ -43,13 +43,21 @@ import Testing
             try OutputShorthand.parse("ladder=hls,heights=240/180,segment=1"),
             try OutputShorthand.parse("thumbs=thumbnails,every=1,height=90"),
         ]
-        // Uploaded first, so that its job is queued behind the first one (one slot) within milliseconds of it: a
-        // job whose input is deleted from the storage before it runs. Uploading it after the first submission let a
-        // loaded machine finish the first job's encode first, so the doomed one started at once and read its input.
+        // A job whose input is deleted from the storage before it runs, queued behind the first one (one slot). The
+        // first job's ffmpeg is paused while the doomed job is submitted and its input deleted: without the pause a
+        // loaded machine could finish the first job in between, so the doomed one started at once and read its input.
         let doomed = try await client.upload(file: clip)
         let submitted = try await client.submit(JobRequest(input: upload.uri, outputs: outputs))
+        var paused: [Int32] = []
+        for _ in 0..<600 where paused.isEmpty {
+            paused = TestMedia.processes(containing: submitted.id.rawValue)
+            if paused.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        for pid in paused { kill(pid, SIGSTOP) }
         let lostID = try await client.submit(JobRequest(input: doomed.uri, preset: "web-360p")).id
         try FileManager.default.removeItem(atPath: bucket.path + "/uploads/" + doomed.id.rawValue)
+        for pid in paused { kill(pid, SIGCONT) }
+        #expect(!paused.isEmpty, "the first job's ffmpeg never showed")
         let job = try await client.waitFor(submitted.id)
         #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
 
@@ -83,7 +91,7 @@ import Testing
         let lost = try await client.waitFor(lostID)
         #expect(
             lost.state == .failed && lost.error?.code == .inputNotFound && lost.attempts == 1,
-            "\(lost.error?.message ?? "")")
+            "\(lost.state) after \(lost.attempts) attempts: \(lost.error?.message ?? "")")
     }
 
     /// Deduplication works on storage keys: the index entry and the reused outputs are objects, copied inside the

@@ -59,6 +59,18 @@ import Testing
             QueuedJobRecord.decode(QueuedJobRecord.encode(unpinned), id: unpinned.id, version: 1)
                 == QueuedJob(unpinned, version: 1))
         #expect(QueuedJobRecord.decode("2\u{1F}junk", id: job.id, version: 1) == nil)
+        #expect(QueuedJobRecord.decode("", id: job.id, version: 1) == nil)
+        // Numbers are read as Int(String) reads them: a sign, then digits only, within range.
+        let fields = QueuedJobRecord.encode(job).split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        for (index, bad) in [(3, "7x"), (3, ""), (7, "99999999999999999999"), (8, " 5"), (9, "-")] {
+            var broken = fields
+            broken[index] = Substring(bad)
+            #expect(QueuedJobRecord.decode(broken.joined(separator: "\u{1F}"), id: job.id, version: 1) == nil)
+        }
+        var negative = fields
+        negative[3] = "-12"
+        #expect(
+            QueuedJobRecord.decode(negative.joined(separator: "\u{1F}"), id: job.id, version: 1)?.priority == -12)
     }
 
     @Test func queuedJobRecordsCarryTheTraceParentAndStillReadTheFormatBeforeIt() throws {

@@ -56,11 +56,59 @@ import Testing
         let outcomes = try await store.commitPlacements(
             reads.map { PlacementCommit($0, placement: placement) }, now: JobStoreConformance.at(1))
         #expect(outcomes == [PlacementCommitOutcome.committed, .committed])
-        let list = RESPArgument("wake:wake:" + placement.worker.rawValue)
+        // The worker's list lives in one shard (its own, by its ID): exactly one of the two holds it.
+        let lists = (0..<2).map { RESPArgument("wake:{s\($0)}:wake:" + placement.worker.rawValue) }
+        var found: [RESPArgument] = []
+        for candidate in lists where try await client.send(["EXISTS", candidate]).int == 1 { found.append(candidate) }
+        #expect(found.count == 1)
+        let list = try #require(found.first)
         #expect(try await client.send(["LLEN", list]).int == 1)
         let ttl = try await client.send(["PTTL", list]).int ?? -1
         #expect(ttl > 0 && ttl <= 1000, "PTTL \(ttl)")
         #expect(try await store.waitForPlacement(on: placement.worker, seconds: 5))
+        await client.close()
+    }
+
+    /// A cycle places on many workers, whose wake lists lie in different shards: each placed worker gets its token
+    /// (the wakes go as one script per shard), and a worker nothing was placed on gets none.
+    @Test func everyWorkerACyclePlacedOnIsWoken() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let store = RedisJobStore(
+            client: client, namespace: "wakes", shards: 4, lifecycle: JobStoreConformance.lifecycle)
+        for n in 0..<12 {
+            _ = try await store.submit(JobStoreConformance.spec(priority: n), now: JobStoreConformance.at(0))
+        }
+        let reads = try await store.schedulingView(now: JobStoreConformance.at(1), waitingLimit: 20, pools: ["cpu"])
+            .waiting
+        #expect(reads.count == 12)
+        let commits = reads.enumerated().map { index, job in
+            PlacementCommit(
+                job,
+                placement: JobPlacement(
+                    worker: JobStoreConformance.worker("w\(index)"), pool: "cpu", gpu: 0, deviceModel: "NVIDIA L4",
+                    demand: ResourceDemand(gpuMemoryMiB: 512, encoderSessions: 1, decoderSessions: 1), score: 1,
+                    placedAt: JobStoreConformance.at(1), schedulerToken: 1))
+        }
+        #expect(Set(try await store.commitPlacements(commits, now: JobStoreConformance.at(1))) == [.committed])
+        // Read at once, in one pipeline: a token lasts a second.
+        let workers = (0..<12).map { JobStoreConformance.worker("w\($0)") }
+        let lengths = try await client.pipeline(
+            workers.flatMap { worker in
+                (0..<4).map { shard -> [RESPArgument] in ["LLEN", .init("wakes:{s\(shard)}:wake:" + worker.rawValue)] }
+            }
+        ).map { try $0.get().int ?? 0 }
+        var shards: Set<Int> = []
+        for (index, worker) in workers.enumerated() {
+            let holding = (0..<4).filter { lengths[index * 4 + $0] == 1 }
+            #expect(holding.count == 1, "worker \(worker.rawValue)'s token in shards \(holding)")
+            shards.formUnion(holding)
+        }
+        #expect(try await store.waitForPlacement(on: workers[11], seconds: 1))
+        #expect(shards.count > 1, "twelve workers' lists all in one shard: \(shards)")
+        #expect(!(try await store.waitForPlacement(on: JobStoreConformance.worker("idle"), seconds: 1)))
         await client.close()
     }
 
