@@ -34,6 +34,22 @@ import Testing
         await client.close()
     }
 
+    /// A store with `count` jobs submitted, and those jobs as the scheduler reads them.
+    func queued(_ count: Int, namespace: String, shards: Int, client: RedisClient) async throws
+        -> (RedisJobStore, [QueuedJob])
+    {
+        let store = RedisJobStore(
+            client: client, namespace: namespace, shards: shards, lifecycle: JobStoreConformance.lifecycle)
+        for n in 0..<count {
+            _ = try await store.submit(JobStoreConformance.spec(priority: n), now: JobStoreConformance.at(0))
+        }
+        let reads = try await store.schedulingView(
+            now: JobStoreConformance.at(1), waitingLimit: count + 5, pools: ["cpu"]
+        ).waiting
+        #expect(reads.count == count)
+        return (store, reads)
+    }
+
     /// A committed placement leaves its worker one token, for a second, in its wake list; the worker's wait returns at
     /// once. Two placements on one worker still leave one token.
     @Test func aCommittedPlacementWakesItsWorker() async throws {
@@ -41,14 +57,7 @@ import Testing
         defer { server.stop() }
         try await server.waitUntilReady()
         let client = server.client()
-        let store = RedisJobStore(
-            client: client, namespace: "wake", shards: 2, lifecycle: JobStoreConformance.lifecycle)
-        for n in 0..<2 {
-            _ = try await store.submit(JobStoreConformance.spec(priority: n), now: JobStoreConformance.at(0))
-        }
-        let reads = try await store.schedulingView(now: JobStoreConformance.at(1), waitingLimit: 5, pools: ["cpu"])
-            .waiting
-        #expect(reads.count == 2)
+        let (store, reads) = try await queued(2, namespace: "wake", shards: 2, client: client)
         let placement = JobPlacement(
             worker: JobStoreConformance.worker("a"), pool: "cpu", gpu: 0, deviceModel: "NVIDIA L4",
             demand: ResourceDemand(gpuMemoryMiB: 512, encoderSessions: 1, decoderSessions: 1), score: 42.5,
@@ -76,14 +85,7 @@ import Testing
         defer { server.stop() }
         try await server.waitUntilReady()
         let client = server.client()
-        let store = RedisJobStore(
-            client: client, namespace: "wakes", shards: 4, lifecycle: JobStoreConformance.lifecycle)
-        for n in 0..<12 {
-            _ = try await store.submit(JobStoreConformance.spec(priority: n), now: JobStoreConformance.at(0))
-        }
-        let reads = try await store.schedulingView(now: JobStoreConformance.at(1), waitingLimit: 20, pools: ["cpu"])
-            .waiting
-        #expect(reads.count == 12)
+        let (store, reads) = try await queued(12, namespace: "wakes", shards: 4, client: client)
         let commits = reads.enumerated().map { index, job in
             PlacementCommit(
                 job,
