@@ -458,10 +458,21 @@ def scenario_partition(cluster, api, checker, long_clip):
     host3_workers = {w for w, h in cluster.worker_ids.items() if h == 3}
     deadline = time.monotonic() + 120
     on_host3 = []
+    # Running on host 3 for a second (its ffmpeg under way) and less than half done. Progress reaches the store only
+    # with a heartbeat, so it reads 0 for a while and then jumps (0 to 0.496 in one run): waiting for
+    # 0 < progress < 0.5 missed the job whenever the first stored value was already past half, and the scenario then
+    # cut nothing.
+    running_since = {}
     while time.monotonic() < deadline and not on_host3:
-        on_host3 = [j for j in acknowledged
-                    if (v := api.job(j))["state"] == "running" and v.get("worker") in host3_workers
-                    and 0 < v.get("progress", 0) < 0.5]
+        now = time.monotonic()
+        for job_id in acknowledged:
+            view = api.job(job_id)
+            if view["state"] == "running" and view.get("worker") in host3_workers:
+                running_since.setdefault(job_id, now)
+                if now - running_since[job_id] >= 1 and view.get("progress", 0) < 0.5:
+                    on_host3.append(job_id)
+            else:
+                running_since.pop(job_id, None)
         time.sleep(0.3)
     log(f"cutting host 3 off for {LEASE_SECONDS * 3} s while it runs {on_host3}")
     cluster.link(3, up=False)
