@@ -59,6 +59,20 @@ public struct AttemptObjects: Sendable {
         _ = try? await objects.deleteAll(prefix: attemptPrefix(job, attempt: attempt))
     }
 
+    /// Empties a stopped attempt's prefix again at each of `delays` after the call (its first discard). An upload
+    /// already on the wire when the attempt stopped can land after that discard: behind a partition its bytes wait
+    /// in TCP retransmission and the bucket stores them once the link returns. A stopped attempt can never commit,
+    /// so deleting its prefix later is always safe.
+    public func sweepLateUploads<C: Clock>(_ job: JobID, attempt: Int, at delays: [Duration], clock: C) async
+    where C.Duration == Duration {
+        let start = clock.now
+        for delay in delays {
+            // Cancelled (the process stopping): sweep at once rather than leave what landed.
+            try? await clock.sleep(until: start.advanced(by: delay), tolerance: nil)
+            await discard(job, attempt: attempt)
+        }
+    }
+
     /// The attempts that have objects in the bucket, by job: what the janitor looks at.
     public func attemptsInStorage() async throws(StorageError) -> [JobID: Set<Int>] {
         var found: [JobID: Set<Int>] = [:]

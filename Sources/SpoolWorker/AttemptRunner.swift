@@ -431,25 +431,18 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// Tells the store how the attempt ended (with what it used) and performs the effects the lifecycle returns.
-    /// Returns the job's state after the write; nil when nothing was written.
-    /// An upload already on the wire when its attempt stopped can still land after the discard: behind a network
-    /// partition its bytes wait in TCP retransmission and the bucket stores them once the link returns, seconds
-    /// after the worker gave up on the request (the hosts suite's partition scenario saw one). The attempt can never
-    /// commit, so its prefix is emptied again later.
+    /// Empties a stopped attempt's prefix again later (`AttemptObjects.sweepLateUploads`): an upload already on the
+    /// wire when the attempt stopped can land after the discard (the hosts suite's partition scenario saw one).
     func discardLateUploads(_ job: JobID, attempt: Int, from remote: AttemptObjects) {
         let clock = clock
-        Task {
-            for delay in AttemptRunner.lateUploadSweeps {
-                try? await clock.sleep(for: delay)
-                await remote.discard(job, attempt: attempt)
-            }
-        }
+        Task { await remote.sweepLateUploads(job, attempt: attempt, at: AttemptRunner.lateUploadSweeps, clock: clock) }
     }
 
     /// When a stopped attempt's prefix is emptied again, after the first discard.
     static var lateUploadSweeps: [Duration] { [.seconds(10), .seconds(40)] }
 
+    /// Tells the store how the attempt ended (with what it used) and performs the effects the lifecycle returns.
+    /// Returns the job's state after the write; nil when nothing was written.
     @discardableResult
     func settle(_ job: Job, lease: Lease, outcome: Outcome, usage: AttemptUsage? = nil, logger: Logger) async
         -> JobState?
