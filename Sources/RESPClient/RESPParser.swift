@@ -105,14 +105,13 @@ public struct RESPParser: Sendable {
         let source = buffer
         let bytes = { source.getBytes(at: source.readerIndex + 1, length: header.lineLength) ?? [] }
         let text = { String(decoding: bytes(), as: UTF8.self) }
-        let number = { header.number ?? Self.parseInt64(bytes()) }
         var token: Token
         var consumed = header.consumed
         switch type {
         case UInt8(ascii: "+"): token = .value(.simpleString(text()))
         case UInt8(ascii: "-"): token = .value(.error(text()))
         case UInt8(ascii: ":"):
-            guard let value = number() else { throw .invalidInteger(text()) }
+            guard let value = header.number else { throw .invalidInteger(text()) }
             token = .value(.integer(value))
         case UInt8(ascii: ","): token = .value(.double(try Self.parseDouble(text())))
         case UInt8(ascii: "#"):
@@ -142,7 +141,7 @@ public struct RESPParser: Sendable {
                 default: .attribute
                 }
             if header.isStreamed { throw .unsupported("streamed aggregates") }
-            guard let count = number().flatMap({ Int(exactly: $0) }), count >= -1 else {
+            guard let count = header.number.flatMap({ Int(exactly: $0) }), count >= -1 else {
                 throw .invalidLength(text())
             }
             if count == -1 {
@@ -156,7 +155,7 @@ public struct RESPParser: Sendable {
             }
         case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
             if header.isStreamed { throw .unsupported("streamed strings") }
-            guard let length = number().flatMap({ Int(exactly: $0) }), length >= -1 else {
+            guard let length = header.number.flatMap({ Int(exactly: $0) }), length >= -1 else {
                 throw .invalidLength(text())
             }
             if length == -1 {
