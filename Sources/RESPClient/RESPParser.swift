@@ -228,10 +228,6 @@ public struct RESPParser: Sendable {
         return try scanned.get()
     }
 
-    static func parseInt64(_ bytes: [UInt8]) -> Int64? {
-        bytes.withUnsafeBytes { parseInt64($0) }
-    }
-
     static func parseInt64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var digits = bytes[...]
         var negative = false

@@ -353,9 +353,7 @@ public final class RedisJobStore: JobStore {
         for (index, commit) in commits.enumerated() { byShard[keys.shard(of: commit.job), default: []].append(index) }
         try await withThrowingTaskGroup(of: [(Int, PlacementCommitOutcome)].self) { group in
             for (shard, indexes) in byShard {
-                // Bounded batches keep any one script short, so Redis never stalls other clients for long.
-                for start in stride(from: 0, to: indexes.count, by: 256) {
-                    let chunk = Array(indexes[start..<min(start + 256, indexes.count)])
+                for chunk in Self.scriptBatches(indexes) {
                     group.addTask {
                         try await self.placeBatch(chunk.map { ($0, commits[$0]) }, shard: shard)
                     }
@@ -365,6 +363,12 @@ public final class RedisJobStore: JobStore {
         }
         await wake(Set(zip(commits, outcomes).filter { $0.1 == .committed }.map(\.0.placement.worker)))
         return outcomes
+    }
+
+    /// `items` in batches of at most 256, one script call each: bounded batches keep any one script short, so Redis
+    /// never stalls other clients for long.
+    static func scriptBatches<T>(_ items: [T]) -> [[T]] {
+        stride(from: 0, to: items.count, by: 256).map { Array(items[$0..<min($0 + 256, items.count)]) }
     }
 
     /// Tells workers in other processes that something was placed on them, so they claim it now instead of at their
@@ -378,9 +382,7 @@ public final class RedisJobStore: JobStore {
         for worker in workers { byShard[keys.shard(of: worker), default: []].append(.init(keys.wake(worker))) }
         await withTaskGroup(of: Void.self) { group in
             for lists in byShard.values {
-                // Bounded like the placement scripts, so Redis never stalls other clients for long.
-                for start in stride(from: 0, to: lists.count, by: 256) {
-                    let chunk = Array(lists[start..<min(start + 256, lists.count)])
+                for chunk in Self.scriptBatches(lists) {
                     group.addTask {
                         // A lost token costs the worker a poll interval, not its job: not replicated, not retried.
                         _ = try? await self.client.run(
