@@ -93,13 +93,16 @@ struct PolicySimulation {
     /// every start and finish of millions of jobs goes through them.
     private var heldSlot: [Int]
     private var heldJobs: [Int] = []
+    /// Where each entry of `held` runs, as an index into `workers` (and `fleet.workers`); -1 on no worker of the
+    /// fleet. Kept so that a finish need not hash the worker's ID to find it; remapped when workers come or go.
+    private var heldWorkers: [Int] = []
     private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
     private var random: SplitMix64
     private var queue = JobQueue()
-    private var running = TimedHeap<Attempt>()
-    private var retries = TimedHeap<Int>()
+    private var running: TickCalendar<Attempt>
+    private var retries: TickCalendar<Int>
     private var attemptNumbers: [Int]
     private var enqueuedAt: [Double]
     private var nextArrival = 0
@@ -155,6 +158,8 @@ struct PolicySimulation {
             cyclesPerStep: SimulatedPlacement.cycles(inStepOf: settings.tickSeconds))
         encodesFaster = Array(repeating: false, count: workload.jobs.count)
         random = SplitMix64(seed: settings.seed ^ 0x5151_ABCD_0000_0001)
+        running = TickCalendar(bucketSeconds: settings.tickSeconds)
+        retries = TickCalendar(bucketSeconds: settings.tickSeconds)
 
         let meanJobSeconds =
             workload.jobs.isEmpty
@@ -456,9 +461,11 @@ struct PolicySimulation {
             HeldJob(
                 id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
                 priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now)))
-        if let index = fleet.workerIndex[placement.worker] {
-            workers[index].running.append(job)
-            chargeInput(of: job, toPool: workers[index].pool)
+        let worker = fleet.workerIndex[placement.worker]
+        heldWorkers.append(worker ?? -1)
+        if let worker {
+            workers[worker].running.append(job)
+            chargeInput(of: job, toPool: workers[worker].pool)
         }
         inFlight += 1
         if logsPlacements { placementLog.append((job, now, attemptNumbers[job])) }
@@ -497,18 +504,23 @@ struct PolicySimulation {
     private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
         guard slot >= 0, let placement = held[slot].placement else { return nil }
-        fleet.release(jobIDs[job], placement: placement)
-        let worker = fleet.workerIndex[placement.worker]
-        if let worker, let slot = workers[worker].running.firstIndex(of: job) {
-            workers[worker].running.remove(at: slot)
+        let found = heldWorkers[slot]
+        let worker: Int? = found >= 0 ? found : nil
+        if let worker {
+            fleet.release(jobIDs[job], placement: placement, onWorkerAt: worker)
+            if let running = workers[worker].running.firstIndex(of: job) {
+                workers[worker].running.remove(at: running)
+            }
         }
         heldSlot[job] = -1
         // Swap-remove keeps release O(1) and the order deterministic.
         let last = held.removeLast()
         let lastJob = heldJobs.removeLast()
+        let lastWorker = heldWorkers.removeLast()
         if slot < held.count {
             held[slot] = last
             heldJobs[slot] = lastJob
+            heldWorkers[slot] = lastWorker
             heldSlot[lastJob] = slot
         }
         inFlight -= 1
@@ -546,6 +558,9 @@ struct PolicySimulation {
         fleet = FleetSnapshot(
             workers: snapshots, takenAt: Self.epoch.addingTimeInterval(now),
             ledgerConfiguration: fleet.ledgerConfiguration)
+        for slot in held.indices {
+            heldWorkers[slot] = held[slot].placement.flatMap { fleet.workerIndex[$0.worker] } ?? -1
+        }
     }
 
     private mutating func interruptSpotWorkers(at now: Double) {

@@ -7,17 +7,21 @@ import Testing
 /// The simulator's own bookkeeping, each piece against the plain way it replaced.
 @Suite struct BookkeepingTests {
     /// Events pop by time, ties in push order, interleaved with pushes as a run interleaves them: the same order as
-    /// sorting every event by (time, push number).
-    @Test func theHeapPopsByTimeThenPushOrder() {
+    /// sorting every event by (time, push number). Pops come between bucket edges as well as on them, and pushes
+    /// land in buckets already reached (due at once), in later ones and far beyond the calendar's horizon.
+    @Test(arguments: [1.0, 3.0, 15.0, 0.7])
+    func theCalendarPopsByTimeThenPushOrder(bucketSeconds: Double) {
         var random = SplitMix64(seed: 3)
-        var heap = TimedHeap<Int>()
+        var heap = TickCalendar<Int>(bucketSeconds: bucketSeconds)
         var pending: [(time: Double, order: Int)] = []
         var popped: [Int] = []
         var expected: [Int] = []
         var now = 0.0
         for order in 0..<5_000 {
             // Whole seconds, so that many events share a time.
-            let time = now + Double(random.index(weightedBy: Array(repeating: 1.0, count: 50)))
+            var time = now + Double(random.index(weightedBy: Array(repeating: 1.0, count: 50)))
+            if order % 501 == 0 { time = now + 1e8 + Double(order % 3) }
+            if order % 333 == 0 { time = now - 2 }
             heap.push(order, at: time)
             pending.append((time, order))
             if order % 7 == 0 {
@@ -31,6 +35,7 @@ import Testing
         while let event = heap.pop(dueBy: .infinity) { popped.append(event.payload) }
         expected += pending.sorted { ($0.time, $0.order) < ($1.time, $1.order) }.map(\.order)
         #expect(popped == expected)
+        #expect(popped.count == 5_000)
         #expect(heap.isEmpty)
     }
 

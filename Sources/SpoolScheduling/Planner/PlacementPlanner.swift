@@ -168,9 +168,11 @@ public struct PlacementPlanner: Sendable {
         for candidate in candidates {
             let twin = PreemptionTwin(candidate.read)
             guard !fruitless.contains(twin) else { continue }
+            let rank = dispatch.rank(of: candidate.request.serviceClass)
             guard
                 let occupied = occupancy.devices(
-                    for: candidate.request, fleet: fleet, evicted: evicted, estimator: cycle.estimator)
+                    for: candidate.request, lowerClasses: ServiceClass.allCases.filter { dispatch.rank(of: $0) > rank },
+                    fleet: fleet, evicted: evicted, estimator: cycle.estimator)
             else {
                 fruitless.insert(twin)
                 continue

@@ -32,6 +32,14 @@ public struct FleetSnapshot: Sendable, Equatable {
     @discardableResult
     public mutating func release(_ job: JobID, placement: JobPlacement) -> Bool {
         guard let w = workerIndex[placement.worker] else { return false }
+        return release(job, placement: placement, onWorkerAt: w)
+    }
+
+    /// The same for a caller that already knows where the placement's worker is in `workers` (the simulator keeps
+    /// it for each running job, which spares a hash of the worker's ID for every finish of the day).
+    @discardableResult
+    public mutating func release(_ job: JobID, placement: JobPlacement, onWorkerAt w: Int) -> Bool {
+        precondition(workers[w].id == placement.worker, "the index must be that of the placement's worker")
         let demand = placement.demand
         workers[w].assigned = max(0, workers[w].assigned - demand.slots)
         workers[w].hostEncoderSessions?.inUse -= demand.encoderSessions
