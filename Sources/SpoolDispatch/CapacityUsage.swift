@@ -6,24 +6,24 @@ public struct CapacityUsage: Sendable, Equatable {
     public var capacity: Int
     /// A scheduler reads and updates these for every job it places, so they are kept one field per class rather
     /// than in dictionaries; `running` and `waiting` show them as dictionaries of the classes that have any.
-    private var runningCounts: ClassCounts
-    private var waitingCounts: ClassCounts
+    private var runningCounts: PerServiceClass<Int>
+    private var waitingCounts: PerServiceClass<Int>
 
     public init(capacity: Int, running: [ServiceClass: Int] = [:], waiting: [ServiceClass: Int] = [:]) {
         self.capacity = capacity
-        runningCounts = ClassCounts(running)
-        waitingCounts = ClassCounts(waiting)
+        runningCounts = PerServiceClass(counts: running)
+        waitingCounts = PerServiceClass(counts: waiting)
     }
 
     public var running: [ServiceClass: Int] {
         get { runningCounts.dictionary }
-        set { runningCounts = ClassCounts(newValue) }
+        set { runningCounts = PerServiceClass(counts: newValue) }
     }
 
     /// Jobs of each class still waiting; a reservation only holds capacity for a class that has work waiting.
     public var waiting: [ServiceClass: Int] {
         get { waitingCounts.dictionary }
-        set { waitingCounts = ClassCounts(newValue) }
+        set { waitingCounts = PerServiceClass(counts: newValue) }
     }
 
     public func running(_ serviceClass: ServiceClass) -> Int { max(0, runningCounts[serviceClass]) }
@@ -43,40 +43,21 @@ public struct CapacityUsage: Sendable, Equatable {
         runningCounts[serviceClass] = max(0, running(serviceClass) - units)
         waitingCounts[serviceClass] = waiting(serviceClass) + units
     }
+}
 
-    /// A count per class, as stored (a class never counted holds 0).
-    private struct ClassCounts: Sendable, Equatable {
-        var realtime = 0
-        var standard = 0
-        var batch = 0
+extension PerServiceClass where Value == Int {
+    /// Counts as stored from a dictionary (a class it lacks holds 0).
+    fileprivate init(counts: [ServiceClass: Int]) {
+        self.init(0)
+        for (serviceClass, count) in counts { self[serviceClass] = count }
+    }
 
-        init(_ counts: [ServiceClass: Int]) {
-            for (serviceClass, count) in counts { self[serviceClass] = count }
+    /// The counts as a dictionary of the classes that have any.
+    fileprivate var dictionary: [ServiceClass: Int] {
+        var counts: [ServiceClass: Int] = [:]
+        for serviceClass in ServiceClass.allCases where self[serviceClass] != 0 {
+            counts[serviceClass] = self[serviceClass]
         }
-
-        subscript(serviceClass: ServiceClass) -> Int {
-            get {
-                switch serviceClass {
-                case .realtime: realtime
-                case .standard: standard
-                case .batch: batch
-                }
-            }
-            set {
-                switch serviceClass {
-                case .realtime: realtime = newValue
-                case .standard: standard = newValue
-                case .batch: batch = newValue
-                }
-            }
-        }
-
-        var dictionary: [ServiceClass: Int] {
-            var counts: [ServiceClass: Int] = [:]
-            for serviceClass in ServiceClass.allCases where self[serviceClass] != 0 {
-                counts[serviceClass] = self[serviceClass]
-            }
-            return counts
-        }
+        return counts
     }
 }

@@ -15,36 +15,12 @@ struct PreemptionOccupancy {
         var running: [RunningJob]
     }
 
-    /// A demand for each service class, inline (an array per device cost an allocation for each of thousands).
-    private struct ClassDemands {
-        var realtime = ResourceDemand.zero
-        var standard = ResourceDemand.zero
-        var batch = ResourceDemand.zero
-
-        subscript(serviceClass: ServiceClass) -> ResourceDemand {
-            get {
-                switch serviceClass {
-                case .realtime: realtime
-                case .standard: standard
-                case .batch: batch
-                }
-            }
-            set {
-                switch serviceClass {
-                case .realtime: realtime = newValue
-                case .standard: standard = newValue
-                case .batch: batch = newValue
-                }
-            }
-        }
-    }
-
     /// In ID order, which is the order the preemption planner weighs devices in: handed over sorted, they are not
     /// sorted again for every candidate.
     private var groups: [Group] = []
     /// What the running jobs of each group demand together, by class (beside `groups`, so that sorting and walking
     /// the groups moves no more memory than it has to).
-    private var demandByClass: [ClassDemands] = []
+    private var demandByClass: [PerServiceClass<ResourceDemand>] = []
 
     /// - Parameter holding: every job that holds resources; only those running (and not past their transcode) on a
     ///   worker of `fleet` can be preempted, so only they are filed.
@@ -77,7 +53,7 @@ struct PreemptionOccupancy {
         }
         groups.sort { $0.id < $1.id }
         demandByClass = groups.map { group in
-            var demands = ClassDemands()
+            var demands = PerServiceClass(ResourceDemand.zero)
             for job in group.running { demands[job.serviceClass] = demands[job.serviceClass] + job.demand }
             return demands
         }
