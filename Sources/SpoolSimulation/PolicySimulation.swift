@@ -93,9 +93,6 @@ struct PolicySimulation {
     /// every start and finish of millions of jobs goes through them.
     private var heldSlot: [Int]
     private var heldJobs: [Int] = []
-    /// Where each entry of `held` runs, as an index into `workers` (and `fleet.workers`); -1 on no worker of the
-    /// fleet. Kept so that a finish need not hash the worker's ID to find it; remapped when workers come or go.
-    private var heldWorkers: [Int] = []
     private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
@@ -122,6 +119,17 @@ struct PolicySimulation {
     private var spotInterruptions = 0
     private var scaleEvents = 0
     private var busyGPUSeconds = 0.0
+    /// GPUs decoding something (the utilisation measure), kept per worker and in total, and the workers whose
+    /// reservations changed since they were last counted: counting every device of the fleet each tick cost more
+    /// than all the starts of the tick.
+    private var busyGPUsByWorker: [Int] = []
+    private var busyGPUs = 0
+    private var uncounted: [Int] = []
+    private var isUncounted: [Bool] = []
+    /// Workers whose reservations or state changed since the planner's last step (its own placements aside), for
+    /// `PlacementView.changedWorkers`; nil once the fleet was rebuilt, when the planner must look at every worker.
+    private var changedSincePlan: [Int]? = []
+    private var isChangedSincePlan: [Bool] = []
     private var peakWorkers = 0
     private var timeline: [TimelinePoint] = []
     private var bucket = 0
@@ -392,7 +400,10 @@ struct PolicySimulation {
         }
         // The view lives only for the call: were it still holding `held` when `start` appends to it, the array of
         // every running job would be copied each step.
-        let plan = planner.plan(PlacementView(now: date, waiting: waiting, holding: held), fleet: &fleet)
+        let plan = planner.plan(
+            PlacementView(now: date, waiting: waiting, holding: held, changedWorkers: changedSincePlan), fleet: &fleet)
+        for w in changedSincePlan ?? [] { isChangedSincePlan[w] = false }
+        changedSincePlan = []
         var placed: Set<Int> = []
         for commit in plan.placements {
             guard let job = jobIDs.index(of: commit.job) else { continue }
@@ -457,13 +468,16 @@ struct PolicySimulation {
         running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
         heldSlot[job] = held.count
         heldJobs.append(job)
-        held.append(
-            HeldJob(
-                id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
-                priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now)))
+        // Where it runs is kept with it (and remapped when workers come or go), so that neither its finish nor the
+        // preemption planner hashes the worker's ID to find it.
         let worker = fleet.workerIndex[placement.worker]
-        heldWorkers.append(worker ?? -1)
+        var heldJob = HeldJob(
+            id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
+            priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now))
+        heldJob.workerIndexHint = worker
+        held.append(heldJob)
         if let worker {
+            markUncounted(worker)
             workers[worker].running.append(job)
             chargeInput(of: job, toPool: workers[worker].pool)
         }
@@ -504,10 +518,11 @@ struct PolicySimulation {
     private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
         guard slot >= 0, let placement = held[slot].placement else { return nil }
-        let found = heldWorkers[slot]
-        let worker: Int? = found >= 0 ? found : nil
+        let worker = held[slot].workerIndexHint
         if let worker {
             fleet.release(jobIDs[job], placement: placement, onWorkerAt: worker)
+            markUncounted(worker)
+            markChangedSincePlan(worker)
             if let running = workers[worker].running.firstIndex(of: job) {
                 workers[worker].running.remove(at: running)
             }
@@ -516,11 +531,9 @@ struct PolicySimulation {
         // Swap-remove keeps release O(1) and the order deterministic.
         let last = held.removeLast()
         let lastJob = heldJobs.removeLast()
-        let lastWorker = heldWorkers.removeLast()
         if slot < held.count {
             held[slot] = last
             heldJobs[slot] = lastJob
-            heldWorkers[slot] = lastWorker
             heldSlot[lastJob] = slot
         }
         inFlight -= 1
@@ -559,8 +572,14 @@ struct PolicySimulation {
             workers: snapshots, takenAt: Self.epoch.addingTimeInterval(now),
             ledgerConfiguration: fleet.ledgerConfiguration)
         for slot in held.indices {
-            heldWorkers[slot] = held[slot].placement.flatMap { fleet.workerIndex[$0.worker] } ?? -1
+            held[slot].workerIndexHint = held[slot].placement.flatMap { fleet.workerIndex[$0.worker] }
         }
+        busyGPUsByWorker = fleet.workers.indices.map { busyGPUs(of: $0) }
+        busyGPUs = busyGPUsByWorker.reduce(0, +)
+        uncounted = []
+        isUncounted = Array(repeating: false, count: fleet.workers.count)
+        changedSincePlan = nil
+        isChangedSincePlan = Array(repeating: false, count: fleet.workers.count)
     }
 
     private mutating func interruptSpotWorkers(at now: Double) {
@@ -711,6 +730,7 @@ struct PolicySimulation {
             for worker in workers.indices where names.contains(workers[worker].id) {
                 workers[worker].draining = true
                 fleet.workers[worker].accepting = false
+                markChangedSincePlan(worker)
             }
         }
     }
@@ -747,14 +767,13 @@ struct PolicySimulation {
             paid[worker.pool] += 1
             spot[worker.pool] += worker.spot ? 1 : 0
         }
-        // By index: iterating the values copies each device (and retains its ledger) every tick.
-        var busyGPUs = 0
-        for w in fleet.workers.indices {
-            for d in fleet.workers[w].devices.indices
-            where fleet.workers[w].devices[d].kind == .gpu && fleet.workers[w].devices[d].decoderSessions.inUse > 0 {
-                busyGPUs += 1
-            }
+        for w in uncounted {
+            isUncounted[w] = false
+            let busy = busyGPUs(of: w)
+            busyGPUs += busy - busyGPUsByWorker[w]
+            busyGPUsByWorker[w] = busy
         }
+        uncounted.removeAll(keepingCapacity: true)
         busyGPUSeconds += Double(busyGPUs) * tick
         for index in pools.indices {
             let type = pools[index].settings.instanceType
@@ -776,6 +795,31 @@ struct PolicySimulation {
     }
 
     private var bucketWorkers = 0
+
+    /// The GPUs of worker `w` that decode something now.
+    private func busyGPUs(of w: Int) -> Int {
+        // By index: iterating the values copies each device (and retains its ledger).
+        var busy = 0
+        for d in fleet.workers[w].devices.indices
+        where fleet.workers[w].devices[d].kind == .gpu && fleet.workers[w].devices[d].decoderSessions.inUse > 0 {
+            busy += 1
+        }
+        return busy
+    }
+
+    /// Worker `w`'s reservations changed: its busy GPUs are counted again before the next charge.
+    private mutating func markUncounted(_ w: Int) {
+        guard !isUncounted[w] else { return }
+        isUncounted[w] = true
+        uncounted.append(w)
+    }
+
+    /// Worker `w` changed outside the planner: the planner's next step looks at it again.
+    private mutating func markChangedSincePlan(_ w: Int) {
+        guard changedSincePlan != nil, !isChangedSincePlan[w] else { return }
+        isChangedSincePlan[w] = true
+        changedSincePlan!.append(w)
+    }
 
     private mutating func flushBucket() {
         let sorted = bucketWaits.sorted()

@@ -67,7 +67,8 @@ import Testing
     }
 
     /// The planner shares one index across a step's searches and keeps it for the next step, whatever changed in
-    /// between (jobs finished, a worker drained, workers came and went): its plans are the ones the scan makes.
+    /// between (jobs finished, a worker drained, workers came and went): its plans are the ones the scan makes,
+    /// whether it compares every worker between steps or is told which ones changed (`changedWorkers`).
     @Test(arguments: [SchedulingProfile.bestFit, .seed, .firstFit])
     func thePlannerPlansTheSameWithClasses(profile: SchedulingProfile) throws {
         for seed in UInt64(1)...6 {
@@ -80,7 +81,7 @@ import Testing
                     pool: request.pool, acceleration: request.acceleration, preset: request.estimateKey,
                     shape: request.shape, input: "", createdAt: now.addingTimeInterval(Double(-index)))
             }
-            func steps(byClass: Bool) throws -> ([PlacementPlan], FleetSnapshot) {
+            func steps(byClass: Bool, reportsChanges: Bool = false) throws -> ([PlacementPlan], FleetSnapshot) {
                 var cycle = try SchedulingCycle(profile: profile, explainLimit: 0, seed: seed)
                 cycle.searchesByClass = byClass
                 var planner = PlacementPlanner(
@@ -88,20 +89,29 @@ import Testing
                 var fleet = fleet
                 var plans: [PlacementPlan] = []
                 var left = waiting
+                var changed: [Int]? = nil
                 for step in 0..<4 {
                     let plan = planner.plan(
-                        PlacementView(now: now.addingTimeInterval(Double(step)), waiting: left, holding: []),
+                        PlacementView(
+                            now: now.addingTimeInterval(Double(step)), waiting: left, holding: [],
+                            changedWorkers: reportsChanges ? changed : nil),
                         fleet: &fleet)
+                    changed = []
                     plans.append(plan)
                     let placed = Set(plan.placements.map(\.job))
                     left.removeAll { placed.contains($0.id) }
                     // Between steps the fleet changes behind the planner's back, as the service's would.
                     for commit in plan.placements.prefix(plan.placements.count / 2) {
                         fleet.release(commit.job, placement: commit.placement)
+                        changed?.append(fleet.workerIndex[commit.placement.worker]!)
                     }
                     switch step {
-                    case 0: fleet.workers[fleet.workers.count / 2].accepting = false
-                    case 1: fleet = FleetSnapshot(workers: Array(fleet.workers.dropFirst()), takenAt: now)
+                    case 0:
+                        fleet.workers[fleet.workers.count / 2].accepting = false
+                        changed?.append(fleet.workers.count / 2)
+                    case 1:
+                        fleet = FleetSnapshot(workers: Array(fleet.workers.dropFirst()), takenAt: now)
+                        changed = nil
                     default: break
                     }
                     left += Self.randomRequests(&random, count: 30).map { request in
@@ -120,6 +130,10 @@ import Testing
             let (planned, plannedFleet) = try steps(byClass: true)
             #expect(planned == expected, "profile \(profile.name), seed \(seed)")
             #expect(plannedFleet == expectedFleet)
+            random = arrivals
+            let (told, toldFleet) = try steps(byClass: true, reportsChanges: true)
+            #expect(told == expected, "profile \(profile.name), seed \(seed), changed workers reported")
+            #expect(toldFleet == expectedFleet)
             #expect(planned.contains { !$0.placements.isEmpty })
         }
     }

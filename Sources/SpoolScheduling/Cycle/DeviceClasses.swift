@@ -75,8 +75,20 @@ struct DeviceClasses: Sendable {
     /// Brings the classes in step with `fleet` as it is now, after changes made elsewhere (jobs finished, workers
     /// drained): only the workers whose devices look different are re-filed. Returns false when the fleet's workers
     /// or their devices are no longer the ones numbered here; the classes must then be built afresh.
-    mutating func sync(with fleet: FleetSnapshot) -> Bool {
+    ///
+    /// `changedWorkers`, when given, are the only workers that may have changed (the caller keeps the snapshot and
+    /// knows what it touched): only they are compared and re-filed.
+    mutating func sync(with fleet: FleetSnapshot, changedWorkers: [Int]? = nil) -> Bool {
         guard fleet.workers.count + 1 == firstDevice.count, fleet.ledgerConfiguration == ledger else { return false }
+        if let changedWorkers {
+            for w in changedWorkers {
+                guard fleet.workers.indices.contains(w),
+                    fleet.workers[w].devices.count == firstDevice[w + 1] - firstDevice[w]
+                else { return false }
+            }
+            for w in changedWorkers { refresh(worker: w, in: fleet) }
+            return true
+        }
         var changed: [Int] = []
         // All through pointers: this runs over every device of the fleet each step, and copying an appearance or a
         // worker out of its array retains its strings and arrays.

@@ -100,10 +100,11 @@ public struct SchedulingCycle: Sendable {
 
     /// The classes kept from the last step, brought in step with `fleet` however it changed since; nil when its
     /// workers are not the ones they were numbered for (a fresh index is then built on first use).
-    mutating func takeKeptClasses(for fleet: FleetSnapshot) -> DeviceClasses? {
+    /// `changedWorkers`: the only workers changed since the classes were kept, when the caller knows (nil: any).
+    mutating func takeKeptClasses(for fleet: FleetSnapshot, changedWorkers: [Int]? = nil) -> DeviceClasses? {
         guard var classes = keptClasses else { return nil }
         keptClasses = nil
-        return classes.sync(with: fleet) ? classes : nil
+        return classes.sync(with: fleet, changedWorkers: changedWorkers) ? classes : nil
     }
 
     /// Places one job, searching by `classes` where that decides the same as searching device by device (it

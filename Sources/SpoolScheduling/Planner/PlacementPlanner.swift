@@ -59,7 +59,9 @@ public struct PlacementPlanner: Sendable {
             plan.considered = waiting.count
             stillWaiting = waiting
         } else {
-            stillWaiting = place(waiting, usage: &usage, freeSlots: &freeSlots, fleet: &fleet, now: now, into: &plan)
+            stillWaiting = place(
+                waiting, usage: &usage, freeSlots: &freeSlots, fleet: &fleet, changedWorkers: view.changedWorkers,
+                now: now, into: &plan)
         }
         plan.stillWaiting = stillWaiting.count
         forget(except: waiting)
@@ -75,8 +77,8 @@ public struct PlacementPlanner: Sendable {
     /// Admission, fair order and the filter/score search for each waiting job, reserving on `fleet` as it goes.
     /// Returns the jobs that still wait, in dispatch order.
     mutating func place(
-        _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot, now: Date,
-        into plan: inout PlacementPlan
+        _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot,
+        changedWorkers: [Int]? = nil, now: Date, into plan: inout PlacementPlan
     ) -> [QueuedJob] {
         // Positions, not the jobs: a dictionary of thousands of jobs copied each one into it every step.
         let positions = Dictionary(uniqueKeysWithValues: waiting.enumerated().map { ($1.id, $0) })
@@ -97,7 +99,7 @@ public struct PlacementPlanner: Sendable {
         stillWaiting.reserveCapacity(ordered.count)
         // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
         // cycle changes the fleet here.
-        var classes = cycle.takeKeptClasses(for: fleet)
+        var classes = cycle.takeKeptClasses(for: fleet, changedWorkers: changedWorkers)
         defer { cycle.keptClasses = classes }
         for next in ordered {
             guard let position = positions[next.id] else { continue }

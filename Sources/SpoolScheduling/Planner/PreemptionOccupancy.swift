@@ -33,7 +33,8 @@ struct PreemptionOccupancy {
             for index in holding.indices {
                 let job = holding.baseAddress! + index
                 guard job.pointee.isRunning, !job.pointee.isPastTranscode, let worker = job.pointee.placement?.worker,
-                    let w = fleet.workerIndex[worker], let placement = job.pointee.placement
+                    let w = fleet.index(of: worker, hint: job.pointee.workerIndexHint),
+                    let placement = job.pointee.placement
                 else { continue }
                 let running = RunningJob(
                     id: job.pointee.id, tenant: job.pointee.tenant, serviceClass: job.pointee.serviceClass,

@@ -27,6 +27,12 @@ public struct FleetSnapshot: Sendable, Equatable {
         self.workerIndex = byID
     }
 
+    /// The index of `worker` in `workers`: `hint` when it is right, else found by the worker's ID.
+    public func index(of worker: WorkerID, hint: Int?) -> Int? {
+        if let hint, workers.indices.contains(hint), workers[hint].id == worker { return hint }
+        return workerIndex[worker]
+    }
+
     /// Gives back what a placement reserved (the job finished, was requeued, or its placement was withdrawn).
     /// Returns false when the worker or device is no longer in the snapshot.
     @discardableResult
