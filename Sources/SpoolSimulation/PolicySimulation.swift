@@ -128,6 +128,7 @@ struct PolicySimulation {
     private var isUncounted: [Bool] = []
     /// Workers whose reservations or state changed since the planner's last step (its own placements aside), for
     /// `PlacementView.changedWorkers`; nil once the fleet was rebuilt, when the planner must look at every worker.
+    private var lastStartedOn: Int?
     private var changedSincePlan: [Int]? = []
     private var isChangedSincePlan: [Bool] = []
     private var peakWorkers = 0
@@ -470,7 +471,9 @@ struct PolicySimulation {
         heldJobs.append(job)
         // Where it runs is kept with it (and remapped when workers come or go), so that neither its finish nor the
         // preemption planner hashes the worker's ID to find it.
-        let worker = fleet.workerIndex[placement.worker]
+        // A step's placements often fill one worker in a row: the last one's index is tried before the hash.
+        let worker = fleet.index(of: placement.worker, hint: lastStartedOn)
+        lastStartedOn = worker
         var heldJob = HeldJob(
             id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
             priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now))
@@ -822,7 +825,7 @@ struct PolicySimulation {
     }
 
     private mutating func flushBucket() {
-        let sorted = bucketWaits.sorted()
+        let sorted = WaitSorting.sorted(bucketWaits)
         timeline.append(
             TimelinePoint(
                 minute: Double(bucket + 1) * settings.timelineBucketSeconds / 60, load: bucketLoad,

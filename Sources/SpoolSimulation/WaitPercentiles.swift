@@ -15,7 +15,7 @@ public struct WaitPercentiles: Sendable, Codable, Equatable {
     }
 
     init(waits: [Double]) {
-        let sorted = waits.sorted()
+        let sorted = WaitSorting.sorted(waits)
         self.init(
             p50Seconds: Self.percentile(sorted, 0.50), p95Seconds: Self.percentile(sorted, 0.95),
             p99Seconds: Self.percentile(sorted, 0.99), maxSeconds: sorted.last ?? 0,

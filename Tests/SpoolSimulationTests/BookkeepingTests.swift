@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 import SpoolDispatch
 import Testing
@@ -37,6 +38,23 @@ import Testing
         #expect(popped == expected)
         #expect(popped.count == 5_000)
         #expect(heap.isEmpty)
+    }
+
+    /// The radix sort of waits gives what `sorted()` gives: on waits as the simulator has them (many equal, most
+    /// small), on any finite doubles, and (through `sorted()` itself) with NaN or a negative zero among them.
+    @Test func waitsSortAsSortedDoes() {
+        var random = SplitMix64(seed: 17)
+        func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+        let waits = (0..<50_000).map { _ in (unit() * 40).rounded() * 15 + (unit() < 0.3 ? unit() * 7 : 0) }
+        let wide = (0..<20_000).map { _ in (unit() - 0.5) * pow(10, unit() * 40 - 20) }
+        let edges = [0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude, 1e-310, 5, 5]
+        for values in [waits, wide, wide + edges + wide, Array(waits.prefix(900)), [], [3.0], waits + [-0.0]] {
+            let expected = values.sorted()
+            let sorted = WaitSorting.sorted(values)
+            #expect(sorted.map(\.bitPattern) == expected.map(\.bitPattern), "\(values.count) values")
+        }
+        let withNaN = WaitSorting.sorted(waits + [.nan])
+        #expect(withNaN.count == waits.count + 1 && withNaN.filter(\.isNaN).count == 1)
     }
 
     /// A run in arrival order with later jobs after it comes out as a stable sort by arrival would put it.
