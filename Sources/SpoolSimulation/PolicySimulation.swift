@@ -124,13 +124,13 @@ struct PolicySimulation {
     /// than all the starts of the tick.
     private var busyGPUsByWorker: [Int] = []
     private var busyGPUs = 0
-    private var uncounted: [Int] = []
-    private var isUncounted: [Bool] = []
+    private var uncounted = WorkerMarks(workers: 0)
     /// Workers whose reservations or state changed since the planner's last step (its own placements aside), for
-    /// `PlacementView.changedWorkers`; nil once the fleet was rebuilt, when the planner must look at every worker.
+    /// `PlacementView.changedWorkers`; when the fleet was rebuilt since, the planner must look at every worker.
+    private var changedSincePlan = WorkerMarks(workers: 0)
+    private var rebuiltSincePlan = false
+    /// The worker the last start went to: a step's placements often fill one worker in a row.
     private var lastStartedOn: Int?
-    private var changedSincePlan: [Int]? = []
-    private var isChangedSincePlan: [Bool] = []
     private var peakWorkers = 0
     private var timeline: [TimelinePoint] = []
     private var bucket = 0
@@ -401,10 +401,12 @@ struct PolicySimulation {
         }
         // The view lives only for the call: were it still holding `held` when `start` appends to it, the array of
         // every running job would be copied each step.
+        let changed = changedSincePlan.take()
         let plan = planner.plan(
-            PlacementView(now: date, waiting: waiting, holding: held, changedWorkers: changedSincePlan), fleet: &fleet)
-        for w in changedSincePlan ?? [] { isChangedSincePlan[w] = false }
-        changedSincePlan = []
+            PlacementView(
+                now: date, waiting: waiting, holding: held, changedWorkers: rebuiltSincePlan ? nil : changed),
+            fleet: &fleet)
+        rebuiltSincePlan = false
         var placed: Set<Int> = []
         for commit in plan.placements {
             guard let job = jobIDs.index(of: commit.job) else { continue }
@@ -471,7 +473,6 @@ struct PolicySimulation {
         heldJobs.append(job)
         // Where it runs is kept with it (and remapped when workers come or go), so that neither its finish nor the
         // preemption planner hashes the worker's ID to find it.
-        // A step's placements often fill one worker in a row: the last one's index is tried before the hash.
         let worker = fleet.index(of: placement.worker, hint: lastStartedOn)
         lastStartedOn = worker
         var heldJob = HeldJob(
@@ -480,7 +481,7 @@ struct PolicySimulation {
         heldJob.workerIndexHint = worker
         held.append(heldJob)
         if let worker {
-            markUncounted(worker)
+            uncounted.mark(worker)
             workers[worker].running.append(job)
             chargeInput(of: job, toPool: workers[worker].pool)
         }
@@ -524,8 +525,8 @@ struct PolicySimulation {
         let worker = held[slot].workerIndexHint
         if let worker {
             fleet.release(jobIDs[job], placement: placement, onWorkerAt: worker)
-            markUncounted(worker)
-            markChangedSincePlan(worker)
+            uncounted.mark(worker)
+            changedSincePlan.mark(worker)
             if let running = workers[worker].running.firstIndex(of: job) {
                 workers[worker].running.remove(at: running)
             }
@@ -579,10 +580,9 @@ struct PolicySimulation {
         }
         busyGPUsByWorker = fleet.workers.indices.map { busyGPUs(of: $0) }
         busyGPUs = busyGPUsByWorker.reduce(0, +)
-        uncounted = []
-        isUncounted = Array(repeating: false, count: fleet.workers.count)
-        changedSincePlan = nil
-        isChangedSincePlan = Array(repeating: false, count: fleet.workers.count)
+        uncounted = WorkerMarks(workers: fleet.workers.count)
+        changedSincePlan = WorkerMarks(workers: fleet.workers.count)
+        rebuiltSincePlan = true
     }
 
     private mutating func interruptSpotWorkers(at now: Double) {
@@ -733,7 +733,7 @@ struct PolicySimulation {
             for worker in workers.indices where names.contains(workers[worker].id) {
                 workers[worker].draining = true
                 fleet.workers[worker].accepting = false
-                markChangedSincePlan(worker)
+                changedSincePlan.mark(worker)
             }
         }
     }
@@ -770,13 +770,11 @@ struct PolicySimulation {
             paid[worker.pool] += 1
             spot[worker.pool] += worker.spot ? 1 : 0
         }
-        for w in uncounted {
-            isUncounted[w] = false
+        for w in uncounted.take() {
             let busy = busyGPUs(of: w)
             busyGPUs += busy - busyGPUsByWorker[w]
             busyGPUsByWorker[w] = busy
         }
-        uncounted.removeAll(keepingCapacity: true)
         busyGPUSeconds += Double(busyGPUs) * tick
         for index in pools.indices {
             let type = pools[index].settings.instanceType
@@ -808,20 +806,6 @@ struct PolicySimulation {
             busy += 1
         }
         return busy
-    }
-
-    /// Worker `w`'s reservations changed: its busy GPUs are counted again before the next charge.
-    private mutating func markUncounted(_ w: Int) {
-        guard !isUncounted[w] else { return }
-        isUncounted[w] = true
-        uncounted.append(w)
-    }
-
-    /// Worker `w` changed outside the planner: the planner's next step looks at it again.
-    private mutating func markChangedSincePlan(_ w: Int) {
-        guard changedSincePlan != nil, !isChangedSincePlan[w] else { return }
-        isChangedSincePlan[w] = true
-        changedSincePlan!.append(w)
     }
 
     private mutating func flushBucket() {

@@ -57,6 +57,17 @@ import Testing
         #expect(withNaN.count == waits.count + 1 && withNaN.filter(\.isNaN).count == 1)
     }
 
+    /// Marks come back once each, in the order first marked, and are gone once taken.
+    @Test func workerMarksComeBackOnceEachAndClear() {
+        var marks = WorkerMarks(workers: 6)
+        for worker in [4, 1, 4, 0, 1, 5] { marks.mark(worker) }
+        #expect(marks.take() == [4, 1, 0, 5])
+        #expect(marks.take() == [])
+        marks.mark(1)
+        marks.mark(1)
+        #expect(marks.take() == [1])
+    }
+
     /// A run in arrival order with later jobs after it comes out as a stable sort by arrival would put it.
     @Test func jobsComeInArrivalOrderTiesAsGiven() {
         var random = SplitMix64(seed: 9)
