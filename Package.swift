@@ -310,18 +310,22 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GPUMemoryLedgerTests",
-            dependencies: ["GPUMemoryLedger", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "GPUMemoryLedger", "TestThreads", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolDispatchTests",
             dependencies: [
-                "SpoolDispatch", "SpoolCore", .product(name: "PropertyBased", package: "swift-property-based"),
+                "SpoolDispatch", "SpoolCore", "TestThreads",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolSchedulingTests",
             dependencies: [
                 "SpoolScheduling", "SpoolCore", "GPUMemoryLedger", "SpoolDispatch", "SpoolMedia", "SpoolInMemoryStore",
+                "TestThreads",
             ],
             swiftSettings: strict),
         .testTarget(
@@ -362,6 +366,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // Tests that compute for seconds run on threads of their own, leaving the cooperative pool to the ones that await.
+        .target(name: "TestThreads", path: "Tests/TestThreads", swiftSettings: strict),
         // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
         .target(name: "TestSupport", dependencies: ["SpoolDispatch"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
@@ -370,7 +376,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
-            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport"],
+            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport", "TestThreads"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
@@ -398,7 +404,8 @@ let package = Package(
             name: "SpoolAutoscalingTests", dependencies: ["SpoolAutoscaling", "SpoolDispatch", "SpoolCore"],
             swiftSettings: strict),
         .testTarget(
-            name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore"], swiftSettings: strict),
+            name: "SpoolSimulationTests", dependencies: ["SpoolSimulation", "SpoolCore", "TestThreads"],
+            swiftSettings: strict),
         .testTarget(
             name: "SpoolPoolsTests",
             dependencies: [
@@ -426,7 +433,7 @@ let package = Package(
                 "SpoolPlacement", "SpoolScheduling", "SpoolDispatch", "SpoolSQLite", "SpoolRedis", "RESPClient",
                 "SpoolAutoscaling",
                 "SpoolCore", "SpoolAPIModels", "SpoolMedia", "SpoolSimulation", "SpoolInMemoryStore", "GPUMemoryLedger",
-                "TestSupport",
+                "TestSupport", "TestThreads",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

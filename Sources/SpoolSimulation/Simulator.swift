@@ -1,6 +1,5 @@
 import Foundation
 import SpoolScheduling
-import Synchronization
 
 /// Replays one workload against several scaling policies on the same modelled fleet and reports them side by side.
 /// Pure and deterministic: virtual time only, randomness from the settings' seed.
@@ -44,17 +43,14 @@ public struct Simulator: Sendable {
         }
         let runs = planned
         // The runs share nothing, so they go in parallel; each is deterministic on its own.
-        let results = Mutex<[Result<PolicyReport, SchedulerConfigurationError>?]>(
-            Array(repeating: nil, count: runs.count))
-        DispatchQueue.concurrentPerform(iterations: runs.count) { index in
-            let result = Result { () throws(SchedulerConfigurationError) in
+        let results = ParallelRuns.map(runs.count) { index in
+            Result { () throws(SchedulerConfigurationError) in
                 try runOne(runs[index].policy, fleet: runs[index].fleet, load: forecastLoad)
             }
-            results.withLock { $0[index] = result }
         }
         var all: [PolicyReport] = []
-        for result in results.withLock({ $0 }) {
-            all.append(try result!.get())
+        for result in results {
+            all.append(try result.get())
         }
         let reports = Array(all.prefix(chosen.count))
         var packing: PackingComparison?

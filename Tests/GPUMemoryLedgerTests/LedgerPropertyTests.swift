@@ -1,9 +1,10 @@
 import Foundation
 import GPUMemoryLedger
 import PropertyBased
+import TestThreads
 import Testing
 
-@Suite("Ledger properties")
+@Suite("Ledger properties", .cpuBound)
 struct LedgerPropertyTests {
     @Test(arguments: AllocationStrategy.allCases)
     func randomOperationSequencesKeepTheLedgerConsistent(strategy: AllocationStrategy) async {

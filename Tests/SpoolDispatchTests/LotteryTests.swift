@@ -1,9 +1,10 @@
 import Foundation
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
-@Suite struct LotteryTests {
+@Suite(.cpuBound) struct LotteryTests {
     let configuration: DispatchConfiguration
 
     init() throws {

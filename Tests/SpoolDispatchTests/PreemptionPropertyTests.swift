@@ -2,9 +2,10 @@ import Foundation
 import PropertyBased
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
-@Suite struct PreemptionPropertyTests {
+@Suite(.cpuBound) struct PreemptionPropertyTests {
     /// Per device: GPU memory in GiB and encoder sessions.
     static let fleets = zip(Gen.int(in: 4...16), Gen.int(in: 1...3)).array(of: 1...3)
     /// Class, priority, GiB, encoder sessions, seconds since the previous arrival, seconds the job runs.

@@ -1,9 +1,10 @@
 import Foundation
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
-@Suite struct WeightedFairTests {
+@Suite(.cpuBound) struct WeightedFairTests {
     let configuration: DispatchConfiguration
 
     init() throws {

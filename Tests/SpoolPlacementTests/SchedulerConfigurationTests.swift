@@ -3,11 +3,12 @@ import GPUMemoryLedger
 import SpoolCore
 import SpoolDispatch
 import SpoolScheduling
+import TestThreads
 import Testing
 
 @testable import SpoolPlacement
 
-@Suite struct SchedulerConfigurationTests {
+@Suite(.cpuBound) struct SchedulerConfigurationTests {
     func write(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).json")
             .path

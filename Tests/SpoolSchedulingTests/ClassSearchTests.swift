@@ -2,6 +2,7 @@ import Foundation
 import GPUMemoryLedger
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
 @testable import SpoolScheduling
@@ -9,7 +10,7 @@ import Testing
 /// Searching by classes of like devices must decide exactly what searching device by device decides: the same
 /// device for every job, the same score, the same waiting reason, the same reservations and the same place for
 /// the next search to start. Checked on random fleets and jobs, for every built-in profile and a few more.
-@Suite struct ClassSearchTests {
+@Suite(.cpuBound) struct ClassSearchTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     static let profiles: [SchedulingProfile] =

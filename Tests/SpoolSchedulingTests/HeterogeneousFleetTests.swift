@@ -1,6 +1,7 @@
 import Foundation
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
 @testable import SpoolScheduling
@@ -8,7 +9,7 @@ import Testing
 /// 10,000 jobs with mixed outputs over a fleet built from recorded nvidia-smi output: 4 × L4, 8 × T4, 2 × H200 and
 /// 16 CPU nodes. Jobs arrive, wait, run for a while and finish; after every cycle the fleet's books are checked
 /// against an independent tally of what runs where.
-@Suite struct HeterogeneousFleetTests {
+@Suite(.cpuBound) struct HeterogeneousFleetTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     struct Kind {

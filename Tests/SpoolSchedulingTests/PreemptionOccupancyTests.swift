@@ -1,13 +1,14 @@
 import Foundation
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
 @testable import SpoolScheduling
 
 /// The preemption planner is handed only the devices it would weigh (room now, or room once every lower-class job
 /// there is gone). Its decision must be the one it makes over every device of the path.
-@Suite struct PreemptionOccupancyTests {
+@Suite(.cpuBound) struct PreemptionOccupancyTests {
     @Test(arguments: 0..<40)
     func weighingOnlyPromisingDevicesDecidesAsWeighingAll(seed: Int) {
         var random = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)

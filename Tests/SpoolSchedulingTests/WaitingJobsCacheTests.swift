@@ -2,11 +2,12 @@ import Foundation
 import SpoolCore
 import SpoolDispatch
 import SpoolScheduling
+import TestThreads
 import Testing
 
 /// The informer's cache on its own: what it keeps from changes, in what order it offers jobs, and that it agrees
 /// with a plain model of the same changes however they interleave.
-@Suite struct WaitingJobsCacheTests {
+@Suite(.cpuBound) struct WaitingJobsCacheTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func waiting(

@@ -1,12 +1,13 @@
 import Foundation
 import SpoolCore
 import SpoolDispatch
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
 /// The simulator's own bookkeeping, each piece against the plain way it replaced.
-@Suite struct BookkeepingTests {
+@Suite(.cpuBound) struct BookkeepingTests {
     /// Events pop by time, ties in push order, interleaved with pushes as a run interleaves them: the same order as
     /// sorting every event by (time, push number). Pops come between bucket edges as well as on them, and pushes
     /// land in buckets already reached (due at once), in later ones and far beyond the calendar's horizon.
@@ -47,7 +48,10 @@ import Testing
         func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
         let waits = (0..<50_000).map { _ in (unit() * 40).rounded() * 15 + (unit() < 0.3 ? unit() * 7 : 0) }
         let wide = (0..<20_000).map { _ in (unit() - 0.5) * pow(10, unit() * 40 - 20) }
-        let edges = [0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude, 1e-310, 5, 5]
+        let edges = [
+            0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude / 3, 5,
+            5,
+        ]
         for values in [waits, wide, wide + edges + wide, Array(waits.prefix(900)), [], [3.0], waits + [-0.0]] {
             let expected = values.sorted()
             let sorted = WaitSorting.sorted(values)

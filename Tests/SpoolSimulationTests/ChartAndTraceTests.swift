@@ -1,9 +1,10 @@
 import Foundation
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
-@Suite struct SVGChartTests {
+@Suite(.cpuBound) struct SVGChartTests {
     @Test func theChartIsWellFormedWithOnePolylinePerSeries() throws {
         let simulator = Simulator(
             workload: SmallWorkloads.burst(), fleet: SmallWorkloads.smallFleet,
@@ -30,7 +31,7 @@ import Testing
     }
 }
 
-@Suite struct TraceReaderTests {
+@Suite(.cpuBound) struct TraceReaderTests {
     @Test func aGoodTraceLoadsInArrivalOrder() throws {
         let csv = """
             # a comment

@@ -1,10 +1,11 @@
 import Foundation
 import SpoolCore
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
-@Suite("Service classes and cost in the simulator")
+@Suite("Service classes and cost in the simulator", .cpuBound)
 struct ClassesAndCostTests {
     @Test func theReportSplitsWaitsByClassAndComparesTheCostPolicyWithHPA() throws {
         let simulator = Simulator(

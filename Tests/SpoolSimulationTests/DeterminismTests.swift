@@ -1,9 +1,10 @@
 import Foundation
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
-@Suite struct DeterminismTests {
+@Suite(.cpuBound) struct DeterminismTests {
     func report(workloadSeed: UInt64, simulationSeed: UInt64) throws -> Data {
         let simulator = Simulator(
             workload: SmallWorkloads.diurnal(seed: workloadSeed), fleet: SmallWorkloads.diurnalFleet,

@@ -1,9 +1,10 @@
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
 /// What `spool simulate --fleet N --in-flight M` relies on, at a size a unit test can run.
-@Suite struct FleetScaleTests {
+@Suite(.cpuBound) struct FleetScaleTests {
     /// `--in-flight M` is the built-in day's peak: the offered load at its peak comes to about M however large.
     @Test(arguments: [500.0, 2_000.0])
     func theBuiltInDayScalesToTheAskedInFlightPeak(inFlight: Double) {

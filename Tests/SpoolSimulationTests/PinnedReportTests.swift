@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
@@ -7,7 +8,7 @@ import Testing
 /// Small seeded runs whose reports are pinned number by number, so that making the simulator (or the planner it
 /// runs) faster cannot quietly change what it reports. A change that is meant to move these numbers updates them
 /// and says why.
-@Suite struct PinnedReportTests {
+@Suite(.cpuBound) struct PinnedReportTests {
     /// Every figure of a policy's report that the printed table shows, and a digest of its time series.
     static func summary(_ policy: PolicyReport) -> String {
         let byClass = policy.waitsByClass

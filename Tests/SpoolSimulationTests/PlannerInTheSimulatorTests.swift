@@ -1,12 +1,13 @@
 import Foundation
 import SpoolCore
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
 /// The simulator places through the production `PlacementPlanner`, so it preempts and degrades as the placement
 /// service would, and reports both.
-@Suite struct PlannerInTheSimulatorTests {
+@Suite(.cpuBound) struct PlannerInTheSimulatorTests {
     @Test func aSaturatedFleetPreemptsBatchForRealtimeAndDegradesOverdueStandardJobs() throws {
         // One worker, filled with batch work; then realtime jobs (they may preempt batch) and standard jobs that
         // wait past their 60 s target on the saturated fleet (they encode faster, same outputs).

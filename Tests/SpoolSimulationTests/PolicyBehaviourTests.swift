@@ -1,9 +1,10 @@
 import Foundation
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
-@Suite struct PolicyBehaviourTests {
+@Suite(.cpuBound) struct PolicyBehaviourTests {
     func simulate(_ policy: ScalingPolicy, _ workload: Workload = SmallWorkloads.burst())
         throws -> (report: PolicyReport, log: [(job: Int, at: Double, attempt: Int)])
     {

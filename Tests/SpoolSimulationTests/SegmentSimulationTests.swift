@@ -1,9 +1,10 @@
 import SpoolCore
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
-@Suite struct SegmentSimulationTests {
+@Suite(.cpuBound) struct SegmentSimulationTests {
     @Test func segmentingShortensLongJobsOnAFleet() throws {
         var settings = SegmentSimulation.Settings()
         settings.gpus = 4

@@ -1,13 +1,14 @@
 import Foundation
 import SpoolAutoscaling
 import SpoolCore
+import TestThreads
 import Testing
 
 @testable import SpoolSimulation
 
 /// A fleet over two clouds: each pool scaled by its own autoscaler, jobs attributed and pinned by the production
 /// `PoolDemand`, cost reported per provider.
-@Suite struct TwoCloudsTests {
+@Suite(.cpuBound) struct TwoCloudsTests {
     /// The built-in two clouds at the scale of the small diurnal workload; `awsWorkers` bounds the AWS pool.
     static func clouds(awsWorkers: Int = 20, gcpWorkers: Int = 20) -> CloudFleet {
         var cloud = CloudFleet.awsAndGCP
@@ -79,7 +80,7 @@ import Testing
 
 /// `spool simulate --clouds FILE`: the shipped example is the built-in two clouds, a fleet may leave fields out, and a
 /// broken one says which field is wrong.
-@Suite struct CloudFleetFileTests {
+@Suite(.cpuBound) struct CloudFleetFileTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/simulate-clouds.example.json")
 
