@@ -376,7 +376,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
-            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport", "TestThreads"],
+            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -4,6 +4,10 @@ import Testing
 /// on `CPUBoundExecutor`'s threads instead of the cooperative pool's, so that the tests that wait on real servers
 /// keep running beside it. Each test case runs with the executor as its task's preference, which the tasks it
 /// starts in structured concurrency inherit.
+///
+/// Only for tests without a wall-clock deadline: the executor runs its jobs first in, first out, so a marked test
+/// that awaits (a child process, a timeout) resumes only after the long computations queued before it, and its
+/// deadline may pass meanwhile. A test that does both keeps the pool.
 public struct CPUBoundTrait: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
