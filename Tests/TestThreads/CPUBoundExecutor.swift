@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A task executor with a few threads of its own, for tests that compute for seconds.
 ///
@@ -7,15 +8,20 @@ import Foundation
 /// whole length, and every other test of the process (a server waited for, a deadline counted on the wall clock)
 /// stands still meanwhile. On these threads the computation still takes its share of the cores, but the pool stays
 /// free for the tests that await.
-public final class CPUBoundExecutor: TaskExecutor, @unchecked Sendable {
+public final class CPUBoundExecutor: TaskExecutor {
     /// One thread per core, like the pool it relieves: more would only slice the same cores thinner.
     public static let shared = CPUBoundExecutor(threads: max(ProcessInfo.processInfo.activeProcessorCount, 2))
 
-    // Guarded by `condition`; a job stays in the queue until a thread takes it, first in first out.
-    private let condition = NSCondition()
-    private var queued: [UnownedJob] = []
-    private var next = 0
-    private var threadIDs: Set<pthread_t> = []
+    /// The jobs not yet taken, first in first out (`next` is the first), and the threads that take them.
+    private struct State {
+        var queued: [UnownedJob] = []
+        var next = 0
+        var threadIDs: Set<pthread_t> = []
+    }
+
+    private let state = Mutex(State())
+    /// One signal per job enqueued: a thread waits on it for the next job to take.
+    private let jobsWaiting = DispatchSemaphore(value: 0)
 
     init(threads: Int) {
         for number in 0..<threads {
@@ -23,9 +29,7 @@ public final class CPUBoundExecutor: TaskExecutor, @unchecked Sendable {
                 // A new thread starts with its creator's name (a pool thread's); this one names itself, for
                 // profilers and debuggers, through the file Linux keeps the name in.
                 try? "cpu-bound-\(number)".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-                condition.lock()
-                threadIDs.insert(pthread_self())
-                condition.unlock()
+                state.withLock { _ = $0.threadIDs.insert(pthread_self()) }
                 work()
             }
             // Simulations recurse little, but a debug build's frames are large: the size of a main thread's stack.
@@ -36,30 +40,27 @@ public final class CPUBoundExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Whether the caller runs on one of this executor's threads (for the tests that check where work runs).
     public func runsTheCallingThread() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return threadIDs.contains(pthread_self())
+        state.withLock { $0.threadIDs.contains(pthread_self()) }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        condition.lock()
-        queued.append(job)
-        condition.signal()
-        condition.unlock()
+        state.withLock { $0.queued.append(job) }
+        jobsWaiting.signal()
     }
 
     private func work() {
         while true {
-            condition.lock()
-            while next == queued.count { condition.wait() }
-            let job = queued[next]
-            next += 1
-            if next == queued.count {
-                queued.removeAll(keepingCapacity: true)
-                next = 0
+            jobsWaiting.wait()
+            let job = state.withLock { state in
+                let job = state.queued[state.next]
+                state.next += 1
+                if state.next == state.queued.count {
+                    state.queued.removeAll(keepingCapacity: true)
+                    state.next = 0
+                }
+                return job
             }
-            condition.unlock()
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
