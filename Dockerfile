@@ -20,6 +20,10 @@ COPY Package.swift Package.resolved ./
 COPY Sources Sources
 COPY Tests Tests
 COPY bench/placement bench/placement
+# FFmpeg's headers, for `spool measure-ssim` (it opens the libraries the runtime stage's ffmpeg brings when it runs).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libavformat-dev libavcodec-dev \
+    && rm -rf /var/lib/apt/lists/*
 # The binary, its resource bundles (openapi.yaml) and the Swift runtime it links against (Foundation, Concurrency,
 # dispatch, ICU data).
 RUN swift build -c release --product spool \

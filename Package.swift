@@ -99,11 +99,13 @@ let package = Package(
         ),
         // A store in one process's memory: the SQLite store's semantics without a file, for tests and single runs.
         .target(name: "SpoolInMemoryStore", dependencies: ["SpoolCore"], swiftSettings: strict),
+        // SSIM of an output's window through FFmpeg's libraries, opened with dlopen when measuring (`WindowSSIM`).
+        .target(name: "CWindowSSIM"),
         // Media engine: ffmpeg/ffprobe argument building, probing, running, device discovery.
         .target(
             name: "SpoolMedia",
             dependencies: [
-                "SpoolCore",
+                "SpoolCore", "CWindowSSIM",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ],

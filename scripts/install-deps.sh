@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Spool needs on Debian: ffmpeg/ffprobe, PoCL (OpenCL on the CPU), clinfo, redis-server (the
+# Installs what Spool needs on Debian: ffmpeg/ffprobe (and the headers of its libraries, for the build), PoCL (OpenCL on the CPU), clinfo, redis-server (the
 # distributed store), HAProxy, NGINX, wrk and openssl for the edge tests and benchmark (the tests start their own
 # servers on free ports), mmdebstrap, buildah, podman and runc for the container image, tmux for `spool top`'s test and
 # prometheus (promtool) for the alert rules, chromium and its driver for the console's browser test.
@@ -32,6 +32,10 @@ command -v promtool >/dev/null || missing+=(prometheus)
 # tests/console drives the web console in a real headless browser (Selenium, from PyPI below).
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# FFmpeg's headers: `spool measure-ssim` (a worker's SSIM measurement) decodes with FFmpeg's libraries, opened when it
+# runs; without the headers Spool still builds and measures with the ffmpeg command instead, at more CPU a job.
+dpkg -s libavformat-dev >/dev/null 2>&1 || missing+=(libavformat-dev)
+dpkg -s libavcodec-dev >/dev/null 2>&1 || missing+=(libavcodec-dev)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

@@ -19,7 +19,7 @@ public struct SpoolCommand: AsyncParsableCommand {
             Workers.self,
             Pools.self, Tenants.self, Webhooks.self,
             PresetsCommand.self,
-            Plan.self, Retry.self, DeadLetters.self, Gateway.self, WorkerCommand.self, Manager.self,
+            Plan.self, Retry.self, DeadLetters.self, Gateway.self, WorkerCommand.self, Manager.self, MeasureSSIM.self,
         ]
     )
 

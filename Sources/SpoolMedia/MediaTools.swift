@@ -6,11 +6,24 @@ import Subprocess
 public struct MediaTools: Sendable, Equatable {
     public var ffmpeg: String
     public var ffprobe: String
+    /// A `spool` executable whose `measure-ssim` measures an output against the frames its transcode kept without
+    /// starting ffmpeg (`WindowSSIM`); nil measures with ffmpeg. By default the running executable when it is `spool`.
+    public var windowSSIM: String?
 
-    public init(ffmpeg: String = "ffmpeg", ffprobe: String = "ffprobe") {
+    public init(ffmpeg: String = "ffmpeg", ffprobe: String = "ffprobe", windowSSIM: String? = MediaTools.runningSpool) {
         self.ffmpeg = ffmpeg
         self.ffprobe = ffprobe
+        self.windowSSIM = windowSSIM
     }
+
+    /// This process's executable when it is the `spool` binary (which has `measure-ssim`); nil in another program,
+    /// such as a test runner, which then measures with ffmpeg unless given a `spool` to run.
+    public static let runningSpool: String? = {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+            path.split(separator: "/").last == "spool"
+        else { return nil }
+        return path
+    }()
 
     static func executable(
         _ nameOrPath: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]

@@ -77,6 +77,39 @@ struct SSIMMeter: Sendable {
         ]
     }
 
+    /// `spool measure-ssim`'s arguments, for a window that starts at the output's start and compares every frame
+    /// (up to 200 s clips: `window` and `sampleRate`); nil for a window it does not read, which ffmpeg measures.
+    static func windowArguments(output: String, reference: String, size: FrameSize, duration: Double) -> [String]? {
+        guard duration > 0 else { return nil }
+        let (start, length) = window(duration: duration)
+        guard start == 0, sampleRate(windowLength: length) == nil else { return nil }
+        return [
+            "measure-ssim", output, reference, "--size", "\(size.width)x\(size.height)", "--window",
+            String(format: "%.3f", length),
+        ]
+    }
+
+    enum ChildMeasurement: Equatable {
+        case measured(Double)
+        /// The measurement's time ran out: nil, as when ffmpeg runs out of it.
+        case outOfTime
+        /// The child could not measure these files (or could not start): ffmpeg measures them instead.
+        case declined
+    }
+
+    private func measureInChild(_ spool: String, _ arguments: [String]) async -> ChildMeasurement {
+        do {
+            let result = try await ToolProcess.run(spool, arguments: arguments, timeout: timeout, clock: clock)
+            guard result.succeeded, let value = Self.parse(stderr: result.stdoutText) else { return .declined }
+            return .measured(value)
+        } catch {
+            switch error {
+            case .timedOut, .cancelled: return .outOfTime
+            case .notFound, .launchFailed: return .declined
+            }
+        }
+    }
+
     static func sourceSeek(_ seek: [String], by offset: Double) -> [String] {
         guard offset > 0 else { return seek }
         var moved = seek
@@ -101,7 +134,16 @@ struct SSIMMeter: Sendable {
     func measure(output: String, reference: String, size: FrameSize, duration: Double, label: String)
         async throws(JobError) -> Double?
     {
-        try await run(
+        if let spool = tools.windowSSIM,
+            let arguments = Self.windowArguments(output: output, reference: reference, size: size, duration: duration)
+        {
+            switch await measureInChild(spool, arguments) {
+            case .measured(let value): return value
+            case .outOfTime: return nil
+            case .declined: break  // ffmpeg measures it and judges the files, as without the child
+            }
+        }
+        return try await run(
             Self.arguments(output: output, reference: reference, size: size, duration: duration), label: label,
             nextTo: "the frames its transcode kept for SSIM")
     }
