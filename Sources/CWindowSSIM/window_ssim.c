@@ -284,7 +284,7 @@ static int is_picture(const AVFrame *frame, int width, int height) {
 spool_window_ssim_status spool_window_ssim(
     const char *output, const char *reference, int width, int height, double window_seconds, double *result,
     char *message, unsigned long capacity) {
-    static ffmpeg_functions f;
+    ffmpeg_functions f;  // per call: tests measure from several threads of one process
     if (width < 8 || height < 8 || window_seconds <= 0) {
         say(message, capacity, "a %dx%d picture or a %.3f s window is not measured here", width, height, window_seconds);
         return SPOOL_WINDOW_SSIM_UNSUPPORTED;

@@ -184,7 +184,8 @@ import Testing
         defer { server.stop() }
         try await withClient(configuration(server)) { redis in
             let blocked = Task { try await redis.send(["BLPOP", "never", 30]) }
-            for _ in 0..<200 {
+            // Up to 10 s for the call to block: a loaded CI machine can take more than a second to send it.
+            for _ in 0..<2000 {
                 if try await redis.send(["INFO", "clients"]).string?.contains("blocked_clients:1") == true { break }
                 try await Task.sleep(for: .milliseconds(5))
             }

@@ -5,29 +5,6 @@ import Testing
 /// number is ffmpeg's, and each refusal has the exit status that sends the worker to ffmpeg.
 @Suite("spool measure-ssim")
 struct MeasureSSIMCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func run(_ executable: URL, _ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// The "All:" value of the last SSIM summary line.
     func allValue(_ text: String) -> String? {
         guard let line = text.split(whereSeparator: \.isNewline).last(where: { $0.contains("All:") }),
@@ -37,7 +14,6 @@ struct MeasureSSIMCommandTests {
     }
 
     @Test func measuresWhatFFmpegMeasuresAndRefusesWithItsStatuses() throws {
-        let spool = try SpoolBinary.url()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spool-measure-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -55,13 +31,13 @@ struct MeasureSSIMCommandTests {
                 "-map", "[r0]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-an", "-f", "nut", reference,
             ])
 
-        let measured = try run(spool, ["measure-ssim", output, reference, "--size", "480x270", "--window", "0.100"])
+        let measured = try CLI.run(["measure-ssim", output, reference, "--size", "480x270", "--window", "0.100"])
         #expect(measured.status == 0, "\(measured.stderr)")
         // ffmpeg's filter in plain C gives the same digits; its x86 assembly can differ in the fifth decimal.
         var byFilter: [String] = []
         for cpuFlags in [["-cpuflags", "0"], []] {
-            let ffmpeg = try run(
-                URL(fileURLWithPath: "/usr/bin/ffmpeg"),
+            let ffmpeg = try CLI.run(
+                executable: URL(fileURLWithPath: "/usr/bin/ffmpeg"),
                 cpuFlags + [
                     "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-t", "0.100", "-threads", "1", "-i",
                     output, "-f", "nut", "-i", reference, "-filter_complex",
@@ -77,15 +53,15 @@ struct MeasureSSIMCommandTests {
         #expect(measured.stdout.hasPrefix("SSIM All:"))
 
         // Another size: 4, "not read here". A missing file: 5, "cannot be opened". Bad flags: ArgumentParser's 64.
-        let otherSize = try run(spool, ["measure-ssim", output, reference, "--size", "640x360", "--window", "0.1"])
+        let otherSize = try CLI.run(["measure-ssim", output, reference, "--size", "640x360", "--window", "0.1"])
         #expect(otherSize.status == 4 && otherSize.stderr.contains("640x360 yuv420p"))
-        let missing = try run(
-            spool, ["measure-ssim", output + ".gone", reference, "--size", "480x270", "--window", "0.1"])
+        let missing = try CLI.run(
+            ["measure-ssim", output + ".gone", reference, "--size", "480x270", "--window", "0.1"])
         #expect(missing.status == 5 && missing.stderr.contains("cannot open"))
-        let badSize = try run(spool, ["measure-ssim", output, reference, "--size", "wide", "--window", "0.1"])
+        let badSize = try CLI.run(["measure-ssim", output, reference, "--size", "wide", "--window", "0.1"])
         #expect(badSize.status == 64 && badSize.stderr.contains("WIDTHxHEIGHT"))
         // Not for people: absent from the help that lists the commands.
-        let help = try run(spool, ["--help"])
+        let help = try CLI.run(["--help"])
         #expect(!help.stdout.contains("measure-ssim"))
     }
 }

@@ -459,9 +459,14 @@ enum CLI {
         var stderr: String
     }
 
+    /// Runs the built `spool` with `arguments`.
     static func run(_ arguments: [String]) throws -> Result {
+        try run(executable: try SpoolBinary.url(), arguments)
+    }
+
+    static func run(executable: URL, _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = try SpoolBinary.url()
+        process.executableURL = executable
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()

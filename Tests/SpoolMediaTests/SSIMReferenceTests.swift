@@ -94,14 +94,10 @@ struct SSIMReferenceTests {
     /// encoder was given, while a second decode pairs its frames with the source's frames at the source's rate.
     @Test func theKeptFramesGiveTheSameSSIMAsASecondDecode() async throws {
         let scratch = try MediaScratch()
-        let input = try await scratch.makeClip("source.mp4", seconds: 4)
-        let source = try await MediaProber().probe(path: input)
-        let staging = scratch.file("a1/out")
-        let command = TranscodeCommandBuilder.build(
-            input: input, source: source, outputs: Samples.allKinds, path: .cpu, stagingDirectory: staging,
-            ssimReferenceDirectory: scratch.file("a1/ssim"))
-        try await FFmpegRunner(clock: ContinuousClock()).run(
-            command, sourceDurationSeconds: source.durationSeconds, onStart: { _ in }, onProgress: { _ in })
+        let transcode = try await scratch.transcodeWithReferences(seconds: 4)
+        let (input, source, staging, command) = (
+            transcode.input, transcode.source, transcode.staging, transcode.command
+        )
         let references = command.outputs.compactMap(\.ssimReference)
         #expect(references.count == 3)
         for reference in references { #expect(FileManager.default.fileExists(atPath: reference)) }

@@ -17,15 +17,9 @@ struct WindowSSIMTests {
         var size: FrameSize
     }
 
-    func transcode(in scratch: borrowing MediaScratch, seconds: Int = 4) async throws -> (MediaInfo, [Measured]) {
-        let input = try await scratch.makeClip("source.mp4", seconds: seconds)
-        let source = try await MediaProber().probe(path: input)
-        let staging = scratch.file("a1/out")
-        let command = TranscodeCommandBuilder.build(
-            input: input, source: source, outputs: Samples.allKinds, path: .cpu, stagingDirectory: staging,
-            ssimReferenceDirectory: scratch.file("a1/ssim"))
-        try await FFmpegRunner(clock: ContinuousClock()).run(
-            command, sourceDurationSeconds: source.durationSeconds, onStart: { _ in }, onProgress: { _ in })
+    func transcode(in scratch: borrowing MediaScratch, seconds: Int) async throws -> (MediaInfo, [Measured]) {
+        let transcode = try await scratch.transcodeWithReferences(seconds: seconds)
+        let (source, staging, command) = (transcode.source, transcode.staging, transcode.command)
         // The sizes the tap chains scale to (SSIMReferenceTests checks the chains).
         let sizes = [
             "small": FrameSize(width: 426, height: 240), "hevc": FrameSize(width: 320, height: 180),
@@ -44,6 +38,21 @@ struct WindowSSIMTests {
         return (source, measured)
     }
 
+    /// One small H.264 output with its reference, written as a transcode's tap writes them, in one cheap ffmpeg run.
+    func smallOutput(in scratch: borrowing MediaScratch) async throws -> Measured {
+        let output = scratch.file("small.mp4")
+        let reference = scratch.file("small.nut")
+        try await MediaScratch.ffmpeg([
+            "-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25",
+            "-t", "1", "-filter_complex",
+            "[0:v:0]format=yuv420p,split=2[v0][t0];[t0]trim=start=0:duration=0.1,setpts=PTS-STARTPTS[r0]",
+            "-map", "[v0]", "-c:v", "libx264", "-preset", "ultrafast", output,
+            "-map", "[r0]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-f", "nut", reference,
+        ])
+        return Measured(
+            name: "small", output: output, reference: reference, size: FrameSize(width: 426, height: 240))
+    }
+
     /// ffmpeg prints the mean with six decimals: equal to the digit is equal there.
     func digits(_ value: Double?) -> String { value.map { String(format: "%.6f", $0) } ?? "none" }
 
@@ -53,7 +62,7 @@ struct WindowSSIMTests {
     /// (426×240 here) its mean moves in the fifth decimal, so against the default run the bound is 1e-4.
     @Test func givesFFmpegsNumberForEveryKindOfOutput() async throws {
         let scratch = try MediaScratch()
-        let (source, measured) = try await transcode(in: scratch)
+        let (source, measured) = try await transcode(in: scratch, seconds: 2)
         let duration = source.videoDurationSeconds
         let window = SSIMMeter.window(duration: duration).length
         for output in measured {
@@ -78,8 +87,7 @@ struct WindowSSIMTests {
     /// file, a file that is not video, a reference that is not NUT.
     @Test func refusesWhatItDoesNotRead() async throws {
         let scratch = try MediaScratch()
-        let (_, measured) = try await transcode(in: scratch, seconds: 1)
-        let small = try #require(measured.first { $0.name == "small" })
+        let small = try await smallOutput(in: scratch)
         func refusal(_ output: String, _ reference: String, width: Int = 426, height: Int = 240) -> WindowSSIM.Refusal?
         {
             do {
@@ -130,13 +138,12 @@ struct WindowSSIMTests {
     /// gives the same number as without a child.
     @Test func aChildThatDeclinesLeavesTheMeasurementToFFmpeg() async throws {
         let scratch = try MediaScratch()
-        let (source, measured) = try await transcode(in: scratch, seconds: 1)
-        let small = try #require(measured.first { $0.name == "small" })
+        let small = try await smallOutput(in: scratch)
         func measure(_ child: String?) async throws -> Double? {
             try await SSIMMeter(tools: MediaTools(windowSSIM: child), timeout: .seconds(60), clock: ContinuousClock())
                 .measure(
                     output: small.output, reference: small.reference, size: small.size,
-                    duration: source.videoDurationSeconds, label: small.name)
+                    duration: 1, label: small.name)
         }
         let byFFmpeg = try await measure(nil)
         #expect(byFFmpeg != nil)

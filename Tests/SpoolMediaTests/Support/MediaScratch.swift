@@ -37,6 +37,20 @@ struct MediaScratch: ~Copyable {
         return output
     }
 
+    /// A clip of `seconds` transcoded on the CPU path to every kind of output in `Samples.allKinds`, with the SSIM
+    /// reference frames the transcode keeps (in `a1/ssim`, beside the staging folder `a1/out`).
+    func transcodeWithReferences(seconds: Int) async throws -> ReferencedTranscode {
+        let input = try await makeClip("source.mp4", seconds: seconds)
+        let source = try await MediaProber().probe(path: input)
+        let staging = file("a1/out")
+        let command = TranscodeCommandBuilder.build(
+            input: input, source: source, outputs: Samples.allKinds, path: .cpu, stagingDirectory: staging,
+            ssimReferenceDirectory: file("a1/ssim"))
+        try await FFmpegRunner(clock: ContinuousClock()).run(
+            command, sourceDurationSeconds: source.durationSeconds, onStart: { _ in }, onProgress: { _ in })
+        return ReferencedTranscode(input: input, source: source, staging: staging, command: command)
+    }
+
     static func ffmpeg(_ arguments: [String]) async throws {
         let result = try await ToolProcess.run(
             "ffmpeg", arguments: arguments, timeout: .seconds(60), clock: ContinuousClock())
@@ -48,4 +62,12 @@ struct MediaScratch: ~Copyable {
         try data.write(to: URL(fileURLWithPath: output))
         return output
     }
+}
+
+/// What `MediaScratch.transcodeWithReferences` made.
+struct ReferencedTranscode {
+    var input: String
+    var source: MediaInfo
+    var staging: String
+    var command: TranscodeCommand
 }
