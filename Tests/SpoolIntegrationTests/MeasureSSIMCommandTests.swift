@@ -1,9 +1,14 @@
 import Foundation
+import TestThreads
 import Testing
 
 /// `spool measure-ssim`, the child a worker starts to measure an output against the frames its transcode kept: its
 /// number is ffmpeg's, and each refusal has the exit status that sends the worker to ffmpeg.
-@Suite("spool measure-ssim")
+///
+/// It waits for its processes synchronously (ffmpeg's transcode and its runs take seconds on a loaded machine), so it
+/// runs on the CPU-bound executor's threads: on the cooperative pool it held one of two threads for 25 s in CI, and a
+/// Redis test waiting there for a cancellation missed its 10 s.
+@Suite("spool measure-ssim", .cpuBound)
 struct MeasureSSIMCommandTests {
     /// The "All:" value of the last SSIM summary line.
     func allValue(_ text: String) -> String? {
