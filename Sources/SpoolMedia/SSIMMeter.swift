@@ -78,7 +78,8 @@ struct SSIMMeter: Sendable {
     }
 
     /// `spool measure-ssim`'s arguments, for a window that starts at the output's start and compares every frame
-    /// (up to 200 s clips: `window` and `sampleRate`); nil for a window it does not read, which ffmpeg measures.
+    /// (clips under 60 s: `window` centres longer clips' windows); nil for a window it does not read, which ffmpeg
+    /// measures.
     static func windowArguments(output: String, reference: String, size: FrameSize, duration: Double) -> [String]? {
         guard duration > 0 else { return nil }
         let (start, length) = window(duration: duration)
