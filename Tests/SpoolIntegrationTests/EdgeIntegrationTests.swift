@@ -59,6 +59,8 @@ import Testing
         let load = try SubmissionLoad(
             server: front.url, input: "file://" + input.path, clients: 6,
             trusting: tls.appendingPathComponent("spool.crt").path)
+        // Whatever throws below, the load ends, and its run shuts its HTTP client down.
+        defer { load.stop() }
         let loadTask = Task { await load.run() }
 
         try await Task.sleep(for: .seconds(2))
