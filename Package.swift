@@ -452,7 +452,7 @@ let package = Package(
             name: "SpoolIntegrationTests",
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite",
-                "SpoolRedis", "RESPClient", "SpoolWebhooks", "TestSupport", "TestThreads", "S3Client",
+                "SpoolRedis", "RESPClient", "SpoolWebhooks", "SpoolMedia", "TestSupport", "TestThreads", "S3Client",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

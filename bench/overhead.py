@@ -48,11 +48,29 @@ def children_cpu_seconds():
 
 
 def cpu_seconds(pid, children=False):
-    """CPU time of a process, user and system; with `children`, of its finished (waited-for) children too: the
-    server's ffmpeg and ffprobe runs."""
+    """CPU time of a process, user and system; with `children`, of its children too: the finished (waited-for) ones,
+    the server's ffmpeg runs, and the live ones with theirs, the measuring children a worker keeps between jobs."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+        for child in live_children(pid):
+            try:
+                ticks += cpu_seconds(child, children=True) * os.sysconf("SC_CLK_TCK")
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # it ended meanwhile; its time is in its parent's, once waited for
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def live_children(pid):
+    """A process's live children: each of its threads lists those it started."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            found += [int(child) for child in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except FileNotFoundError:
+            pass
+    return found
 
 
 def spool_round(clip, index, deduplicate=False):

@@ -7,6 +7,8 @@ struct SSIMMeter: Sendable {
     var tools: MediaTools
     var timeout: Duration
     var clock: any Clock<Duration>
+    /// The measuring children that `tools.windowSSIM` names are kept in, between jobs.
+    var children: WindowSSIMChildren = .shared
     /// The window compared: 1 % of the clip, at least 0.1 s (three frames at 30 fps) and at most 10 s. Decoding both
     /// whole files would cost a large share of the transcode itself, and even 2 % of a 30 s clip was a tenth of a
     /// CPU-second a job (bench/overhead measured both), while a window still catches a broken or badly degraded
@@ -77,17 +79,17 @@ struct SSIMMeter: Sendable {
         ]
     }
 
-    /// `spool measure-ssim`'s arguments, for a window that starts at the output's start and compares every frame
-    /// (clips under 60 s: `window` centres longer clips' windows); nil for a window it does not read, which ffmpeg
-    /// measures.
-    static func windowArguments(output: String, reference: String, size: FrameSize, duration: Double) -> [String]? {
+    /// The measuring child's request, for a window that starts at the output's start and compares every frame (clips
+    /// under 60 s: `window` centres longer clips' windows); nil for a window it does not read, which ffmpeg measures.
+    static func windowRequest(output: String, reference: String, size: FrameSize, duration: Double)
+        -> WindowSSIM.Request?
+    {
         guard duration > 0 else { return nil }
         let (start, length) = window(duration: duration)
         guard start == 0, sampleRate(windowLength: length) == nil else { return nil }
-        return [
-            "measure-ssim", output, reference, "--size", "\(size.width)x\(size.height)", "--window",
-            String(format: "%.3f", length),
-        ]
+        return WindowSSIM.Request(
+            output: output, reference: reference, width: size.width, height: size.height,
+            window: (length * 1000).rounded() / 1000)
     }
 
     enum ChildMeasurement: Equatable {
@@ -96,19 +98,6 @@ struct SSIMMeter: Sendable {
         case outOfTime
         /// The child could not measure these files (or could not start): ffmpeg measures them instead.
         case declined
-    }
-
-    private func measureInChild(_ spool: String, _ arguments: [String]) async -> ChildMeasurement {
-        do {
-            let result = try await ToolProcess.run(spool, arguments: arguments, timeout: timeout, clock: clock)
-            guard result.succeeded, let value = Self.parse(stderr: result.stdoutText) else { return .declined }
-            return .measured(value)
-        } catch {
-            switch error {
-            case .timedOut, .cancelled: return .outOfTime
-            case .notFound, .launchFailed: return .declined
-            }
-        }
     }
 
     static func sourceSeek(_ seek: [String], by offset: Double) -> [String] {
@@ -136,9 +125,9 @@ struct SSIMMeter: Sendable {
         async throws(JobError) -> Double?
     {
         if let spool = tools.windowSSIM,
-            let arguments = Self.windowArguments(output: output, reference: reference, size: size, duration: duration)
+            let request = Self.windowRequest(output: output, reference: reference, size: size, duration: duration)
         {
-            switch await measureInChild(spool, arguments) {
+            switch await children.measure(spool: spool, request: request, timeout: timeout, clock: clock) {
             case .measured(let value): return value
             case .outOfTime: return nil
             case .declined: break  // ffmpeg measures it and judges the files, as without the child

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolMedia
 import TestThreads
 import Testing
 
@@ -65,6 +66,24 @@ struct MeasureSSIMCommandTests {
         #expect(missing.status == 5 && missing.stderr.contains("cannot open"))
         let badSize = try CLI.run(["measure-ssim", output, reference, "--size", "wide", "--window", "0.1"])
         #expect(badSize.status == 64 && badSize.stderr.contains("WIDTHxHEIGHT"))
+
+        // --serve: one reply line per request line until standard input ends, then exit 0.
+        let requests = [
+            #"{"output":"\#(output)","reference":"\#(reference)","width":480,"height":270,"window":0.1}"#,
+            #"{"output":"\#(output)","reference":"\#(reference)","width":640,"height":360,"window":0.1}"#,
+            "SSIM please",
+        ]
+        let served = try CLI.run(["measure-ssim", "--serve"], input: requests.joined(separator: "\n") + "\n")
+        #expect(served.status == 0, "\(served.stderr)")
+        let replies = served.stdout.split(separator: "\n").map(String.init)
+        #expect(replies.count == 3, "\(served.stdout)")
+        let first = try JSONDecoder().decode(WindowSSIM.Reply.self, from: Data((replies.first ?? "").utf8))
+        #expect(first.ssim.map { WindowSSIM.summaryLine($0) + "\n" } == measured.stdout)
+        #expect(replies.dropFirst().first?.contains(#""refusal":"unsupported""#) == true)
+        #expect(replies.last?.contains(#""refusal":"failed""#) == true)
+        let serveWithFiles = try CLI.run(["measure-ssim", "--serve", output])
+        #expect(serveWithFiles.status == 64 && serveWithFiles.stderr.contains("standard input"))
+
         // Not for people: absent from the help that lists the commands.
         let help = try CLI.run(["--help"])
         #expect(!help.stdout.contains("measure-ssim"))

@@ -459,12 +459,12 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs the built `spool` with `arguments`.
-    static func run(_ arguments: [String]) throws -> Result {
-        try run(executable: try SpoolBinary.url(), arguments)
+    /// Runs the built `spool` with `arguments`, and `input` on its standard input (none: an empty one).
+    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
+        try run(executable: try SpoolBinary.url(), arguments, input: input)
     }
 
-    static func run(executable: URL, _ arguments: [String]) throws -> Result {
+    static func run(executable: URL, _ arguments: [String], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -472,7 +472,14 @@ enum CLI {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            // Small inputs only: written whole before the output is read.
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -141,7 +141,9 @@ import Testing
     /// Replaces a file's bytes without `fsync`, which `Data.write` does on Linux: the fuzzer writes some 1,800 files,
     /// and that many syncs stall the disk for every other test of a loaded CI machine.
     static func overwrite(_ path: String, with bytes: [UInt8]) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.truncate(atOffset: 0)

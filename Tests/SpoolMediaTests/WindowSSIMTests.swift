@@ -122,16 +122,52 @@ struct WindowSSIMTests {
     /// longer clip's window, in the middle and thinned past 2 s, is ffmpeg's.
     @Test func onlyWindowsFromTheStartGoToTheChild() {
         let size = FrameSize(width: 1280, height: 720)
+        func request(_ duration: Double) -> WindowSSIM.Request? {
+            SSIMMeter.windowRequest(output: "/o.mp4", reference: "/r.nut", size: size, duration: duration)
+        }
         #expect(
-            SSIMMeter.windowArguments(output: "/o.mp4", reference: "/r.nut", size: size, duration: 10) == [
-                "measure-ssim", "/o.mp4", "/r.nut", "--size", "1280x720", "--window", "0.100",
-            ])
-        #expect(
-            SSIMMeter.windowArguments(output: "/o.mp4", reference: "/r.nut", size: size, duration: 50)?.last == "0.500")
+            request(10)
+                == WindowSSIM.Request(output: "/o.mp4", reference: "/r.nut", width: 1280, height: 720, window: 0.1))
+        #expect(request(50)?.window == 0.5)
         // From 60 s the window is in the middle of the clip.
-        #expect(SSIMMeter.windowArguments(output: "/o.mp4", reference: "/r.nut", size: size, duration: 60) == nil)
-        #expect(SSIMMeter.windowArguments(output: "/o.mp4", reference: "/r.nut", size: size, duration: 600) == nil)
-        #expect(SSIMMeter.windowArguments(output: "/o.mp4", reference: "/r.nut", size: size, duration: 0) == nil)
+        #expect(request(60) == nil)
+        #expect(request(600) == nil)
+        #expect(request(0) == nil)
+    }
+
+    /// A measuring child's turn: a request line is answered with the value `measure` gives, a refusal with its kind
+    /// and reason, and a line that is not a request with `failed` rather than silence.
+    @Test func answersEachRequestLineWithOneReplyLine() async throws {
+        let scratch = try MediaScratch()
+        let small = try await smallOutput(in: scratch)
+        let request = WindowSSIM.Request(
+            output: small.output, reference: small.reference, width: 426, height: 240, window: 0.1)
+        let measured = try WindowSSIM.measure(
+            output: small.output, reference: small.reference, width: 426, height: 240, window: 0.1)
+        func reply(_ line: String) throws -> WindowSSIM.Reply {
+            let text = WindowSSIM.answer(requestLine: line)
+            #expect(!text.contains("\n"))
+            return try JSONDecoder().decode(WindowSSIM.Reply.self, from: Data(text.utf8))
+        }
+        #expect(try reply(WindowSSIM.encodedLine(request)).outcome == .success(measured))
+        var otherSize = request
+        otherSize.width = 640
+        otherSize.height = 360
+        let refused = try reply(WindowSSIM.encodedLine(otherSize))
+        #expect(refused.refusal == "unsupported")
+        #expect(refused.message?.contains("640x360 yuv420p") == true)
+        guard case .failure(.unsupported) = refused.outcome else {
+            Issue.record("a refusal read back as \(refused.outcome)")
+            return
+        }
+        var missing = request
+        missing.output += "\nwith a line break.mp4"
+        #expect(try reply(WindowSSIM.encodedLine(missing)).refusal == "failed")
+        let junk = try reply("SSIM please")
+        #expect(junk.refusal == "failed" && junk.message?.contains("not a measurement request") == true)
+        #expect(
+            WindowSSIM.Reply(.failure(.unavailable("no libavcodec"))).outcome == .failure(.unavailable("no libavcodec"))
+        )
     }
 
     /// A child that cannot measure (here one that exits 1, or is not there) sends the measurement to ffmpeg, which

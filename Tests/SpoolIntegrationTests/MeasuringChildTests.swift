@@ -1,0 +1,151 @@
+import Foundation
+import SpoolAPIModels
+import SpoolClient
+import SpoolCore
+import TestSupport
+import Testing
+
+@testable import SpoolMedia
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Workers keep their measuring children (`spool measure-ssim --serve`) between jobs: one child answers job after job
+/// with the one-shot command's number, a child that died while idle is replaced, one that takes too long is killed,
+/// and none outlives its worker, whether it is stopped or killed.
+@Suite(.serialized) struct MeasuringChildTests {
+    /// An H.264 output and the reference frames its transcode kept, as a worker's transcode writes them.
+    static func outputWithReference(in folder: URL) async throws -> WindowSSIM.Request {
+        let output = folder.appendingPathComponent("out.mp4").path
+        let reference = folder.appendingPathComponent("ref.nut").path
+        let made = try await ToolProcess.run(
+            "ffmpeg",
+            arguments: [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25", "-t",
+                "1", "-filter_complex",
+                "[0:v:0]format=yuv420p,split=2[v0][t0];[t0]trim=start=0:duration=0.1,setpts=PTS-STARTPTS[r0]",
+                "-map", "[v0]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "35", output,
+                "-map", "[r0]", "-c:v", "rawvideo", "-fps_mode", "passthrough", "-f", "nut", reference,
+            ], timeout: .seconds(120), clock: ContinuousClock())
+        try #require(made.succeeded, "\(made.stderrText)")
+        return WindowSSIM.Request(output: output, reference: reference, width: 480, height: 270, window: 0.1)
+    }
+
+    /// Live processes whose parent is `parent` and whose command line is a measuring child's.
+    static func measuringChildren(of parent: Int32) -> [Int32] {
+        TestMedia.processes(containing: "measure-ssim").filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let afterName = stat.range(of: ") ")
+            else { return false }
+            return stat[afterName.upperBound...].split(separator: " ").dropFirst().first == "\(parent)"
+        }
+    }
+
+    /// Waits up to 10 s for `condition`.
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    @Test func oneChildMeasuresJobAfterJobAndADeadOneIsReplaced() async throws {
+        let folder = try TestMedia.temporaryDirectory("measuring-child")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let request = try await Self.outputWithReference(in: folder)
+        let spool = try SpoolBinary.url().path
+        let oneShot = try CLI.run([
+            "measure-ssim", request.output, request.reference, "--size", "480x270", "--window", "0.1",
+        ])
+        #expect(oneShot.status == 0, "\(oneShot.stderr)")
+
+        let children = WindowSSIMChildren()
+        defer { children.stopAll() }
+        var values: [SSIMMeter.ChildMeasurement] = []
+        for _ in 0..<3 {
+            values.append(
+                await children.measure(spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock()))
+        }
+        let printed = values.map { value -> String in
+            guard case .measured(let value) = value else { return "not measured" }
+            return WindowSSIM.summaryLine(value) + "\n"
+        }
+        #expect(printed == Array(repeating: oneShot.stdout, count: 3))
+        // One child served all three, and waits for the next.
+        let kept = Self.measuringChildren(of: getpid())
+        #expect(kept.count == 1)
+        #expect(children.idleCount(spool: spool) == 1)
+
+        // Killed while idle: the next measurement starts another child and still measures.
+        let first = try #require(kept.first)
+        kill(first, SIGKILL)
+        #expect(try await Self.eventually { !Self.measuringChildren(of: getpid()).contains(first) })
+        let afterKill = await children.measure(
+            spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock())
+        #expect(afterKill == values[0])
+        let replacement = Self.measuringChildren(of: getpid())
+        #expect(replacement.count == 1 && replacement != kept, "\(replacement) after \(kept)")
+
+        // A refusal is a reply: the child stays and ffmpeg is asked instead.
+        var otherSize = request
+        otherSize.width = 640
+        #expect(
+            await children.measure(spool: spool, request: otherSize, timeout: .seconds(60), clock: ContinuousClock())
+                == .declined)
+        #expect(Self.measuringChildren(of: getpid()) == replacement)
+
+        // Stopped: its standard input closes and it ends.
+        children.stopAll()
+        #expect(try await Self.eventually { Self.measuringChildren(of: getpid()).isEmpty })
+    }
+
+    @Test func aChildThatTakesTooLongIsKilled() async throws {
+        let folder = try TestMedia.temporaryDirectory("measuring-child-slow")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let request = try await Self.outputWithReference(in: folder)
+        let children = WindowSSIMChildren()
+        defer { children.stopAll() }
+        // No time at all: the timer wins against a child that has not even started.
+        let outcome = await children.measure(
+            spool: try SpoolBinary.url().path, request: request, timeout: .zero, clock: ContinuousClock())
+        #expect(outcome == .outOfTime)
+        #expect(children.idleCount(spool: try SpoolBinary.url().path) == 0)
+        // The child was killed and reaped before the measurement returned.
+        #expect(Self.measuringChildren(of: getpid()).isEmpty)
+    }
+
+    /// A real worker (`spool serve`) measures its jobs' SSIM through one kept child, which ends with the worker:
+    /// after SIGTERM, and after kill -9, since its standard input closes when the worker's end of the pipe does.
+    @Test(arguments: [false, true])
+    func theChildEndsWithItsWorker(killed: Bool) async throws {
+        let area = try TestArea("measuring-child-worker")
+        defer { area.cleanUp() }
+        let server = try SpoolServerProcess(
+            dataDirectory: area.data, inputRoot: area.inputs, extraArguments: ["--no-deduplicate"])
+        defer { server.stop() }
+        try await server.start()
+        let clip = area.inputs.appendingPathComponent("clip.mp4")
+        try TestMedia.makeClip(at: clip, seconds: 2)
+        for number in 0..<2 {
+            let submitted = try await server.client.submit(
+                JobRequest(
+                    input: "file://" + clip.path,
+                    outputs: [try OutputShorthand.parse("small\(number)=mp4,height=180,codec=h264")]))
+            let job = try await server.client.waitFor(submitted.id)
+            #expect(job.state == .succeeded, "\(job.error?.message ?? "")\n\(server.log())")
+            #expect((job.outputs.first?.ssim ?? 0) > 0.5)
+        }
+        let child = Self.measuringChildren(of: server.pid)
+        #expect(child.count == 1, "one kept child measured both jobs")
+        if killed {
+            server.crash()
+        } else {
+            #expect(await server.terminate() == 0)
+        }
+        #expect(
+            try await Self.eventually { Set(TestMedia.processes(containing: "measure-ssim")).isDisjoint(with: child) },
+            "the child outlived its worker")
+    }
+}
