@@ -4,10 +4,11 @@ import urllib.request
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--spool", required=True)
-parser.add_argument("--jobs", type=int, default=12)
+parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1), help="jobs a round (default: one per core)")
 parser.add_argument("--seconds", type=int, default=10)
-parser.add_argument("--blocks", type=int, default=2,
-                    help="plain/spool/spool/plain blocks: one block swings by a few percent with the machine's speed")
+parser.add_argument("--blocks", type=int, default=12,
+                    help="plain/spool/spool/plain blocks: short rounds, many times, so that the machine's speed, "
+                         "which drifts by tens of percent over tens of seconds here, weighs on both sides alike")
 args = parser.parse_args()
 cores = os.cpu_count() or 1
 work = tempfile.mkdtemp(prefix="spool-bench.")
@@ -73,77 +74,100 @@ def live_children(pid):
     return found
 
 
-def spool_round(clip, index, deduplicate=False):
-    """One round through `spool serve`. Deduplication is off unless asked: every job here has the same input and
-    outputs, so with it on every job after the first would reuse the first one's outputs and this would measure
-    reuse, not transcoding."""
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    server_url = f"http://127.0.0.1:{port}"
-    log = open(f"{work}/serve{index}.log", "w")
-    server = subprocess.Popen([args.spool, "serve", "--data", f"{work}/data{index}", "--port", str(port),
-                               "--input-root", f"{work}/in", "--pools", "cpu", "--cpu-slots", str(cores),
-                               "--log-level", "warning", *([] if deduplicate else ["--no-deduplicate"])],
-                              stdout=log, stderr=log)
-    try:
-        for _ in range(200):
+class SpoolServer:
+    """One `spool serve` for every Spool round, as a worker lives across many jobs (its kept SSIM child is started by
+    its first job, not by each round's). It is stopped (SIGSTOP) outside its rounds, so its idle CPU (placement
+    cycles, registrations) never runs during a plain round, where it would slow plain ffmpeg and flatter Spool."""
+
+    def __init__(self, name, deduplicate=False):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        port = probe.getsockname()[1]
+        probe.close()
+        self.data = f"{work}/{name}"
+        self.log = f"{work}/{name}.log"
+        self.process = subprocess.Popen(
+            [args.spool, "serve", "--data", self.data, "--port", str(port), "--input-root", f"{work}/in",
+             "--pools", "cpu", "--cpu-slots", str(cores), "--log-level", "warning",
+             *([] if deduplicate else ["--no-deduplicate"])],
+            stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        for _ in range(400):
             try:
-                urllib.request.urlopen(f"{server_url}/ready")
-                break
+                urllib.request.urlopen(f"{self.url}/ready")
+                return
             except OSError:
                 time.sleep(0.05)
+        sys.exit(f"spool serve did not become ready; see {self.log}")
+
+    def pause(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def round(self, clip):
+        """One round of `args.jobs` jobs: wall time from the first submission to the last output published (the
+        moment its folder is renamed into outputs/, polled every 10 ms from the files, so that no API polling loads
+        the server), Spool's own CPU and its CPU with its children. Then every job must read back succeeded."""
         body = json.dumps({"input": "file://" + clip, "outputs": [output]}).encode()
-        cpu_before = cpu_seconds(server.pid)
-        tree_before = cpu_seconds(server.pid, children=True)
+        cpu_before = cpu_seconds(self.process.pid)
+        tree_before = cpu_seconds(self.process.pid, children=True)
         start = time.monotonic()
-        ids = set()
+        ids = []
         for _ in range(args.jobs):
-            request = urllib.request.Request(f"{server_url}/v1/jobs", data=body,
+            request = urllib.request.Request(f"{self.url}/v1/jobs", data=body,
                                              headers={"content-type": "application/json"})
-            ids.add(json.load(urllib.request.urlopen(request))["id"])
-        def pending(state, limit):
-            return json.load(urllib.request.urlopen(f"{server_url}/v1/jobs?state={state}&limit={limit}"))["jobs"]
-        while True:
-            queued, running = pending("queued", 1), pending("running", 2)
-            if not queued and not running:
-                break
-            # Each list query costs the server about a millisecond of CPU, so while the cores are busy with several
-            # jobs the benchmark looks twice a second; once one job is left, a core is idle and it looks every 20 ms
-            # so that the end is seen within 20 ms of the last commit.
-            time.sleep(0.02 if not queued and len(running) <= 1 else 0.5)
+            ids.append(json.load(urllib.request.urlopen(request))["id"])
+        published = [f"{self.data}/outputs/{job}/{output['name']}.mp4" for job in ids]
+        while not all(os.path.exists(path) for path in published):
+            if self.process.poll() is not None:
+                sys.exit(f"spool serve ended; see {self.log}")
+            time.sleep(0.01)
         elapsed = time.monotonic() - start
-        cpu = cpu_seconds(server.pid) - cpu_before
-        tree = cpu_seconds(server.pid, children=True) - tree_before
-        page = json.load(urllib.request.urlopen(f"{server_url}/v1/jobs?limit=500"))
-        mine = [job for job in page["jobs"] if job["id"] in ids]
-        bad = [job["state"] for job in mine if job["state"] != "succeeded"]
-        if bad or len(mine) != len(ids):
-            sys.exit(f"{len(bad)} jobs did not succeed: {bad}; see {work}/serve{index}.log")
+        cpu = cpu_seconds(self.process.pid) - cpu_before
+        tree = cpu_seconds(self.process.pid, children=True) - tree_before
+        for _ in range(500):
+            states = [json.load(urllib.request.urlopen(f"{self.url}/v1/jobs/{job}"))["state"] for job in ids]
+            if all(state in ("succeeded", "failed", "cancelled") for state in states):
+                break
+            time.sleep(0.01)
+        if any(state != "succeeded" for state in states):
+            sys.exit(f"jobs did not succeed: {states}; see {self.log}")
         return elapsed, cpu, tree
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait()
+
+    def close(self):
+        self.resume()
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait()
 
 
 try:
     clip = make_clip()
-    print(f"{args.jobs} transcodes of a {args.seconds} s 1080p30 clip to 720p H.264, {cores} at a time")
+    print(f"{args.blocks} blocks of plain, spool, spool, plain rounds; each round {args.jobs} transcodes of a "
+          f"{args.seconds} s 1080p30 clip to 720p H.264, {cores} at a time")
     plain, spool, serve_cpu, plain_tree, spool_tree = [], [], 0.0, 0.0, 0.0
-    for index, kind in enumerate(["plain", "spool", "spool", "plain"] * args.blocks):
-        if kind == "plain":
-            elapsed, tree = plain_round(clip, index)
-            plain.append(elapsed)
-            plain_tree += tree
-            print(f"round {index + 1}: plain ffmpeg {elapsed:6.2f} s  (ffmpeg used {tree:.2f} s of CPU)", flush=True)
-        else:
-            elapsed, cpu, tree = spool_round(clip, index)
-            spool.append(elapsed)
-            serve_cpu += cpu
-            spool_tree += tree
-            print(f"round {index + 1}: spool        {elapsed:6.2f} s  (spool serve used {cpu:.2f} s of CPU itself, "
-                  f"{tree:.2f} s with its ffmpeg and ffprobe runs)", flush=True)
+    server = SpoolServer("serve")
+    server.pause()
+    try:
+        for index, kind in enumerate(["plain", "spool", "spool", "plain"] * args.blocks):
+            if kind == "plain":
+                elapsed, tree = plain_round(clip, index)
+                plain.append(elapsed)
+                plain_tree += tree
+                print(f"round {index + 1}: plain ffmpeg {elapsed:6.2f} s  (ffmpeg used {tree:.2f} s of CPU)",
+                      flush=True)
+            else:
+                server.resume()
+                elapsed, cpu, tree = server.round(clip)
+                server.pause()
+                spool.append(elapsed)
+                serve_cpu += cpu
+                spool_tree += tree
+                print(f"round {index + 1}: spool        {elapsed:6.2f} s  (spool serve used {cpu:.2f} s of CPU "
+                      f"itself, {tree:.2f} s with its ffmpeg runs and SSIM child)", flush=True)
+    finally:
+        server.close()
     print(f"plain ffmpeg total: {sum(plain):.2f} s; spool total: {sum(spool):.2f} s "
           f"(includes probe, validation, SSIM, commit; deduplication off)")
     jobs_run = 2 * args.blocks * args.jobs
@@ -151,11 +175,17 @@ try:
           f"(of which spool serve itself {serve_cpu / jobs_run:.3f} s): Spool's fixed cost is "
           f"{(spool_tree - plain_tree) / jobs_run:.3f} CPU-seconds a job; cpu_ratio: {plain_tree / spool_tree:.3f} "
           f"(the same ratio in CPU time, which other load on the machine does not skew)")
-    # What deduplication saves on the same jobs, reported apart: not part of the ratio.
-    reused, _, _ = spool_round(clip, 4 * args.blocks, deduplicate=True)
-    saved = 1 - reused / (sum(spool) / len(spool))
-    print(f"deduplication: with it on the same {args.jobs} jobs took {reused:.2f} s, {saved * 100:.0f} % less than with "
-          f"it off (a job that starts after an identical one finished reuses its outputs; concurrent ones do not)")
+    # What deduplication saves on the same jobs, reported apart: not part of the ratio. Its own server, so that its
+    # first round's jobs transcode and the second round's reuse them.
+    deduplicating = SpoolServer("serve-deduplicating", deduplicate=True)
+    try:
+        reused = sum(deduplicating.round(clip)[0] for _ in range(2))
+    finally:
+        deduplicating.close()
+    saved = 1 - reused / (2 * sum(spool) / len(spool))
+    print(f"deduplication: with it on, two rounds of the same {args.jobs} jobs took {reused:.2f} s, "
+          f"{saved * 100:.0f} % less than with it off (a job that starts after an identical one finished reuses its "
+          f"outputs; concurrent ones do not)")
     print(f"overhead_ratio: {sum(plain) / sum(spool):.3f}")
 finally:
     shutil.rmtree(work, ignore_errors=True)
