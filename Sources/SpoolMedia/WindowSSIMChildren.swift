@@ -39,7 +39,9 @@ public final class WindowSSIMChildren: Sendable {
                 return .outOfTime
             case .ended:
                 child.stop()
-                // A kept child may have ended while it waited: one new child tries before ffmpeg does.
+                // A kept child may have ended while it waited: one new child tries before ffmpeg does, unless the
+                // measurement was called off.
+                if Task.isCancelled { return .outOfTime }
                 guard kept != nil else { return .declined }
                 kept = nil
             }

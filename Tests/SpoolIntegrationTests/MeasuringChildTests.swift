@@ -116,6 +116,26 @@ import Testing
         #expect(Self.measuringChildren(of: getpid()).isEmpty)
     }
 
+    /// A measurement called off (its job cancelled, its worker stopping) still takes the reply of a child that is
+    /// answering, and leaves that child to the next job rather than discarding it.
+    @Test func aCancelledMeasurementKeepsItsChild() async throws {
+        let folder = try TestMedia.temporaryDirectory("measuring-child-cancelled")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let request = try await Self.outputWithReference(in: folder)
+        let spool = try SpoolBinary.url().path
+        let children = WindowSSIMChildren()
+        defer { children.stopAll() }
+        let warm = await children.measure(
+            spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock())
+        let measurement = Task {
+            await children.measure(spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock())
+        }
+        measurement.cancel()
+        #expect(await measurement.value == warm)
+        #expect(children.idleCount(spool: spool) == 1)
+        #expect(Self.measuringChildren(of: getpid()).count == 1)
+    }
+
     /// A real worker (`spool serve`) measures its jobs' SSIM through one kept child, which ends with the worker:
     /// after SIGTERM, and after kill -9, since its standard input closes when the worker's end of the pipe does.
     @Test(arguments: [false, true])
