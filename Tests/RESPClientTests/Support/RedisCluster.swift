@@ -55,26 +55,32 @@ final class RedisCluster: Sendable {
         }
     }
 
-    /// Every node must say `cluster_state:ok` and agree that all slots are served.
+    /// Every node must say `cluster_state:ok` and agree that all slots are served. A node learns the others' roles
+    /// by gossip, which on a CI machine loaded by a parallel test run took longer than 20 s once (stop 31): up to 60 s
+    /// are allowed, and a failure says what was still missing.
     private func waitUntilHealthy() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var missing: [String] = []
         while ContinuousClock.now < deadline {
-            var healthy = true
+            missing = []
             for endpoint in endpoints {
                 let info = try? await withConnection(to: endpoint) { try await $0.send(["CLUSTER", "INFO"]) }
                 let text = info?.string ?? ""
-                if !text.contains("cluster_state:ok") || !text.contains("cluster_slots_ok:16384") { healthy = false }
+                if !text.contains("cluster_state:ok") || !text.contains("cluster_slots_ok:16384") {
+                    missing.append("\(endpoint.port): not ok")
+                }
                 // Replicas are announced by gossip after the slots; wait until every node knows all three.
                 let nodes = try? await withConnection(to: endpoint) { try await $0.send(["CLUSTER", "NODES"]) }
                 let replicas = (nodes?.string ?? "").split(whereSeparator: \.isNewline).filter {
                     $0.split(separator: " ").dropFirst(2).first?.contains("slave") == true
                 }
-                if replicas.count != 3 { healthy = false }
+                if replicas.count != 3 { missing.append("\(endpoint.port): knows \(replicas.count) of 3 replicas") }
             }
-            if healthy { return }
-            try await Task.sleep(for: .milliseconds(50))
+            if missing.isEmpty { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        throw RedisServerError("cluster on ports \(ports) did not reach cluster_state:ok within 20s")
+        throw RedisServerError(
+            "cluster on ports \(ports) did not reach cluster_state:ok within 60s: \(missing.joined(separator: "; "))")
     }
 
     /// The masters that serve slots, as the first node reports them.
