@@ -42,6 +42,24 @@ import Testing
         }
     }
 
+    /// The built `spool` under a path of this test's own (a link in `folder`), so that the children a test's pool
+    /// starts are told apart from the `spool measure-ssim` runs of other suites of this process running beside it.
+    static func privateSpool(in folder: URL) throws -> String {
+        let link = folder.appendingPathComponent("bin/spool")
+        try FileManager.default.createDirectory(
+            at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: try SpoolBinary.url())
+        return link.path
+    }
+
+    /// This process's measuring children started as `spool` (a `privateSpool`).
+    static func measuringChildren(running spool: String) -> [Int32] {
+        measuringChildren(of: getpid()).filter { pid in
+            let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+            return String(decoding: command, as: UTF8.self).hasPrefix(spool + "\u{0}measure-ssim")
+        }
+    }
+
     /// Waits up to 10 s for `condition`.
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<200 {
@@ -55,7 +73,7 @@ import Testing
         let folder = try TestMedia.temporaryDirectory("measuring-child")
         defer { try? FileManager.default.removeItem(at: folder) }
         let request = try await Self.outputWithReference(in: folder)
-        let spool = try SpoolBinary.url().path
+        let spool = try Self.privateSpool(in: folder)
         let oneShot = try CLI.run([
             "measure-ssim", request.output, request.reference, "--size", "480x270", "--window", "0.1",
         ])
@@ -74,18 +92,18 @@ import Testing
         }
         #expect(printed == Array(repeating: oneShot.stdout, count: 3))
         // One child served all three, and waits for the next.
-        let kept = Self.measuringChildren(of: getpid())
+        let kept = Self.measuringChildren(running: spool)
         #expect(kept.count == 1)
         #expect(children.idleCount(spool: spool) == 1)
 
         // Killed while idle: the next measurement starts another child and still measures.
         let first = try #require(kept.first)
         kill(first, SIGKILL)
-        #expect(try await Self.eventually { !Self.measuringChildren(of: getpid()).contains(first) })
+        #expect(try await Self.eventually { !Self.measuringChildren(running: spool).contains(first) })
         let afterKill = await children.measure(
             spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock())
         #expect(afterKill == values[0])
-        let replacement = Self.measuringChildren(of: getpid())
+        let replacement = Self.measuringChildren(running: spool)
         #expect(replacement.count == 1 && replacement != kept, "\(replacement) after \(kept)")
 
         // A refusal is a reply: the child stays and ffmpeg is asked instead.
@@ -94,26 +112,26 @@ import Testing
         #expect(
             await children.measure(spool: spool, request: otherSize, timeout: .seconds(60), clock: ContinuousClock())
                 == .declined)
-        #expect(Self.measuringChildren(of: getpid()) == replacement)
+        #expect(Self.measuringChildren(running: spool) == replacement)
 
         // Stopped: its standard input closes and it ends.
         children.stopAll()
-        #expect(try await Self.eventually { Self.measuringChildren(of: getpid()).isEmpty })
+        #expect(try await Self.eventually { Self.measuringChildren(running: spool).isEmpty })
     }
 
     @Test func aChildThatTakesTooLongIsKilled() async throws {
         let folder = try TestMedia.temporaryDirectory("measuring-child-slow")
         defer { try? FileManager.default.removeItem(at: folder) }
         let request = try await Self.outputWithReference(in: folder)
+        let spool = try Self.privateSpool(in: folder)
         let children = WindowSSIMChildren()
         defer { children.stopAll() }
         // No time at all: the timer wins against a child that has not even started.
-        let outcome = await children.measure(
-            spool: try SpoolBinary.url().path, request: request, timeout: .zero, clock: ContinuousClock())
+        let outcome = await children.measure(spool: spool, request: request, timeout: .zero, clock: ContinuousClock())
         #expect(outcome == .outOfTime)
-        #expect(children.idleCount(spool: try SpoolBinary.url().path) == 0)
+        #expect(children.idleCount(spool: spool) == 0)
         // The child was killed and reaped before the measurement returned.
-        #expect(Self.measuringChildren(of: getpid()).isEmpty)
+        #expect(Self.measuringChildren(running: spool).isEmpty)
     }
 
     /// A measurement called off (its job cancelled, its worker stopping) still takes the reply of a child that is
@@ -122,7 +140,7 @@ import Testing
         let folder = try TestMedia.temporaryDirectory("measuring-child-cancelled")
         defer { try? FileManager.default.removeItem(at: folder) }
         let request = try await Self.outputWithReference(in: folder)
-        let spool = try SpoolBinary.url().path
+        let spool = try Self.privateSpool(in: folder)
         let children = WindowSSIMChildren()
         defer { children.stopAll() }
         let warm = await children.measure(
@@ -133,7 +151,7 @@ import Testing
         measurement.cancel()
         #expect(await measurement.value == warm)
         #expect(children.idleCount(spool: spool) == 1)
-        #expect(Self.measuringChildren(of: getpid()).count == 1)
+        #expect(Self.measuringChildren(running: spool).count == 1)
     }
 
     /// A real worker (`spool serve`) measures its jobs' SSIM through one kept child, which ends with the worker:
