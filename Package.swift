@@ -344,7 +344,7 @@ let package = Package(
             name: "JobStoreConformance", dependencies: ["SpoolCore"], path: "Tests/JobStoreConformance",
             swiftSettings: strict),
         .testTarget(
-            name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore", "JobStoreConformance"],
+            name: "SpoolSQLiteTests", dependencies: ["SpoolSQLite", "SpoolCore", "JobStoreConformance", "TestThreads"],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolInMemoryStoreTests", dependencies: ["SpoolInMemoryStore", "SpoolCore", "JobStoreConformance"],
@@ -370,15 +370,19 @@ let package = Package(
             swiftSettings: strict),
         // Tests that compute for seconds run on threads of their own, leaving the cooperative pool to the ones that await.
         .target(name: "TestThreads", path: "Tests/TestThreads", swiftSettings: strict),
-        // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID.
-        .target(name: "TestSupport", dependencies: ["SpoolDispatch"], path: "Tests/TestSupport", swiftSettings: strict),
+        // Real servers for tests: free ports, redis-server and a Redis Cluster, all stopped by PID; commands run to
+        // their end without holding a thread.
+        .target(
+            name: "TestSupport",
+            dependencies: ["SpoolDispatch", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SpoolRedisTests",
             dependencies: ["SpoolRedis", "SpoolCore", "RESPClient", "JobStoreConformance", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "SpoolMediaTests",
-            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport"],
+            dependencies: ["SpoolMedia", "SpoolCore", "TestSupport", "TestThreads"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
@@ -452,7 +456,7 @@ let package = Package(
             name: "SpoolIntegrationTests",
             dependencies: [
                 "SpoolCore", "SpoolAPIModels", "SpoolClient", "SpoolScheduling", "SpoolActuators", "SpoolSQLite",
-                "SpoolRedis", "RESPClient", "SpoolWebhooks", "SpoolMedia", "TestSupport", "TestThreads", "S3Client",
+                "SpoolRedis", "RESPClient", "SpoolWebhooks", "SpoolMedia", "TestSupport", "S3Client",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

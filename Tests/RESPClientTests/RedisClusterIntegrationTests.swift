@@ -12,7 +12,8 @@ struct RedisClusterIntegrationTests {
     private func configuration(_ adjust: (inout RedisConfiguration) -> Void = { _ in }) throws -> RedisConfiguration {
         // One seed is enough; the client discovers the rest from CLUSTER SLOTS.
         var configuration = RedisConfiguration(endpoints: [try cluster.endpoints[0]], mode: .automatic)
-        configuration.connection.commandTimeout = .seconds(3)
+        // Far above a reply's milliseconds, as in RedisServerIntegrationTests.
+        configuration.connection.commandTimeout = .seconds(10)
         adjust(&configuration)
         return configuration
     }

@@ -12,7 +12,9 @@ import Testing
         _ adjust: (inout RedisConfiguration) -> Void = { _ in }
     ) -> RedisConfiguration {
         var configuration = RedisConfiguration(endpoints: [server.endpoint], mode: .automatic)
-        configuration.connection.commandTimeout = .seconds(2)
+        // Far above a reply's milliseconds: a test process on a loaded 2-core machine can leave a reply unread for
+        // seconds. The tests of timeouts pass their own, shorter ones.
+        configuration.connection.commandTimeout = .seconds(10)
         adjust(&configuration)
         return configuration
     }
@@ -248,7 +250,7 @@ import Testing
             _ = try await pauser.send(["CLIENT", "UNPAUSE"])
             await pauser.close()
             // maxConnections is 1: if the broken connection had been kept, this would wait for it forever.
-            let reply = try await pool.withConnection { try await $0.send(["PING"], timeout: .seconds(2)) }
+            let reply = try await pool.withConnection { try await $0.send(["PING"], timeout: .seconds(10)) }
             #expect(reply == .simpleString("PONG"))
             #expect(pool.statistics == .init(open: 1, idle: 1, leased: 0, connecting: 0, waiting: 0))
         } catch {

@@ -30,7 +30,7 @@ import Testing
                 scaling: PoolScalingTargets(backlogPerWorker: 1, scaleDownStabilizationSeconds: 2, cooldownSeconds: 0)))
 
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
         // Enough work that the second worker registers before the first could finish it alone, even on a loaded
         // machine (its self-test encode comes first; a worker's slot is free the moment ffmpeg exits, so one worker
         // gets through 12 short jobs faster than it used to).
@@ -137,7 +137,7 @@ import Testing
 
         // The replacement runs the pool's work.
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 1)
+        try await TestMedia.makeClip(at: clip, seconds: 1)
         let job = try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p", pool: "spotty"))
         try await waitFor("the job to finish", timeout: .seconds(90)) {
             try await client.job(job.id).state.isTerminal

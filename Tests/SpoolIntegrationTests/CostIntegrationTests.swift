@@ -18,9 +18,9 @@ import Testing
         defer { server.stop() }
         try await server.start()
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
 
-        let submit = try CLI.run([
+        let submit = try await CLI.run([
             "submit", clip.path, "--output", "small=mp4,height=180", "--wait", "--server", server.url.absoluteString,
         ])
         #expect(submit.status == 0, "\(submit.stderr)")
@@ -33,14 +33,14 @@ import Testing
         let cost = try #require(usage.cost)
         #expect(cost > 0 && abs(cost - 0.18 * usage.cpuSeconds / 3600) < 1e-9)
 
-        let report = try CLI.run(["tenants", "usage", "default", "--json", "--server", server.url.absoluteString])
+        let report = try await CLI.run(["tenants", "usage", "default", "--json", "--server", server.url.absoluteString])
         #expect(report.status == 0, "\(report.stderr)")
         let day = try APIJSON.decoder.decode(TenantUsageView.self, from: Data(report.stdout.utf8))
         #expect(day.total.jobs == 1 && day.total.cost == cost && day.days.count == 1)
         // The worker says what it pays in its registration.
         let capacities = try await server.client.workers().compactMap(\.capacity)
         #expect(capacities.contains(CapacityPrice(instanceType: "c7i.large", pricePerHour: 0.36)))
-        let table = try CLI.run(["tenants", "usage", "default", "--server", server.url.absoluteString])
+        let table = try await CLI.run(["tenants", "usage", "default", "--server", server.url.absoluteString])
         #expect(table.stdout.contains("total") && table.stdout.contains("cost USD"), "\(table.stdout)")
     }
 }

@@ -28,9 +28,9 @@ import Testing
         let client = server.client
 
         let long = area.inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: long, size: "1280x720", seconds: 12)
+        try await TestMedia.makeClip(at: long, size: "1280x720", seconds: 12)
         let small = area.inputs.appendingPathComponent("small.mp4")
-        try TestMedia.makeClip(at: small, size: "320x240", seconds: 2)
+        try await TestMedia.makeClip(at: small, size: "320x240", seconds: 2)
 
         // The one slot is busy for several seconds.
         let busy = try await client.submit(

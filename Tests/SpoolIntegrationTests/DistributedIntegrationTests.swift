@@ -54,7 +54,7 @@ import Testing
     /// Submits a job that encodes for several seconds and returns once a worker reports progress on it.
     func submitRunningJob(via submitter: SpoolClient, watchedBy watcher: SpoolClient) async throws -> JobView {
         let clip = inputs.appendingPathComponent("mid.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
+        try await TestMedia.makeClip(at: clip, size: "1280x720", seconds: 10, rate: 30)
         let job = try await submitter.submit(
             JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
         return try await watcher.waitFor(job.id) { $0.state == .running && $0.progress > 0 }
@@ -74,7 +74,7 @@ import Testing
             "worker-elsewhere", redis, inputRoot: elsewhere.path, extra: ["--dispatch", "pull"])
         defer { withExtendedLifetime(workerProcess) {} }
         let clip = inputs.appendingPathComponent("short.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 1)
+        try await TestMedia.makeClip(at: clip, seconds: 1)
         let job = try await client.waitFor(
             try await client.submit(JobRequest(input: "file://" + clip.path, preset: "web-360p")).id)
         #expect(job.state == .failed && job.error?.code == .invalidInput, "\(job.error?.message ?? "")")
@@ -101,7 +101,7 @@ import Testing
         let (gatewayProcess, client) = try await gateway("gateway", redis)
         defer { withExtendedLifetime(gatewayProcess) {} }
         let clip = inputs.appendingPathComponent("short.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
         let request = JobRequest(input: "file://" + clip.path, outputs: [try OutputShorthand.parse("o=mp4,height=144")])
 
         let placedWorker = try await worker("worker-placed", redis)
@@ -115,8 +115,8 @@ import Testing
         #expect(explanation.outcome == .placed && explanation.chosen?.worker == placed.worker)
         manager.signal(SIGTERM)
         placedWorker.signal(SIGTERM)
-        manager.process?.waitUntilExit()
-        placedWorker.process?.waitUntilExit()
+        _ = await manager.process?.exitStatus()
+        _ = await placedWorker.process?.exitStatus()
 
         let puller = try await worker("worker-pull", redis, extra: ["--dispatch", "pull"])
         let pulled = try await client.waitFor(try await client.submit(request).id, timeout: .seconds(120)) {
@@ -234,8 +234,7 @@ import Testing
         }
         #expect(ContinuousClock.now - handedBackAt < .seconds(10))
         #expect(restarted.error == nil)
-        leaving.process?.waitUntilExit()
-        #expect(leaving.process?.terminationStatus == 0)
+        #expect(await leaving.process?.exitStatus() == 0)
         let final = try await client.waitFor(job.id, timeout: .seconds(120)) { $0.state.isTerminal }
         #expect(final.state == .succeeded)
         withExtendedLifetime(staying) {}
@@ -292,7 +291,7 @@ import Testing
         }
         #expect(Set(listed) == Set(acknowledged))
         // Out of memory (noeviction): submissions are refused with 503 and Retry-After, not a 500 or a hang.
-        try redis.cli(["config", "set", "maxmemory", "1"])
+        try await redis.cli(["config", "set", "maxmemory", "1"])
         do {
             _ = try await client.submit(JobRequest(input: input, preset: "web-360p"))
             Issue.record("a submission was accepted by a Redis out of memory")
@@ -300,7 +299,7 @@ import Testing
             #expect(problem.status == 503)
             #expect(problem.detail.contains("OOM"))
         }
-        try redis.cli(["config", "set", "maxmemory", "0"])
+        try await redis.cli(["config", "set", "maxmemory", "0"])
         // The idempotency keys survived too: a retry after the outage returns the same job.
         let again = try await client.submit(JobRequest(input: input, preset: "web-360p", idempotencyKey: "k0"))
         #expect(again.id == acknowledged[0])

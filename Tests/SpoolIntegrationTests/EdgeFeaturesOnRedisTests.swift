@@ -23,7 +23,7 @@ import Testing
         let common = ["--redis", redis.url, "--data", area.data.path]
         let origin = area.root.appendingPathComponent("origin")
         try FileManager.default.createDirectory(at: origin, withIntermediateDirectories: true)
-        try TestMedia.makeClip(at: origin.appendingPathComponent("remote.mp4"), seconds: 2)
+        try await TestMedia.makeClip(at: origin.appendingPathComponent("remote.mp4"), seconds: 2)
         let server = try HTTPFileServer(directory: origin)
         defer { server.stop() }
         try await server.waitUntilServing()
@@ -52,7 +52,7 @@ import Testing
 
         // The only slot is busy with a longer job, so the remote one waits, and its input is fetched meanwhile.
         let long = area.inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: long, size: "1280x720", seconds: 60, rate: 30)
+        try await TestMedia.makeClip(at: long, size: "1280x720", seconds: 60, rate: 30)
         let busy = try await client.submit(
             JobRequest(input: "file://" + long.path, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
         _ = try await client.waitFor(busy.id) { $0.state == .running }
@@ -84,6 +84,6 @@ import Testing
         #expect(again.state == .succeeded)
         #expect(again.deduplicatedFrom == first.id)
         // ffprobe's answer for those bytes is in Redis for every worker.
-        #expect(try redis.cli(["--scan", "--pattern", "*cache:probe:*"]).contains("probe:"))
+        #expect(try await redis.cli(["--scan", "--pattern", "*cache:probe:*"]).contains("probe:"))
     }
 }

@@ -50,8 +50,8 @@ import Testing
         defer { for gateway in gateways { gateway.kill9() } }
 
         let tls = area.root.appendingPathComponent("tls")
-        _ = try CLI.runTool(Self.deploy("tls/make-self-signed.sh"), [tls.path])
-        let front = try BalancerProcess.start(
+        _ = try await CLI.runTool(Self.deploy("tls/make-self-signed.sh"), [tls.path])
+        let front = try await BalancerProcess.start(
             balancer, directory: area.root, tls: tls, gateways: ports.map { "127.0.0.1:\($0)" })
         defer { front.stop() }
         try await front.waitUntilServing()
@@ -124,8 +124,8 @@ import Testing
             gateways.append(gateway)
         }
         let tls = area.root.appendingPathComponent("tls")
-        _ = try CLI.runTool(Self.deploy("tls/make-self-signed.sh"), [tls.path])
-        let front = try BalancerProcess.start(
+        _ = try await CLI.runTool(Self.deploy("tls/make-self-signed.sh"), [tls.path])
+        let front = try await BalancerProcess.start(
             .nginx, directory: area.root, tls: tls, gateways: ports.map { "127.0.0.1:\($0)" })
         defer { front.stop() }
         try await front.waitUntilServing()
@@ -193,7 +193,7 @@ final class BalancerProcess {
 
     static func start(
         _ kind: EdgeIntegrationTests.Balancer, directory: URL, tls: URL, gateways: [String]
-    ) throws -> BalancerProcess {
+    ) async throws -> BalancerProcess {
         let port = try FreePort.find()
         let process = Process()
         let log = directory.appendingPathComponent("\(kind.rawValue).log")
@@ -214,7 +214,7 @@ final class BalancerProcess {
             process.environment = environment
         case .nginx:
             let prefix = directory.appendingPathComponent("nginx")
-            let rendered = try CLI.runTool(
+            let rendered = try await CLI.runTool(
                 EdgeIntegrationTests.deploy("nginx/render.sh"),
                 [
                     prefix.path, "127.0.0.1:\(port)", tls.appendingPathComponent("spool.crt").path,

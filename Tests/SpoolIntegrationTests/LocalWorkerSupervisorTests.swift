@@ -37,7 +37,7 @@ import Testing
         #expect(Set(registered.map(\.pid)) == Set(supervisor.pids(pool: "cpu")))
 
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
         let job = try await store.submit(
             JobSpec(input: .file(path: clip.path), outputs: Presets.named("web-360p")!.outputs), now: Date()
         ).job

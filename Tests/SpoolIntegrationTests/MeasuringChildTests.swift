@@ -74,7 +74,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let request = try await Self.outputWithReference(in: folder)
         let spool = try Self.privateSpool(in: folder)
-        let oneShot = try CLI.run([
+        let oneShot = try await CLI.run([
             "measure-ssim", request.output, request.reference, "--size", "480x270", "--window", "0.1",
         ])
         #expect(oneShot.status == 0, "\(oneShot.stderr)")
@@ -165,7 +165,7 @@ import Testing
         defer { server.stop() }
         try await server.start()
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
         for number in 0..<2 {
             let submitted = try await server.client.submit(
                 JobRequest(

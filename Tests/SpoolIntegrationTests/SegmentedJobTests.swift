@@ -27,7 +27,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 9, keyFrameEvery: 25)
+        try await TestMedia.makeClip(at: clip, seconds: 9, keyFrameEvery: 25)
 
         var request = JobRequest(input: "file://" + clip.path, outputs: Self.outputs)
         request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
@@ -55,7 +55,7 @@ import Testing
         // The joined output holds every frame of the input, and the thumbnails came from the companion.
         let small = try #require(job.outputs.first { $0.name == "small" })
         let path = String(small.uri.dropFirst("file://".count))
-        let frames = try CLI.runTool(
+        let frames = try await CLI.runTool(
             "ffprobe",
             [
                 "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
@@ -64,7 +64,7 @@ import Testing
         #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "225")
         #expect(abs((small.durationSeconds ?? 0) - 9) < 0.05)
         // Its audio, joined from the pieces frame by frame, lasts as long as the input's, within one AAC frame.
-        let audio = try CLI.runTool(
+        let audio = try await CLI.runTool(
             "ffprobe",
             ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=duration", "-of", "csv=p=0", path])
         let audioSeconds = try #require(Double(audio.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -76,7 +76,7 @@ import Testing
         let folder = URL(fileURLWithPath: String(ladder.uri.dropFirst("file://".count))).deletingLastPathComponent()
         for rendition in ["r0", "r1"] {
             let playlist = folder.appendingPathComponent("\(rendition)/index.m3u8").path
-            let packets = try CLI.runTool(
+            let packets = try await CLI.runTool(
                 "ffprobe",
                 [
                     "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
@@ -103,7 +103,7 @@ import Testing
 
         // An input with no key frame to cut at is encoded whole, and the job says why.
         let oneGOP = inputs.appendingPathComponent("one-gop.mp4")
-        try TestMedia.makeClip(at: oneGOP, seconds: 6)
+        try await TestMedia.makeClip(at: oneGOP, seconds: 6)
         var whole = JobRequest(input: "file://" + oneGOP.path, outputs: [Self.outputs[0]])
         whole.segmenting = SegmentingRequest(mode: .on, seconds: 2)
         let wholeJob = try await client.waitFor(try await client.submit(whole).id)
@@ -122,7 +122,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, keyFrameEvery: 25)
+        try await TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, keyFrameEvery: 25)
 
         var request = JobRequest(input: "file://" + clip.path, outputs: [Self.outputs[0]])
         request.segmenting = SegmentingRequest(mode: .on, seconds: 2)
@@ -171,9 +171,9 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 12, keyFrameEvery: 25)
+        try await TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 12, keyFrameEvery: 25)
         let urgent = inputs.appendingPathComponent("urgent.mp4")
-        try TestMedia.makeClip(at: urgent, seconds: 2)
+        try await TestMedia.makeClip(at: urgent, seconds: 2)
 
         // Pieces of 4 s of 1080p encoded at 1080p keep ffmpeg busy for seconds, so the realtime job meets one
         // encoding: small pieces could end their encode before it arrives, and their slot is free as soon as ffmpeg
@@ -217,7 +217,7 @@ import Testing
         }
         // And the joined output holds every frame.
         let output = try #require(job.outputs.first)
-        let frames = try CLI.runTool(
+        let frames = try await CLI.runTool(
             "ffprobe",
             [
                 "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",

@@ -28,7 +28,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
 
         let upload = try await client.upload(file: clip)
         let outputs = [
@@ -90,7 +90,7 @@ import Testing
         let pools = try await client.pools()
         try #require(pools.contains { $0.kind == .opencl }, "no opencl pool: \(pools)\n\(server.log())")
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
         let submitted = try await client.submit(
             JobRequest(
                 input: "file://" + clip.path, outputs: [try OutputShorthand.parse("sharp=mp4,height=180")],
@@ -108,7 +108,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 30, rate: 30)
+        try await TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 30, rate: 30)
         let submitted = try await client.submit(
             JobRequest(
                 input: "file://" + clip.path, outputs: [try OutputShorthand.parse("full=mp4,height=1080,crf=18")]))
@@ -136,7 +136,7 @@ import Testing
     @Test func killDashNineAndRestartCompletesEveryJobOnce() async throws {
         defer { cleanUp() }
         let clip = inputs.appendingPathComponent("mid.mp4")
-        try TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, rate: 30)
+        try await TestMedia.makeClip(at: clip, size: "1280x720", seconds: 12, rate: 30)
         let first = try SpoolServerProcess(
             dataDirectory: data, inputRoot: inputs, extraArguments: ["--cpu-slots", "1", "--pools", "cpu"])
         defer { first.stop() }
@@ -182,7 +182,7 @@ import Testing
         defer { cleanUp() }
         // Long enough (seconds of encoding) that SIGTERM lands mid-run, whatever else the machine is doing.
         let clip = inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 15, rate: 30)
+        try await TestMedia.makeClip(at: clip, size: "1920x1080", seconds: 15, rate: 30)
         let arguments = ["--cpu-slots", "1", "--pools", "cpu", "--shutdown-grace", "1"]
         let first = try SpoolServerProcess(dataDirectory: data, inputRoot: inputs, extraArguments: arguments)
         defer { first.stop() }
@@ -214,7 +214,7 @@ import Testing
         defer { server.stop() }
         try await server.start()
         let clip = inputs.appendingPathComponent("web.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
         let origin = try HTTPFileServer(directory: inputs)
         defer { origin.stop() }
         try await origin.waitUntilServing()
@@ -223,7 +223,7 @@ import Testing
             JobRequest(
                 input: "http://127.0.0.1:\(origin.port)/web.mp4",
                 outputs: [try OutputShorthand.parse("s=mp4,height=180")]))
-        let events = try CLI.runTool(
+        let events = try await CLI.runTool(
             "curl", ["-sN", "--max-time", "60", "\(server.url.absoluteString)/v1/jobs/\(job.id.rawValue)/events"])
         #expect(events.contains("event: state"))
         #expect(events.contains("event: progress") || events.contains(#""state":"running""#))
@@ -294,11 +294,11 @@ import Testing
         try await server.start()
         let client = server.client
         let large = inputs.appendingPathComponent("large.mp4")
-        try TestMedia.makeClip(at: large, size: "640x360", seconds: 1, rate: 24)
+        try await TestMedia.makeClip(at: large, size: "640x360", seconds: 1, rate: 24)
         let fast = inputs.appendingPathComponent("fast.mp4")
-        try TestMedia.makeClip(at: fast, size: "320x240", seconds: 1, rate: 50)
+        try await TestMedia.makeClip(at: fast, size: "320x240", seconds: 1, rate: 50)
         let fine = inputs.appendingPathComponent("fine.mp4")
-        try TestMedia.makeClip(at: fine, size: "320x240", seconds: 1, rate: 24)
+        try await TestMedia.makeClip(at: fine, size: "320x240", seconds: 1, rate: 24)
         for (file, flag) in [(large, "--max-input-pixels"), (fast, "--max-input-fps")] {
             let job = try await client.waitFor(
                 try await client.submit(JobRequest(input: "file://" + file.path, preset: "web-360p")).id)
@@ -319,7 +319,7 @@ import Testing
         defer { server.stop() }
         try await server.start()
         let whole = inputs.appendingPathComponent("whole.mp4")
-        try TestMedia.run(
+        try await TestMedia.run(
             "ffmpeg",
             [
                 "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
@@ -358,14 +358,7 @@ import Testing
                 except Exception as error:
                     print(path, "failed", type(error).__name__)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let printed = try await TestCommand.run("python3", ["-c", script]).stdout
         let lines = printed.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(printed)")
         for line in lines {
@@ -409,9 +402,9 @@ import Testing
         defer { server.stop() }
         try await server.start()
         let clip = inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
 
-        let submit = try CLI.run([
+        let submit = try await CLI.run([
             "submit", clip.path, "--output", "small=mp4,height=180", "--wait", "--server", server.url.absoluteString,
         ])
         #expect(submit.status == 0, "\(submit.stderr)")
@@ -421,19 +414,19 @@ import Testing
         let id = try #require(summary.split(separator: " ").first.map(String.init))
         #expect(id.hasPrefix("job_"))
 
-        let status = try CLI.run(["status", id, "--json", "--server", server.url.absoluteString])
+        let status = try await CLI.run(["status", id, "--json", "--server", server.url.absoluteString])
         #expect(status.status == 0)
         #expect(status.stdout.contains("\"state\" : \"succeeded\""))
 
-        let jobs = try CLI.run(["jobs", "--server", server.url.absoluteString])
+        let jobs = try await CLI.run(["jobs", "--server", server.url.absoluteString])
         #expect(jobs.stdout.contains(id))
 
-        let missing = try CLI.run(["status", "job_nope", "--server", server.url.absoluteString])
+        let missing = try await CLI.run(["status", "job_nope", "--server", server.url.absoluteString])
         #expect(missing.status != 0)
         #expect(missing.stderr.hasPrefix("spool: "))
         #expect(missing.stderr.split(separator: "\n").count == 1)
 
-        let unreachable = try CLI.run(["jobs", "--server", "http://127.0.0.1:1"])
+        let unreachable = try await CLI.run(["jobs", "--server", "http://127.0.0.1:1"])
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("cannot reach a Spool server"))
     }
@@ -441,50 +434,18 @@ import Testing
 
 enum CLI {
     /// Runs another tool (curl) and returns its stdout.
-    static func runTool(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
+        try await TestCommand.run(tool, arguments).stdout
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = TestCommand.Outcome
 
     /// Runs the built `spool` with `arguments`, and `input` on its standard input (none: an empty one).
-    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        try run(executable: try SpoolBinary.url(), arguments, input: input)
+    static func run(_ arguments: [String], input: String? = nil) async throws -> Result {
+        try await run(executable: try SpoolBinary.url(), arguments, input: input)
     }
 
-    static func run(executable: URL, _ arguments: [String], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        if input != nil { process.standardInput = stdin }
-        try process.run()
-        if let input {
-            // Small inputs only: written whole before the output is read.
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    static func run(executable: URL, _ arguments: [String], input: String? = nil) async throws -> Result {
+        try await TestCommand.run(executable.path, arguments, input: input)
     }
 }

@@ -1,27 +1,20 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `spool simulate` as a user runs it: a real process, its JSON report, its chart.
 @Suite struct SimulateCommandTests {
-    func simulate(_ arguments: [String]) throws -> (status: Int32, output: Data) {
-        let process = Process()
-        process.executableURL = try SpoolBinary.url()
-        process.arguments = ["simulate"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+    func simulate(_ arguments: [String]) async throws -> (status: Int32, output: Data) {
+        let outcome = try await TestCommand.run(try SpoolBinary.url().path, ["simulate"] + arguments)
+        return (outcome.status, Data(outcome.stdout.utf8))
     }
 
-    @Test func theSameSeedGivesTheSameReportAndAChart() throws {
+    @Test func theSameSeedGivesTheSameReportAndAChart() async throws {
         let chart = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).svg")
         defer { try? FileManager.default.removeItem(at: chart) }
         let arguments = ["--hours", "1", "--peak", "80", "--no-packing", "--json", "--seed", "7"]
-        let first = try simulate(arguments + ["--svg", chart.path])
-        let second = try simulate(arguments)
+        let first = try await simulate(arguments + ["--svg", chart.path])
+        let second = try await simulate(arguments)
         #expect(first.status == 0 && second.status == 0)
         // The same report apart from how long each run took on the wall clock.
         var report = try #require(try JSONSerialization.jsonObject(with: first.output) as? [String: Any])
@@ -34,6 +27,6 @@ import Testing
         #expect(policies.allSatisfy { ($0["gpu_hours"] as? Double ?? 0) > 0 })
         let svg = try String(contentsOf: chart, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("</svg>"))
-        #expect(try simulate(["--policies", "nope"]).status != 0)
+        #expect(try await simulate(["--policies", "nope"]).status != 0)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
 
         let upload = try await client.upload(file: clip)
         #expect(FileManager.default.fileExists(atPath: bucket.path + "/uploads/" + upload.id.rawValue))
@@ -107,7 +107,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
         var jobs: [JobView] = []
         for _ in 0..<2 {
             let upload = try await client.upload(file: clip)
@@ -182,7 +182,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
         let upload = try await client.upload(file: clip)
         #expect(try await s3.headObject(bucket: "media", key: "spool/uploads/\(upload.id.rawValue)") != nil)
         let outputs = [
@@ -222,24 +222,22 @@ import Testing
         // A client that sends 10 MB of a declared 20 MB upload and disconnects: more than one part reached S3, and
         // the upload is aborted, so no multipart upload and no object is left behind.
         let uploadsBefore = try await s3.listAllObjects(bucket: "media", prefix: "spool/uploads/").count
-        let quitter = Process()
-        quitter.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        quitter.arguments = [
-            "python3", "-c",
-            """
-            import socket, time
-            s = socket.create_connection(("127.0.0.1", \(server.port)))
-            s.sendall(b"POST /v1/uploads HTTP/1.1\\r\\nHost: spool\\r\\nContent-Length: 20000000\\r\\n\\r\\n")
-            chunk = b"x" * 65536
-            for _ in range(160):
-                s.sendall(chunk)
-            time.sleep(1)
-            s.close()
-            """,
-        ]
-        try quitter.run()
-        quitter.waitUntilExit()
-        #expect(quitter.terminationStatus == 0)
+        let quitter = try await TestCommand.run(
+            "python3",
+            [
+                "-c",
+                """
+                import socket, time
+                s = socket.create_connection(("127.0.0.1", \(server.port)))
+                s.sendall(b"POST /v1/uploads HTTP/1.1\\r\\nHost: spool\\r\\nContent-Length: 20000000\\r\\n\\r\\n")
+                chunk = b"x" * 65536
+                for _ in range(160):
+                    s.sendall(chunk)
+                time.sleep(1)
+                s.close()
+                """,
+            ])
+        #expect(quitter.status == 0, "\(quitter.stderr)")
         var pending: [(String, String)] = []
         for _ in 0..<100 {
             pending = try await s3.listMultipartUploads(bucket: "media", prefix: "spool/uploads/")
@@ -305,12 +303,12 @@ import Testing
         try await server.start()
         let client = server.client
         let small = area.inputs.appendingPathComponent("small.mp4")
-        try TestMedia.makeClip(at: small)
+        try await TestMedia.makeClip(at: small)
         let first = try await client.waitFor(
             try await client.submit(JobRequest(input: try await client.upload(file: small).uri, preset: "web-360p")).id)
         #expect(first.state == .succeeded)
         let long = area.inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: long, size: "1280x720", seconds: 10, rate: 30)
+        try await TestMedia.makeClip(at: long, size: "1280x720", seconds: 10, rate: 30)
         let upload = try await client.upload(file: long)
         let submitted = try await client.submit(
             JobRequest(input: upload.uri, outputs: [try OutputShorthand.parse("o=mp4,height=720,crf=18")]))
@@ -360,7 +358,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip)
+        try await TestMedia.makeClip(at: clip)
 
         func gone(_ id: JobID) async throws {
             for _ in 0..<300 {
@@ -378,16 +376,18 @@ import Testing
         func keys() async throws -> [String] {
             for _ in 0..<10 {
                 try await Task.sleep(for: .seconds(1))
-                let all = try redis.cli(["--scan"]).split(separator: "\n").map(String.init).sorted()
+                let all = try await redis.cli(["--scan"]).split(separator: "\n").map(String.init).sorted()
                 if !all.contains(where: { $0.contains(":wake:") }) { return all.filter { !Self.isPlacementFeed($0) } }
             }
             Issue.record("a wake token outlived its expiry")
             return []
         }
         /// DBSIZE without the placement feeds.
-        func size() throws -> String {
-            let feeds = try redis.cli(["--scan"]).split(separator: "\n").filter { Self.isPlacementFeed(String($0)) }
-            let all = Int(try redis.cli(["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        func size() async throws -> String {
+            let feeds = try await redis.cli(["--scan"]).split(separator: "\n").filter {
+                Self.isPlacementFeed(String($0))
+            }
+            let all = Int(try await redis.cli(["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             return String(all - feeds.count)
         }
 
@@ -404,7 +404,7 @@ import Testing
         try await gone(warmUp.id)
         let baselineKeys = try await keys()
         let baselineObjects = try await objects()
-        #expect(try size() == "\(baselineKeys.count)")
+        #expect(try await size() == "\(baselineKeys.count)")
 
         // Two jobs on one upload (the second reuses the first's outputs), one cancelled while it waits, one that
         // fails for good.
@@ -428,7 +428,7 @@ import Testing
 
         for id in [first.id, second.id, cancelled.id, failed.id] { try await gone(id) }
         #expect(try await keys() == baselineKeys)
-        #expect(try size() == "\(baselineKeys.count)")
+        #expect(try await size() == "\(baselineKeys.count)")
         #expect(try await objects() == baselineObjects)
 
         // The job kept for a day is whole.

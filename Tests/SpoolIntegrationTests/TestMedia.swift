@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -9,8 +10,8 @@ enum TestMedia {
     /// - Parameter keyFrameEvery: frames between key frames (x264's default: 250).
     static func makeClip(
         at url: URL, size: String = "640x360", seconds: Int = 3, rate: Int = 25, keyFrameEvery: Int = 250
-    ) throws {
-        try run(
+    ) async throws {
+        try await run(
             "ffmpeg",
             [
                 "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)",
@@ -20,13 +21,12 @@ enum TestMedia {
             ])
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(tool) exited \(process.terminationStatus)") }
+    /// Runs a tool to its end without holding a thread (see `TestCommand`); a failure says what the tool printed.
+    static func run(_ tool: String, _ arguments: [String]) async throws {
+        let outcome = try await TestCommand.run(tool, arguments)
+        guard outcome.status == 0 else {
+            throw TestFailure("\(tool) exited \(outcome.status): \(outcome.stderr.suffix(2000))")
+        }
     }
 
     /// PIDs of live processes whose command line contains `needle`.

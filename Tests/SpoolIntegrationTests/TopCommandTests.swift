@@ -35,7 +35,7 @@ import Testing
         // One job that stays running without taking a core from the tests beside this one: its ffmpeg is stopped
         // (SIGSTOP) once it runs, and let go at the end.
         let clip = area.inputs.appendingPathComponent("long.mp4")
-        try TestMedia.makeClip(at: clip, size: "320x180", seconds: 60)
+        try await TestMedia.makeClip(at: clip, size: "320x180", seconds: 60)
         var request = JobRequest(
             input: "file://" + clip.path, outputs: [try OutputShorthand.parse("small=mp4,height=90")])
         request.segmenting = SegmentingRequest(mode: .off)
@@ -54,10 +54,10 @@ import Testing
 
         // Piped: one plain snapshot, no escape codes, and it exits by itself.
         // (Workers report what they run with their heartbeat: give the first one a moment.)
-        var piped = try CLI.run(["top", "--server", server.url.absoluteString])
+        var piped = try await CLI.run(["top", "--server", server.url.absoluteString])
         for _ in 0..<50 where !piped.stdout.contains(job.id.rawValue) {
             try await Task.sleep(for: .milliseconds(200))
-            piped = try CLI.run(["top", "--server", server.url.absoluteString])
+            piped = try await CLI.run(["top", "--server", server.url.absoluteString])
         }
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stdout.contains("RUNNING") && piped.stdout.contains(job.id.rawValue), "\(piped.stdout)")

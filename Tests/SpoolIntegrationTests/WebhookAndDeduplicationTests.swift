@@ -30,7 +30,7 @@ import Testing
         try await server.start()
         let client = server.client
         let clip = area.inputs.appendingPathComponent("clip.mp4")
-        try TestMedia.makeClip(at: clip, seconds: 2)
+        try await TestMedia.makeClip(at: clip, seconds: 2)
         let outputs = [try OutputShorthand.parse("small=mp4,height=180,codec=h264")]
 
         let first = try await client.submit(
@@ -72,12 +72,12 @@ import Testing
         #expect(delivery.attempts == 2)
         #expect(delivery.lastStatus == 200)
         // The same through the CLI.
-        let shown = try CLI.run([
+        let shown = try await CLI.run([
             "webhooks", "show", first.id.rawValue, "--server", server.url.absoluteString,
         ])
         #expect(
             shown.status == 0 && shown.stdout.hasPrefix("delivered after 2 tries, last answer HTTP 200"), "\(shown)")
-        let printed = try CLI.run(["webhooks", "secret", "--server", server.url.absoluteString])
+        let printed = try await CLI.run(["webhooks", "secret", "--server", server.url.absoluteString])
         #expect(printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == secret)
         #expect(printed.stderr.contains("HMAC-SHA256"))
 

@@ -1,6 +1,7 @@
 import Foundation
 import SpoolCore
 import TestSupport
+import TestThreads
 import Testing
 
 @testable import SpoolMedia
@@ -91,8 +92,9 @@ import Testing
 
     /// Inputs are untrusted: a mangled index must be refused or left to ffprobe, never trap the worker (and with it
     /// `spool serve`). Random bytes of the index overwritten, seeded so a failure repeats, plus sizes and counts at
-    /// their largest where a sum could overflow.
-    @Test func mangledIndexesNeverTrapTheReader() async throws {
+    /// their largest where a sum could overflow. Some 1,800 reads by a debug build's parser are seconds of computing:
+    /// they run on threads of their own, not on the cooperative pool every other test awaits on.
+    @Test(.cpuBound) func mangledIndexesNeverTrapTheReader() async throws {
         let scratch = try MediaScratch()
         var random = SeededGenerator(seed: 0x5EED)
         for layout in [["-movflags", "+faststart"], []] {
@@ -101,7 +103,7 @@ import Testing
             let moov = try #require(Self.offset(of: "moov", in: original)) - 4
             let mangled = scratch.file("mangled.mp4")
             for round in 0..<400 {
-                // Two cooperative threads on a 2-core machine: give the other tests a turn now and then.
+                // Give the other CPU-bound tests a turn now and then.
                 if round.isMultiple(of: 50) { await Task.yield() }
                 var bytes = original
                 for _ in 0..<Int.random(in: 1...6, using: &random) {

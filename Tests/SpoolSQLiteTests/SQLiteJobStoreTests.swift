@@ -2,6 +2,7 @@ import Foundation
 import JobStoreConformance
 import SpoolCore
 import SpoolSQLite
+import TestThreads
 import Testing
 
 @Suite struct SQLiteJobStoreTests {
@@ -75,7 +76,11 @@ import Testing
     }
 
     /// Processes started together on a new data directory all migrate the same fresh file at once.
-    @Test func concurrentOpensOfANewFileAllSucceed() async throws {
+    ///
+    /// An open waits for the others' migrations on a file lock and writes with `fsync`, blocking its thread as a
+    /// process's start-up does: six at once run on threads of their own, not on the cooperative pool every other test
+    /// awaits on.
+    @Test(.cpuBound) func concurrentOpensOfANewFileAllSucceed() async throws {
         for _ in 0..<10 {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }

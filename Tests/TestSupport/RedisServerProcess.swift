@@ -48,7 +48,7 @@ public final class RedisServerProcess {
 
     public func waitUntilReady() async throws {
         for _ in 0..<200 {
-            if (try? cli(["ping"]))?.contains("PONG") == true { return }
+            if (try? await cli(["ping"]))?.contains("PONG") == true { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestSupportFailure(
@@ -57,17 +57,8 @@ public final class RedisServerProcess {
 
     /// Runs redis-cli against this server and returns what it printed.
     @discardableResult
-    public func cli(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-cli", "-p", "\(port)"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+    public func cli(_ arguments: [String]) async throws -> String {
+        try await TestCommand.run("redis-cli", ["-p", "\(port)"] + arguments).stdout
     }
 
     /// kill -9: no chance to flush anything, as in a crash.
@@ -96,19 +87,16 @@ public final class RedisClusterProcesses {
         for _ in 0..<6 { nodes.append(try RedisServerProcess(clusterNode: true)) }
         self.nodes = nodes
         for node in nodes { try await node.waitUntilReady() }
-        let create = Process()
-        create.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        create.arguments =
-            ["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + [
+        let create = try await TestCommand.run(
+            "redis-cli",
+            ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + [
                 "--cluster-replicas", "1", "--cluster-yes",
-            ]
-        create.standardOutput = FileHandle.nullDevice
-        create.standardError = FileHandle.nullDevice
-        try create.run()
-        create.waitUntilExit()
-        guard create.terminationStatus == 0 else { throw TestSupportFailure("redis-cli --cluster create failed") }
+            ])
+        guard create.status == 0 else {
+            throw TestSupportFailure("redis-cli --cluster create failed:\n\(create.stdout)\(create.stderr)")
+        }
         for _ in 0..<200 {
-            if (try? nodes[0].cli(["cluster", "info"]))?.contains("cluster_state:ok") == true { return }
+            if (try? await nodes[0].cli(["cluster", "info"]))?.contains("cluster_state:ok") == true { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestSupportFailure("the cluster did not reach cluster_state:ok")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RESPClient
@@ -30,7 +31,7 @@ final class RedisCluster: Sendable {
                 handles.append(server)
             }
             let cluster = RedisCluster(servers: handles)
-            try cluster.create()
+            try await cluster.create()
             try await cluster.waitUntilHealthy()
             return cluster
         } catch {
@@ -39,19 +40,12 @@ final class RedisCluster: Sendable {
         }
     }
 
-    private func create() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments =
-            ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "1", "--cluster-yes"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let log = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RedisServerError("redis-cli --cluster create failed:\n" + String(decoding: log, as: UTF8.self))
+    private func create() async throws {
+        let created = try await TestCommand.run(
+            "/usr/bin/redis-cli",
+            ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "1", "--cluster-yes"])
+        guard created.status == 0 else {
+            throw RedisServerError("redis-cli --cluster create failed:\n" + created.stdout + created.stderr)
         }
     }
 
