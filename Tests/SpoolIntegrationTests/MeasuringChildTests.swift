@@ -60,6 +60,32 @@ import Testing
         }
     }
 
+    /// What each pool test starts from: a folder of its own with an output and its reference, a private `spool` link
+    /// in it, and a pool. `close()` stops the pool's children and removes the folder.
+    struct Fixture {
+        let folder: URL
+        let request: WindowSSIM.Request
+        let spool: String
+        let children = WindowSSIMChildren()
+
+        init(_ name: String) async throws {
+            let folder = try TestMedia.temporaryDirectory(name)
+            do {
+                request = try await MeasuringChildTests.outputWithReference(in: folder)
+                spool = try MeasuringChildTests.privateSpool(in: folder)
+            } catch {
+                try? FileManager.default.removeItem(at: folder)
+                throw error
+            }
+            self.folder = folder
+        }
+
+        func close() {
+            children.stopAll()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
     /// Waits up to 10 s for `condition`.
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<200 {
@@ -70,17 +96,14 @@ import Testing
     }
 
     @Test func oneChildMeasuresJobAfterJobAndADeadOneIsReplaced() async throws {
-        let folder = try TestMedia.temporaryDirectory("measuring-child")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let request = try await Self.outputWithReference(in: folder)
-        let spool = try Self.privateSpool(in: folder)
+        let fixture = try await Fixture("measuring-child")
+        defer { fixture.close() }
+        let (request, spool, children) = (fixture.request, fixture.spool, fixture.children)
         let oneShot = try await CLI.run([
             "measure-ssim", request.output, request.reference, "--size", "480x270", "--window", "0.1",
         ])
         #expect(oneShot.status == 0, "\(oneShot.stderr)")
 
-        let children = WindowSSIMChildren()
-        defer { children.stopAll() }
         var values: [SSIMMeter.ChildMeasurement] = []
         for _ in 0..<3 {
             values.append(
@@ -120,12 +143,9 @@ import Testing
     }
 
     @Test func aChildThatTakesTooLongIsKilled() async throws {
-        let folder = try TestMedia.temporaryDirectory("measuring-child-slow")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let request = try await Self.outputWithReference(in: folder)
-        let spool = try Self.privateSpool(in: folder)
-        let children = WindowSSIMChildren()
-        defer { children.stopAll() }
+        let fixture = try await Fixture("measuring-child-slow")
+        defer { fixture.close() }
+        let (request, spool, children) = (fixture.request, fixture.spool, fixture.children)
         // No time at all: the timer wins against a child that has not even started.
         let outcome = await children.measure(spool: spool, request: request, timeout: .zero, clock: ContinuousClock())
         #expect(outcome == .outOfTime)
@@ -137,12 +157,9 @@ import Testing
     /// A measurement called off (its job cancelled, its worker stopping) still takes the reply of a child that is
     /// answering, and leaves that child to the next job rather than discarding it.
     @Test func aCancelledMeasurementKeepsItsChild() async throws {
-        let folder = try TestMedia.temporaryDirectory("measuring-child-cancelled")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let request = try await Self.outputWithReference(in: folder)
-        let spool = try Self.privateSpool(in: folder)
-        let children = WindowSSIMChildren()
-        defer { children.stopAll() }
+        let fixture = try await Fixture("measuring-child-cancelled")
+        defer { fixture.close() }
+        let (request, spool, children) = (fixture.request, fixture.spool, fixture.children)
         let warm = await children.measure(
             spool: spool, request: request, timeout: .seconds(60), clock: ContinuousClock())
         let measurement = Task {
