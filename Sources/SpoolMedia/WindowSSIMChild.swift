@@ -52,7 +52,11 @@ final class WindowSSIMChild: Sendable {
     /// Sends one request line and waits for its reply line, at most `timeout`; a timeout ends the child (its process
     /// group is killed). One request at a time: whoever holds the child asks it.
     func ask(_ line: String, timeout: Duration, clock: any Clock<Duration>) async -> Answer {
-        await withTaskGroup(of: Answer?.self) { group in
+        // The deadline is a task of its own, so that cancelling the measurement does not cancel it: a cancelled
+        // measurement still takes the reply of a child that is answering (in milliseconds), but a child that never
+        // answers is killed at the same deadline, cancelled or not, rather than holding the attempt forever.
+        let deadline = Task { try await clock.sleep(for: timeout) }
+        let first = await withTaskGroup(of: Answer.self) { group in
             group.addTask {
                 let reply: String? = await withCheckedContinuation { continuation in
                     let ended = self.shared.exchange.withLock { exchange in
@@ -70,31 +74,23 @@ final class WindowSSIMChild: Sendable {
                 return reply.map(Answer.replied) ?? .ended
             }
             group.addTask {
-                do {
-                    try await clock.sleep(for: timeout)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
+                // Awaiting a task's value ignores this task's cancellation; only `deadline.cancel()` ends it early.
+                (try? await deadline.value) == nil ? .ended : .timedOut
             }
-            var first = await group.next() ?? nil
-            if first == nil {
-                // The timer stopped because the measurement was cancelled: the child still answers (in milliseconds),
-                // and stays good for the next job.
-                first = await group.next() ?? nil
-            }
+            let first = await group.next() ?? .ended
+            deadline.cancel()
             if first == .timedOut {
                 // Cancelling the runner tears the child down; the request's wait then ends with nil.
                 runner.cancel()
             }
-            group.cancelAll()
             for await _ in group {}
-            if first == .timedOut {
-                // Killed and reaped before the caller goes on: no measuring child is left behind a timeout.
-                await runner.value
-            }
-            return first ?? .ended
+            return first
         }
+        if first == .timedOut {
+            // Killed and reaped before the caller goes on: no measuring child is left behind a timeout.
+            await runner.value
+        }
+        return first
     }
 
     /// Closes the child's standard input: it ends after the request in flight, if any.

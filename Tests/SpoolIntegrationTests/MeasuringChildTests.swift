@@ -2,6 +2,7 @@ import Foundation
 import SpoolAPIModels
 import SpoolClient
 import SpoolCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -169,6 +170,50 @@ import Testing
         #expect(await measurement.value == warm)
         #expect(children.idleCount(spool: spool) == 1)
         #expect(Self.measuringChildren(running: spool).count == 1)
+    }
+
+    /// A child that never answers is killed at the measurement's deadline even when the measurement was called off:
+    /// cancelling must not turn the wait for its reply into a wait without end (a cancelled job's attempt, or a
+    /// draining worker, would be held forever).
+    @Test func aCancelledMeasurementStillEndsAtItsDeadline() async throws {
+        let folder = try TestMedia.temporaryDirectory("measuring-child-silent")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Stands in for `spool`: records its PID, then reads nothing and answers nothing.
+        let silent = folder.appendingPathComponent("silent-spool")
+        let pidFile = folder.appendingPathComponent("pid")
+        try "#!/bin/sh\necho $$ > '\(pidFile.path)'\nexec sleep 600\n".write(
+            to: silent, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: silent.path)
+        let children = WindowSSIMChildren()
+        defer { children.stopAll() }
+        let request = WindowSSIM.Request(
+            output: folder.appendingPathComponent("out.mp4").path,
+            reference: folder.appendingPathComponent("ref.nut").path, width: 480, height: 270, window: 0.1)
+
+        let outcome = Outcome()
+        let measurement = Task {
+            outcome.set(
+                await children.measure(
+                    spool: silent.path, request: request, timeout: .seconds(2), clock: ContinuousClock()))
+        }
+        let started = try await Self.eventually { FileManager.default.fileExists(atPath: pidFile.path) }
+        try #require(started, "the stand-in child never started")
+        measurement.cancel()
+        // A wait without end must fail this test, not hang the test run: at most 10 s for a 2 s deadline.
+        #expect(try await Self.eventually { outcome.value != nil }, "the cancelled measurement never returned")
+        #expect(outcome.value == .outOfTime)
+        #expect(children.idleCount(spool: silent.path) == 0)
+        // Killed and reaped before the measurement returned.
+        let text = try String(contentsOf: pidFile, encoding: .utf8)
+        let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the silent child \(pid) is still alive")
+    }
+
+    /// What a measurement running in a task of its own returned, once it returned.
+    final class Outcome: Sendable {
+        private let measured = Mutex<SSIMMeter.ChildMeasurement?>(nil)
+        var value: SSIMMeter.ChildMeasurement? { measured.withLock { $0 } }
+        func set(_ value: SSIMMeter.ChildMeasurement) { measured.withLock { $0 = value } }
     }
 
     /// A real worker (`spool serve`) measures its jobs' SSIM through one kept child, which ends with the worker:
