@@ -92,9 +92,9 @@ final class SpoolServerProcess {
     func terminate() async -> Int32 {
         guard let process else { return 0 }
         kill(process.processIdentifier, SIGTERM)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        let status = await process.exitStatus()
         self.process = nil
-        return process.terminationStatus
+        return status
     }
 
     func stop() {
