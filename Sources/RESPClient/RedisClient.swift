@@ -49,7 +49,11 @@ public final class RedisClient: Sendable {
     }
 
     private enum Lane {
+        /// A shared connection, pipelined with other callers' commands.
         case regular
+        /// A connection of the call's own, closed after it: for commands that change the connection's state
+        /// (`MULTI`, `WATCH`, `SELECT`, `SUBSCRIBE`, …), which must never reach another caller's commands.
+        case exclusive
         /// A regular-lane write followed by `WAIT` when `configuration.replicaAcknowledgement` is set.
         case replicated
         case blocking
@@ -90,8 +94,9 @@ public final class RedisClient: Sendable {
         if BlockingCommand.classify(command) != .nonBlocking {
             return try await blocking(command, key: key, timeout: timeout, raw: raw)
         }
-        let reply = try await execute(
-            command, key: key, lane: replicated ? .replicated : .regular, timeout: timeout)
+        let lane: Lane =
+            replicated ? .replicated : Self.changesConnectionState(command) ? .exclusive : .regular
+        let reply = try await execute(command, key: key, lane: lane, timeout: timeout)
         return try Self.unwrap(reply, raw: raw)
     }
 
@@ -168,9 +173,18 @@ public final class RedisClient: Sendable {
                 let batch = entry.indices.map { commands[$0] }
                 group.addTask {
                     do {
-                        let replies = try await self.pools(for: entry.endpoint).regular.withConnection { connection in
-                            try await connection.pipeline(batch, timeout: timeout)
-                        }
+                        let pool = try self.pools(for: entry.endpoint).regular
+                        let replies =
+                            if batch.contains(where: Self.changesConnectionState) {
+                                try await pool.withConnection { connection in
+                                    defer { connection.closeNow() }
+                                    return try await connection.pipeline(batch, timeout: timeout)
+                                }
+                            } else {
+                                try await pool.withSharedConnection { connection in
+                                    try await connection.pipeline(batch, timeout: timeout)
+                                }
+                            }
                         return (groupNumber, .success(replies))
                     } catch let error as RedisError {
                         return (groupNumber, .failure(error))
@@ -407,7 +421,15 @@ public final class RedisClient: Sendable {
                 return reply
             }
         case .regular:
+            return try await nodes.regular.withSharedConnection { connection in
+                if asking {
+                    return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
+                }
+                return try await connection.send(command, timeout: timeout)
+            }
+        case .exclusive:
             return try await nodes.regular.withConnection { connection in
+                defer { connection.closeNow() }
                 if asking {
                     return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
                 }
@@ -484,6 +506,19 @@ public final class RedisClient: Sendable {
             throw RedisError.crossSlot(command: RedisConnection.commandName(command), keys: keys.map(\.string))
         }
         return slot
+    }
+
+    /// Commands that leave state on their connection, sent on a connection of their own rather than a shared one.
+    static func changesConnectionState(_ command: [RESPArgument]) -> Bool {
+        guard let name = command.first?.string.uppercased() else { return false }
+        switch name {
+        case "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE",
+            "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR", "RESET", "HELLO", "AUTH", "READONLY", "READWRITE",
+            "QUIT", "CLIENT":
+            return true
+        default:
+            return false
+        }
     }
 
     private static func validate(_ command: [RESPArgument]) throws {

@@ -4,6 +4,9 @@ extension RedisConnectionPool {
         public var minConnections: Int
         /// Callers wait (up to `acquireTimeout`) when this many connections are in use.
         public var maxConnections: Int
+        /// Connections, among `maxConnections`, that commands needing no connection of their own share, pipelined
+        /// (`withSharedConnection`); 0 lends every command a connection to itself.
+        public var sharedConnections: Int
         /// An idle connection beyond `minConnections` is closed after this long.
         public var idleTimeout: Duration
         /// A connection idle at least this long is checked with `PING` before it is handed out, because a NAT,
@@ -23,6 +26,7 @@ extension RedisConnectionPool {
         public init(
             minConnections: Int = 0,
             maxConnections: Int = 16,
+            sharedConnections: Int = 4,
             idleTimeout: Duration = .seconds(60),
             healthCheckAfterIdle: Duration = .seconds(10),
             healthCheckTimeout: Duration = .seconds(1),
@@ -34,6 +38,7 @@ extension RedisConnectionPool {
         ) {
             self.minConnections = max(minConnections, 0)
             self.maxConnections = max(maxConnections, 1)
+            self.sharedConnections = min(max(sharedConnections, 0), self.maxConnections)
             self.idleTimeout = idleTimeout
             self.healthCheckAfterIdle = healthCheckAfterIdle
             self.healthCheckTimeout = healthCheckTimeout
@@ -52,5 +57,7 @@ extension RedisConnectionPool {
         public var leased: Int
         public var connecting: Int
         public var waiting: Int
+        /// Open connections that callers share (counted in `open`).
+        public var shared: Int = 0
     }
 }

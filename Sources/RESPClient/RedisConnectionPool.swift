@@ -10,6 +10,10 @@ import Synchronization
 /// reuse. Broken connections (after a timeout or I/O error) are closed on return and never handed out again.
 /// New connections come from a factory with backoff and a circuit breaker.
 ///
+/// Commands that need no connection to themselves go over up to `sharedConnections` connections that every caller
+/// uses at once (`withSharedConnection`): Redis answers each connection in order, so callers' commands pipeline on
+/// it, and a thousand concurrent callers neither queue for a lease nor each hold a socket.
+///
 /// Decisions are taken synchronously under one lock and their effects (connecting, closing, resuming waiters) run
 /// after it is released, so no lock is ever held across an `await`.
 public final class RedisConnectionPool: Sendable {
@@ -40,6 +44,10 @@ public final class RedisConnectionPool: Sendable {
     private struct State {
         var idle: [IdleConnection] = []  // most recently used last, so the oldest idle out first
         var live: [ObjectIdentifier: RedisConnection] = [:]
+        /// Connections callers share, with when each was last handed out; the next goes to `nextShared`.
+        var shared: [IdleConnection] = []
+        var nextShared = 0
+        var sharedConnecting = 0
         var leased = 0
         var connecting = 0
         var waiters: [Waiter] = []
@@ -48,6 +56,13 @@ public final class RedisConnectionPool: Sendable {
         var abandoned: [Int: any Error] = [:]
         var nextWaiterID = 0
         var closed = false
+    }
+
+    private enum SharedAction {
+        case use(RedisConnection)
+        case create
+        case lease
+        case fail(any Error)
     }
 
     private enum LeaseAction {
@@ -120,6 +135,74 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
+    /// Lends `body` a connection that other callers use at the same time, for commands that need none to themselves:
+    /// not blocking ones, not a write that `WAIT` must follow, nothing that leaves state on the connection. Its
+    /// commands are pipelined with theirs, in order, each with its own timeout; a timeout breaks the connection for
+    /// every caller on it, as it would a connection of one's own, and the next call gets a new one. With
+    /// `sharedConnections` 0, or while the first shared connections are still being opened, this is `withConnection`.
+    public func withSharedConnection<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RedisConnection) async throws -> T
+    ) async throws -> T {
+        switch try await shared() {
+        case .some(let connection): return try await body(connection)
+        case .none: return try await withConnection(body)
+        }
+    }
+
+    /// A shared connection, or nil when the caller should lease one of its own instead.
+    private func shared() async throws -> RedisConnection? {
+        let target = configuration.sharedConnections
+        guard target > 0 else { return nil }
+        let now = time.now()
+        var discarded: [RedisConnection] = []
+        let action: SharedAction = state.withLock { state in
+            if state.closed { return .fail(RedisError.closed) }
+            state.shared.removeAll { entry in
+                if entry.connection.isBroken {
+                    state.live[ObjectIdentifier(entry.connection)] = nil
+                    discarded.append(entry.connection)
+                    return true
+                }
+                // Unused long enough that a NAT or the server may have dropped it: the exclusive side checks it with
+                // PING before anyone uses it again (put first among the idle, as the longest unused).
+                if now - entry.since >= configuration.healthCheckAfterIdle {
+                    state.idle.insert(entry, at: 0)
+                    return true
+                }
+                return false
+            }
+            if state.shared.count + state.sharedConnecting < target {
+                // An idle connection used lately needs no check: it becomes a shared one, so that connections a
+                // burst of leases opened (up to `maxConnections`) never keep the pool from sharing.
+                if let last = state.idle.last, !last.connection.isBroken,
+                    now - last.since < configuration.healthCheckAfterIdle
+                {
+                    state.idle.removeLast()
+                    state.shared.append(IdleConnection(connection: last.connection, since: now))
+                    state.nextShared = state.shared.count - 1
+                    return .use(last.connection)
+                }
+                if state.live.count + state.connecting < configuration.maxConnections {
+                    state.connecting += 1
+                    state.sharedConnecting += 1
+                    return .create
+                }
+            }
+            guard !state.shared.isEmpty else { return .lease }
+            state.nextShared = (state.nextShared + 1) % state.shared.count
+            state.shared[state.nextShared].since = now
+            return .use(state.shared[state.nextShared].connection)
+        }
+        for connection in discarded { connection.closeNow() }
+        switch action {
+        case .fail(let error): throw error
+        case .use(let connection): return connection
+        case .lease: return nil
+        case .create: return try await create(shared: true)
+        }
+    }
+
     public var statistics: Statistics {
         state.withLock { state in
             Statistics(
@@ -127,7 +210,8 @@ public final class RedisConnectionPool: Sendable {
                 idle: state.idle.count,
                 leased: state.leased,
                 connecting: state.connecting,
-                waiting: state.waiters.count
+                waiting: state.waiters.count,
+                shared: state.shared.count
             )
         }
     }
@@ -141,6 +225,7 @@ public final class RedisConnectionPool: Sendable {
             let waiters = state.waiters
             state.live = [:]
             state.idle = []
+            state.shared = []
             state.waiters = []
             return (connections, waiters)
         }
@@ -221,6 +306,12 @@ public final class RedisConnectionPool: Sendable {
         let now = time.now()
         let victims: [RedisConnection] = state.withLock { state in
             var victims: [RedisConnection] = []
+            // Shared connections nobody used for a while join the idle ones, to be checked before reuse or closed.
+            state.shared.removeAll { entry in
+                guard now - entry.since >= configuration.healthCheckAfterIdle else { return false }
+                state.idle.insert(entry, at: 0)
+                return true
+            }
             state.idle.removeAll { entry in
                 guard entry.connection.isBroken else { return false }
                 state.live[ObjectIdentifier(entry.connection)] = nil
@@ -240,24 +331,33 @@ public final class RedisConnectionPool: Sendable {
         for connection in victims { connection.closeNow() }
     }
 
-    private func create() async throws -> RedisConnection {
+    /// Opens a connection for the slot the caller reserved (`connecting`, and `sharedConnecting` when `shared`):
+    /// lent to the caller alone, or kept among the shared ones.
+    private func create(shared: Bool = false) async throws -> RedisConnection {
         let connection: RedisConnection
         do {
             connection = try await factory.makeConnection()
         } catch {
             let waiter = state.withLock { state in
                 state.connecting -= 1
+                if shared { state.sharedConnecting -= 1 }
                 return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
             }
             // The slot this caller reserved is free again; the next waiter may try (and usually fails fast too).
             waiter?.continuation.resume(returning: .retry)
             throw error
         }
+        let now = time.now()
         let accepted = state.withLock { state in
             state.connecting -= 1
+            if shared { state.sharedConnecting -= 1 }
             guard !state.closed else { return false }
-            state.leased += 1
             state.live[ObjectIdentifier(connection)] = connection
+            if shared {
+                state.shared.append(IdleConnection(connection: connection, since: now))
+            } else {
+                state.leased += 1
+            }
             return true
         }
         guard accepted else {

@@ -40,8 +40,27 @@ public struct UploadID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
 
 enum RandomToken {
     static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+    private static let alphabetBytes = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+
+    /// `length` characters of 5 random bits each (the alphabet has 32), twelve from each 64-bit draw: every draw from
+    /// the system generator is a system call, and one per character was a visible share of a submission's cost.
     static func make(length: Int = 16) -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        var bits: UInt64 = 0
+        var left = 0
+        return String(
+            unsafeUninitializedCapacity: length,
+            initializingUTF8With: { buffer in
+                for index in 0..<length {
+                    if left < 5 {
+                        bits = generator.next()
+                        left = 64
+                    }
+                    buffer[index] = alphabetBytes[Int(bits & 31)]
+                    bits >>= 5
+                    left -= 5
+                }
+                return length
+            })
     }
 }

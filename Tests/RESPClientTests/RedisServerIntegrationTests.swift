@@ -238,24 +238,19 @@ import Testing
         let server = try await RedisServer.start()
         defer { server.stop() }
         let pool = RedisConnectionPool(endpoint: server.endpoint, configuration: .init(maxConnections: 1))
-        let pauser = try await RedisConnection.connect(to: server.endpoint)
         do {
             #expect(try await pool.withConnection { try await $0.send(["PING"]) } == .simpleString("PONG"))
-            // Held until lifted by hand below, so however slowly the write is sent it meets the pause.
-            _ = try await pauser.send(["CLIENT", "PAUSE", "30000", "WRITE"])
-            await #expect(throws: RedisError.self) {
-                try await pool.withConnection { try await $0.send(["SET", "k", "v"], timeout: .milliseconds(100)) }
+            try await whileWritesArePaused(on: server.endpoint) {
+                await #expect(throws: RedisError.self) {
+                    try await pool.withConnection { try await $0.send(["SET", "k", "v"], timeout: .milliseconds(100)) }
+                }
+                #expect(pool.statistics.open == 0)
             }
-            #expect(pool.statistics.open == 0)
-            _ = try await pauser.send(["CLIENT", "UNPAUSE"])
-            await pauser.close()
             // maxConnections is 1: if the broken connection had been kept, this would wait for it forever.
             let reply = try await pool.withConnection { try await $0.send(["PING"], timeout: .seconds(10)) }
             #expect(reply == .simpleString("PONG"))
             #expect(pool.statistics == .init(open: 1, idle: 1, leased: 0, connecting: 0, waiting: 0))
         } catch {
-            _ = try? await pauser.send(["CLIENT", "UNPAUSE"])
-            await pauser.close()
             await pool.close()
             throw error
         }

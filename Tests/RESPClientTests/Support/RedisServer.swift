@@ -165,3 +165,36 @@ func withConnection<T>(
         throw error
     }
 }
+
+/// Runs `body` while the server holds every write (`CLIENT PAUSE … WRITE`, lifted by hand afterwards, also when `body`
+/// throws): however slowly a loaded machine sends a write inside it, the write meets the pause, which a timed pause
+/// or a `DEBUG SLEEP` could end first. `CLIENT UNPAUSE` is not a write, so it gets through.
+func whileWritesArePaused<T>(on endpoint: RedisEndpoint, _ body: () async throws -> T) async throws -> T {
+    try await withConnection(to: endpoint) { pauser in
+        _ = try await pauser.send(["CLIENT", "PAUSE", "30000", "WRITE"])
+        do {
+            let result = try await body()
+            _ = try await pauser.send(["CLIENT", "UNPAUSE"])
+            return result
+        } catch {
+            _ = try? await pauser.send(["CLIENT", "UNPAUSE"])
+            throw error
+        }
+    }
+}
+
+/// Runs `body` with a pool and closes the pool afterwards, also when `body` throws.
+func withPool<T>(
+    _ endpoint: RedisEndpoint, _ configuration: RedisConnectionPool.Configuration,
+    clock: any Clock<Duration> = ContinuousClock(), _ body: (RedisConnectionPool) async throws -> T
+) async throws -> T {
+    let pool = RedisConnectionPool(endpoint: endpoint, configuration: configuration, clock: clock)
+    do {
+        let result = try await body(pool)
+        await pool.close()
+        return result
+    } catch {
+        await pool.close()
+        throw error
+    }
+}
