@@ -51,8 +51,8 @@ public final class RedisClient: Sendable {
     private enum Lane {
         /// A shared connection, pipelined with other callers' commands.
         case regular
-        /// A connection of the call's own, closed after it: for commands that change the connection's state
-        /// (`MULTI`, `WATCH`, `SELECT`, `SUBSCRIBE`, …), which must never reach another caller's commands.
+        /// A connection of the call's own, closed after it (`withConnectionClosedAfterUse`): for commands that change
+        /// the connection's state (`MULTI`, `WATCH`, `SELECT`, `SUBSCRIBE`, …).
         case exclusive
         /// A regular-lane write followed by `WAIT` when `configuration.replicaAcknowledgement` is set.
         case replicated
@@ -176,9 +176,8 @@ public final class RedisClient: Sendable {
                         let pool = try self.pools(for: entry.endpoint).regular
                         let replies =
                             if batch.contains(where: Self.changesConnectionState) {
-                                try await pool.withConnection { connection in
-                                    defer { connection.closeNow() }
-                                    return try await connection.pipeline(batch, timeout: timeout)
+                                try await pool.withConnectionClosedAfterUse { connection in
+                                    try await connection.pipeline(batch, timeout: timeout)
                                 }
                             } else {
                                 try await pool.withSharedConnection { connection in
@@ -422,26 +421,16 @@ public final class RedisClient: Sendable {
             }
         case .regular:
             return try await nodes.regular.withSharedConnection { connection in
-                if asking {
-                    return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
-                }
-                return try await connection.send(command, timeout: timeout)
+                try await Self.send(command, asking: asking, on: connection, timeout: timeout)
             }
         case .exclusive:
-            return try await nodes.regular.withConnection { connection in
-                defer { connection.closeNow() }
-                if asking {
-                    return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
-                }
-                return try await connection.send(command, timeout: timeout)
+            return try await nodes.regular.withConnectionClosedAfterUse { connection in
+                try await Self.send(command, asking: asking, on: connection, timeout: timeout)
             }
         case .blocking:
             return try await nodes.blocking.withConnection { connection in
                 try await withTaskCancellationHandler {
-                    if asking {
-                        return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
-                    }
-                    return try await connection.send(command, timeout: timeout)
+                    try await Self.send(command, asking: asking, on: connection, timeout: timeout)
                 } onCancel: {
                     // The server would keep the client blocked and deliver the popped element to nobody.
                     connection.closeNow()
@@ -506,6 +495,16 @@ public final class RedisClient: Sendable {
             throw RedisError.crossSlot(command: RedisConnection.commandName(command), keys: keys.map(\.string))
         }
         return slot
+    }
+
+    /// One command on `connection`, after `ASKING` when a migrating slot's new owner is asked for it.
+    private static func send(
+        _ command: [RESPArgument], asking: Bool, on connection: RedisConnection, timeout: Duration?
+    ) async throws -> RESPValue {
+        if asking {
+            return try await connection.pipeline([["ASKING"], command], timeout: timeout)[1]
+        }
+        return try await connection.send(command, timeout: timeout)
     }
 
     /// Commands that leave state on their connection, sent on a connection of their own rather than a shared one.

@@ -56,6 +56,24 @@ public final class RedisConnectionPool: Sendable {
         var abandoned: [Int: any Error] = [:]
         var nextWaiterID = 0
         var closed = false
+
+        /// Takes out of the shared connections the broken ones (returned, to be closed) and those unused for
+        /// `unusedFor`, which a NAT or the server may have dropped: they join the idle ones, first as the longest
+        /// unused, where they are PINGed before anyone uses them again (or closed once idle too long).
+        mutating func retireShared(now: Duration, unusedFor: Duration) -> [RedisConnection] {
+            var broken: [RedisConnection] = []
+            shared.removeAll { entry in
+                if entry.connection.isBroken {
+                    live[ObjectIdentifier(entry.connection)] = nil
+                    broken.append(entry.connection)
+                    return true
+                }
+                guard now - entry.since >= unusedFor else { return false }
+                idle.insert(entry, at: 0)
+                return true
+            }
+            return broken
+        }
     }
 
     private enum SharedAction {
@@ -135,6 +153,18 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
+    /// `withConnection` for commands that leave state on their connection (`MULTI`, `SELECT`, `SUBSCRIBE`, …): the
+    /// connection is closed afterwards instead of going back to the pool, so that state never reaches another caller.
+    public func withConnectionClosedAfterUse<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RedisConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            defer { connection.closeNow() }
+            return try await body(connection)
+        }
+    }
+
     /// Lends `body` a connection that other callers use at the same time, for commands that need none to themselves:
     /// not blocking ones, not a write that `WAIT` must follow, nothing that leaves state on the connection. Its
     /// commands are pipelined with theirs, in order, each with its own timeout; a timeout breaks the connection for
@@ -158,20 +188,7 @@ public final class RedisConnectionPool: Sendable {
         var discarded: [RedisConnection] = []
         let action: SharedAction = state.withLock { state in
             if state.closed { return .fail(RedisError.closed) }
-            state.shared.removeAll { entry in
-                if entry.connection.isBroken {
-                    state.live[ObjectIdentifier(entry.connection)] = nil
-                    discarded.append(entry.connection)
-                    return true
-                }
-                // Unused long enough that a NAT or the server may have dropped it: the exclusive side checks it with
-                // PING before anyone uses it again (put first among the idle, as the longest unused).
-                if now - entry.since >= configuration.healthCheckAfterIdle {
-                    state.idle.insert(entry, at: 0)
-                    return true
-                }
-                return false
-            }
+            discarded = state.retireShared(now: now, unusedFor: configuration.healthCheckAfterIdle)
             if state.shared.count + state.sharedConnecting < target {
                 // An idle connection used lately needs no check: it becomes a shared one, so that connections a
                 // burst of leases opened (up to `maxConnections`) never keep the pool from sharing.
@@ -305,13 +322,7 @@ public final class RedisConnectionPool: Sendable {
     func pruneIdleConnections() {
         let now = time.now()
         let victims: [RedisConnection] = state.withLock { state in
-            var victims: [RedisConnection] = []
-            // Shared connections nobody used for a while join the idle ones, to be checked before reuse or closed.
-            state.shared.removeAll { entry in
-                guard now - entry.since >= configuration.healthCheckAfterIdle else { return false }
-                state.idle.insert(entry, at: 0)
-                return true
-            }
+            var victims = state.retireShared(now: now, unusedFor: configuration.healthCheckAfterIdle)
             state.idle.removeAll { entry in
                 guard entry.connection.isBroken else { return false }
                 state.live[ObjectIdentifier(entry.connection)] = nil

@@ -39,8 +39,9 @@ public struct UploadID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
 }
 
 enum RandomToken {
-    static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-    private static let alphabetBytes = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+    private static let characters = "0123456789abcdefghjkmnpqrstvwxyz"
+    static let alphabet = Array(characters)
+    private static let alphabetBytes = Array(characters.utf8)
 
     /// `length` characters of 5 random bits each (the alphabet has 32), twelve from each 64-bit draw: every draw from
     /// the system generator is a system call, and one per character was a visible share of a submission's cost.
