@@ -15,10 +15,17 @@ public struct DispatchOrder<Random: RandomNumberGenerator> {
     /// Only lottery draws read it; each ordering consumes fresh draws so successive cycles do not repeat.
     public private(set) var random: Random
     private var rotations: [ServiceClass: TenantRotation] = [:]
+    /// The rotation's constants, made once: made per charge, they cost two closures' allocations per placed job.
+    private let rotationRules: RotationRules?
 
     public init(configuration: DispatchConfiguration = .default, random: Random) {
         self.configuration = configuration
         self.random = random
+        switch configuration.fairness {
+        case .roundRobin: rotationRules = .roundRobin
+        case .weightedFair: rotationRules = .weightedFair(configuration)
+        case .lottery: rotationRules = nil
+        }
     }
 
     /// The IDs of `waiting` in the order to try them. O(n log n) in the number of jobs.
@@ -72,14 +79,6 @@ public struct DispatchOrder<Random: RandomNumberGenerator> {
         rotations[job.serviceClass, default: TenantRotation()].charge(job, rules: rules)
     }
 
-    private var rotationRules: RotationRules? {
-        switch configuration.fairness {
-        case .roundRobin: .roundRobin
-        case .weightedFair: .weightedFair(configuration)
-        case .lottery: nil
-        }
-    }
-
     private mutating func interleave(_ jobs: [WaitingJob], of serviceClass: ServiceClass, now: Date) -> [WaitingJob] {
         let aging = configuration.aging
         var queues: [TenantID: [(job: WaitingJob, effectivePriority: Double)]] = [:]
@@ -103,7 +102,7 @@ public struct DispatchOrder<Random: RandomNumberGenerator> {
             return LotteryDraw.interleave(sortedQueues, weight: configuration.weight(of:), using: &random)
         }
         var rotation = rotations[serviceClass] ?? TenantRotation()
-        rotation.observe(backlog: sortedQueues.compactMapValues { $0.first.map(rules.cost) })
+        rotation.observe(backlog: sortedQueues.compactMapValues { $0.first.map(rules.cost) }, rules: rules)
         rotations[serviceClass] = rotation
         return rotation.interleave(sortedQueues, rules: rules)
     }

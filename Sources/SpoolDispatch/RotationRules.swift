@@ -1,10 +1,10 @@
 import SpoolCore
 
 /// The constants that turn one rotation engine into plain round robin or into deficit round robin.
-struct RotationRules {
+struct RotationRules: Sendable {
     var quantum: Double
-    var weight: (TenantID) -> Double
-    var cost: (WaitingJob) -> Double
+    var weight: @Sendable (TenantID) -> Double
+    var cost: @Sendable (WaitingJob) -> Double
     /// Deficit round robin lets a tenant carry unspent credit into its next turn (up to one turn plus its next
     /// job); round robin does not, so a tenant whose job could not be placed gets one job next time, not two.
     var carriesCredit: Bool

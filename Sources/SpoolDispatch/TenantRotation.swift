@@ -11,18 +11,41 @@ struct TenantRotation: Sendable, Equatable {
     private(set) var turn: TenantID?
     /// Whether `turn` has had its grant for the turn in progress.
     private(set) var turnGranted = false
+    /// Credit of the tenants not kept in `ringCredits` (all of them while it is empty); `allCredits` has everyone's.
     private(set) var credits: [TenantID: Double] = [:]
     /// Tenants with work at the last ordering and the cost of each one's next job: the turns a charge walks.
     private(set) var backlog: [TenantID: Double] = [:]
-    /// The backlog's tenants in ring order, sorted once per ordering rather than once per charged job.
+    /// The backlog's tenants in ring order, sorted once per ordering rather than once per charged job, with each
+    /// one's grant, credit cap and credit beside it: every placed job is charged, and a charge that walked the ring
+    /// by tenant ID hashed each tenant passed three times (its weight, its backlog, its credit).
     private var backlogRing: [TenantID] = []
+    private var ringGrants: [Double] = []
+    private var ringCaps: [Double] = []
+    /// Empty until an ordering with rules, and again after a charge for a tenant outside the ring.
+    private var ringCredits: [Double] = []
 
     /// A tenant whose queue emptied starts from zero next time, as in deficit round robin: idle tenants do not bank
     /// credit, and a debt from jobs placed out of turn is forgiven once the tenant has caught up.
-    mutating func observe(backlog heads: [TenantID: Double]) {
+    mutating func observe(backlog heads: [TenantID: Double], rules: RotationRules? = nil) {
+        var kept = allCredits.filter { heads[$0.key] != nil }
         backlog = heads
         backlogRing = Self.ringOrder(of: heads.keys)
-        credits = credits.filter { heads[$0.key] != nil }
+        if let rules {
+            ringGrants = backlogRing.map(rules.grant(to:))
+            ringCaps = zip(backlogRing, ringGrants).map { rules.creditCap(grant: $1, headCost: heads[$0]!) }
+            ringCredits = backlogRing.map { kept.removeValue(forKey: $0) ?? 0 }
+        } else {
+            (ringGrants, ringCaps, ringCredits) = ([], [], [])
+        }
+        credits = kept
+    }
+
+    /// Every tenant's credit, wherever it is kept.
+    var allCredits: [TenantID: Double] {
+        guard !ringCredits.isEmpty else { return credits }
+        var all = credits
+        for (tenant, credit) in zip(backlogRing, ringCredits) { all[tenant] = credit }
+        return all
     }
 
     /// All queued jobs in the order the rotation serves them. `queues` holds each tenant's jobs best first.
@@ -38,6 +61,7 @@ struct TenantRotation: Sendable, Equatable {
         // Each tenant's grant, worked out once: a tenant's weight is looked up by its ID.
         let grants = tenants.map(rules.grant(to:))
         var next = [Int](repeating: 0, count: tenants.count)
+        let credits = allCredits
         var credit = tenants.map { credits[$0] ?? 0 }
         // The last round in which each tenant was granted; -1 means not yet in this ordering.
         var grantedRound = tenants.indices.map { $0 == 0 && startGranted ? 0.0 : -1.0 }
@@ -86,6 +110,32 @@ struct TenantRotation: Sendable, Equatable {
     mutating func charge(_ job: WaitingJob, rules: RotationRules) {
         let tenant = job.tenant
         let cost = rules.cost(job)
+        guard !ringCredits.isEmpty, let target = backlogRing.firstIndex(of: tenant) else {
+            return chargeOutsideRing(tenant, cost: cost, rules: rules)
+        }
+        // The same walk as `chargeOutsideRing`, by ring position: the ring's tenants always have a backlog entry,
+        // so each one's cap is the one worked out when the ring was.
+        let (start, startGranted) = startingPoint(in: backlogRing)
+        var index = start
+        if !startGranted { Self.add(ringGrants[index], upTo: ringCaps[index], to: &ringCredits[index]) }
+        if index != target || !rules.affords(cost, with: ringCredits[target]) {
+            repeat {
+                index = (index + 1) % backlogRing.count
+                Self.add(ringGrants[index], upTo: ringCaps[index], to: &ringCredits[index])
+            } while index != target
+        }
+        ringCredits[target] -= cost
+        turn = tenant
+        turnGranted = true
+    }
+
+    /// A charge for a tenant that was not in the last ordering (or before any ordering with rules): the walk over a
+    /// ring that includes it, by tenant ID.
+    private mutating func chargeOutsideRing(_ tenant: TenantID, cost: Double, rules: RotationRules) {
+        if !ringCredits.isEmpty {
+            credits = allCredits
+            ringCredits = []
+        }
         var ring = backlogRing
         if !ring.contains(tenant) {
             ring = Self.ringOrder(of: ring + [tenant])

@@ -12,10 +12,13 @@ public struct WaitingJob: Sendable, Equatable, Hashable {
     /// What the job is charged against its tenant's fair share: estimated GPU-seconds, say. Only weighted fair
     /// sharing reads it.
     public var cost: Double
+    /// The caller's own number for the job, handed back unchanged with it: the planner keeps the job's position in
+    /// the list it read, rather than finding each ordered job again by hashing its ID.
+    public var tag: Int
 
     public init(
         id: JobID, tenant: TenantID = .default, serviceClass: ServiceClass = .standard, priority: Int = 50,
-        enqueuedAt: Date, cost: Double = 1
+        enqueuedAt: Date, cost: Double = 1, tag: Int = 0
     ) {
         self.id = id
         self.tenant = tenant
@@ -23,6 +26,7 @@ public struct WaitingJob: Sendable, Equatable, Hashable {
         self.priority = priority
         self.enqueuedAt = enqueuedAt
         self.cost = cost
+        self.tag = tag
     }
 
     /// A cost sharing can charge: negative, NaN or infinite estimates would let a tenant mint credit or never be

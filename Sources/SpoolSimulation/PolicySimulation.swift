@@ -129,8 +129,6 @@ struct PolicySimulation {
     /// `PlacementView.changedWorkers`; when the fleet was rebuilt since, the planner must look at every worker.
     private var changedSincePlan = WorkerMarks(workers: 0)
     private var rebuiltSincePlan = false
-    /// The worker the last start went to: a step's placements often fill one worker in a row.
-    private var lastStartedOn: Int?
     private var peakWorkers = 0
     private var timeline: [TimelinePoint] = []
     private var bucket = 0
@@ -408,10 +406,10 @@ struct PolicySimulation {
             fleet: &fleet)
         rebuiltSincePlan = false
         var placed: Set<Int> = []
-        for commit in plan.placements {
+        for (commit, worker) in zip(plan.placements, plan.placementWorkers) {
             guard let job = jobIDs.index(of: commit.job) else { continue }
             placed.insert(job)
-            start(job, on: commit.placement, at: now)
+            start(job, on: commit.placement, workerHint: worker, at: now)
         }
         queue.remove(placed)
         for preemption in plan.preemptions {
@@ -457,7 +455,7 @@ struct PolicySimulation {
         egressCost[home, default: 0] += cloud.assumedInputGB * (cloud.egressPerGB[home] ?? 0)
     }
 
-    private mutating func start(_ job: Int, on placement: JobPlacement, at now: Double) {
+    private mutating func start(_ job: Int, on placement: JobPlacement, workerHint: Int, at now: Double) {
         let simulated = workload.jobs[job]
         let seconds = simulated.durations.seconds(
             onGPU: placement.path.usesGPU,
@@ -472,9 +470,8 @@ struct PolicySimulation {
         heldSlot[job] = held.count
         heldJobs.append(job)
         // Where it runs is kept with it (and remapped when workers come or go), so that neither its finish nor the
-        // preemption planner hashes the worker's ID to find it.
-        let worker = fleet.index(of: placement.worker, hint: lastStartedOn)
-        lastStartedOn = worker
+        // preemption planner hashes the worker's ID to find it. The plan says where the worker stood when placed.
+        let worker = fleet.index(of: placement.worker, hint: workerHint)
         var heldJob = HeldJob(
             id: jobIDs[job], tenant: TenantID(rawValue: simulated.tenant), serviceClass: simulated.serviceClass,
             priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now))

@@ -48,6 +48,19 @@ import Testing
         #expect(abs(tenants.costShare(of: "c") - 1.0 / 6) < 0.02)
     }
 
+    @Test func jobsChargedOutsideTheOrderingKeepTheShares() {
+        var tenants = BackloggedTenants(configuration: configuration, costs: ["a": 1, "b": 2, "c": 1])
+        for round in 0..<60 {
+            tenants.dispatch(total: 100, perCycle: 3)
+            // A job of a tenant the last ordering did not see (placed from an older plan, say): it takes its turn
+            // in the ring once and leaves the others' credit as it was.
+            tenants.order.charge(waiting("stray-\(round)", tenant: "d"))
+        }
+        #expect(abs(tenants.costShare(of: "a") - 3.0 / 6) < 0.02)
+        #expect(abs(tenants.costShare(of: "b") - 2.0 / 6) < 0.02)
+        #expect(abs(tenants.costShare(of: "c") - 1.0 / 6) < 0.02)
+    }
+
     @Test func oneOrderingInterleavesByDeficit() {
         var order = DispatchOrder(configuration: configuration)
         let jobs = ["a", "b", "c"].flatMap { name in

@@ -50,7 +50,7 @@ import Testing
             }
         }
         let fleet = FleetSnapshot(workers: workers, takenAt: now)
-        let occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
+        var occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
         let dispatch = DispatchConfiguration.default
         let planner = PreemptionPlanner(configuration: dispatch)
         let estimator = ResourceEstimator()
@@ -72,6 +72,12 @@ import Testing
                         for: job, lowerClasses: lower, fleet: fleet, evicted: evictedSoFar, estimator: estimator,
                         weighedOnly: false)
                     #expect((weighed == nil) == (all == nil))
+                    // What the occupancy kept from earlier candidates of the step decides nothing: a fresh one
+                    // answers the same.
+                    var fresh = PreemptionOccupancy(holding: holding, fleet: fleet)
+                    let afresh = fresh.devices(
+                        for: job, lowerClasses: lower, fleet: fleet, evicted: evictedSoFar, estimator: estimator)
+                    #expect(afresh?.devices == weighed?.devices && afresh?.demand == weighed?.demand)
                     guard let weighed, let all else { continue }
                     #expect(weighed.demand == all.demand)
                     weighedFewer = weighedFewer || weighed.devices.count < all.devices.count

@@ -34,9 +34,12 @@ struct DeviceClasses: Sendable {
     private static let movesKept = 16
     /// What searches found per class, one set per kind of job that asked (`ClassVerdicts`), found by `verdictSlot`.
     var verdictSets: [ClassVerdicts] = []
+    /// The kind of job each set is for, in `verdictSets` order. A workload has a few kinds, mixed in the queue:
+    /// comparing a key with each of a few is cheaper than hashing it, so the index is built only past
+    /// `keysSearchedInOrder` kinds.
+    private var verdictKeys: [VerdictKey] = []
     private var verdictSlots: [VerdictKey: Int] = [:]
-    /// Jobs of one kind tend to come in runs: the last kind asked for is checked before hashing.
-    private var lastVerdictSlot: (key: VerdictKey, slot: Int)?
+    private static let keysSearchedInOrder = 16
     /// How the fleet's ledgers round requests: the verdicts hold for this rounding only.
     let ledger: LedgerConfiguration
 
@@ -163,16 +166,21 @@ struct DeviceClasses: Sendable {
 
     /// Where the verdicts for jobs like `key` are in `verdictSets` (a new, empty set for a new kind).
     mutating func verdictSlot(for key: VerdictKey) -> Int {
-        if let last = lastVerdictSlot, last.key == key { return last.slot }
-        let slot: Int
-        if let known = verdictSlots[key] {
-            slot = known
-        } else {
-            slot = verdictSets.count
-            verdictSets.append(ClassVerdicts())
-            verdictSlots[key] = slot
+        if verdictKeys.count <= Self.keysSearchedInOrder {
+            if let known = verdictKeys.firstIndex(of: key) { return known }
+        } else if let known = verdictSlots[key] {
+            return known
         }
-        lastVerdictSlot = (key, slot)
+        let slot = verdictSets.count
+        verdictSets.append(ClassVerdicts())
+        verdictKeys.append(key)
+        if verdictKeys.count > Self.keysSearchedInOrder {
+            if verdictSlots.isEmpty {
+                for (known, key) in verdictKeys.enumerated() { verdictSlots[key] = known }
+            } else {
+                verdictSlots[key] = slot
+            }
+        }
         return slot
     }
 

@@ -17,4 +17,6 @@ public struct ExplainedDecision: Sendable, Equatable {
     public var job: JobID
     public var decision: PlacementDecision
     public var explanation: PlacementExplanation?
+    /// Where the chosen worker stands in the snapshot's `workers`, when placed.
+    public var workerIndex: Int?
 }

@@ -124,16 +124,22 @@ public struct SchedulingCycle: Sendable {
             case .waiting(let reason):
                 return ExplainedDecision(job: request.job, decision: .waiting(reason: reason), explanation: nil)
             case .placed(let w, let d, let path, let total):
-                let worker = fleet.workers[w]
-                let device = worker.devices[d]
                 let demand = path.map { demands[$0] } ?? demands.host
-                let placement = JobPlacement(
-                    worker: worker.id, pool: worker.pool, gpu: device.gpuIndex,
-                    deviceModel: device.kind == .gpu ? device.model : nil, demand: demand, score: total,
-                    placedAt: now, schedulerToken: schedulerToken, path: path)
+                // Read in place: a worker or device copied out of the fleet retains all it holds.
+                let placement = fleet.workers.withUnsafeBufferPointer { workers in
+                    let worker = workers.baseAddress! + w
+                    return worker.pointee.devices.withUnsafeBufferPointer { devices in
+                        let device = devices.baseAddress! + d
+                        return JobPlacement(
+                            worker: worker.pointee.id, pool: worker.pointee.pool, gpu: device.pointee.gpuIndex,
+                            deviceModel: device.pointee.kind == .gpu ? device.pointee.model : nil, demand: demand,
+                            score: total, placedAt: now, schedulerToken: schedulerToken, path: path)
+                    }
+                }
                 reserve(demand, job: request.job, worker: w, device: d, in: &fleet)
                 classes!.refresh(worker: w, in: fleet)
-                return ExplainedDecision(job: request.job, decision: .placed(placement), explanation: nil)
+                return ExplainedDecision(
+                    job: request.job, decision: .placed(placement), explanation: nil, workerIndex: w)
             }
         }
         let contexts = PathContexts(request: request, demands: demands, ledger: fleet.ledgerConfiguration)
@@ -162,7 +168,9 @@ public struct SchedulingCycle: Sendable {
                 contexts.demand(entry.path), job: request.job, worker: entry.worker, device: entry.device, in: &fleet)
             classes?.refresh(worker: entry.worker, in: fleet)
         }
-        return ExplainedDecision(job: request.job, decision: decision, explanation: explanation)
+        return ExplainedDecision(
+            job: request.job, decision: decision, explanation: explanation,
+            workerIndex: chosen.map { evaluated[$0.index].worker })
     }
 
     // MARK: - Filtering and scoring

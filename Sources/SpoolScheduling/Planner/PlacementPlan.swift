@@ -7,6 +7,9 @@ import SpoolCore
 public struct PlacementPlan: Sendable, Equatable {
     /// New placements, each on the job version the view read.
     public var placements: [PlacementCommit] = []
+    /// Beside `placements`: where each one's worker stands in the fleet snapshot the step planned on, so a caller
+    /// that keeps that snapshot (the simulator) need not find the worker again by its ID.
+    public var placementWorkers: [Int] = []
     /// Unclaimed placements on workers that are gone: their jobs wait again.
     public var withdrawals: [JobID] = []
     /// Running jobs of lower classes to requeue (no failure) so a waiting job of a higher class fits.

@@ -80,13 +80,13 @@ public struct PlacementPlanner: Sendable {
         _ waiting: [QueuedJob], usage: inout CapacityUsage, freeSlots: inout Int, fleet: inout FleetSnapshot,
         changedWorkers: [Int]? = nil, now: Date, into plan: inout PlacementPlan
     ) -> [QueuedJob] {
-        // Positions, not the jobs: a dictionary of thousands of jobs copied each one into it every step.
-        let positions = Dictionary(uniqueKeysWithValues: waiting.enumerated().map { ($1.id, $0) })
+        // Each ordered job carries its position in `waiting` as its tag: no dictionary of the jobs by ID is built
+        // and searched each step.
         let ordered = order.orderedJobs(
-            waiting.map {
+            waiting.enumerated().map { position, job in
                 WaitingJob(
-                    id: $0.id, tenant: $0.tenant, serviceClass: $0.serviceClass, priority: $0.priority,
-                    enqueuedAt: $0.createdAt)
+                    id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
+                    enqueuedAt: job.createdAt, tag: position)
             }, usage: usage, now: now)
         plan.considered = ordered.count
 
@@ -102,8 +102,7 @@ public struct PlacementPlanner: Sendable {
         var classes = cycle.takeKeptClasses(for: fleet, changedWorkers: changedWorkers)
         defer { cycle.keptClasses = classes }
         for next in ordered {
-            guard let position = positions[next.id] else { continue }
-            let read = waiting[position]
+            let read = waiting[next.tag]
             let explain = dueForExplanation(read.id, now: now)
             // With the fleet full and nothing to explain, the job waits whatever admission would say (asked first,
             // admission cost more than the rest of a full step).
@@ -134,6 +133,7 @@ public struct PlacementPlanner: Sendable {
             }
             if let placement = decided.decision.placement {
                 plan.placements.append(PlacementCommit(read, placement: placement))
+                plan.placementWorkers.append(decided.workerIndex!)
                 usage.recordPlacement(of: read.serviceClass)
                 freeSlots -= placement.demand.slots
                 // Fair-share turns and credit move only for jobs actually placed.
@@ -158,7 +158,7 @@ public struct PlacementPlanner: Sendable {
         let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
             .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
         guard !candidates.isEmpty else { return [] }
-        let occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
+        var occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
         guard !occupancy.isEmpty else { return [] }
         let planner = PreemptionPlanner(configuration: dispatch)
         var evicted: Set<JobID> = []

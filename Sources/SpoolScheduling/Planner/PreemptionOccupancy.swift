@@ -6,58 +6,79 @@ import SpoolDispatch
 /// could run on (its pool, acceleration and health allow it) and some job runs on, what is free there and which jobs
 /// hold the rest. Built once per planning step; each candidate then only walks the devices something runs on.
 struct PreemptionOccupancy {
-    /// The jobs running on one worker's GPU (`gpu`), or on its host (nil: its CPU and OpenCL devices), in the order
-    /// they are held, and the ID the preemption planner knows that device by.
+    /// The jobs running on one worker's GPU (`gpu`), or on its host (nil: its CPU and OpenCL devices), as positions
+    /// in `holding` in the order they are held, and the ID the preemption planner knows that device by.
     private struct Group {
         var worker: Int
         var gpu: Int?
         var id: String
-        var running: [RunningJob]
+        var members: [Int]
     }
 
+    private let holding: [HeldJob]
     /// In ID order, which is the order the preemption planner weighs devices in: handed over sorted, they are not
     /// sorted again for every candidate.
     private var groups: [Group] = []
     /// What the running jobs of each group demand together, by class (beside `groups`, so that sorting and walking
     /// the groups moves no more memory than it has to).
     private var demandByClass: [PerServiceClass<ResourceDemand>] = []
+    /// Each group's jobs as the preemption planner sees them, made the first time a candidate weighs the group: a
+    /// step files a hundred thousand running jobs and weighs the devices of a few of them.
+    private var runningByGroup: [[RunningJob]?] = []
 
     /// - Parameter holding: every job that holds resources; only those running (and not past their transcode) on a
     ///   worker of `fleet` can be preempted, so only they are filed.
     init(holding: [HeldJob], fleet: FleetSnapshot) {
+        self.holding = holding
         // Per worker, its groups (a worker has few devices); filed by index, not by worker ID, so that each running
         // job costs one lookup of its worker instead of a hash of its device per job and candidate.
         var groupsOf = [[Int]](repeating: [], count: fleet.workers.count)
+        var demands: [PerServiceClass<ResourceDemand>] = []
         // Through a pointer: a job copied out of the array retained its IDs and placement, a hundred thousand a step.
         holding.withUnsafeBufferPointer { holding in
             for index in holding.indices {
                 let job = holding.baseAddress! + index
-                guard job.pointee.isRunning, !job.pointee.isPastTranscode, let worker = job.pointee.placement?.worker,
-                    let w = fleet.index(of: worker, hint: job.pointee.workerIndexHint),
-                    let placement = job.pointee.placement
+                guard job.pointee.isRunning, !job.pointee.isPastTranscode, let placement = job.pointee.placement,
+                    let w = fleet.index(of: placement.worker, hint: job.pointee.workerIndexHint)
                 else { continue }
-                let running = RunningJob(
-                    id: job.pointee.id, tenant: job.pointee.tenant, serviceClass: job.pointee.serviceClass,
-                    priority: job.pointee.priority, demand: placement.demand,
-                    startedAt: job.pointee.startedAt ?? placement.placedAt, evictions: job.pointee.evictions,
-                    lastEvictedAt: job.pointee.lastEvictedAt)
-                if let group = groupsOf[w].first(where: { groups[$0].gpu == placement.gpu }) {
-                    groups[group].running.append(running)
+                let gpu = placement.gpu
+                let group: Int
+                if let known = groupsOf[w].first(where: { groups[$0].gpu == gpu }) {
+                    group = known
+                    groups[group].members.append(index)
                 } else {
-                    groupsOf[w].append(groups.count)
+                    group = groups.count
+                    groupsOf[w].append(group)
                     groups.append(
                         Group(
-                            worker: w, gpu: placement.gpu,
-                            id: worker.rawValue + "/" + (placement.gpu.map(String.init) ?? "host"), running: [running]))
+                            worker: w, gpu: gpu,
+                            id: placement.worker.rawValue + "/" + (gpu.map(String.init) ?? "host"),
+                            members: [index]))
+                    demands.append(PerServiceClass(ResourceDemand.zero))
                 }
+                let serviceClass = job.pointee.serviceClass
+                demands[group][serviceClass] = demands[group][serviceClass] + placement.demand
             }
         }
-        groups.sort { $0.id < $1.id }
-        demandByClass = groups.map { group in
-            var demands = PerServiceClass(ResourceDemand.zero)
-            for job in group.running { demands[job.serviceClass] = demands[job.serviceClass] + job.demand }
-            return demands
+        let order = groups.indices.sorted { groups[$0].id < groups[$1].id }
+        groups = order.map { groups[$0] }
+        demandByClass = order.map { demands[$0] }
+        runningByGroup = Array(repeating: nil, count: groups.count)
+    }
+
+    /// The jobs of `group`, as the preemption planner weighs them.
+    private mutating func running(_ group: Int) -> [RunningJob] {
+        if let known = runningByGroup[group] { return known }
+        let running = groups[group].members.map { index in
+            let job = holding[index]
+            let placement = job.placement!
+            return RunningJob(
+                id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
+                demand: placement.demand, startedAt: job.startedAt ?? placement.placedAt, evictions: job.evictions,
+                lastEvictedAt: job.lastEvictedAt)
         }
+        runningByGroup[group] = running
+        return running
     }
 
     var isEmpty: Bool { groups.isEmpty }
@@ -79,29 +100,101 @@ struct PreemptionOccupancy {
     /// walks the jobs of, ten thousand devices for each waiting job it weighs.
     ///
     /// `weighedOnly: false` returns every device of the path, as before that filter: the tests compare both.
-    func devices(
+    /// `fleet` must be the snapshot the occupancy was built from: what each scope may use is worked out once.
+    mutating func devices(
         for request: PlacementRequest, lowerClasses: [ServiceClass], fleet: FleetSnapshot, evicted: Set<JobID>,
         estimator: ResourceEstimator, weighedOnly: Bool = true
     ) -> (devices: [DeviceOccupancy], demand: ResourceDemand)? {
         // The preemption planner weighs one demand against every device, so it gets the devices of one path: the
         // path most of the eligible occupied devices offer the job (an `auto` job runs on CPUs in a CPU pool and on
         // NVENC on most GPUs; assuming NVENC left CPU pools with nothing to preempt).
+        let scope = Scope(pool: request.pool, acceleration: request.acceleration)
+        let eligible: [[Seen]]
+        if let known = eligibleByScope[scope] {
+            eligible = known
+        } else {
+            eligible = Self.eligible(groups, for: scope, fleet: fleet)
+            eligibleByScope[scope] = eligible
+        }
+        var byPath = eligible
+        if !evicted.isEmpty {
+            // A device all of whose jobs are already evicted this step has nothing left to offer.
+            for path in byPath.indices {
+                byPath[path].removeAll { seen in
+                    !groups[seen.group].members.contains { !evicted.contains(holding[$0].id) }
+                }
+            }
+        }
+        // Most devices first; on a tie the earlier of `DevicePath`'s cases, so the choice never depends on hashing.
+        guard
+            let best = byPath.indices.max(by: { a, b in
+                byPath[a].count != byPath[b].count ? byPath[a].count < byPath[b].count : a > b
+            }), !byPath[best].isEmpty
+        else { return nil }
+        let demand = estimator.demand(for: request, on: DevicePath.allCases[best])
+        // Before any eviction, candidates alike in scope, demand and the classes below them are handed the same
+        // devices: worked out once a step, not once per candidate (a step weighs hundreds of them).
+        let key = WeighedKey(scope: scope, lowerClasses: lowerClasses, demand: demand, weighedOnly: weighedOnly)
+        if evicted.isEmpty, let known = weighedByKey[key] { return (known, demand) }
+        var weighed: [DeviceOccupancy] = []
+        for seen in byPath[best] {
+            var lowerTotal = ResourceDemand.zero
+            if evicted.isEmpty {
+                for serviceClass in lowerClasses {
+                    lowerTotal = lowerTotal + demandByClass[seen.group][serviceClass]
+                }
+                guard !weighedOnly || demand.fits(in: seen.free + lowerTotal) else { continue }
+                weighed.append(
+                    DeviceOccupancy(id: groups[seen.group].id, free: seen.free, running: running(seen.group)))
+                continue
+            }
+            var remaining = running(seen.group)
+            remaining.removeAll { evicted.contains($0.id) }
+            for job in remaining where lowerClasses.contains(job.serviceClass) {
+                lowerTotal = lowerTotal + job.demand
+            }
+            guard !weighedOnly || demand.fits(in: seen.free + lowerTotal) else { continue }
+            weighed.append(DeviceOccupancy(id: groups[seen.group].id, free: seen.free, running: remaining))
+        }
+        if evicted.isEmpty { weighedByKey[key] = weighed }
+        return (weighed, demand)
+    }
+
+    private struct WeighedKey: Hashable {
+        var scope: Scope
+        var lowerClasses: [ServiceClass]
+        var demand: ResourceDemand
+        var weighedOnly: Bool
+    }
+
+    /// The devices handed over before any eviction, by what decides them.
+    private var weighedByKey: [WeighedKey: [DeviceOccupancy]] = [:]
+
+    /// The jobs a request may look at: its pool (or the workers that take unpinned jobs) and its acceleration.
+    private struct Scope: Hashable {
+        var pool: String?
+        var acceleration: Acceleration
+    }
+
+    /// Per scope, the occupied devices a request of that scope could run on, by path, in group order: the same for
+    /// every candidate of the step with that scope (the fleet does not change while preemptions are planned), so it
+    /// is worked out once per scope rather than by a walk over the fleet's devices for each candidate.
+    private var eligibleByScope: [Scope: [[Seen]]] = [:]
+
+    private static func eligible(_ groups: [Group], for scope: Scope, fleet: FleetSnapshot) -> [[Seen]] {
         var byPath = [[Seen]](repeating: [], count: DevicePath.allCases.count)
         // Through a pointer: copying each worker (and its devices) out of the fleet retained all they hold.
         fleet.workers.withUnsafeBufferPointer { workers in
             for group in groups.indices {
                 let worker = workers.baseAddress! + groups[group].worker
                 guard worker.pointee.accepting else { continue }
-                if let pool = request.pool, pool != worker.pointee.pool { continue }
-                if request.pool == nil && !worker.pointee.acceptsUnpinned { continue }
-                if !evicted.isEmpty && !groups[group].running.contains(where: { !evicted.contains($0.id) }) {
-                    continue
-                }
+                if let pool = scope.pool, pool != worker.pointee.pool { continue }
+                if scope.pool == nil && !worker.pointee.acceptsUnpinned { continue }
                 worker.pointee.devices.withUnsafeBufferPointer { devices in
                     for device in devices.indices {
                         let device = devices.baseAddress! + device
                         guard device.pointee.gpuIndex == groups[group].gpu, device.pointee.fencedReason == nil,
-                            let path = device.pointee.path(for: request.acceleration)
+                            let path = device.pointee.path(for: scope.acceleration)
                         else { continue }
                         let free = ResourceDemand(
                             gpuMemoryMiB: device.pointee.memoryFigures.freeMiB,
@@ -113,31 +206,7 @@ struct PreemptionOccupancy {
                 }
             }
         }
-        // Most devices first; on a tie the earlier of `DevicePath`'s cases, so the choice never depends on hashing.
-        guard
-            let best = byPath.indices.max(by: { a, b in
-                byPath[a].count != byPath[b].count ? byPath[a].count < byPath[b].count : a > b
-            }), !byPath[best].isEmpty
-        else { return nil }
-        let demand = estimator.demand(for: request, on: DevicePath.allCases[best])
-        var weighed: [DeviceOccupancy] = []
-        for seen in byPath[best] {
-            var running = groups[seen.group].running
-            var lowerTotal = ResourceDemand.zero
-            if evicted.isEmpty {
-                for serviceClass in lowerClasses {
-                    lowerTotal = lowerTotal + demandByClass[seen.group][serviceClass]
-                }
-            } else {
-                running.removeAll { evicted.contains($0.id) }
-                for job in running where lowerClasses.contains(job.serviceClass) {
-                    lowerTotal = lowerTotal + job.demand
-                }
-            }
-            guard !weighedOnly || demand.fits(in: seen.free + lowerTotal) else { continue }
-            weighed.append(DeviceOccupancy(id: groups[seen.group].id, free: seen.free, running: running))
-        }
-        return (weighed, demand)
+        return byPath
     }
 
     private static func position(of path: DevicePath) -> Int { DevicePath.allCases.firstIndex(of: path)! }
