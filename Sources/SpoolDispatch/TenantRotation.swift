@@ -110,55 +110,46 @@ struct TenantRotation: Sendable, Equatable {
     mutating func charge(_ job: WaitingJob, rules: RotationRules) {
         let tenant = job.tenant
         let cost = rules.cost(job)
-        guard !ringCredits.isEmpty, let target = backlogRing.firstIndex(of: tenant) else {
-            return chargeOutsideRing(tenant, cost: cost, rules: rules)
+        if !ringCredits.isEmpty, let target = backlogRing.firstIndex(of: tenant) {
+            walk(
+                to: target, of: backlogRing, grants: ringGrants, caps: ringCaps, credits: &ringCredits, cost: cost,
+                rules: rules)
+        } else {
+            // A tenant outside the last ordering (or a charge before any ordering with rules): the same walk over a
+            // ring that includes it, each cap from the tenant's backlog or else this job's cost. Credits are kept by
+            // tenant ID from here until the next ordering.
+            var all = allCredits
+            ringCredits = []
+            let ring = backlogRing.contains(tenant) ? backlogRing : Self.ringOrder(of: backlogRing + [tenant])
+            let grants = ring.map(rules.grant(to:))
+            let caps = zip(ring, grants).map { rules.creditCap(grant: $1, headCost: backlog[$0] ?? cost) }
+            var credit = ring.map { all[$0] ?? 0 }
+            walk(
+                to: ring.firstIndex(of: tenant)!, of: ring, grants: grants, caps: caps, credits: &credit, cost: cost,
+                rules: rules)
+            for (tenant, credit) in zip(ring, credit) { all[tenant] = credit }
+            credits = all
         }
-        // The same walk as `chargeOutsideRing`, by ring position: the ring's tenants always have a backlog entry,
-        // so each one's cap is the one worked out when the ring was.
-        let (start, startGranted) = startingPoint(in: backlogRing)
-        var index = start
-        if !startGranted { Self.add(ringGrants[index], upTo: ringCaps[index], to: &ringCredits[index]) }
-        if index != target || !rules.affords(cost, with: ringCredits[target]) {
-            repeat {
-                index = (index + 1) % backlogRing.count
-                Self.add(ringGrants[index], upTo: ringCaps[index], to: &ringCredits[index])
-            } while index != target
-        }
-        ringCredits[target] -= cost
         turn = tenant
         turnGranted = true
     }
 
-    /// A charge for a tenant that was not in the last ordering (or before any ordering with rules): the walk over a
-    /// ring that includes it, by tenant ID.
-    private mutating func chargeOutsideRing(_ tenant: TenantID, cost: Double, rules: RotationRules) {
-        if !ringCredits.isEmpty {
-            credits = allCredits
-            ringCredits = []
-        }
-        var ring = backlogRing
-        if !ring.contains(tenant) {
-            ring = Self.ringOrder(of: ring + [tenant])
-        }
+    /// Passes the turns from the current one to `target`'s, granting each tenant passed (capped), then spends
+    /// `cost` from its credit. Stays on `target` while its turn is under way and its credit covers the cost.
+    private func walk(
+        to target: Int, of ring: [TenantID], grants: [Double], caps: [Double], credits: inout [Double], cost: Double,
+        rules: RotationRules
+    ) {
         let (start, startGranted) = startingPoint(in: ring)
         var index = start
-        if !startGranted { grant(ring[index], rules: rules, chargedCost: cost) }
-        if ring[index] != tenant || !rules.affords(cost, with: credits[tenant] ?? 0) {
+        if !startGranted { Self.add(grants[index], upTo: caps[index], to: &credits[index]) }
+        if index != target || !rules.affords(cost, with: credits[target]) {
             repeat {
                 index = (index + 1) % ring.count
-                grant(ring[index], rules: rules, chargedCost: cost)
-            } while ring[index] != tenant
+                Self.add(grants[index], upTo: caps[index], to: &credits[index])
+            } while index != target
         }
-        credits[tenant, default: 0] -= cost
-        turn = tenant
-        turnGranted = true
-    }
-
-    private mutating func grant(_ tenant: TenantID, rules: RotationRules, chargedCost: Double) {
-        let grant = rules.grant(to: tenant)
-        let cap = rules.creditCap(grant: grant, headCost: backlog[tenant] ?? chargedCost)
-        // Updated in place: one lookup of the tenant instead of two (every placed job is charged).
-        Self.add(grant, upTo: cap, to: &credits[tenant, default: 0])
+        credits[target] -= cost
     }
 
     private static func add(_ grant: Double, upTo cap: Double, to credit: inout Double) {
