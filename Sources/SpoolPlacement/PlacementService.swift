@@ -19,7 +19,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
     let store: any SchedulerStore
     let configuration: SchedulerConfiguration
     let leadership: Leadership
-    /// Wakes a cycle early when jobs arrive in this process.
+    /// Wakes a cycle early: jobs arrived or slots freed in this process, or elsewhere (`SchedulerWakeUps` on Redis).
     let submitted: WorkSignal?
     /// Wakes this process's workers when something was placed.
     let placed: WorkSignal?
@@ -52,7 +52,8 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         Self.exportQueueWaitSeries()
         var state = try PlacementState(configuration: configuration)
         await runPeriodically(
-            every: configuration.interval, clock: clock, wakeUp: submitted, logger: logger,
+            every: configuration.interval, clock: clock, wakeUp: submitted, wakeGap: configuration.wakeGap,
+            logger: logger,
             failure: "scheduling cycle failed; retrying"
         ) {
             if let token = leadership.current {

@@ -7,7 +7,7 @@ import SpoolScheduling
 /// optional in the file; what is left out keeps its default.
 ///
 ///     {"profile": "seed", "ledger": {"strategy": "best_fit", "overcommit_ratio": 1.0},
-///      "memory_headroom": 0.05, "dispatch": {"fairness": "weighted_fair"}, "interval_ms": 200}
+///      "memory_headroom": 0.05, "dispatch": {"fairness": "weighted_fair"}, "interval_ms": 200, "wake_gap_ms": 50}
 public struct SchedulerConfiguration: Sendable, Equatable {
     public var profile: SchedulingProfile = .seed
     public var ledger: LedgerConfiguration = .default
@@ -17,6 +17,10 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var dispatch: DispatchConfiguration = .default
     /// How often a cycle runs when nothing wakes it sooner.
     public var interval: Duration = .milliseconds(200)
+    /// The least time from one woken cycle's start to the next (woken by a submission, a slot freed): up to 20 woken
+    /// cycles a second while news comes steadily, each placing what came meanwhile. (bench/queue with 20 ms: twice
+    /// the manager's CPU for about four fifths of the jobs a second.)
+    public var wakeGap: Duration = .milliseconds(50)
     /// Waiting jobs one cycle considers, best first.
     public var waitingLimit: Int = 1000
     /// A worker whose registration is older than this is not placed on.
@@ -95,6 +99,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         var memoryModel: MemoryModel?
         var dispatch: DispatchConfiguration?
         var intervalMs: Int?
+        var wakeGapMs: Int?
         var waitingLimit: Int?
         var workerTimeoutSeconds: Int?
 
@@ -103,6 +108,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
             case memoryHeadroom = "memory_headroom"
             case memoryModel = "memory_model"
             case intervalMs = "interval_ms"
+            case wakeGapMs = "wake_gap_ms"
             case waitingLimit = "waiting_limit"
             case workerTimeoutSeconds = "worker_timeout_seconds"
         }
@@ -140,6 +146,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
             if let memoryModel { result.memoryModel = memoryModel }
             if let dispatch { result.dispatch = dispatch }
             if let intervalMs { result.interval = .milliseconds(max(10, intervalMs)) }
+            if let wakeGapMs { result.wakeGap = .milliseconds(max(0, wakeGapMs)) }
             if let waitingLimit { result.waitingLimit = max(1, waitingLimit) }
             if let workerTimeoutSeconds { result.workerTimeout = .seconds(max(1, workerTimeoutSeconds)) }
             return result

@@ -19,19 +19,9 @@ public struct PlacementWakeups: Service {
     }
 
     public func run() async throws {
-        // Cancelling the wait closes its connection, which ends the block on the server at once.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if try await store.waitForPlacement(on: worker, seconds: 2) { signal.notify() }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    // Redis away: the slots still poll; wait a little before listening again.
-                    logger.debug("cannot wait for placements", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
+        // A worker that misses a token still polls its slots.
+        await listenForWakeUps(notifying: signal, logger: logger, what: "placements") {
+            try await store.waitForPlacement(on: worker, seconds: 2)
         }
     }
 }

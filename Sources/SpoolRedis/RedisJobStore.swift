@@ -391,7 +391,7 @@ public final class RedisJobStore: JobStore {
                     group.addTask {
                         // A lost token costs the worker a poll interval, not its job: not replicated, not retried.
                         _ = try? await self.client.run(
-                            script: RedisScripts.wakeWorkers, keys: chunk, arguments: ["1000"], writes: false)
+                            script: RedisScripts.leaveWakeTokens, keys: chunk, arguments: ["1000"], writes: false)
                     }
                 }
             }

@@ -14,6 +14,8 @@ import SpoolCore
 ///     NS:{sK}:wake:WORKER     list of at most one token, pushed after a placement on WORKER (expires in 1 s); the
 ///                             worker waits on it with BLPOP instead of polling. K is the worker's own shard
 ///                             (`shard(of:)` of its ID), so one script wakes every worker of a shard
+///     NS:scheduler:wake       list of at most one token, left by gateways and workers when a job arrives or a slot
+///                             frees (expires in 5 s); the leader waits on it with BLPOP to start a cycle early
 ///     NS:{sK}:explain:ID      the job's latest placement explanation (JSON), expiring after a day
 ///     NS:{sK}:queued:t:TENANT set of the tenant's queued jobs in the shard, written by the same scripts as the job,
 ///                             so the queued-jobs quota counts it atomically. A tenant with that quota submits into
@@ -75,6 +77,8 @@ struct RedisKeys: Sendable {
     func shard(of worker: WorkerID) -> Int { Self.fnv1a(worker.rawValue) % shards }
     /// `worker` nil names a key that is never written, for scripts that need a key in every position.
     func placed(shard: Int, worker: WorkerID?) -> String { tag(shard) + ":placed:" + (worker?.rawValue ?? "-") }
+    /// The leader's wake list (`RedisJobStore.wakeScheduler`): one key, so one BLPOP hears every process.
+    var schedulerWake: String { "\(namespace):scheduler:wake" }
     /// Shared-cache entries spread over the cluster by their own key (no hash tag: each is read alone).
     func cache(_ key: String) -> String { "\(namespace):cache:" + key }
     func webhooks(shard: Int) -> String { tag(shard) + ":webhooks" }

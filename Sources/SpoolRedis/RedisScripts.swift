@@ -177,9 +177,10 @@ enum RedisScripts {
             return results
             """)
 
-    /// Leaves one token in each worker's wake list (`RedisJobStore.wake`), expiring after a while.
-    /// KEYS: the wake lists, all of one shard. ARGV: how long (ms) a token stays.
-    static let wakeWorkers = RedisScript(
+    /// Leaves one token in each wake list, expiring after a while: workers' (`RedisJobStore.wake`) or the scheduler's
+    /// (`RedisJobStore.wakeScheduler`).
+    /// KEYS: the wake lists, all of one slot. ARGV: how long (ms) a token stays.
+    static let leaveWakeTokens = RedisScript(
         """
         for i = 1, #KEYS do
           redis.call('LPUSH', KEYS[i], '1')

@@ -87,13 +87,22 @@ public struct ProcessAssembly: Sendable {
         let drain = GracefulDrain()
         var checks = ["draining": drain.readinessCheck, "disk": diskReadiness()]
         if let storage = storageReadiness() { checks["storage"] = storage }
-        let api = try spoolAPI(readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: nil, drain: drain)
+        // On Redis each submission here wakes the leading scheduler, wherever it runs.
+        let submitted = opened.redisStore != nil ? WorkSignal() : nil
+        let api = try spoolAPI(
+            readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: submitted, drain: drain)
         let storeName = configuration.store.redis ?? "sqlite"
         let host = configuration.api.host
-        let app = application(api, services: []) { "spool gateway http://\(host):\($0) (store \(storeName))" }
+        var services: [any Service] = []
+        var names: [String] = []
+        if let redisStore = opened.redisStore, let submitted {
+            services.append(SchedulerWakeUpRelay(store: redisStore, news: submitted, clock: ContinuousClock()))
+            names.append("scheduler-wake-ups")
+        }
+        let app = application(api, services: services) { "spool gateway http://\(host):\($0) (store \(storeName))" }
         return Assembled(
             services: [app, drain.service(period: configuration.api.drainPeriod, logger: logger)], plan: plan,
-            names: ["http", "drain"])
+            names: ["http"] + names + ["drain"])
     }
 
     /// Scheduler, pool manager, webhooks and housekeeping, while it leads (a Redis lease).
@@ -126,10 +135,17 @@ public struct ProcessAssembly: Sendable {
             services.append(retention)
             names.append("retention")
         }
+        // Gateways and workers in other processes wake the cycle through Redis when jobs arrive or slots free.
+        let wakeUps = WorkSignal()
         services.append(
             PlacementService(
                 store: opened.store, configuration: try schedulerConfiguration(), leadership: leadership,
-                clock: ContinuousClock(), logger: logger, inputRouting: try inputRouting()))
+                submitted: wakeUps, clock: ContinuousClock(), logger: logger, inputRouting: try inputRouting()))
+        names.append("placement")
+        if let listener = schedulerWakeUps(wakeUps, leadership: leadership) {
+            services.append(listener)
+            names.append("scheduler-wake-ups")
+        }
         services.append(
             try poolManager(
                 child: ChildWorker(
@@ -137,7 +153,7 @@ public struct ProcessAssembly: Sendable {
                     allowPrivateNetworks: false),
                 defaultActuator: .gauge, shutdownGrace: .seconds(30), leadership: leadership))
         services.append(try webhookSender(allowPrivateNetworks: false))
-        names += ["placement", "pool-manager", "webhooks"]
+        names += ["pool-manager", "webhooks"]
         if let ops {
             // A standby manager is ready too: it is what takes over.
             services.append(opsServer(ops, checks: [:]))
@@ -183,13 +199,15 @@ public struct ProcessAssembly: Sendable {
         }
         workerConfiguration.capacityType = capacityType
         // On Redis the leader tells this worker when it placed something on it (the scheduler runs elsewhere).
+        // And this worker tells the leader when it frees a slot, so the next job is placed now, not next cycle.
         let placed = opened.redisStore != nil ? WorkSignal() : nil
+        let freed = opened.redisStore != nil ? WorkSignal() : nil
         let worker = TranscodeWorker(
             store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
             inputPolicy: withObjectInputs(inputPolicy), sharedCache: opened.sharedCache, workSignal: placed,
             objects: opened.objects,
             objectInputs: opened.objectInputs, gpuMetrics: gpuMetrics,
-            gpuProcessMemory: gpuProcessMemory, clock: ContinuousClock(), logger: logger)
+            gpuProcessMemory: gpuProcessMemory, schedulerWakeUp: freed, clock: ContinuousClock(), logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
         let roots = withObjectInputs(inputPolicy).inputRoots
         announce(
@@ -206,6 +224,10 @@ public struct ProcessAssembly: Sendable {
         if let redisStore = opened.redisStore, let placed {
             services.append(PlacementWakeups(store: redisStore, worker: worker.id, signal: placed, logger: logger))
             names.append("placement-wakeups")
+        }
+        if let redisStore = opened.redisStore, let freed {
+            services.append(SchedulerWakeUpRelay(store: redisStore, news: freed, clock: ContinuousClock()))
+            names.append("scheduler-wake-ups")
         }
         if let ops {
             services.append(opsServer(ops, checks: ["worker": { worker.readinessProblem }]))
@@ -251,6 +273,12 @@ public struct ProcessAssembly: Sendable {
                 submitted: workSignal, placed: placedSignal, clock: ContinuousClock(), logger: logger,
                 inputRouting: try inputRouting()))
         names.append("placement")
+        // Gateways and workers in other processes wake it too while it leads. (This process's own news stays in
+        // memory: relaying it as well would wake this listener, which wakes the relay again.)
+        if let listener = schedulerWakeUps(workSignal, leadership: leadership) {
+            services.append(listener)
+            names.append("scheduler-wake-ups")
+        }
         if case .lease(let prefix) = plan.leadership, let redis = opened.redis {
             services.append(
                 LeaderLease(
@@ -315,6 +343,14 @@ public struct ProcessAssembly: Sendable {
     }
 
     // MARK: - Parts
+
+    /// On Redis, the leader's ear for news from gateways and workers in other processes (`SchedulerWakeUpRelay`):
+    /// notifies `signal`, which wakes the placement cycle. Nil on SQLite, where everything runs in this process.
+    func schedulerWakeUps(_ signal: WorkSignal, leadership: Leadership) -> SchedulerWakeUps? {
+        opened.redisStore.map { store in
+            SchedulerWakeUps(store: store, signal: signal, isLeading: { leadership.current != nil }, logger: logger)
+        }
+    }
 
     /// A local worker the pool manager starts: this process's store, worker settings and input rules.
     func childWorker(_ settings: WorkerSettings) -> ChildWorker {

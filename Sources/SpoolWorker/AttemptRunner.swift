@@ -99,6 +99,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             // file moves run in a fresh task, which does not inherit this one's cancellation.
             let settled = Task { await settle(job, lease: lease, outcome: outcome, usage: usage, logger: logger) }
             let settledState = await settled.value
+            // Settled, the job holds nothing in the store's books either (the noop executor frees no slot before
+            // this), so the scheduler may place on what it held.
+            schedulerWakeUp?.notify()
             reportDeviceHealth(job, outcome: outcome, logger: logger)
             await recordUsage(
                 job, gpuSeconds: (ContinuousClock.now - started).seconds, attempt: usage,

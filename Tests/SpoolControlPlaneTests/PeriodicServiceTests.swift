@@ -74,6 +74,46 @@ import Testing
         await task.value
     }
 
+    /// A wake-up right after a run a wake-up started waits out the gap from that run's start; one after a run of the
+    /// interval, or long after, starts its run at once.
+    @Test func aWakeUpStartsItsRunNoSoonerThanTheGapAfterTheLastWokenRun() async {
+        let clock = ManualClock()
+        let signal = WorkSignal()
+        let runs = Count()
+        let task = Task {
+            await runPeriodically(
+                every: .seconds(60), clock: clock, wakeUp: signal, wakeGap: .milliseconds(20), logger: logger
+            ) {
+                runs.increment()
+                return .wait
+            }
+        }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(runs.current == 1)
+        // The first run was not woken: a wake-up runs the second at once, the clock unmoved. (One notify is enough:
+        // one that comes before the loop waits is kept. Several could leave one kept for a later wait.)
+        signal.notify()
+        #expect(await eventually { runs.current == 2 })
+        #expect(clock.now == ManualClock.Instant(offset: .zero))
+        // The next wake-up waits until 20 ms after the second run began (a notify nobody waited for is kept).
+        signal.notify()
+        for _ in 0..<1000 { await Task.yield() }
+        #expect(runs.current == 2)
+        clock.advance(by: .milliseconds(19))
+        #expect(runs.current == 2)
+        clock.advance(by: .milliseconds(1))
+        #expect(await eventually { runs.current == 3 && clock.sleepers == 1 })
+        // A run of the interval does not count: a wake-up just after it runs the next at once.
+        clock.advance(by: .seconds(60))
+        #expect(await eventually { runs.current == 4 && clock.sleepers == 1 })
+        let afterTheInterval = clock.now
+        signal.notify()
+        #expect(await eventually { runs.current == 5 })
+        #expect(clock.now == afterTheInterval)
+        task.cancel()
+        await task.value
+    }
+
     @Test func stopsOnCancellation() async {
         let clock = ManualClock()
         let runs = Count()

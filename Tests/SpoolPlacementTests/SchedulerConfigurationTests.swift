@@ -31,6 +31,14 @@ import Testing
         #expect(configuration.dispatch.weight(of: TenantID(rawValue: "acme")) == 3)
         #expect(configuration.dispatch.policy(for: .realtime).degradation == .moveToPool("cpu"))
         #expect(configuration.interval == .milliseconds(200))
+        #expect(configuration.wakeGap == .milliseconds(50))
+    }
+
+    /// The gap between woken cycles may be turned off (every wake-up a cycle) but not made negative.
+    @Test func theWakeGapLoads() throws {
+        #expect(try SchedulerConfiguration.load(from: try write(#"{"wake_gap_ms": 5}"#)).wakeGap == .milliseconds(5))
+        #expect(try SchedulerConfiguration.load(from: try write(#"{"wake_gap_ms": 0}"#)).wakeGap == .zero)
+        #expect(try SchedulerConfiguration.load(from: try write(#"{"wake_gap_ms": -3}"#)).wakeGap == .zero)
     }
 
     @Test func customProfilesAndLedgersLoad() throws {

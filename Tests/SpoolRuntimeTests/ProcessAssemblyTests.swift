@@ -76,11 +76,20 @@ import Testing
         let configuration = try configuration(data: data, redis: redis.url)
         let manager = try await assembly(configuration).manager()
         #expect(
-            manager.names == ["leader-lease", "housekeeping", "retention", "placement", "pool-manager", "webhooks"])
+            manager.names == [
+                "leader-lease", "housekeeping", "retention", "placement", "scheduler-wake-ups", "pool-manager",
+                "webhooks",
+            ])
         #expect(manager.plan.leadership == .lease(candidatePrefix: "manager"))
         let serve = try await assembly(configuration).serve(
             inventory: cpuMachine, pools: try PoolSelection.pools(for: cpuMachine, wanted: "cpu"), cpuSlots: nil)
         #expect(serve.names.contains("leader-lease") && serve.plan.leadership == .lease(candidatePrefix: "serve"))
+        // On Redis gateways and workers wake the leader through Redis; serve's leader listens too.
+        #expect(serve.names.contains("scheduler-wake-ups"))
+        #expect(try await assembly(configuration).gateway().names == ["http", "scheduler-wake-ups", "drain"])
+        let worker = try await assembly(configuration).worker(
+            pool: "cpu", slots: 3, inventory: cpuMachine, inputPolicy: InputPolicy())
+        #expect(worker.names == ["worker cpu", "placement-wakeups", "scheduler-wake-ups"])
         #expect(!serve.plan.recoversAtStart, "on a shared store other nodes' workers are alive")
     }
 

@@ -1,5 +1,5 @@
 """bench/queue: N no-op jobs through Spool and N no-op tasks through Celery on the same redis-server (see run)."""
-import argparse, concurrent.futures, json, os, random, shutil, socket, subprocess, sys, tempfile, time
+import argparse, concurrent.futures, json, os, random, shutil, socket, subprocess, sys, statistics, tempfile, time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,6 +48,34 @@ def call(base, method, path, body=None):
         return json.loads(response.read())
 
 
+def unfinished(base):
+    """Whether any job is still queued or running (the job list is read from the store; a job's own GET may be
+    answered from the gateway's cache, up to half a second old while the job is live)."""
+    return any(call(base, "GET", f"/v1/jobs?state={state}&limit=1")["jobs"] for state in ("queued", "running"))
+
+
+def idle_latencies(base, request, count=20):
+    """How long a lone job takes on an idle queue, from the client's submission until no job is queued or running
+    (polled every 5 ms), in ms: the latency of the leader's and the worker's wake-ups, where the throughput run sees
+    batches. A no-op job succeeds as soon as it is claimed; each is read back `succeeded` at the end."""
+    latencies, ids = [], []
+    for index in range(count):
+        started = time.monotonic()
+        ids.append(call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"idle{index}"))["id"])
+        while unfinished(base):
+            if time.monotonic() > started + 30:
+                raise SystemExit(f"spool: job {ids[-1]} did not finish on the idle queue within 30 s")
+            time.sleep(0.005)
+        latencies.append((time.monotonic() - started) * 1000)
+        # The queue idles between jobs, for a random while: a fixed one would meet the leader's 200 ms cycles at the
+        # same phase every time.
+        time.sleep(random.uniform(0.2, 0.6))
+    states = [call(base, "GET", f"/v1/jobs/{job}")["state"] for job in ids]
+    if states.count("succeeded") != count:
+        raise SystemExit(f"spool: only {states.count('succeeded')} of the {count} lone jobs succeeded")
+    return latencies
+
+
 def spool_run(spool, work, redis_port, jobs):
     data, inputs = f"{work}/data", f"{work}/inputs"
     os.makedirs(inputs)
@@ -77,11 +105,7 @@ def spool_run(spool, work, redis_port, jobs):
             ids = list(pool.map(lambda i: call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"q{i}"))["id"],
                                 range(jobs)))
         submitted = time.monotonic() - started
-        while True:
-            waiting = sum(len(call(base, "GET", f"/v1/jobs?state={state}&limit=1")["jobs"])
-                          for state in ("queued", "running"))
-            if not waiting:
-                break
+        while unfinished(base):
             time.sleep(0.05)
         elapsed = time.monotonic() - started
         commands = redis_commands(redis_port) - before
@@ -93,6 +117,9 @@ def spool_run(spool, work, redis_port, jobs):
         cpu = {name: process_cpu(process.pid) for name, process in zip(("gateway", "manager", "worker"), processes)}
         print("spool CPU seconds: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in cpu.items())
               + f", redis-server {process_cpu(REDIS_PID[0]) - redis_cpu_before:.2f} (during the run)")
+        latencies = idle_latencies(base, request)
+        print(f"spool: one job at a time on the idle queue, from its submission until none is queued or running: "
+              f"median {statistics.median(latencies):.1f} ms, slowest {max(latencies):.1f} ms of {len(latencies)}")
         return elapsed, submitted, commands
     finally:
         for process in processes:
