@@ -52,7 +52,7 @@ public struct PlacementService<C: Clock>: Service where C.Duration == Duration {
         Self.exportQueueWaitSeries()
         var state = try PlacementState(configuration: configuration)
         await runPeriodically(
-            every: configuration.interval, clock: clock, wakeUp: submitted, wakeGap: configuration.wakeGap,
+            every: configuration.interval, clock: clock, wakeUp: submitted, wakeGap: configuration.wakeGap ?? .zero,
             logger: logger,
             failure: "scheduling cycle failed; retrying"
         ) {

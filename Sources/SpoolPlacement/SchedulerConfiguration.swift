@@ -17,10 +17,9 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var dispatch: DispatchConfiguration = .default
     /// How often a cycle runs when nothing wakes it sooner.
     public var interval: Duration = .milliseconds(200)
-    /// The least time from one woken cycle's start to the next (woken by a submission, a slot freed): up to 20 woken
-    /// cycles a second while news comes steadily, each placing what came meanwhile. (bench/queue with 20 ms: twice
-    /// the manager's CPU for about four fifths of the jobs a second.)
-    public var wakeGap: Duration = .milliseconds(50)
+    /// The least time from one woken cycle's start to the next (woken by a submission, a slot freed), so that news
+    /// coming steadily is placed in batches. Nil takes the default for the store (`defaultWakeGap`).
+    public var wakeGap: Duration? = nil
     /// Waiting jobs one cycle considers, best first.
     public var waitingLimit: Int = 1000
     /// A worker whose registration is older than this is not placed on.
@@ -31,6 +30,12 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var sweepInterval: Duration = .seconds(5)
 
     public init() {}
+
+    /// On a shared store (Redis), up to 20 woken cycles a second: each reads the fleet and the jobs holding resources
+    /// over the network, and bench/queue with 20 ms used twice the manager's CPU for about four fifths of the jobs a
+    /// second. In one process (SQLite) none: a cycle reads the local store, and the second of two jobs submitted
+    /// together would start up to the gap late (bench/overhead's rounds).
+    public static func defaultWakeGap(sharedStore: Bool) -> Duration { sharedStore ? .milliseconds(50) : .zero }
 
     public var builder: FleetSnapshotBuilder {
         FleetSnapshotBuilder(ledger: ledger, sessions: sessions, memoryHeadroom: memoryHeadroom)

@@ -498,6 +498,9 @@ public struct ProcessAssembly: Sendable {
             }
             scheduler.profile = profile
         }
+        if scheduler.wakeGap == nil {
+            scheduler.wakeGap = SchedulerConfiguration.defaultWakeGap(sharedStore: opened.redis != nil)
+        }
         return scheduler
     }
 

@@ -34,6 +34,13 @@ import Testing
         #expect(configuration.wakeGap == .milliseconds(50))
     }
 
+    /// Left out, the gap follows the store: batches on Redis, none in one process.
+    @Test func theWakeGapDefaultsByStore() throws {
+        #expect(try SchedulerConfiguration.load(from: try write("{}")).wakeGap == nil)
+        #expect(SchedulerConfiguration.defaultWakeGap(sharedStore: true) == .milliseconds(50))
+        #expect(SchedulerConfiguration.defaultWakeGap(sharedStore: false) == .zero)
+    }
+
     /// The gap between woken cycles may be turned off (every wake-up a cycle) but not made negative.
     @Test func theWakeGapLoads() throws {
         #expect(try SchedulerConfiguration.load(from: try write(#"{"wake_gap_ms": 5}"#)).wakeGap == .milliseconds(5))

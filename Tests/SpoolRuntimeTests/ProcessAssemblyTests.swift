@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import SpoolCore
-import SpoolRuntime
 import TestSupport
 import Testing
+
+@testable import SpoolRuntime
 
 /// The services each topology runs, built from one configuration by `ProcessAssembly`, exactly as the commands build
 /// them (nothing is started: the wiring is the test).
@@ -74,6 +75,9 @@ import Testing
         let data = try scratch()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try configuration(data: data, redis: redis.url)
+        // Woken cycles are batched on the shared store, not in one process.
+        #expect(try assembly(configuration).schedulerConfiguration().wakeGap == .milliseconds(50))
+        #expect(try assembly(try self.configuration(data: data)).schedulerConfiguration().wakeGap == .zero)
         let manager = try await assembly(configuration).manager()
         #expect(
             manager.names == [
