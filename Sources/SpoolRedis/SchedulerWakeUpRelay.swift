@@ -7,7 +7,8 @@ import SpoolCore
 /// thousands of jobs a second sends a hundred tokens, not thousands.
 public struct SchedulerWakeUpRelay<C: Clock>: Service where C.Duration == Duration {
     let store: RedisJobStore
-    let news: WorkSignal
+    /// What the process notifies when it has news for the scheduler.
+    public let news: WorkSignal
     let gap: Duration
     let clock: C
 

@@ -88,21 +88,17 @@ public struct ProcessAssembly: Sendable {
         var checks = ["draining": drain.readinessCheck, "disk": diskReadiness()]
         if let storage = storageReadiness() { checks["storage"] = storage }
         // On Redis each submission here wakes the leading scheduler, wherever it runs.
-        let submitted = opened.redisStore != nil ? WorkSignal() : nil
+        let relay = schedulerWakeUpRelay()
         let api = try spoolAPI(
-            readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: submitted, drain: drain)
+            readiness: ReadinessChecks(checks), instanceTypes: nil, workSignal: relay?.news, drain: drain)
         let storeName = configuration.store.redis ?? "sqlite"
         let host = configuration.api.host
-        var services: [any Service] = []
-        var names: [String] = []
-        if let redisStore = opened.redisStore, let submitted {
-            services.append(SchedulerWakeUpRelay(store: redisStore, news: submitted, clock: ContinuousClock()))
-            names.append("scheduler-wake-ups")
+        let app = application(api, services: relay.map { [$0] } ?? []) {
+            "spool gateway http://\(host):\($0) (store \(storeName))"
         }
-        let app = application(api, services: services) { "spool gateway http://\(host):\($0) (store \(storeName))" }
         return Assembled(
             services: [app, drain.service(period: configuration.api.drainPeriod, logger: logger)], plan: plan,
-            names: ["http"] + names + ["drain"])
+            names: ["http"] + (relay == nil ? [] : ["scheduler-wake-ups"]) + ["drain"])
     }
 
     /// Scheduler, pool manager, webhooks and housekeeping, while it leads (a Redis lease).
@@ -201,13 +197,14 @@ public struct ProcessAssembly: Sendable {
         // On Redis the leader tells this worker when it placed something on it (the scheduler runs elsewhere).
         // And this worker tells the leader when it frees a slot, so the next job is placed now, not next cycle.
         let placed = opened.redisStore != nil ? WorkSignal() : nil
-        let freed = opened.redisStore != nil ? WorkSignal() : nil
+        let relay = schedulerWakeUpRelay()
         let worker = TranscodeWorker(
             store: opened.store, configuration: workerConfiguration, inventory: inventory, layout: opened.layout,
             inputPolicy: withObjectInputs(inputPolicy), sharedCache: opened.sharedCache, workSignal: placed,
             objects: opened.objects,
             objectInputs: opened.objectInputs, gpuMetrics: gpuMetrics,
-            gpuProcessMemory: gpuProcessMemory, schedulerWakeUp: freed, clock: ContinuousClock(), logger: logger)
+            gpuProcessMemory: gpuProcessMemory, schedulerWakeUp: relay?.news, clock: ContinuousClock(),
+            logger: logger)
         announce("spool worker \(worker.id) (pool \(pool), \(workerConfiguration.slots) slots)")
         let roots = withObjectInputs(inputPolicy).inputRoots
         announce(
@@ -225,8 +222,8 @@ public struct ProcessAssembly: Sendable {
             services.append(PlacementWakeups(store: redisStore, worker: worker.id, signal: placed, logger: logger))
             names.append("placement-wakeups")
         }
-        if let redisStore = opened.redisStore, let freed {
-            services.append(SchedulerWakeUpRelay(store: redisStore, news: freed, clock: ContinuousClock()))
+        if let relay {
+            services.append(relay)
             names.append("scheduler-wake-ups")
         }
         if let ops {
@@ -350,6 +347,12 @@ public struct ProcessAssembly: Sendable {
         opened.redisStore.map { store in
             SchedulerWakeUps(store: store, signal: signal, isLeading: { leadership.current != nil }, logger: logger)
         }
+    }
+
+    /// On Redis, what passes this process's news for the scheduler (its `news`: submissions to a gateway, slots a
+    /// worker freed) to the leader in another process. Nil on SQLite, where the scheduler runs in this process.
+    func schedulerWakeUpRelay() -> SchedulerWakeUpRelay<ContinuousClock>? {
+        opened.redisStore.map { SchedulerWakeUpRelay(store: $0, news: WorkSignal(), clock: ContinuousClock()) }
     }
 
     /// A local worker the pool manager starts: this process's store, worker settings and input rules.

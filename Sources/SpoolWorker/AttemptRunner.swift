@@ -99,8 +99,9 @@ struct AttemptRunner<C: Clock>: Sendable where C.Duration == Duration {
             // file moves run in a fresh task, which does not inherit this one's cancellation.
             let settled = Task { await settle(job, lease: lease, outcome: outcome, usage: usage, logger: logger) }
             let settledState = await settled.value
-            // Settled, the job holds nothing in the store's books either (the noop executor frees no slot before
-            // this), so the scheduler may place on what it held.
+            // Settled, the job holds nothing in the store's books either, so the scheduler may place on what it held
+            // (the early wake-up in `releaseSlot` comes only when ffmpeg ran: not for the noop executor, nor for an
+            // attempt that failed before its transcode).
             schedulerWakeUp?.notify()
             reportDeviceHealth(job, outcome: outcome, logger: logger)
             await recordUsage(
