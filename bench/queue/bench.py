@@ -35,6 +35,13 @@ def wait_for(path, text, process, timeout=60):
 REDIS_PID = [0]
 
 
+def machine_cpu():
+    """CPU seconds this machine's cores have been busy so far (user, system, interrupts; from /proc/stat): what every
+    process of a run costs together, its client and redis-server included."""
+    fields = [int(value) for value in open("/proc/stat").readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu(pid):
     """User + system CPU seconds a process has used so far (from /proc)."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -46,6 +53,50 @@ def call(base, method, path, body=None):
     request = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def submit_all(base, request, jobs):
+    """Submits `jobs` jobs as the benchmark's client does, 16 at a time, each on a connection of its own (urllib);
+    returns their IDs."""
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        return list(pool.map(lambda i: call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"q{i}"))["id"],
+                             range(jobs)))
+
+
+def client_ceiling(work, jobs):
+    """The most submissions a second this client makes when the server costs nearly nothing: the same submissions
+    to NGINX, which answers each with a canned job. No queue can finish jobs faster than its client submits them,
+    so this bounds the ratio the benchmark can print on this machine. Returns submissions/s and the client's CPU
+    seconds a submission."""
+    port = free_port()
+    config = f"{work}/nginx.conf"
+    open(config, "w").write(
+        f"worker_processes 1;\npid {work}/nginx.pid;\nerror_log {work}/nginx-error.log;\ndaemon off;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; client_body_temp_path {work}/nginx-body; server {{ listen 127.0.0.1:{port}; "
+        f"location / {{ default_type application/json; return 201 '{{\"id\":\"j1\"}}'; }} }} }}\n")
+    nginx = subprocess.Popen(["nginx", "-e", f"{work}/nginx-error.log", "-c", config], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                call(base, "POST", "/v1/jobs", {})
+                break
+            except OSError:
+                if time.monotonic() > deadline or nginx.poll() is not None:
+                    raise SystemExit(f"nginx did not start; see {work}/nginx-error.log")
+                time.sleep(0.05)
+        usage = os.times()
+        started = time.monotonic()
+        submit_all(base, {"input": "file:///never/read.mp4", "preset": "web-360p"}, jobs)
+        elapsed = time.monotonic() - started
+        cpu = (os.times().user - usage.user) + (os.times().system - usage.system)
+        return jobs / elapsed, cpu / jobs
+    finally:
+        os.killpg(nginx.pid, 9)
+        nginx.wait()
 
 
 def unfinished(base):
@@ -100,14 +151,14 @@ def spool_run(spool, work, redis_port, jobs):
         request = {"input": f"file://{inputs}/in.mp4", "preset": "web-360p"}
         before = redis_commands(redis_port)
         redis_cpu_before = process_cpu(REDIS_PID[0])
+        machine_before = machine_cpu()
         started = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(16) as pool:
-            ids = list(pool.map(lambda i: call(base, "POST", "/v1/jobs", dict(request, idempotency_key=f"q{i}"))["id"],
-                                range(jobs)))
+        ids = submit_all(base, request, jobs)
         submitted = time.monotonic() - started
         while unfinished(base):
             time.sleep(0.05)
         elapsed = time.monotonic() - started
+        machine = machine_cpu() - machine_before
         commands = redis_commands(redis_port) - before
         # Every job must have been committed, once: read them all back.
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
@@ -120,7 +171,7 @@ def spool_run(spool, work, redis_port, jobs):
         latencies = idle_latencies(base, request)
         print(f"spool: one job at a time on the idle queue, from its submission until none is queued or running: "
               f"median {statistics.median(latencies):.1f} ms, slowest {max(latencies):.1f} ms of {len(latencies)}")
-        return elapsed, submitted, commands
+        return elapsed, submitted, commands, machine
     finally:
         for process in processes:
             try:
@@ -145,15 +196,17 @@ def celery_run(work, redis_port, jobs):
         # Ready when a first task comes back.
         noop_tasks.noop.delay(-1).get(timeout=60)
         before = redis_commands(redis_port)
+        machine_before = machine_cpu()
         started = time.monotonic()
         results = [noop_tasks.noop.delay(i) for i in range(jobs)]
         submitted = time.monotonic() - started
         values = [result.get(timeout=600) for result in results]
         elapsed = time.monotonic() - started
+        machine = machine_cpu() - machine_before
         commands = redis_commands(redis_port) - before
         if values != list(range(jobs)):
             raise SystemExit("celery: results do not match the tasks sent")
-        return elapsed, submitted, commands
+        return elapsed, submitted, commands, machine
     finally:
         os.killpg(worker.pid, 9)
         worker.wait()
@@ -175,8 +228,9 @@ def main():
             if time.monotonic() > deadline:
                 raise SystemExit("redis-server did not start")
             time.sleep(0.1)
-        spool_time, spool_submit, spool_commands = spool_run(args.spool, work, redis_port, args.jobs)
-        celery_time, celery_submit, celery_commands = celery_run(work, redis_port, args.jobs)
+        spool_time, spool_submit, spool_commands, spool_cpu = spool_run(args.spool, work, redis_port, args.jobs)
+        celery_time, celery_submit, celery_commands, celery_cpu = celery_run(work, redis_port, args.jobs)
+        ceiling, client_cpu = client_ceiling(work, args.jobs)
     finally:
         redis.kill()
         redis.wait()
@@ -186,6 +240,12 @@ def main():
           f"{spool_submit:.2f} s over HTTP); {spool_commands / args.jobs:.1f} Redis commands per job")
     print(f"celery: {args.jobs} no-op tasks in {celery_time:.2f} s = {celery_rate:.0f} tasks/s (sending took "
           f"{celery_submit:.2f} s); {celery_commands / args.jobs:.1f} Redis commands per task")
+    print(f"CPU a job, every process on the machine together (clients and redis-server included): spool "
+          f"{spool_cpu / args.jobs * 1000:.2f} ms, celery {celery_cpu / args.jobs * 1000:.2f} ms; a ratio of 20 would "
+          f"leave spool {(os.cpu_count() or 1) * 1000 / (20 * celery_rate):.3f} ms of this machine's {os.cpu_count()} cores a job")
+    print(f"this client alone (NGINX answering every submission with a canned job): {ceiling:.0f} submissions/s at "
+          f"{client_cpu * 1000:.2f} ms of its own CPU each, so no queue behind it could score above "
+          f"{ceiling / celery_rate:.2f} here")
     print(f"queue_ratio_vs_celery: {spool_rate / celery_rate:.3f}")
 
 
