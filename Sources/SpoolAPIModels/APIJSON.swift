@@ -1,4 +1,5 @@
 import Foundation
+import SortedJSON
 
 /// How the API writes and reads JSON (ISO 8601 dates, sorted keys, unescaped slashes). Webhook bodies use the same
 /// encoder, so a delivery shows a job exactly as `GET /v1/jobs/{id}` does.
@@ -9,6 +10,9 @@ public enum APIJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+
+    /// The JSON `encoder` writes, byte for byte, in less time: what the server answers and delivers.
+    public static let sortedEncoder = SortedJSONEncoder(dates: .iso8601)
 
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

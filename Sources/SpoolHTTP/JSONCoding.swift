@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import SortedJSON
 import SpoolAPIModels
 import SpoolCore
 
 /// The API's JSON conventions: snake_case keys (declared on the types), ISO 8601 dates, sorted keys for stable output.
 enum JSONCoding {
-    static var encoder: JSONEncoder { APIJSON.encoder }
+    static var encoder: SortedJSONEncoder { APIJSON.sortedEncoder }
     static var decoder: JSONDecoder { APIJSON.decoder }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws

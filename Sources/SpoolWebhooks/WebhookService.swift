@@ -6,6 +6,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import SortedJSON
 import SpoolAPIModels
 import SpoolControlPlane
 import SpoolCore
@@ -138,7 +139,7 @@ public struct WebhookService<C: Clock>: Service where C.Duration == Duration {
         let payload = WebhookPayload(job: job, layout: layout, now: now)
         let body: [UInt8]
         do {
-            body = Array(try APIJSON.encoder.encode(payload))
+            body = try APIJSON.sortedEncoder.encode(payload)
         } catch {
             return .forbidden("cannot encode the delivery: \(error)")
         }
