@@ -1,8 +1,9 @@
 import Foundation
 import SortedJSON
 
-/// How the API writes and reads JSON (ISO 8601 dates, sorted keys, unescaped slashes). Webhook bodies use the same
-/// encoder, so a delivery shows a job exactly as `GET /v1/jobs/{id}` does.
+/// How the API writes and reads JSON (ISO 8601 dates, sorted keys, unescaped slashes). The server's answers and
+/// webhook bodies come from `sortedEncoder`, so a delivery shows a job exactly as `GET /v1/jobs/{id}` does; `encoder`
+/// writes the same bytes, for clients and tools.
 public enum APIJSON {
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
