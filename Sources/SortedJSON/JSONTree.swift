@@ -88,9 +88,9 @@ final class JSONTree {
         } else if T.self == Int.self {
             writeRaw(String(unsafeBitCast(value, to: Int.self)), into: node)
         } else if T.self == Double.self {
-            try writeDouble(unsafeBitCast(value, to: Double.self), into: node)
+            try writeFloatingPoint(unsafeBitCast(value, to: Double.self), into: node)
         } else if T.self == Bool.self {
-            writeRaw(unsafeBitCast(value, to: Bool.self) ? "true" : "false", into: node)
+            writeBool(unsafeBitCast(value, to: Bool.self), into: node)
         } else if T.self == Date.self {
             try writeDate(unsafeBitCast(value, to: Date.self), into: node)
         } else if T.self == URL.self {
@@ -112,12 +112,10 @@ final class JSONTree {
 
     func writeNull(into node: Int) { writeRaw("null", into: node) }
 
-    func writeDouble(_ value: Double, into node: Int) throws {
-        guard value.isFinite else { return try writeNonConforming(isNaN: value.isNaN, positive: value > 0, node) }
-        writeRaw(Self.trimmed(value.description), into: node)
-    }
+    func writeBool(_ value: Bool, into node: Int) { writeRaw(value ? "true" : "false", into: node) }
 
-    func writeFloat(_ value: Float, into node: Int) throws {
+    /// A `Double` or a `Float`, as its shortest description.
+    func writeFloatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, into node: Int) throws {
         guard value.isFinite else { return try writeNonConforming(isNaN: value.isNaN, positive: value > 0, node) }
         writeRaw(Self.trimmed(value.description), into: node)
     }
@@ -144,7 +142,7 @@ final class JSONTree {
     func writeDate(_ date: Date, into node: Int) throws {
         switch options.dates {
         case .secondsSinceReferenceDate:
-            try writeDouble(date.timeIntervalSinceReferenceDate, into: node)
+            try writeFloatingPoint(date.timeIntervalSinceReferenceDate, into: node)
         case .iso8601 where date.timeIntervalSince1970 >= Self.gregorianSince:
             writeString(Self.iso8601(date), into: node)
         case .iso8601:

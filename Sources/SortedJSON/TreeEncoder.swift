@@ -34,12 +34,14 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func child(_ key: Key) -> Int { tree.addChild(of: node, key: key.stringValue) }
 
     mutating func encodeNil(forKey key: Key) throws { tree.writeNull(into: child(key)) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws {
-        tree.writeRaw(value ? "true" : "false", into: child(key))
-    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { tree.writeBool(value, into: child(key)) }
     mutating func encode(_ value: String, forKey key: Key) throws { tree.writeString(value, into: child(key)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { try tree.writeDouble(value, into: child(key)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try tree.writeFloat(value, into: child(key)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        try tree.writeFloatingPoint(value, into: child(key))
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        try tree.writeFloatingPoint(value, into: child(key))
+    }
     mutating func encode(_ value: Int, forKey key: Key) throws { tree.writeRaw(String(value), into: child(key)) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { tree.writeRaw(String(value), into: child(key)) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { tree.writeRaw(String(value), into: child(key)) }
@@ -83,10 +85,10 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
     private func next() -> Int { tree.addChild(of: node, key: "") }
 
     mutating func encodeNil() throws { tree.writeNull(into: next()) }
-    mutating func encode(_ value: Bool) throws { tree.writeRaw(value ? "true" : "false", into: next()) }
+    mutating func encode(_ value: Bool) throws { tree.writeBool(value, into: next()) }
     mutating func encode(_ value: String) throws { tree.writeString(value, into: next()) }
-    mutating func encode(_ value: Double) throws { try tree.writeDouble(value, into: next()) }
-    mutating func encode(_ value: Float) throws { try tree.writeFloat(value, into: next()) }
+    mutating func encode(_ value: Double) throws { try tree.writeFloatingPoint(value, into: next()) }
+    mutating func encode(_ value: Float) throws { try tree.writeFloatingPoint(value, into: next()) }
     mutating func encode(_ value: Int) throws { tree.writeRaw(String(value), into: next()) }
     mutating func encode(_ value: Int8) throws { tree.writeRaw(String(value), into: next()) }
     mutating func encode(_ value: Int16) throws { tree.writeRaw(String(value), into: next()) }
@@ -124,10 +126,10 @@ struct TreeSingleValueContainer: SingleValueEncodingContainer {
     var codingPath: [any CodingKey] { tree.codingPath(of: node) }
 
     mutating func encodeNil() throws { tree.writeNull(into: node) }
-    mutating func encode(_ value: Bool) throws { tree.writeRaw(value ? "true" : "false", into: node) }
+    mutating func encode(_ value: Bool) throws { tree.writeBool(value, into: node) }
     mutating func encode(_ value: String) throws { tree.writeString(value, into: node) }
-    mutating func encode(_ value: Double) throws { try tree.writeDouble(value, into: node) }
-    mutating func encode(_ value: Float) throws { try tree.writeFloat(value, into: node) }
+    mutating func encode(_ value: Double) throws { try tree.writeFloatingPoint(value, into: node) }
+    mutating func encode(_ value: Float) throws { try tree.writeFloatingPoint(value, into: node) }
     mutating func encode(_ value: Int) throws { tree.writeRaw(String(value), into: node) }
     mutating func encode(_ value: Int8) throws { tree.writeRaw(String(value), into: node) }
     mutating func encode(_ value: Int16) throws { tree.writeRaw(String(value), into: node) }
