@@ -72,7 +72,7 @@ import Testing
     /// The factory against a port nobody listens on: real "connection refused", time from a manual clock.
     @Test func factoryBacksOffWithJitterThenTheBreakerFailsFast() async throws {
         let clock = ManualClock()
-        let port = try PortAllocator.freePort(needingBusPort: false)
+        let port = try FreePort.find(clusterBus: false)
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
         let connects = Atomic<Int>(0)
         let pool = RedisConnectionPool.Configuration(

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import RESPClient
@@ -37,7 +38,7 @@ struct RedisClusterIntegrationTests {
     }
 
     @Test func aDeadSeedIsSkipped() async throws {
-        let deadPort = try PortAllocator.freePort(needingBusPort: false)
+        let deadPort = try FreePort.find(clusterBus: false)
         var configuration = try configuration()
         configuration.endpoints = [RedisEndpoint(host: "127.0.0.1", port: deadPort)] + (try cluster.endpoints)
         configuration.pool.connectAttempts = 1

@@ -385,7 +385,7 @@ import Testing
     }
 
     @Test func errorsWhenNothingListens() async throws {
-        let port = try PortAllocator.freePort(needingBusPort: false)
+        let port = try FreePort.find(clusterBus: false)
         var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
         configuration.pool.reconnectBackoff = RedisBackoff(initial: .milliseconds(1), maximum: .milliseconds(2))
         try await withClient(configuration) { redis in

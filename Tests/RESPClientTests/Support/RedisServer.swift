@@ -1,6 +1,7 @@
 import Foundation
 import RESPClient
 import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +27,7 @@ final class RedisServer: Sendable {
     static func start(_ extraArguments: [String] = [], clusterBusPort: Bool = false) async throws -> RedisServer {
         var lastError: any Error = RedisServerError("no attempt made")
         for _ in 0..<5 {
-            let port = try PortAllocator.freePort(needingBusPort: clusterBusPort)
+            let port = try FreePort.find(clusterBus: clusterBusPort)
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("resp-tests-\(port)-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -100,37 +101,6 @@ final class RedisServer: Sendable {
 struct RedisServerError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Hands out loopback ports that are free now and never hands one out twice in this process, so tests running in
-/// parallel do not collide. Cluster nodes also need port + 10000 for the cluster bus.
-enum PortAllocator {
-    private static let used = Mutex<Set<Int>>([])
-
-    static func freePort(needingBusPort: Bool) throws -> Int {
-        for _ in 0..<200 {
-            let port = Int.random(in: 20000..<(needingBusPort ? 30000 : 40000))
-            let fresh = used.withLock { $0.insert(port).inserted }
-            guard fresh else { continue }
-            if canBind(port), !needingBusPort || canBind(port + 10000) { return port }
-        }
-        throw RedisServerError("no free loopback port found")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }
 
 /// Runs `body` with a client and closes the client afterwards, also when `body` throws.
