@@ -19,7 +19,9 @@ extension SpoolAPI {
                 var sinceLastWrite = Duration.zero
                 let started = ContinuousClock.now
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                while ContinuousClock.now - started < lifetime, drain?.isDraining != true {
+                // The lifetime is checked after a read, never before the first: every stream sends its snapshot,
+                // however long the first write waited (a stream that ended with none would leave its page empty).
+                repeat {
                     let page = try await store.list(query.filter)
                     var views: [JobView] = []
                     for job in query.shown(page.jobs) {
@@ -41,7 +43,7 @@ extension SpoolAPI {
                     }
                     try await Task.sleep(for: interval)
                     sinceLastWrite += interval
-                }
+                } while ContinuousClock.now - started < lifetime && drain?.isDraining != true
                 try await writer.finish(nil)
             }
             return Response(

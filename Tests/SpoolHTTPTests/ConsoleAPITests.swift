@@ -171,7 +171,8 @@ import Testing
         let store = InMemoryJobStore()
         var configuration = APIConfiguration(layout: layout, inputPolicy: InputPolicy(inputRoots: []))
         configuration.jobListPollInterval = .milliseconds(10)
-        configuration.jobListStreamLifetime = .milliseconds(50)
+        // A lifetime already over when the stream starts, as on a loaded machine: the snapshot must still be sent.
+        configuration.jobListStreamLifetime = .zero
         let app = Application(router: SpoolAPI(store: store, configuration: configuration).router())
         let outputs = Presets.named("web-360p")!.outputs
         let (mine, _) = try await store.submit(
