@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "spool", targets: ["spool"]),
         .executable(name: "spool-bench-placement", targets: ["spool-bench-placement"]),
+        .executable(name: "spool-bench-http-floor", targets: ["spool-bench-http-floor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -289,6 +290,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/placement/Sources", swiftSettings: strict),
+        // bench/gateway: Hummingbird on its defaults with one route, the framework's own ceiling beside the gateway.
+        .executableTarget(
+            name: "spool-bench-http-floor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/gateway/Sources", swiftSettings: strict),
 
         .testTarget(
             name: "SortedJSONTests",
