@@ -31,7 +31,8 @@ struct Simulate: AsyncParsableCommand {
             --policies it runs one fixed fleet of N workers and skips the packing comparison, so the run is one \
             policy at that scale. --in-flight M scales the built-in day so that about M jobs are in flight at its \
             peak (the same knob as --peak). The wall time of the run goes to stderr, and into --json as \
-            wall_seconds.
+            wall_seconds. While it runs, a progress bar on stderr shows the simulated hours reached, when stderr \
+            is a terminal (not with TERM=dumb); it is cleared at the end, and the report on stdout never has it.
 
             With --two-clouds the fleet is two pools in two clouds, each scaled by its own autoscaler: aws-l4 \
             (g6.xlarge, us-east-1) and gcp-l4 (g2-standard-4, us-central1), at most 150 workers each, with inputs \
@@ -87,32 +88,16 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         if segments { return try runSegments() }
         let started = ContinuousClock.now
-        let plan = try simulationPlan()
-        let workload: SpoolSimulation.Workload
-        if let trace {
-            let text: String
-            do {
-                text = try String(contentsOfFile: trace, encoding: .utf8)
-            } catch {
-                throw ValidationError("cannot read \(trace): \(error.localizedDescription)")
-            }
-            do {
-                workload = try TraceReader().read(text, name: trace)
-            } catch {
-                throw ValidationError("\(trace): \(error)")
-            }
-        } else {
-            guard hours > 0, hours <= 24 * 7, peak > 0 else {
-                throw ValidationError("--hours takes 0 < h ≤ 168 and --peak a positive number of jobs")
-            }
-            workload = DiurnalWorkload(durationSeconds: hours * 3_600, peakConcurrency: peak).generate(seed: seed)
+        guard trace != nil || (hours > 0 && hours <= 24 * 7 && peak > 0) else {
+            throw ValidationError("--hours takes 0 < h ≤ 168 and --peak a positive number of jobs")
         }
-        let simulator = Simulator(
-            workload: workload, fleet: plan.fleet,
-            settings: SimulationSettings(
-                seed: seed, comparePacking: plan.comparePacking, batchTroughWaitSeconds: batchTroughWait),
-            cloud: try cloudFleet())
-        var report = try simulator.run(policies: plan.policies)
+        let plan = try simulationPlan()
+        let cloud = try cloudFleet()
+        let progress = SimulationProgress()
+        let display = SimulationProgressDisplay.startIfInteractive(progress)
+        let outcome = Result { try simulate(plan, cloud: cloud, progress: progress) }
+        display?.stop()
+        var report = try outcome.get()
         let wall = (ContinuousClock.now - started).seconds
         report.wallSeconds = wall
         // On stderr, so that the printed report stays the same bytes for the same seed.
@@ -257,6 +242,35 @@ struct Simulate: AsyncParsableCommand {
     static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.1f s" : "%.0f s", value) }
 
     /// `--segments`: one 2-hour input alone, then a stream of long inputs, each whole-file and segmented.
+    /// The workload (the built-in day or the trace) and its runs, reporting to `progress` as they go.
+    private func simulate(
+        _ plan: (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool), cloud: CloudFleet?,
+        progress: SimulationProgress
+    ) throws -> SimulationReport {
+        let workload: SpoolSimulation.Workload
+        if let trace {
+            let text: String
+            do {
+                text = try String(contentsOfFile: trace, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot read \(trace): \(error.localizedDescription)")
+            }
+            do {
+                workload = try TraceReader().read(text, name: trace)
+            } catch {
+                throw ValidationError("\(trace): \(error)")
+            }
+        } else {
+            workload = DiurnalWorkload(durationSeconds: hours * 3_600, peakConcurrency: peak).generate(seed: seed)
+        }
+        let simulator = Simulator(
+            workload: workload, fleet: plan.fleet,
+            settings: SimulationSettings(
+                seed: seed, comparePacking: plan.comparePacking, batchTroughWaitSeconds: batchTroughWait),
+            cloud: cloud)
+        return try simulator.run(policies: plan.policies, progress: progress)
+    }
+
     func runSegments() throws {
         guard (1...10_000).contains(gpus), SegmentingRequest.secondsRange.contains(segmentSeconds), longJobs > 0 else {
             throw ValidationError("--gpus takes 1…10000, --segment-seconds 2…3600, --long-jobs a positive count")

@@ -10,6 +10,11 @@ enum Terminal {
         isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
+    /// Whether stderr is a terminal: progress drawn there leaves stdout to the report, even when it is a file.
+    static var isInteractiveError: Bool {
+        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
     static func error(_ message: String) {
         FileHandle.standardError.write(Data(("spool: " + message + "\n").utf8))
     }

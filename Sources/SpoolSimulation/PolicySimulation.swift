@@ -296,13 +296,19 @@ struct PolicySimulation {
 
     // MARK: - Running
 
-    mutating func run() -> PolicyReport {
+    /// - Parameter reporting: told the virtual time reached every `SimulationProgress.reportingSeconds`.
+    mutating func run(reporting: ((Double) -> Void)? = nil) -> PolicyReport {
         let tick = settings.tickSeconds
         let hardStop = workload.durationSeconds + settings.drainAllowanceSeconds
         var now = 0.0
+        var nextReport = SimulationProgress.reportingSeconds
         while true {
             step(at: now)
             account(at: now, tick: tick)
+            if let reporting, now >= nextReport {
+                reporting(now)
+                nextReport = now + SimulationProgress.reportingSeconds
+            }
             let finished =
                 nextArrival == workload.jobs.count && retries.isEmpty && queue.isEmpty && inFlight == 0
             if (now >= workload.durationSeconds && finished) || now >= hardStop { break }

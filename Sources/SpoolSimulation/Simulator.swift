@@ -30,8 +30,11 @@ public struct Simulator: Sendable {
         return [.hpa, .predictive, .predictiveCost, .fixed(workers: sized)]
     }
 
-    /// Runs `policies` (the standard four when nil) and, when the settings ask, the packing comparison.
-    public func run(policies: [ScalingPolicy]? = nil) throws(SchedulerConfigurationError) -> SimulationReport {
+    /// Runs `policies` (the standard four when nil) and, when the settings ask, the packing comparison. `progress`,
+    /// when given, follows the runs as they go (for a display); it changes nothing in the report.
+    public func run(policies: [ScalingPolicy]? = nil, progress: SimulationProgress? = nil)
+        throws(SchedulerConfigurationError) -> SimulationReport
+    {
         let chosen = policies ?? standardPolicies
         let forecastLoad = OfferedLoad(workload, intervalSeconds: settings.forecastIntervalSeconds)
         let chartLoad = OfferedLoad(workload, intervalSeconds: settings.timelineBucketSeconds)
@@ -42,11 +45,18 @@ public struct Simulator: Sendable {
             planned.append((.hpa, fleet.withWholeGPUs()))
         }
         let runs = planned
+        progress?.begin(runs: runs.count, durationSeconds: workload.durationSeconds)
         // The runs share nothing, so they go in parallel; each is deterministic on its own.
         let results = ParallelRuns.map(runs.count) { index in
-            Result { () throws(SchedulerConfigurationError) in
-                try runOne(runs[index].policy, fleet: runs[index].fleet, load: forecastLoad)
+            var reporting: ((Double) -> Void)?
+            if let progress {
+                reporting = { progress.report(run: index, reachedSeconds: $0) }
             }
+            let result = Result { () throws(SchedulerConfigurationError) in
+                try runOne(runs[index].policy, fleet: runs[index].fleet, load: forecastLoad, reporting: reporting)
+            }
+            progress?.finish(run: index)
+            return result
         }
         var all: [PolicyReport] = []
         for result in results {
@@ -73,10 +83,10 @@ public struct Simulator: Sendable {
     }
 
     private func runOne(
-        _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad
+        _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad, reporting: ((Double) -> Void)?
     ) throws(SchedulerConfigurationError) -> PolicyReport {
         var simulation = try PolicySimulation(
             workload: workload, fleet: fleet, settings: settings, policy: policy, offeredLoad: load, cloud: cloud)
-        return simulation.run()
+        return simulation.run(reporting: reporting)
     }
 }

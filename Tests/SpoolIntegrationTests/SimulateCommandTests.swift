@@ -29,4 +29,28 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("</svg>"))
         #expect(try await simulate(["--policies", "nope"]).status != 0)
     }
+
+    /// On a terminal a bar follows the run on stderr and is cleared before the report; anywhere else there is none.
+    /// `script` (util-linux, in every Debian) gives the command a pseudo-terminal, as a person's shell would.
+    @Test func aTerminalSeesAProgressBarAndAPipeDoesNot() async throws {
+        let spool = try SpoolBinary.url().path
+        let arguments = ["simulate", "--hours", "2", "--peak", "80", "--no-packing", "--policies", "hpa,fixed-4"]
+        let onTerminal = try await TestCommand.run(
+            "script", ["-qec", ([spool] + arguments).joined(separator: " "), "/dev/null"],
+            environment: ["TERM": "xterm"])
+        #expect(onTerminal.status == 0)
+        let screen = onTerminal.stdout
+        #expect(screen.contains("▕") && screen.contains("▏ 100%"), "no bar in \(screen.prefix(400))")
+        #expect(screen.contains("of 2 h simulated") || screen.contains("2 h simulated, finishing queued jobs"))
+        #expect(screen.contains("runs done"))
+        // The bar's line is cleared before the wall time and the report are written.
+        let clearedAt = try #require(screen.range(of: "\r\u{1B}[2Ksimulated 2 h in"))
+        #expect(screen[clearedAt.upperBound...].contains("policy "))
+        #expect(!screen[clearedAt.upperBound...].contains("▕"))
+
+        let piped = try await TestCommand.run(spool, arguments)
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("▕") && !piped.stderr.contains("\r"))
+        #expect(piped.stderr.hasPrefix("simulated 2 h in ") && piped.stdout.contains("policy "))
+    }
 }
