@@ -241,7 +241,6 @@ struct Simulate: AsyncParsableCommand {
 
     static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.1f s" : "%.0f s", value) }
 
-    /// `--segments`: one 2-hour input alone, then a stream of long inputs, each whole-file and segmented.
     /// The workload (the built-in day or the trace) and its runs, reporting to `progress` as they go.
     private func simulate(
         _ plan: (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool), cloud: CloudFleet?,
@@ -271,6 +270,7 @@ struct Simulate: AsyncParsableCommand {
         return try simulator.run(policies: plan.policies, progress: progress)
     }
 
+    /// `--segments`: one 2-hour input alone, then a stream of long inputs, each whole-file and segmented.
     func runSegments() throws {
         guard (1...10_000).contains(gpus), SegmentingRequest.secondsRange.contains(segmentSeconds), longJobs > 0 else {
             throw ValidationError("--gpus takes 1…10000, --segment-seconds 2…3600, --long-jobs a positive count")
