@@ -95,7 +95,8 @@ struct Simulate: AsyncParsableCommand {
         let cloud = try cloudFleet()
         let progress = SimulationProgress()
         let display = SimulationProgressDisplay.startIfInteractive(progress)
-        let outcome = Result { try simulate(plan, cloud: cloud, progress: progress) }
+        // Followed only when something draws it: on a pipe the runs do exactly what they did before.
+        let outcome = Result { try simulate(plan, cloud: cloud, progress: display == nil ? nil : progress) }
         display?.stop()
         var report = try outcome.get()
         let wall = (ContinuousClock.now - started).seconds
@@ -176,7 +177,10 @@ struct Simulate: AsyncParsableCommand {
     /// What the options ask to simulate: the policies (nil for the standard set), the fleet, and whether to compare
     /// packing. `--fleet N` bounds the pool at N workers; without `--policies` it means a fixed fleet of N, alone,
     /// since the standard set and the whole-GPU rerun would be five runs at fleet scale instead of one.
-    func simulationPlan() throws -> (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool) {
+    /// What to run: the policies (nil: the standard four), the fleet, and whether to compare packing.
+    typealias Plan = (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool)
+
+    func simulationPlan() throws -> Plan {
         var chosen: [ScalingPolicy]?
         if let policies {
             chosen = try policies.split(separator: ",").map { name in
@@ -243,8 +247,7 @@ struct Simulate: AsyncParsableCommand {
 
     /// The workload (the built-in day or the trace) and its runs, reporting to `progress` as they go.
     private func simulate(
-        _ plan: (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool), cloud: CloudFleet?,
-        progress: SimulationProgress
+        _ plan: Plan, cloud: CloudFleet?, progress: SimulationProgress?
     ) throws -> SimulationReport {
         let workload: SpoolSimulation.Workload
         if let trace {

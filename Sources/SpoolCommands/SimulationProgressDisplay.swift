@@ -38,11 +38,12 @@ final class SimulationProgressDisplay: Sendable {
         while true {
             let last = stopping.load(ordering: .relaxed)
             let wall = (ContinuousClock.now - started).seconds
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + Self.line(progress.reading, wallSeconds: wall)).utf8))
+            let frame = Terminal.clearLine + Self.line(progress.reading, wallSeconds: wall)
+            FileHandle.standardError.write(Data(frame.utf8))
             if last { break }
             _ = wake.wait(timeout: .now() + .milliseconds(250))
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        FileHandle.standardError.write(Data(Terminal.clearLine.utf8))
         stopped.signal()
     }
 

@@ -6,14 +6,17 @@ import Foundation
 
 /// Where the CLI writes: results to stdout, diagnostics to stderr, progress bars only to a terminal.
 enum Terminal {
-    static var isInteractive: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
-    }
+    static var isInteractive: Bool { isInteractive(STDOUT_FILENO) }
 
     /// Whether stderr is a terminal: progress drawn there leaves stdout to the report, even when it is a file.
-    static var isInteractiveError: Bool {
-        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    static var isInteractiveError: Bool { isInteractive(STDERR_FILENO) }
+
+    private static func isInteractive(_ descriptor: Int32) -> Bool {
+        isatty(descriptor) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
+
+    /// Back to the start of the line, erasing it: what a bar redrawn in place writes before each frame.
+    static let clearLine = "\r\u{1B}[2K"
 
     static func error(_ message: String) {
         FileHandle.standardError.write(Data(("spool: " + message + "\n").utf8))
@@ -26,7 +29,7 @@ enum Terminal {
 
     /// Rewrites the current line (TTY only).
     static func overwrite(_ line: String) {
-        FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
+        FileHandle.standardOutput.write(Data((clearLine + line).utf8))
     }
 
     static func printJSON(_ value: some Encodable) throws {

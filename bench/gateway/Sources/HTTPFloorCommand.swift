@@ -1,10 +1,11 @@
 import ArgumentParser
 import Hummingbird
 
-/// The floor under the gateway's throughput: Hummingbird 2 out of the box (its default server, no middleware, one
-/// route answering what NGINX's `return 200 "ok\n"` answers). A gateway request also authenticates, limits, reads its
-/// cache or Redis and encodes JSON, so it cannot be cheaper than this; bench/gateway/run measures it beside NGINX and
-/// the gateway, so a ratio to NGINX can be read against what the framework itself reaches on the same machine.
+/// The cheapest request Hummingbird 2 serves out of the box (its default server, no middleware, one route answering
+/// what NGINX's `return 200 "ok\n"` answers): the floor under a gateway request's cost, so the ceiling on its
+/// throughput. A gateway request also authenticates, limits, reads its cache or Redis and encodes JSON;
+/// bench/gateway/run measures this beside NGINX and the gateway, so a ratio to NGINX can be read against what the
+/// framework itself reaches on the same machine.
 @main
 struct HTTPFloorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
