@@ -18,15 +18,30 @@ public final class RedisJobStore: JobStore {
     /// Jobs as last decoded or written here, each reused while its stored text is unchanged: a worker reads its job
     /// before every transition (claim, heartbeats, commit), and decoding the text was a quarter of its CPU time.
     let jobBodies = StoredJSONMemo<Job>(capacity: 4096)
+    /// Whether a submission is one script that also takes the sequence and lists the job (a single server) or a
+    /// read, the script and the listing (a Cluster, where those keys are in another slot); nil decides by the server.
+    let submissionInOneScript: Bool?
 
     /// - Parameters:
     ///   - namespace: prefix of every key, so several deployments can share one Redis.
     ///   - shards: how many hash tags jobs spread over; must stay the same for the life of the data.
     ///   - placementFeedWindow: how long each shard's placement feed keeps a change.
-    public init(
+    public convenience init(
         client: RedisClient, namespace: String = "spool", shards: Int = 4, lifecycle: JobLifecycle = JobLifecycle(),
         placementFeedWindow: Duration = .seconds(30)
     ) {
+        self.init(
+            client: client, namespace: namespace, shards: shards, lifecycle: lifecycle,
+            placementFeedWindow: placementFeedWindow, submissionInOneScript: nil)
+    }
+
+    /// - Parameter submissionInOneScript: whether submissions are one script; nil: on a single server only, as the
+    ///   public initializer has it (tests set it to compare the two ways on one server).
+    init(
+        client: RedisClient, namespace: String, shards: Int, lifecycle: JobLifecycle, placementFeedWindow: Duration,
+        submissionInOneScript: Bool?
+    ) {
+        self.submissionInOneScript = submissionInOneScript
         self.client = client
         self.placementFeedWindow = max(.seconds(1), placementFeedWindow)
         self.lifecycle = lifecycle
@@ -53,14 +68,97 @@ public final class RedisJobStore: JobStore {
         } else {
             shard = maxQueued == nil ? Int.random(in: 0..<keys.shards) : tenantShard
         }
-        // One round trip: the list sequence, the key in the other shard, and the tenant's queued jobs in the shards
-        // the script does not see (jobs submitted before the quota was set). Those counts can only fall while the
-        // tenant's submissions go to its own shard, so counting them as read never lets a submission past the quota.
+        let otherShards = maxQueued == nil ? [] : (0..<keys.shards).filter { $0 != shard }
+        let id = generateID(inShard: shard)
+        let job = Job(id: id, spec: spec, now: now)
+        let body = try StoredJSON.encode(job)
+        // The submit script's keys and arguments (`RedisScripts.submitJob`); the ready score, the sequence and the
+        // queued jobs elsewhere (arguments 4, 5 and 10) are filled in by the Cluster's way only.
+        var scriptKeys: [RESPArgument] = [
+            .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
+            .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, spec: spec)),
+            .init(keys.placementFeed(shard: shard)),
+        ]
+        var arguments: [RESPArgument] = [
+            .init(idempotencyField), .init(id.rawValue), .init(body), .init(0), .init(0),
+            .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)), .init(Int(JobSpec.idempotencyWindow * 1000)),
+            .init(maxQueued.map(String.init) ?? ""), .init(0), .init(placementFeedWindowMillis),
+        ]
+        let reply: RESPValue
+        if try await submitsInOneScript() {
+            // A single server: the sequence, the other shard's key, the quota's other shards and the list indexes
+            // are on the same node as the shard, so one script does it all.
+            var upload: UploadID?
+            if case .upload(let uploaded) = spec.input { upload = uploaded }
+            scriptKeys += [
+                .init(keys.sequence), .init(keys.allJobs), .init(keys.state(.queued)),
+                .init(keys.state(.queued, tenant: spec.tenant)), .init(keys.idempotency(shard: otherKeyShard ?? shard)),
+                .init(upload.map(keys.readers(of:)) ?? keys.allJobs),
+            ]
+            scriptKeys += otherShards.map { .init(keys.queued(shard: $0, tenant: spec.tenant)) }
+            arguments += [
+                .init(readyScore(priority: spec.priority, sequence: 0)), .init(upload == nil ? "" : "1"),
+            ]
+            reply = try await call {
+                try await client.run(
+                    script: RedisScripts.submitAndList, keys: scriptKeys, arguments: arguments)
+            }
+        } else {
+            // A Cluster: the sequence and the list indexes live in another slot than the shard, so they are read
+            // before the script and written after it.
+            switch try await readBeforeSubmitting(
+                spec, field: idempotencyField, otherKeyShard: otherKeyShard, otherShards: otherShards, now: now)
+            {
+            case .replay(let existing):
+                return (try await replay(existing), false)
+            case .sequence(let sequence, let queuedElsewhere):
+                arguments[3] = .init(readyScore(priority: spec.priority, sequence: sequence))
+                arguments[4] = .init(sequence)
+                arguments[9] = .init(queuedElsewhere)
+                reply = try await call {
+                    try await client.run(
+                        script: RedisScripts.submit, keys: scriptKeys, arguments: arguments)
+                }
+                if reply.array?.first?.int == 1 {
+                    try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
+                    try await indexInput(of: job)
+                }
+            }
+        }
+        guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
+            throw StoreError.corrupt("unexpected submit reply \(reply)")
+        }
+        switch outcome {
+        case 1:
+            jobBodies.remember(job, text: body, key: id.rawValue)
+            return (job, true)
+        case 2:
+            let queued = parts[1].int ?? parts[1].string.flatMap(Int.init) ?? 0
+            throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued ?? 0, queued: queued))
+        default:
+            guard let name = parts[1].string else { throw StoreError.corrupt("unexpected submit reply \(reply)") }
+            return (try await replay(JobID(rawValue: name)), false)
+        }
+    }
+
+    /// What a Cluster's submission reads before its script: the list sequence, and either the job the key names in
+    /// the other shard (a replay) or the tenant's queued jobs in the shards the script does not see.
+    private enum ReadBeforeSubmitting {
+        case replay(JobID)
+        case sequence(Int, queuedElsewhere: Int)
+    }
+
+    /// One round trip: the list sequence, the key in the other shard, and the tenant's queued jobs in the shards the
+    /// script does not see (jobs submitted before the quota was set). Those counts can only fall while the tenant's
+    /// submissions go to its own shard, so counting them as read never lets a submission past the quota.
+    private func readBeforeSubmitting(
+        _ spec: JobSpec, field: String, otherKeyShard: Int?, otherShards: [Int], now: Date
+    ) async throws -> ReadBeforeSubmitting {
+        var otherKeyShard = otherKeyShard
         var commands: [[RESPArgument]] = [["INCR", .init(keys.sequence)]]
         if let otherKeyShard {
-            commands.append(["HGET", .init(keys.idempotency(shard: otherKeyShard)), .init(idempotencyField)])
+            commands.append(["HGET", .init(keys.idempotency(shard: otherKeyShard)), .init(field)])
         }
-        let otherShards = maxQueued == nil ? [] : (0..<keys.shards).filter { $0 != shard }
         commands += otherShards.map { ["SCARD", .init(keys.queued(shard: $0, tenant: spec.tenant))] }
         let results: [Result<RESPValue, RedisError>]
         do { results = try await client.pipeline(commands) } catch let error as RedisError {
@@ -74,49 +172,22 @@ public final class RedisJobStore: JobStore {
             otherKeyShard = nil
         }
         let replies = try results.prefix(otherKeyShard == nil ? 1 : 2).map { try $0.mapError(StoreError.from).get() }
-        let sequence = replies[0].int ?? 0
         if otherKeyShard != nil, let entry = replies[1].string, let existing = Self.liveEntry(entry, now: now) {
-            return (try await replay(existing), false)
+            return .replay(existing)
         }
         // A shard that cannot be read (its master failing over) counts as holding none of the tenant's older jobs:
         // those exist only for a tenant that was given its quota late, while refusing would stop every quota tenant's
         // submissions for as long as any one shard is away.
         let queuedElsewhere = results.dropFirst(required).reduce(0) { $0 + ((try? $1.get())?.int ?? 0) }
+        return .sequence(replies[0].int ?? 0, queuedElsewhere: queuedElsewhere)
+    }
 
-        let id = generateID(inShard: shard)
-        let job = Job(id: id, spec: spec, now: now)
-        let body = try StoredJSON.encode(job)
-        let reply = try await call {
-            try await client.run(
-                script: RedisScripts.submit,
-                keys: [
-                    .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
-                    .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, spec: spec)),
-                    .init(keys.placementFeed(shard: shard)),
-                ],
-                arguments: [
-                    .init(idempotencyField), .init(id.rawValue), .init(body),
-                    .init(readyScore(priority: spec.priority, sequence: sequence)), .init(sequence),
-                    .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)),
-                    .init(Int(JobSpec.idempotencyWindow * 1000)), .init(maxQueued.map(String.init) ?? ""),
-                    .init(queuedElsewhere), .init(placementFeedWindowMillis),
-                ])
-        }
-        guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
-            throw StoreError.corrupt("unexpected submit reply \(reply)")
-        }
-        switch outcome {
-        case 1:
-            jobBodies.remember(job, text: body, key: id.rawValue)
-            try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
-            try await indexInput(of: job)
-            return (job, true)
-        case 2:
-            let queued = parts[1].int ?? parts[1].string.flatMap(Int.init) ?? 0
-            throw StoreError.quotaExceeded(QuotaCheck.queued(maxQueued: maxQueued ?? 0, queued: queued))
-        default:
-            guard let name = parts[1].string else { throw StoreError.corrupt("unexpected submit reply \(reply)") }
-            return (try await replay(JobID(rawValue: name)), false)
+    /// Whether a submission is one script (`RedisScripts.submitAndList`): on a single server, where all its keys
+    /// are, unless a test chose.
+    private func submitsInOneScript() async throws -> Bool {
+        if let submitsInOneScript = submissionInOneScript { return submitsInOneScript }
+        do { return try await client.resolvedMode() == .standalone } catch let error as RedisError {
+            throw StoreError.from(error)
         }
     }
 
@@ -130,9 +201,9 @@ public final class RedisJobStore: JobStore {
         guard let existing = try await read(id) else {
             throw StoreError.corrupt("idempotency key names job \(id), which is gone")
         }
-        // The list indexes live in another slot, so they are written after the job; a gateway killed in between
-        // leaves the job unlisted. The client's retry with the same key comes here, and the indexes are written
-        // again (they are sets: writing twice changes nothing).
+        // On a Cluster the list indexes live in another slot, so they are written after the job; a gateway killed
+        // in between leaves the job unlisted. The client's retry with the same key comes here, and the indexes are
+        // written again (they are sets: writing twice changes nothing).
         try await index(
             existing.job.id, sequence: existing.sequence, tenant: existing.job.spec.tenant, from: nil,
             to: existing.job.state)

@@ -1,6 +1,7 @@
 import RESPClient
 
-/// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node.
+/// The store's Lua scripts. Each touches keys of one shard only (one hash tag), so it runs on one Cluster node; the
+/// one exception, `submitAndList`, is sent to a single server only.
 enum RedisScripts {
     /// The oldest placement feed entry ID a write keeps: `window` ms before now by Redis's own clock, which also
     /// stamps the entries (no client's clock skew moves it). By time, not count, so a feed's memory follows the
@@ -14,48 +15,97 @@ enum RedisScripts {
 
         """
 
-    /// Creates a job unless its idempotency key already names one submitted within the idempotency window, or the
-    /// tenant is at its queued-jobs quota.
+    /// The body both submit scripts share, as Lua functions: `liveEntry` reads an idempotency entry (`ID\1CREATED_MS`,
+    /// or a plain `ID` from older versions, which never expires) and returns the job it names while in its window;
+    /// `submitJob(score, seq, queuedElsewhere)` creates a job unless its idempotency key already names one submitted
+    /// within the idempotency window, or the tenant is at its queued-jobs quota.
     /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset), the tenant's queued set of
-    /// this shard. ARGV: idem field ('' for none), id, body, score, seq, the placement record (`QueuedJobRecord`),
-    /// now (ms), the window (ms), the quota ('' for none), the tenant's queued jobs in the other shards. An idem
-    /// entry is `ID\1CREATED_MS` (plain `ID` from older versions, which never expires). Each keyed submission also
-    /// deletes up to 16 entries older than the window, so the hash stays the size of one window's keys.
+    /// this shard, the shard's placement feed. ARGV: idem field ('' for none), id, body, (4, 5: unused here, the
+    /// callers' score and seq), the placement record (`QueuedJobRecord`), now (ms), the window (ms), the quota ('' for
+    /// none), (10: unused here), the placement feed's window (ms). Each keyed submission also deletes up to 16
+    /// entries older than the window, so the hash stays the size of one window's keys.
     /// Returns {1, id} when created, {0, existing id} for a replay (never refused by the quota), {2, queued} when
-    /// the quota refused it. A created job is announced on the shard's placement feed, KEYS[6], trimmed of entries
-    /// older than ARGV[11] ms by Redis's clock (see `placementFeedTrim`).
+    /// the quota refused it. A created job is announced on the shard's placement feed, trimmed of entries older than
+    /// the feed's window by Redis's clock (see `placementFeedTrim`).
+    private static let submitJob = """
+        local function liveEntry(existing, now, window)
+          local separator = string.find(existing, '\\1', 1, true)
+          if not separator then return existing end
+          local created = tonumber(string.sub(existing, separator + 1))
+          if now - created < window then return string.sub(existing, 1, separator - 1) end
+          return nil
+        end
+        local function submitJob(score, seq, queuedElsewhere)
+          if ARGV[1] ~= '' then
+            local existing = redis.call('HGET', KEYS[1], ARGV[1])
+            if existing then
+              local id = liveEntry(existing, tonumber(ARGV[7]), tonumber(ARGV[8]))
+              if id then return {0, id} end
+            end
+          end
+          if ARGV[9] ~= '' then
+            local queued = redis.call('SCARD', KEYS[5]) + queuedElsewhere
+            if queued >= tonumber(ARGV[9]) then return {2, queued} end
+          end
+          if ARGV[1] ~= '' then
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
+            redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+            local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
+            for _, field in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. cutoff, 'LIMIT', 0, 16)) do
+              redis.call('HDEL', KEYS[1], field)
+              redis.call('ZREM', KEYS[4], field)
+            end
+          end
+          redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', seq, 'sch', ARGV[6])
+          redis.call('ZADD', KEYS[3], score, ARGV[2])
+          redis.call('SADD', KEYS[5], ARGV[2])
+          redis.call('XADD', KEYS[6], 'MINID', '~', oldestKept(ARGV[11]), '*',
+            'j', ARGV[2], 'v', 1, 's', seq, 'r', ARGV[6])
+          return {1, ARGV[2]}
+        end
+
+        """
+
+    /// Creates a job (see `submitJob`) with the list sequence and ready score the caller read: the Cluster's way,
+    /// where the sequence and the list indexes live in another slot than the shard. ARGV[4] is the ready score,
+    /// ARGV[5] the sequence, ARGV[10] the tenant's queued jobs in the other shards.
     static let submit = RedisScript(
-        placementFeedTrim + """
-            if ARGV[1] ~= '' then
-              local existing = redis.call('HGET', KEYS[1], ARGV[1])
+        placementFeedTrim + submitJob + """
+            return submitJob(ARGV[4], ARGV[5], tonumber(ARGV[10]))
+            """)
+
+    /// Creates a job (see `submitJob`) and lists it in the same step, for a single server, where every key is on one
+    /// node: the sequence is taken, the other shard's idempotency entry and the tenant's queued jobs in the other
+    /// shards are read, and the list indexes and the upload's readers are written, all in one round trip instead of
+    /// three, and atomically (no gateway killed in between can leave a job unlisted).
+    /// KEYS[1...6] as `submitJob`, then 7: the list sequence, 8: all jobs, 9: the queued state's index, 10: the
+    /// tenant's queued state's index, 11: the idempotency hash of the other shard a key may name its job in (KEYS[1]
+    /// when none), 12: the upload's readers set (KEYS[8] when the input is no upload), 13 onwards: the tenant's queued
+    /// sets in the other shards (when it has a quota). ARGV as `submitJob`, with ARGV[12]: the ready score of
+    /// sequence 0 (the priority's part), ARGV[13]: '1' when KEYS[12] is a readers set.
+    static let submitAndList = RedisScript(
+        placementFeedTrim + submitJob + """
+            local taken = redis.call('INCR', KEYS[7])
+            local seq = string.format('%d', taken)
+            if ARGV[1] ~= '' and KEYS[11] ~= KEYS[1] then
+              local existing = redis.call('HGET', KEYS[11], ARGV[1])
               if existing then
-                local separator = string.find(existing, '\\1', 1, true)
-                if not separator then return {0, existing} end
-                local created = tonumber(string.sub(existing, separator + 1))
-                if tonumber(ARGV[7]) - created < tonumber(ARGV[8]) then
-                  return {0, string.sub(existing, 1, separator - 1)}
-                end
+                local id = liveEntry(existing, tonumber(ARGV[7]), tonumber(ARGV[8]))
+                if id then return {0, id} end
               end
             end
+            local queuedElsewhere = 0
             if ARGV[9] ~= '' then
-              local queued = redis.call('SCARD', KEYS[5]) + tonumber(ARGV[10])
-              if queued >= tonumber(ARGV[9]) then return {2, queued} end
+              for index = 13, #KEYS do queuedElsewhere = queuedElsewhere + redis.call('SCARD', KEYS[index]) end
             end
-            if ARGV[1] ~= '' then
-              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\1' .. ARGV[7])
-              redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
-              local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[8])
-              for _, field in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. cutoff, 'LIMIT', 0, 16)) do
-                redis.call('HDEL', KEYS[1], field)
-                redis.call('ZREM', KEYS[4], field)
-              end
+            local reply = submitJob(string.format('%.0f', tonumber(ARGV[12]) + taken), seq, queuedElsewhere)
+            if reply[1] == 1 then
+              redis.call('ZADD', KEYS[8], seq, ARGV[2])
+              redis.call('ZADD', KEYS[9], seq, ARGV[2])
+              redis.call('ZADD', KEYS[10], seq, ARGV[2])
+              if ARGV[13] == '1' then redis.call('SADD', KEYS[12], ARGV[2]) end
             end
-            redis.call('HSET', KEYS[2], 'v', 1, 'body', ARGV[3], 's', ARGV[5], 'sch', ARGV[6])
-            redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
-            redis.call('SADD', KEYS[5], ARGV[2])
-            redis.call('XADD', KEYS[6], 'MINID', '~', oldestKept(ARGV[11]), '*',
-              'j', ARGV[2], 'v', 1, 's', ARGV[5], 'r', ARGV[6])
-            return {1, ARGV[2]}
+            return reply
             """)
 
     /// Writes a job's next state only if nobody changed it since it was read (compare-and-set on the version), and
