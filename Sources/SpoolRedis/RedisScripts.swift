@@ -15,10 +15,10 @@ enum RedisScripts {
 
         """
 
-    /// The body both submit scripts share, as Lua functions: `liveEntry` reads an idempotency entry (`ID\1CREATED_MS`,
-    /// or a plain `ID` from older versions, which never expires) and returns the job it names while in its window;
-    /// `submitJob(score, seq, queuedElsewhere)` creates a job unless its idempotency key already names one submitted
-    /// within the idempotency window, or the tenant is at its queued-jobs quota.
+    /// The body both submit scripts share, as Lua functions: `keyedJob(hash)` is the job the submission's key names
+    /// in an idempotency hash while in its window (an entry is `ID\1CREATED_MS`, or a plain `ID` from older versions,
+    /// which never expires); `submitJob(score, seq, queuedElsewhere)` creates a job unless its idempotency key
+    /// already names one submitted within the idempotency window, or the tenant is at its queued-jobs quota.
     /// KEYS: idem hash, job hash, ready zset, the idem entries' creation times (zset), the tenant's queued set of
     /// this shard, the shard's placement feed. ARGV: idem field ('' for none), id, body, (4, 5: unused here, the
     /// callers' score and seq), the placement record (`QueuedJobRecord`), now (ms), the window (ms), the quota ('' for
@@ -28,21 +28,19 @@ enum RedisScripts {
     /// the quota refused it. A created job is announced on the shard's placement feed, trimmed of entries older than
     /// the feed's window by Redis's clock (see `placementFeedTrim`).
     private static let submitJob = """
-        local function liveEntry(existing, now, window)
+        local function keyedJob(hash)
+          if ARGV[1] == '' then return nil end
+          local existing = redis.call('HGET', hash, ARGV[1])
+          if not existing then return nil end
           local separator = string.find(existing, '\\1', 1, true)
           if not separator then return existing end
           local created = tonumber(string.sub(existing, separator + 1))
-          if now - created < window then return string.sub(existing, 1, separator - 1) end
+          if tonumber(ARGV[7]) - created < tonumber(ARGV[8]) then return string.sub(existing, 1, separator - 1) end
           return nil
         end
         local function submitJob(score, seq, queuedElsewhere)
-          if ARGV[1] ~= '' then
-            local existing = redis.call('HGET', KEYS[1], ARGV[1])
-            if existing then
-              local id = liveEntry(existing, tonumber(ARGV[7]), tonumber(ARGV[8]))
-              if id then return {0, id} end
-            end
-          end
+          local named = keyedJob(KEYS[1])
+          if named then return {0, named} end
           if ARGV[9] ~= '' then
             local queued = redis.call('SCARD', KEYS[5]) + queuedElsewhere
             if queued >= tonumber(ARGV[9]) then return {2, queued} end
@@ -87,12 +85,9 @@ enum RedisScripts {
         placementFeedTrim + submitJob + """
             local taken = redis.call('INCR', KEYS[7])
             local seq = string.format('%d', taken)
-            if ARGV[1] ~= '' and KEYS[11] ~= KEYS[1] then
-              local existing = redis.call('HGET', KEYS[11], ARGV[1])
-              if existing then
-                local id = liveEntry(existing, tonumber(ARGV[7]), tonumber(ARGV[8]))
-                if id then return {0, id} end
-              end
+            if KEYS[11] ~= KEYS[1] then
+              local named = keyedJob(KEYS[11])
+              if named then return {0, named} end
             end
             local queuedElsewhere = 0
             if ARGV[9] ~= '' then
