@@ -40,9 +40,13 @@ extension RateDecision {
     /// `RateLimit-Policy` and `RateLimit` as draft-ietf-httpapi-ratelimit-headers describes them.
     var headers: HTTPFields {
         var fields = HTTPFields()
-        fields[HTTPField.Name("RateLimit-Policy")!] =
+        fields[Self.policyField] =
             "\"\(scope)\";q=\(limit);w=\(max(1, Int((Double(limit) / perSecond).rounded(.up))))"
-        fields[HTTPField.Name("RateLimit")!] = "\"\(scope)\";r=\(remaining);t=\(resetSeconds)"
+        fields[Self.limitField] = "\"\(scope)\";r=\(remaining);t=\(resetSeconds)"
         return fields
     }
+
+    // Made once: a field name is checked and lowercased as it is made, and every metered request carries both.
+    private static let policyField = HTTPField.Name("RateLimit-Policy")!
+    private static let limitField = HTTPField.Name("RateLimit")!
 }

@@ -123,9 +123,13 @@ extension SpoolAPI {
 
         router.get("/v1/jobs/{id}") { _, context -> Response in
             let id = JobID(rawValue: try context.parameters.require("id"))
-            if let cached = jobCache.response(for: id, caller: context.caller) { return cached }
-            let job = try await requireJob(context)
-            return try jobCache.store(try await detailedView(job), tenant: job.spec.tenant)
+            let answer = try await jobCache.response(for: id, caller: context.caller) {
+                guard let job = try await store.job(id) else { return nil }
+                return (try await detailedView(job), job.spec.tenant)
+            }
+            // Another tenant's job is as missing as a job that never existed (`requireJob`).
+            guard let answer else { throw Problem.notFound("no job \(id)") }
+            return answer
         }
 
         router.get("/v1/jobs/{id}/placement") { _, context -> Response in

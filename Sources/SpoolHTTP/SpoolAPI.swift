@@ -43,7 +43,7 @@ public struct SpoolAPI: Sendable {
         // HEAD is answered wherever GET is (RFC 9110 §9.3.2), and `Allow` says so.
         let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(
             middleware: AccessMiddleware(
                 mode: configuration.authentication, tenants: tenantKeys, sessions: store, limiter: rateLimiter,

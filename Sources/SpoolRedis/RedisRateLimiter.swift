@@ -63,12 +63,10 @@ public final class RedisRateLimiter: RateLimiter {
 
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
         guard !limits.isEmpty else { return [] }
-        let costs = limits.map { Self.batch(for: $0.limit) }
-        let keys = limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
-        if costs.contains(where: { $0 > 1 }) {
-            // Many requests find the batch empty at once; one of them refills it and the rest wait for that refill
-            // instead of each taking (and mostly wasting) a batch of its own.
-            let flight = limits.map(\.key).joined(separator: "\u{1}")
+        // Most calls spend from local batches, so the Redis keys and the refill's name are made only when Redis is
+        // asked: this runs for every request the gateway meters.
+        let batched = limits.contains { Self.batch(for: $0.limit) > 1 }
+        if batched {
             // A batch this call waited for is spent whatever its age: on a loaded machine more than a batch's
             // lifetime can pass between the refill and this task running again, and each new batch would then
             // expire unspent in turn (a CI run took an extra batch that way).
@@ -77,25 +75,31 @@ public final class RedisRateLimiter: RateLimiter {
                 if let local = spendLocally(limits, ignoringAge: refilled) {
                     // Half a batch left: the next one is fetched now, while this one is spent, so requests do not
                     // queue behind a refill. Not where a key takes no batches: that would spend its exact budget.
-                    if local.low && costs.allSatisfy({ $0 > 1 }) { _ = refill(limits, keys: keys, flight: flight) }
+                    if local.low && limits.allSatisfy({ Self.batch(for: $0.limit) > 1 }) { _ = refill(limits) }
                     return local.decisions
                 }
-                guard try await refill(limits, keys: keys, flight: flight).value else { break }
+                guard try await refill(limits).value else { break }
                 refilled = true
             }
         }
         // Exact: the limit takes no batches, or a batch no longer fits under it.
         let single = limits.map { _ in 1 }
         return decisions(
-            limits, rows: try await run(keys: keys, arguments: Self.arguments(limits, costs: single)))
+            limits, rows: try await run(keys: redisKeys(limits), arguments: Self.arguments(limits, costs: single)))
+    }
+
+    private func redisKeys(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RESPArgument] {
+        limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
     }
 
     /// The refill in flight for this set of keys, or a new one.
-    private func refill(
-        _ limits: [(key: String, limit: RateLimit, scope: String)], keys: [RESPArgument], flight: String
-    ) -> Task<Bool, any Error> {
-        refills.withLock { refills in
+    private func refill(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> Task<Bool, any Error> {
+        // Many requests find the batch empty at once; one of them refills it and the rest wait for that refill
+        // instead of each taking (and mostly wasting) a batch of its own.
+        let flight = limits.map(\.key).joined(separator: "\u{1}")
+        return refills.withLock { refills in
             if let running = refills[flight] { return running }
+            let keys = redisKeys(limits)
             let started = Task { try await self.takeBatches(limits, keys: keys, flight: flight) }
             refills[flight] = started
             return started
@@ -110,15 +114,19 @@ public final class RedisRateLimiter: RateLimiter {
         let now = ContinuousClock.now
         let lifetime = batchLifetime
         return allowances.withLock { allowances in
+            // Each key is looked up once; its allowance is then reached by position.
+            var positions: [Dictionary<String, Allowance>.Index] = []
+            positions.reserveCapacity(limits.count)
             for entry in limits {
-                guard let allowance = allowances[entry.key], allowance.left > 0,
-                    ignoringAge || now - allowance.takenAt < lifetime
-                else { return nil }
+                guard let position = allowances.index(forKey: entry.key) else { return nil }
+                let allowance = allowances.values[position]
+                guard allowance.left > 0, ignoringAge || now - allowance.takenAt < lifetime else { return nil }
+                positions.append(position)
             }
             var low = false
-            let decisions = limits.map { entry in
-                allowances[entry.key]!.left -= 1
-                let allowance = allowances[entry.key]!
+            let decisions = zip(limits, positions).map { entry, position in
+                allowances.values[position].left -= 1
+                let allowance = allowances.values[position]
                 if allowance.left * 2 <= allowance.size { low = true }
                 return RateDecision(
                     allowed: true, limit: entry.limit.burst, remaining: allowance.remainingInRedis + allowance.left,
