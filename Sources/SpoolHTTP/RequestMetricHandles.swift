@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPTypes
 import Metrics
 import Synchronization
@@ -36,6 +37,17 @@ final class RequestMetricHandles: Sendable {
             actives[method] = meter
             return meter
         }
+    }
+
+    /// Counts and times an answer that started at `startedAt` (uptime nanoseconds), and ends it as active.
+    func recordAnswer(
+        _ endpoint: String, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status, startedAt: UInt64,
+        active: Meter
+    ) {
+        let metrics = self.endpoint(endpoint, method, status)
+        metrics.counter.increment()
+        metrics.timer.recordNanoseconds(DispatchTime.now().uptimeNanoseconds - startedAt)
+        active.decrement()
     }
 
     /// Requests, their duration and errors, by route, method and status.

@@ -38,22 +38,13 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             active.decrement()
             throw error
         }
-        let handles = handles
         let endpoint = context.endpointPath ?? "Unknown"
-        let method = request.method
-        let status = response.status
-        let record: @Sendable () -> Void = {
-            let metrics = handles.endpoint(endpoint, method, status)
-            metrics.counter.increment()
-            metrics.timer.recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
-            active.decrement()
-        }
         if let length = response.body.contentLength, length <= Self.writtenAtOnce {
-            record()
+            handles.recordAnswer(endpoint, request.method, response.status, startedAt: started, active: active)
         } else {
-            let body = response.body
+            let (handles, method, status, body) = (handles, request.method, response.status, response.body)
             response.body = ResponseBody(contentLength: body.contentLength) { writer in
-                defer { record() }
+                defer { handles.recordAnswer(endpoint, method, status, startedAt: started, active: active) }
                 try await body.write(writer)
             }
         }

@@ -88,6 +88,7 @@ public final class RedisRateLimiter: RateLimiter {
             limits, rows: try await run(keys: redisKeys(limits), arguments: Self.arguments(limits, costs: single)))
     }
 
+    /// The limits' keys as Redis names them.
     private func redisKeys(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RESPArgument] {
         limits.map { RESPArgument("\(namespace):{rl}:" + $0.key) }
     }
