@@ -174,12 +174,12 @@ struct Simulate: AsyncParsableCommand {
         }
     }
 
-    /// What the options ask to simulate: the policies (nil for the standard set), the fleet, and whether to compare
-    /// packing. `--fleet N` bounds the pool at N workers; without `--policies` it means a fixed fleet of N, alone,
-    /// since the standard set and the whole-GPU rerun would be five runs at fleet scale instead of one.
     /// What to run: the policies (nil: the standard four), the fleet, and whether to compare packing.
     typealias Plan = (policies: [ScalingPolicy]?, fleet: FleetSettings, comparePacking: Bool)
 
+    /// What the options ask to simulate: the policies (nil for the standard set), the fleet, and whether to compare
+    /// packing. `--fleet N` bounds the pool at N workers; without `--policies` it means a fixed fleet of N, alone,
+    /// since the standard set and the whole-GPU rerun would be five runs at fleet scale instead of one.
     func simulationPlan() throws -> Plan {
         var chosen: [ScalingPolicy]?
         if let policies {

@@ -72,18 +72,21 @@ public final class RedisJobStore: JobStore {
         let id = generateID(inShard: shard)
         let job = Job(id: id, spec: spec, now: now)
         let body = try StoredJSON.encode(job)
-        // The submit script's keys and arguments (`RedisScripts.submitJob`); the ready score, the sequence and the
-        // queued jobs elsewhere (arguments 4, 5 and 10) are filled in by the Cluster's way only.
+        // The submit script's keys and arguments (`RedisScripts.submitJob`). The ready score, the sequence and the
+        // queued jobs elsewhere are the Cluster's way's to give; the one-script way works them out itself.
         var scriptKeys: [RESPArgument] = [
             .init(keys.idempotency(shard: shard)), .init(keys.job(id)), .init(readyKey(job)),
             .init(keys.idempotencyTimes(shard: shard)), .init(keys.queued(shard: shard, spec: spec)),
             .init(keys.placementFeed(shard: shard)),
         ]
-        var arguments: [RESPArgument] = [
-            .init(idempotencyField), .init(id.rawValue), .init(body), .init(0), .init(0),
-            .init(QueuedJobRecord.encode(job)), .init(Self.millis(now)), .init(Int(JobSpec.idempotencyWindow * 1000)),
-            .init(maxQueued.map(String.init) ?? ""), .init(0), .init(placementFeedWindowMillis),
-        ]
+        let record = QueuedJobRecord.encode(job)
+        func arguments(score: Int = 0, sequence: Int = 0, queuedElsewhere: Int = 0) -> [RESPArgument] {
+            [
+                .init(idempotencyField), .init(id.rawValue), .init(body), .init(score), .init(sequence), .init(record),
+                .init(Self.millis(now)), .init(Int(JobSpec.idempotencyWindow * 1000)),
+                .init(maxQueued.map(String.init) ?? ""), .init(queuedElsewhere), .init(placementFeedWindowMillis),
+            ]
+        }
         let reply: RESPValue
         if try await submitsInOneScript() {
             // A single server: the sequence, the other shard's key, the quota's other shards and the list indexes
@@ -96,12 +99,12 @@ public final class RedisJobStore: JobStore {
                 .init(upload.map(keys.readers(of:)) ?? keys.allJobs),
             ]
             scriptKeys += otherShards.map { .init(keys.queued(shard: $0, tenant: spec.tenant)) }
-            arguments += [
+            let listing: [RESPArgument] = [
                 .init(readyScore(priority: spec.priority, sequence: 0)), .init(upload == nil ? "" : "1"),
             ]
             reply = try await call {
                 try await client.run(
-                    script: RedisScripts.submitAndList, keys: scriptKeys, arguments: arguments)
+                    script: RedisScripts.submitAndList, keys: scriptKeys, arguments: arguments() + listing)
             }
         } else {
             // A Cluster: the sequence and the list indexes live in another slot than the shard, so they are read
@@ -112,12 +115,11 @@ public final class RedisJobStore: JobStore {
             case .replay(let existing):
                 return (try await replay(existing), false)
             case .sequence(let sequence, let queuedElsewhere):
-                arguments[3] = .init(readyScore(priority: spec.priority, sequence: sequence))
-                arguments[4] = .init(sequence)
-                arguments[9] = .init(queuedElsewhere)
+                let given = arguments(
+                    score: readyScore(priority: spec.priority, sequence: sequence), sequence: sequence,
+                    queuedElsewhere: queuedElsewhere)
                 reply = try await call {
-                    try await client.run(
-                        script: RedisScripts.submit, keys: scriptKeys, arguments: arguments)
+                    try await client.run(script: RedisScripts.submit, keys: scriptKeys, arguments: given)
                 }
                 if reply.array?.first?.int == 1 {
                     try await index(id, sequence: sequence, tenant: spec.tenant, from: nil, to: .queued)
