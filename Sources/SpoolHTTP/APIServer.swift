@@ -44,24 +44,34 @@ public struct APIServer<Context: RequestContext>: Service where Context.Source =
     let services: [any Service]
     let onServerRunning: @Sendable (any Channel) async -> Void
     let logger: Logger
+    let eventLoopAnswers: (any EventLoopAnswering)?
 
-    /// - Parameter services: run beside the server in one group, as `Application` runs its services.
+    /// - Parameters:
+    ///   - services: run beside the server in one group, as `Application` runs its services.
+    ///   - eventLoopAnswers: answers ready without waiting, given before the router is asked.
     public init(
         router: Router<Context>, listener: APIListener, serverName: String? = "spool", services: [any Service] = [],
-        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        eventLoopAnswers: (any EventLoopAnswering)? = nil, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) {
         responder = router.buildResponder()
+        self.eventLoopAnswers = eventLoopAnswers
         self.listener = listener
         self.serverName = serverName
         self.services = services
         self.onServerRunning = onServerRunning
-        self.logger = logger
+        self.logger = RequestIDLogging.tagging(logger)
     }
 
     public func run() async throws {
+        let (answers, serverName) = (eventLoopAnswers, serverName)
+        // One handler per connection: the configuration's closure runs for each.
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: answers.map { [EventLoopAnswerHandler(answers: $0, serverName: serverName)] }
+                ?? [])
         let listening = Listening(
-            channel: HTTP1Channel(responder: respond), listener: listener, onServerRunning: onServerRunning,
-            logger: logger)
+            channel: HTTP1Channel(responder: respond, configuration: configuration), listener: listener,
+            onServerRunning: onServerRunning, logger: logger)
         let group = ServiceGroup(configuration: .init(services: services + [listening], logger: logger))
         try await group.run()
     }
@@ -72,16 +82,17 @@ public struct APIServer<Context: RequestContext>: Service where Context.Source =
         let serverName = serverName
         let logger = logger
         return { request, writer, channel in
-            var logger = logger
-            logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
             let context = Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+            let id = RequestID()
             var response: Response
             do {
-                response = try await responder.respond(to: request, context: context)
+                response = try await RequestIDLogging.$requestID.withValue(id) {
+                    try await responder.respond(to: request, context: context)
+                }
             } catch let error as HTTPParserError {
                 throw error
             } catch {
-                logger.debug("Unrecognised Error", metadata: ["error.type": "\(error)"])
+                logger.debug("Unrecognised Error", metadata: ["error.type": "\(error)", "hb.request.id": "\(id)"])
                 response = Response(status: .internalServerError)
             }
             response.headers[.date] = HTTPDate.now

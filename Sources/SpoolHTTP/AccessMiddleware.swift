@@ -44,11 +44,37 @@ struct AccessMiddleware: RouterMiddleware {
         }
         let decisions = try await meter(context)
         var response = try await next(request, context)
-        // The tighter of the two limits is the one a client should pace itself by.
-        if let tightest = decisions.min(by: { $0.remaining < $1.remaining }) {
-            for field in tightest.headers { response.headers.append(field) }
-        }
+        Self.addRateHeaders(decisions, to: &response.headers)
         return response
+    }
+
+    /// The tighter of the two limits is the one a client should pace itself by.
+    static func addRateHeaders(_ decisions: [RateDecision], to fields: inout HTTPFields) {
+        decisions.min(by: { $0.remaining < $1.remaining })?.addHeaders(to: &fields)
+    }
+
+    /// The caller, when it is known without waiting: no key on a keyless server, or a key whose tenant is cached (or
+    /// the admin's). Nil when `identify` must decide: a session cookie, a key not cached, no key where keys are needed.
+    func callerWithoutWaiting(_ headers: HTTPFields) -> Caller? {
+        let key = headers[.authorization].flatMap(Self.bearer)
+        switch mode {
+        case .keyless:
+            guard let key else { return .local }
+            guard let cached = tenants.cachedTenant(keyHash: APIKeys.hash(key)) else { return nil }
+            return cached.map(Caller.tenant) ?? .local
+        case .keys(let adminKeyHash):
+            guard let key else { return nil }
+            let hash = APIKeys.hash(key)
+            if APIKeys.constantTimeEqual(hash, adminKeyHash) { return .admin }
+            guard let cached = tenants.cachedTenant(keyHash: hash), let tenant = cached else { return nil }
+            return .tenant(tenant)
+        }
+    }
+
+    /// `meter` when the limiter allows the request at once; nil, having counted nothing, when `meter` must decide.
+    func meterWithoutWaiting(_ caller: Caller, clientAddress: String) -> [RateDecision]? {
+        guard caller != .admin else { return [] }
+        return limiter.checkWithoutWaiting(checks(caller, clientAddress: clientAddress))
     }
 
     /// The caller, and its session when a cookie (not a key) authenticated it.
@@ -83,18 +109,22 @@ struct AccessMiddleware: RouterMiddleware {
         }
     }
 
-    func meter(_ context: Context) async throws -> [RateDecision] {
-        guard context.caller != .admin else { return [] }
-        let tenantRate = context.caller.limits?.requestsPerSecond.map {
+    /// The caller's tenant and address, each against its limit.
+    func checks(_ caller: Caller, clientAddress: String) -> [(key: String, limit: RateLimit, scope: String)] {
+        let tenantRate = caller.limits?.requestsPerSecond.map {
             RateLimit(perSecond: $0, burst: max(Int($0.rounded(.up)), 1))
         }
-        let checks: [(key: String, limit: RateLimit, scope: String)] = [
-            ("t:" + context.caller.owner.rawValue, tenantRate ?? rates.tenantDefault, "tenant"),
-            ("a:" + context.clientAddress, rates.perAddress, "address"),
+        return [
+            ("t:" + caller.owner.rawValue, tenantRate ?? rates.tenantDefault, "tenant"),
+            ("a:" + clientAddress, rates.perAddress, "address"),
         ]
+    }
+
+    func meter(_ context: Context) async throws -> [RateDecision] {
+        guard context.caller != .admin else { return [] }
         let decisions: [RateDecision]
         do {
-            decisions = try await limiter.check(checks)
+            decisions = try await limiter.check(checks(context.caller, clientAddress: context.clientAddress))
         } catch {
             switch rates.onError {
             case .allow:
@@ -130,6 +160,16 @@ final class TenantKeyCache: Sendable {
     init(store: any TenantStore, lifetime: Duration = .seconds(5)) {
         self.store = store
         self.lifetime = lifetime
+    }
+
+    /// The cached tenant of a key (nil inside: no tenant has it), or nil when the cache does not know it or its entry
+    /// is older than `lifetime`.
+    func cachedTenant(keyHash: String) -> Tenant?? {
+        let now = ContinuousClock.now
+        guard let cached = entries.withLock({ $0.value(for: keyHash) }), now - cached.storedAt < lifetime else {
+            return nil
+        }
+        return .some(cached.tenant)
     }
 
     func tenant(keyHash: String) async throws -> Tenant? {

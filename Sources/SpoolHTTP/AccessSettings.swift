@@ -40,10 +40,20 @@ extension RateDecision {
     /// `RateLimit-Policy` and `RateLimit` as draft-ietf-httpapi-ratelimit-headers describes them.
     var headers: HTTPFields {
         var fields = HTTPFields()
-        fields[Self.policyField] =
-            "\"\(scope)\";q=\(limit);w=\(max(1, Int((Double(limit) / perSecond).rounded(.up))))"
-        fields[Self.limitField] = "\"\(scope)\";r=\(remaining);t=\(resetSeconds)"
+        addHeaders(to: &fields)
         return fields
+    }
+
+    /// The two fields added where they go: every metered answer carries them, and a set of fields made first only to
+    /// be copied over was 1 % of a gateway's GET.
+    func addHeaders(to fields: inout HTTPFields) {
+        let window = max(1, Int((Double(limit) / perSecond).rounded(.up)))
+        fields.append(
+            HTTPField(name: Self.policyField, value: "\"" + scope + "\";q=" + String(limit) + ";w=" + String(window)))
+        fields.append(
+            HTTPField(
+                name: Self.limitField, value: "\"" + scope + "\";r=" + String(remaining) + ";t=" + String(resetSeconds))
+        )
     }
 
     // Made once: a field name is checked and lowercased as it is made, and every metered request carries both.

@@ -42,6 +42,11 @@ final class JobReadCache: Sendable {
 
     /// The cached answer if it is fresh and the caller may see the job; nil sends the request to the store.
     func response(for id: JobID, caller: Caller) -> Response? {
+        cachedBody(for: id, caller: caller).map(Self.response)
+    }
+
+    /// The cached answer's JSON if it is fresh and the caller may see the job.
+    func cachedBody(for id: JobID, caller: Caller) -> ByteBuffer? {
         guard settings.capacity > 0 else { return nil }
         let now = ContinuousClock.now
         guard let entry = entries.withLock({ $0.value(for: id) }),
@@ -49,7 +54,7 @@ final class JobReadCache: Sendable {
                 || now - entry.storedAt < settings.liveLifetime,
             caller.sees(entry.tenant)
         else { return nil }
-        return Self.response(entry.body)
+        return entry.body
     }
 
     /// The cached answer, or else the job read once for every request that misses it meanwhile: `read` returns the

@@ -21,6 +21,9 @@ public struct SpoolAPI: Sendable {
     let storage: StorageGuard
     let logger: Logger
     let inputRootWarnings = OnceLogged()
+    /// Shared by the router's metrics middleware and the answers given on the event loop, which count as the same
+    /// route. Set before `router()` to record elsewhere (a test's registry).
+    var requestMetrics: RequestMetricHandles
 
     public init(
         store: any GatewayStore, configuration: APIConfiguration, readiness: ReadinessChecks = ReadinessChecks(),
@@ -31,6 +34,7 @@ public struct SpoolAPI: Sendable {
         self.tenantKeys = TenantKeyCache(store: store)
         self.jobCache = JobReadCache(settings: configuration.jobCache)
         self.storage = StorageGuard(settings: configuration.storageBreaker)
+        self.requestMetrics = RequestMetricHandles()
         self.logger = logger
         self.workSignal = workSignal
         self.store = store
@@ -43,11 +47,8 @@ public struct SpoolAPI: Sendable {
         // HEAD is answered wherever GET is (RFC 9110 §9.3.2), and `Allow` says so.
         let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: RequestMetricsMiddleware())
-        router.add(
-            middleware: AccessMiddleware(
-                mode: configuration.authentication, tenants: tenantKeys, sessions: store, limiter: rateLimiter,
-                rates: configuration.rateLimits, logger: logger))
+        router.add(middleware: RequestMetricsMiddleware(handles: requestMetrics))
+        router.add(middleware: access)
         addJobRoutes(to: router)
         addJobListEventRoutes(to: router)
         addUploadRoutes(to: router)
@@ -62,6 +63,17 @@ public struct SpoolAPI: Sendable {
         ConsoleRoutes(mediaOrigins: redirectedDownloadOrigins).add(to: router)
         DocumentedRoutes.bundled.addMethodNotAllowed(to: router)
         return router
+    }
+
+    var access: AccessMiddleware {
+        AccessMiddleware(
+            mode: configuration.authentication, tenants: tenantKeys, sessions: store, limiter: rateLimiter,
+            rates: configuration.rateLimits, logger: logger)
+    }
+
+    /// The answers an `APIServer` gives on the event loop, before the router: cached job reads.
+    public func eventLoopAnswers() -> any EventLoopAnswering {
+        CachedJobAnswers(access: access, jobCache: jobCache, metrics: requestMetrics)
     }
 
     /// Where outputs come from when downloads redirect to presigned URLs: the console's policy must let the page play

@@ -72,12 +72,7 @@ public final class RedisRateLimiter: RateLimiter {
             // expire unspent in turn (a CI run took an extra batch that way).
             var refilled = false
             while true {
-                if let local = spendLocally(limits, ignoringAge: refilled) {
-                    // Half a batch left: the next one is fetched now, while this one is spent, so requests do not
-                    // queue behind a refill. Not where a key takes no batches: that would spend its exact budget.
-                    if local.low && limits.allSatisfy({ Self.batch(for: $0.limit) > 1 }) { _ = refill(limits) }
-                    return local.decisions
-                }
+                if let decisions = spendFromBatches(limits, ignoringAge: refilled) { return decisions }
                 guard try await refill(limits).value else { break }
                 refilled = true
             }
@@ -86,6 +81,23 @@ public final class RedisRateLimiter: RateLimiter {
         let single = limits.map { _ in 1 }
         return decisions(
             limits, rows: try await run(keys: redisKeys(limits), arguments: Self.arguments(limits, costs: single)))
+    }
+
+    /// From the local batches alone: nil when a key has none left, so the request would wait for Redis.
+    public func checkWithoutWaiting(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]? {
+        guard !limits.isEmpty else { return [] }
+        return spendFromBatches(limits)
+    }
+
+    /// Spends from the local batches, and starts the next refill when they run low.
+    private func spendFromBatches(
+        _ limits: [(key: String, limit: RateLimit, scope: String)], ignoringAge: Bool = false
+    ) -> [RateDecision]? {
+        guard let local = spendLocally(limits, ignoringAge: ignoringAge) else { return nil }
+        // Half a batch left: the next one is fetched now, while this one is spent, so requests do not queue behind a
+        // refill. Not where a key takes no batches: that would spend its exact budget.
+        if local.low && limits.allSatisfy({ Self.batch(for: $0.limit) > 1 }) { _ = refill(limits) }
+        return local.decisions
     }
 
     /// The limits' keys as Redis names them.

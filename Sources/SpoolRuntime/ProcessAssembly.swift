@@ -439,7 +439,7 @@ public struct ProcessAssembly: Sendable {
         let announce = announce
         return APIServer(
             router: api.router(), listener: APIListener(host: configuration.api.host, port: port),
-            services: services, logger: logger,
+            services: services, eventLoopAnswers: api.eventLoopAnswers(), logger: logger,
             onServerRunning: { channel in announce(banner(channel.localAddress?.port ?? port)) })
     }
 

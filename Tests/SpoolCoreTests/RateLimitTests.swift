@@ -34,6 +34,20 @@ import Testing
         #expect(try await limiter.check([("a", loose, "address")])[0].remaining == 98)
     }
 
+    /// In one process every check is answered at once; without waiting, a refusal is left to `check` and counts
+    /// nothing, like any refusal.
+    @Test func checkingWithoutWaitingCountsWhatItAllows() async throws {
+        let clock = TestTime()
+        let limiter = InProcessRateLimiter(now: { clock.now })
+        let tight = RateLimit(perSecond: 1, burst: 1)
+        let loose = RateLimit(perSecond: 100, burst: 100)
+        let allowed = limiter.checkWithoutWaiting([("t", tight, "tenant"), ("a", loose, "address")])
+        #expect(allowed?.map(\.remaining) == [0, 99])
+        #expect(limiter.checkWithoutWaiting([("t", tight, "tenant"), ("a", loose, "address")]) == nil)
+        #expect(try await limiter.check([("t", tight, "tenant")])[0].allowed == false)
+        #expect(try await limiter.check([("a", loose, "address")])[0].remaining == 98)
+    }
+
     @Test func quotasNameWhatIsExceeded() {
         let limits = TenantLimits(maxQueued: 2, gpuSecondsPerDay: 100, uploadBytesPerDay: 1000)
         #expect(QuotaCheck.submission(limits: limits, usage: TenantUsage(gpuSeconds: 99)) == nil)

@@ -73,4 +73,59 @@ import Testing
         #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
     }
+
+    /// Keeps what each logged line carries, its metadata provider's included.
+    final class RecordedLines: Sendable {
+        let lines = Mutex<[Logger.Metadata]>([])
+    }
+
+    struct RecordingLogHandler: LogHandler {
+        let recorded: RecordedLines
+        var metadata: Logger.Metadata = [:]
+        var metadataProvider: Logger.MetadataProvider?
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let line = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
+            recorded.lines.withLock { $0.append(line) }
+        }
+    }
+
+    /// A line a handler logs carries its request's ID (a different one per request); a line logged outside a request
+    /// carries none.
+    @Test func linesLoggedWhileAnsweringCarryTheRequestID() async throws {
+        let recorded = RecordedLines()
+        let handler = RecordingLogHandler(recorded: recorded)
+        let logger = Logger(label: "test") { _ in handler }
+        let router = Router()
+        router.get("/logs") { _, context in
+            context.logger.info("answering")
+            return "logged"
+        }
+        let (ports, announce) = AsyncStream<Int>.makeStream()
+        let server = APIServer(
+            router: router, listener: APIListener(host: "127.0.0.1", port: 0), logger: logger,
+            onServerRunning: { channel in announce.yield(channel.localAddress?.port ?? 0) })
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+        for _ in 0..<2 {
+            let answer = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/logs"), timeout: .seconds(10))
+            #expect(answer.status == .ok)
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let ids = recorded.lines.withLock { lines in lines.compactMap { $0["hb.request.id"]?.description } }
+        #expect(ids.count == 2 && Set(ids).count == 2, "\(ids)")
+        #expect(
+            recorded.lines.withLock { $0.contains { $0["hb.request.id"] == nil } }, "the server's own lines carry no ID"
+        )
+    }
 }

@@ -131,4 +131,28 @@ import Testing
         #expect(decision[0].remaining == 1000 - 10 + 9, "\(decision)")
         await client.close()
     }
+
+    /// An event loop meters from the local batch alone: nothing before a batch is taken, then each request from it
+    /// without a script, and never a limit that takes no batches (it is exact, so it asks Redis every time).
+    @Test func checkingWithoutWaitingSpendsTheLocalBatchOnly() async throws {
+        let server = try RedisServerProcess()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let client = server.client()
+        let limiter = RedisRateLimiter(client: client, namespace: "rl-now", batchLifetime: .seconds(3600))
+        let roomy = [(key: "a:10.0.0.3", limit: RateLimit(perSecond: 0.000_1, burst: 1000), scope: "address")]
+        #expect(limiter.checkWithoutWaiting(roomy) == nil)
+        let first = try await limiter.check(roomy)
+        #expect(first[0].allowed && first[0].remaining == 1000 - 10 + 9, "\(first)")
+        // Three more from the batch of 10 (not yet half spent, so no refill starts): counted, and no script run.
+        let scriptsBefore = try await Self.scripts(client)
+        let spent = (0..<3).compactMap { _ in limiter.checkWithoutWaiting(roomy)?.first?.remaining }
+        #expect(spent == [998, 997, 996])
+        #expect(try await Self.scripts(client) == scriptsBefore)
+        #expect(try await limiter.check(roomy)[0].remaining == 995)
+        let exact = [(key: "t:acme", limit: RateLimit(perSecond: 0.000_1, burst: 3), scope: "tenant")]
+        _ = try await limiter.check(exact)
+        #expect(limiter.checkWithoutWaiting(exact) == nil)
+        await client.close()
+    }
 }

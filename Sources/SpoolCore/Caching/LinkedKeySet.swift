@@ -1,22 +1,28 @@
 /// Keys in insertion order with O(1) append, removal and pop-first: the list behind each cache policy. Links are
 /// kept in a dictionary, so there are no node objects to allocate.
+@usableFromInline
 struct LinkedKeySet<Key: Hashable> {
-    private var links: [Key: (previous: Key?, next: Key?)] = [:]
-    private(set) var first: Key?
-    private(set) var last: Key?
+    @usableFromInline var links: [Key: (previous: Key?, next: Key?)] = [:]
+    @usableFromInline var first: Key?
+    @usableFromInline var last: Key?
 
-    var count: Int { links.count }
-    var isEmpty: Bool { links.isEmpty }
-    func contains(_ key: Key) -> Bool { links[key] != nil }
+    @inlinable init() {}
 
+    @inlinable var count: Int { links.count }
+    @inlinable var isEmpty: Bool { links.isEmpty }
+    @inlinable func contains(_ key: Key) -> Bool { links[key] != nil }
+
+    @inlinable
     mutating func append(_ key: Key) {
+        // Already the last (a key used again and again): nothing moves.
+        guard last != key else { return }
         remove(key)
         links[key] = (last, nil)
         if let last { links[last]?.next = key } else { first = key }
         last = key
     }
 
-    @discardableResult
+    @inlinable @discardableResult
     mutating func remove(_ key: Key) -> Bool {
         guard let link = links.removeValue(forKey: key) else { return false }
         if let previous = link.previous { links[previous]?.next = link.next } else { first = link.next }
@@ -24,6 +30,7 @@ struct LinkedKeySet<Key: Hashable> {
         return true
     }
 
+    @inlinable
     mutating func popFirst() -> Key? {
         guard let key = first else { return nil }
         remove(key)

@@ -11,6 +11,16 @@ public final class InProcessRateLimiter: RateLimiter {
     }
 
     public func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision] {
+        decide(limits)
+    }
+
+    public func checkWithoutWaiting(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]? {
+        let decisions = decide(limits)
+        // A refusal counted nothing; `check` gives it again, with the answer that says so.
+        return decisions.allSatisfy(\.allowed) ? decisions : nil
+    }
+
+    private func decide(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision] {
         let nowMillis = now().timeIntervalSince1970 * 1000
         return state.withLock { state in
             if state.count > 100_000 { state = state.filter { $0.value > nowMillis } }

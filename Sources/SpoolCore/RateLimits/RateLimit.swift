@@ -78,4 +78,15 @@ public protocol RateLimiter: Sendable {
     /// Checks each (key, limit) pair and counts the request against all of them only if all allow it. Returns one
     /// decision per pair, in order.
     func check(_ limits: [(key: String, limit: RateLimit, scope: String)]) async throws -> [RateDecision]
+
+    /// The same check when it can be answered at once and allows the request (and counts it, as `check` does); nil,
+    /// counting nothing, when it would have to wait (a Redis round trip) or refuses: `check` then decides. An event
+    /// loop meters with this, since it must not wait.
+    func checkWithoutWaiting(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]?
+}
+
+extension RateLimiter {
+    public func checkWithoutWaiting(_ limits: [(key: String, limit: RateLimit, scope: String)]) -> [RateDecision]? {
+        nil
+    }
 }
