@@ -49,7 +49,9 @@ import Testing
             store: InMemoryJobStore(),
             configuration: APIConfiguration(
                 layout: layout, inputPolicy: InputPolicy(inputRoots: [root.path]), authentication: authentication,
-                rateLimits: rateLimits))
+                rateLimits: rateLimits,
+                // A queued job's answer is kept 500 ms by default; on a loaded machine the next read may come later.
+                jobCache: JobCacheSettings(liveLifetime: .seconds(3_600))))
         api.requestMetrics = RequestMetricHandles(factory: PrometheusMetricsFactory(registry: registry))
         let answers = CountedAnswers(api.eventLoopAnswers())
         let (ports, announce) = AsyncStream<Int>.makeStream()
