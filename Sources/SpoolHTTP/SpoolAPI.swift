@@ -16,7 +16,8 @@ public struct SpoolAPI: Sendable {
     /// Wakes workers in this process when a job is submitted (embedded mode).
     let workSignal: WorkSignal?
     let rateLimiter: any RateLimiter
-    let tenantKeys: TenantKeyCache
+    /// Set before `router()` to keep keys longer or shorter (a test on a loaded machine).
+    var tenantKeys: TenantKeyCache
     let jobCache: JobReadCache
     let storage: StorageGuard
     let logger: Logger

@@ -45,14 +45,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let layout = DataLayout(root: root.appendingPathComponent("data").path)
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        let store = InMemoryJobStore()
         var api = SpoolAPI(
-            store: InMemoryJobStore(),
+            store: store,
             configuration: APIConfiguration(
                 layout: layout, inputPolicy: InputPolicy(inputRoots: [root.path]), authentication: authentication,
                 rateLimits: rateLimits,
                 // A queued job's answer is kept 500 ms by default; on a loaded machine the next read may come later.
                 jobCache: JobCacheSettings(liveLifetime: .seconds(3_600))))
         api.requestMetrics = RequestMetricHandles(factory: PrometheusMetricsFactory(registry: registry))
+        // Keys are kept 5 s by default; on a loaded machine the next read may come later.
+        api.tenantKeys = TenantKeyCache(store: store, lifetime: .seconds(3_600))
         let answers = CountedAnswers(api.eventLoopAnswers())
         let (ports, announce) = AsyncStream<Int>.makeStream()
         let server = APIServer(
@@ -159,7 +162,7 @@ import Testing
     @Test func aCachedJobIsAnsweredOnTheEventLoopWithTheRoutersBytesLimitsAndMetrics() async throws {
         let registry = PrometheusCollectorRegistry()
         // Limits that refill too slowly to matter here, so each request's count shows in the answer.
-        let slow = RateLimit(perSecond: 0.001, burst: 1_000)
+        let slow = RateLimit(perSecond: 0.000_001, burst: 1_000)
         try await withServer(
             authentication: .keys(adminKeyHash: APIKeys.hash(Self.adminKey)),
             rateLimits: RateLimitSettings(tenantDefault: slow, perAddress: slow), registry: registry
