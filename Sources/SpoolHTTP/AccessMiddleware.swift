@@ -173,10 +173,8 @@ final class TenantKeyCache: Sendable {
     }
 
     func tenant(keyHash: String) async throws -> Tenant? {
+        if let cached = cachedTenant(keyHash: keyHash) { return cached }
         let now = ContinuousClock.now
-        if let cached = entries.withLock({ $0.value(for: keyHash) }), now - cached.storedAt < lifetime {
-            return cached.tenant
-        }
         let tenant = try await store.tenant(keyHash: keyHash)
         entries.withLock { $0.set((tenant, now), for: keyHash) }
         return tenant

@@ -85,18 +85,22 @@ import Testing
         func field(_ name: String) -> String? { fields.first { $0.name.lowercased() == name.lowercased() }?.value }
     }
 
-    /// On one connection, writes each batch of raw HTTP/1.1 requests at once (several in a batch: pipelined) and reads
-    /// its answers before the next; with `readingToClose`, then reads on and says whether the server closed it.
-    func exchange(port: Int, _ batches: [[String]], readingToClose: Bool = false) async throws -> (
-        answers: [WireAnswer], closed: Bool
-    ) {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// A raw TCP connection to the server, bytes in and out.
+    func connect(port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
+    }
+
+    /// On one connection, writes each batch of raw HTTP/1.1 requests at once (several in a batch: pipelined) and reads
+    /// its answers before the next; with `readingToClose`, then reads on and says whether the server closed it.
+    func exchange(port: Int, _ batches: [[String]], readingToClose: Bool = false) async throws -> (
+        answers: [WireAnswer], closed: Bool
+    ) {
+        return try await connect(port: port).executeThenClose { inbound, outbound in
             var received = [UInt8]()
             var parsed: [WireAnswer] = []
             var iterator = inbound.makeAsyncIterator()
@@ -274,13 +278,7 @@ import Testing
             let id = try await submit(port, key: nil)
             let read = Self.get("/v1/jobs/\(id)")
             _ = try await exchange(port: port, [[read]])
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            try await channel.executeThenClose { inbound, outbound in
+            try await connect(port: port).executeThenClose { inbound, outbound in
                 try await outbound.write(
                     ByteBuffer(string: "GET /v1/jobs/\(id) HTTP/1.1\r\nHost: spool\r\nContent-Length: 4\r\n\r\n"))
                 // The head has been read and answered (counted) before the shutdown starts.
