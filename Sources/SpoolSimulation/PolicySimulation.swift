@@ -74,6 +74,8 @@ struct PolicySimulation {
     private let shapes: [WorkloadShape]
     private let jobIDs: SimulatedJobIDs
     private var pools: [Pool] = []
+    /// Whether each pool has an autoscaler, asked for every finished job: asking the pool copies its autoscaler.
+    private var scaledPools: [Bool] = []
     /// The clouds, when the fleet spans them; nil for the one pool of `fleetSettings`.
     private let cloud: CloudFleet?
     /// With clouds: each job's input store (an index into `cloud.inputs`), the pool a client pins it to, and the
@@ -206,6 +208,7 @@ struct PolicySimulation {
                     spec: spec, settings: poolSettings, provider: provider,
                     template: Self.template(poolSettings, pool: name), autoscaler: autoscaler))
         }
+        scaledPools = pools.map { $0.autoscaler != nil }
         for index in pools.indices {
             let poolSettings = pools[index].settings
             let initial: Int
@@ -295,6 +298,15 @@ struct PolicySimulation {
     }
 
     // MARK: - Running
+
+    /// Gives the planner a thread of its own for part of each step (see `PlacementPlanner.helper`); the report is
+    /// the same.
+    mutating func lendPlannerAHelper() {
+        planner.helper = HelperThread()
+    }
+
+    /// The planner's helper, when it was lent one.
+    var plannerHelper: HelperThread? { planner.helper }
 
     /// - Parameter reporting: told the virtual time reached every `SimulationProgress.reportingSeconds`.
     mutating func run(reporting: ((Double) -> Void)? = nil) -> PolicyReport {
@@ -499,12 +511,56 @@ struct PolicySimulation {
         }
     }
 
+    /// Ends the attempts due by `now`. Their reservations are given back to the fleet on the planner's helper
+    /// thread when it has one, while this thread forgets what they held: the two touch nothing in common, and a
+    /// tick at fleet scale ends thousands of attempts.
     private mutating func finishAttempts(dueBy now: Double) {
+        var finished: [(attempt: Attempt, time: Double)] = []
         while let due = running.pop(dueBy: now) {
-            let attempt = due.payload
             // An attempt whose worker was taken away was already requeued under a newer number.
-            guard attemptNumbers[attempt.job] == attempt.number else { continue }
-            let pool = release(attempt.job).map { workers[$0].pool } ?? 0
+            guard attemptNumbers[due.payload.job] == due.payload.number else { continue }
+            finished.append((due.payload, due.time))
+        }
+        guard !finished.isEmpty else { return }
+        var releases: [(job: Int, placement: JobPlacement, worker: Int)] = []
+        releases.reserveCapacity(finished.count)
+        for (attempt, _) in finished {
+            let slot = heldSlot[attempt.job]
+            guard slot >= 0, let placement = held[slot].placement, let worker = held[slot].workerIndexHint else {
+                continue
+            }
+            releases.append((attempt.job, placement, worker))
+        }
+        // Moved out of `self` for the helper's side: the fleet is given back before the planner next reads it.
+        var fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
+        swap(&fleet, &self.fleet)
+        var uncounted = WorkerMarks(workers: 0)
+        swap(&uncounted, &self.uncounted)
+        var changed = WorkerMarks(workers: 0)
+        swap(&changed, &changedSincePlan)
+        let jobIDs = self.jobIDs
+        func giveBack() {
+            for release in releases {
+                fleet.release(jobIDs[release.job], placement: release.placement, onWorkerAt: release.worker)
+                uncounted.mark(release.worker)
+                changed.mark(release.worker)
+            }
+        }
+        if let helper = planner.helper, releases.count >= 64 {
+            helper.run({ giveBack() }, alongside: { forget(finished) })
+        } else {
+            giveBack()
+            forget(finished)
+        }
+        swap(&fleet, &self.fleet)
+        swap(&uncounted, &self.uncounted)
+        swap(&changed, &changedSincePlan)
+    }
+
+    /// Everything but the fleet's side of ending `finished`: what they held, their retries and counts.
+    private mutating func forget(_ finished: [(attempt: Attempt, time: Double)]) {
+        for (attempt, time) in finished {
+            let pool = forgetHeld(attempt.job).map { workers[$0].pool } ?? 0
             if let retryAt = attempt.retryAt {
                 attemptNumbers[attempt.job] += 1
                 failedAttempts += 1
@@ -512,8 +568,8 @@ struct PolicySimulation {
             } else {
                 completed += 1
                 // Only an autoscaler reads them; a fixed fleet would keep every run time of the day.
-                if pools[pool].autoscaler != nil {
-                    pools[pool].recentRunTimes.append((due.time, due.time - attempt.startedAt))
+                if scaledPools[pool] {
+                    pools[pool].recentRunTimes.append((time, time - attempt.startedAt))
                 }
             }
         }
@@ -525,14 +581,21 @@ struct PolicySimulation {
     private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
         guard slot >= 0, let placement = held[slot].placement else { return nil }
-        let worker = held[slot].workerIndexHint
-        if let worker {
+        if let worker = held[slot].workerIndexHint {
             fleet.release(jobIDs[job], placement: placement, onWorkerAt: worker)
             uncounted.mark(worker)
             changedSincePlan.mark(worker)
-            if let running = workers[worker].running.firstIndex(of: job) {
-                workers[worker].running.remove(at: running)
-            }
+        }
+        return forgetHeld(job)
+    }
+
+    /// `release` without giving anything back to the fleet: the job leaves its worker's list and the held jobs.
+    private mutating func forgetHeld(_ job: Int) -> Int? {
+        let slot = heldSlot[job]
+        guard slot >= 0, held[slot].placement != nil else { return nil }
+        let worker = held[slot].workerIndexHint
+        if let worker, let running = workers[worker].running.firstIndex(of: job) {
+            workers[worker].running.remove(at: running)
         }
         heldSlot[job] = -1
         // Swap-remove keeps release O(1) and the order deterministic.
@@ -765,9 +828,10 @@ struct PolicySimulation {
     private mutating func account(at now: Double, tick: Double) {
         var paid = Array(repeating: 0, count: pools.count)
         var spot = Array(repeating: 0, count: pools.count)
-        for worker in workers {
-            paid[worker.pool] += 1
-            spot[worker.pool] += worker.spot ? 1 : 0
+        // By index: a worker copied out of the array retains its ID and its list of jobs, ten thousand a tick.
+        for index in workers.indices {
+            paid[workers[index].pool] += 1
+            spot[workers[index].pool] += workers[index].spot ? 1 : 0
         }
         for worker in booting {
             paid[worker.pool] += 1

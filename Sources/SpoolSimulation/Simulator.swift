@@ -45,6 +45,8 @@ public struct Simulator: Sendable {
             planned.append((.hpa, fleet.withWholeGPUs()))
         }
         let runs = planned
+        // A run alone on a machine of several cores lends its planner a second thread.
+        let spareCore = runs.count < ProcessInfo.processInfo.activeProcessorCount
         progress?.begin(runs: runs.count, durationSeconds: workload.durationSeconds)
         // The runs share nothing, so they go in parallel; each is deterministic on its own.
         let results = ParallelRuns.map(runs.count) { index in
@@ -53,7 +55,9 @@ public struct Simulator: Sendable {
                 reporting = { progress.report(run: index, reachedSeconds: $0) }
             }
             let result = Result { () throws(SchedulerConfigurationError) in
-                try runOne(runs[index].policy, fleet: runs[index].fleet, load: forecastLoad, reporting: reporting)
+                try runOne(
+                    runs[index].policy, fleet: runs[index].fleet, load: forecastLoad, spareCore: spareCore,
+                    reporting: reporting)
             }
             progress?.finish(run: index)
             return result
@@ -83,10 +87,12 @@ public struct Simulator: Sendable {
     }
 
     private func runOne(
-        _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad, reporting: ((Double) -> Void)?
+        _ policy: ScalingPolicy, fleet: FleetSettings, load: OfferedLoad, spareCore: Bool,
+        reporting: ((Double) -> Void)?
     ) throws(SchedulerConfigurationError) -> PolicyReport {
         var simulation = try PolicySimulation(
             workload: workload, fleet: fleet, settings: settings, policy: policy, offeredLoad: load, cloud: cloud)
+        if spareCore { simulation.lendPlannerAHelper() }
         return simulation.run(reporting: reporting)
     }
 }

@@ -57,15 +57,29 @@ import Testing
         let usage = CapacityUsage(
             capacity: workers.count * 8, running: PlacementPlanner.countByClass(holding, \.serviceClass),
             waiting: [.realtime: 3, .standard: 3])
-        // Some steps have already evicted jobs; those leave the devices as the planner sees them.
-        let evicted = Set(holding.filter { _ in draw(6) == 0 }.map(\.id))
+        // Some steps have already evicted jobs; those leave the devices as the planner sees them. Jobs drawn from
+        // all that are held may never have been handed to the planner (the occupancy then looks at every device);
+        // victims the planner could name come from devices it was handed (only the devices they ran on are looked
+        // at again): both must decide as a fresh occupancy does.
+        let drawnFromAll = Set(holding.filter { _ in draw(6) == 0 }.map(\.id))
+        var handedOut: [JobID] = []
+        for serviceClass in [ServiceClass.realtime, .standard] {
+            let rank = dispatch.rank(of: serviceClass)
+            let devices = occupancy.devices(
+                for: request("first-\(serviceClass)", preset: "web-720p", serviceClass: serviceClass),
+                lowerClasses: ServiceClass.allCases.filter { dispatch.rank(of: $0) > rank }, fleet: fleet,
+                evicted: [], estimator: estimator)
+            handedOut += devices?.devices.flatMap { $0.running.map(\.id) } ?? []
+        }
+        // Every job of some devices (so that a device is left with nothing to evict), and some of others'.
+        let drawnFromHandedOut = Set(handedOut.filter { _ in draw(3) == 0 })
         var weighedFewer = false
         for serviceClass in [ServiceClass.realtime, .standard] {
             for preset in ["web-720p", "web-1080p", "hls-ladder"] {
                 let job = request("candidate-\(serviceClass)-\(preset)", preset: preset, serviceClass: serviceClass)
                 let rank = dispatch.rank(of: serviceClass)
                 let lower = ServiceClass.allCases.filter { dispatch.rank(of: $0) > rank }
-                for evictedSoFar in [Set<JobID>(), evicted] {
+                for evictedSoFar in [Set<JobID>(), drawnFromAll, drawnFromHandedOut, Set(handedOut)] {
                     let weighed = occupancy.devices(
                         for: job, lowerClasses: lower, fleet: fleet, evicted: evictedSoFar, estimator: estimator)
                     let all = occupancy.devices(

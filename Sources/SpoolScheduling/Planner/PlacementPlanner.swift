@@ -17,6 +17,11 @@ public struct PlacementPlanner: Sendable {
     public var order: DispatchOrder<SplitMix64>
     /// When each waiting job was last explained.
     public private(set) var explained: [JobID: Date] = [:]
+    /// A thread for a spare core, when there is one: a step then orders its waiting jobs while the helper brings
+    /// the device classes up to date. The plan is the same with or without it.
+    public var helper: HelperThread?
+    /// Below this many waiting jobs the helper is not woken: its wake-up would cost more than it saves.
+    static let jobsWorthTheHelper = 256
 
     public init(cycle: SchedulingCycle, settings: PlannerSettings = PlannerSettings(), seed: UInt64 = 0x5900_1ED) {
         self.settings = settings
@@ -82,12 +87,26 @@ public struct PlacementPlanner: Sendable {
     ) -> [QueuedJob] {
         // Each ordered job carries its position in `waiting` as its tag: no dictionary of the jobs by ID is built
         // and searched each step.
-        let ordered = order.orderedJobs(
-            waiting.enumerated().map { position, job in
-                WaitingJob(
-                    id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
-                    enqueuedAt: job.createdAt, tag: position)
-            }, usage: usage, now: now)
+        let jobs = waiting.enumerated().map { position, job in
+            WaitingJob(
+                id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
+                enqueuedAt: job.createdAt, tag: position)
+        }
+        // The classes are kept from the last step (or built by the first search that can use it) and shared by
+        // the rest: only the cycle changes the fleet here.
+        var ordered: [WaitingJob] = []
+        var classes: DeviceClasses?
+        if let helper, jobs.count >= Self.jobsWorthTheHelper, var kept = cycle.keptClasses {
+            // Taken out of the cycle first, so that the copy synced on the helper's thread is the only one.
+            cycle.keptClasses = nil
+            let usage = usage
+            helper.run(
+                { classes = kept.sync(with: fleet, changedWorkers: changedWorkers) ? kept : nil },
+                alongside: { ordered = order.orderedJobs(jobs, usage: usage, now: now) })
+        } else {
+            ordered = order.orderedJobs(jobs, usage: usage, now: now)
+            classes = cycle.takeKeptClasses(for: fleet, changedWorkers: changedWorkers)
+        }
         plan.considered = ordered.count
 
         // A search that found no room for one kind of job finds none for the next of the same kind in this step
@@ -97,9 +116,6 @@ public struct PlacementPlanner: Sendable {
         let profile = cycle.profile.name
         var stillWaiting: [QueuedJob] = []
         stillWaiting.reserveCapacity(ordered.count)
-        // Kept from the last step (or built by the first search that can use it) and shared by the rest: only the
-        // cycle changes the fleet here.
-        var classes = cycle.takeKeptClasses(for: fleet, changedWorkers: changedWorkers)
         defer { cycle.keptClasses = classes }
         for next in ordered {
             let read = waiting[next.tag]

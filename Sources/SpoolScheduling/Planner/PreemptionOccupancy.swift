@@ -78,7 +78,23 @@ struct PreemptionOccupancy {
                 lastEvictedAt: job.lastEvictedAt)
         }
         runningByGroup[group] = running
+        for job in running { groupOfHandedOut[job.id] = group }
         return running
+    }
+
+    /// The group of each job handed to the preemption planner so far this step: the only jobs it can name as
+    /// victims, so the groups an eviction touched are found without a walk over every group's members.
+    private var groupOfHandedOut: [JobID: Int] = [:]
+
+    /// Per group, whether one of `evicted` runs there; nil when one of them was never handed out (then every
+    /// group must be looked at).
+    private func groupsTouched(by evicted: Set<JobID>) -> [Bool]? {
+        var touched = [Bool](repeating: false, count: groups.count)
+        for job in evicted {
+            guard let group = groupOfHandedOut[job] else { return nil }
+            touched[group] = true
+        }
+        return touched
     }
 
     var isEmpty: Bool { groups.isEmpty }
@@ -117,12 +133,18 @@ struct PreemptionOccupancy {
             eligibleByScope[scope] = eligible
         }
         var byPath = eligible
+        // Groups none of whose jobs is evicted are weighed as before any eviction (the usual case: a step evicts
+        // on a few devices of thousands); nil: every group as it is after the evictions.
+        let touched = evicted.isEmpty ? nil : groupsTouched(by: evicted)
         if !evicted.isEmpty {
             // A device all of whose jobs are already evicted this step has nothing left to offer.
-            for path in byPath.indices {
-                byPath[path].removeAll { seen in
-                    !groups[seen.group].members.contains { !evicted.contains(holding[$0].id) }
-                }
+            let (groups, holding) = (self.groups, self.holding)
+            let emptied = { (seen: Seen) -> Bool in
+                if let touched, !touched[seen.group] { return false }
+                return !groups[seen.group].members.contains { !evicted.contains(holding[$0].id) }
+            }
+            for path in byPath.indices where byPath[path].contains(where: emptied) {
+                byPath[path].removeAll(where: emptied)
             }
         }
         // Most devices first; on a tie the earlier of `DevicePath`'s cases, so the choice never depends on hashing.
@@ -139,7 +161,7 @@ struct PreemptionOccupancy {
         var weighed: [DeviceOccupancy] = []
         for seen in byPath[best] {
             var lowerTotal = ResourceDemand.zero
-            if evicted.isEmpty {
+            if evicted.isEmpty || touched.map({ !$0[seen.group] }) == true {
                 for serviceClass in lowerClasses {
                     lowerTotal = lowerTotal + demandByClass[seen.group][serviceClass]
                 }
