@@ -134,8 +134,9 @@ public struct PlacementPlanner: Sendable {
                 }
                 continue
             }
-            let kind = SearchKind(read)
-            if !explain && fullKinds.contains(kind) {
+            // Made only once some kind is full: most steps fill none, and making and hashing one per job cost more
+            // than its check saved.
+            if !explain && !fullKinds.isEmpty && fullKinds.contains(SearchKind(read)) {
                 stillWaiting.append(read)
                 continue
             }
@@ -155,7 +156,7 @@ public struct PlacementPlanner: Sendable {
                 // Fair-share turns and credit move only for jobs actually placed.
                 order.charge(next)
             } else {
-                fullKinds.insert(kind)
+                fullKinds.insert(SearchKind(read))
                 stillWaiting.append(read)
             }
         }
@@ -171,8 +172,14 @@ public struct PlacementPlanner: Sendable {
         let dispatch = settings.dispatch
         guard dispatch.preemption.enabled, !waiting.isEmpty else { return [] }
         let lowestRank = ServiceClass.allCases.map(dispatch.rank(of:)).max() ?? 0
-        let candidates = waiting.lazy.filter { dispatch.rank(of: $0.serviceClass) < lowestRank }
-            .prefix(settings.preemptionCandidates).map { (read: $0, request: PlacementRequest($0)) }
+        // By index: most of a long wait is of the lowest class, and each job copied out to be filtered retained all
+        // it holds.
+        let limit = settings.preemptionCandidates
+        var candidates: [(read: QueuedJob, request: PlacementRequest)] = []
+        for index in waiting.indices where limit > 0 && dispatch.rank(of: waiting[index].serviceClass) < lowestRank {
+            candidates.append((waiting[index], PlacementRequest(waiting[index])))
+            if candidates.count == limit { break }
+        }
         guard !candidates.isEmpty else { return [] }
         var occupancy = PreemptionOccupancy(holding: holding, fleet: fleet)
         guard !occupancy.isEmpty else { return [] }
