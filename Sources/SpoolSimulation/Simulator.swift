@@ -45,8 +45,9 @@ public struct Simulator: Sendable {
             planned.append((.hpa, fleet.withWholeGPUs()))
         }
         let runs = planned
-        // A run alone on a machine of several cores lends its planner a second thread.
-        let spareCore = runs.count < ProcessInfo.processInfo.activeProcessorCount
+        // Runs that leave a core each to spare (one run on two cores, the fleet-scale run) lend their planners a
+        // second thread.
+        let spareCore = runs.count * 2 <= ProcessInfo.processInfo.activeProcessorCount
         progress?.begin(runs: runs.count, durationSeconds: workload.durationSeconds)
         // The runs share nothing, so they go in parallel; each is deterministic on its own.
         let results = ParallelRuns.map(runs.count) { index in

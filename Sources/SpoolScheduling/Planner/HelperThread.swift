@@ -11,6 +11,8 @@ public final class HelperThread: @unchecked Sendable {
     private final class Mailbox: @unchecked Sendable {
         let posted = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
+        /// Signalled once, as the thread ends.
+        let exited = DispatchSemaphore(value: 0)
         /// Set only while `run` waits for it, so the thread reads it between `posted` and `done`; nil stops the thread.
         var work: (() -> Void)?
 
@@ -31,6 +33,7 @@ public final class HelperThread: @unchecked Sendable {
         let mailbox = self.mailbox
         let thread = Thread {
             try? "planning-helper".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            defer { mailbox.exited.signal() }
             while true {
                 mailbox.posted.wait()
                 guard mailbox.runPosted() else { return }
@@ -40,6 +43,9 @@ public final class HelperThread: @unchecked Sendable {
         thread.stackSize = 8 << 20
         thread.start()
     }
+
+    /// Signalled when the helper's thread has ended, which it does once the helper is let go of.
+    var threadExited: DispatchSemaphore { mailbox.exited }
 
     deinit {
         mailbox.work = nil
