@@ -541,9 +541,9 @@ struct PolicySimulation {
         let jobIDs = self.jobIDs
         func giveBack() {
             for release in releases {
-                fleet.release(jobIDs[release.job], placement: release.placement, onWorkerAt: release.worker)
-                uncounted.mark(release.worker)
-                changed.mark(release.worker)
+                Self.giveBack(
+                    jobIDs[release.job], placement: release.placement, onWorkerAt: release.worker, to: &fleet,
+                    marking: &uncounted, &changed)
             }
         }
         if let helper = planner.helper, releases.count >= 64 {
@@ -582,11 +582,22 @@ struct PolicySimulation {
         let slot = heldSlot[job]
         guard slot >= 0, let placement = held[slot].placement else { return nil }
         if let worker = held[slot].workerIndexHint {
-            fleet.release(jobIDs[job], placement: placement, onWorkerAt: worker)
-            uncounted.mark(worker)
-            changedSincePlan.mark(worker)
+            Self.giveBack(
+                jobIDs[job], placement: placement, onWorkerAt: worker, to: &fleet, marking: &uncounted,
+                &changedSincePlan)
         }
         return forgetHeld(job)
+    }
+
+    /// The fleet's side of a release: the reservation goes back, and the worker is marked for the GPU count and for
+    /// the planner's next step.
+    private static func giveBack(
+        _ job: JobID, placement: JobPlacement, onWorkerAt worker: Int, to fleet: inout FleetSnapshot,
+        marking uncounted: inout WorkerMarks, _ changed: inout WorkerMarks
+    ) {
+        fleet.release(job, placement: placement, onWorkerAt: worker)
+        uncounted.mark(worker)
+        changed.mark(worker)
     }
 
     /// `release` without giving anything back to the fleet: the job leaves its worker's list and the held jobs.

@@ -123,6 +123,13 @@ struct DeviceClasses: Sendable {
         return true
     }
 
+    /// `classes` brought in step with `fleet` however it changed since they were kept (see `sync`), or nil when its
+    /// workers are not the ones they were numbered for (a fresh index is then built on first use). Synced in place:
+    /// the caller holds the only copy.
+    static func bringUpToDate(_ classes: inout DeviceClasses?, with fleet: FleetSnapshot, changedWorkers: [Int]?) {
+        if classes?.sync(with: fleet, changedWorkers: changedWorkers) == false { classes = nil }
+    }
+
     /// Re-files the devices of `worker` after its reservations changed.
     mutating func refresh(worker w: Int, in fleet: FleetSnapshot) {
         // Through pointers: copying the worker out of the fleet retained everything it holds.

@@ -31,7 +31,8 @@ public struct SchedulingCycle: Sendable {
     var searchesByClass: Bool
     var nextStart = 0
     var random: SplitMix64
-    /// The classes of the fleet the last planning step searched, kept for the next one (`takeKeptClasses`): most
+    /// The classes of the fleet the last planning step searched, kept for the next one (the planner takes them and
+    /// brings them up to date, `DeviceClasses.bringUpToDate`): most
     /// of a large fleet looks the same from one step to the next, and classifying it afresh cost as much as the
     /// searches themselves.
     var keptClasses: DeviceClasses?
@@ -96,15 +97,6 @@ public struct SchedulingCycle: Sendable {
     ) -> ExplainedDecision {
         var classes: DeviceClasses?
         return place(request, in: &fleet, classes: &classes, byClass: false, now: now, explain: explain)
-    }
-
-    /// The classes kept from the last step, brought in step with `fleet` however it changed since; nil when its
-    /// workers are not the ones they were numbered for (a fresh index is then built on first use).
-    /// `changedWorkers`: the only workers changed since the classes were kept, when the caller knows (nil: any).
-    mutating func takeKeptClasses(for fleet: FleetSnapshot, changedWorkers: [Int]? = nil) -> DeviceClasses? {
-        guard var classes = keptClasses else { return nil }
-        keptClasses = nil
-        return classes.sync(with: fleet, changedWorkers: changedWorkers) ? classes : nil
     }
 
     /// Places one job, searching by `classes` where that decides the same as searching device by device (it

@@ -92,20 +92,21 @@ public struct PlacementPlanner: Sendable {
                 id: job.id, tenant: job.tenant, serviceClass: job.serviceClass, priority: job.priority,
                 enqueuedAt: job.createdAt, tag: position)
         }
-        // The classes are kept from the last step (or built by the first search that can use it) and shared by
-        // the rest: only the cycle changes the fleet here.
         var ordered: [WaitingJob] = []
-        var classes: DeviceClasses?
-        if let helper, jobs.count >= Self.jobsWorthTheHelper, var kept = cycle.keptClasses {
-            // Taken out of the cycle first, so that the copy synced on the helper's thread is the only one.
-            cycle.keptClasses = nil
-            let usage = usage
-            helper.run(
-                { classes = kept.sync(with: fleet, changedWorkers: changedWorkers) ? kept : nil },
-                alongside: { ordered = order.orderedJobs(jobs, usage: usage, now: now) })
+        func orderJobs() { ordered = order.orderedJobs(jobs, usage: usage, now: now) }
+        // The classes are kept from the last step (or built by the first search that can use it) and shared by
+        // the rest: only the cycle changes the fleet here. Taken out of the cycle, so that the copy brought up to
+        // date (on the helper's thread, when there is one) is the only one.
+        var classes = cycle.keptClasses
+        cycle.keptClasses = nil
+        func bringClassesUpToDate() {
+            DeviceClasses.bringUpToDate(&classes, with: fleet, changedWorkers: changedWorkers)
+        }
+        if let helper, jobs.count >= Self.jobsWorthTheHelper, classes != nil {
+            helper.run(bringClassesUpToDate, alongside: orderJobs)
         } else {
-            ordered = order.orderedJobs(jobs, usage: usage, now: now)
-            classes = cycle.takeKeptClasses(for: fleet, changedWorkers: changedWorkers)
+            orderJobs()
+            bringClassesUpToDate()
         }
         plan.considered = ordered.count
 
