@@ -58,6 +58,13 @@ struct PolicySimulation {
         var cost = 0.0
     }
 
+    /// Where a held job's reservation lies: its worker's index in the fleet (nil: gone), its GPU and its demand.
+    private struct HeldRelease {
+        var worker: Int?
+        var gpu: Int?
+        var demand: ResourceDemand
+    }
+
     private struct Attempt {
         var job: Int
         var number: Int
@@ -95,6 +102,12 @@ struct PolicySimulation {
     /// every start and finish of millions of jobs goes through them.
     private var heldSlot: [Int]
     private var heldJobs: [Int] = []
+    /// Beside each entry of `held`, what giving its reservation back reads: a few words where the held job is a few
+    /// cache lines, and the finish of every job of the day reads it.
+    private var heldReleases: [HeldRelease] = []
+    /// The held jobs by class, kept as they start and end, for the planner's `PlacementView.heldSurvey`: every one
+    /// runs and occupies capacity, and counting a hundred thousand of them each step cost more than keeping this.
+    private var heldByClass = PerServiceClass(0)
     private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
@@ -332,16 +345,35 @@ struct PolicySimulation {
         let spotGPUSeconds = pools.reduce(0) { $0 + $1.spotGPUSeconds }
         let cost = pools.reduce(0) { $0 + $1.cost } + egressCost.values.reduce(0, +)
         let gpuHours = paidGPUSeconds / 3_600
+        let (queueWait, waitsByClass) = summariseWaits()
         return PolicyReport(
             policy: policy.name, sharing: fleetSettings.sharing, jobsArrived: workload.jobs.count,
             jobsCompleted: completed, jobsUnfinished: workload.jobs.count - completed, failedAttempts: failedAttempts,
-            requeuedBySpot: requeuedBySpot, queueWait: WaitPercentiles(waits: waits),
-            waitsByClass: ClassWaits(waits: waits, classes: waitClasses), sloViolations: violations,
+            requeuedBySpot: requeuedBySpot, queueWait: queueWait, waitsByClass: waitsByClass, sloViolations: violations,
             utilisation: paidGPUSeconds > 0 ? busyGPUSeconds / paidGPUSeconds : 0, gpuHours: gpuHours,
             spotShare: paidGPUSeconds > 0 ? spotGPUSeconds / paidGPUSeconds : 0, cost: cost,
             jobsPerGPUHour: gpuHours > 0 ? Double(completed) / gpuHours : 0, scaleEvents: scaleEvents,
             spotInterruptions: spotInterruptions, preemptions: preemptions, degradations: degradations,
             peakWorkers: peakWorkers, hours: hours, timeline: timeline, providers: providerCosts())
+    }
+
+    /// The waits of every placement, all together and by class: each sorts them all, so with a helper the two
+    /// sorts run side by side.
+    private func summariseWaits() -> (all: WaitPercentiles, byClass: ClassWaits) {
+        let (waits, classes) = (self.waits, waitClasses)
+        var all: WaitPercentiles?
+        var byClass: ClassWaits?
+        if let helper = planner.helper, waits.count >= 1 << 16 {
+            helper.run(
+                { byClass = ClassWaits(waits: waits, classes: classes) },
+                alongside: {
+                    all = WaitPercentiles(waits: waits)
+                })
+        } else {
+            all = WaitPercentiles(waits: waits)
+            byClass = ClassWaits(waits: waits, classes: classes)
+        }
+        return (all!, byClass!)
     }
 
     /// What each provider was paid, with clouds; nil for the one pool.
@@ -420,7 +452,8 @@ struct PolicySimulation {
         let changed = changedSincePlan.take()
         let plan = planner.plan(
             PlacementView(
-                now: date, waiting: waiting, holding: held, changedWorkers: rebuiltSincePlan ? nil : changed),
+                now: date, waiting: waiting, holding: held, changedWorkers: rebuiltSincePlan ? nil : changed,
+                heldSurvey: HeldSurvey(occupying: heldByClass)),
             fleet: &fleet)
         rebuiltSincePlan = false
         var placed: Set<Int> = []
@@ -495,6 +528,8 @@ struct PolicySimulation {
             priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now))
         heldJob.workerIndexHint = worker
         held.append(heldJob)
+        heldReleases.append(HeldRelease(worker: worker, gpu: placement.gpu, demand: placement.demand))
+        heldByClass[simulated.serviceClass] += 1
         if let worker {
             uncounted.mark(worker)
             workers[worker].running.append(job)
@@ -522,14 +557,12 @@ struct PolicySimulation {
             finished.append((due.payload, due.time))
         }
         guard !finished.isEmpty else { return }
-        var releases: [(job: Int, placement: JobPlacement, worker: Int)] = []
+        var releases: [(job: Int, release: HeldRelease)] = []
         releases.reserveCapacity(finished.count)
         for (attempt, _) in finished {
             let slot = heldSlot[attempt.job]
-            guard slot >= 0, let placement = held[slot].placement, let worker = held[slot].workerIndexHint else {
-                continue
-            }
-            releases.append((attempt.job, placement, worker))
+            guard slot >= 0, heldReleases[slot].worker != nil else { continue }
+            releases.append((attempt.job, heldReleases[slot]))
         }
         // Moved out of `self` for the helper's side: the fleet is given back before the planner next reads it.
         var fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
@@ -540,10 +573,8 @@ struct PolicySimulation {
         swap(&changed, &changedSincePlan)
         let jobIDs = self.jobIDs
         func giveBack() {
-            for release in releases {
-                Self.giveBack(
-                    jobIDs[release.job], placement: release.placement, onWorkerAt: release.worker, to: &fleet,
-                    marking: &uncounted, &changed)
+            for (job, release) in releases {
+                Self.giveBack(jobIDs[job], release, to: &fleet, marking: &uncounted, &changed)
             }
         }
         if let helper = planner.helper, releases.count >= 64 {
@@ -580,11 +611,9 @@ struct PolicySimulation {
     @discardableResult
     private mutating func release(_ job: Int) -> Int? {
         let slot = heldSlot[job]
-        guard slot >= 0, let placement = held[slot].placement else { return nil }
-        if let worker = held[slot].workerIndexHint {
-            Self.giveBack(
-                jobIDs[job], placement: placement, onWorkerAt: worker, to: &fleet, marking: &uncounted,
-                &changedSincePlan)
+        guard slot >= 0 else { return nil }
+        if heldReleases[slot].worker != nil {
+            Self.giveBack(jobIDs[job], heldReleases[slot], to: &fleet, marking: &uncounted, &changedSincePlan)
         }
         return forgetHeld(job)
     }
@@ -592,10 +621,11 @@ struct PolicySimulation {
     /// The fleet's side of a release: the reservation goes back, and the worker is marked for the GPU count and for
     /// the planner's next step.
     private static func giveBack(
-        _ job: JobID, placement: JobPlacement, onWorkerAt worker: Int, to fleet: inout FleetSnapshot,
-        marking uncounted: inout WorkerMarks, _ changed: inout WorkerMarks
+        _ job: JobID, _ release: HeldRelease, to fleet: inout FleetSnapshot, marking uncounted: inout WorkerMarks,
+        _ changed: inout WorkerMarks
     ) {
-        fleet.release(job, placement: placement, onWorkerAt: worker)
+        guard let worker = release.worker else { return }
+        fleet.release(job, gpu: release.gpu, demand: release.demand, onWorkerAt: worker)
         uncounted.mark(worker)
         changed.mark(worker)
     }
@@ -603,17 +633,20 @@ struct PolicySimulation {
     /// `release` without giving anything back to the fleet: the job leaves its worker's list and the held jobs.
     private mutating func forgetHeld(_ job: Int) -> Int? {
         let slot = heldSlot[job]
-        guard slot >= 0, held[slot].placement != nil else { return nil }
-        let worker = held[slot].workerIndexHint
+        guard slot >= 0 else { return nil }
+        let worker = heldReleases[slot].worker
         if let worker, let running = workers[worker].running.firstIndex(of: job) {
             workers[worker].running.remove(at: running)
         }
         heldSlot[job] = -1
+        heldByClass[held[slot].serviceClass] -= 1
         // Swap-remove keeps release O(1) and the order deterministic.
         let last = held.removeLast()
+        let lastRelease = heldReleases.removeLast()
         let lastJob = heldJobs.removeLast()
         if slot < held.count {
             held[slot] = last
+            heldReleases[slot] = lastRelease
             heldJobs[slot] = lastJob
             heldSlot[lastJob] = slot
         }
@@ -654,6 +687,7 @@ struct PolicySimulation {
             ledgerConfiguration: fleet.ledgerConfiguration)
         for slot in held.indices {
             held[slot].workerIndexHint = held[slot].placement.flatMap { fleet.workerIndex[$0.worker] }
+            heldReleases[slot].worker = held[slot].workerIndexHint
         }
         busyGPUsByWorker = fleet.workers.indices.map { busyGPUs(of: $0) }
         busyGPUs = busyGPUsByWorker.reduce(0, +)

@@ -92,6 +92,18 @@ import Testing
         }
     }
 
+    /// The room reserved for a generated day holds it (the array is never grown by doubling), and is not wildly
+    /// more than it needs.
+    @Test(arguments: [(86_400.0, 1_500.0, 4), (86_400.0, 6_000.0, 0), (3_600.0, 800.0, 4), (5_000.0, 300.0, 30)])
+    func aGeneratedDayFitsTheRoomReservedForIt(duration: Double, peak: Double, bursts: Int) {
+        let day = DiurnalWorkload(durationSeconds: duration, peakConcurrency: peak, burstsPerDay: bursts)
+        for seed in UInt64(1)...3 {
+            let count = day.generate(seed: seed).jobs.count
+            #expect(count <= day.expectedJobs)
+            #expect(Double(day.expectedJobs) < Double(count) * 1.1 + 2_048)
+        }
+    }
+
     /// A job's index comes back from its ID, and an ID the simulator never gave is no index.
     @Test func jobIDsReadBackToTheirIndex() {
         let ids = SimulatedJobIDs(count: 1_234)

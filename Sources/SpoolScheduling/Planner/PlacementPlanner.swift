@@ -39,7 +39,9 @@ public struct PlacementPlanner: Sendable {
         // copied only when there is one: the simulator hands over a hundred thousand held jobs every step, and
         // looks at them once, for this and for what they occupy.)
         var holding = view.holding
-        var survey = Self.survey(holding, fleet: fleet)
+        // A caller that kept the survey hands it over; the tests' debug builds check it against a count.
+        assert(view.heldSurvey == nil || view.heldSurvey == Self.survey(holding, fleet: fleet), "a stale held survey")
+        var survey = view.heldSurvey ?? Self.survey(holding, fleet: fleet)
         if survey.takesBack {
             holding = []
             for job in view.holding {
@@ -283,9 +285,7 @@ public struct PlacementPlanner: Sendable {
     /// in `fleet`), and how many of them occupy capacity, by class. Jobs past their transcode hold no capacity (the
     /// snapshot frees their slots too); they still count against their tenant's concurrency cap, which is about
     /// jobs, not capacity.
-    static func survey(_ holding: [HeldJob], fleet: FleetSnapshot) -> (
-        takesBack: Bool, occupyingByClass: [ServiceClass: Int]
-    ) {
+    static func survey(_ holding: [HeldJob], fleet: FleetSnapshot) -> HeldSurvey {
         var takesBack = false
         var counts = [0, 0, 0]
         // Through a pointer: each job copied out of the array would retain its IDs and placement.
@@ -304,7 +304,7 @@ public struct PlacementPlanner: Sendable {
                 }
             }
         }
-        return (takesBack, byClass(counts))
+        return HeldSurvey(takesBack: takesBack, occupyingByClass: byClass(counts))
     }
 
     /// How many of `jobs` each class has (classes without any left out), counted in an array first: a dictionary

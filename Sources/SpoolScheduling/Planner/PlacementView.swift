@@ -18,37 +18,44 @@ public struct PlacementView: Sendable, Equatable {
     /// afresh must pass) means anything may have changed. A worker changed and not listed would be searched as it
     /// was: the list must be complete.
     public var changedWorkers: [Int]?
+    /// For a caller that keeps its held jobs in memory (the simulator): their survey, kept as they came and went, so
+    /// that a step does not read every held job to count them (a hundred thousand, every step). nil (the default)
+    /// means the planner counts. It must be exactly what the planner would count.
+    public var heldSurvey: HeldSurvey?
 
     public init(
         now: Date, waiting: [QueuedJob], holding: [HeldJob], concurrencyCaps: [TenantID: Int] = [:],
-        changedWorkers: [Int]? = nil
+        changedWorkers: [Int]? = nil, heldSurvey: HeldSurvey? = nil
     ) {
         self.now = now
         self.waiting = waiting
         self.holding = holding
         self.concurrencyCaps = concurrencyCaps
         self.changedWorkers = changedWorkers
+        self.heldSurvey = heldSurvey
     }
 }
 
 /// What planning needs of a job that holds resources: who it is, where it holds them, and whether it runs there
 /// yet (only running work can be preempted; an unclaimed placement on a dead worker is taken back).
 public struct HeldJob: Sendable, Equatable {
-    public var id: JobID
-    public var tenant: TenantID
+    // Stored in this order so that what every step reads of every held job (its class, whether it runs, where)
+    // shares the record's first cache line: a step surveys a hundred thousand of them.
     public var serviceClass: ServiceClass
-    public var priority: Int
-    public var placement: JobPlacement?
     public var isRunning: Bool
     /// Running but past its transcode (validating, committing): evicting it would free nothing and lose its work.
     public var isPastTranscode: Bool = false
-    public var startedAt: Date?
-    public var evictions: Int
-    public var lastEvictedAt: Date?
     /// Where the caller last saw the placement's worker in `FleetSnapshot.workers`, if it knows: checked against
     /// the worker's ID before use, so a stale hint only costs the lookup it would have saved. The simulator sets it
     /// for its hundred thousand running jobs, which preemption would otherwise find by hashing each worker's ID.
     public var workerIndexHint: Int?
+    public var placement: JobPlacement?
+    public var id: JobID
+    public var tenant: TenantID
+    public var priority: Int
+    public var startedAt: Date?
+    public var evictions: Int
+    public var lastEvictedAt: Date?
 
     public init(
         id: JobID, tenant: TenantID, serviceClass: ServiceClass, priority: Int, placement: JobPlacement?,

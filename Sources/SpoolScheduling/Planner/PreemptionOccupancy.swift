@@ -12,10 +12,13 @@ struct PreemptionOccupancy {
         var worker: Int
         var gpu: Int?
         var id: String
-        var members: [Int]
+        /// Where its jobs lie in `members`.
+        var members: Range<Int>
     }
 
     private let holding: [HeldJob]
+    /// Every group's jobs, one group after another: one array for the step, not one per device (tens of thousands).
+    private var members: [Int] = []
     /// In ID order, which is the order the preemption planner weighs devices in: handed over sorted, they are not
     /// sorted again for every candidate.
     private var groups: [Group] = []
@@ -30,37 +33,57 @@ struct PreemptionOccupancy {
     ///   worker of `fleet` can be preempted, so only they are filed.
     init(holding: [HeldJob], fleet: FleetSnapshot) {
         self.holding = holding
-        // Per worker, its groups (a worker has few devices); filed by index, not by worker ID, so that each running
-        // job costs one lookup of its worker instead of a hash of its device per job and candidate.
-        var groupsOf = [[Int]](repeating: [], count: fleet.workers.count)
+        // Each filed job's group, found by its worker's index (a worker has few devices, chained from
+        // `firstGroupOf` through `nextGroupOfWorker`): one lookup of its worker per running job, no hash of its
+        // device, and no array per worker or per device.
+        var firstGroupOf = [Int](repeating: -1, count: fleet.workers.count)
+        var nextGroupOfWorker: [Int] = []
+        var filed: [(job: Int, group: Int)] = []
+        var sizes: [Int] = []
         var demands: [PerServiceClass<ResourceDemand>] = []
-        // Through a pointer: a job copied out of the array retained its IDs and placement, a hundred thousand a step.
+        // Through a pointer, and the placement read field by field: a job or placement copied out of the array
+        // retained its IDs, a hundred thousand a step.
         holding.withUnsafeBufferPointer { holding in
             for index in holding.indices {
                 let job = holding.baseAddress! + index
-                guard job.pointee.isRunning, !job.pointee.isPastTranscode, let placement = job.pointee.placement,
-                    let w = fleet.index(of: placement.worker, hint: job.pointee.workerIndexHint)
+                guard job.pointee.isRunning, !job.pointee.isPastTranscode, job.pointee.placement != nil,
+                    let w = fleet.index(of: job.pointee.placement!.worker, hint: job.pointee.workerIndexHint)
                 else { continue }
-                let gpu = placement.gpu
-                let group: Int
-                if let known = groupsOf[w].first(where: { groups[$0].gpu == gpu }) {
-                    group = known
-                    groups[group].members.append(index)
-                } else {
+                let gpu = job.pointee.placement!.gpu
+                var group = firstGroupOf[w]
+                while group >= 0 && groups[group].gpu != gpu { group = nextGroupOfWorker[group] }
+                if group < 0 {
                     group = groups.count
-                    groupsOf[w].append(group)
+                    nextGroupOfWorker.append(firstGroupOf[w])
+                    firstGroupOf[w] = group
                     groups.append(
                         Group(
                             worker: w, gpu: gpu,
-                            id: placement.worker.rawValue + "/" + (gpu.map(String.init) ?? "host"),
-                            members: [index]))
+                            id: job.pointee.placement!.worker.rawValue + "/" + (gpu.map(String.init) ?? "host"),
+                            members: 0..<0))
+                    sizes.append(0)
                     demands.append(PerServiceClass(ResourceDemand.zero))
                 }
+                filed.append((index, group))
+                sizes[group] += 1
                 let serviceClass = job.pointee.serviceClass
-                demands[group][serviceClass] = demands[group][serviceClass] + placement.demand
+                demands[group][serviceClass] = demands[group][serviceClass] + job.pointee.placement!.demand
             }
         }
         let order = groups.indices.sorted { groups[$0].id < groups[$1].id }
+        // Members laid out in the groups' ID order, each group's in the order its jobs are held.
+        var position = [Int](repeating: 0, count: groups.count)
+        var next = 0
+        for group in order {
+            position[group] = next
+            groups[group].members = next..<(next + sizes[group])
+            next += sizes[group]
+        }
+        members = [Int](repeating: 0, count: next)
+        for (job, group) in filed {
+            members[position[group]] = job
+            position[group] += 1
+        }
         groups = order.map { groups[$0] }
         demandByClass = order.map { demands[$0] }
         runningByGroup = Array(repeating: nil, count: groups.count)
@@ -69,7 +92,7 @@ struct PreemptionOccupancy {
     /// The jobs of `group`, as the preemption planner weighs them.
     private mutating func running(_ group: Int) -> [RunningJob] {
         if let known = runningByGroup[group] { return known }
-        let running = groups[group].members.map { index in
+        let running = members[groups[group].members].map { index in
             let job = holding[index]
             let placement = job.placement!
             return RunningJob(
@@ -138,10 +161,10 @@ struct PreemptionOccupancy {
         let touched = evicted.isEmpty ? nil : groupsTouched(by: evicted)
         if !evicted.isEmpty {
             // A device all of whose jobs are already evicted this step has nothing left to offer.
-            let (groups, holding) = (self.groups, self.holding)
+            let (groups, members, holding) = (self.groups, self.members, self.holding)
             let emptied = { (seen: Seen) -> Bool in
                 if let touched, !touched[seen.group] { return false }
-                return !groups[seen.group].members.contains { !evicted.contains(holding[$0].id) }
+                return !members[groups[seen.group].members].contains { !evicted.contains(holding[$0].id) }
             }
             for path in byPath.indices where byPath[path].contains(where: emptied) {
                 byPath[path].removeAll(where: emptied)

@@ -46,11 +46,18 @@ public struct FleetSnapshot: Sendable, Equatable {
     @discardableResult
     public mutating func release(_ job: JobID, placement: JobPlacement, onWorkerAt w: Int) -> Bool {
         precondition(workers[w].id == placement.worker, "the index must be that of the placement's worker")
-        let demand = placement.demand
+        return release(job, gpu: placement.gpu, demand: placement.demand, onWorkerAt: w)
+    }
+
+    /// `release(_:placement:onWorkerAt:)` for a caller that kept only what a release reads of the placement (its
+    /// GPU and demand) beside the index of its worker, which it must keep right: the simulator ends millions of
+    /// jobs, and reading each one's whole placement back cost more than the release.
+    @discardableResult
+    public mutating func release(_ job: JobID, gpu: Int?, demand: ResourceDemand, onWorkerAt w: Int) -> Bool {
         workers[w].assigned = max(0, workers[w].assigned - demand.slots)
         workers[w].hostEncoderSessions?.inUse -= demand.encoderSessions
         let device =
-            placement.gpu.flatMap { gpu in workers[w].devices.firstIndex { $0.gpuIndex == gpu } }
+            gpu.flatMap { gpu in workers[w].devices.firstIndex { $0.gpuIndex == gpu } }
             ?? workers[w].devices.firstIndex { $0.kind != .gpu }
         guard let d = device else { return false }
         workers[w].devices[d].releaseMemory(LedgerOwner(rawValue: job.rawValue))
