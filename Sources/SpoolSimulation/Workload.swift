@@ -21,13 +21,6 @@ public struct Workload: Sendable, Equatable {
         self.outages = outages
     }
 
-    /// `jobs` by arrival, those that arrive together in the order given.
-    static func inArrivalOrder(_ jobs: [SimulatedJob]) -> [SimulatedJob] {
-        var ordered = jobs
-        putInArrivalOrder(&ordered)
-        return ordered
-    }
-
     /// Puts `jobs` in arrival order, those that arrive together in the order given. A generated day is millions of
     /// jobs in arrival order with its bursts after them: the run in order at the front is kept where it is, the rest
     /// is sorted apart and merged in from the back, so the day is neither sorted again nor copied (a copy of

@@ -1,6 +1,5 @@
 import Foundation
 import SpoolCore
-import SpoolDispatch
 import Testing
 
 @testable import SpoolScheduling

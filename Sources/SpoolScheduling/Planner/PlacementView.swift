@@ -39,8 +39,8 @@ public struct PlacementView: Sendable, Equatable {
 /// What planning needs of a job that holds resources: who it is, where it holds them, and whether it runs there
 /// yet (only running work can be preempted; an unclaimed placement on a dead worker is taken back).
 public struct HeldJob: Sendable, Equatable {
-    // Stored in this order so that what every step reads of every held job (its class, whether it runs, where)
-    // shares the record's first cache line: a step surveys a hundred thousand of them.
+    // Stored in this order so that what the planner's passes over every held job read (its class, whether it runs,
+    // where) shares the record's first cache line: the simulator holds a hundred thousand of them.
     public var serviceClass: ServiceClass
     public var isRunning: Bool
     /// Running but past its transcode (validating, committing): evicting it would free nothing and lose its work.
