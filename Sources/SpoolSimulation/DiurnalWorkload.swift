@@ -79,8 +79,9 @@ public struct DiurnalWorkload: Sendable, Codable, Equatable {
             minute += 60
         }
         let bursts = Int((Double(burstsPerDay) * durationSeconds / 86_400).rounded()) * burstJobs
-        // Bounded, so that an absurd peak fails as it generates rather than by reserving what it never fills.
-        return min(Int(arrivals * 1.001 + 6 * arrivals.squareRoot()) + bursts + 1_024, 1 << 28)
+        // Bounded (near five times the fleet-scale day, about 4 GB of jobs): a larger day grows its array as it goes
+        // rather than reserving, up front, memory the machine may not have.
+        return min(Int(arrivals * 1.001 + 6 * arrivals.squareRoot()) + bursts + 1_024, 1 << 26)
     }
 
     public func generate(seed: UInt64) -> Workload {
