@@ -32,9 +32,8 @@ public struct SchedulingCycle: Sendable {
     var nextStart = 0
     var random: SplitMix64
     /// The classes of the fleet the last planning step searched, kept for the next one (the planner takes them and
-    /// brings them up to date, `DeviceClasses.bringUpToDate`): most
-    /// of a large fleet looks the same from one step to the next, and classifying it afresh cost as much as the
-    /// searches themselves.
+    /// brings them up to date, `DeviceClasses.bringUpToDate`): most of a large fleet looks the same from one step to
+    /// the next, and classifying it afresh cost as much as the searches themselves.
     var keptClasses: DeviceClasses?
 
     // Scratch space reused across jobs, so the hot path does not allocate.

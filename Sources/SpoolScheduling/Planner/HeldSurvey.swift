@@ -15,10 +15,6 @@ public struct HeldSurvey: Sendable, Equatable {
 
     /// Nothing to take back, and `counts` (realtime, standard, batch) occupying capacity.
     public init(occupying counts: PerServiceClass<Int>) {
-        var byClass: [ServiceClass: Int] = [:]
-        for serviceClass in ServiceClass.allCases where counts[serviceClass] > 0 {
-            byClass[serviceClass] = counts[serviceClass]
-        }
-        self.init(takesBack: false, occupyingByClass: byClass)
+        self.init(takesBack: false, occupyingByClass: PlacementPlanner.byClass(counts))
     }
 }

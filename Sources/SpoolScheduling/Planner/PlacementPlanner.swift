@@ -287,7 +287,7 @@ public struct PlacementPlanner: Sendable {
     /// jobs, not capacity.
     static func survey(_ holding: [HeldJob], fleet: FleetSnapshot) -> HeldSurvey {
         var takesBack = false
-        var counts = [0, 0, 0]
+        var counts = PerServiceClass(0)
         // Through a pointer: each job copied out of the array would retain its IDs and placement.
         holding.withUnsafeBufferPointer { jobs in
             for index in jobs.indices {
@@ -297,35 +297,25 @@ public struct PlacementPlanner: Sendable {
                     takesBack = true
                 }
                 if job.pointee.isPastTranscode { continue }
-                switch job.pointee.serviceClass {
-                case .realtime: counts[0] += 1
-                case .standard: counts[1] += 1
-                case .batch: counts[2] += 1
-                }
+                counts[job.pointee.serviceClass] += 1
             }
         }
         return HeldSurvey(takesBack: takesBack, occupyingByClass: byClass(counts))
     }
 
-    /// How many of `jobs` each class has (classes without any left out), counted in an array first: a dictionary
+    /// How many of `jobs` each class has (classes without any left out), counted per class first: a dictionary
     /// update per job cost more than the rest of the count.
     static func countByClass<Job>(_ jobs: [Job], _ serviceClass: (Job) -> ServiceClass) -> [ServiceClass: Int] {
-        var counts = [0, 0, 0]
-        for job in jobs {
-            switch serviceClass(job) {
-            case .realtime: counts[0] += 1
-            case .standard: counts[1] += 1
-            case .batch: counts[2] += 1
-            }
-        }
+        var counts = PerServiceClass(0)
+        for job in jobs { counts[serviceClass(job)] += 1 }
         return byClass(counts)
     }
 
-    /// Counts kept as realtime, standard, batch, as a dictionary of the classes that have any.
-    private static func byClass(_ counts: [Int]) -> [ServiceClass: Int] {
+    /// Counts per class as a dictionary of the classes that have any (the shape `CapacityUsage` takes).
+    static func byClass(_ counts: PerServiceClass<Int>) -> [ServiceClass: Int] {
         var byClass: [ServiceClass: Int] = [:]
-        for (index, serviceClass) in [ServiceClass.realtime, .standard, .batch].enumerated() where counts[index] > 0 {
-            byClass[serviceClass] = counts[index]
+        for serviceClass in ServiceClass.allCases where counts[serviceClass] > 0 {
+            byClass[serviceClass] = counts[serviceClass]
         }
         return byClass
     }
