@@ -111,9 +111,9 @@ struct TenantRotation: Sendable, Equatable {
         let tenant = job.tenant
         let cost = rules.cost(job)
         if !ringCredits.isEmpty, let target = backlogRing.firstIndex(of: tenant) {
-            walk(
-                to: target, of: backlogRing, grants: ringGrants, caps: ringCaps, credits: &ringCredits, cost: cost,
-                rules: rules)
+            Self.walk(
+                from: startingPoint(in: backlogRing), to: target, grants: ringGrants, caps: ringCaps,
+                credits: &ringCredits, cost: cost, rules: rules)
         } else {
             // A tenant outside the last ordering (or a charge before any ordering with rules): the same walk over a
             // ring that includes it, each cap from the tenant's backlog or else this job's cost. Credits are kept by
@@ -124,9 +124,9 @@ struct TenantRotation: Sendable, Equatable {
             let grants = ring.map(rules.grant(to:))
             let caps = zip(ring, grants).map { rules.creditCap(grant: $1, headCost: backlog[$0] ?? cost) }
             var credit = ring.map { all[$0] ?? 0 }
-            walk(
-                to: ring.firstIndex(of: tenant)!, of: ring, grants: grants, caps: caps, credits: &credit, cost: cost,
-                rules: rules)
+            Self.walk(
+                from: startingPoint(in: ring), to: ring.firstIndex(of: tenant)!, grants: grants, caps: caps,
+                credits: &credit, cost: cost, rules: rules)
             for (tenant, credit) in zip(ring, credit) { all[tenant] = credit }
             credits = all
         }
@@ -134,19 +134,20 @@ struct TenantRotation: Sendable, Equatable {
         turnGranted = true
     }
 
-    /// Passes the turns from the current one to `target`'s, granting each tenant passed (capped), then spends
-    /// `cost` from its credit. Stays on `target` while its turn is under way and its credit covers the cost.
-    private func walk(
-        to target: Int, of ring: [TenantID], grants: [Double], caps: [Double], credits: inout [Double], cost: Double,
-        rules: RotationRules
+    /// Passes the turns from the current one (`start`, in the ring the arrays follow) to `target`'s, granting each
+    /// tenant passed (capped), then spends `cost` from its credit. Stays on `target` while its turn is under way and
+    /// its credit covers the cost. Static, so that a charge passing the rotation's own credits in does not copy the
+    /// rotation, and with it those credits, for every job placed.
+    private static func walk(
+        from start: (index: Int, granted: Bool), to target: Int, grants: [Double], caps: [Double],
+        credits: inout [Double], cost: Double, rules: RotationRules
     ) {
-        let (start, startGranted) = startingPoint(in: ring)
-        var index = start
-        if !startGranted { Self.add(grants[index], upTo: caps[index], to: &credits[index]) }
+        var index = start.index
+        if !start.granted { add(grants[index], upTo: caps[index], to: &credits[index]) }
         if index != target || !rules.affords(cost, with: credits[target]) {
             repeat {
-                index = (index + 1) % ring.count
-                Self.add(grants[index], upTo: caps[index], to: &credits[index])
+                index = (index + 1) % grants.count
+                add(grants[index], upTo: caps[index], to: &credits[index])
             } while index != target
         }
         credits[target] -= cost

@@ -28,6 +28,11 @@ struct PolicySimulation {
         var pool: Int
         var startedAt: Double
         var spot: Bool
+        /// How many attempts run on it.
+        var runningCount = 0
+        /// The jobs running on it in the order they started, kept only for a spot worker, whose interruption
+        /// requeues them in that order: for the others the count is all that is read, and a list per worker cost a
+        /// search and a copy at every finish.
         var running: [Int] = []
         var draining = false
     }
@@ -61,6 +66,8 @@ struct PolicySimulation {
     /// Where a held job's reservation lies: its worker's index in the fleet (nil: gone), its GPU and its demand.
     private struct HeldRelease {
         var worker: Int?
+        /// The job's class, here for the count by class that each finish updates (in the padding after `worker`).
+        var serviceClass: ServiceClass
         var gpu: Int?
         var demand: ResourceDemand
     }
@@ -96,11 +103,10 @@ struct PolicySimulation {
     private var workers: [Worker] = []
     private var booting: [BootingWorker] = []
     private var planner: PlacementPlanner
-    /// What running attempts hold, for the planner's view (each with its placement); `heldSlot` finds a job's entry.
+    /// What running attempts hold, for the planner's view (each with its placement); a job's state holds its slot.
     private var held: [HeldJob] = []
-    /// By job index (-1: holds nothing), and the job index of each entry of `held`: arrays, not dictionaries, since
-    /// every start and finish of millions of jobs goes through them.
-    private var heldSlot: [Int]
+    /// The job index of each entry of `held`: an array, not a dictionary, since every start and finish of millions of
+    /// jobs goes through it.
     private var heldJobs: [Int] = []
     /// Beside each entry of `held`, what giving its reservation back reads: a few words where the held job is a few
     /// cache lines, and the finish of every job of the day reads it.
@@ -108,15 +114,14 @@ struct PolicySimulation {
     /// The held jobs by class, kept as they start and end, for the planner's `PlacementView.heldSurvey`: every one
     /// runs and occupies capacity, and counting a hundred thousand of them each step cost more than keeping this.
     private var heldByClass = PerServiceClass(0)
-    private var encodesFaster: [Bool]
     private var preemptions = 0
     private var degradations = 0
     private var random: SplitMix64
     private var queue = JobQueue()
     private var running: TickCalendar<Attempt>
     private var retries: TickCalendar<Int>
-    private var attemptNumbers: [Int]
-    private var enqueuedAt: [Double]
+    /// By job index: when it was queued, its attempt number and its held slot.
+    private var jobStates: [SimulatedJobState]
     private var nextArrival = 0
     private var nextWorkerNumber = 0
     private var inFlight = 0
@@ -169,16 +174,17 @@ struct PolicySimulation {
                     preset: kind.preset, acceleration: kind.acceleration))
         }
         jobIDs = SimulatedJobIDs(count: workload.jobs.count)
-        attemptNumbers = Array(repeating: 0, count: workload.jobs.count)
-        heldSlot = Array(repeating: -1, count: workload.jobs.count)
-        enqueuedAt = Array(repeating: 0, count: workload.jobs.count)
+        jobStates = Array(repeating: SimulatedJobState(), count: workload.jobs.count)
+        // Nearly every job is placed at least once: room made up front, not by copying fourteen million waits as
+        // they grow.
+        waits.reserveCapacity(workload.jobs.count)
+        waitClasses.reserveCapacity(workload.jobs.count)
         fleet = FleetSnapshot(workers: [], takenAt: Self.epoch)
         let fleetSettings = self.fleetSettings
         planner = try SimulatedPlacement.makePlanner(
             profile: fleetSettings.sharing == .wholeGPU ? Self.wholeGPUProfile : settings.schedulingProfile,
             dispatch: settings.dispatch, seed: settings.seed,
             cyclesPerStep: SimulatedPlacement.cycles(inStepOf: settings.tickSeconds))
-        encodesFaster = Array(repeating: false, count: workload.jobs.count)
         random = SplitMix64(seed: settings.seed ^ 0x5151_ABCD_0000_0001)
         running = TickCalendar(bucketSeconds: settings.tickSeconds)
         retries = TickCalendar(bucketSeconds: settings.tickSeconds)
@@ -416,7 +422,7 @@ struct PolicySimulation {
     }
 
     private mutating func enqueue(_ job: Int, at time: Double) {
-        enqueuedAt[job] = time
+        jobStates[job].enqueuedAt = time
         queue.append(job, serviceClass: workload.jobs[job].serviceClass)
     }
 
@@ -456,7 +462,7 @@ struct PolicySimulation {
                 heldSurvey: HeldSurvey(occupying: heldByClass)),
             fleet: &fleet)
         rebuiltSincePlan = false
-        var placed: Set<Int> = []
+        var placed = Set<Int>(minimumCapacity: plan.placements.count)
         for (commit, worker) in zip(plan.placements, plan.placementWorkers) {
             guard let job = jobIDs.index(of: commit.job) else { continue }
             placed.insert(job)
@@ -464,9 +470,9 @@ struct PolicySimulation {
         }
         queue.remove(placed)
         for preemption in plan.preemptions {
-            guard let victim = jobIDs.index(of: preemption.victim), heldSlot[victim] >= 0 else { continue }
+            guard let victim = jobIDs.index(of: preemption.victim), jobStates[victim].heldSlot >= 0 else { continue }
             release(victim)
-            attemptNumbers[victim] += 1
+            jobStates[victim].attempt += 1
             preemptions += 1
             enqueue(victim, at: now)
         }
@@ -474,7 +480,7 @@ struct PolicySimulation {
             guard let job = jobIDs.index(of: degradation.job) else { continue }
             // The simulated pool is one; a move to a pool it lacks was never planned. Faster encoding keeps the
             // job's modelled duration: the simulator counts degradations, it does not credit their speed-up.
-            if degradation.degradation.encoderSpeed == .faster { encodesFaster[job] = true }
+            if degradation.degradation.encoderSpeed == .faster { jobStates[job].encodesFaster = true }
             degradations += 1
         }
     }
@@ -482,12 +488,13 @@ struct PolicySimulation {
     private func queuedJob(_ job: Int) -> QueuedJob {
         let simulated = workload.jobs[job]
         let kind = workload.kinds[simulated.kind]
+        let state = jobStates[job]
         return QueuedJob(
-            id: jobIDs[job], version: attemptNumbers[job], tenant: TenantID(rawValue: simulated.tenant),
+            id: jobIDs[job], version: state.attempt, tenant: TenantID(rawValue: simulated.tenant),
             serviceClass: simulated.serviceClass, priority: 50, pool: nil, acceleration: kind.acceleration,
             preset: kind.preset, shape: shapes[simulated.kind], input: input(job),
-            createdAt: Self.epoch.addingTimeInterval(
-                enqueuedAt[job]), encoderSpeed: encodesFaster[job] ? .faster : .standard)
+            createdAt: Self.epoch.addingTimeInterval(state.enqueuedAt),
+            encoderSpeed: state.encodesFaster ? .faster : .standard)
     }
 
     /// The job's input URL: in its store's cloud with clouds, nothing otherwise.
@@ -517,8 +524,9 @@ struct PolicySimulation {
             end = failure.seconds
             retryAt = max(end, failure.outage.endSeconds) + random.unit() * failure.outage.retrySpreadSeconds
         }
-        running.push(Attempt(job: job, number: attemptNumbers[job], startedAt: now, retryAt: retryAt), at: end)
-        heldSlot[job] = held.count
+        let state = jobStates[job]
+        running.push(Attempt(job: job, number: state.attempt, startedAt: now, retryAt: retryAt), at: end)
+        jobStates[job].heldSlot = held.count
         heldJobs.append(job)
         // Where it runs is kept with it (and remapped when workers come or go), so that neither its finish nor the
         // preemption planner hashes the worker's ID to find it. The plan says where the worker stood when placed.
@@ -528,16 +536,19 @@ struct PolicySimulation {
             priority: 50, placement: placement, isRunning: true, startedAt: Self.epoch.addingTimeInterval(now))
         heldJob.workerIndexHint = worker
         held.append(heldJob)
-        heldReleases.append(HeldRelease(worker: worker, gpu: placement.gpu, demand: placement.demand))
+        heldReleases.append(
+            HeldRelease(
+                worker: worker, serviceClass: simulated.serviceClass, gpu: placement.gpu, demand: placement.demand))
         heldByClass[simulated.serviceClass] += 1
         if let worker {
             uncounted.mark(worker)
-            workers[worker].running.append(job)
+            workers[worker].runningCount += 1
+            if workers[worker].spot { workers[worker].running.append(job) }
             chargeInput(of: job, toPool: workers[worker].pool)
         }
         inFlight += 1
-        if logsPlacements { placementLog.append((job, now, attemptNumbers[job])) }
-        let wait = now - enqueuedAt[job]
+        if logsPlacements { placementLog.append((job, now, state.attempt)) }
+        let wait = now - state.enqueuedAt
         waits.append(wait)
         waitClasses.append(simulated.serviceClass)
         bucketWaits.append(wait)
@@ -553,14 +564,14 @@ struct PolicySimulation {
         var finished: [(attempt: Attempt, time: Double)] = []
         while let due = running.pop(dueBy: now) {
             // An attempt whose worker was taken away was already requeued under a newer number.
-            guard attemptNumbers[due.payload.job] == due.payload.number else { continue }
+            guard jobStates[due.payload.job].attempt == due.payload.number else { continue }
             finished.append((due.payload, due.time))
         }
         guard !finished.isEmpty else { return }
         var releases: [(job: Int, release: HeldRelease)] = []
         releases.reserveCapacity(finished.count)
         for (attempt, _) in finished {
-            let slot = heldSlot[attempt.job]
+            let slot = jobStates[attempt.job].heldSlot
             guard slot >= 0, heldReleases[slot].worker != nil else { continue }
             releases.append((attempt.job, heldReleases[slot]))
         }
@@ -593,7 +604,7 @@ struct PolicySimulation {
         for (attempt, time) in finished {
             let pool = forgetHeld(attempt.job).map { workers[$0].pool } ?? 0
             if let retryAt = attempt.retryAt {
-                attemptNumbers[attempt.job] += 1
+                jobStates[attempt.job].attempt += 1
                 failedAttempts += 1
                 retries.push(attempt.job, at: retryAt)
             } else {
@@ -610,7 +621,7 @@ struct PolicySimulation {
     /// nothing, or its worker is gone), found once for the caller too: every finished job of the day comes here.
     @discardableResult
     private mutating func release(_ job: Int) -> Int? {
-        let slot = heldSlot[job]
+        let slot = jobStates[job].heldSlot
         guard slot >= 0 else { return nil }
         if heldReleases[slot].worker != nil {
             Self.giveBack(jobIDs[job], heldReleases[slot], to: &fleet, marking: &uncounted, &changedSincePlan)
@@ -630,16 +641,20 @@ struct PolicySimulation {
         changed.mark(worker)
     }
 
-    /// `release` without giving anything back to the fleet: the job leaves its worker's list and the held jobs.
+    /// `release` without giving anything back to the fleet: the job leaves its worker (its count, and a spot worker's
+    /// list) and the held jobs.
     private mutating func forgetHeld(_ job: Int) -> Int? {
-        let slot = heldSlot[job]
+        let slot = jobStates[job].heldSlot
         guard slot >= 0 else { return nil }
-        let worker = heldReleases[slot].worker
-        if let worker, let running = workers[worker].running.firstIndex(of: job) {
-            workers[worker].running.remove(at: running)
+        let release = heldReleases[slot]
+        if let worker = release.worker {
+            workers[worker].runningCount -= 1
+            if workers[worker].spot, let running = workers[worker].running.firstIndex(of: job) {
+                workers[worker].running.remove(at: running)
+            }
         }
-        heldSlot[job] = -1
-        heldByClass[held[slot].serviceClass] -= 1
+        jobStates[job].heldSlot = -1
+        heldByClass[release.serviceClass] -= 1
         // Swap-remove keeps release O(1) and the order deterministic.
         let last = held.removeLast()
         let lastRelease = heldReleases.removeLast()
@@ -648,10 +663,10 @@ struct PolicySimulation {
             held[slot] = last
             heldReleases[slot] = lastRelease
             heldJobs[slot] = lastJob
-            heldSlot[lastJob] = slot
+            jobStates[lastJob].heldSlot = slot
         }
         inFlight -= 1
-        return worker
+        return release.worker
     }
 
     // MARK: - Fleet changes
@@ -708,7 +723,7 @@ struct PolicySimulation {
         for index in interrupted.sorted() {
             for job in workers[index].running {
                 release(job)
-                attemptNumbers[job] += 1
+                jobStates[job].attempt += 1
                 requeuedBySpot += 1
                 enqueue(job, at: now)
             }
@@ -722,7 +737,7 @@ struct PolicySimulation {
     }
 
     private mutating func removeDrainedWorkers(at now: Double) {
-        let idle = Set(workers.indices.filter { workers[$0].draining && workers[$0].running.isEmpty })
+        let idle = Set(workers.indices.filter { workers[$0].draining && workers[$0].runningCount == 0 })
         removeWorkers(at: idle, at: now)
     }
 
@@ -744,12 +759,12 @@ struct PolicySimulation {
         if pools.count == 1 {
             let oldestOther =
                 [ServiceClass.realtime, .standard].compactMap { queue.oldest(of: $0) }
-                .map { now - enqueuedAt[$0] }.max() ?? 0
+                .map { now - jobStates[$0].enqueuedAt }.max() ?? 0
+            let oldest = queue.oldestJobs.map { now - jobStates[$0].enqueuedAt }.max() ?? 0
             demands = [
                 Demand(
-                    waiting: queue.count, oldestWait: queue.oldestJobs.map { now - enqueuedAt[$0] }.max() ?? 0,
-                    waitingBatch: queue.count(of: .batch),
-                    oldestBatchWait: queue.oldest(of: .batch).map { now - enqueuedAt[$0] } ?? 0,
+                    waiting: queue.count, oldestWait: oldest, waitingBatch: queue.count(of: .batch),
+                    oldestBatchWait: queue.oldest(of: .batch).map { now - jobStates[$0].enqueuedAt } ?? 0,
                     oldestOtherWait: oldestOther)
             ]
         } else {
@@ -760,7 +775,7 @@ struct PolicySimulation {
 
     private func runningByPool() -> [String: Int] {
         var running: [String: Int] = [:]
-        for worker in workers { running[pools[worker.pool].spec.name, default: 0] += worker.running.count }
+        for worker in workers { running[pools[worker.pool].spec.name, default: 0] += worker.runningCount }
         return running
     }
 
@@ -773,7 +788,7 @@ struct PolicySimulation {
             var demand = Demand()
             for queued in attributed[pool.spec.name] ?? [] {
                 guard let job = jobIDs.index(of: queued.id) else { continue }
-                let wait = now - enqueuedAt[job]
+                let wait = now - jobStates[job].enqueuedAt
                 demand.waiting += 1
                 demand.oldestWait = max(demand.oldestWait, wait)
                 if queued.serviceClass == .batch {
@@ -799,13 +814,13 @@ struct PolicySimulation {
         var spot = 0
         var members: [PoolWorker] = []
         for worker in workers where worker.pool == index {
-            inFlight += worker.running.count
-            busy += worker.running.isEmpty ? 0 : 1
+            inFlight += worker.runningCount
+            busy += worker.runningCount == 0 ? 0 : 1
             ready += 1
             spot += worker.spot ? 1 : 0
             members.append(
                 PoolWorker(
-                    id: worker.id, runningJobs: worker.running.count, hourlyPrice: type.hourlyPrice(spot: worker.spot),
+                    id: worker.id, runningJobs: worker.runningCount, hourlyPrice: type.hourlyPrice(spot: worker.spot),
                     startedAt: Self.epoch.addingTimeInterval(worker.startedAt)))
         }
         var bootingCount = 0

@@ -117,4 +117,25 @@ import Testing
             #expect(ids.index(of: JobID(rawValue: other)) == nil, "\(other)")
         }
     }
+
+    /// A job's state starts as "queued at 0, first attempt, holding nothing", and keeps the attempt numbers and held
+    /// slots a fleet-scale day reaches, in one record of at most 24 bytes (it exists to be one cache read).
+    @Test func aJobStateKeepsWhatItIsGiven() {
+        var state = SimulatedJobState()
+        #expect(state.heldSlot == -1)
+        #expect(state.attempt == 0)
+        #expect(!state.encodesFaster)
+        #expect(state.enqueuedAt == 0)
+        state.heldSlot = 8_000_000
+        state.attempt = 70_000
+        state.enqueuedAt = 86_399.5
+        state.encodesFaster = true
+        #expect(state.heldSlot == 8_000_000)
+        #expect(state.attempt == 70_000)
+        #expect(state.enqueuedAt == 86_399.5)
+        #expect(state.encodesFaster)
+        state.heldSlot = -1
+        #expect(state.heldSlot == -1)
+        #expect(MemoryLayout<SimulatedJobState>.stride <= 24)
+    }
 }

@@ -111,6 +111,10 @@ public struct PlacementPlanner: Sendable {
             bringClassesUpToDate()
         }
         plan.considered = ordered.count
+        // A step places at most a job per free slot: room made once, not by copying a growing list of placements.
+        let mostPlaced = min(ordered.count, max(freeSlots, 0))
+        plan.placements.reserveCapacity(plan.placements.count + mostPlaced)
+        plan.placementWorkers.reserveCapacity(plan.placementWorkers.count + mostPlaced)
 
         // A search that found no room for one kind of job finds none for the next of the same kind in this step
         // (the fleet only fills up within it), so later ones skip it unless their explanation is due.
