@@ -63,7 +63,8 @@ struct PolicySimulation {
         var cost = 0.0
     }
 
-    /// Where a held job's reservation lies: its worker's index in the fleet (nil: gone), its GPU and its demand.
+    /// Where a held job's reservation lies (its worker's index in the fleet, nil when gone; its GPU and its demand),
+    /// and its class.
     private struct HeldRelease {
         var worker: Int?
         /// The job's class, here for the count by class that each finish updates (in the padding after `worker`).
@@ -646,15 +647,15 @@ struct PolicySimulation {
     private mutating func forgetHeld(_ job: Int) -> Int? {
         let slot = jobStates[job].heldSlot
         guard slot >= 0 else { return nil }
-        let release = heldReleases[slot]
-        if let worker = release.worker {
+        let entry = heldReleases[slot]
+        if let worker = entry.worker {
             workers[worker].runningCount -= 1
             if workers[worker].spot, let running = workers[worker].running.firstIndex(of: job) {
                 workers[worker].running.remove(at: running)
             }
         }
         jobStates[job].heldSlot = -1
-        heldByClass[release.serviceClass] -= 1
+        heldByClass[entry.serviceClass] -= 1
         // Swap-remove keeps release O(1) and the order deterministic.
         let last = held.removeLast()
         let lastRelease = heldReleases.removeLast()
@@ -666,7 +667,7 @@ struct PolicySimulation {
             jobStates[lastJob].heldSlot = slot
         }
         inFlight -= 1
-        return release.worker
+        return entry.worker
     }
 
     // MARK: - Fleet changes
